@@ -1,0 +1,135 @@
+"""Open-data exports: rubric.json, results.json, results.csv (UTF-8 with BOM for Excel)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import Decimal
+
+from site_builder.models import Result, Rubric, Rule, YearData
+from site_builder.scoring import fmt
+
+SECTION_KEYS = ("1", "2", "3", "4", "5", "7")
+
+
+def _num(value: Decimal | None) -> int | float | None:
+    """JSON number for a Decimal. Scores have at most two decimals, so repr(float) is the exact text."""
+    if value is None:
+        return None
+    if value == value.to_integral_value():
+        return int(value)
+    number = float(value)
+    assert repr(number) == fmt(value), value
+    return number
+
+
+def _rule(rule: Rule | None) -> dict | None:
+    if rule is None:
+        return None
+    d: dict = {"kind": rule.kind}
+    if rule.per is not None:
+        d["per"] = _num(rule.per)
+    if rule.values:
+        d["values"] = [_num(v) for v in rule.values]
+    if rule.parts:
+        d["parts"] = [{"max": _num(p.max), **_rule(p)} for p in rule.parts]
+    return d
+
+
+def rubric_json(rubric: Rubric) -> str:
+    indicators = [
+        {
+            "id": i.id,
+            "section": i.section,
+            "section_name": next(s.name for s in rubric.sections if s.number == i.section),
+            "group": i.group,
+            "group_inferred": i.group_inferred,
+            "text": i.text,
+            "standard": i.text,  # the form prints one text per row, under 评估标准
+            "rule": i.rule_text,
+            "scoring": _rule(i.rule),
+            "allowed_scores": [_num(v) for v in i.allowed],
+            "max": _num(i.max),
+            "applies": i.applies,
+            "veto": i.is_veto,
+            "notes": list(i.notes),
+        }
+        for i in rubric.indicators
+    ]
+    doc = {
+        "year": rubric.year,
+        "title": rubric.title,
+        "base_max": _num(rubric.base_max),
+        "bonus_max": _num(rubric.bonus_max),
+        "total_max": _num(rubric.total_max),
+        "grades": [{"grade": g.grade, "min": _num(g.min), "label": g.label} for g in rubric.grades],
+        "indicators": indicators,
+    }
+    return _dump(doc)
+
+
+def result_record(result: Result) -> dict:
+    inst = result.institution
+    return {
+        "id": inst.id,
+        "name": inst.name,
+        "tier": inst.tier,
+        "county": inst.county,
+        "code": inst.code,
+        "active": inst.active,
+        "assessed": result.assessed,
+        "total": _num(result.total),
+        "base": _num(result.base),
+        "bonus": _num(result.bonus),
+        "sections": {k: _num(result.sections.get(int(k))) for k in SECTION_KEYS} if result.assessed else None,
+        "grade": result.grade,
+        "result": result.outcome,
+        "vetoed": result.vetoed,
+        "veto_items": list(result.veto_items),
+        "rank": result.rank,
+    }
+
+
+def results_json(data: YearData, results: list[Result]) -> str:
+    doc = {
+        "year": data.year,
+        "status": data.status.status,
+        "approved_by": data.status.approved_by,
+        "approved_on": _date(data.status.approved_on),
+        "published_on": _date(data.status.published_on),
+        "institutions": [result_record(r) for r in results],
+    }
+    return _dump(doc)
+
+
+CSV_COLUMNS = ("id", "name", "tier", "county", "code", "active", "assessed", "total", "base", "bonus",
+               *(f"section_{k}" for k in SECTION_KEYS), "grade", "result", "vetoed", "veto_items", "rank")
+
+
+def results_csv(results: list[Result]) -> bytes:
+    buf = io.StringIO()
+    out = csv.writer(buf, lineterminator="\r\n")
+    out.writerow(CSV_COLUMNS)
+    for r in results:
+        inst = r.institution
+        out.writerow([
+            inst.id, inst.name, inst.tier, inst.county or "", inst.code or "",
+            _bool(inst.active), _bool(r.assessed), fmt(r.total), fmt(r.base), fmt(r.bonus),
+            *(fmt(r.sections.get(int(k))) for k in SECTION_KEYS),
+            r.grade or "", r.outcome, _bool(r.vetoed), ";".join(r.veto_items),
+            "" if r.rank is None else r.rank,
+        ])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def _bool(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def _date(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _dump(doc: dict) -> str:
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"

@@ -1,0 +1,245 @@
+"""Frozen records for the rubric, the roster, the score sheets and the computed results.
+
+Points are `Decimal` everywhere: 89.75 stays 89.75.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+APPLIES = ("all", "senior_levels", "online_exam")
+"""Who an indicator applies to: everyone, institutions evaluating 技师/高级技师, computer-based exams."""
+
+APPLIES_LABELS = {
+    "all": "所有机构",
+    "senior_levels": "仅评价技师（高级技师）的机构",
+    "online_exam": "仅使用在线机考的机构",
+}
+
+STATUSES = ("sample", "draft", "approved")
+STATUS_LABELS = {"sample": "示例数据，非正式结果", "draft": "草稿，未经审定", "approved": "已审定"}
+
+TIERS = ("省属", "市属")
+
+VETO_RESULT = "取消评价资格"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A machine-readable scoring rule; `scoring.allowed_scores` derives the reachable scores."""
+
+    kind: str  # all_or_nothing | deduct | tiers | composite
+    max: Decimal
+    per: Decimal | None = None
+    values: tuple[Decimal, ...] = ()
+    parts: tuple["Rule", ...] = ()
+
+    def as_dict(self) -> dict:
+        d: dict = {"kind": self.kind}
+        if self.per is not None:
+            d["per"] = self.per
+        if self.values:
+            d["values"] = list(self.values)
+        if self.parts:
+            d["parts"] = [dict(max=p.max, **p.as_dict()) for p in self.parts]
+        return d
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    section: int
+    group: str | None
+    group_inferred: bool
+    text: str | None
+    rule_text: str | None
+    max: Decimal | None  # None for veto items
+    rule: Rule | None  # None for veto items
+    applies: str
+    notes: tuple[str, ...]
+    allowed: tuple[Decimal, ...]  # reachable scores, ascending; empty for veto items
+
+    @property
+    def is_veto(self) -> bool:
+        return self.max is None
+
+
+@dataclass(frozen=True)
+class Group:
+    name: str | None
+    inferred: bool
+    applies: str
+    indicators: tuple[Indicator, ...]
+
+
+@dataclass(frozen=True)
+class Section:
+    number: int
+    name: str
+    kind: str  # base | bonus | veto
+    groups: tuple[Group, ...]
+    max: Decimal | None
+
+    @property
+    def indicators(self) -> tuple[Indicator, ...]:
+        return tuple(i for g in self.groups for i in g.indicators)
+
+
+@dataclass(frozen=True)
+class GradeBand:
+    grade: str
+    min: Decimal
+    label: str
+
+
+@dataclass(frozen=True)
+class Rubric:
+    year: int
+    title: str
+    subtitle: str
+    sections: tuple[Section, ...]
+    grades: tuple[GradeBand, ...]  # highest band first
+    source_notes: tuple[str, ...]
+    base_max: Decimal
+    bonus_max: Decimal
+    total_max: Decimal
+    path: str
+
+    by_id: dict[str, Indicator] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.by_id.update({i.id: i for i in self.indicators})
+
+    @property
+    def indicators(self) -> tuple[Indicator, ...]:
+        return tuple(i for s in self.sections for i in s.indicators)
+
+    @property
+    def scored_sections(self) -> tuple[Section, ...]:
+        return tuple(s for s in self.sections if s.kind != "veto")
+
+    @property
+    def veto_items(self) -> tuple[Indicator, ...]:
+        return tuple(i for i in self.indicators if i.is_veto)
+
+
+@dataclass(frozen=True)
+class Institution:
+    id: str
+    name: str
+    tier: str
+    county: str | None
+    active: bool
+    code: str | None
+    order: int  # position in the source's list
+
+
+@dataclass(frozen=True)
+class Roster:
+    year: int
+    institutions: tuple[Institution, ...]
+    path: str
+
+    def get(self, institution_id: str) -> Institution | None:
+        for inst in self.institutions:
+            if inst.id == institution_id:
+                return inst
+        return None
+
+
+@dataclass(frozen=True)
+class Status:
+    status: str
+    approved_by: str | None
+    approved_on: dt.date | None
+    published_on: dt.date | None
+    objection_deadline: dt.date | None
+    path: str
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+
+@dataclass(frozen=True)
+class ItemScore:
+    indicator: str
+    score: Decimal
+    reason: str | None = None
+    self_score: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class Veto:
+    indicator: str
+    evidence: str
+
+
+@dataclass(frozen=True)
+class Sheet:
+    institution: str
+    assessed_on: dt.date
+    senior_levels: bool
+    online_exam: bool
+    items: tuple[ItemScore, ...]  # in rubric order
+    veto: tuple[Veto, ...]  # in rubric order
+    path: str
+
+    def item(self, indicator_id: str) -> ItemScore | None:
+        for it in self.items:
+            if it.indicator == indicator_id:
+                return it
+        return None
+
+    def applies(self, applies: str) -> bool:
+        return applies == "all" or bool(getattr(self, applies))
+
+
+@dataclass(frozen=True)
+class YearData:
+    """Everything validated for one assessment year."""
+
+    year: int
+    rubric: Rubric
+    roster: Roster
+    status: Status
+    sheets: tuple[Sheet, ...]  # in roster order
+
+    def sheet(self, institution_id: str) -> Sheet | None:
+        for s in self.sheets:
+            if s.institution == institution_id:
+                return s
+        return None
+
+
+@dataclass(frozen=True)
+class Result:
+    """An institution's computed outcome for one year. Scores are None where it was not assessed."""
+
+    institution: Institution
+    sheet: Sheet | None
+    sections: dict[int, Decimal] = field(default_factory=dict)
+    base: Decimal | None = None
+    bonus: Decimal | None = None
+    total: Decimal | None = None
+    grade: str | None = None
+    vetoed: bool = False
+    veto_items: tuple[str, ...] = ()
+    rank: int | None = None
+
+    @property
+    def assessed(self) -> bool:
+        return self.sheet is not None
+
+    @property
+    def outcome(self) -> str:
+        """What a reader is told: the grade, 取消评价资格, 未开展 or 未评估."""
+        if self.vetoed:
+            return VETO_RESULT
+        if self.grade:
+            return self.grade
+        if not self.institution.active:
+            return "未开展"
+        return "未评估"

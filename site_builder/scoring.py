@@ -1,0 +1,102 @@
+"""Pure scoring functions: reachable scores, subtotals, grade, rank. Exact decimal arithmetic."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+from itertools import product
+
+from site_builder.models import GradeBand, Institution, Result, Rubric, Rule, Sheet, YearData
+
+ZERO = Decimal("0")
+
+
+def allowed_scores(rule: Rule) -> tuple[Decimal, ...]:
+    """Every score the rule can produce, ascending."""
+    if rule.kind == "all_or_nothing":
+        values = {ZERO, rule.max}
+    elif rule.kind == "deduct":
+        assert rule.per is not None and rule.per > 0
+        values = {ZERO}
+        v = rule.max
+        while v > 0:
+            values.add(v)
+            v -= rule.per
+    elif rule.kind == "tiers":
+        values = set(rule.values)
+    elif rule.kind == "composite":
+        values = {sum(combo, ZERO) for combo in product(*(allowed_scores(p) for p in rule.parts))}
+    else:  # the loader only builds the kinds above
+        raise ValueError(f"unknown rule kind {rule.kind!r}")
+    return tuple(sorted(values))
+
+
+def grade_for(total: Decimal, bands: tuple[GradeBand, ...]) -> str:
+    """The grade band the total falls in (bands ordered highest first)."""
+    for band in bands:
+        if total >= band.min:
+            return band.grade
+    return bands[-1].grade
+
+
+def score_sheet(rubric: Rubric, institution: Institution, sheet: Sheet) -> Result:
+    """Section subtotals, base (sections 1-5), bonus (section 7), total and grade for one sheet."""
+    scores = {it.indicator: it.score for it in sheet.items}
+    sections = {
+        s.number: sum((scores.get(i.id, ZERO) for i in s.indicators), ZERO)
+        for s in rubric.scored_sections
+    }
+    base = sum((v for n, v in sections.items() if _kind(rubric, n) == "base"), ZERO)
+    bonus = sum((v for n, v in sections.items() if _kind(rubric, n) == "bonus"), ZERO)
+    total = base + bonus
+    veto_items = tuple(v.indicator for v in sheet.veto)
+    vetoed = bool(veto_items)
+    return Result(
+        institution=institution,
+        sheet=sheet,
+        sections=sections,
+        base=base,
+        bonus=bonus,
+        total=total,
+        grade=None if vetoed else grade_for(total, rubric.grades),
+        vetoed=vetoed,
+        veto_items=veto_items,
+    )
+
+
+def _kind(rubric: Rubric, number: int) -> str:
+    return next(s.kind for s in rubric.sections if s.number == number)
+
+
+def assign_ranks(results: list[Result]) -> list[Result]:
+    """Rank graded institutions by total, highest first; equal totals share a rank (1, 2, 2, 4).
+
+    Institutions disqualified by a veto item, or not assessed, get no rank.
+    """
+    ranked = sorted((r for r in results if r.grade is not None), key=lambda r: -r.total)
+    rank_of: dict[str, int] = {}
+    for position, r in enumerate(ranked, start=1):
+        previous = ranked[position - 2] if position > 1 else None
+        rank_of[r.institution.id] = (
+            rank_of[previous.institution.id] if previous and previous.total == r.total else position
+        )
+    return [replace(r, rank=rank_of.get(r.institution.id)) for r in results]
+
+
+def year_results(data: YearData) -> list[Result]:
+    """One result per roster institution, in roster order."""
+    results = []
+    for inst in data.roster.institutions:
+        sheet = data.sheet(inst.id)
+        results.append(score_sheet(data.rubric, inst, sheet) if sheet else Result(inst, None))
+    return assign_ranks(results)
+
+
+def fmt(value: Decimal | None) -> str:
+    """Points as a reader expects them: 89.75, 90, 1.5; '' for None. Never scientific notation."""
+    if value is None:
+        return ""
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
