@@ -75,6 +75,9 @@ def _yaml(path: Path, paths: Paths, problems: Problems, institution: str | None 
     except OSError as exc:
         problems.add(rel, f"无法读取文件：{exc.strerror}", institution=institution)
         return None
+    if data is None:
+        problems.add(rel, "文件为空", institution=institution)
+        return None
     for key, first, again in duplicates:
         problems.add(rel, f"键 {key} 重复出现（第 {first} 行和第 {again} 行）；每个键只能写一次",
                      institution=institution, indicator=str(key) if INDICATOR_ID.match(str(key)) else None,

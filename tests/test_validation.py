@@ -168,3 +168,8 @@ def test_build_with_bad_data_writes_nothing(clean):
     assert result.err.startswith("Error: 数据有 1 处问题，未写出任何文件：\n")
     assert not out.exists()
     assert not [p for p in clean.root.iterdir() if p.name.startswith(".output")]
+
+
+def test_empty_sheet_is_refused_not_skipped(clean):
+    clean.write("scores/2023/P05.yaml", "")
+    expect_errors(clean, "scores/2023/P05.yaml: 机构 P05: 文件为空")
