@@ -5,13 +5,19 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from site_builder import exports
-from site_builder.errors import BuildError
-from site_builder.loader import load_project
-from site_builder.models import VETO_RESULT, Result, YearData
+from site_builder.content import load_content
+from site_builder.errors import BuildError, DataError, Problems
+from site_builder.loader import Paths, load_project
+from site_builder.models import VETO_RESULT, SiteInput, YearReport
 from site_builder.output import Writer, publish
 from site_builder.scoring import year_results
+from site_builder.site import write_site
+
+PLACEHOLDER_HOSTS = {"example.org", "example.com", "example.net"}
+PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
 @dataclass(frozen=True)
@@ -23,6 +29,7 @@ class Layout:
     rubric: Path
     content: Path
     out: Path
+    templates: Path = PACKAGE_TEMPLATES
 
     @classmethod
     def from_args(cls, root: str | None = None, scores: str | None = None, rubric: str | None = None,
@@ -37,36 +44,42 @@ class Layout:
         )
 
 
-@dataclass(frozen=True)
-class YearReport:
-    data: YearData
-    results: list[Result]
-
-    @property
-    def counts(self) -> Counter:
-        c: Counter = Counter()
-        for r in self.results:
-            c["listed"] += 1
-            c["active" if r.institution.active else "inactive"] += 1
-            if r.assessed:
-                c["assessed"] += 1
-                c[r.outcome] += 1
-            elif r.institution.active:
-                c["missing"] += 1
-        return c
+def counts(rep: YearReport) -> Counter:
+    c: Counter = Counter()
+    for r in rep.results:
+        c["listed"] += 1
+        c["active" if r.institution.active else "inactive"] += 1
+        if r.assessed:
+            c["assessed"] += 1
+            c[r.outcome] += 1
+        elif r.institution.active:
+            c["missing"] += 1
+    return c
 
 
-def load(layout: Layout) -> list[YearReport]:
-    """Read and validate every year; compute the results. Raises DataError listing every problem."""
-    years = load_project(layout.scores, layout.rubric, base=layout.root)
-    return [YearReport(y, year_results(y)) for y in years]
+def load(layout: Layout) -> SiteInput:
+    """Read and validate every year and the site content; compute the results.
+
+    Raises DataError listing every problem in the data and the content.
+    """
+    problems = Problems()
+    try:
+        years = load_project(layout.scores, layout.rubric, base=layout.root)
+    except DataError as exc:
+        problems.items.extend(exc.problems)
+        years = []
+    rel = Paths(layout.rubric, layout.scores, layout.root).rel
+    config, pages, announcements = load_content(layout.content, [y.year for y in years], rel, problems)
+    problems.raise_if_any()
+    reports = [YearReport(y, year_results(y)) for y in years]
+    return SiteInput(config, reports, pages, announcements, layout.templates)
 
 
 def summary(reports: list[YearReport]) -> str:
     """What `validate` prints: what would be published, at a glance."""
     lines = []
     for rep in reports:
-        d, c = rep.data, rep.counts
+        d, c = rep.data, counts(rep)
         lines.append(
             f"{d.year} 年：评估表 {len(d.rubric.indicators)} 项指标，名单 {c['listed']} 个机构，"
             f"评分表 {len(d.sheets)} 份；状态 {d.status.status}（{d.status.label}）"
@@ -80,10 +93,13 @@ def summary(reports: list[YearReport]) -> str:
     return "\n".join(lines)
 
 
-def check_publishable(reports: list[YearReport]) -> None:
+def check_publishable(site: SiteInput) -> None:
     """`build --publish` only for approved data with a sheet for every active institution."""
     problems = []
-    for rep in reports:
+    if urlsplit(site.config.base_url).hostname in PLACEHOLDER_HOSTS:
+        problems.append(f"content/site.yaml: base_url 仍是占位地址 {site.config.base_url}；"
+                        "请改为本站在局网站上的实际地址")
+    for rep in site.reports:
         d = rep.data
         if d.status.status != "approved":
             problems.append(f"{d.status.path}: status 为 {d.status.status}（{d.status.label}），"
@@ -104,15 +120,22 @@ def write_year(writer: Writer, rep: YearReport) -> None:
     writer.write(f"{prefix}/results.csv", exports.results_csv(rep.results))
 
 
-def build(layout: Layout, publish_mode: bool = False) -> tuple[list[YearReport], dict[str, str]]:
-    """Validate everything, then write the whole output. Returns the reports and files written."""
-    reports = load(layout)
+def checksums(writer: Writer) -> str:
+    """SHA256SUMS: every published file, sorted, in `sha256sum -c` format."""
+    return "".join(f"{sha}  {path}\n" for path, sha in sorted(writer.written.items()))
+
+
+def build(layout: Layout, publish_mode: bool = False) -> tuple[SiteInput, dict[str, str]]:
+    """Validate everything, then write the whole output. Returns the input and the files written."""
+    site = load(layout)
     if publish_mode:
-        check_publishable(reports)
+        check_publishable(site)
 
     def fill(writer: Writer) -> None:
-        for rep in reports:
+        for rep in site.reports:
             write_year(writer, rep)
+        write_site(site, writer)
+        writer.write("SHA256SUMS", checksums(writer))
 
     written = publish(layout.out, fill)
-    return reports, written
+    return site, written

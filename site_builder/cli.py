@@ -26,6 +26,7 @@ def _parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="校验全部数据并打印摘要，不写任何文件",
                        description="校验评估表、机构名单、状态文件和全部评分表；列出所有问题，或打印将要发布的内容摘要。")
     common(v)
+    v.add_argument("--content", metavar="DIR", help="页面和网站设置目录，默认 ROOT/content")
     b = sub.add_parser("build", help="校验数据并生成网站和开放数据",
                        description="先校验全部数据，再生成到临时目录，成功后整体替换输出目录；失败时保留上一次的输出。")
     common(b)
@@ -39,15 +40,15 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     layout = Layout.from_args(args.root, args.scores, args.rubric,
-                              getattr(args, "content", None), getattr(args, "out", None))
+                              args.content, getattr(args, "out", None))
     try:
         if args.command == "validate":
-            reports = load(layout)
+            site = load(layout)
             print("数据校验通过。")
-            print(summary(reports))
+            print(summary(site.reports))
         else:
-            reports, written = build(layout, publish_mode=args.publish)
-            print(summary(reports))
+            site, written = build(layout, publish_mode=args.publish)
+            print(summary(site.reports))
             print(f"已生成 {len(written)} 个文件到 {layout.out}")
     except DataError as exc:
         print(f"Error: 数据有 {len(exc.problems)} 处问题，未写出任何文件：", file=sys.stderr)

@@ -8,6 +8,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from markupsafe import Markup
+
+    from site_builder.config import SiteConfig
 
 APPLIES = ("all", "senior_levels", "online_exam")
 """Who an indicator applies to: everyone, institutions evaluating 技师/高级技师, computer-based exams."""
@@ -243,3 +250,32 @@ class Result:
         if not self.institution.active:
             return "未开展"
         return "未评估"
+
+
+@dataclass(frozen=True)
+class YearReport:
+    """A validated year and its computed results (one per roster institution, roster order)."""
+
+    data: YearData
+    results: list[Result]
+
+
+@dataclass(frozen=True)
+class Page:
+    """A Markdown page: content/pages/<slug>.md, or a year's announcement."""
+
+    slug: str
+    title: str
+    html: "Markup"
+    order: int = 0
+
+
+@dataclass(frozen=True)
+class SiteInput:
+    """Everything the site is rendered from, read and validated before anything is written."""
+
+    config: "SiteConfig"
+    reports: list[YearReport]  # ascending by year
+    pages: list[Page]  # in menu order
+    announcements: dict[int, Page]  # by year
+    templates: Path

@@ -1,0 +1,68 @@
+"""Reads content/: site settings, each year's announcement, and the other Markdown pages."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from site_builder.config import SiteConfig, load_config
+from site_builder.errors import Problems
+from site_builder.models import Page
+from site_builder.render import markdown_to_html, split_front_matter
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+RESERVED_SLUGS = {"assets", "index"}
+
+
+def _page(path: Path, rel: str, slug: str, problems: Problems) -> Page | None:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.add(rel, f"无法读取页面：{exc}")
+        return None
+    try:
+        meta, body = split_front_matter(text)
+    except Exception as exc:  # yaml errors in front matter
+        problems.add(rel, f"页面开头的设置（--- 之间）格式错误：{exc}")
+        return None
+    title = meta.get("title")
+    if not isinstance(title, str) or not title.strip():
+        problems.add(rel, "页面缺少标题：在文件开头写 ---\\ntitle: 标题\\n---")
+        return None
+    order = meta.get("order", 0)
+    return Page(slug, title.strip(), markdown_to_html(body), order if isinstance(order, int) else 0)
+
+
+def load_content(content: Path, years: list[int], rel, problems: Problems) -> tuple[
+        SiteConfig | None, list[Page], dict[int, Page]]:
+    """Site config, pages (content/pages/*.md, by `order` then name) and announcements by year."""
+    config_path = content / "site.yaml"
+    config = None
+    if not config_path.is_file():
+        problems.add(rel(config_path), "缺少网站设置文件")
+    else:
+        config = load_config(config_path, rel(config_path), problems)
+    pages = []
+    pages_dir = content / "pages"
+    if pages_dir.is_dir():
+        for path in sorted(pages_dir.iterdir()):
+            if path.name.startswith("."):
+                continue
+            if path.suffix != ".md" or not SLUG.match(path.stem) or path.stem in RESERVED_SLUGS \
+                    or re.match(r"^\d{4}$", path.stem):
+                problems.add(rel(path), "页面文件须命名为小写字母、数字和连字符组成的 <名称>.md（如 about.md）")
+                continue
+            page = _page(path, rel(path), path.stem, problems)
+            if page:
+                pages.append(page)
+    pages.sort(key=lambda p: (p.order, p.slug))
+    announcements = {}
+    for year in years:
+        path = content / str(year) / "announcement.md"
+        if not path.is_file():
+            problems.add(rel(path), f"缺少 {year} 年的公告正文")
+            continue
+        page = _page(path, rel(path), str(year), problems)
+        if page:
+            announcements[year] = page
+    return config, pages, announcements

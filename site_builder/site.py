@@ -1,0 +1,124 @@
+"""The public site: builds each page's context, renders it, hands it to the writer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from site_builder.models import APPLIES_LABELS, VETO_RESULT, Result, Rubric, SiteInput, YearReport
+from site_builder.output import Writer
+from site_builder.render import environment, relative
+
+GRADE_ORDER = ("A", "B", "C", "D", VETO_RESULT)
+ASSETS = ("assets/site.css", "assets/filter.js")
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The numbers the announcement shows, all computed from the data."""
+
+    listed: int
+    active: int
+    inactive: int
+    assessed: int
+    missing: int
+    by_outcome: dict[str, int]
+
+    @classmethod
+    def of(cls, results: list[Result]) -> "Figures":
+        assessed = [r for r in results if r.assessed]
+        return cls(
+            listed=len(results),
+            active=sum(r.institution.active for r in results),
+            inactive=sum(not r.institution.active for r in results),
+            assessed=len(assessed),
+            missing=sum(r.institution.active and not r.assessed for r in results),
+            by_outcome={g: sum(r.outcome == g for r in assessed) for g in GRADE_ORDER},
+        )
+
+
+def grade_tables(results: list[Result]) -> list[tuple[str, list[Result]]]:
+    """One list per grade and for 取消评价资格, highest total first (ties in roster order)."""
+    tables = []
+    for outcome in GRADE_ORDER:
+        rows = [r for r in results if r.assessed and r.outcome == outcome]
+        rows.sort(key=lambda r: (-r.total, r.institution.order))
+        tables.append((outcome, rows))
+    return tables
+
+
+def item_defects(rubric: Rubric) -> list[tuple[str, list[str]]]:
+    """Each source defect noted on items, once, with the items it concerns (form order)."""
+    by_note: dict[str, list[str]] = {}
+    for item in rubric.indicators:
+        for note in item.notes:
+            by_note.setdefault(note, []).append(item.id)
+    return list(by_note.items())
+
+
+class SiteRenderer:
+    def __init__(self, site: SiteInput, writer: Writer):
+        self.site = site
+        self.writer = writer
+        self.env = environment(site.templates)
+        self.latest = site.reports[-1]
+
+    # -- helpers -----------------------------------------------------------------------------
+    def render(self, out_path: str, template: str, report: YearReport | None, **ctx) -> None:
+        report = report or self.latest
+        status = report.data.status
+        page = {
+            "path": out_path,
+            "url": lambda target: relative(out_path, target),
+            "config": self.site.config,
+            "report": report,
+            "year": report.data.year,
+            "status": status,
+            "published_on": status.published_on,
+            "years": [r.data.year for r in self.site.reports],
+            "nav_pages": self.site.pages,
+        }
+        html = self.env.get_template(template).render(page=page, **page, **ctx)
+        self.writer.write(out_path, html)
+
+    # -- pages -------------------------------------------------------------------------------
+    def write_all(self) -> None:
+        for asset in ASSETS:
+            self.writer.write(asset, (self.site.templates / asset).read_bytes())
+        for report in self.site.reports:
+            self.write_year(report)
+        self.write_home()
+        for page in self.site.pages:
+            self.render(f"{page.slug}/index.html", "page.html", None, doc=page)
+
+    def write_home(self) -> None:
+        report = self.latest
+        self.render("index.html", "home.html", report, figures=Figures.of(report.results),
+                    tables=grade_tables(report.results), reports=self.site.reports)
+
+    def write_year(self, report: YearReport) -> None:
+        y = report.data.year
+        results = report.results
+        figures = Figures.of(results)
+        downloads = [
+            (f"{y}/data/{name}", label, self.writer.sha256(f"{y}/data/{name}"))
+            for name, label in (("results.csv", "考核结果（CSV，Excel 可直接打开）"),
+                                ("results.json", "考核结果（JSON）"),
+                                ("rubric.json", "评估表指标（JSON）"))
+        ]
+        announcement = self.site.announcements.get(y)
+        self.render(f"{y}/index.html", "year.html", report, figures=figures, downloads=downloads,
+                    announcement=announcement, tables=grade_tables(results))
+        self.render(f"{y}/roster/index.html", "roster.html", report, results=results)
+        self.render(f"{y}/grades/index.html", "grades.html", report, tables=grade_tables(results),
+                    inactive=[r for r in results if not r.assessed])
+        self.render(f"{y}/rubric/index.html", "rubric.html", report, rubric=report.data.rubric,
+                    applies_labels=APPLIES_LABELS, defects=item_defects(report.data.rubric))
+        ranked = sum(r.rank is not None for r in results)
+        for result in results:
+            self.render(f"{y}/institutions/{result.institution.id}/index.html", "institution.html", report,
+                        result=result, rubric=report.data.rubric, ranked=ranked)
+
+
+def write_site(site: SiteInput, writer: Writer) -> None:
+    SiteRenderer(site, writer).write_all()
+
