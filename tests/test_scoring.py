@@ -26,7 +26,7 @@ def test_vetoed_institution_has_no_grade(project):
     from site_builder.build import Layout, load
 
     project.edit("scores/2023/P05.yaml", "veto: {}", "veto: {6-03: 考场秩序混乱（测试）}")
-    reports = load(Layout.from_args(root=str(project.root)))
+    reports = load(Layout.from_args(root=str(project.root))).reports
     p05 = next(r for r in reports[0].results if r.institution.id == "P05")
     assert p05.vetoed and p05.grade is None and p05.rank is None
     assert p05.outcome == "取消评价资格"
@@ -36,7 +36,7 @@ def test_vetoed_institution_has_no_grade(project):
 def test_sample_vetoed_95_5_has_no_grade(project):
     from site_builder.build import Layout, load
 
-    reports = load(Layout.from_args(root=str(project.root)))
+    reports = load(Layout.from_args(root=str(project.root))).reports
     p06 = next(r for r in reports[0].results if r.institution.id == "P06")
     assert (p06.total, p06.grade, p06.outcome) == (D("95.5"), None, "取消评价资格")
 
