@@ -175,11 +175,11 @@ def test_roster(site):
     assert [t.caption.get_text() for t in tables] == ["省属机构", "市属机构"]
     rows = [[c.get_text().strip() for c in tr.find_all(["th", "td"])] for t in tables for tr in t.tbody.find_all("tr")]
     assert rows == [
-        ["1", "甲职业培训学校", "—", "开展评价", "108.75", "A"],
-        ["2", "乙人力资源有限公司", "—", "开展评价", "110", "取消评价资格"],
-        ["3", "丙科技有限公司", "—", "2023年未开展", "—", "不参加考核"],
-        ["1", HOSTILE_NAME, "原平市", "开展评价", "120", "A"],
-        ["2", "丁职业中学校", "代县", "开展评价", "—", "尚无评分"],
+        ["1", "甲职业培训学校", "A", "108.75", "开展评价", "—"],
+        ["2", "乙人力资源有限公司", "取消评价资格", "110", "开展评价", "—"],
+        ["3", "丙科技有限公司", "不参加考核", "—", "2023年未开展", "—"],
+        ["1", HOSTILE_NAME, "A", "120", "开展评价", "原平市"],
+        ["2", "丁职业中学校", "尚无评分", "—", "开展评价", "代县"],
     ]
     assert not any(tr.has_attr("hidden") for tr in s.find_all("tr"))
     assert [tr["data-grade"] for t in tables for tr in t.tbody.find_all("tr")] == ["A", "取消评价资格", "未开展", "A", "未评估"]
