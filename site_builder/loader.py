@@ -336,12 +336,9 @@ def load_status(path: Path, paths: Paths, problems: Problems) -> Status | None:
         value = data.get(key)
         if value is not None and not (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
             problems.add(rel, f"{key} 须为日期，格式 YYYY-MM-DD，实为 {value}")
-            value = None
-        dates[key] = value
-        if status == "approved" and value is None and key in data:
-            continue
-        if status == "approved" and key not in data:
+        elif value is None and status == "approved":
             problems.add(rel, f"status 为 approved 时须填写 {key}")
+        dates[key] = value
     approved_by = data.get("approved_by")
     if approved_by is not None and not isinstance(approved_by, str):
         problems.add(rel, "approved_by 须为文字")

@@ -43,16 +43,6 @@ class Rule:
     values: tuple[Decimal, ...] = ()
     parts: tuple["Rule", ...] = ()
 
-    def as_dict(self) -> dict:
-        d: dict = {"kind": self.kind}
-        if self.per is not None:
-            d["per"] = self.per
-        if self.values:
-            d["values"] = list(self.values)
-        if self.parts:
-            d["parts"] = [dict(max=p.max, **p.as_dict()) for p in self.parts]
-        return d
-
 
 @dataclass(frozen=True)
 class Indicator:
@@ -148,12 +138,13 @@ class Roster:
     year: int
     institutions: tuple[Institution, ...]
     path: str
+    by_id: dict[str, Institution] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.by_id.update({inst.id: inst for inst in self.institutions})
 
     def get(self, institution_id: str) -> Institution | None:
-        for inst in self.institutions:
-            if inst.id == institution_id:
-                return inst
-        return None
+        return self.by_id.get(institution_id)
 
 
 @dataclass(frozen=True)
@@ -194,14 +185,13 @@ class Sheet:
     veto: tuple[Veto, ...]  # in rubric order
     path: str
 
-    def item(self, indicator_id: str) -> ItemScore | None:
-        for it in self.items:
-            if it.indicator == indicator_id:
-                return it
-        return None
+    by_id: dict[str, ItemScore] = field(default_factory=dict, repr=False, compare=False)
 
-    def applies(self, applies: str) -> bool:
-        return applies == "all" or bool(getattr(self, applies))
+    def __post_init__(self) -> None:
+        self.by_id.update({it.indicator: it for it in self.items})
+
+    def item(self, indicator_id: str) -> ItemScore | None:
+        return self.by_id.get(indicator_id)
 
 
 @dataclass(frozen=True)
@@ -213,12 +203,13 @@ class YearData:
     roster: Roster
     status: Status
     sheets: tuple[Sheet, ...]  # in roster order
+    by_institution: dict[str, Sheet] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.by_institution.update({s.institution: s for s in self.sheets})
 
     def sheet(self, institution_id: str) -> Sheet | None:
-        for s in self.sheets:
-            if s.institution == institution_id:
-                return s
-        return None
+        return self.by_institution.get(institution_id)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -89,7 +88,3 @@ def is_number(value: Any) -> bool:
 
 def to_decimal(value: Any) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(int(value))
-
-
-def is_nan_or_inf(value: Any) -> bool:
-    return isinstance(value, float) and not math.isfinite(value)
