@@ -14,7 +14,14 @@ SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 RESERVED_SLUGS = {"assets", "index"}
 
 
-def _page(path: Path, rel: str, slug: str, problems: Problems) -> Page | None:
+ANNOUNCEMENT_FIELDS = {
+    "basis": "考核依据，如《…工作方案》（忻人社函〔2023〕118号）",
+    "assessor": "考核单位，如 忻州市职业技能等级评价考核工作小组",
+}
+
+
+def _page(path: Path, rel: str, slug: str, problems: Problems, required: dict[str, str] | None = None) -> Page | None:
+    required = required or {}
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -29,8 +36,13 @@ def _page(path: Path, rel: str, slug: str, problems: Problems) -> Page | None:
     if not isinstance(title, str) or not title.strip():
         problems.add(rel, "页面缺少标题：在文件开头写 ---\\ntitle: 标题\\n---")
         return None
+    for key in required:
+        if not isinstance(meta.get(key), str) or not meta[key].strip():
+            problems.add(rel, f"页面开头的设置缺少 {key}（{required[key]}）")
+            return None
     order = meta.get("order", 0)
-    return Page(slug, title.strip(), markdown_to_html(body), order if isinstance(order, int) else 0)
+    return Page(slug, title.strip(), markdown_to_html(body), order if isinstance(order, int) else 0,
+                {k: v for k, v in meta.items() if isinstance(v, str)} | {"title": title.strip()})
 
 
 def load_content(content: Path, years: list[int], rel, problems: Problems) -> tuple[
@@ -62,7 +74,7 @@ def load_content(content: Path, years: list[int], rel, problems: Problems) -> tu
         if not path.is_file():
             problems.add(rel(path), f"缺少 {year} 年的公告正文")
             continue
-        page = _page(path, rel(path), str(year), problems)
+        page = _page(path, rel(path), str(year), problems, ANNOUNCEMENT_FIELDS)
         if page:
             announcements[year] = page
     return config, pages, announcements

@@ -259,6 +259,7 @@ class Page:
     title: str
     html: "Markup"
     order: int = 0
+    meta: dict = field(default_factory=dict, compare=False)  # the front matter
 
 
 @dataclass(frozen=True)

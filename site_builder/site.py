@@ -6,10 +6,13 @@ from dataclasses import dataclass
 
 from site_builder.models import APPLIES_LABELS, VETO_RESULT, Result, Rubric, SiteInput, YearReport
 from site_builder.output import Writer
+from markupsafe import Markup
+
+from site_builder import wechat
 from site_builder.render import environment, relative
 
 GRADE_ORDER = ("A", "B", "C", "D", VETO_RESULT)
-ASSETS = ("assets/site.css", "assets/filter.js")
+ASSETS = ("assets/site.css", "assets/filter.js", "assets/wechat-copy.js")
 
 
 @dataclass(frozen=True)
@@ -113,10 +116,29 @@ class SiteRenderer:
                     inactive=[r for r in results if not r.assessed])
         self.render(f"{y}/rubric/index.html", "rubric.html", report, rubric=report.data.rubric,
                     applies_labels=APPLIES_LABELS, defects=item_defects(report.data.rubric))
+        self.write_wechat(report, figures, announcement)
         ranked = sum(r.rank is not None for r in results)
         for result in results:
             self.render(f"{y}/institutions/{result.institution.id}/index.html", "institution.html", report,
                         result=result, rubric=report.data.rubric, ranked=ranked)
+
+
+    def write_wechat(self, report: YearReport, figures: Figures, announcement) -> None:
+        """The paste-ready article fragment and the preview page with the copy button."""
+        y = report.data.year
+        dates = [s.assessed_on for s in report.data.sheets]
+        html = self.env.get_template("wechat/article.html").render(
+            meta=announcement.meta, status=report.data.status, year=y, figures=figures,
+            tables=grade_tables(report.results), rubric=report.data.rubric, config=self.site.config,
+            vetoed=[r for r in report.results if r.vetoed],
+            inactive=[r for r in report.results if not r.institution.active],
+            assessed_from=min(dates, default=None), assessed_to=max(dates, default=None),
+            full_results_url=f"{self.site.config.base_url}{y}/index.html",
+        )
+        article = wechat.inline_article(html, wechat.article_css(self.site.templates))
+        wechat.check_limits(article, f"{y}/wechat/article.html")
+        self.writer.write(f"{y}/wechat/article.html", article)
+        self.render(f"{y}/wechat/index.html", "wechat/preview.html", report, article=Markup(article))
 
 
 def write_site(site: SiteInput, writer: Writer) -> None:
