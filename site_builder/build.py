@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from site_builder import exports
+from site_builder import corrections, exports
 from site_builder.content import load_content
 from site_builder.errors import BuildError, DataError, Problems
 from site_builder.loader import Paths, load_project
@@ -138,4 +139,14 @@ def build(layout: Layout, publish_mode: bool = False) -> tuple[SiteInput, dict[s
         writer.write("SHA256SUMS", checksums(writer))
 
     written = publish(layout.out, fill)
+    if publish_mode:
+        for rep in site.reports:
+            write_record(layout.scores / str(rep.data.year) / corrections.RECORD_FILE, corrections.record_for(rep.data))
     return site, written
+
+
+def write_record(path: Path, text: str) -> None:
+    """Atomically replace scores/<year>/published.json (committed with the data)."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)

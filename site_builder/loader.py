@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from site_builder import corrections
 from site_builder.errors import Problems
 from site_builder.models import (
     APPLIES,
@@ -64,7 +65,8 @@ def join(values) -> str:
     return "、".join(fmt(v) if isinstance(v, Decimal) else str(v) for v in values)
 
 
-def _yaml(path: Path, paths: Paths, problems: Problems, institution: str | None = None) -> Any:
+def _yaml(path: Path, paths: Paths, problems: Problems, institution: str | None = None,
+          allow_empty: bool = False) -> Any:
     """Read a YAML file, reporting syntax errors and duplicate keys. Returns None when unusable."""
     rel = paths.rel(path)
     try:
@@ -76,7 +78,8 @@ def _yaml(path: Path, paths: Paths, problems: Problems, institution: str | None 
         problems.add(rel, f"无法读取文件：{exc.strerror}", institution=institution)
         return None
     if data is None:
-        problems.add(rel, "文件为空", institution=institution)
+        if not allow_empty:
+            problems.add(rel, "文件为空", institution=institution)
         return None
     for key, first, again in duplicates:
         problems.add(rel, f"键 {key} 重复出现（第 {first} 行和第 {again} 行）；每个键只能写一次",
@@ -511,6 +514,9 @@ def load_year(year_dir: Path, paths: Paths, problems: Problems) -> YearData | No
         rubric = None
     else:
         rubric = load_rubric(rubric_path, paths, problems)
+        if rubric is not None and rubric.year != year:
+            problems.add(paths.rel(rubric_path), f"year 为 {rubric.year}，但文件是 {year} 年的评估表")
+            rubric = None
     roster = status = None
     for name in ("roster.yaml", "status.yaml"):
         if not (year_dir / name).is_file():
@@ -531,11 +537,23 @@ def load_year(year_dir: Path, paths: Paths, problems: Problems) -> YearData | No
     if rubric is None or roster is None:
         return None  # sheets cannot be checked without both; their problems are reported above
     sheets = [s for p in sheet_paths if (s := load_sheet(p, rubric, roster, paths, problems))]
+    corrections_path = year_dir / corrections.CORRECTIONS_FILE
+    fixes = []
+    if corrections_path.is_file():
+        raw = _yaml(corrections_path, paths, problems, allow_empty=True)
+        fixes = corrections.parse_corrections(raw, paths.rel(corrections_path), rubric, roster, problems)
     if status is None:
         return None
     order = {inst.id: inst.order for inst in roster.institutions}
     sheets.sort(key=lambda s: order[s.institution])
-    return YearData(year, rubric, roster, status, tuple(sheets))
+    data = YearData(year, rubric, roster, status, tuple(sheets), tuple(fixes))
+    record_path = year_dir / corrections.RECORD_FILE
+    if record_path.is_file():
+        record = corrections.parse_record(record_path, paths.rel(record_path), problems)
+        if record is not None:
+            corrections.check_against_record(data, record, paths.rel(record_path), paths.rel(corrections_path),
+                                             problems)
+    return data
 
 
 def load_project(scores_dir: Path, rubric_dir: Path, base: Path | None = None) -> list[YearData]:

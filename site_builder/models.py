@@ -195,6 +195,25 @@ class Sheet:
 
 
 @dataclass(frozen=True)
+class Change:
+    indicator: str
+    old: Decimal  # veto items: 1 found, 0 not found
+    new: Decimal
+
+
+@dataclass(frozen=True)
+class Correction:
+    """One published correction (更正) of an institution's scores, e.g. after a 复核."""
+
+    number: int  # 1-based position in corrections.yaml; entries are only ever appended
+    date: dt.date
+    institution: str
+    changes: tuple[Change, ...]
+    reason: str
+    approved_by: str
+
+
+@dataclass(frozen=True)
 class YearData:
     """Everything validated for one assessment year."""
 
@@ -203,6 +222,7 @@ class YearData:
     roster: Roster
     status: Status
     sheets: tuple[Sheet, ...]  # in roster order
+    corrections: tuple[Correction, ...] = ()
     by_institution: dict[str, Sheet] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -9,7 +9,9 @@ from site_builder.output import Writer
 from markupsafe import Markup
 
 from site_builder import wechat
+from site_builder.feed import feed_xml
 from site_builder.render import environment, relative
+from site_builder.scoring import fmt
 
 GRADE_ORDER = ("A", "B", "C", "D", VETO_RESULT)
 ASSETS = ("assets/site.css", "assets/filter.js", "assets/wechat-copy.js")
@@ -49,6 +51,26 @@ def grade_tables(results: list[Result]) -> list[tuple[str, list[Result]]]:
     return tables
 
 
+def change_value(rubric: Rubric, indicator: str, value) -> str:
+    """A corrected value as a reader understands it: points, or 存在/未发现 for a veto item."""
+    if rubric.by_id[indicator].is_veto:
+        return "存在" if value else "未发现"
+    return fmt(value)
+
+
+def movement(other_year: int, other: Result, year: int, current: Result) -> str:
+    """The grade movement between two years, earlier year first, e.g. 2023年度 B → 2024年度 A."""
+    if not (other.assessed and current.assessed):
+        return "—"
+    (y1, r1), (y2, r2) = sorted([(other_year, other), (year, current)], key=lambda p: p[0])
+    change = ""
+    if r1.grade and r2.grade and r1.grade != r2.grade:
+        change = "（上升）" if r2.grade < r1.grade else "（下降）"
+    elif r1.outcome == r2.outcome:
+        change = "（持平）"
+    return f"{y1}年度 {r1.outcome} → {y2}年度 {r2.outcome}{change}"
+
+
 def item_defects(rubric: Rubric) -> list[tuple[str, list[str]]]:
     """Each source defect noted on items, once, with the items it concerns (form order)."""
     by_note: dict[str, list[str]] = {}
@@ -68,6 +90,7 @@ class SiteRenderer:
     # -- helpers -----------------------------------------------------------------------------
     def render(self, out_path: str, template: str, report: YearReport | None, **ctx) -> None:
         report = report or self.latest
+        year = report.data.year
         status = report.data.status
         page = {
             "path": out_path,
@@ -79,6 +102,8 @@ class SiteRenderer:
             "published_on": status.published_on,
             "years": [r.data.year for r in self.site.reports],
             "nav_pages": self.site.pages,
+            "change_value": lambda indicator, value: change_value(report.data.rubric, indicator, value),
+            "movement": lambda other_year, other, current: movement(other_year, other, year, current),
         }
         html = self.env.get_template(template).render(page=page, **page, **ctx)
         self.writer.write(out_path, html)
@@ -90,6 +115,7 @@ class SiteRenderer:
         for report in self.site.reports:
             self.write_year(report)
         self.write_home()
+        self.writer.write("feed.xml", feed_xml(self.site))
         for page in self.site.pages:
             self.render(f"{page.slug}/index.html", "page.html", None, doc=page)
 
@@ -110,7 +136,8 @@ class SiteRenderer:
         ]
         announcement = self.site.announcements.get(y)
         self.render(f"{y}/index.html", "year.html", report, figures=figures, downloads=downloads,
-                    announcement=announcement, tables=grade_tables(results))
+                    announcement=announcement, tables=grade_tables(results),
+                    names={i.id: i.name for i in report.data.roster.institutions})
         self.render(f"{y}/roster/index.html", "roster.html", report, results=results)
         self.render(f"{y}/grades/index.html", "grades.html", report, tables=grade_tables(results),
                     inactive=[r for r in results if not r.assessed])
@@ -119,8 +146,18 @@ class SiteRenderer:
         self.write_wechat(report, figures, announcement)
         ranked = sum(r.rank is not None for r in results)
         for result in results:
-            self.render(f"{y}/institutions/{result.institution.id}/index.html", "institution.html", report,
-                        result=result, rubric=report.data.rubric, ranked=ranked)
+            inst = result.institution
+            self.render(f"{y}/institutions/{inst.id}/index.html", "institution.html", report,
+                        result=result, rubric=report.data.rubric, ranked=ranked,
+                        corrections=[c for c in report.data.corrections if c.institution == inst.id],
+                        other_years=self.other_years(y, inst.code))
+
+    def other_years(self, year: int, code: str | None) -> list[tuple[int, Result]]:
+        """The same institution (same stable code) in every other year, ascending."""
+        if not code:
+            return []
+        return [(rep.data.year, r) for rep in self.site.reports if rep.data.year != year
+                for r in rep.results if r.institution.code == code]
 
 
     def write_wechat(self, report: YearReport, figures: Figures, announcement) -> None:

@@ -1,0 +1,84 @@
+"""RSS 2.0 for the media: one item per year's results and one per published correction.
+
+Made with feedgen. Every date comes from the data (never the clock), so the same data gives the
+same bytes; guids are fixed strings that never change between builds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from feedgen.feed import FeedGenerator
+
+from site_builder.models import STATUS_LABELS, SiteInput, YearReport
+from site_builder.scoring import fmt
+
+CST = dt.timezone(dt.timedelta(hours=8), "CST")
+GUID_PREFIX = "xinzhou-pjjg"
+
+
+def _at(day: dt.date) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, tzinfo=CST)
+
+
+def _status_prefix(rep: YearReport) -> str:
+    status = rep.data.status.status
+    return "" if status == "approved" else f"【{STATUS_LABELS[status]}】"
+
+
+def year_summary(rep: YearReport) -> str:
+    results = rep.results
+    assessed = [r for r in results if r.assessed]
+    counts = "，".join(f"{g}级{sum(r.outcome == g for r in assessed)}个" for g in ("A", "B", "C", "D"))
+    vetoed = sum(r.vetoed for r in assessed)
+    status = rep.data.status
+    period = ""
+    if status.published_on and status.objection_deadline:
+        period = f"公示期为{_zh(status.published_on)}至{_zh(status.objection_deadline)}。"
+    return (f"{_status_prefix(rep)}名单所列{len(results)}个机构中，{rep.data.year}年开展评价的"
+            f"{sum(r.institution.active for r in results)}个，参加考核{len(assessed)}个：{counts}，"
+            f"取消评价资格{vetoed}个。{period}")
+
+
+def _zh(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _year_date(rep: YearReport) -> dt.date:
+    d = rep.data
+    dates = [x for x in (d.status.published_on, d.status.approved_on) if x]
+    return dates[0] if dates else max((s.assessed_on for s in d.sheets), default=dt.date(d.year, 12, 31))
+
+
+def feed_xml(site: SiteInput) -> bytes:
+    base = site.config.base_url
+    items = []  # (date, guid, title, link, description)
+    for rep in site.reports:
+        y = rep.data.year
+        items.append((_year_date(rep), f"{GUID_PREFIX}-{y}-results",
+                      f"{_status_prefix(rep)}{y}年度职业技能等级评价机构年度绩效考核结果公告",
+                      f"{base}{y}/index.html", year_summary(rep)))
+        names = {i.id: i.name for i in rep.data.roster.institutions}
+        for c in rep.data.corrections:
+            changes = "；".join(f"指标{ch.indicator}由{fmt(ch.old)}改为{fmt(ch.new)}" for ch in c.changes)
+            items.append((c.date, f"{GUID_PREFIX}-{y}-correction-{c.number}",
+                          f"{_status_prefix(rep)}{y}年度考核结果更正：{names[c.institution]}",
+                          f"{base}{y}/institutions/{c.institution}/index.html#corrections",
+                          f"{names[c.institution]}：{changes}。更正原因：{c.reason}。审批：{c.approved_by}。"))
+    items.sort(key=lambda it: (it[0], it[1]), reverse=True)
+
+    fg = FeedGenerator()
+    fg.title(site.config.title)
+    fg.link(href=f"{base}feed.xml", rel="self")
+    fg.link(href=base, rel="alternate")
+    fg.description(f"{site.config.publisher}发布的职业技能等级评价机构年度绩效考核结果及更正。")
+    fg.language("zh-CN")
+    fg.lastBuildDate(_at(items[0][0]))
+    for day, guid, title, link, description in items:
+        entry = fg.add_entry(order="append")
+        entry.title(title)
+        entry.link(href=link)
+        entry.guid(guid, permalink=False)
+        entry.pubDate(_at(day))
+        entry.description(description)
+    return fg.rss_str(pretty=True)
