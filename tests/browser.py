@@ -42,8 +42,9 @@ def serve(folder: Path):
         server.server_close()
 
 
-@contextmanager
-def browser():
+@pytest.fixture(scope="session")
+def chromium_browser():
+    """One headless Chromium for the whole session (Playwright's sync API allows one at a time)."""
     require_chromium()
     from playwright.sync_api import sync_playwright
 

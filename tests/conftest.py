@@ -13,6 +13,8 @@ import yaml
 
 from site_builder.cli import main
 
+from browser import chromium_browser  # noqa: F401  (a session fixture)
+
 REPO = Path(__file__).resolve().parent.parent
 
 

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from bs4 import BeautifulSoup
 
-from browser import browser, serve
+from browser import serve
 from conftest import _in_process
 from mini import HOSTILE_NAME, make_mini
 
 
-def test_copy_button_puts_the_article_on_the_clipboard(tmp_path):
+def test_copy_button_puts_the_article_on_the_clipboard(tmp_path, chromium_browser):
     root = make_mini(tmp_path / "m")
     assert _in_process("build", "--root", str(root)).code == 0
     out = root / "output"
     expected = BeautifulSoup((out / "2023/wechat/article.html").read_text(encoding="utf-8"), "html.parser")
-    with serve(out) as base, browser() as b:
+    b = chromium_browser
+    with serve(out) as base:
         origin = base.rstrip("/")
         context = b.new_context(viewport={"width": 390, "height": 844})
         context.grant_permissions(["clipboard-read", "clipboard-write"], origin=origin)
@@ -33,6 +34,7 @@ def test_copy_button_puts_the_article_on_the_clipboard(tmp_path):
             return out;
         }""")
         assert errors == []
+        context.close()
     assert set(copied) >= {"text/html", "text/plain"}
     html = BeautifulSoup(copied["text/html"], "html.parser")
     section = html.find("section")
@@ -45,10 +47,11 @@ def test_copy_button_puts_the_article_on_the_clipboard(tmp_path):
     assert HOSTILE_NAME in plain and "公示期" in plain
 
 
-def test_copy_falls_back_to_selection_without_the_clipboard_api(tmp_path):
+def test_copy_falls_back_to_selection_without_the_clipboard_api(tmp_path, chromium_browser):
     root = make_mini(tmp_path / "m")
     assert _in_process("build", "--root", str(root)).code == 0
-    with serve(root / "output") as base, browser() as b:
+    b = chromium_browser
+    with serve(root / "output") as base:
         context = b.new_context()
         context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base.rstrip("/"))
         page = context.new_page()
@@ -60,4 +63,5 @@ def test_copy_falls_back_to_selection_without_the_clipboard_api(tmp_path):
             const items = await navigator.clipboard.read();
             return await (await items[0].getType("text/html")).text();
         }""")
+        context.close()
     assert "公示期" in BeautifulSoup(html, "html.parser").get_text()
