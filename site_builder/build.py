@@ -119,6 +119,7 @@ def write_year(writer: Writer, rep: YearReport) -> None:
     writer.write(f"{prefix}/rubric.json", exports.rubric_json(d.rubric))
     writer.write(f"{prefix}/results.json", exports.results_json(d, rep.results))
     writer.write(f"{prefix}/results.csv", exports.results_csv(rep.results))
+    writer.write(f"{prefix}/results.xlsx", exports.results_xlsx(d, rep.results))
 
 
 def checksums(writer: Writer) -> str:

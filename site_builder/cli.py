@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from site_builder import __version__
+from pathlib import Path
+
+from site_builder import __version__, spreadsheet
 from site_builder.build import Layout, build, load, summary
 from site_builder.errors import DataError, SiteBuilderError
 
@@ -34,15 +36,42 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--out", metavar="DIR", help="输出目录，默认 ROOT/output")
     b.add_argument("--publish", action="store_true",
                    help="正式发布：仅当状态为 approved 且每个开展评价的机构都有评分表时才生成")
+    w = sub.add_parser("workbook", help="生成专家评分用的 Excel 工作簿",
+                       description="按评估表生成评分工作簿：每个机构一张工作表，版式同纸质评估表，评估分为下拉选择，小计和总分为公式。")
+    w.add_argument("--root", metavar="DIR", help="数据根目录，默认当前目录")
+    w.add_argument("--rubric", metavar="DIR", help="评估表目录，默认 ROOT/rubric")
+    w.add_argument("--out", metavar="FILE.xlsx", required=True, help="要写出的工作簿")
+    w.add_argument("--year", type=int, help="年度，默认最新一年")
+    w.add_argument("--institution", metavar="ID", nargs="+", default=[], help="只为这些机构生成（默认全部开展评价的机构）")
+    w.add_argument("--scores", metavar="DIR", help="用该目录中已有的评分表填好工作簿（名单也从这里读）")
+    i = sub.add_parser("import", help="导入填好的工作簿，写出 YAML 评分表",
+                       description="逐格校验填好的工作簿；全部无误才写出 <年度>/<机构编号>.yaml；已有且不同的评分表须加 --force 才覆盖。")
+    i.add_argument("files", metavar="FILE.xlsx", nargs="+", type=Path)
+    i.add_argument("--root", metavar="DIR", help="数据根目录，默认当前目录")
+    i.add_argument("--rubric", metavar="DIR", help="评估表目录，默认 ROOT/rubric")
+    i.add_argument("--into", metavar="DIR", type=Path, help="写入的评分数据目录，默认 ROOT/scores")
+    i.add_argument("--force", action="store_true", help="覆盖内容不同的已有评分表")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    layout = Layout.from_args(args.root, args.scores, args.rubric,
-                              args.content, getattr(args, "out", None))
+    if args.command in ("workbook", "import"):
+        layout = Layout.from_args(args.root, getattr(args, "scores", None), args.rubric)
+    else:
+        layout = Layout.from_args(args.root, args.scores, args.rubric, args.content, getattr(args, "out", None))
     try:
-        if args.command == "validate":
+        if args.command == "workbook":
+            year, count = spreadsheet.write_workbook(layout, Path(args.out), args.year, args.institution,
+                                                     fill=args.scores is not None)
+            print(f"已生成 {year} 年评分工作簿 {args.out}：{count} 个机构" + ("（已按现有评分表填写）" if args.scores else ""))
+        elif args.command == "import":
+            result = spreadsheet.import_workbooks(layout, args.files, args.into, args.force)
+            for path in result.written:
+                print(f"已写出 {path}")
+            for path in result.unchanged:
+                print(f"未变：{path}")
+        elif args.command == "validate":
             site = load(layout)
             print("数据校验通过。")
             print(summary(site.reports))

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from decimal import Decimal
 
+from openpyxl import Workbook
+
 from site_builder.models import Result, Rubric, Rule, YearData
 from site_builder.scoring import fmt
+from site_builder.xlsxio import workbook_bytes
 
 SECTION_KEYS = ("1", "2", "3", "4", "5", "7")
 
@@ -121,6 +125,39 @@ def results_csv(results: list[Result]) -> bytes:
             "" if r.rank is None else r.rank,
         ])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def results_xlsx(data: YearData, results: list[Result]) -> bytes:
+    """The results and every indicator's score as a workbook, for readers who work in Excel."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "考核结果"
+    ws.append(["机构编号", "机构名称", "层级", "县（市、区）", "开展评价", "总分", "基础分", "加分",
+               *(f"第{k}部分" for k in SECTION_KEYS), "考核结果", "否决项", "名次"])
+    for r in results:
+        inst = r.institution
+        ws.append([inst.id, inst.name, inst.tier, inst.county, "是" if inst.active else "否",
+                   _num(r.total), _num(r.base), _num(r.bonus),
+                   *(_num(r.sections.get(int(k))) for k in SECTION_KEYS),
+                   r.outcome, "、".join(r.veto_items) or None, r.rank])
+    long = wb.create_sheet("指标得分")
+    long.append(["机构编号", "机构名称", "指标", "满分", "得分", "扣分原因", "自评分"])
+    for r in results:
+        if not r.assessed:
+            continue
+        for ind in data.rubric.indicators:
+            if ind.is_veto:
+                found = next((v.evidence for v in r.sheet.veto if v.indicator == ind.id), None)
+                long.append([r.institution.id, r.institution.name, ind.id, None, "存在" if found else "未发现", found, None])
+                continue
+            item = r.sheet.item(ind.id)
+            long.append([r.institution.id, r.institution.name, ind.id, _num(ind.max),
+                         _num(item.score) if item else "不适用", item.reason if item else None,
+                         _num(item.self_score) if item and item.self_score is not None else None])
+    for sheet in (ws, long):
+        sheet.freeze_panes = "A2"
+    when = data.status.published_on or data.status.approved_on or dt.date(data.year, 12, 31)
+    return workbook_bytes(wb, when)
 
 
 def _bool(value: bool) -> str:

@@ -130,7 +130,8 @@ class SiteRenderer:
         figures = Figures.of(results)
         downloads = [
             (f"{y}/data/{name}", label, self.writer.sha256(f"{y}/data/{name}"))
-            for name, label in (("results.csv", "考核结果（CSV，Excel 可直接打开）"),
+            for name, label in (("results.xlsx", "考核结果和各指标得分（Excel 工作簿）"),
+                                ("results.csv", "考核结果（CSV，Excel 可直接打开）"),
                                 ("results.json", "考核结果（JSON）"),
                                 ("rubric.json", "评估表指标（JSON）"))
         ]

@@ -1,0 +1,403 @@
+"""The experts' scoring workbook: generated from the rubric, filled in Excel or LibreOffice, imported.
+
+One worksheet per institution, laid out like the paper form. Import checks every cell with the same
+rules as the YAML sheets and names the cell of each problem (`评分表.xlsx!P03!I12`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from zipfile import BadZipFile
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from site_builder.errors import Problems
+from site_builder.models import Indicator, Institution, Roster, Rubric, Sheet
+from site_builder.scoring import fmt
+from site_builder.xlsxio import workbook_bytes
+
+MARK = "xinzhou-pjjg-scoring-workbook"
+FORMAT_VERSION = 1
+META_SHEET = "_meta"
+COVER_SHEET = "填写说明"
+HEADERS = ("序号", "评估项目", "评估内容", "标准分值", "评估标准", "自评扣分原因", "自评分", "评估扣分原因", "评估分")
+COL = {"id": "A", "section": "B", "group": "C", "max": "D", "text": "E", "self_reason": "F", "self": "G",
+       "reason": "H", "score": "I"}
+FLAG_CELLS = {"senior_levels": "C3", "online_exam": "C4"}
+DATE_CELL = "C5"
+ID_CELL = "G2"
+HEADER_ROW = 6
+YES, NO = "是", "否"
+FOUND = "存在"
+
+_thin = Side(style="thin", color="999999")
+BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
+WRAP = Alignment(wrap_text=True, vertical="top")
+HEAD_FILL = PatternFill("solid", fgColor="EEF1F4")
+INPUT_FILL = PatternFill("solid", fgColor="FFF8DC")
+UNLOCKED = Protection(locked=False)
+
+
+def sheet_title(inst: Institution) -> str:
+    """Worksheet name: id and a short name, within Excel's 31 characters and allowed characters."""
+    name = re.sub(r"[\[\]:*?/\\']", "", inst.name)
+    return f"{inst.id} {name}"[:31].rstrip()
+
+
+# --- generate -------------------------------------------------------------------------------
+
+def make_workbook(rubric: Rubric, roster: Roster, institutions: list[Institution],
+                  sheets: dict[str, Sheet], when: dt.date) -> bytes:
+    wb = Workbook()
+    cover = wb.active
+    cover.title = COVER_SHEET
+    _cover(cover, rubric)
+    for inst in institutions:
+        _institution_sheet(wb.create_sheet(sheet_title(inst)), rubric, inst, sheets.get(inst.id))
+    meta = wb.create_sheet(META_SHEET)
+    meta["A1"], meta["A2"], meta["A3"] = MARK, FORMAT_VERSION, rubric.year
+    meta.sheet_state = "hidden"
+    meta.protection.sheet = True
+    return workbook_bytes(wb, when)
+
+
+def _cover(ws, rubric: Rubric) -> None:
+    lines = [
+        f"{rubric.year}年度 {rubric.title}（{rubric.subtitle}）评分工作簿",
+        "",
+        "填写方法：",
+        "1. 每个机构一张工作表，按纸质评估表的顺序排列；灰色为评估表原文，浅黄色为填写格。",
+        "2. 先在第3、4行选择该机构是否评价技师（高级技师）、是否使用在线机考（是/否），第5行填写评估日期。",
+        "3. “评估分”只能从下拉列表中选择本项评分规则可得的分值；不适用的指标（见“评估标准”列的说明）留空。",
+        "4. 第一至五部分得分低于标准分值的，必须在“评估扣分原因”中写明扣分原因；加分项可不写。",
+        "5. 否决项：发现的，在“评估扣分原因”列写明事实依据；未发现的留空。",
+        "6. “自评分”“自评扣分原因”按机构自评报告填写，可留空。",
+        "7. 各部分小计和总分由公式自动计算，请勿修改。工作表已保护（无密码），请勿插入或删除行。",
+        "8. 填好后交办公室用 python -m site_builder import 导入；导入时逐格校验，有误会指出工作表和单元格。",
+        "",
+        f"等级：{'；'.join(f'{g.grade} {g.label}' for g in rubric.grades)}；有任一否决项取消评价资格。",
+    ]
+    for n, line in enumerate(lines, start=1):
+        ws.cell(row=n, column=1, value=line)
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.column_dimensions["A"].width = 110
+
+
+def _institution_sheet(ws, rubric: Rubric, inst: Institution, sheet: Sheet | None) -> None:
+    ws["A1"] = f"{rubric.title}（{rubric.subtitle}）"
+    ws["A1"].font = Font(bold=True, size=13)
+    ws["A2"], ws["B2"], ws["F2"], ws[ID_CELL] = "被考核机构", inst.name, "机构编号", inst.id
+    ws["A3"], ws["A4"], ws["A5"] = "评价技师（高级技师）", "使用在线机考", "评估日期"
+    ws["D3"] = "是：第7-01至7-05、7-07至7-11项计分"
+    ws["D4"] = "是：第7-06项计分"
+    ws["D5"] = "格式 2024-01-08"
+    flags = DataValidation(type="list", formula1=f'"{YES},{NO}"', allow_blank=False, showErrorMessage=True,
+                           errorTitle="请选择", error="请选择 是 或 否")
+    ws.add_data_validation(flags)
+    for key, ref in FLAG_CELLS.items():
+        ws[ref] = (YES if getattr(sheet, key) else NO) if sheet else None
+        flags.add(ref)
+        _input(ws[ref])
+    ws[DATE_CELL] = dt.datetime.combine(sheet.assessed_on, dt.time()) if sheet else None
+    ws[DATE_CELL].number_format = "yyyy-mm-dd"
+    _input(ws[DATE_CELL])
+    for col, title in zip("ABCDEFGHI", HEADERS):
+        cell = ws[f"{col}{HEADER_ROW}"]
+        cell.value, cell.font, cell.fill, cell.border = title, Font(bold=True), HEAD_FILL, BORDER
+
+    validations: dict[tuple, DataValidation] = {}
+    row = HEADER_ROW
+    subtotal_cells = {}
+    for section in rubric.sections:
+        row += 1
+        ws[f"A{row}"] = f"第{section.number}部分"
+        ws[f"B{row}"] = section.name
+        ws[f"A{row}"].font = ws[f"B{row}"].font = Font(bold=True)
+        header_row, first = row, row + 1
+        for group in section.groups:
+            for ind in group.indicators:
+                row += 1
+                _indicator_row(ws, row, section.name, ind, sheet, validations)
+        if section.kind != "veto":
+            ws[f"H{header_row}"] = "小计"
+            ws[f"I{header_row}"] = f"=SUM(I{first}:I{row})"
+            ws[f"D{header_row}"] = float(section.max)
+            subtotal_cells[section.number] = f"I{header_row}"
+    row += 2
+    base = "+".join(subtotal_cells[s.number] for s in rubric.sections if s.kind == "base")
+    bonus = "+".join(subtotal_cells[s.number] for s in rubric.sections if s.kind == "bonus")
+    for label, formula, maximum in (("基础分（第一至五部分）", f"={base}", rubric.base_max),
+                                    ("加分项", f"={bonus}", rubric.bonus_max),
+                                    ("总分", f"=I{row}+I{row + 1}", rubric.total_max)):
+        ws[f"H{row}"], ws[f"I{row}"], ws[f"D{row}"] = label, formula, float(maximum)
+        ws[f"H{row}"].font = ws[f"I{row}"].font = Font(bold=True)
+        row += 1
+    for col, width in zip("ABCDEFGHI", (8, 12, 14, 9, 60, 18, 8, 24, 9)):
+        ws.column_dimensions[col].width = width
+    ws.freeze_panes = f"A{HEADER_ROW + 1}"
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+
+
+def _input(cell) -> None:
+    cell.protection = UNLOCKED
+    cell.fill = INPUT_FILL
+    cell.border = BORDER
+
+
+def _indicator_row(ws, row: int, section_name: str, ind: Indicator, sheet: Sheet | None,
+                   validations: dict[tuple, DataValidation]) -> None:
+    text = ind.text or "（原表缺失）"
+    if ind.rule_text:
+        text += f"\n评分：{ind.rule_text}"
+    if ind.applies != "all":
+        text += "\n【仅适用于" + ("评价技师（高级技师）的机构" if ind.applies == "senior_levels" else "使用在线机考的机构") + "，不适用的留空】"
+    values = {"id": ind.id, "section": section_name, "group": ind.group or "", "text": text,
+              "max": float(ind.max) if ind.max is not None else "否决项"}
+    for key, value in values.items():
+        cell = ws[f"{COL[key]}{row}"]
+        cell.value, cell.alignment, cell.border = value, WRAP, BORDER
+    if ind.is_veto:
+        evidence = next((v.evidence for v in sheet.veto if v.indicator == ind.id), None) if sheet else None
+        ws[f"{COL['reason']}{row}"] = evidence
+        _input(ws[f"{COL['reason']}{row}"])
+        ws[f"{COL['score']}{row}"] = "否决项：发现的在左格写事实依据"
+        return
+    item = sheet.item(ind.id) if sheet else None
+    for key in ("self_reason", "self", "reason", "score"):
+        _input(ws[f"{COL[key]}{row}"])
+        ws[f"{COL[key]}{row}"].alignment = WRAP
+    if item:
+        ws[f"{COL['score']}{row}"] = _number(item.score)
+        ws[f"{COL['reason']}{row}"] = item.reason
+        ws[f"{COL['self']}{row}"] = _number(item.self_score) if item.self_score is not None else None
+    key = ind.allowed
+    if key not in validations:
+        dv = DataValidation(type="list", formula1='"' + ",".join(fmt(v) for v in key) + '"', allow_blank=True,
+                            showErrorMessage=True, errorTitle="分值不在可选范围",
+                            error="请从下拉列表中选择：" + "、".join(fmt(v) for v in key))
+        ws.add_data_validation(dv)
+        validations[key] = dv
+    validations[key].add(f"{COL['score']}{row}")
+    self_dv = ("self", ind.max)
+    if self_dv not in validations:
+        dv = DataValidation(type="decimal", operator="between", formula1="0", formula2=fmt(ind.max), allow_blank=True,
+                            showErrorMessage=True, error=f"自评分应在 0 至 {fmt(ind.max)} 之间")
+        ws.add_data_validation(dv)
+        validations[self_dv] = dv
+    validations[self_dv].add(f"{COL['self']}{row}")
+
+
+def _number(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+# --- import ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ImportedSheet:
+    institution: str
+    year: int
+    yaml_text: str
+    data: dict  # the parsed form, for comparing with an existing sheet
+
+
+def read_year(path: Path, label: str, problems: Problems) -> tuple[object, int] | None:
+    """Open a workbook and check it is one of ours; returns (workbook, year)."""
+    try:
+        wb = load_workbook(path, data_only=False)
+    except (BadZipFile, KeyError, OSError, ValueError) as exc:
+        problems.add(label, f"不是可读取的 Excel 工作簿（.xlsx）：{exc}")
+        return None
+    if META_SHEET not in wb.sheetnames or wb[META_SHEET]["A1"].value != MARK:
+        problems.add(label, "不是本系统生成的评分工作簿；请用 python -m site_builder workbook 生成工作簿后填写")
+        return None
+    meta = wb[META_SHEET]
+    if meta["A2"].value != FORMAT_VERSION or not isinstance(meta["A3"].value, int):
+        problems.add(label, f"工作簿格式版本 {meta['A2'].value} 不受支持；请重新生成工作簿")
+        return None
+    return wb, meta["A3"].value
+
+
+def import_sheets(wb, label: str, rubric: Rubric, roster: Roster, problems: Problems) -> list[ImportedSheet]:
+    out = []
+    for ws in wb.worksheets:
+        if ws.title in (META_SHEET, COVER_SHEET):
+            continue
+        sheet = _import_sheet(ws, f"{label}!{ws.title.split()[0]}", rubric, roster, problems)
+        if sheet:
+            out.append(sheet)
+    if not out and not problems:
+        problems.add(label, "工作簿中没有机构评分表")
+    return out
+
+
+def _text(value) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _decimal(value) -> Decimal | None:
+    """A number typed or picked in a cell; numeric text (as LibreOffice may store it) counts too."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    try:
+        d = Decimal(str(value).strip())
+    except InvalidOperation:
+        return None
+    return d if d.is_finite() else None
+
+
+def _import_sheet(ws, where: str, rubric: Rubric, roster: Roster, problems: Problems) -> ImportedSheet | None:
+    before = len(problems.items)
+    inst_id = _text(ws[ID_CELL].value)
+
+    def bad(cell: str, message: str, indicator: str | None = None) -> None:
+        problems.add(f"{where}!{cell}", message, institution=inst_id, indicator=indicator)
+
+    institution = roster.get(inst_id) if inst_id else None
+    if institution is None:
+        bad(ID_CELL, f"机构编号 {inst_id} 不在 {roster.year} 年名单中")
+        return None
+    flags = {}
+    for key, ref in FLAG_CELLS.items():
+        value = _text(ws[ref].value)
+        if value not in (YES, NO):
+            bad(ref, f"请选择 {YES} 或 {NO}，实为 {value or '空'}")
+        flags[key] = value == YES
+    assessed = ws[DATE_CELL].value
+    if isinstance(assessed, dt.datetime):
+        assessed = assessed.date()
+    if not isinstance(assessed, dt.date):
+        bad(DATE_CELL, f"评估日期须为日期（如 2024-01-08），实为 {assessed if assessed is not None else '空'}")
+
+    rows: dict[str, int] = {}
+    for row in range(HEADER_ROW + 1, ws.max_row + 1):
+        value = _text(ws[f"A{row}"].value)
+        if value and re.fullmatch(r"\d-\d{2}", value):
+            if value in rows:
+                bad(f"A{row}", f"指标 {value} 的行出现了两次（第 {rows[value]} 行和第 {row} 行）", value)
+            rows[value] = row
+    items, veto = {}, {}
+    for ind in rubric.indicators:
+        row = rows.get(ind.id)
+        if row is None:
+            bad(f"A{HEADER_ROW + 1}", f"缺少指标 {ind.id} 的行；工作表不能删除行，请重新生成工作簿后填写", ind.id)
+            continue
+        cell = lambda key: f"{COL[key]}{row}"  # noqa: E731
+        if ind.is_veto:
+            evidence = _text(ws[cell("reason")].value)
+            if evidence:
+                veto[ind.id] = evidence
+            continue
+        raw = ws[cell("score")].value
+        score = _decimal(raw)
+        applies = ind.applies == "all" or flags.get(ind.applies, False)
+        if not applies:
+            if raw not in (None, ""):
+                bad(cell("score"), f"本项不适用于该机构（{'评价技师（高级技师）' if ind.applies == 'senior_levels' else '使用在线机考'}选了“否”），应留空", ind.id)
+            continue
+        if raw in (None, ""):
+            bad(cell("score"), f"缺少评估分；可选 {'、'.join(fmt(v) for v in ind.allowed)}", ind.id)
+            continue
+        if score is None:
+            bad(cell("score"), f"评估分“{raw}”不是数字；可选 {'、'.join(fmt(v) for v in ind.allowed)}", ind.id)
+            continue
+        if score not in ind.allowed:
+            bad(cell("score"), f"评估分 {fmt(score)} 不在下拉列表中；可选 {'、'.join(fmt(v) for v in ind.allowed)}", ind.id)
+            continue
+        reason = _text(ws[cell("reason")].value)
+        if score < ind.max and ind.section <= 5 and not reason:
+            bad(cell("reason"), f"评估分 {fmt(score)} 低于标准分值 {fmt(ind.max)}，须写明评估扣分原因", ind.id)
+            continue
+        self_raw = ws[cell("self")].value
+        self_score = _decimal(self_raw)
+        if self_raw not in (None, "") and (self_score is None or not 0 <= self_score <= ind.max):
+            bad(cell("self"), f"自评分“{self_raw}”须为 0 至 {fmt(ind.max)} 之间的数字", ind.id)
+            continue
+        entry: dict = {"score": score}
+        if reason:
+            entry["reason"] = reason
+        if self_score is not None:
+            entry["self"] = self_score
+        items[ind.id] = entry
+    if len(problems.items) > before:
+        return None
+    data = {"institution": inst_id, "assessed_on": assessed, "senior_levels": flags["senior_levels"],
+            "online_exam": flags["online_exam"], "items": items, "veto": veto}
+    return ImportedSheet(inst_id, rubric.year, sheet_yaml(data, institution.name), data)
+
+
+def sheet_yaml(data: dict, name: str) -> str:
+    """The documented sheet format, exact decimals, strings quoted so that no text can break it."""
+    lines = [f"# {name}", f"institution: {data['institution']}", f"assessed_on: {data['assessed_on'].isoformat()}",
+             f"senior_levels: {str(data['senior_levels']).lower()}", f"online_exam: {str(data['online_exam']).lower()}",
+             "items:"]
+    for ind, entry in data["items"].items():
+        if set(entry) == {"score"}:
+            lines.append(f"  {ind}: {fmt(entry['score'])}")
+            continue
+        parts = [f"score: {fmt(entry['score'])}"]
+        if "reason" in entry:
+            parts.append(f"reason: {json.dumps(entry['reason'], ensure_ascii=False)}")
+        if "self" in entry:
+            parts.append(f"self: {fmt(entry['self'])}")
+        lines.append(f"  {ind}: {{{', '.join(parts)}}}")
+    if data["veto"]:
+        lines.append("veto:")
+        lines += [f"  {ind}: {json.dumps(ev, ensure_ascii=False)}" for ind, ev in data["veto"].items()]
+    else:
+        lines.append("veto: {}")
+    return "\n".join(lines) + "\n"
+
+
+def sheet_as_data(sheet: Sheet) -> dict:
+    """A loaded YAML sheet in the same form as an imported one, for comparison."""
+    items = {}
+    for it in sheet.items:
+        entry: dict = {"score": it.score}
+        if it.reason:
+            entry["reason"] = it.reason
+        if it.self_score is not None:
+            entry["self"] = it.self_score
+        items[it.indicator] = entry
+    return {"institution": sheet.institution, "assessed_on": sheet.assessed_on,
+            "senior_levels": sheet.senior_levels, "online_exam": sheet.online_exam, "items": items,
+            "veto": {v.indicator: v.evidence for v in sheet.veto}}
+
+
+def differences(old: dict, new: dict) -> list[str]:
+    """What an import would change in an existing sheet, in words."""
+    out = []
+    for key, label in (("assessed_on", "评估日期"), ("senior_levels", "评价技师"), ("online_exam", "在线机考")):
+        if old[key] != new[key]:
+            out.append(f"{label} {old[key]} → {new[key]}")
+    for ind in sorted(set(old["items"]) | set(new["items"])):
+        a, b = old["items"].get(ind), new["items"].get(ind)
+        if a != b:
+            out.append(f"{ind} {_entry(a)} → {_entry(b)}")
+    for ind in sorted(set(old["veto"]) | set(new["veto"])):
+        if old["veto"].get(ind) != new["veto"].get(ind):
+            out.append(f"{ind} 否决项 {old['veto'].get(ind) or '未发现'} → {new['veto'].get(ind) or '未发现'}")
+    return out
+
+
+def _entry(entry: dict | None) -> str:
+    if entry is None:
+        return "（无）"
+    text = fmt(entry["score"])
+    if entry.get("reason"):
+        text += f"（{entry['reason']}）"
+    return text
