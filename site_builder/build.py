@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from site_builder import corrections, exports
 from site_builder.content import load_content
 from site_builder.errors import BuildError, DataError, Problems
-from site_builder.loader import Paths, load_project
+from site_builder.loader import Paths, load_project, load_rubric
 from site_builder.models import VETO_RESULT, SiteInput, YearReport
 from site_builder.output import Writer, publish
 from site_builder.scoring import year_results
@@ -151,3 +151,19 @@ def write_record(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
+
+
+def synth_command(layout: Layout, out: Path, n: int, seed: int) -> dict:
+    """Synthetic data for n institutions from this project's rubric and content."""
+    from site_builder.synth import write_synthetic
+
+    if n < 1:
+        raise BuildError("--institutions 须为正整数")
+    problems = Problems()
+    years = sorted(p.stem for p in layout.rubric.glob("*.yaml"))
+    if not years:
+        raise BuildError(f"{layout.rubric} 中没有评估表")
+    rubric_file = layout.rubric / f"{years[-1]}.yaml"
+    rubric = load_rubric(rubric_file, Paths(layout.rubric, layout.scores, layout.root), problems)
+    problems.raise_if_any()
+    return write_synthetic(rubric, rubric_file, layout.content, out, n, seed)

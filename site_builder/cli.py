@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from site_builder import __version__, spreadsheet
-from site_builder.build import Layout, build, load, summary
+from site_builder.build import Layout, build, load, summary, synth_command
 from site_builder.errors import DataError, SiteBuilderError
 
 
@@ -51,17 +51,29 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("--rubric", metavar="DIR", help="评估表目录，默认 ROOT/rubric")
     i.add_argument("--into", metavar="DIR", type=Path, help="写入的评分数据目录，默认 ROOT/scores")
     i.add_argument("--force", action="store_true", help="覆盖内容不同的已有评分表")
+    sy = sub.add_parser("synth", help="生成合成数据（用于性能测试）",
+                        description="在 DIR 下生成与本仓库同样布局的完整数据（content/、rubric/、scores/），同一 seed 结果相同；数据标为示例数据。")
+    sy.add_argument("--institutions", type=int, required=True, metavar="N", help="机构数")
+    sy.add_argument("--out", required=True, metavar="DIR", help="输出目录")
+    sy.add_argument("--seed", type=int, default=1, help="随机种子，默认 1")
+    sy.add_argument("--root", metavar="DIR", help="取评估表和页面内容的数据根目录，默认当前目录")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if args.command in ("workbook", "import"):
+    if args.command == "synth":
+        layout = Layout.from_args(args.root)
+    elif args.command in ("workbook", "import"):
         layout = Layout.from_args(args.root, getattr(args, "scores", None), args.rubric)
     else:
         layout = Layout.from_args(args.root, args.scores, args.rubric, args.content, getattr(args, "out", None))
     try:
-        if args.command == "workbook":
+        if args.command == "synth":
+            counts = synth_command(layout, Path(args.out), args.institutions, args.seed)
+            print(f"已在 {args.out} 生成合成数据：{counts['institutions']} 个机构，开展评价 {counts['active']} 个，"
+                  f"其中有否决项 {counts['vetoed']} 个")
+        elif args.command == "workbook":
             year, count = spreadsheet.write_workbook(layout, Path(args.out), args.year, args.institution,
                                                      fill=args.scores is not None)
             print(f"已生成 {year} 年评分工作簿 {args.out}：{count} 个机构" + ("（已按现有评分表填写）" if args.scores else ""))

@@ -35,6 +35,8 @@ class SiteConfig:
     """Absolute http(s) URL where `output/` is hosted; used only for absolute links (feed, article)."""
     contact: Contact
     """How the public reaches the office."""
+    wechat_article: bool = True
+    """Build the WeChat article and its preview (turn off for roll-ups too big for one article)."""
 
 
 def load_config(path: Path, rel: str, problems: Problems) -> SiteConfig | None:
@@ -54,7 +56,7 @@ def load_config(path: Path, rel: str, problems: Problems) -> SiteConfig | None:
         if key not in allowed:
             problems.add(rel, f"未知字段 {key}；允许的字段：{'、'.join(allowed)}")
     for name in allowed:
-        if name == "contact":
+        if name == "contact" or name == "wechat_article":
             continue
         if not isinstance(data.get(name), str) or not data[name].strip():
             problems.add(rel, f"缺少 {name}，或不是文字")
@@ -69,6 +71,10 @@ def load_config(path: Path, rel: str, problems: Problems) -> SiteConfig | None:
         problems.add(rel, f"contact 须包含 {'、'.join(contact_fields)}")
     if len(problems.items) > before:
         return None
+    wechat_article = data.get("wechat_article", True)
+    if not isinstance(wechat_article, bool):
+        problems.add(rel, "wechat_article 须为 true 或 false")
+        return None
     url = base_url if base_url.endswith("/") else base_url + "/"
     return SiteConfig(
         title=data["title"].strip(),
@@ -77,4 +83,5 @@ def load_config(path: Path, rel: str, problems: Problems) -> SiteConfig | None:
         office=data["office"].strip(),
         base_url=url,
         contact=Contact(**{k: str(contact[k]).strip() for k in contact_fields}),
+        wechat_article=wechat_article,
     )

@@ -127,11 +127,18 @@ def results_csv(results: list[Result]) -> bytes:
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
+EXCEL_MAX_ROWS = 1_048_576
+
+
 def results_xlsx(data: YearData, results: list[Result]) -> bytes:
-    """The results and every indicator's score as a workbook, for readers who work in Excel."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "考核结果"
+    """The results and every indicator's score as a workbook, for readers who work in Excel.
+
+    Written in openpyxl's streaming mode. The per-indicator rows go on as many 指标得分 sheets as
+    Excel's row limit needs.
+    """
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("考核结果")
+    ws.freeze_panes = "A2"
     ws.append(["机构编号", "机构名称", "层级", "县（市、区）", "开展评价", "总分", "基础分", "加分",
                *(f"第{k}部分" for k in SECTION_KEYS), "考核结果", "否决项", "名次"])
     for r in results:
@@ -140,22 +147,35 @@ def results_xlsx(data: YearData, results: list[Result]) -> bytes:
                    _num(r.total), _num(r.base), _num(r.bonus),
                    *(_num(r.sections.get(int(k))) for k in SECTION_KEYS),
                    r.outcome, "、".join(r.veto_items) or None, r.rank])
-    long = wb.create_sheet("指标得分")
-    long.append(["机构编号", "机构名称", "指标", "满分", "得分", "扣分原因", "自评分"])
+    header = ["机构编号", "机构名称", "指标", "满分", "得分", "扣分原因", "自评分"]
+    long, rows, part = None, 0, 0
+    maxima = {ind.id: _num(ind.max) for ind in data.rubric.indicators}
     for r in results:
         if not r.assessed:
             continue
+        inst_id, name = r.institution.id, r.institution.name
+        found = {v.indicator: v.evidence for v in r.sheet.veto}
+        batch = []
         for ind in data.rubric.indicators:
             if ind.is_veto:
-                found = next((v.evidence for v in r.sheet.veto if v.indicator == ind.id), None)
-                long.append([r.institution.id, r.institution.name, ind.id, None, "存在" if found else "未发现", found, None])
+                evidence = found.get(ind.id)
+                batch.append([inst_id, name, ind.id, None, "存在" if evidence else "未发现", evidence, None])
                 continue
             item = r.sheet.item(ind.id)
-            long.append([r.institution.id, r.institution.name, ind.id, _num(ind.max),
-                         _num(item.score) if item else "不适用", item.reason if item else None,
-                         _num(item.self_score) if item and item.self_score is not None else None])
-    for sheet in (ws, long):
-        sheet.freeze_panes = "A2"
+            if item is None:
+                batch.append([inst_id, name, ind.id, maxima[ind.id], "不适用", None, None])
+            else:
+                batch.append([inst_id, name, ind.id, maxima[ind.id], _num(item.score), item.reason,
+                              None if item.self_score is None else _num(item.self_score)])
+        if long is None or rows + len(batch) >= EXCEL_MAX_ROWS:
+            part += 1
+            long = wb.create_sheet("指标得分" if part == 1 else f"指标得分{part}")
+            long.freeze_panes = "A2"
+            long.append(header)
+            rows = 1
+        for row in batch:
+            long.append(row)
+        rows += len(batch)
     when = data.status.published_on or data.status.approved_on or dt.date(data.year, 12, 31)
     return workbook_bytes(wb, when)
 

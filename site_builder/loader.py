@@ -37,7 +37,7 @@ from site_builder.scoring import allowed_scores, fmt
 from site_builder.yamlio import YamlProblem, is_number, read_yaml, to_decimal
 
 INDICATOR_ID = re.compile(r"^(\d)-(\d{2})$")
-INSTITUTION_ID = re.compile(r"^[PM]\d{2}$")
+INSTITUTION_ID = re.compile(r"^[PM]\d{2,}$")
 YEAR_DIR = re.compile(r"^\d{4}$")
 RESERVED_FILES = {"roster.yaml", "status.yaml", "corrections.yaml", "published.json"}
 SHEET_KEYS = ("institution", "assessed_on", "senior_levels", "online_exam", "items", "veto")

@@ -144,7 +144,8 @@ class SiteRenderer:
                     inactive=[r for r in results if not r.assessed])
         self.render(f"{y}/rubric/index.html", "rubric.html", report, rubric=report.data.rubric,
                     applies_labels=APPLIES_LABELS, defects=item_defects(report.data.rubric))
-        self.write_wechat(report, figures, announcement)
+        if self.site.config.wechat_article:
+            self.write_wechat(report, figures, announcement)
         ranked = sum(r.rank is not None for r in results)
         for result in results:
             inst = result.institution

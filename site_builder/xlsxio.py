@@ -17,7 +17,7 @@ def workbook_bytes(wb: Workbook, when: dt.date) -> bytes:
     stamp = dt.datetime(when.year, when.month, when.day)
     wb.properties.created = stamp
     wb.properties.modified = stamp
-    wb.properties.creator = "site_builder"
+    wb.properties.creator = "site_builder"  # not the OS user name
     wb.properties.lastModifiedBy = "site_builder"
     raw = io.BytesIO()
     wb.save(raw)
