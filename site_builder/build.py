@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import os
+import re
+import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from site_builder import corrections, exports
+from site_builder import __version__, corrections, exports
 from site_builder.content import load_content
 from site_builder.errors import BuildError, DataError, Problems
 from site_builder.loader import Paths, load_project, load_rubric
 from site_builder.models import VETO_RESULT, SiteInput, YearReport
 from site_builder.output import Writer, publish
 from site_builder.scoring import year_results
-from site_builder.site import write_site
+from site_builder.incremental import PageCache, digest, tree_digest
+from site_builder.site import Progress, write_site
 
 PLACEHOLDER_HOSTS = {"example.org", "example.com", "example.net"}
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -31,6 +34,11 @@ class Layout:
     content: Path
     out: Path
     templates: Path = PACKAGE_TEMPLATES
+
+    @property
+    def cache(self) -> Path:
+        """The page cache, under the data root (git-ignored)."""
+        return self.root / ".cache" / "site_builder"
 
     @classmethod
     def from_args(cls, root: str | None = None, scores: str | None = None, rubric: str | None = None,
@@ -58,14 +66,15 @@ def counts(rep: YearReport) -> Counter:
     return c
 
 
-def load(layout: Layout) -> SiteInput:
+def load(layout: Layout, cache: bool = False, workers: int = 1) -> SiteInput:
     """Read and validate every year and the site content; compute the results.
 
     Raises DataError listing every problem in the data and the content.
     """
     problems = Problems()
     try:
-        years = load_project(layout.scores, layout.rubric, base=layout.root)
+        years = load_project(layout.scores, layout.rubric, base=layout.root,
+                             cache=layout.cache if cache else None, workers=workers)
     except DataError as exc:
         problems.items.extend(exc.problems)
         years = []
@@ -127,23 +136,54 @@ def checksums(writer: Writer) -> str:
     return "".join(f"{sha}  {path}\n" for path, sha in sorted(writer.written.items()))
 
 
-def build(layout: Layout, publish_mode: bool = False) -> tuple[SiteInput, dict[str, str]]:
-    """Validate everything, then write the whole output. Returns the input and the files written."""
-    site = load(layout)
+@dataclass(frozen=True)
+class BuildStats:
+    files: int
+    reused: int
+    seconds: float
+
+    def line(self) -> str:
+        return f"写出 {self.files} 个文件，其中 {self.reused} 页取自缓存，用时 {self.seconds:.2f} 秒"
+
+
+def build(layout: Layout, publish_mode: bool = False, workers: int = 1, cache: bool = True,
+          progress: bool = False) -> tuple[SiteInput, dict[str, str], BuildStats]:
+    """Validate everything, then write the whole output. Returns the input, the files written and
+    the build's figures. With `cache`, pages whose inputs did not change come from the page cache."""
+    started = time.perf_counter()
+    site = load(layout, cache=cache, workers=workers)
     if publish_mode:
         check_publishable(site)
+    page_cache = PageCache(layout.cache if cache else None)
+    site = replace(site, input_digests=input_digests(layout, site))
+    counts = {}
 
     def fill(writer: Writer) -> None:
         for rep in site.reports:
             write_year(writer, rep)
-        write_site(site, writer)
+        write_site(site, writer, page_cache, workers, Progress(progress))
         writer.write("SHA256SUMS", checksums(writer))
+        counts["reused"] = writer.linked
 
     written = publish(layout.out, fill)
+    page_cache.save()
     if publish_mode:
         for rep in site.reports:
             write_record(layout.scores / str(rep.data.year) / corrections.RECORD_FILE, corrections.record_for(rep.data))
-    return site, written
+    return site, written, BuildStats(len(written), counts["reused"], time.perf_counter() - started)
+
+
+def input_digests(layout: Layout, site: SiteInput) -> dict[int, str]:
+    """Per year, a hash of every input a page may show except the score sheets (hashed one by one):
+    the package version, templates, content, rubric and the year's other data files."""
+    common = digest(__version__, tree_digest(layout.templates), tree_digest(layout.content))
+    out = {}
+    for rep in site.reports:
+        year = rep.data.year
+        files = [layout.rubric / f"{year}.yaml"] + sorted(
+            p for p in (layout.scores / str(year)).iterdir() if p.is_file() and not re.match(r"^[PM]\d+\.yaml$", p.name))
+        out[year] = digest(common, *(p.name.encode() + b"\0" + p.read_bytes() for p in files))
+    return out
 
 
 def write_record(path: Path, text: str) -> None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from pathlib import Path
 
-from site_builder import __version__, spreadsheet
+from site_builder import __version__
 from site_builder.build import Layout, build, load, summary, synth_command
 from site_builder.errors import DataError, SiteBuilderError
 
@@ -34,6 +35,9 @@ def _parser() -> argparse.ArgumentParser:
     common(b)
     b.add_argument("--content", metavar="DIR", help="页面和网站设置目录，默认 ROOT/content")
     b.add_argument("--out", metavar="DIR", help="输出目录，默认 ROOT/output")
+    b.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
+                   help="渲染机构页的进程数，默认为 CPU 核数")
+    b.add_argument("--no-cache", action="store_true", help="不用页面缓存，全部重新渲染")
     b.add_argument("--publish", action="store_true",
                    help="正式发布：仅当状态为 approved 且每个开展评价的机构都有评分表时才生成")
     w = sub.add_parser("workbook", help="生成专家评分用的 Excel 工作簿",
@@ -60,6 +64,47 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _synth(args, layout: Layout) -> None:
+    counts = synth_command(layout, Path(args.out), args.institutions, args.seed)
+    print(f"已在 {args.out} 生成合成数据：{counts['institutions']} 个机构，开展评价 {counts['active']} 个，"
+          f"其中有否决项 {counts['vetoed']} 个")
+
+
+def _workbook(args, layout: Layout) -> None:
+    from site_builder import spreadsheet  # openpyxl is only needed here and for results.xlsx
+
+    year, count = spreadsheet.write_workbook(layout, Path(args.out), args.year, args.institution,
+                                             fill=args.scores is not None)
+    print(f"已生成 {year} 年评分工作簿 {args.out}：{count} 个机构" + ("（已按现有评分表填写）" if args.scores else ""))
+
+
+def _import(args, layout: Layout) -> None:
+    from site_builder import spreadsheet
+
+    result = spreadsheet.import_workbooks(layout, args.files, args.into, args.force)
+    for path in result.written:
+        print(f"已写出 {path}")
+    for path in result.unchanged:
+        print(f"未变：{path}")
+
+
+def _validate(args, layout: Layout) -> None:
+    site = load(layout)
+    print("数据校验通过。")
+    print(summary(site.reports))
+
+
+def _build(args, layout: Layout) -> None:
+    tty = sys.stderr.isatty() and not os.environ.get("CI")
+    site, _written, stats = build(layout, publish_mode=args.publish, workers=max(1, args.jobs),
+                                  cache=not args.no_cache, progress=tty)
+    print(summary(site.reports))
+    print(f"已生成到 {layout.out}：{stats.line()}")
+
+
+COMMANDS = {"synth": _synth, "workbook": _workbook, "import": _import, "validate": _validate, "build": _build}
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "synth":
@@ -69,28 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         layout = Layout.from_args(args.root, args.scores, args.rubric, args.content, getattr(args, "out", None))
     try:
-        if args.command == "synth":
-            counts = synth_command(layout, Path(args.out), args.institutions, args.seed)
-            print(f"已在 {args.out} 生成合成数据：{counts['institutions']} 个机构，开展评价 {counts['active']} 个，"
-                  f"其中有否决项 {counts['vetoed']} 个")
-        elif args.command == "workbook":
-            year, count = spreadsheet.write_workbook(layout, Path(args.out), args.year, args.institution,
-                                                     fill=args.scores is not None)
-            print(f"已生成 {year} 年评分工作簿 {args.out}：{count} 个机构" + ("（已按现有评分表填写）" if args.scores else ""))
-        elif args.command == "import":
-            result = spreadsheet.import_workbooks(layout, args.files, args.into, args.force)
-            for path in result.written:
-                print(f"已写出 {path}")
-            for path in result.unchanged:
-                print(f"未变：{path}")
-        elif args.command == "validate":
-            site = load(layout)
-            print("数据校验通过。")
-            print(summary(site.reports))
-        else:
-            site, written = build(layout, publish_mode=args.publish)
-            print(summary(site.reports))
-            print(f"已生成 {len(written)} 个文件到 {layout.out}")
+        COMMANDS[args.command](args, layout)
     except DataError as exc:
         print(f"Error: 数据有 {len(exc.problems)} 处问题，未写出任何文件：", file=sys.stderr)
         for problem in exc.problems:

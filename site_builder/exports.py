@@ -128,6 +128,10 @@ def results_csv(results: list[Result]) -> bytes:
 
 
 EXCEL_MAX_ROWS = 1_048_576
+LONG_SHEET_MAX_INSTITUTIONS = 200
+"""The per-indicator sheet is written up to this many assessed institutions (a city's publication).
+A provincial roll-up would need millions of rows, beyond what a reader can open in Excel and the
+slowest part of the build; there each institution's page carries its per-indicator table."""
 
 
 def results_xlsx(data: YearData, results: list[Result]) -> bytes:
@@ -147,6 +151,11 @@ def results_xlsx(data: YearData, results: list[Result]) -> bytes:
                    _num(r.total), _num(r.base), _num(r.bonus),
                    *(_num(r.sections.get(int(k))) for k in SECTION_KEYS),
                    r.outcome, "、".join(r.veto_items) or None, r.rank])
+    if sum(r.assessed for r in results) > LONG_SHEET_MAX_INSTITUTIONS:
+        note = wb.create_sheet("说明")
+        note.append([f"参加考核的机构超过 {LONG_SHEET_MAX_INSTITUTIONS} 个，本工作簿不含各指标得分明细；"
+                     "各机构的指标得分见其考核结果页面。"])
+        return workbook_bytes(wb, _when(data))
     header = ["机构编号", "机构名称", "指标", "满分", "得分", "扣分原因", "自评分"]
     long, rows, part = None, 0, 0
     maxima = {ind.id: _num(ind.max) for ind in data.rubric.indicators}
@@ -176,8 +185,11 @@ def results_xlsx(data: YearData, results: list[Result]) -> bytes:
         for row in batch:
             long.append(row)
         rows += len(batch)
-    when = data.status.published_on or data.status.approved_on or dt.date(data.year, 12, 31)
-    return workbook_bytes(wb, when)
+    return workbook_bytes(wb, _when(data))
+
+
+def _when(data: YearData) -> dt.date:
+    return data.status.published_on or data.status.approved_on or dt.date(data.year, 12, 31)
 
 
 def _bool(value: bool) -> str:

@@ -7,6 +7,7 @@ Nothing is written anywhere.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -34,6 +35,7 @@ from site_builder.models import (
     YearData,
 )
 from site_builder.scoring import allowed_scores, fmt
+from site_builder.sheetcache import load_sheets
 from site_builder.yamlio import YamlProblem, is_number, read_yaml, to_decimal
 
 INDICATOR_ID = re.compile(r"^(\d)-(\d{2})$")
@@ -53,6 +55,8 @@ class Paths:
     rubric: Path
     scores: Path
     base: Path
+    cache: Path | None = None  # where validated sheets are cached (None: no cache)
+    workers: int = 1  # processes for parsing many sheets
 
     def rel(self, path: Path) -> str:
         try:
@@ -398,7 +402,8 @@ def load_sheet(path: Path, rubric: Rubric, roster: Roster, paths: Paths, problem
     veto = _sheet_veto(data.get("veto"), rubric, bad)
     if len(problems.items) > before:
         return None
-    return Sheet(inst_id, assessed_on, flags["senior_levels"], flags["online_exam"], items, veto, rel)
+    return Sheet(inst_id, assessed_on, flags["senior_levels"], flags["online_exam"], items, veto, rel,
+                 hashlib.sha256(path.read_bytes()).hexdigest())
 
 
 def _applies(indicator: Indicator, flags: dict[str, bool]) -> bool:
@@ -536,7 +541,9 @@ def load_year(year_dir: Path, paths: Paths, problems: Problems) -> YearData | No
         sheet_paths.append(path)
     if rubric is None or roster is None:
         return None  # sheets cannot be checked without both; their problems are reported above
-    sheets = [s for p in sheet_paths if (s := load_sheet(p, rubric, roster, paths, problems))]
+    context = rubric_path.read_bytes() + b"\0" + (year_dir / "roster.yaml").read_bytes()
+    cache_file = paths.cache / f"sheets-{year}.pickle" if paths.cache else None
+    sheets = load_sheets(sheet_paths, rubric, roster, paths, problems, context, cache_file, paths.workers)
     corrections_path = year_dir / corrections.CORRECTIONS_FILE
     fixes = []
     if corrections_path.is_file():
@@ -556,9 +563,10 @@ def load_year(year_dir: Path, paths: Paths, problems: Problems) -> YearData | No
     return data
 
 
-def load_project(scores_dir: Path, rubric_dir: Path, base: Path | None = None) -> list[YearData]:
+def load_project(scores_dir: Path, rubric_dir: Path, base: Path | None = None, cache: Path | None = None,
+                 workers: int = 1) -> list[YearData]:
     """Load every year under scores_dir (folders named like 2023). Raises DataError on any problem."""
-    paths = Paths(rubric=rubric_dir, scores=scores_dir, base=base or Path.cwd())
+    paths = Paths(rubric=rubric_dir, scores=scores_dir, base=base or Path.cwd(), cache=cache, workers=workers)
     problems = Problems()
     if not scores_dir.is_dir():
         problems.add(paths.rel(scores_dir), "评分数据目录不存在；用 --scores 指定")

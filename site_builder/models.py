@@ -184,7 +184,7 @@ class Sheet:
     items: tuple[ItemScore, ...]  # in rubric order
     veto: tuple[Veto, ...]  # in rubric order
     path: str
-
+    digest: str = ""  # sha256 of the file: what a cached page rendered from it depends on
     by_id: dict[str, ItemScore] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -291,3 +291,4 @@ class SiteInput:
     pages: list[Page]  # in menu order
     announcements: dict[int, Page]  # by year
     templates: Path
+    input_digests: dict[int, str] = field(default_factory=dict)  # by year: every input but the sheets

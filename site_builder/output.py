@@ -20,20 +20,36 @@ class Writer:
     def __init__(self, staging: Path):
         self.staging = staging
         self.written: dict[str, str] = {}  # relative posix path -> sha256
+        self.linked = 0  # files taken from the page cache instead of rendered
 
-    def write(self, rel: str, data: str | bytes) -> str:
+    def _target(self, rel: str) -> tuple[str, Path]:
         path = PurePosixPath(rel)
         if path.is_absolute() or ".." in path.parts or not path.parts:
             raise BuildError(f"拒绝写出输出目录之外的路径：{rel}")
         key = path.as_posix()
         if key in self.written:
             raise BuildError(f"同一路径被写了两次：{key}")
-        raw = data.encode("utf-8") if isinstance(data, str) else data
         target = self.staging.joinpath(*path.parts)
         target.parent.mkdir(parents=True, exist_ok=True)
+        return key, target
+
+    def write(self, rel: str, data: str | bytes) -> str:
+        key, target = self._target(rel)
+        raw = data.encode("utf-8") if isinstance(data, str) else data
         target.write_bytes(raw)
         self.written[key] = hashlib.sha256(raw).hexdigest()
         return self.written[key]
+
+    def link(self, rel: str, source: Path, sha: str) -> str:
+        """Place a cached file (hard link; a copy across file systems)."""
+        key, target = self._target(rel)
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copyfile(source, target)
+        self.written[key] = sha
+        self.linked += 1
+        return sha
 
     def sha256(self, rel: str) -> str:
         return self.written[rel]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import sys
 from dataclasses import dataclass
 
 from site_builder.models import APPLIES_LABELS, VETO_RESULT, Result, Rubric, SiteInput, YearReport
@@ -10,6 +12,7 @@ from markupsafe import Markup
 
 from site_builder import wechat
 from site_builder.feed import feed_xml
+from site_builder.incremental import PageCache, digest
 from site_builder.render import environment, relative
 from site_builder.scoring import fmt
 
@@ -80,15 +83,65 @@ def item_defects(rubric: Rubric) -> list[tuple[str, list[str]]]:
     return list(by_note.items())
 
 
+_POOL_STATE: tuple | None = None  # what forked render workers inherit
+
+
+def _render_in_worker(index: int) -> bytes:
+    renderer, report, template, jobs = _POOL_STATE
+    rel, _key, ctx = jobs[index]
+    return renderer.page_html(rel, template, report, **ctx).encode("utf-8")
+
+
 class SiteRenderer:
-    def __init__(self, site: SiteInput, writer: Writer):
+    def __init__(self, site: SiteInput, writer: Writer, cache: PageCache | None = None, workers: int = 1,
+                 progress: Progress | None = None):
         self.site = site
         self.writer = writer
         self.env = environment(site.templates)
         self.latest = site.reports[-1]
+        self.cache = cache or PageCache(None)
+        self.workers = workers
+        self.progress = progress or Progress(False)
 
     # -- helpers -----------------------------------------------------------------------------
     def render(self, out_path: str, template: str, report: YearReport | None, **ctx) -> None:
+        self.writer.write(out_path, self.page_html(out_path, template, report, **ctx))
+
+    def render_many(self, template: str, report: YearReport, jobs: list[tuple[str, str, dict]]) -> None:
+        """Pages of one template: taken from the cache where their key matches, the rest rendered
+        (in worker processes when there are many) and stored in the cache."""
+        misses = []
+        for rel, key, ctx in jobs:
+            hit = self.cache.get(rel, key)
+            if hit:
+                self.writer.link(rel, *hit)
+            else:
+                misses.append((rel, key, ctx))
+        self.progress.start(len(misses))
+        for (rel, key, _ctx), data in zip(misses, self._render_all(template, report, misses)):
+            stored = self.cache.put(rel, key, data)
+            if stored:
+                self.writer.link(rel, *stored)
+                self.writer.linked -= 1  # rendered now, not reused
+            else:
+                self.writer.write(rel, data)
+            self.progress.step()
+        self.progress.done()
+
+    def _render_all(self, template: str, report: YearReport, jobs: list):
+        if self.workers <= 1 or len(jobs) < 64:
+            for rel, _key, ctx in jobs:
+                yield self.page_html(rel, template, report, **ctx).encode("utf-8")
+            return
+        global _POOL_STATE
+        _POOL_STATE = (self, report, template, jobs)
+        try:
+            with multiprocessing.get_context("fork").Pool(self.workers) as pool:
+                yield from pool.imap(_render_in_worker, range(len(jobs)), chunksize=16)
+        finally:
+            _POOL_STATE = None
+
+    def page_html(self, out_path: str, template: str, report: YearReport | None, **ctx) -> str:
         report = report or self.latest
         year = report.data.year
         status = report.data.status
@@ -105,8 +158,7 @@ class SiteRenderer:
             "change_value": lambda indicator, value: change_value(report.data.rubric, indicator, value),
             "movement": lambda other_year, other, current: movement(other_year, other, year, current),
         }
-        html = self.env.get_template(template).render(page=page, **page, **ctx)
-        self.writer.write(out_path, html)
+        return self.env.get_template(template).render(page=page, **page, **ctx)
 
     # -- pages -------------------------------------------------------------------------------
     def write_all(self) -> None:
@@ -147,12 +199,19 @@ class SiteRenderer:
         if self.site.config.wechat_article:
             self.write_wechat(report, figures, announcement)
         ranked = sum(r.rank is not None for r in results)
+        year_key = digest(self.site.input_digests.get(y, ""), *(str(yr) for yr in sorted(self.site.input_digests)))
+        jobs = []
         for result in results:
             inst = result.institution
-            self.render(f"{y}/institutions/{inst.id}/index.html", "institution.html", report,
-                        result=result, rubric=report.data.rubric, ranked=ranked,
-                        corrections=[c for c in report.data.corrections if c.institution == inst.id],
-                        other_years=self.other_years(y, inst.code))
+            ctx = dict(result=result, rubric=report.data.rubric, ranked=ranked,
+                       corrections=[c for c in report.data.corrections if c.institution == inst.id],
+                       other_years=self.other_years(y, inst.code))
+            # everything the page shows follows from these: the year's inputs, this sheet, the rank
+            key = digest(year_key, repr(inst), result.sheet.digest if result.sheet else "-", str(result.rank),
+                         str(ranked), repr(ctx["corrections"]),
+                         repr([(oy, o.institution.id, o.outcome, str(o.total)) for oy, o in ctx["other_years"]]))
+            jobs.append((f"{y}/institutions/{inst.id}/index.html", key, ctx))
+        self.render_many("institution.html", report, jobs)
 
     def other_years(self, year: int, code: str | None) -> list[tuple[int, Result]]:
         """The same institution (same stable code) in every other year, ascending."""
@@ -180,6 +239,31 @@ class SiteRenderer:
         self.render(f"{y}/wechat/index.html", "wechat/preview.html", report, article=Markup(article))
 
 
-def write_site(site: SiteInput, writer: Writer) -> None:
-    SiteRenderer(site, writer).write_all()
+def write_site(site: SiteInput, writer: Writer, cache: PageCache | None = None, workers: int = 1,
+               progress: Progress | None = None) -> None:
+    SiteRenderer(site, writer, cache, workers, progress).write_all()
+
+
+class Progress:
+    """A progress line on stderr for long builds on a terminal; silent otherwise."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.total = self.count = 0
+
+    def start(self, total: int) -> None:
+        self.total, self.count = total, 0
+        self.enabled_now = self.enabled and total >= 200
+
+    def step(self) -> None:
+        self.count += 1
+        if self.enabled_now and (self.count % 50 == 0 or self.count == self.total):
+            width = 30
+            filled = width * self.count // self.total
+            sys.stderr.write(f"\r渲染机构页 [{'#' * filled}{'.' * (width - filled)}] {self.count}/{self.total}")
+            sys.stderr.flush()
+
+    def done(self) -> None:
+        if self.enabled_now:
+            sys.stderr.write("\n")
 

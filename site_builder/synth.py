@@ -62,7 +62,7 @@ def write_synthetic(rubric: Rubric, rubric_file: Path, content_dir: Path, out: P
         for ind in scored:
             if ind.applies == "senior_levels" and not senior or ind.applies == "online_exam" and not online:
                 continue
-            if rng.random() < 0.55 + 0.45 * quality:
+            if rng.random() < 0.25 + 0.72 * quality:
                 score = ind.max
             else:
                 score = rng.choice(ind.allowed[:-1])
