@@ -18,7 +18,7 @@ from site_builder.models import VETO_RESULT, SiteInput, YearReport
 from site_builder.output import Writer, publish
 from site_builder.scoring import year_results
 from site_builder.incremental import PageCache, digest, tree_digest
-from site_builder.site import Progress, write_site
+from site_builder.site import Progress, SiteRenderer
 
 PLACEHOLDER_HOSTS = {"example.org", "example.com", "example.net"}
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -122,13 +122,14 @@ def check_publishable(site: SiteInput) -> None:
         raise BuildError("不能正式发布：\n" + "\n".join(problems))
 
 
-def write_year(writer: Writer, rep: YearReport) -> None:
+def write_year(emit, rep: YearReport) -> None:
+    """The year's open-data files, through `emit(path, produce)` (which may take them from the cache)."""
     d = rep.data
     prefix = f"{d.year}/data"
-    writer.write(f"{prefix}/rubric.json", exports.rubric_json(d.rubric))
-    writer.write(f"{prefix}/results.json", exports.results_json(d, rep.results))
-    writer.write(f"{prefix}/results.csv", exports.results_csv(rep.results))
-    writer.write(f"{prefix}/results.xlsx", exports.results_xlsx(d, rep.results))
+    emit(f"{prefix}/rubric.json", lambda: exports.rubric_json(d.rubric))
+    emit(f"{prefix}/results.json", lambda: exports.results_json(d, rep.results))
+    emit(f"{prefix}/results.csv", lambda: exports.results_csv(rep.results))
+    emit(f"{prefix}/results.xlsx", lambda: exports.results_xlsx(d, rep.results))
 
 
 def checksums(writer: Writer) -> str:
@@ -155,13 +156,17 @@ def build(layout: Layout, publish_mode: bool = False, workers: int = 1, cache: b
     if publish_mode:
         check_publishable(site)
     page_cache = PageCache(layout.cache if cache else None)
-    site = replace(site, input_digests=input_digests(layout, site))
+    digests = input_digests(layout, site)
+    site_key = digest(*(f"{y}:{d}" for y, d in sorted(digests.items())),
+                      *(s.digest for rep in site.reports for s in rep.data.sheets))
+    site = replace(site, input_digests=digests, site_key=site_key)
     counts = {}
 
     def fill(writer: Writer) -> None:
+        renderer = SiteRenderer(site, writer, page_cache, workers, Progress(progress))
         for rep in site.reports:
-            write_year(writer, rep)
-        write_site(site, writer, page_cache, workers, Progress(progress))
+            write_year(renderer.emit, rep)
+        renderer.write_all()
         writer.write("SHA256SUMS", checksums(writer))
         counts["reused"] = writer.linked
 

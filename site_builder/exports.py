@@ -8,11 +8,9 @@ import io
 import json
 from decimal import Decimal
 
-from openpyxl import Workbook
 
 from site_builder.models import Result, Rubric, Rule, YearData
 from site_builder.scoring import fmt
-from site_builder.xlsxio import workbook_bytes
 
 SECTION_KEYS = ("1", "2", "3", "4", "5", "7")
 
@@ -140,6 +138,10 @@ def results_xlsx(data: YearData, results: list[Result]) -> bytes:
     Written in openpyxl's streaming mode. The per-indicator rows go on as many 指标得分 sheets as
     Excel's row limit needs.
     """
+    from openpyxl import Workbook  # imported here: a cached build never needs it
+
+    from site_builder.xlsxio import workbook_bytes
+
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("考核结果")
     ws.freeze_panes = "A2"

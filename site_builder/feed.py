@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from feedgen.feed import FeedGenerator
 
 from site_builder.models import STATUS_LABELS, SiteInput, YearReport
 from site_builder.scoring import fmt
@@ -66,6 +65,8 @@ def feed_xml(site: SiteInput) -> bytes:
                           f"{base}{y}/institutions/{c.institution}/index.html#corrections",
                           f"{names[c.institution]}：{changes}。更正原因：{c.reason}。审批：{c.approved_by}。"))
     items.sort(key=lambda it: (it[0], it[1]), reverse=True)
+
+    from feedgen.feed import FeedGenerator  # imported here: a cached build never needs it (nor lxml)
 
     fg = FeedGenerator()
     fg.title(site.config.title)

@@ -50,9 +50,16 @@ def split_front_matter(text: str) -> tuple[dict, str]:
     return {}, text
 
 
-def environment(templates: Path) -> jinja2.Environment:
+def environment(templates: Path, bytecode_dir: Path | None = None) -> jinja2.Environment:
+    """Autoescape and StrictUndefined; compiled templates cached in bytecode_dir when given
+    (Jinja keys that cache by each template's source, so an edited template is compiled again)."""
+    cache = None
+    if bytecode_dir is not None:
+        bytecode_dir.mkdir(parents=True, exist_ok=True)
+        cache = jinja2.FileSystemBytecodeCache(str(bytecode_dir))
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
+        bytecode_cache=cache,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

@@ -97,15 +97,31 @@ class SiteRenderer:
                  progress: Progress | None = None):
         self.site = site
         self.writer = writer
-        self.env = environment(site.templates)
+        self.env = environment(site.templates, cache.folder / "jinja" if cache and cache.folder else None)
         self.latest = site.reports[-1]
         self.cache = cache or PageCache(None)
         self.workers = workers
         self.progress = progress or Progress(False)
 
     # -- helpers -----------------------------------------------------------------------------
+    def emit(self, rel: str, produce) -> None:
+        """Write a file that depends on the whole site's input: from the cache when nothing changed."""
+        key = digest(self.site.site_key, rel)
+        hit = self.cache.get(rel, key)
+        if hit:
+            self.writer.link(rel, *hit)
+            return
+        data = produce()
+        data = data.encode("utf-8") if isinstance(data, str) else data
+        stored = self.cache.put(rel, key, data)
+        if stored:
+            self.writer.link(rel, *stored)
+            self.writer.linked -= 1
+        else:
+            self.writer.write(rel, data)
+
     def render(self, out_path: str, template: str, report: YearReport | None, **ctx) -> None:
-        self.writer.write(out_path, self.page_html(out_path, template, report, **ctx))
+        self.emit(out_path, lambda: self.page_html(out_path, template, report, **ctx))
 
     def render_many(self, template: str, report: YearReport, jobs: list[tuple[str, str, dict]]) -> None:
         """Pages of one template: taken from the cache where their key matches, the rest rendered
@@ -167,7 +183,7 @@ class SiteRenderer:
         for report in self.site.reports:
             self.write_year(report)
         self.write_home()
-        self.writer.write("feed.xml", feed_xml(self.site))
+        self.emit("feed.xml", lambda: feed_xml(self.site))
         for page in self.site.pages:
             self.render(f"{page.slug}/index.html", "page.html", None, doc=page)
 
@@ -224,24 +240,26 @@ class SiteRenderer:
     def write_wechat(self, report: YearReport, figures: Figures, announcement) -> None:
         """The paste-ready article fragment and the preview page with the copy button."""
         y = report.data.year
-        dates = [s.assessed_on for s in report.data.sheets]
-        html = self.env.get_template("wechat/article.html").render(
-            meta=announcement.meta, status=report.data.status, year=y, figures=figures,
-            tables=grade_tables(report.results), rubric=report.data.rubric, config=self.site.config,
-            vetoed=[r for r in report.results if r.vetoed],
-            inactive=[r for r in report.results if not r.institution.active],
-            assessed_from=min(dates, default=None), assessed_to=max(dates, default=None),
-            full_results_url=f"{self.site.config.base_url}{y}/index.html",
-        )
-        article = wechat.inline_article(html, wechat.article_css(self.site.templates))
-        wechat.check_limits(article, f"{y}/wechat/article.html")
-        self.writer.write(f"{y}/wechat/article.html", article)
-        self.render(f"{y}/wechat/index.html", "wechat/preview.html", report, article=Markup(article))
+        made = {}
 
+        def article() -> str:
+            if "html" not in made:
+                dates = [s.assessed_on for s in report.data.sheets]
+                html = self.env.get_template("wechat/article.html").render(
+                    meta=announcement.meta, status=report.data.status, year=y, figures=figures,
+                    tables=grade_tables(report.results), rubric=report.data.rubric, config=self.site.config,
+                    vetoed=[r for r in report.results if r.vetoed],
+                    inactive=[r for r in report.results if not r.institution.active],
+                    assessed_from=min(dates, default=None), assessed_to=max(dates, default=None),
+                    full_results_url=f"{self.site.config.base_url}{y}/index.html",
+                )
+                made["html"] = wechat.inline_article(html, wechat.article_css(self.site.templates))
+                wechat.check_limits(made["html"], f"{y}/wechat/article.html")
+            return made["html"]
 
-def write_site(site: SiteInput, writer: Writer, cache: PageCache | None = None, workers: int = 1,
-               progress: Progress | None = None) -> None:
-    SiteRenderer(site, writer, cache, workers, progress).write_all()
+        self.emit(f"{y}/wechat/article.html", article)
+        self.emit(f"{y}/wechat/index.html", lambda: self.page_html(
+            f"{y}/wechat/index.html", "wechat/preview.html", report, article=Markup(article())))
 
 
 class Progress:

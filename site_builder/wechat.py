@@ -8,9 +8,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import css_inline
-from bs4 import BeautifulSoup, NavigableString
-
 from site_builder.errors import BuildError
 
 MAX_TEXT_CHARS = 20_000  # the editor's limit on an article's visible text
@@ -20,6 +17,9 @@ ALLOWED_LINK_PREFIX = "https://mp.weixin.qq.com"
 
 def inline_article(html: str, css: str) -> str:
     """Inline the stylesheet, then drop what the editor would strip or mangle."""
+    import css_inline
+    from bs4 import BeautifulSoup, NavigableString
+
     inlined = css_inline.inline_fragment(html, css)
     soup = BeautifulSoup(inlined, "html.parser")
     for tag in soup.find_all(True):
@@ -38,6 +38,8 @@ def inline_article(html: str, css: str) -> str:
 
 def check_limits(html: str, where: str, max_text: int = MAX_TEXT_CHARS, max_bytes: int = MAX_HTML_BYTES) -> None:
     """Refuse an article the editor would not take, saying by how much it is over."""
+    from bs4 import BeautifulSoup
+
     text_len = len(BeautifulSoup(html, "html.parser").get_text())
     size = len(html.encode("utf-8"))
     problems = []
