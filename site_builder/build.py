@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import time
-from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -14,9 +13,9 @@ from site_builder import __version__, corrections, exports
 from site_builder.content import load_content
 from site_builder.errors import BuildError, DataError, Problems
 from site_builder.loader import Paths, load_project, load_rubric
-from site_builder.models import VETO_RESULT, SiteInput, YearReport
+from site_builder.models import SiteInput, YearReport
 from site_builder.output import Writer, publish
-from site_builder.scoring import year_results
+from site_builder.scoring import Figures, year_results
 from site_builder.incremental import PageCache, digest, tree_digest
 from site_builder.site import Progress, SiteRenderer
 
@@ -53,19 +52,6 @@ class Layout:
         )
 
 
-def counts(rep: YearReport) -> Counter:
-    c: Counter = Counter()
-    for r in rep.results:
-        c["listed"] += 1
-        c["active" if r.institution.active else "inactive"] += 1
-        if r.assessed:
-            c["assessed"] += 1
-            c[r.outcome] += 1
-        elif r.institution.active:
-            c["missing"] += 1
-    return c
-
-
 def load(layout: Layout, cache: bool = False, workers: int = 1) -> SiteInput:
     """Read and validate every year and the site content; compute the results.
 
@@ -89,16 +75,16 @@ def summary(reports: list[YearReport]) -> str:
     """What `validate` prints: what would be published, at a glance."""
     lines = []
     for rep in reports:
-        d, c = rep.data, counts(rep)
+        d, f = rep.data, Figures.of(rep.results)
         lines.append(
-            f"{d.year} 年：评估表 {len(d.rubric.indicators)} 项指标，名单 {c['listed']} 个机构，"
+            f"{d.year} 年：评估表 {len(d.rubric.indicators)} 项指标，名单 {f.listed} 个机构，"
             f"评分表 {len(d.sheets)} 份；状态 {d.status.status}（{d.status.label}）"
         )
         lines.append(
-            f"  开展评价 {c['active']} 个，未开展 {c['inactive']} 个；已评估 {c['assessed']} 个，"
-            f"尚无评分表 {c['missing']} 个"
+            f"  开展评价 {f.active} 个，未开展 {f.inactive} 个；已评估 {f.assessed} 个，"
+            f"尚无评分表 {f.missing} 个"
         )
-        grades = "，".join(f"{g} {c[g]}" for g in ("A", "B", "C", "D", VETO_RESULT))
+        grades = "，".join(f"{g} {n}" for g, n in f.by_outcome.items())
         lines.append(f"  等级：{grades}")
     return "\n".join(lines)
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from itertools import product
 
-from site_builder.models import GradeBand, Institution, Result, Rubric, Rule, Sheet, YearData
+from site_builder.models import VETO_RESULT, GradeBand, Institution, Result, Rubric, Rule, Sheet, YearData
 
 ZERO = Decimal("0")
+GRADE_ORDER = ("A", "B", "C", "D", VETO_RESULT)
 
 
 def allowed_scores(rule: Rule) -> tuple[Decimal, ...]:
@@ -100,3 +101,27 @@ def fmt(value: Decimal | None) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The numbers the announcement shows, all computed from the data."""
+
+    listed: int
+    active: int
+    inactive: int
+    assessed: int
+    missing: int
+    by_outcome: dict[str, int]
+
+    @classmethod
+    def of(cls, results: list[Result]) -> "Figures":
+        assessed = [r for r in results if r.assessed]
+        return cls(
+            listed=len(results),
+            active=sum(r.institution.active for r in results),
+            inactive=sum(not r.institution.active for r in results),
+            assessed=len(assessed),
+            missing=sum(r.institution.active and not r.assessed for r in results),
+            by_outcome={g: sum(r.outcome == g for r in assessed) for g in GRADE_ORDER},
+        )

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import multiprocessing
 import sys
-from dataclasses import dataclass
 
-from site_builder.models import APPLIES_LABELS, VETO_RESULT, Result, Rubric, SiteInput, YearReport
+from site_builder.models import APPLIES_LABELS, Result, Rubric, SiteInput, YearReport
 from site_builder.output import Writer
 from markupsafe import Markup
 
@@ -14,34 +13,9 @@ from site_builder import wechat
 from site_builder.feed import feed_xml
 from site_builder.incremental import PageCache, digest
 from site_builder.render import environment, relative
-from site_builder.scoring import fmt
+from site_builder.scoring import GRADE_ORDER, Figures, fmt
 
-GRADE_ORDER = ("A", "B", "C", "D", VETO_RESULT)
 ASSETS = ("assets/site.css", "assets/filter.js", "assets/wechat-copy.js")
-
-
-@dataclass(frozen=True)
-class Figures:
-    """The numbers the announcement shows, all computed from the data."""
-
-    listed: int
-    active: int
-    inactive: int
-    assessed: int
-    missing: int
-    by_outcome: dict[str, int]
-
-    @classmethod
-    def of(cls, results: list[Result]) -> "Figures":
-        assessed = [r for r in results if r.assessed]
-        return cls(
-            listed=len(results),
-            active=sum(r.institution.active for r in results),
-            inactive=sum(not r.institution.active for r in results),
-            assessed=len(assessed),
-            missing=sum(r.institution.active and not r.assessed for r in results),
-            by_outcome={g: sum(r.outcome == g for r in assessed) for g in GRADE_ORDER},
-        )
 
 
 def grade_tables(results: list[Result]) -> list[tuple[str, list[Result]]]:

@@ -296,7 +296,7 @@ def _import_sheet(ws, where: str, rubric: Rubric, roster: Roster, problems: Prob
         if row is None:
             bad(f"A{HEADER_ROW + 1}", f"缺少指标 {ind.id} 的行；工作表不能删除行，请重新生成工作簿后填写", ind.id)
             continue
-        cell = lambda key: f"{COL[key]}{row}"  # noqa: E731
+        cell = lambda key, row=row: f"{COL[key]}{row}"  # noqa: E731
         if ind.is_veto:
             evidence = _text(ws[cell("reason")].value)
             if evidence:

@@ -76,7 +76,7 @@ def test_full_parallel_and_incremental_builds_give_the_same_bytes(synth, tmp_pat
     incremental = _build(root, tmp_path / "inc", workers=2, cache=True)
     # rendered again: the changed sheet's page, those whose rank moved, and the site-wide pages and data
     assert 0 < incremental.reused < 120
-    full = _build(root, tmp_path / "full", workers=1, cache=False)
+    _build(root, tmp_path / "full", workers=1, cache=False)
     assert files(tmp_path / "inc") == files(tmp_path / "full")
 
 

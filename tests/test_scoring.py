@@ -7,7 +7,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from site_builder.models import GradeBand, Institution, Result, Sheet, Veto
+from site_builder.models import GradeBand, Institution, Result, Sheet
 from site_builder.scoring import assign_ranks, fmt, grade_for
 
 BANDS = (GradeBand("A", D(90), ""), GradeBand("B", D(70), ""), GradeBand("C", D(60), ""), GradeBand("D", D(0), ""))
