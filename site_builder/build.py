@@ -109,13 +109,14 @@ def check_publishable(site: SiteInput) -> None:
 
 
 def write_year(emit, rep: YearReport) -> None:
-    """The year's open-data files, through `emit(path, produce)` (which may take them from the cache)."""
+    """The year's open-data files, through `emit(path, produce)` (which may take them from the cache).
+    The workbook, the slowest of them, is made in the background while the pages render."""
     d = rep.data
     prefix = f"{d.year}/data"
+    emit(f"{prefix}/results.xlsx", lambda: exports.results_xlsx(d, rep.results), background=True)
     emit(f"{prefix}/rubric.json", lambda: exports.rubric_json(d.rubric))
     emit(f"{prefix}/results.json", lambda: exports.results_json(d, rep.results))
     emit(f"{prefix}/results.csv", lambda: exports.results_csv(rep.results))
-    emit(f"{prefix}/results.xlsx", lambda: exports.results_xlsx(d, rep.results))
 
 
 def checksums(writer: Writer) -> str:
@@ -153,6 +154,7 @@ def build(layout: Layout, publish_mode: bool = False, workers: int = 1, cache: b
         for rep in site.reports:
             write_year(renderer.emit, rep)
         renderer.write_all()
+        renderer.finish()
         writer.write("SHA256SUMS", checksums(writer))
         counts["reused"] = writer.linked
 

@@ -10,6 +10,7 @@ from site_builder.output import Writer
 from markupsafe import Markup
 
 from site_builder import wechat
+from site_builder.errors import BuildError
 from site_builder.feed import feed_xml
 from site_builder.incremental import PageCache, digest
 from site_builder.render import environment, relative
@@ -66,6 +67,37 @@ def _render_in_worker(index: int) -> bytes:
     return renderer.page_html(rel, template, report, **ctx).encode("utf-8")
 
 
+class Forked:
+    """One file produced in a forked child (which inherits the loaded data); only its bytes come back."""
+
+    def __init__(self, produce):
+        ctx = multiprocessing.get_context("fork")
+        self.receive, send = ctx.Pipe(duplex=False)
+        self.process = ctx.Process(target=Forked._run, args=(produce, send), daemon=True)
+        self.process.start()
+        send.close()
+
+    @staticmethod
+    def _run(produce, send) -> None:
+        try:
+            data = produce()
+            send.send_bytes(b"\x01" + (data.encode("utf-8") if isinstance(data, str) else data))
+        except Exception as exc:  # reported by the parent as a build error, never as a traceback
+            send.send_bytes(b"\x00" + str(exc).encode("utf-8"))
+        finally:
+            send.close()
+
+    def result(self, rel: str) -> bytes:
+        try:
+            raw = self.receive.recv_bytes()
+        except EOFError:
+            raw = b"\x00" + "生成进程意外退出".encode("utf-8")
+        self.process.join()
+        if raw[:1] != b"\x01":
+            raise BuildError(f"生成 {rel} 失败：{raw[1:].decode('utf-8')}")
+        return raw[1:]
+
+
 class SiteRenderer:
     def __init__(self, site: SiteInput, writer: Writer, cache: PageCache | None = None, workers: int = 1,
                  progress: Progress | None = None):
@@ -76,21 +108,36 @@ class SiteRenderer:
         self.cache = cache or PageCache(None)
         self.workers = workers
         self.progress = progress or Progress(False)
+        self.pending: list[tuple[str, str, Forked]] = []
 
     # -- helpers -----------------------------------------------------------------------------
-    def emit(self, rel: str, produce) -> None:
-        """Write a file that depends on the whole site's input: from the cache when nothing changed."""
+    def emit(self, rel: str, produce, background: bool = False) -> None:
+        """Write a file that depends on the whole site's input: from the cache when nothing changed.
+
+        With `background` (and more than one worker) it is produced in a forked process while the
+        build goes on; `finish` collects it.
+        """
         key = digest(self.site.site_key, rel)
         hit = self.cache.get(rel, key)
         if hit:
             self.writer.link(rel, *hit)
-            return
-        data = produce()
+        elif background and self.workers > 1:
+            self.pending.append((rel, key, Forked(produce)))
+        else:
+            self._store(rel, key, produce())
+
+    def finish(self) -> None:
+        for rel, key, job in self.pending:
+            self._store(rel, key, job.result(rel))
+        self.pending.clear()
+
+    def _store(self, rel: str, key: str, data: str | bytes) -> None:
+        """A freshly produced file: into the cache (and linked from there) or written directly."""
         data = data.encode("utf-8") if isinstance(data, str) else data
         stored = self.cache.put(rel, key, data)
         if stored:
             self.writer.link(rel, *stored)
-            self.writer.linked -= 1
+            self.writer.linked -= 1  # produced now, not reused
         else:
             self.writer.write(rel, data)
 
@@ -109,17 +156,12 @@ class SiteRenderer:
                 misses.append((rel, key, ctx))
         self.progress.start(len(misses))
         for (rel, key, _ctx), data in zip(misses, self._render_all(template, report, misses)):
-            stored = self.cache.put(rel, key, data)
-            if stored:
-                self.writer.link(rel, *stored)
-                self.writer.linked -= 1  # rendered now, not reused
-            else:
-                self.writer.write(rel, data)
+            self._store(rel, key, data)
             self.progress.step()
         self.progress.done()
 
     def _render_all(self, template: str, report: YearReport, jobs: list):
-        if self.workers <= 1 or len(jobs) < 64:
+        if self.workers <= 1 or len(jobs) < 32:
             for rel, _key, ctx in jobs:
                 yield self.page_html(rel, template, report, **ctx).encode("utf-8")
             return
@@ -170,17 +212,8 @@ class SiteRenderer:
         y = report.data.year
         results = report.results
         figures = Figures.of(results)
-        downloads = [
-            (f"{y}/data/{name}", label, self.writer.sha256(f"{y}/data/{name}"))
-            for name, label in (("results.xlsx", "考核结果和各指标得分（Excel 工作簿）"),
-                                ("results.csv", "考核结果（CSV，Excel 可直接打开）"),
-                                ("results.json", "考核结果（JSON）"),
-                                ("rubric.json", "评估表指标（JSON）"))
-        ]
         announcement = self.site.announcements.get(y)
-        self.render(f"{y}/index.html", "year.html", report, figures=figures, downloads=downloads,
-                    announcement=announcement, tables=grade_tables(results),
-                    names={i.id: i.name for i in report.data.roster.institutions})
+        self.write_institutions(report)  # the bulk: first, while the workbook is made in the background
         self.render(f"{y}/roster/index.html", "roster.html", report, results=results)
         self.render(f"{y}/grades/index.html", "grades.html", report, tables=grade_tables(results),
                     inactive=[r for r in results if not r.assessed])
@@ -188,6 +221,21 @@ class SiteRenderer:
                     applies_labels=APPLIES_LABELS, defects=item_defects(report.data.rubric))
         if self.site.config.wechat_article:
             self.write_wechat(report, figures, announcement)
+        self.finish()  # the year page shows the checksums of every data file
+        downloads = [
+            (f"{y}/data/{name}", label, self.writer.sha256(f"{y}/data/{name}"))
+            for name, label in (("results.xlsx", "考核结果和各指标得分（Excel 工作簿）"),
+                                ("results.csv", "考核结果（CSV，Excel 可直接打开）"),
+                                ("results.json", "考核结果（JSON）"),
+                                ("rubric.json", "评估表指标（JSON）"))
+        ]
+        self.render(f"{y}/index.html", "year.html", report, figures=figures, downloads=downloads,
+                    announcement=announcement, tables=grade_tables(results),
+                    names={i.id: i.name for i in report.data.roster.institutions})
+
+    def write_institutions(self, report: YearReport) -> None:
+        y = report.data.year
+        results = report.results
         ranked = sum(r.rank is not None for r in results)
         year_key = digest(self.site.input_digests.get(y, ""), *(str(yr) for yr in sorted(self.site.input_digests)))
         jobs = []

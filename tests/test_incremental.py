@@ -131,3 +131,13 @@ def test_build_ends_with_a_one_line_summary_and_no_progress_bar_off_a_terminal(s
     assert result.code == 0 and result.err == ""
     last = result.out.splitlines()[-1]
     assert re.fullmatch(r"已生成到 .*：写出 \d+ 个文件，其中 0 页取自缓存，用时 \d+\.\d\d 秒", last), last
+
+
+def test_a_failure_in_a_background_job_is_a_build_error_not_a_traceback():
+    from site_builder.errors import BuildError
+    from site_builder.site import Forked
+
+    with pytest.raises(BuildError) as exc:
+        Forked(lambda: 1 / 0).result("2023/data/results.xlsx")
+    assert str(exc.value) == "生成 2023/data/results.xlsx 失败：division by zero"
+    assert Forked(lambda: "好").result("x") == "好".encode("utf-8")
