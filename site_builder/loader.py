@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from site_builder import corrections
+from site_builder import __version__, corrections
 from site_builder.errors import Problems
 from site_builder.models import (
     APPLIES,
@@ -34,8 +36,8 @@ from site_builder.models import (
     Veto,
     YearData,
 )
-from site_builder.scoring import allowed_scores, fmt
-from site_builder.sheetcache import load_sheets
+from site_builder.scoring import allowed_scores, fmt, section_sums
+from site_builder.sheetcache import load_sheets, read_cache, write_cache
 from site_builder.yamlio import YamlProblem, is_number, read_yaml, to_decimal
 
 INDICATOR_ID = re.compile(r"^(\d)-(\d{2})$")
@@ -59,10 +61,23 @@ class Paths:
     workers: int = 1  # processes for parsing many sheets
 
     def rel(self, path: Path) -> str:
-        try:
-            return path.resolve().relative_to(self.base.resolve()).as_posix()
-        except ValueError:
-            return path.as_posix()
+        """Path relative to the base when inside it (as messages show it), else as given."""
+        base = _abs(str(self.base))
+        full = _abs(str(path))
+        if full == base or full.startswith(base.rstrip(os.sep) + os.sep):
+            return Path(os.path.relpath(full, base)).as_posix()
+        return path.as_posix()
+
+
+@lru_cache(maxsize=None)
+def _abs_dir(folder: str) -> str:
+    return os.path.realpath(folder)
+
+
+def _abs(path: str) -> str:
+    """Absolute path with symbolic links in its folder resolved (one realpath per folder, cached)."""
+    folder, name = os.path.split(os.path.abspath(path))
+    return os.path.join(_abs_dir(folder), name) if name else _abs_dir(folder)
 
 
 def join(values) -> str:
@@ -280,7 +295,22 @@ def _rule(raw: Any, max_points: Decimal, ind_id: str, rel: str, problems: Proble
 # --- roster and status ---------------------------------------------------------------------
 
 def load_roster(path: Path, year: int, paths: Paths, problems: Problems) -> Roster | None:
+    """The year's roster; a validated one is cached by content (a national roll-up lists thousands)."""
     rel = paths.rel(path)
+    cache_file = paths.cache / f"roster-{year}.marshal" if paths.cache else None
+    key = hashlib.sha256(__version__.encode() + b"\0" + str(year).encode() + b"\0" + path.read_bytes()).hexdigest()
+    if cache_file:
+        cached = read_cache(cache_file, key).get("institutions")
+        if cached:
+            return Roster(year, tuple(Institution(*t) for t in cached), rel)
+    roster = _load_roster(path, rel, year, paths, problems)
+    if roster and cache_file:
+        write_cache(cache_file, key, {"institutions": tuple(
+            (i.id, i.name, i.tier, i.county, i.active, i.code, i.order) for i in roster.institutions)})
+    return roster
+
+
+def _load_roster(path: Path, rel: str, year: int, paths: Paths, problems: Problems) -> Roster | None:
     data = _yaml(path, paths, problems)
     if data is None:
         return None
@@ -403,7 +433,7 @@ def load_sheet(path: Path, rubric: Rubric, roster: Roster, paths: Paths, problem
     if len(problems.items) > before:
         return None
     return Sheet(inst_id, assessed_on, flags["senior_levels"], flags["online_exam"], items, veto, rel,
-                 hashlib.sha256(path.read_bytes()).hexdigest())
+                 hashlib.sha256(path.read_bytes()).hexdigest(), section_sums(rubric, items))
 
 
 def _applies(indicator: Indicator, flags: dict[str, bool]) -> bool:
@@ -542,7 +572,7 @@ def load_year(year_dir: Path, paths: Paths, problems: Problems) -> YearData | No
     if rubric is None or roster is None:
         return None  # sheets cannot be checked without both; their problems are reported above
     context = rubric_path.read_bytes() + b"\0" + (year_dir / "roster.yaml").read_bytes()
-    cache_file = paths.cache / f"sheets-{year}.pickle" if paths.cache else None
+    cache_file = paths.cache / f"sheets-{year}.marshal" if paths.cache else None
     sheets = load_sheets(sheet_paths, rubric, roster, paths, problems, context, cache_file, paths.workers)
     corrections_path = year_dir / corrections.CORRECTIONS_FILE
     fixes = []

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -185,10 +186,11 @@ class Sheet:
     veto: tuple[Veto, ...]  # in rubric order
     path: str
     digest: str = ""  # sha256 of the file: what a cached page rendered from it depends on
-    by_id: dict[str, ItemScore] = field(default_factory=dict, repr=False, compare=False)
+    section_sums: tuple[tuple[int, Decimal], ...] = ()  # per scored section, computed once on load
 
-    def __post_init__(self) -> None:
-        self.by_id.update({it.indicator: it for it in self.items})
+    @cached_property
+    def by_id(self) -> dict[str, ItemScore]:
+        return {it.indicator: it for it in self.items}
 
     def item(self, indicator_id: str) -> ItemScore | None:
         return self.by_id.get(indicator_id)

@@ -40,13 +40,16 @@ def grade_for(total: Decimal, bands: tuple[GradeBand, ...]) -> str:
     return bands[-1].grade
 
 
+def section_sums(rubric: Rubric, items) -> tuple[tuple[int, Decimal], ...]:
+    """Each scored section's subtotal, in form order."""
+    scores = {it.indicator: it.score for it in items}
+    return tuple((s.number, sum((scores.get(i.id, ZERO) for i in s.indicators), ZERO))
+                 for s in rubric.scored_sections)
+
+
 def score_sheet(rubric: Rubric, institution: Institution, sheet: Sheet) -> Result:
     """Section subtotals, base (sections 1-5), bonus (section 7), total and grade for one sheet."""
-    scores = {it.indicator: it.score for it in sheet.items}
-    sections = {
-        s.number: sum((scores.get(i.id, ZERO) for i in s.indicators), ZERO)
-        for s in rubric.scored_sections
-    }
+    sections = dict(sheet.section_sums or section_sums(rubric, sheet.items))
     base = sum((v for n, v in sections.items() if _kind(rubric, n) == "base"), ZERO)
     bonus = sum((v for n, v in sections.items() if _kind(rubric, n) == "bonus"), ZERO)
     total = base + bonus

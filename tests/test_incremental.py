@@ -105,7 +105,7 @@ def test_corrupt_cache_is_ignored(synth, tmp_path):
     assert files(tmp_path / "out2") == files(tmp_path / "ref")
 
     (root / ".cache/site_builder/manifest.json").write_text("not json")
-    (root / ".cache/site_builder/sheets-2023.pickle").write_bytes(b"garbage")
+    (root / ".cache/site_builder/sheets-2023.marshal").write_bytes(b"garbage")
     stats = _build(root, tmp_path / "out3", workers=1, cache=True)
     assert stats.reused == 0 and files(tmp_path / "out3") == files(tmp_path / "ref")
 
