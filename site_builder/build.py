@@ -12,11 +12,11 @@ from urllib.parse import urlsplit
 from site_builder import __version__, corrections, exports
 from site_builder.content import load_content
 from site_builder.errors import BuildError, DataError, Problems
+from site_builder.incremental import PageCache, digest, tree_digest
 from site_builder.loader import Paths, load_project, load_rubric
 from site_builder.models import SiteInput, YearReport
 from site_builder.output import Writer, publish
 from site_builder.scoring import Figures, year_results
-from site_builder.incremental import PageCache, digest, tree_digest
 from site_builder.site import Progress, SiteRenderer
 
 PLACEHOLDER_HOSTS = {"example.org", "example.com", "example.net"}

@@ -8,7 +8,6 @@ import io
 import json
 from decimal import Decimal
 
-
 from site_builder.models import Result, Rubric, Rule, YearData
 from site_builder.scoring import fmt
 

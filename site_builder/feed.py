@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-
 from site_builder.models import STATUS_LABELS, SiteInput, YearReport
 from site_builder.scoring import fmt
 

@@ -10,9 +10,9 @@ import datetime as dt
 import hashlib
 import os
 import re
-from functools import lru_cache
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 

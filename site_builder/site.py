@@ -5,14 +5,14 @@ from __future__ import annotations
 import multiprocessing
 import sys
 
-from site_builder.models import APPLIES_LABELS, Result, Rubric, SiteInput, YearReport
-from site_builder.output import Writer
 from markupsafe import Markup
 
 from site_builder import wechat
 from site_builder.errors import BuildError
 from site_builder.feed import feed_xml
 from site_builder.incremental import PageCache, digest
+from site_builder.models import APPLIES_LABELS, Result, Rubric, SiteInput, YearReport
+from site_builder.output import Writer
 from site_builder.render import environment, relative
 from site_builder.scoring import GRADE_ORDER, Figures, fmt
 

@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from browser import chromium_browser  # noqa: F401  (a session fixture)
 
 from site_builder.cli import main
-
-from browser import chromium_browser  # noqa: F401  (a session fixture)
 
 REPO = Path(__file__).resolve().parent.parent
 

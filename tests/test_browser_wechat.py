@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from bs4 import BeautifulSoup
-
 from browser import serve
+from bs4 import BeautifulSoup
 from conftest import _in_process
 from mini import HOSTILE_NAME, make_mini
 

@@ -9,7 +9,6 @@ import shutil
 import feedparser
 import pytest
 from bs4 import BeautifulSoup
-
 from conftest import _in_process
 from mini import make_mini
 

@@ -10,10 +10,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, _in_process
-from site_builder.build import Layout, build
 
+from site_builder.build import Layout, build
 
 UNCACHED = 4  # the three assets and SHA256SUMS are always written afresh
 

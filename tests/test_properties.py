@@ -5,14 +5,13 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 import yaml
+from conftest import REPO
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from site_builder.errors import DataError, Problems
 from site_builder.loader import Paths, load_roster, load_rubric, load_sheet
 from site_builder.scoring import fmt, score_sheet
-
-from conftest import REPO
 
 _paths = Paths(REPO / "rubric", REPO / "scores", REPO)
 _problems = Problems()

@@ -8,7 +8,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from browser import serve
 from conftest import REPO, _in_process
 from quality import PageWatch, axe_serious, axe_source, keep_screenshot, sideways_scroll, validate_html

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from conftest import REPO
+
 from site_builder.errors import Problems
 from site_builder.loader import Paths, load_roster
-
-from conftest import REPO
 
 
 def load():

@@ -6,11 +6,10 @@ from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
+from conftest import REPO
 
 from site_builder.errors import DataError, Problems
 from site_builder.loader import Paths, load_rubric
-
-from conftest import REPO
 
 
 @pytest.fixture(scope="module")

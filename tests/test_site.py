@@ -9,7 +9,6 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
-
 from conftest import _in_process
 from mini import HOSTILE_NAME, HOSTILE_REASON, make_mini
 

@@ -6,9 +6,9 @@ import re
 
 import pytest
 from bs4 import BeautifulSoup, NavigableString
-
 from conftest import REPO, _in_process
 from mini import HOSTILE_NAME, make_mini
+
 from site_builder.errors import BuildError
 from site_builder.wechat import check_limits
 
