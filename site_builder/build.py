@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import re
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -13,9 +11,9 @@ from site_builder import __version__, corrections, exports
 from site_builder.content import load_content
 from site_builder.errors import BuildError, DataError, Problems
 from site_builder.incremental import PageCache, digest, tree_digest
-from site_builder.loader import Paths, load_project, load_rubric
+from site_builder.loader import RESERVED_FILES, Paths, load_project, load_rubric
 from site_builder.models import SiteInput, YearReport
-from site_builder.output import Writer, publish
+from site_builder.output import Writer, atomic_write, publish
 from site_builder.scoring import Figures, year_results
 from site_builder.site import Progress, SiteRenderer
 
@@ -147,7 +145,6 @@ def build(layout: Layout, publish_mode: bool = False, workers: int = 1, cache: b
     site_key = digest(*(f"{y}:{d}" for y, d in sorted(digests.items())),
                       *(s.digest for rep in site.reports for s in rep.data.sheets))
     site = replace(site, input_digests=digests, site_key=site_key)
-    counts = {}
 
     def fill(writer: Writer) -> None:
         renderer = SiteRenderer(site, writer, page_cache, workers, Progress(progress))
@@ -156,14 +153,13 @@ def build(layout: Layout, publish_mode: bool = False, workers: int = 1, cache: b
         renderer.write_all()
         renderer.finish()
         writer.write("SHA256SUMS", checksums(writer))
-        counts["reused"] = writer.linked
 
     written = publish(layout.out, fill)
     page_cache.save()
     if publish_mode:
         for rep in site.reports:
-            write_record(layout.scores / str(rep.data.year) / corrections.RECORD_FILE, corrections.record_for(rep.data))
-    return site, written, BuildStats(len(written), counts["reused"], time.perf_counter() - started)
+            atomic_write(layout.scores / str(rep.data.year) / corrections.RECORD_FILE, corrections.record_for(rep.data))
+    return site, written, BuildStats(len(written), page_cache.reused, time.perf_counter() - started)
 
 
 def input_digests(layout: Layout, site: SiteInput) -> dict[int, str]:
@@ -173,17 +169,10 @@ def input_digests(layout: Layout, site: SiteInput) -> dict[int, str]:
     out = {}
     for rep in site.reports:
         year = rep.data.year
-        files = [layout.rubric / f"{year}.yaml"] + sorted(
-            p for p in (layout.scores / str(year)).iterdir() if p.is_file() and not re.match(r"^[PM]\d+\.yaml$", p.name))
+        year_dir = layout.scores / str(year)
+        files = [layout.rubric / f"{year}.yaml"] + [year_dir / n for n in sorted(RESERVED_FILES) if (year_dir / n).is_file()]
         out[year] = digest(common, *(p.name.encode() + b"\0" + p.read_bytes() for p in files))
     return out
-
-
-def write_record(path: Path, text: str) -> None:
-    """Atomically replace scores/<year>/published.json (committed with the data)."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def synth_command(layout: Layout, out: Path, n: int, seed: int) -> dict:

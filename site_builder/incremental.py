@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 from pathlib import Path
 
 from site_builder import __version__
+from site_builder.output import atomic_write
 
 MANIFEST = "manifest.json"
 FORMAT = 1
@@ -44,8 +44,7 @@ class PageCache:
         self.folder = folder
         self.entries: dict[str, list] = {}  # rel -> [key, sha256, size, mtime_ns]
         self.fresh: dict[str, list] = {}
-        self.reused = 0
-        self.problem: str | None = None
+        self.reused = 0  # files taken from the cache by this build
         if folder is not None:
             self._load()
 
@@ -60,9 +59,8 @@ class PageCache:
                     or raw.get("checksum") != hashlib.sha256(body.encode()).hexdigest():
                 raise ValueError("manifest checksum, format or version differs")
             self.entries = {k: list(v) for k, v in raw["entries"].items()}
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            self.problem = f"缓存无效，已忽略并重建：{exc}"
-            self.entries = {}
+        except (OSError, ValueError, KeyError, TypeError):
+            self.entries = {}  # not trusted: every page is rendered again
             shutil.rmtree(self.folder / "objects", ignore_errors=True)
 
     def _object(self, sha: str) -> Path:
@@ -90,11 +88,7 @@ class PageCache:
         sha = hashlib.sha256(data).hexdigest()
         obj = self._object(sha)
         # always (re)write: an object already there may be one that was tampered with
-        obj.parent.mkdir(parents=True, exist_ok=True)
-        tmp = obj.with_name(obj.name + ".tmp")
-        tmp.write_bytes(data)
-        os.chmod(tmp, 0o444)
-        os.replace(tmp, obj)
+        atomic_write(obj, data, mode=0o444)
         st = obj.stat()
         self.fresh[rel] = [key, sha, st.st_size, st.st_mtime_ns]
         return obj, sha
@@ -106,10 +100,7 @@ class PageCache:
         body = json.dumps(self.fresh, sort_keys=True)
         doc = {"format": FORMAT, "version": __version__, "checksum": hashlib.sha256(body.encode()).hexdigest(),
                "entries": self.fresh}
-        self.folder.mkdir(parents=True, exist_ok=True)
-        tmp = self.folder / (MANIFEST + ".tmp")
-        tmp.write_text(json.dumps(doc, sort_keys=True), encoding="utf-8")
-        os.replace(tmp, self.folder / MANIFEST)
+        atomic_write(self.folder / MANIFEST, json.dumps(doc, sort_keys=True))
         used = {entry[1] for entry in self.fresh.values()}
         objects = self.folder / "objects"
         if objects.is_dir():

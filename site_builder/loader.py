@@ -593,6 +593,13 @@ def load_year(year_dir: Path, paths: Paths, problems: Problems) -> YearData | No
     return data
 
 
+def list_year_dirs(scores_dir: Path) -> list[Path]:
+    """The year folders (named like 2023) under a scores folder, oldest first."""
+    if not scores_dir.is_dir():
+        return []
+    return sorted(p for p in scores_dir.iterdir() if p.is_dir() and YEAR_DIR.match(p.name))
+
+
 def load_project(scores_dir: Path, rubric_dir: Path, base: Path | None = None, cache: Path | None = None,
                  workers: int = 1) -> list[YearData]:
     """Load every year under scores_dir (folders named like 2023). Raises DataError on any problem."""
@@ -601,7 +608,7 @@ def load_project(scores_dir: Path, rubric_dir: Path, base: Path | None = None, c
     if not scores_dir.is_dir():
         problems.add(paths.rel(scores_dir), "评分数据目录不存在；用 --scores 指定")
         problems.raise_if_any()
-    year_dirs = sorted(p for p in scores_dir.iterdir() if p.is_dir() and YEAR_DIR.match(p.name))
+    year_dirs = list_year_dirs(scores_dir)
     if not year_dirs:
         problems.add(paths.rel(scores_dir), "没有年度目录（如 scores/2023/）")
     years = [y for d in year_dirs if (y := load_year(d, paths, problems))]

@@ -20,7 +20,6 @@ class Writer:
     def __init__(self, staging: Path):
         self.staging = staging
         self.written: dict[str, str] = {}  # relative posix path -> sha256
-        self.linked = 0  # files taken from the page cache instead of rendered
 
     def _target(self, rel: str) -> tuple[str, Path]:
         path = PurePosixPath(rel)
@@ -48,11 +47,20 @@ class Writer:
         except OSError:
             shutil.copyfile(source, target)
         self.written[key] = sha
-        self.linked += 1
         return sha
 
     def sha256(self, rel: str) -> str:
         return self.written[rel]
+
+
+def atomic_write(path: Path, data: str | bytes, mode: int | None = None) -> None:
+    """Replace one file at once (a temporary file beside it, then a rename): never half-written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    if mode is not None:
+        os.chmod(tmp, mode)
+    os.replace(tmp, path)
 
 
 def publish(out_dir: Path, fill) -> dict[str, str]:

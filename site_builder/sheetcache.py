@@ -13,7 +13,6 @@ import datetime as dt
 import hashlib
 import marshal
 import multiprocessing
-import os
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -21,6 +20,7 @@ from pathlib import Path
 from site_builder import __version__
 from site_builder.errors import Problem, Problems
 from site_builder.models import ItemScore, Roster, Rubric, Sheet, Veto
+from site_builder.output import atomic_write
 
 _STATE: tuple | None = None  # inherited by forked workers
 _DECIMALS: dict[str, Decimal] = {}
@@ -137,7 +137,4 @@ def read_cache(cache_file: Path, key: str) -> dict:
 
 def write_cache(cache_file: Path, key: str, entries: dict) -> None:
     body = marshal.dumps((key, sorted(entries.items())))
-    cache_file.parent.mkdir(parents=True, exist_ok=True)
-    tmp = cache_file.with_name(cache_file.name + ".tmp")
-    tmp.write_bytes(hashlib.sha256(body).hexdigest().encode() + body)
-    os.replace(tmp, cache_file)
+    atomic_write(cache_file, hashlib.sha256(body).hexdigest().encode() + body)

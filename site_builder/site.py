@@ -137,7 +137,6 @@ class SiteRenderer:
         stored = self.cache.put(rel, key, data)
         if stored:
             self.writer.link(rel, *stored)
-            self.writer.linked -= 1  # produced now, not reused
         else:
             self.writer.write(rel, data)
 

@@ -10,15 +10,15 @@ from pathlib import Path
 from site_builder import workbook as wbk
 from site_builder.build import Layout
 from site_builder.errors import Problems
-from site_builder.loader import YEAR_DIR, Paths, load_project, load_roster, load_rubric, load_sheet
+from site_builder.loader import Paths, list_year_dirs, load_project, load_roster, load_rubric, load_sheet
 from site_builder.models import Roster, Rubric
+from site_builder.output import atomic_write
 
 
 def _year_inputs(layout: Layout, year: int | None, problems: Problems) -> tuple[int, Rubric | None, Roster | None]:
     paths = Paths(layout.rubric, layout.scores, layout.root)
     if year is None:
-        years = sorted(int(p.name) for p in layout.scores.iterdir() if p.is_dir() and YEAR_DIR.match(p.name)) \
-            if layout.scores.is_dir() else []
+        years = [int(p.name) for p in list_year_dirs(layout.scores)]
         if not years:
             problems.add(paths.rel(layout.scores), "没有年度目录（如 scores/2023/）；用 --year 和 --scores 指定")
             problems.raise_if_any()
@@ -52,10 +52,7 @@ def write_workbook(layout: Layout, out: Path, year: int | None, ids: list[str], 
             chosen.append(inst)
     problems.raise_if_any()
     institutions = chosen or [i for i in roster.institutions if i.active]
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp")
-    tmp.write_bytes(wbk.make_workbook(rubric, roster, institutions, sheets, when))
-    tmp.replace(out)
+    atomic_write(out, wbk.make_workbook(rubric, roster, institutions, sheets, when))
     return year, len(institutions)
 
 
@@ -120,10 +117,7 @@ def import_workbooks(layout: Layout, files: list[Path], into: Path | None, force
             plans.append((target, sheet.yaml_text))
     problems.raise_if_any()
     for target, text in plans:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp_file = target.with_name(f".{target.name}.tmp")
-        tmp_file.write_text(text, encoding="utf-8")
-        tmp_file.replace(target)
+        atomic_write(target, text)
     return ImportResult([t for t, _ in plans], unchanged)
 
 
