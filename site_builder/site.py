@@ -7,7 +7,7 @@ import sys
 
 from markupsafe import Markup
 
-from site_builder import wechat
+from site_builder import search, stats, wechat
 from site_builder.errors import BuildError
 from site_builder.feed import feed_xml
 from site_builder.incremental import PageCache, digest
@@ -16,7 +16,7 @@ from site_builder.output import Writer
 from site_builder.render import environment, relative
 from site_builder.scoring import GRADE_ORDER, Figures, fmt
 
-ASSETS = ("assets/site.css", "assets/filter.js", "assets/wechat-copy.js")
+ASSETS = ("assets/site.css", "assets/filter.js", "assets/wechat-copy.js", "assets/search.js")
 
 
 def grade_tables(results: list[Result]) -> list[tuple[str, list[Result]]]:
@@ -109,6 +109,7 @@ class SiteRenderer:
         self.workers = workers
         self.progress = progress or Progress(False)
         self.pending: list[tuple[str, str, Forked]] = []
+        self.insight = stats.Insight(site, self.cache.folder)
 
     # -- helpers -----------------------------------------------------------------------------
     def emit(self, rel: str, produce, background: bool = False) -> None:
@@ -217,7 +218,10 @@ class SiteRenderer:
         self.render(f"{y}/grades/index.html", "grades.html", report, tables=grade_tables(results),
                     inactive=[r for r in results if not r.assessed])
         self.render(f"{y}/rubric/index.html", "rubric.html", report, rubric=report.data.rubric,
-                    applies_labels=APPLIES_LABELS, defects=item_defects(report.data.rubric))
+                    applies_labels=APPLIES_LABELS, defects=item_defects(report.data.rubric),
+                    stats=self.insight.stats(report))
+        self.insight.write_files(self.emit, report)
+        search.write(self, report)
         if self.site.config.wechat_article:
             self.write_wechat(report, figures, announcement)
         self.finish()  # the year page shows the checksums of every data file
@@ -226,11 +230,12 @@ class SiteRenderer:
             for name, label in (("results.xlsx", "考核结果和各指标得分（Excel 工作簿）"),
                                 ("results.csv", "考核结果（CSV，Excel 可直接打开）"),
                                 ("results.json", "考核结果（JSON）"),
-                                ("rubric.json", "评估表指标（JSON）"))
+                                ("rubric.json", "评估表指标（JSON）"), *stats.DOWNLOADS)
         ]
         self.render(f"{y}/index.html", "year.html", report, figures=figures, downloads=downloads,
                     announcement=announcement, tables=grade_tables(results),
-                    names={i.id: i.name for i in report.data.roster.institutions})
+                    names={i.id: i.name for i in report.data.roster.institutions},
+                    stats=self.insight.stats(report))
 
     def write_institutions(self, report: YearReport) -> None:
         y = report.data.year
@@ -242,11 +247,13 @@ class SiteRenderer:
             inst = result.institution
             ctx = dict(result=result, rubric=report.data.rubric, ranked=ranked,
                        corrections=[c for c in report.data.corrections if c.institution == inst.id],
-                       other_years=self.other_years(y, inst.code))
+                       other_years=self.other_years(y, inst.code),
+                       compare=self.insight.stats(report).compare(result))
             # everything the page shows follows from these: the year's inputs, this sheet, the rank
             key = digest(year_key, repr(inst), result.sheet.digest if result.sheet else "-", str(result.rank),
                          str(ranked), repr(ctx["corrections"]),
-                         repr([(oy, o.institution.id, o.outcome, str(o.total)) for oy, o in ctx["other_years"]]))
+                         repr([(oy, o.institution.id, o.outcome, str(o.total)) for oy, o in ctx["other_years"]]),
+                         ctx["compare"].key() if ctx["compare"] else "-")
             jobs.append((f"{y}/institutions/{inst.id}/index.html", key, ctx))
         self.render_many("institution.html", report, jobs)
 

@@ -1,0 +1,125 @@
+"""Site search in Chinese: a character-bigram index built here, searched in the browser by search.js.
+
+Chinese has no spaces between words, so the index maps every pair of adjacent characters (within a
+run of letters and digits; punctuation and spaces split runs) to the documents containing it:
+institutions (id and name), indicators (id, text and rule) and the distinct deduction reasons and
+veto evidence quoted from the sheets (each with the institutions that lost points for it). A query
+of two or more characters is looked up by its bigrams; search.js then keeps the documents that
+contain every term of the query as written, so “工程职业” finds 山西工程职业学院 and “应急预案”
+the institutions whose reasons mention it.
+
+The index is a JavaScript file that sets one global (`XZ_SEARCH_INDEX`), loaded by a script tag on
+the search page: no fetch, so it works from file:// as on the hosted site. Postings are sorted
+document numbers written as base-36 gaps.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+
+from site_builder.models import YearReport
+from site_builder.render import relative
+
+INDEX_FILE = "search-index.js"
+GLOBAL = "XZ_SEARCH_INDEX"
+FORMAT = 1
+
+
+def normalize(text: str) -> str:
+    """What both sides compare: NFKC (full-width letters and digits to ASCII) and lower case.
+    search.js does the same with String.prototype.normalize("NFKC").toLowerCase()."""
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def _separator(ch: str) -> bool:
+    """Punctuation, symbols, spaces and controls split runs (search.js: [\\p{P}\\p{Z}\\p{S}\\p{Cc}])."""
+    cat = unicodedata.category(ch)
+    return cat[0] in "PZS" or cat == "Cc"
+
+
+def runs(text: str) -> list[str]:
+    """The runs of a normalized text between separators."""
+    out, cur = [], []
+    for ch in normalize(text):
+        if _separator(ch):
+            if cur:
+                out.append("".join(cur))
+                cur = []
+        else:
+            cur.append(ch)
+    if cur:
+        out.append("".join(cur))
+    return out
+
+
+def bigrams(text: str) -> set[str]:
+    return {run[i:i + 2] for run in runs(text) for i in range(len(run) - 1)}
+
+
+def _gaps(numbers: list[int]) -> str:
+    """Sorted document numbers as base-36 gaps: [3, 4, 10] -> "3,1,6"."""
+    out, prev = [], 0
+    for n in numbers:
+        out.append(_b36(n - prev))
+        prev = n
+    return ",".join(out)
+
+
+def _b36(n: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    if n == 0:
+        return "0"
+    s = []
+    while n:
+        n, r = divmod(n, 36)
+        s.append(digits[r])
+    return "".join(reversed(s))
+
+
+def build_index(report: YearReport, page: str) -> dict:
+    """The index of one year, with links relative to `page` (the search page's output path)."""
+    data = report.data
+    year = data.year
+    institutions = [[r.institution.id, r.institution.name, r.outcome] for r in report.results]
+    indicators = [[i.id, i.text or "", i.rule_text or ""] for i in data.rubric.indicators]
+    position = {r.institution.id: n for n, r in enumerate(report.results)}
+    reasons: dict[str, set[int]] = {}
+    for r in report.results:
+        if not r.assessed:
+            continue
+        n = position[r.institution.id]
+        texts = [it.reason for it in r.sheet.items if it.reason] + [v.evidence for v in r.sheet.veto]
+        for text in texts:
+            reasons.setdefault(text, set()).add(n)
+    reason_list = sorted(reasons)  # sorted: the same input gives the same bytes
+    texts = ([f"{i} {name}" for i, name, _ in institutions] + [" ".join(x) for x in indicators] + reason_list)
+    grams: dict[str, list[int]] = {}
+    for doc, text in enumerate(texts):
+        for gram in bigrams(text):
+            grams.setdefault(gram, []).append(doc)
+    return {
+        "format": FORMAT,
+        "year": year,
+        "links": {
+            "institution": relative(page, f"{year}/institutions/@/index.html"),
+            "indicator": relative(page, f"{year}/rubric/index.html") + "#item-@",
+        },
+        "institutions": institutions,
+        "indicators": indicators,
+        "reasons": [[text, _gaps(sorted(reasons[text]))] for text in reason_list],
+        "grams": {g: _gaps(docs) for g, docs in sorted(grams.items())},
+    }
+
+
+def index_js(report: YearReport, page: str) -> str:
+    doc = json.dumps(build_index(report, page), ensure_ascii=False, separators=(",", ":"), sort_keys=False)
+    return f"window.{GLOBAL}={doc};\n"
+
+
+def write(renderer, report: YearReport) -> None:
+    """The year's search page and its index, through the renderer (cached like other site-wide files)."""
+    folder = f"{report.data.year}/search"
+    page = f"{folder}/index.html"
+    renderer.emit(f"{folder}/{INDEX_FILE}", lambda: index_js(report, page))
+    renderer.render(page, "search.html", report, index_file=INDEX_FILE)
