@@ -10,7 +10,9 @@ the institutions whose reasons mention it.
 
 The index is a JavaScript file that sets one global (`XZ_SEARCH_INDEX`), loaded by a script tag on
 the search page: no fetch, so it works from file:// as on the hosted site. Postings are sorted
-document numbers written as base-36 gaps.
+document numbers written as base-36 gaps, a run of consecutive numbers as `gap.length`. A bigram in
+more than an eighth of all documents (and more than 64) narrows nothing; it is kept as 0 (“look at
+the texts”), which keeps the index small: search.js checks every candidate's text anyway.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from site_builder.render import relative
 INDEX_FILE = "search-index.js"
 GLOBAL = "XZ_SEARCH_INDEX"
 FORMAT = 1
+STOP_MIN = 64  # a bigram in more documents than this and than an eighth of them all is a stop bigram
 
 
 def normalize(text: str) -> str:
@@ -58,11 +61,15 @@ def bigrams(text: str) -> set[str]:
 
 
 def _gaps(numbers: list[int]) -> str:
-    """Sorted document numbers as base-36 gaps: [3, 4, 10] -> "3,1,6"."""
-    out, prev = [], 0
-    for n in numbers:
-        out.append(_b36(n - prev))
-        prev = n
+    """Sorted document numbers as base-36 gaps, runs as gap.length: [3, 10, 11, 12, 20] -> "3,7.3,8"."""
+    out, prev, i = [], 0, 0
+    while i < len(numbers):
+        j = i
+        while j + 1 < len(numbers) and numbers[j + 1] == numbers[j] + 1:
+            j += 1
+        gap = _b36(numbers[i] - prev)
+        out.append(gap if j == i else f"{gap}.{_b36(j - i + 1)}")
+        prev, i = numbers[j], j + 1
     return ",".join(out)
 
 
@@ -81,7 +88,8 @@ def build_index(report: YearReport, page: str) -> dict:
     """The index of one year, with links relative to `page` (the search page's output path)."""
     data = report.data
     year = data.year
-    institutions = [[r.institution.id, r.institution.name, r.outcome] for r in report.results]
+    outcomes = sorted({r.outcome for r in report.results})
+    institutions = [[r.institution.id, r.institution.name, outcomes.index(r.outcome)] for r in report.results]
     indicators = [[i.id, i.text or "", i.rule_text or ""] for i in data.rubric.indicators]
     position = {r.institution.id: n for n, r in enumerate(report.results)}
     reasons: dict[str, set[int]] = {}
@@ -94,6 +102,7 @@ def build_index(report: YearReport, page: str) -> dict:
             reasons.setdefault(text, set()).add(n)
     reason_list = sorted(reasons)  # sorted: the same input gives the same bytes
     texts = ([f"{i} {name}" for i, name, _ in institutions] + [" ".join(x) for x in indicators] + reason_list)
+    stop = max(STOP_MIN, len(texts) // 8)
     grams: dict[str, list[int]] = {}
     for doc, text in enumerate(texts):
         for gram in bigrams(text):
@@ -105,10 +114,11 @@ def build_index(report: YearReport, page: str) -> dict:
             "institution": relative(page, f"{year}/institutions/@/index.html"),
             "indicator": relative(page, f"{year}/rubric/index.html") + "#item-@",
         },
+        "outcomes": outcomes,
         "institutions": institutions,
         "indicators": indicators,
         "reasons": [[text, _gaps(sorted(reasons[text]))] for text in reason_list],
-        "grams": {g: _gaps(docs) for g, docs in sorted(grams.items())},
+        "grams": {g: 0 if len(docs) > stop else _gaps(docs) for g, docs in sorted(grams.items())},
     }
 
 

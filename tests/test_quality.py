@@ -21,6 +21,7 @@ PAGE_TYPES = {
     "vetoed": "2023/institutions/P06/index.html",
     "inactive": "2023/institutions/P12/index.html",
     "rubric": "2023/rubric/index.html",
+    "search": "2023/search/index.html?q=应急预案",
     "page": "about/index.html",
     "wechat": "2023/wechat/index.html",
 }
