@@ -39,15 +39,23 @@
     }
     return texts[d];
   }
+  // "3,7.3,8" -> [3, 10, 11, 12, 20]: base-36 gaps, a run of consecutive numbers as gap.length
   function gaps(s) {
     var out = [], prev = 0;
-    s.split(",").forEach(function (p) { prev += parseInt(p, 36); out.push(prev); });
+    s.split(",").forEach(function (p) {
+      var part = p.split(".");
+      prev += parseInt(part[0], 36);
+      out.push(prev);
+      for (var k = part.length > 1 ? parseInt(part[1], 36) : 1; k > 1; k -= 1) { prev += 1; out.push(prev); }
+    });
     return out;
   }
   var decoded = {};
+  // The documents containing bigram g; null for a bigram too common to narrow anything.
   function postings(g) {
     if (!Object.prototype.hasOwnProperty.call(decoded, g)) {
-      decoded[g] = Object.prototype.hasOwnProperty.call(idx.grams, g) ? gaps(idx.grams[g]) : [];
+      var v = Object.prototype.hasOwnProperty.call(idx.grams, g) ? idx.grams[g] : "";
+      decoded[g] = v === 0 ? null : v ? gaps(v) : [];
     }
     return decoded[g];
   }
@@ -66,10 +74,10 @@
       var c = chars(t);
       for (var i = 0; i + 1 < c.length; i += 1) {
         var p = postings(c[i] + c[i + 1]);
-        cand = cand === null ? p : intersect(cand, p);
+        if (p !== null) { cand = cand === null ? p : intersect(cand, p); }
       }
     });
-    if (cand === null) {  // only single characters: look at every document
+    if (cand === null) {  // single characters or common bigrams only: look at every document
       cand = [];
       for (var d = 0; d < total; d += 1) { cand.push(d); }
     }
@@ -158,7 +166,7 @@
       section("机构", names.length, names.map(function (i) {
         var li = el("li");
         li.appendChild(link(instUrl(inst[i][0]), inst[i][1], terms));
-        li.appendChild(el("span", "search-note", "（" + inst[i][2] + "）"));
+        li.appendChild(el("span", "search-note", "（" + idx.outcomes[inst[i][2]] + "）"));
         return li;
       }));
     }
