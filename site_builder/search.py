@@ -22,6 +22,7 @@ import unicodedata
 
 from site_builder.models import YearReport
 from site_builder.render import relative
+from site_builder.stats import item_rows
 
 INDEX_FILE = "search-index.js"
 GLOBAL = "XZ_SEARCH_INDEX"
@@ -97,7 +98,7 @@ def build_index(report: YearReport, page: str) -> dict:
         if not r.assessed:
             continue
         n = position[r.institution.id]
-        texts = [it.reason for it in r.sheet.items if it.reason] + [v.evidence for v in r.sheet.veto]
+        texts = [row[2] for row in item_rows(r.sheet) if row[2]] + [v.evidence for v in r.sheet.veto]
         for text in texts:
             reasons.setdefault(text, set()).add(n)
     reason_list = sorted(reasons)  # sorted: the same input gives the same bytes

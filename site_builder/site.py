@@ -253,7 +253,7 @@ class SiteRenderer:
             key = digest(year_key, repr(inst), result.sheet.digest if result.sheet else "-", str(result.rank),
                          str(ranked), repr(ctx["corrections"]),
                          repr([(oy, o.institution.id, o.outcome, str(o.total)) for oy, o in ctx["other_years"]]),
-                         ctx["compare"].key() if ctx["compare"] else "-")
+                         self.insight.stats(report).city_key if result.assessed else "-")
             jobs.append((f"{y}/institutions/{inst.id}/index.html", key, ctx))
         self.render_many("institution.html", report, jobs)
 

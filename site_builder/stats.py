@@ -24,7 +24,7 @@ from site_builder.models import Result, YearReport
 MEAN_PLACES = Decimal("0.01")
 SHARE_PLACES = Decimal("0.001")
 TOP_REASONS = 3  # most common reasons kept per indicator
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 
 CSV_HEADERS = ("指标编号", "所属部分", "满分", "参评机构数", "平均得分", "得满分机构数", "扣分机构数", "扣分机构占比")
 """indicators.csv: the columns of indicators.json, in the same order, with Chinese headers."""
@@ -69,40 +69,65 @@ class YearStats:
                         key=lambda s: (-s.deducted, -(s.deducted_share or 0)))
         return ranked[:n]
 
+    @cached_property
+    def kept_by_most(self) -> dict[str, int]:
+        """Indicators that more than half of the others kept in full, seen from an institution that
+        lost points on it, with the percentage of those others (whole per cent)."""
+        out = {}
+        for s in self.indicators:
+            others = s.assessed - 1  # an institution that lost points is not among the `full`
+            if others > 0 and s.full * 2 > others:
+                out[s.id] = int(_div(s.full * 100, others, Decimal("1")))
+        return out
+
+    @cached_property
+    def city_key(self) -> str:
+        """Everything an institution page shows from the city's figures, apart from its own sheet:
+        part of each institution page's cache key."""
+        return repr((self.section_means, self.total_mean, sorted(self.kept_by_most.items())))
+
     def compare(self, result: Result) -> "Comparison | None":
         """An institution against the city: its section scores beside the means, and the
         indicators where it lost points that most other institutions kept."""
         if not result.assessed:
             return None
-        by_id = self.by_id
         means = dict(self.section_means)
         rows = tuple((number, result.sections.get(number), means.get(number)) for number, _ in self.section_means)
-        lost = []
-        for item in result.sheet.items:
-            stat = by_id.get(item.indicator)
-            if stat is None or item.score >= stat.max:
-                continue
-            others = stat.assessed - 1
-            if others > 0 and stat.full * 2 > others:  # more than half of the others kept full marks
-                lost.append((item.indicator, item.score, stat.max, stat.full, others))
-        return Comparison(rows, self.total_mean, tuple(lost))
+        return Comparison(rows, self.total_mean, self, result)
 
 
-@dataclass(frozen=True)
 class Comparison:
-    sections: tuple[tuple[int, Decimal | None, Decimal | None], ...]  # (section, its score, city mean)
-    total_mean: Decimal | None
-    lost: tuple[tuple[str, Decimal, Decimal, int, int], ...]  # (indicator, score, max, others full, others)
+    """What an institution page shows of the city's figures. The list of indicators is read from the
+    sheet only when the page is rendered (in a render worker), never for the cache key."""
 
-    def key(self) -> str:
-        """What the institution page shows from the city's figures (part of its cache key)."""
-        return repr((self.sections, self.total_mean, self.lost))
+    def __init__(self, sections, total_mean, stats: YearStats, result: Result):
+        self.sections = sections  # (section, its score, city mean)
+        self.total_mean = total_mean
+        self._stats, self._result = stats, result
+
+    @cached_property
+    def lost(self) -> tuple[tuple[str, Decimal, Decimal, int], ...]:
+        """(indicator, its score, max, % of the others with full marks), form order."""
+        kept, by_id = self._stats.kept_by_most, self._stats.by_id
+        return tuple((it.indicator, it.score, by_id[it.indicator].max, kept[it.indicator])
+                     for it in self._result.sheet.items
+                     if it.indicator in kept and it.score < by_id[it.indicator].max)
 
 
 def _scale(values) -> int:
     """The power of ten that makes every score an integer."""
     places = max((-v.as_tuple().exponent for v in values if v.as_tuple().exponent < 0), default=0)
     return 10 ** places
+
+
+def item_rows(sheet) -> list[tuple]:
+    """(indicator, score, reason, self-score) of each item of a sheet. A sheet from the sheet cache
+    keeps its items as compact rows (scores as text) until a page reads them; they are used as they
+    are, so that the statistics don't build every item of every sheet in the main process."""
+    raw = getattr(sheet.items, "_raw", None)  # sheetcache.LazyItems before its items are built
+    if raw is not None:
+        return raw
+    return [(it.indicator, it.score, it.reason, it.self_score) for it in sheet.items]
 
 
 def _div(numerator: int, denominator: int, places: Decimal) -> Decimal:
@@ -116,17 +141,16 @@ def compute(report: YearReport) -> YearStats:
     data = report.data
     scored = [i for i in data.rubric.indicators if not i.is_veto]
     assessed = [r for r in report.results if r.assessed]
-    ids, scores, reasons = [], [], []
-    for r in assessed:
-        for item in r.sheet.items:
-            ids.append(item.indicator)
-            scores.append(item.score)
-            reasons.append(item.reason)
-    scale = _scale([*scores, *(i.max for i in scored)])
+    rows = [row for r in assessed for row in item_rows(r.sheet)]
+    ids = [row[0] for row in rows]
+    scores = [row[1] for row in rows]
+    reasons = [row[2] for row in rows]
+    exact = {v: Decimal(v) for v in set(scores)}  # few distinct values: each converted once
+    scale = _scale([*exact.values(), *(i.max for i in scored)])
     maxima = {i.id: int(i.max * scale) for i in scored}
     frame = pd.DataFrame({
         "indicator": pd.Series(ids, dtype="object"),
-        "score": pd.Series([int(s * scale) for s in scores], dtype="int64"),
+        "score": pd.Series(scores, dtype="object").map({v: int(d * scale) for v, d in exact.items()}).astype("int64"),
         "reason": pd.Series(reasons, dtype="object"),
     })
     frame["max"] = frame["indicator"].map(maxima).astype("int64")

@@ -222,10 +222,12 @@ def test_institution_page_compares_with_the_city_and_marks_what_most_kept(built)
     for ind, (score, _) in ref.sheets["P02"].items():
         if score < ref.maxima[ind]:
             others = [sh[ind][0] for i, sh in ref.sheets.items() if i != "P02" and ind in sh]
-            if sum(v == ref.maxima[ind] for v in others) * 2 > len(others):
-                expected.append(ind)
-    listed = [li.a.get_text() for li in s.find("ul", class_="lost-list").find_all("li")]
-    assert listed == expected and expected
+            full = sum(v == ref.maxima[ind] for v in others)
+            if full * 2 > len(others):
+                expected.append((ind, f"其他机构 {half_up(Fraction(100 * full, len(others)), 0)}% 得满分"))
+    items = s.find("ul", class_="lost-list").find_all("li")
+    assert [(li.a.get_text(), li.find(class_="lost-figures").get_text().split("；")[1]) for li in items] == expected
+    assert expected
 
 
 def test_not_assessed_institution_has_no_comparison(built):

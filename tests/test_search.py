@@ -127,3 +127,21 @@ def test_search_page_with_results_is_accessible(http):
     context, page, _ = _search_from(b, base + "index.html", "应急预案")
     assert axe_serious(page, axe_source()) == []
     context.close()
+
+
+def test_hostile_names_and_reasons_show_as_text(tmp_path, chromium_browser):
+    from mini import HOSTILE_NAME, HOSTILE_REASON, make_mini
+
+    root = make_mini(tmp_path / "mini")
+    assert _in_process("build", "--root", str(root), "--jobs", "1").code == 0
+    start = (root / "output/2023/index.html").as_uri()
+    dialogs = []
+    context, page, watch = _search_from(chromium_browser, start, "测试机构")
+    page.on("dialog", lambda d: dialogs.append(d.message) or d.dismiss())
+    assert _section(page, "机构") == [HOSTILE_NAME]
+    page.fill("#search-q", "缺少资料")
+    page.click("#search-form button")
+    assert HOSTILE_REASON in page.inner_text("#search-results")
+    assert page.eval_on_selector_all("#search-results img", "els => els.length") == 0
+    assert dialogs == [] and watch.problems == []
+    context.close()
