@@ -41,7 +41,7 @@ def sheets(draw):
         items[ind.id] = entry
     veto = {}
     if draw(st.integers(0, 9)) == 0:
-        veto = {draw(st.sampled_from([v.id for v in RUBRIC.veto_items])): "证据"}
+        veto = {draw(st.sampled_from([v.id for v in RUBRIC.veto_items])): "连续两年未开展评价工作"}
     return {"institution": draw(st.sampled_from(ACTIVE)), "assessed_on": "2024-01-08",
             "senior_levels": senior, "online_exam": online, "items": items, "veto": veto}
 
