@@ -42,7 +42,7 @@ def shown_id(value: Any) -> str:
     text = str(value)
     if text.isascii() and text.isprintable():
         return short(text)
-    return short(ascii(text))
+    return short(ascii(text), 40)
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,10 @@ longer than its field allows. Veto evidence must in addition be real text, not a
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
+from pathlib import Path
 
 REASON_LIMIT = 1000
 """扣分原因, 自评扣分原因, 否决项证据, 更正原因."""
@@ -16,6 +18,8 @@ NAME_LIMIT = 100
 """An institution's name, an approver."""
 SHORT_LIMIT = 50
 """County, 统一社会信用代码."""
+PAGE_LIMIT = 200_000
+"""A Markdown page (content/pages/*.md, an announcement), in characters."""
 EVIDENCE_MIN = 5
 """Visible characters a veto's evidence needs at least (如 “连续两年未开展评价工作”)."""
 
@@ -72,4 +76,17 @@ def check_evidence(value: str) -> str | None:
                 "都没有时写 veto: {}；工作簿中选“否”并清空证据）。发现的，请写明事实依据，如 “连续两年未开展评价工作”")
     if len(visible(value)) < EVIDENCE_MIN:
         return (f"证据过短（至少 {EVIDENCE_MIN} 个字）；请写明事实依据，如 “连续两年未开展评价工作”")
+    return None
+
+
+def page_file_problem(path: Path) -> str | None:
+    """Why a Markdown page file is not read: a link leading out of its folder, or not a regular file."""
+    real = os.path.realpath(path)
+    folder = os.path.realpath(path.parent)
+    if not real.startswith(folder.rstrip(os.sep) + os.sep):
+        return "是指向所在目录之外的符号链接，未读取；页面文件须放在 content/ 目录内（请复制文件，而不是链接）"
+    if not os.path.isfile(real):
+        return "不是普通文件，未读取"
+    if os.path.getsize(real) > PAGE_LIMIT * 4:
+        return f"文件过大（上限约 {PAGE_LIMIT} 字），未读取"
     return None
