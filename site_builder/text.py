@@ -48,6 +48,14 @@ def bad_character(value: str, multiline: bool = False) -> str | None:
     return None
 
 
+def shown(value, width: int = 40) -> str:
+    """A value as a message quotes it: short, and escaped when it holds invisible characters."""
+    text = str(value)
+    if bad_character(text):
+        text = ascii(text)
+    return text if len(text) <= width else text[:width] + "…"
+
+
 def check_text(value: str, limit: int, multiline: bool = False) -> str | None:
     """Why a text field is refused, in Chinese, or None when it is acceptable."""
     found = bad_character(value, multiline)

@@ -25,6 +25,7 @@ from site_builder.models import Indicator, Institution, Roster, Rubric, Sheet
 from site_builder.rules import check_item
 from site_builder.scoring import fmt
 from site_builder.sheetfile import veto_problem
+from site_builder.text import shown as shown_text
 from site_builder.xlsxio import set_text, workbook_bytes
 
 MARK = "xinzhou-pjjg-scoring-workbook"
@@ -357,23 +358,23 @@ def _import_sheet(ws, where: str, title_words: list[str], rubric: Rubric, roster
         bad(ID_CELL, f"机构编号 {shown} 不在 {roster.year} 年名单中")
         return None
     if title_words[0] != inst_id:
-        bad(ID_CELL, f"机构编号 {inst_id} 与工作表名称“{shown_id(' '.join(title_words))}”不一致；"
+        bad(ID_CELL, f"机构编号 {inst_id} 与工作表名称“{shown_text(' '.join(title_words))}”不一致；"
                      "编号和工作表名称都不要改动，请核对是否填错了工作表")
     name = _text(ws[NAME_CELL].value)
     if name != institution.name:
-        bad(NAME_CELL, f"机构名称“{shown_id(name) if name and not name.isprintable() else name}”与名单中 {inst_id} 的名称"
+        bad(NAME_CELL, f"机构名称“{shown_text(name)}”与名单中 {inst_id} 的名称"
                        f"“{institution.name}”不一致；请核对是否填错了工作表，不要改动机构名称和编号")
     flags = {}
     for key, ref in FLAG_CELLS.items():
         value = _text(ws[ref].value)
         if value not in (YES, NO):
-            bad(ref, f"请选择 {YES} 或 {NO}，实为 {shown_id(value) if value else '空'}")
+            bad(ref, f"请选择 {YES} 或 {NO}，实为 {shown_text(value) if value else '空'}")
         flags[key] = value == YES
     assessed = ws[DATE_CELL].value
     if isinstance(assessed, dt.datetime):
         assessed = assessed.date()
     if not isinstance(assessed, dt.date):
-        bad(DATE_CELL, f"评估日期须为日期（如 2024-01-08），实为 {shown_id(assessed) if assessed is not None else '空'}")
+        bad(DATE_CELL, f"评估日期须为日期（如 2024-01-08），实为 {shown_text(assessed) if assessed is not None else '空'}")
     if len(problems.items) > before:
         return None
 
@@ -394,7 +395,7 @@ def _import_sheet(ws, where: str, title_words: list[str], rubric: Rubric, roster
         if ind.is_veto:
             found, evidence = _text(ws[cell("score")].value), _text(ws[cell("reason")].value)
             if found not in (YES, NO, None):
-                bad(cell("score"), f"{VETO_HEADER}请选择 {YES} 或 {NO}，实为 {shown_id(found)}", ind.id)
+                bad(cell("score"), f"{VETO_HEADER}请选择 {YES} 或 {NO}，实为 {shown_text(found)}", ind.id)
             elif found == YES:
                 message = veto_problem(evidence)
                 if message:
