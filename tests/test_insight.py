@@ -309,3 +309,16 @@ def test_postings_round_trip_with_runs():
     assert search._gaps(numbers) == "3,7.3,8,10.2,q7"  # 56 - 20 = 36 = "10", 1000 - 57 = 943 = "q7"
     assert _decode(search._gaps(numbers)) == numbers
     assert _decode(search._gaps(list(range(5000)))) == list(range(5000))
+
+
+def test_statistics_from_cached_compact_sheets_equal_those_from_built_items(project):
+    from site_builder.build import Layout, load
+
+    layout = Layout.from_args(root=str(project.root))
+    load(layout, cache=True)  # fills the sheet cache
+    compact = load(layout, cache=True).reports[0]  # sheets from the cache, items not built yet
+    assert any(getattr(s.items, "_raw", None) is not None for s in compact.data.sheets)
+    from_rows = stats.compute(compact)
+    for sheet in compact.data.sheets:
+        list(sheet.items)  # build every item
+    assert stats.compute(compact) == from_rows == stats.compute(load(layout).reports[0])
