@@ -37,7 +37,7 @@ from site_builder.models import (
     YearData,
 )
 from site_builder.scoring import allowed_scores, fmt, section_sums
-from site_builder.sheetcache import load_sheets, read_cache, write_cache
+from site_builder.cache import load_sheets, read_cache, write_cache
 from site_builder.yamlio import YamlProblem, is_number, read_yaml, to_decimal
 
 INDICATOR_ID = re.compile(r"^(\d)-(\d{2})$")
@@ -573,7 +573,8 @@ def load_year(year_dir: Path, paths: Paths, problems: Problems) -> YearData | No
         return None  # sheets cannot be checked without both; their problems are reported above
     context = rubric_path.read_bytes() + b"\0" + (year_dir / "roster.yaml").read_bytes()
     cache_file = paths.cache / f"sheets-{year}.marshal" if paths.cache else None
-    sheets = load_sheets(sheet_paths, rubric, roster, paths, problems, context, cache_file, paths.workers)
+    sheets = load_sheets(sheet_paths, lambda p, found: load_sheet(p, rubric, roster, paths, found), paths.rel,
+                         problems, context, cache_file, paths.workers)
     corrections_path = year_dir / corrections.CORRECTIONS_FILE
     fixes = []
     if corrections_path.is_file():

@@ -74,7 +74,7 @@ def test_full_parallel_and_incremental_builds_give_the_same_bytes(synth, tmp_pat
     sheet.write_text(changed, encoding="utf-8")
     incremental = _build(root, tmp_path / "inc", workers=2, cache=True)
     # rendered again: the changed sheet's page, those whose rank moved, and the site-wide pages and data
-    assert 0 < incremental.reused < 120
+    assert 0 < incremental.reused < incremental.files - UNCACHED
     _build(root, tmp_path / "full", workers=1, cache=False)
     assert files(tmp_path / "inc") == files(tmp_path / "full")
 
@@ -134,7 +134,7 @@ def test_build_ends_with_a_one_line_summary_and_no_progress_bar_off_a_terminal(s
 
 def test_a_failure_in_a_background_job_is_a_build_error_not_a_traceback():
     from site_builder.errors import BuildError
-    from site_builder.site import Forked
+    from site_builder.workers import Forked
 
     with pytest.raises(BuildError) as exc:
         Forked(lambda: 1 / 0).result("2023/data/results.xlsx")
