@@ -66,7 +66,10 @@ class Writer:
     def write(self, rel: str, data: str | bytes) -> str:
         key, target = self._target(rel)
         raw = data.encode("utf-8") if isinstance(data, str) else data
-        target.write_bytes(raw)
+        try:
+            target.write_bytes(raw)
+        except OSError as exc:
+            raise named(exc, target) from None
         self.written[key] = hashlib.sha256(raw).hexdigest()
         return self.written[key]
 
@@ -138,10 +141,20 @@ def _write_temp(path: Path, raw: bytes, suffix: str = ".tmp") -> Path:
             fh.write(raw)
             fh.flush()
             os.fsync(fh.fileno())
+    except OSError as exc:
+        os.unlink(name)
+        raise named(exc, path) from None
     except BaseException:
         os.unlink(name)
         raise
     return Path(name)
+
+
+def named(exc: OSError, path: Path) -> OSError:
+    """The error with the path it concerns (a failed write() names none)."""
+    if exc.filename:
+        return exc
+    return type(exc)(exc.errno, exc.strerror, str(path))
 
 
 _RENAME_EXCHANGE = 2
@@ -234,8 +247,11 @@ class Lock:
         self.path, self.message, self.fd = path, message, None
 
     def __enter__(self) -> "Lock":
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise type(exc)(exc.errno, exc.strerror, str(self.path)) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -289,7 +305,7 @@ def recover(out: Path) -> None:
                 else:
                     tmp.unlink(missing_ok=True)
                 if backup:
-                    Path(backup).unlink(missing_ok=True)
+                    Path(backup).unlink(missing_ok=True)  # the file it replaced, kept for a rollback
                 fsync_dir(final.parent)
         journal.unlink()
     if not out.exists():
@@ -349,9 +365,17 @@ def replace_output(out: Path, fill: Callable[[Writer], None],
 
 def _replace(out: Path, fill: Callable[[Writer], None], alongside: dict[Path, bytes]) -> dict[str, str]:
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.build-", dir=out.parent))
-    pending: list[tuple[Path, Path, Path | None]] = []  # (temporary file, final path, backup of the old one)
+    tag = staging.name.rsplit("-", 1)[-1]
+    # (temporary file, final path, hard link to the file it replaces): named before anything is written,
+    # so that the journal lets the next run finish or undo whatever a crash interrupts
+    plan = [(final.with_name(f".{final.name}.{tag}.pending"), final, final.with_name(f".{final.name}.{tag}.bak"))
+            for final in sorted(alongside)]
     swapped = False
     try:
+        atomic_write(_journal(out), json.dumps({
+            "staging": str(staging), "staging_id": list(_ident(staging)),
+            "files": [[str(t), str(f), str(b)] for t, f, b in plan]}))
+        _step("journaled")
         writer = Writer(staging)
         writer.write(MARKER, MARKER_TEXT)  # first: listed in SHA256SUMS like every file
         fill(writer)
@@ -360,21 +384,15 @@ def _replace(out: Path, fill: Callable[[Writer], None], alongside: dict[Path, by
                 shutil.copy2(out / name, staging / name)
         os.chmod(staging, 0o755)
         _step("filled")
-        for final, data in sorted(alongside.items()):
+        for tmp, final, backup in plan:
             final.parent.mkdir(parents=True, exist_ok=True)
-            tmp = _write_temp(final, data, ".pending")
-            backup = None
+            _write_new(tmp, alongside[final])
             if final.exists():
-                backup = final.with_name(f".{final.name}.{tmp.name.rsplit('.', 2)[-2]}.bak")
                 os.link(final, backup)
-            pending.append((tmp, final, backup))
+            fsync_dir(final.parent)
         flush_tree(staging)
         fsync_dir(out.parent)
         _step("flushed")
-        atomic_write(_journal(out), json.dumps({
-            "staging": str(staging), "staging_id": list(_ident(staging)),
-            "files": [[str(t), str(f), str(b) if b else None] for t, f, b in pending]}))
-        _step("journaled")
         if out.exists():
             if not exchange(staging, out):
                 old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
@@ -390,15 +408,15 @@ def _replace(out: Path, fill: Callable[[Writer], None], alongside: dict[Path, by
         _step("swapped")
         placed = []
         try:
-            for tmp, final, _backup in pending:
+            for tmp, final, _backup in plan:
                 os.replace(tmp, final)
                 placed.append(final)
                 _step("placed")
                 fsync_dir(final.parent)
         except BaseException:
-            for tmp, final, backup in pending:  # the records as they were, then the old site back
+            for _tmp, final, backup in plan:  # the files as they were, then the old site back
                 if final in placed:
-                    if backup:
+                    if backup.exists():
                         os.replace(backup, final)
                     else:
                         final.unlink(missing_ok=True)
@@ -414,14 +432,25 @@ def _replace(out: Path, fill: Callable[[Writer], None], alongside: dict[Path, by
         fsync_dir(out.parent)
         _step("committed")
     finally:
-        for tmp, _final, backup in pending:
+        for tmp, _final, backup in plan:
             tmp.unlink(missing_ok=True)
-            if backup:
-                backup.unlink(missing_ok=True)
+            backup.unlink(missing_ok=True)
         if not swapped:
             _journal(out).unlink(missing_ok=True)
         shutil.rmtree(staging, ignore_errors=True)  # the unfinished site, or the old one after the swap
     return writer.written
+
+
+def _write_new(path: Path, raw: bytes) -> None:
+    """A new file, flushed to disk."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(raw)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except OSError as exc:
+        raise named(exc, path) from None
 
 
 # --- messages -----------------------------------------------------------------------------------

@@ -41,8 +41,22 @@ def split_front_matter(text: str) -> tuple[dict, str]:
     return {}, text
 
 
+_ENVIRONMENTS: dict[tuple[str, str], jinja2.Environment] = {}
+
+
 def environment(templates: Path) -> jinja2.Environment:
-    """Autoescape and StrictUndefined; templates read from `templates`."""
+    """Autoescape and StrictUndefined; templates read from `templates`. One environment (with its
+    compiled templates, in memory only) per process and version of the templates folder."""
+    from site_builder.cache import tree_digest
+
+    key = (str(templates.resolve()), tree_digest(templates))
+    env = _ENVIRONMENTS.get(key)
+    if env is None:
+        env = _ENVIRONMENTS[key] = _new_environment(templates)
+    return env
+
+
+def _new_environment(templates: Path) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
         autoescape=True,
