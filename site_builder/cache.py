@@ -6,17 +6,18 @@ Two stores, one rule: a cache may only cost time, never change a byte of output.
   under equals the key of this build, and the key is a hash of the package's code (every source file
   of `site_builder/` and every template, not the version string) and of exactly what the producer
   receives (`Fingerprint` of the template context or the producer's arguments: no hand-written list
-  of inputs to forget). The bytes live in a content-addressed object store and are re-hashed
-  (SHA-256) on every read: an object edited behind the cache's back (mtime kept or not) is not
-  reused. Objects are copied into the output, never hard-linked, so editing the live site cannot
+  of inputs to forget). The bytes are stored under that key, with their SHA-256 in the manifest, and
+  re-hashed on every read: an object edited behind the cache's back (mtime kept or not) is not
+  reused, and an edited manifest can't point a key at other bytes (only make a file miss). Objects are copied into the output, never hard-linked, so editing the live site cannot
   edit the cache. Anything wrong with the manifest means the whole cache is ignored.
 - **Validated sheets and rosters** (`load_sheets`, `read_cache`/`write_cache`): plain data (marshal,
   no code) keyed by the file's bytes, the rubric's and roster's bytes and the package's code, with a
   checksum. Invalid sheets are never cached.
 
-Residual risk (documented in the README): the checks above catch corruption and edits that don't
-recompute the hashes, but the cache holds no secret, so someone who can write the cache folder and
-rewrites an entry together with its hashes can make a cached build publish other bytes. `build
+Residual risk (documented in the README): the checks above catch corruption and any edit of one
+part alone, but the cache holds no secret, so someone who can write the cache folder and rewrites an
+object (or a cached sheet) together with the hash recorded for it can make a cached build show other
+bytes. `build
 --publish` therefore never reads the cache: what is published officially is always rendered afresh.
 """
 
@@ -42,7 +43,7 @@ from site_builder.models import ItemScore, Sheet, Veto
 from site_builder.output import Lock, atomic_write
 
 MANIFEST = "manifest.json"
-FORMAT = 2
+FORMAT = 3
 PACKAGE = Path(__file__).resolve().parent
 
 
@@ -95,8 +96,9 @@ class Fingerprint:
     caller renders the file again. Containers are memoised by identity for one build, so an object
     shown on many pages (the rubric, a result) is hashed once."""
 
-    def __init__(self) -> None:
+    def __init__(self, ignore: frozenset[str] = frozenset()) -> None:
         self._memo: dict[int, tuple[object, bytes]] = {}
+        self._ignore = ignore  # dataclass fields left out: only tests use it, to show a forgotten input is caught
 
     def __call__(self, value: object) -> str:
         return hashlib.sha256(self._enc(value)).hexdigest()
@@ -140,6 +142,8 @@ class Fingerprint:
         elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
             h.update(b"@" + f"{t.__module__}.{t.__qualname__}".encode())
             for f in dataclasses.fields(obj):
+                if f.name in self._ignore:
+                    continue
                 h.update(self._enc(f.name))
                 h.update(self._enc(getattr(obj, f.name)))
         elif hasattr(obj, "__fingerprint__"):
@@ -196,8 +200,10 @@ class PageCache:
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             self.entries = {}  # not trusted: every file is made again
 
-    def _object(self, sha: str) -> Path:
-        return self.folder / "objects" / sha[:2] / sha[2:]
+    def _object(self, key: str) -> Path:
+        """Objects are stored under their key, not their content: the manifest can't point a key
+        at another file's bytes, it only holds the SHA-256 those bytes must have."""
+        return self.folder / "objects" / key[:2] / key[2:]
 
     def get(self, rel: str, key: str) -> bytes | None:
         """The bytes stored for rel under exactly this key, if they still hash to what was stored."""
@@ -205,7 +211,7 @@ class PageCache:
         if self.folder is None or entry is None or entry[0] != key:
             return None
         try:
-            data = self._object(entry[1]).read_bytes()
+            data = self._object(key).read_bytes()
         except OSError:
             return None
         if hashlib.sha256(data).hexdigest() != entry[1]:
@@ -217,15 +223,14 @@ class PageCache:
     def put(self, rel: str, key: str, data: bytes) -> None:
         if self.folder is None:
             return
-        sha = hashlib.sha256(data).hexdigest()
-        obj = self._object(sha)
+        obj = self._object(key)
         try:
-            ok = obj.read_bytes() == data
+            same = obj.read_bytes() == data
         except OSError:
-            ok = False
-        if not ok:  # missing, or one that was tampered with: (re)write it
+            same = False
+        if not same:  # missing, or one that was tampered with: (re)write it
             atomic_write(obj, data, mode=0o444)
-        self.fresh[rel] = [key, sha]
+        self.fresh[rel] = [key, hashlib.sha256(data).hexdigest()]
 
     def save(self) -> None:
         """Keep only what this build used; drop unreferenced objects."""
@@ -234,7 +239,7 @@ class PageCache:
         body = json.dumps(self.fresh, sort_keys=True)
         doc = {"format": FORMAT, "checksum": hashlib.sha256(body.encode()).hexdigest(), "entries": self.fresh}
         atomic_write(self.folder / MANIFEST, json.dumps(doc, sort_keys=True))
-        used = {entry[1] for entry in self.fresh.values()}
+        used = {entry[0] for entry in self.fresh.values()}
         objects = self.folder / "objects"
         if objects.is_dir():
             for sub in objects.iterdir():
