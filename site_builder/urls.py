@@ -80,6 +80,15 @@ class Linker:
     def __call__(self, target: str) -> str:
         return relative(self.page, target)
 
+    def home(self) -> str:
+        return self(HOME)
+
+    def feed(self) -> str:
+        return self(FEED)
+
+    def checksums(self) -> str:
+        return self(CHECKSUMS)
+
     def year_index(self, year: int) -> str:
         return self(year_index(year))
 
