@@ -275,7 +275,7 @@ class LazyItems(Sequence):
 
     def _load(self) -> tuple[ItemScore, ...]:
         if self._items is None:
-            self._items = tuple(ItemScore(i, _dec(s), r, None if x is None else _dec(x)) for i, s, r, x in self._raw)
+            self._items = tuple(ItemScore(*(_dec(v[1]) if type(v) is tuple else v for v in rec)) for rec in self._raw)
         return self._items
 
     def __fingerprint__(self) -> str:
@@ -297,18 +297,56 @@ class LazyItems(Sequence):
         return repr(self._load())
 
 
+_SHEET_FIELDS = tuple(f.name for f in dataclasses.fields(Sheet))
+_ITEM_FIELDS = tuple(f.name for f in dataclasses.fields(ItemScore))
+
+
+def _pack(value):
+    """Plain data for marshal: every field of every record, whatever fields the models gain."""
+    t = type(value)
+    if t is Decimal:
+        return ("d", str(value))
+    if t is dt.date:
+        return ("D", value.toordinal())
+    if t is tuple or isinstance(value, Sequence) and t is not str:
+        return ("t", tuple(_pack(v) for v in value))
+    if dataclasses.is_dataclass(value):
+        return ("@", type(value).__name__, tuple(_pack(getattr(value, f.name)) for f in dataclasses.fields(value)))
+    return value
+
+
+_RECORDS = {"Veto": Veto, "ItemScore": ItemScore}
+_PATH, _DIGEST = _SHEET_FIELDS.index("path"), _SHEET_FIELDS.index("digest")
+
+
+def _unpack(value):
+    if type(value) is not tuple:
+        return value
+    tag = value[0]
+    if tag == "d":
+        return _dec(value[1])
+    if tag == "D":
+        return dt.date.fromordinal(value[1])
+    if tag == "t":
+        return tuple(_unpack(v) for v in value[1])
+    if tag == "@":
+        return _RECORDS[value[1]](*(_unpack(v) for v in value[2]))
+    raise ValueError(f"unknown tag {tag!r}")
+
+
 def _compact(sheet: Sheet) -> tuple:
-    return (sheet.institution, sheet.assessed_on.toordinal(), sheet.senior_levels, sheet.online_exam,
-            tuple((i.indicator, str(i.score), i.reason, None if i.self_score is None else str(i.self_score))
-                  for i in sheet.items),
-            tuple((v.indicator, v.evidence) for v in sheet.veto), sheet.path, sheet.digest,
-            tuple((n, str(v)) for n, v in sheet.section_sums))
+    """A sheet as plain data; its items as one flat tuple each (Decimals as ("d", text))."""
+    return tuple(
+        tuple(tuple(("d", str(v)) if type(v) is Decimal else v for v in (getattr(i, n) for n in _ITEM_FIELDS))
+              for i in sheet.items) if name == "items" else _pack(getattr(sheet, name))
+        for name in _SHEET_FIELDS)
 
 
 def _expand(rec: tuple) -> Sheet:
-    inst, day, senior, online, items, veto, path, dig, sums = rec
-    return Sheet(inst, dt.date.fromordinal(day), senior, online, LazyItems(items),
-                 tuple(Veto(i, e) for i, e in veto), path, dig, tuple((n, _dec(v)) for n, v in sums))
+    if len(rec) != len(_SHEET_FIELDS):
+        raise ValueError("a record of another shape")
+    fields = {name: (LazyItems(value) if name == "items" else _unpack(value)) for name, value in zip(_SHEET_FIELDS, rec)}
+    return Sheet(**fields)
 
 
 def _parse_in_worker(path: Path) -> tuple[tuple | None, list[Problem]]:
@@ -330,7 +368,7 @@ def load_sheets(sheet_paths: list[Path], parse: Callable[[Path, Problems], Sheet
     todo = []
     for p in sheet_paths:
         rec = cached.get((p.name, digests[p]))
-        if isinstance(rec, tuple) and len(rec) == 9 and rec[6] == rel(p) and rec[7] == digests[p]:
+        if isinstance(rec, tuple) and len(rec) == len(_SHEET_FIELDS) and rec[_PATH] == rel(p) and rec[_DIGEST] == digests[p]:
             found[p] = rec
         else:
             todo.append(p)
@@ -358,7 +396,7 @@ def load_sheets(sheet_paths: list[Path], parse: Callable[[Path, Problems], Sheet
         if p in found:
             try:
                 sheets.append(_expand(found[p]))
-            except (TypeError, ValueError, OverflowError):  # a malformed cached record: parse it
+            except (TypeError, ValueError, OverflowError, KeyError, IndexError):  # malformed: parse it
                 sheet = parse(p, problems)
                 if sheet:
                     sheets.append(sheet)

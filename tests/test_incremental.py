@@ -200,11 +200,31 @@ def test_publish_never_reads_the_cache(mini, tmp_path):
     _build(mini, tmp_path / "out", cache=True)
     sheets = mini / CACHE / "sheets-2023.marshal"
     key, entries = marshal.loads(sheets.read_bytes()[64:])
-    forged = [(k, rec[:8] + (tuple((n, "99" if n == 1 else v) for n, v in rec[8]),)) for k, rec in entries]
+    forged = [(k, cache._compact(dataclasses.replace(cache._expand(rec), section_sums=tuple(
+        (n, v + 40) for n, v in cache._expand(rec).section_sums)))) for k, rec in entries]
     body = marshal.dumps((key, forged))
     sheets.write_bytes(hashlib.sha256(body).hexdigest().encode() + body)
     stats = _build(mini, tmp_path / "out", cache=True, publish_mode=True)
     assert stats.reused == 0 and files(tmp_path / "out") == files(tmp_path / "ref")
+
+
+def test_a_cached_sheet_keeps_every_field(mini, monkeypatch):
+    from site_builder import loader
+    from site_builder.build import load
+
+    parsed = []
+    real = loader.load_sheet
+    monkeypatch.setattr(loader, "load_sheet", lambda *a: parsed.append(a[0].name) or real(*a))
+    site = load(Layout.from_args(root=str(mini)), cache=True)
+    assert sorted(parsed) == ["M01.yaml", "P01.yaml", "P02.yaml"]
+    again = load(Layout.from_args(root=str(mini)), cache=True)
+    assert len(parsed) == 3  # the second time from the sheet cache
+    sheets = [s for rep in site.reports for s in rep.data.sheets]
+    cached = [s for rep in again.reports for s in rep.data.sheets]
+    assert cached == sheets and [s.items[1] for s in cached] == [s.items[1] for s in sheets]
+    with_self = dataclasses.replace(sheets[0], items=tuple(dataclasses.replace(i, self_score=i.score, self_reason="自评说明")
+                                                          for i in sheets[0].items))
+    assert cache._expand(cache._compact(with_self)) == with_self
 
 
 def test_a_code_change_without_a_version_bump_reuses_nothing(mini, tmp_path, reference, monkeypatch):
