@@ -241,31 +241,42 @@ def is_build_output(folder: Path) -> bool:
 # --- lock ---------------------------------------------------------------------------------------
 
 class Lock:
-    """An exclusive lock (flock on a lock file); a second holder is refused with `message`."""
+    """An exclusive lock (flock on a lock file); a second holder is refused with `message`.
+
+    The holder removes the file when it is done, so nothing is left behind; whoever locked a file
+    that was removed meanwhile sees that its inode is no longer the path's and tries again."""
 
     def __init__(self, path: Path, message: str):
         self.path, self.message, self.fd = path, message, None
 
     def __enter__(self) -> "Lock":
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        except OSError as exc:
-            raise type(exc)(exc.errno, exc.strerror, str(self.path)) from None
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            raise BuildError(self.message) from None
-        except BaseException:
-            os.close(fd)
-            raise
-        self.fd = fd
-        return self
+        while True:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            except OSError as exc:
+                raise type(exc)(exc.errno, exc.strerror, str(self.path)) from None
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                current = os.stat(self.path).st_ino if self.path.exists() else None
+            except BlockingIOError:
+                os.close(fd)
+                raise BuildError(self.message) from None
+            except BaseException:
+                os.close(fd)
+                raise
+            if current == os.fstat(fd).st_ino:
+                self.fd = fd
+                return self
+            os.close(fd)  # its holder removed it while we waited for it: lock the new one
 
     def __exit__(self, *exc) -> None:
         if self.fd is not None:
-            os.close(self.fd)  # closing releases the lock; the file stays (removing it would race)
+            try:
+                self.path.unlink(missing_ok=True)
+            except OSError:
+                pass  # a read-only folder: the file stays, harmlessly
+            os.close(self.fd)
             self.fd = None
 
 

@@ -36,9 +36,9 @@ def tree(folder: Path) -> dict[str, bytes | None]:
 
 
 def leftovers(out: Path) -> list[str]:
-    """What a build leaves beside its output folder, but for the lock file."""
+    """What a build leaves beside its output folder."""
     return sorted(p.name for p in out.parent.iterdir()
-                  if p.name.startswith(f".{out.name}.") and p.name != f".{out.name}.lock")
+                  if p.name.startswith(f".{out.name}."))
 
 
 @pytest.fixture
