@@ -20,8 +20,8 @@ from __future__ import annotations
 import json
 import unicodedata
 
+from site_builder import pages, urls
 from site_builder.models import YearReport
-from site_builder.render import relative
 from site_builder.stats import item_rows
 
 INDEX_FILE = "search-index.js"
@@ -112,8 +112,8 @@ def build_index(report: YearReport, page: str) -> dict:
         "format": FORMAT,
         "year": year,
         "links": {
-            "institution": relative(page, f"{year}/institutions/@/index.html"),
-            "indicator": relative(page, f"{year}/rubric/index.html") + "#item-@",
+            "institution": urls.relative(page, urls.institution(year, "@")),
+            "indicator": urls.relative(page, urls.rubric(year)) + "#item-@",
         },
         "outcomes": outcomes,
         "institutions": institutions,
@@ -128,9 +128,13 @@ def index_js(report: YearReport, page: str) -> str:
     return f"window.{GLOBAL}={doc};\n"
 
 
-def write(renderer, report: YearReport) -> None:
-    """The year's search page and its index, through the renderer (cached like other site-wide files)."""
-    folder = f"{report.data.year}/search"
-    page = f"{folder}/index.html"
-    renderer.emit(f"{folder}/{INDEX_FILE}", lambda: index_js(report, page))
-    renderer.render(page, "search.html", report, index_file=INDEX_FILE)
+def render(renderer, report: YearReport) -> None:
+    """The year's search page and its index, through the renderer (cached by what they are made from)."""
+    y = report.data.year
+    target = urls.search(y)
+    page = urls.file_of(target)
+    index_rel = urls.relative(page, f"{target}{INDEX_FILE}")
+    renderer.make(f"{target}{INDEX_FILE}", "search-index", (report.data.rubric, report.results),
+                  lambda: index_js(report, page))
+    renderer.page(pages.PageSpec(page, "search.html", {**pages.base(renderer.site, report, target),
+                                                       "index_file": index_rel}))

@@ -14,12 +14,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import cached_property
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
-from site_builder.models import Result, YearReport
+from site_builder.models import ItemScore, Result, YearReport
 
 MEAN_PLACES = Decimal("0.01")
 SHARE_PLACES = Decimal("0.001")
@@ -80,12 +80,6 @@ class YearStats:
                 out[s.id] = int(_div(s.full * 100, others, Decimal("1")))
         return out
 
-    @cached_property
-    def city_key(self) -> str:
-        """Everything an institution page shows from the city's figures, apart from its own sheet:
-        part of each institution page's cache key."""
-        return repr((self.section_means, self.total_mean, sorted(self.kept_by_most.items())))
-
     def compare(self, result: Result) -> "Comparison | None":
         """An institution against the city: its section scores beside the means, and the
         indicators where it lost points that most other institutions kept."""
@@ -93,25 +87,36 @@ class YearStats:
             return None
         means = dict(self.section_means)
         rows = tuple((number, result.sections.get(number), means.get(number)) for number, _ in self.section_means)
-        return Comparison(rows, self.total_mean, self, result)
+        kept, by_id, lost = self.kept_by_most, self.by_id, []
+        for row in item_rows(result.sheet):  # the compact rows: no item is built in the main process
+            ind = row[0]
+            if ind in kept:
+                score = _decimal(row[1])
+                if score < by_id[ind].max:
+                    lost.append((ind, score, by_id[ind].max, kept[ind]))
+        return Comparison(rows, self.total_mean, tuple(lost))
 
 
+@dataclass(frozen=True)
 class Comparison:
-    """What an institution page shows of the city's figures. The list of indicators is read from the
-    sheet only when the page is rendered (in a render worker), never for the cache key."""
+    """What an institution page shows of the city's figures, and nothing more: it is part of the
+    page's context, so its cache key (one changed sheet re-renders only pages whose figures move)."""
 
-    def __init__(self, sections, total_mean, stats: YearStats, result: Result):
-        self.sections = sections  # (section, its score, city mean)
-        self.total_mean = total_mean
-        self._stats, self._result = stats, result
+    city_sections: tuple[tuple[int, Decimal | None, Decimal | None], ...]  # (section, its score, city mean)
+    city_total_mean: Decimal | None
+    lost: tuple[tuple[str, Decimal, Decimal, int], ...]  # (indicator, its score, max, % of the others full)
 
-    @cached_property
-    def lost(self) -> tuple[tuple[str, Decimal, Decimal, int], ...]:
-        """(indicator, its score, max, % of the others with full marks), form order."""
-        kept, by_id = self._stats.kept_by_most, self._stats.by_id
-        return tuple((it.indicator, it.score, by_id[it.indicator].max, kept[it.indicator])
-                     for it in self._result.sheet.items
-                     if it.indicator in kept and it.score < by_id[it.indicator].max)
+
+_DECIMALS: dict[str, Decimal] = {}
+
+
+def _decimal(value: str | Decimal) -> Decimal:
+    if isinstance(value, Decimal):
+        return value
+    found = _DECIMALS.get(value)
+    if found is None:
+        found = _DECIMALS[value] = Decimal(value)
+    return found
 
 
 def _scale(values) -> int:
@@ -120,14 +125,20 @@ def _scale(values) -> int:
     return 10 ** places
 
 
+_ITEM_FIELDS = [f.name for f in fields(ItemScore)]
+_IND, _SCORE, _REASON = (_ITEM_FIELDS.index(n) for n in ("indicator", "score", "reason"))
+
+
 def item_rows(sheet) -> list[tuple]:
-    """(indicator, score, reason, self-score) of each item of a sheet. A sheet from the sheet cache
-    keeps its items as compact rows (scores as text) until a page reads them; they are used as they
-    are, so that the statistics don't build every item of every sheet in the main process."""
-    raw = getattr(sheet.items, "_raw", None)  # sheetcache.LazyItems before its items are built
-    if raw is not None:
-        return raw
-    return [(it.indicator, it.score, it.reason, it.self_score) for it in sheet.items]
+    """(indicator, score, reason) of each item of a sheet. A sheet from the sheet cache keeps its
+    items as compact records (ItemScore's fields in order, a Decimal as ("d", text)) until a page
+    reads them; they are used as they are, so that the statistics don't build every item of every
+    sheet in the main process."""
+    raw = getattr(sheet.items, "_raw", None)  # cache.LazyItems
+    if raw is not None and all(len(rec) == len(_ITEM_FIELDS) for rec in raw):
+        return [(rec[_IND], rec[_SCORE][1] if type(rec[_SCORE]) is tuple else rec[_SCORE], rec[_REASON])
+                for rec in raw]
+    return [(it.indicator, it.score, it.reason) for it in sheet.items]
 
 
 def _div(numerator: int, denominator: int, places: Decimal) -> Decimal:
@@ -272,30 +283,22 @@ def indicators_csv(stats: YearStats) -> bytes:
 
 # -- the hook for the site ----------------------------------------------------------------------
 
-DOWNLOADS = (("indicators.csv", "各指标得分统计（CSV，Excel 可直接打开）"), ("indicators.json", "各指标得分统计（JSON）"))
-"""The statistics files in the year's downloads list: (file name under <year>/data/, label)."""
+_PREPARED: dict[int, tuple[YearReport, YearStats]] = {}  # by id(report), for this build
 
 
-class Insight:
-    """Each year's statistics for one build: read from the cache or computed once, before any page
-    (forked render workers inherit them)."""
+def prepare(renderer, report: YearReport) -> YearStats:
+    """The year's statistics for this build, before any page or data file needs them: from the
+    stats cache when the year's rubric and results are exactly those they were computed from
+    (the renderer's cache key of them), else computed. `of(report)` returns them afterwards."""
+    key = renderer.key("stats", f"{report.data.year}/stats", (report.data.rubric, report.results))
+    stats = year_stats(report, key, renderer.cache.folder) if key else compute(report)
+    _PREPARED[id(report)] = (report, stats)
+    return stats
 
-    def __init__(self, site, folder: Path | None):
-        self.site = site
-        self.folder = folder
-        self.memo: dict[int, YearStats] = {}
 
-    def stats(self, report: YearReport) -> YearStats:
-        year = report.data.year
-        if year not in self.memo:
-            from site_builder.incremental import digest
-
-            key = digest(Path(__file__).read_bytes(), self.site.input_digests.get(year, ""),
-                         *(s.digest for s in report.data.sheets))
-            self.memo[year] = year_stats(report, key, self.folder)
-        return self.memo[year]
-
-    def write_files(self, emit, report: YearReport) -> None:
-        prefix = f"{report.data.year}/data"
-        emit(f"{prefix}/indicators.json", lambda: indicators_json(self.stats(report)))
-        emit(f"{prefix}/indicators.csv", lambda: indicators_csv(self.stats(report)))
+def of(report: YearReport) -> YearStats:
+    """The statistics of a year: those `prepare` made for this build, or computed now."""
+    hit = _PREPARED.get(id(report))
+    if hit is None or hit[0] is not report:
+        _PREPARED[id(report)] = hit = (report, compute(report))
+    return hit[1]

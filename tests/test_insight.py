@@ -317,8 +317,9 @@ def test_statistics_from_cached_compact_sheets_equal_those_from_built_items(proj
     layout = Layout.from_args(root=str(project.root))
     load(layout, cache=True)  # fills the sheet cache
     compact = load(layout, cache=True).reports[0]  # sheets from the cache, items not built yet
-    assert any(getattr(s.items, "_raw", None) is not None for s in compact.data.sheets)
+    assert all(type(s.items).__name__ == "LazyItems" and s.items._items is None for s in compact.data.sheets)
     from_rows = stats.compute(compact)
+    assert all(s.items._items is None for s in compact.data.sheets)  # still not built
     for sheet in compact.data.sheets:
         list(sheet.items)  # build every item
     assert stats.compute(compact) == from_rows == stats.compute(load(layout).reports[0])
