@@ -13,6 +13,7 @@ from site_builder.feed import feed_xml
 from site_builder.incremental import PageCache, digest
 from site_builder.models import APPLIES_LABELS, Result, Rubric, SiteInput, YearReport
 from site_builder.output import Writer
+from site_builder.presentation import institution_view
 from site_builder.render import environment, relative
 from site_builder.scoring import GRADE_ORDER, Figures, fmt
 
@@ -243,6 +244,7 @@ class SiteRenderer:
             ctx = dict(result=result, rubric=report.data.rubric, ranked=ranked,
                        corrections=[c for c in report.data.corrections if c.institution == inst.id],
                        other_years=self.other_years(y, inst.code))
+            ctx["view"] = institution_view(report.data.rubric, result)  # derived from the sheet: no key change
             # everything the page shows follows from these: the year's inputs, this sheet, the rank
             key = digest(year_key, repr(inst), result.sheet.digest if result.sheet else "-", str(result.rank),
                          str(ranked), repr(ctx["corrections"]),
@@ -265,13 +267,12 @@ class SiteRenderer:
 
         def article() -> str:
             if "html" not in made:
-                dates = [s.assessed_on for s in report.data.sheets]
                 html = self.env.get_template("wechat/article.html").render(
                     meta=announcement.meta, status=report.data.status, year=y, figures=figures,
                     tables=grade_tables(report.results), rubric=report.data.rubric, config=self.site.config,
                     vetoed=[r for r in report.results if r.vetoed],
                     inactive=[r for r in report.results if not r.institution.active],
-                    assessed_from=min(dates, default=None), assessed_to=max(dates, default=None),
+                    assessed_from=announcement.meta["assessed_from"], assessed_to=announcement.meta["assessed_to"],
                     full_results_url=f"{self.site.config.base_url}{y}/index.html",
                 )
                 made["html"] = wechat.inline_article(html, wechat.article_css(self.site.templates))
