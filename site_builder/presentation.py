@@ -6,8 +6,11 @@ indicators that lost points, grouped by section, the section subtotals, the veto
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
+
+from markupsafe import Markup, escape
 
 from site_builder.models import Indicator, Result, Rubric, Section
 
@@ -76,3 +79,18 @@ def institution_view(rubric: Rubric, result: Result) -> InstitutionView | None:
                      for s in rubric.scored_sections)
     veto = tuple((rubric.by_id[v.indicator], v.evidence) for v in result.sheet.veto)
     return InstitutionView(sections, veto)
+
+
+# Numbers a line must not split: indicator ids (7-01), page and score ranges (101-102, 60-69),
+# phone numbers (0350-3020718): a browser may otherwise break after the hyphen.
+_HYPHENATED_NUMBER = re.compile(r"\d+(?:\.\d+)?(?:-\d+(?:\.\d+)?)+")
+
+
+def keep_numbers(text: str | None) -> Markup:
+    """Escaped text with every hyphenated number wrapped so that it stays on one line."""
+    if not text:
+        return Markup("")
+    return Markup(_HYPHENATED_NUMBER.sub(lambda m: f'<span class="nowrap">{m.group(0)}</span>', str(escape(text))))
+
+
+FILTERS = {"keep_numbers": keep_numbers}

@@ -13,7 +13,7 @@ from site_builder.feed import feed_xml
 from site_builder.incremental import PageCache, digest
 from site_builder.models import APPLIES_LABELS, Result, Rubric, SiteInput, YearReport
 from site_builder.output import Writer
-from site_builder.presentation import institution_view
+from site_builder.presentation import FILTERS, institution_view
 from site_builder.render import environment, relative
 from site_builder.scoring import GRADE_ORDER, Figures, fmt
 
@@ -105,6 +105,7 @@ class SiteRenderer:
         self.site = site
         self.writer = writer
         self.env = environment(site.templates, cache.folder / "jinja" if cache and cache.folder else None)
+        self.env.filters.update(FILTERS)
         self.latest = site.reports[-1]
         self.cache = cache or PageCache(None)
         self.workers = workers
