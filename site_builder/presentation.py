@@ -31,7 +31,7 @@ class Deduction:
 
 @dataclass(frozen=True)
 class SectionLine:
-    """A scored section's subtotal and what it lost."""
+    """A scored section's subtotal and its indicators below maximum (inapplicable ones are not lost)."""
 
     section: Section
     score: Decimal
@@ -39,7 +39,7 @@ class SectionLine:
 
     @property
     def lost(self) -> Decimal:
-        return self.section.max - self.score
+        return sum((d.lost for d in self.deductions), Decimal(0))
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ class InstitutionView:
 
     def lost_in(self, kind: str) -> Decimal:
         """Points lost in the base sections (kind "base") or not earned in the bonus section ("bonus")."""
-        return sum((d.lost for s in self.sections if s.section.kind == kind for d in s.deductions), Decimal(0))
+        return sum((s.lost for s in self.sections if s.section.kind == kind), Decimal(0))
 
 
 def deductions_in(section: Section, result: Result) -> tuple[Deduction, ...]:
