@@ -260,7 +260,7 @@ def readability(page) -> list[str]:
     return squeezed_cells(page) + broken_numbers(page) + small_text(page) + unhinted_scroll(page) + focus_ring(page)
 
 
-def keep_view(page, name: str, max_height: int = 16000) -> Path:
+def keep_view(page, name: str, max_height: int = 6000) -> Path:
     """A screenshot of the page (up to max_height px) kept under tests/artifacts/ for a reader to look at."""
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
