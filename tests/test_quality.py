@@ -17,8 +17,8 @@ import pytest
 from browser import serve
 from conftest import REPO, _in_process
 from quality import (PageWatch, axe_serious, axe_source, broken_numbers, focus_ring, keep_screenshot, keep_view,
-                     readability, sideways_scroll, small_text, squeezed_cells, unhinted_scroll, validate_html,
-                     within_screens)
+                     readability, require_cjk_font, sideways_scroll, small_text, squeezed_cells, unhinted_scroll,
+                     validate_html, within_screens)
 
 PAGE_TYPES = {
     "home": "index.html",
@@ -176,6 +176,7 @@ def test_checks_fail_on_a_broken_page(broken):
 
 def check_reading(b, url: str, viewport: str, kind: str, name: str) -> list[str]:
     """The readability gate on one page; a screenshot of it is kept either way."""
+    require_cjk_font()
     context = b.new_context(viewport=VIEWPORTS[viewport])
     page = context.new_page()
     page.goto(url, wait_until="load")
