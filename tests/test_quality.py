@@ -215,6 +215,32 @@ def test_print_expands_every_section_on_a4_without_javascript(chromium):
     context.close()
 
 
+def test_readable_with_corrections(tmp_path, chromium_browser):
+    """The 更正记录 tables (absent from the repo's data) on the year and the institution page."""
+    from mini import make_mini
+
+    root = make_mini(tmp_path / "m")
+    (root / "scores/2023/status.yaml").write_text(
+        "status: approved\napproved_by: 考核工作领导小组\napproved_on: 2024-01-15\npublished_on: 2024-01-15\n"
+        "objection_deadline: 2024-01-20\n", encoding="utf-8")
+    (root / "scores/2023/M02.yaml").write_text((root / "scores/2023/P01.yaml").read_text(encoding="utf-8")
+                                               .replace("institution: P01", "institution: M02"), encoding="utf-8")
+    assert _in_process("build", "--root", str(root), "--publish").code == 0
+    sheet = root / "scores/2023/P01.yaml"
+    text = sheet.read_text(encoding="utf-8")
+    sheet.write_text(re.sub(r"  1-02:\n(    .*\n)+", "  1-02: 1\n", text), encoding="utf-8")
+    (root / "scores/2023/corrections.yaml").write_text(
+        "- date: 2024-01-25\n  institution: P01\n  changes:\n    - {indicator: 1-02, old: 0, new: 1}\n"
+        "  reason: 复核结果：机构补充提供了公告原件和第101-102页的记录\n  approved_by: 忻州市职业技能等级评价年度绩效考核工作领导小组\n",
+        encoding="utf-8")
+    result = _in_process("build", "--root", str(root))
+    assert result.code == 0, result.err
+    with serve(root / "output") as base:
+        for rel, kind in (("2023/index.html", "year"), ("2023/institutions/P01/index.html", "corrected")):
+            for viewport in VIEWPORTS:
+                assert check_reading(chromium_browser, base + rel, viewport, kind, f"corrections-{kind}-{viewport}") == []
+
+
 # --- the same gate on a synthetic 1,000-institution site ---------------------------------------------
 
 @pytest.fixture(scope="module")
