@@ -209,6 +209,7 @@ def test_print_expands_every_section_on_a4_without_javascript(chromium):
     assert len(on_screen) == 7 and not any(on_screen)  # the veto check and six sections, closed on screen
     page.emulate_media(media="print")
     assert all(page.evaluate(closed))
+    assert squeezed_cells(page) == [] and broken_numbers(page) == []  # the reasons keep their room on paper
     pdf = page.pdf(prefer_css_page_size=True)
     boxes = {tuple(round(float(x)) for x in m) for m in re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)}
     assert boxes == {(595, 842)}  # A4 in points, from @page { size: A4 }
