@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from site_builder import __version__, corrections, exports
+from site_builder import __version__, exports, ledger
 from site_builder.content import load_content
 from site_builder.errors import BuildError, DataError, Problems
 from site_builder.incremental import PageCache, digest, tree_digest
@@ -64,9 +64,10 @@ def load(layout: Layout, cache: bool = False, workers: int = 1) -> SiteInput:
         years = []
     rel = Paths(layout.rubric, layout.scores, layout.root).rel
     config, pages, announcements = load_content(layout.content, [y.year for y in years], rel, problems)
+    ledgers = ledger.read_year_ledgers(years, layout.scores, rel, problems)
     problems.raise_if_any()
     reports = [YearReport(y, year_results(y)) for y in years]
-    return SiteInput(config, reports, pages, announcements, layout.templates)
+    return SiteInput(config, reports, pages, announcements, layout.templates, ledgers=ledgers)
 
 
 def summary(reports: list[YearReport]) -> str:
@@ -133,32 +134,47 @@ class BuildStats:
 
 
 def build(layout: Layout, publish_mode: bool = False, workers: int = 1, cache: bool = True,
-          progress: bool = False) -> tuple[SiteInput, dict[str, str], BuildStats]:
+          progress: bool = False, previous: Path | None = None) -> tuple[SiteInput, dict[str, str], BuildStats]:
     """Validate everything, then write the whole output. Returns the input, the files written and
-    the build's figures. With `cache`, pages whose inputs did not change come from the page cache."""
+    the build's figures. With `cache`, pages whose inputs did not change come from the page cache.
+    Refuses to replace a publication (`previous`, by default the output) the ledgers do not hold."""
     started = time.perf_counter()
     site = load(layout, cache=cache, workers=workers)
+    problems = Problems()
+    ledger.check_previous(previous or layout.out, site.ledgers, problems, Paths(layout.rubric, layout.scores, layout.root).rel)
+    problems.raise_if_any()
     if publish_mode:
         check_publishable(site)
     page_cache = PageCache(layout.cache if cache else None)
-    digests = input_digests(layout, site)
-    site_key = digest(*(f"{y}:{d}" for y, d in sorted(digests.items())),
-                      *(s.digest for rep in site.reports for s in rep.data.sheets))
-    site = replace(site, input_digests=digests, site_key=site_key)
 
-    def fill(writer: Writer) -> None:
-        renderer = SiteRenderer(site, writer, page_cache, workers, Progress(progress))
-        for rep in site.reports:
-            write_year(renderer.emit, rep)
-        renderer.write_all()
-        renderer.finish()
-        writer.write("SHA256SUMS", checksums(writer))
+    def run(site: SiteInput) -> tuple[SiteInput, dict[str, str]]:
+        digests = input_digests(layout, site)
+        site_key = digest(*(f"{y}:{d}" for y, d in sorted(digests.items())),
+                          *(s.digest for rep in site.reports for s in rep.data.sheets))
+        site = replace(site, input_digests=digests, site_key=site_key)
 
-    written = publish(layout.out, fill)
+        def fill(writer: Writer) -> None:
+            renderer = SiteRenderer(site, writer, page_cache, workers, Progress(progress))
+            for rep in site.reports:
+                write_year(renderer.emit, rep)
+            renderer.write_all()
+            renderer.finish()
+            for rel, body in ledger.output_files(site, writer.written, publish_mode).items():
+                writer.write(rel, body)
+            writer.write("SHA256SUMS", checksums(writer))
+
+        return site, publish(layout.out, fill)
+
+    if publish_mode:
+        rel = Paths(layout.rubric, layout.scores, layout.root).rel
+        inputs = {rep.data.year: ledger.input_hashes(rep.data, layout.scores, layout.rubric, rel) for rep in site.reports}
+        _, (site, written) = ledger.publishing(site, inputs, run)
+    else:
+        site, written = run(site)
     page_cache.save()
     if publish_mode:
-        for rep in site.reports:
-            atomic_write(layout.scores / str(rep.data.year) / corrections.RECORD_FILE, corrections.record_for(rep.data))
+        for path, data in ledger.record_files(site, layout.scores).items():
+            atomic_write(path, data)
     return site, written, BuildStats(len(written), page_cache.reused, time.perf_counter() - started)
 
 
@@ -171,7 +187,7 @@ def input_digests(layout: Layout, site: SiteInput) -> dict[int, str]:
         year = rep.data.year
         year_dir = layout.scores / str(year)
         files = [layout.rubric / f"{year}.yaml"] + [year_dir / n for n in sorted(RESERVED_FILES) if (year_dir / n).is_file()]
-        out[year] = digest(common, *(p.name.encode() + b"\0" + p.read_bytes() for p in files))
+        out[year] = digest(common, ledger.head(site, year), *(p.name.encode() + b"\0" + p.read_bytes() for p in files))
     return out
 
 

@@ -43,7 +43,7 @@ from site_builder.yamlio import YamlProblem, is_number, read_yaml, to_decimal
 INDICATOR_ID = re.compile(r"^(\d)-(\d{2})$")
 INSTITUTION_ID = re.compile(r"^[PM]\d{2,}$")
 YEAR_DIR = re.compile(r"^\d{4}$")
-RESERVED_FILES = {"roster.yaml", "status.yaml", "corrections.yaml", "published.json"}
+RESERVED_FILES = {"roster.yaml", "status.yaml", "corrections.yaml", "published.json", "ledger.json"}
 SHEET_KEYS = ("institution", "assessed_on", "senior_levels", "online_exam", "items", "veto")
 ITEM_KEYS = ("score", "reason", "self")
 STATUS_KEYS = ("status", "approved_by", "approved_on", "published_on", "objection_deadline")
@@ -583,14 +583,7 @@ def load_year(year_dir: Path, paths: Paths, problems: Problems) -> YearData | No
         return None
     order = {inst.id: inst.order for inst in roster.institutions}
     sheets.sort(key=lambda s: order[s.institution])
-    data = YearData(year, rubric, roster, status, tuple(sheets), tuple(fixes))
-    record_path = year_dir / corrections.RECORD_FILE
-    if record_path.is_file():
-        record = corrections.parse_record(record_path, paths.rel(record_path), problems)
-        if record is not None:
-            corrections.check_against_record(data, record, paths.rel(record_path), paths.rel(corrections_path),
-                                             problems)
-    return data
+    return YearData(year, rubric, roster, status, tuple(sheets), tuple(fixes))  # record: ledger.read_year_ledgers
 
 
 def list_year_dirs(scores_dir: Path) -> list[Path]:

@@ -295,3 +295,4 @@ class SiteInput:
     templates: Path
     input_digests: dict[int, str] = field(default_factory=dict)  # by year: every input but the sheets
     site_key: str = ""  # hash of every input, sheets included: what site-wide files depend on
+    ledgers: dict = field(default_factory=dict)  # by year: the publication ledger (site_builder.ledger.Ledger)

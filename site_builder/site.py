@@ -184,6 +184,7 @@ class SiteRenderer:
             "year": report.data.year,
             "status": status,
             "published_on": status.published_on,
+            "ledger": self.site.ledgers.get(year),
             "years": [r.data.year for r in self.site.reports],
             "nav_pages": self.site.pages,
             "change_value": lambda indicator, value: change_value(report.data.rubric, indicator, value),
@@ -272,7 +273,7 @@ class SiteRenderer:
                     vetoed=[r for r in report.results if r.vetoed],
                     inactive=[r for r in report.results if not r.institution.active],
                     assessed_from=min(dates, default=None), assessed_to=max(dates, default=None),
-                    full_results_url=f"{self.site.config.base_url}{y}/index.html",
+                    full_results_url=f"{self.site.config.base_url}{y}/index.html", ledger=self.site.ledgers.get(y),
                 )
                 made["html"] = wechat.inline_article(html, wechat.article_css(self.site.templates))
                 wechat.check_limits(made["html"], f"{y}/wechat/article.html")
