@@ -12,8 +12,8 @@ An entry has a date, a kind, what it changes (old → new), the reason and the a
 - `rubric` (no institution): `{grade: A, field: min | label, …}`, `{indicator, field: max | text |
   rule | scoring | applies, …}` or `{field: title, …}`.
 
-A score or veto correction also covers the reason or evidence of the same indicator (they go
-together: full marks have no reason). Every change names one published fact by a key (see
+A score correction also covers the reason and the self-assessment of the same indicator, a veto
+correction the evidence (they go together: full marks have no reason). Every change names one published fact by a key (see
 `ledger.published_state`); the ledger checks that the changes lead from what was published to the
 current data, and that published corrections are never edited, removed or reordered.
 
@@ -67,7 +67,6 @@ NUMBER_FIELDS = {"score", "self", "veto", "max", "min"}
 DATE_FIELDS = {"assessed_on", "approved_on", "published_on", "objection_deadline"}
 BOOL_FIELDS = {"senior_levels", "online_exam", "active"}
 NULLABLE_FIELDS = {"self", "reason", "evidence", "county", "code", "text", "rule", "max"}
-COMPANION = {"score": "reason", "veto": "evidence"}  # a score/veto correction also covers these
 
 
 @dataclass(frozen=True)

@@ -259,14 +259,14 @@ def _check_state(data: YearData, ledger: Ledger, new: tuple[Correction, ...], co
         for ch in c.changes:
             current = expected.get(ch.key)
             if current != ch.old:
-                what = "原分值" if ch.field in ("score", "veto") else "原值"
+                what = "分值" if ch.field in ("score", "veto") else "值"
                 problems.add(corrections_rel, f"第 {c.number} 条更正写{ch.label if ch.field not in ('score', 'veto') else ''}"
-                                              f"{what}为 {show(ch.field, ch.old)}，但更正前的{what}为 {show(ch.field, current)}",
+                                              f"原{what}为 {show(ch.field, ch.old)}，但更正前的{what}为 {show(ch.field, current)}",
                              institution=c.institution, indicator=ch.indicator)
             expected[ch.key] = ch.new
             corrected[ch.key] = c
             if ch.field in ("score", "veto"):
-                free.add(ch.key.rsplit("/", 1)[0] + "/" + ("reason" if ch.field == "score" else "evidence"))
+                free |= _row(ch.key)
     actual = published_state(data)
     year_dir = data.status.path.rsplit("/", 1)[0]
     groups: dict[tuple, list[str]] = {}
@@ -278,6 +278,8 @@ def _check_state(data: YearData, ledger: Ledger, new: tuple[Correction, ...], co
         kind, inst, ind, f, _ = _describe(k)
         return (inst is not None, order.get(inst, 10**9), inst or "", ind_order.get(ind, -1), f)
 
+    # a changed score's reason (a changed veto finding's evidence) goes with it: reported once
+    free |= {r for k in keys if k.endswith(("/score", "/veto")) and expected.get(k) != actual.get(k) for r in _row(k)}
     for key in sorted(keys, key=sort_key):
         want, now = expected.get(key), actual.get(key)
         if want == now or key in free:
@@ -319,11 +321,18 @@ def _check_state(data: YearData, ledger: Ledger, new: tuple[Correction, ...], co
         problems.add(where, _unrecorded(group, gkeys, expected, actual, corrections_rel), institution=inst)
 
 
+def _row(key: str) -> set[str]:
+    """What goes with a score or veto finding: the reason and self-assessment, or the evidence."""
+    stem = key.rsplit("/", 1)[0]
+    return {stem + "/reason", stem + "/self"} if key.endswith("/score") else {stem + "/evidence"}
+
+
 def _unrecorded(group: str, keys: list[str], expected: dict, actual: dict, corrections_rel: str) -> str:
     items = []
     for key in keys:
         _, _, _, f, label = _describe(key)
-        items.append(f"{label}（已发布 {show(f, expected.get(key))}，现为 {show(f, actual.get(key))}）")
+        shown = "score" if f == "veto" else f  # a veto finding as the 1/0 a correction writes
+        items.append(f"{label}（已发布 {show(shown, expected.get(key))}，现为 {show(shown, actual.get(key))}）")
     listed = "、".join(items)
     if group == "score":
         return (f"已发布的分值被改动，但没有更正记录：{listed}；"

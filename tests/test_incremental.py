@@ -14,7 +14,7 @@ from conftest import REPO, _in_process
 
 from site_builder.build import Layout, build
 
-UNCACHED = 4  # the three assets and SHA256SUMS are always written afresh
+UNCACHED = 5  # the three assets, the year's ledger.json and SHA256SUMS are always written afresh
 
 
 def files(folder: Path) -> dict[str, bytes]:
