@@ -140,6 +140,8 @@ def build(layout: Layout, publish_mode: bool = False, workers: int = 1, cache: b
     Refuses to replace a publication (`previous`, by default the output) the ledgers do not hold."""
     started = time.perf_counter()
     site = load(layout, cache=cache, workers=workers)
+    if previous is not None and not previous.is_dir():
+        raise BuildError(f"--previous 指定的 {previous} 不是目录；请给出上一次发布的网站副本（含 SHA256SUMS 的目录）")
     problems = Problems()
     ledger.check_previous(previous or layout.out, site.ledgers, problems, Paths(layout.rubric, layout.scores, layout.root).rel)
     problems.raise_if_any()
