@@ -581,3 +581,17 @@ def test_verify_an_older_copy(published, tmp_path):
     result = _in_process("verify", str(old), "--root", str(root))
     assert result.code == 1
     assert err_lines(result) == ["  2023/data/results.csv: 文件的 SHA-256 与发布记录第 1 次发布所记不符"]
+
+
+def test_verify_names_the_indicator_when_the_data_moved_on(published):
+    """The repo holds a correction not yet published: the rebuild differs by institution and indicator."""
+    root = published
+    set_item(root, "P01", "1-02", 1)
+    write_corrections(root, FIRST)
+    result = _in_process("verify", str(root / "output"), "--root", str(root))
+    assert result.code == 1
+    lines = err_lines(result)
+    assert "  2023/data/results.xlsx: 机构 P01: 指标 1-02: 得分、扣分原因或自评分在网站中为 " \
+           "1、0、<img src=x onerror=alert(1)>缺少资料、1，按仓库数据应为 1、1" in lines
+    assert "  2023/data/results.json: 机构 P01: total 在网站中为 108.75，按仓库数据应为 109.75" in lines
+    assert "  2023/institutions/P01/index.html: 机构 P01: 页面与按仓库数据生成的不同" in lines
