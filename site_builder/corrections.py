@@ -5,17 +5,18 @@ An entry has a date, a kind, what it changes (old → new), the reason and the a
 - `score` (the default for a non-veto indicator): `{indicator, old, new}` (a score), or
   `{indicator, field: self, …}` (the self-assessment score), or `{field: senior_levels | online_exam, …}`;
 - `veto` (the default for a veto indicator): `{indicator, old, new}` with 1 = found, 0 = not found;
-- `text`: `{indicator, field: reason | evidence, …}`, `{field: assessed_on, …}`, or without an
-  institution the status fields shown in the announcement (`approved_by`, `approved_on`,
-  `published_on`, `objection_deadline`);
+- `text`: `{indicator, field: reason | evidence | self_reason, …}`, `{field: assessed_on, …}`, or
+  without an institution the status fields shown in the announcement (`approved_by`,
+  `approved_on`, `published_on`, `objection_deadline`);
 - `roster`: `{field: name | tier | county | active | code, …}` of the entry's institution;
 - `rubric` (no institution): `{grade: A, field: min | label, …}`, `{indicator, field: max | text |
   rule | scoring | applies, …}` or `{field: title, …}`.
 
-A score correction also covers the reason and the self-assessment of the same indicator, a veto
-correction the evidence (they go together: full marks have no reason). Every change names one published fact by a key (see
-`ledger.published_state`); the ledger checks that the changes lead from what was published to the
-current data, and that published corrections are never edited, removed or reordered.
+A score correction also covers the reason and the self-assessment (score, reason) of the same
+indicator, a veto correction the evidence (they go together: full marks have no reason). Every
+change names one published fact by a key (see `ledger.published_state`); the ledger checks that the
+changes lead from what was published to the current data, and that published corrections are
+never edited, removed or reordered.
 
 Also here, for data published before the ledger existed: the old record `published.json`.
 """
@@ -48,14 +49,15 @@ KINDS = ("score", "veto", "text", "roster", "rubric")
 FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
     "score": {"item": ("score", "self"), "institution": ("senior_levels", "online_exam")},
     "veto": {"item": ("veto",)},
-    "text": {"item": ("reason", "evidence"), "institution": ("assessed_on",),
+    "text": {"item": ("reason", "evidence", "self_reason"), "institution": ("assessed_on",),
              "year": ("approved_by", "approved_on", "published_on", "objection_deadline")},
     "roster": {"institution": ("name", "tier", "county", "active", "code")},
     "rubric": {"indicator": ("max", "text", "rule", "scoring", "applies"), "grade": ("min", "label"),
                "year": ("title",)},
 }
 FIELD_LABELS = {
-    "score": "得分", "self": "自评分", "veto": "否决项", "reason": "扣分原因", "evidence": "事实依据",
+    "score": "得分", "self": "自评分", "self_reason": "自评扣分原因", "veto": "否决项", "reason": "扣分原因",
+    "evidence": "事实依据",
     "assessed_on": "评估日期", "senior_levels": "评价技师（高级技师）", "online_exam": "使用在线机考",
     "name": "机构名称", "tier": "层级", "county": "所在县（市、区）", "active": "开展评价",
     "code": "统一社会信用代码", "min": "分数下限", "label": "名称", "max": "满分", "text": "评估标准",
@@ -66,7 +68,7 @@ FIELD_LABELS = {
 NUMBER_FIELDS = {"score", "self", "veto", "max", "min"}
 DATE_FIELDS = {"assessed_on", "approved_on", "published_on", "objection_deadline"}
 BOOL_FIELDS = {"senior_levels", "online_exam", "active"}
-NULLABLE_FIELDS = {"self", "reason", "evidence", "county", "code", "text", "rule", "max"}
+NULLABLE_FIELDS = {"self", "self_reason", "reason", "evidence", "county", "code", "text", "rule", "max"}
 
 
 @dataclass(frozen=True)
@@ -188,7 +190,8 @@ def _locate(kind: str, inst: str | None, ch: dict, rubric: Rubric) -> tuple[str,
         if kind in ("score", "veto") and indicator.is_veto != (field == "veto"):
             return (f"指标 {ind} 是否决项，应写 kind: veto" if indicator.is_veto
                     else f"指标 {ind} 不是否决项，应写 kind: score")
-        if field == "evidence" and not indicator.is_veto or field == "reason" and indicator.is_veto:
+        if field == "evidence" and not indicator.is_veto \
+                or field in ("reason", "self_reason") and indicator.is_veto:
             return f"指标 {ind} {'是' if indicator.is_veto else '不是'}否决项，field 应为 {'evidence' if indicator.is_veto else 'reason'}"
     label = FIELD_LABELS[field]
     if scope == "item":

@@ -119,6 +119,8 @@ def published_state(data: YearData) -> dict[str, Any]:
                 s[f"{i}/{it.indicator}/reason"] = it.reason
             if it.self_score is not None:
                 s[f"{i}/{it.indicator}/self"] = norm(it.self_score)
+            if getattr(it, "self_reason", None) is not None:  # 自评扣分原因, where sheets carry it
+                s[f"{i}/{it.indicator}/self_reason"] = it.self_reason
         found = {v.indicator: v.evidence for v in sheet.veto}
         for item in r.veto_items:
             s[f"{i}/{item.id}/veto"] = "1" if item.id in found else "0"
@@ -324,7 +326,9 @@ def _check_state(data: YearData, ledger: Ledger, new: tuple[Correction, ...], co
 def _row(key: str) -> set[str]:
     """What goes with a score or veto finding: the reason and self-assessment, or the evidence."""
     stem = key.rsplit("/", 1)[0]
-    return {stem + "/reason", stem + "/self"} if key.endswith("/score") else {stem + "/evidence"}
+    if key.endswith("/score"):
+        return {stem + "/reason", stem + "/self", stem + "/self_reason"}
+    return {stem + "/evidence"}
 
 
 def _unrecorded(group: str, keys: list[str], expected: dict, actual: dict, corrections_rel: str) -> str:
