@@ -28,6 +28,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
+from site_builder import corrections
 from site_builder.corrections import CORRECTIONS_FILE, FIELD_LABELS, Correction, norm, show
 from site_builder.errors import Problems
 from site_builder.models import Rule, SiteInput, YearData
@@ -372,9 +373,7 @@ def read_year_ledgers(years: list[YearData], scores: Path, rel: Callable[[Path],
             ledger = read_ledger(path, rel(path), data.year, problems)
             if ledger is None:
                 continue
-        elif (scores / str(data.year) / "published.json").is_file():
-            from site_builder import corrections  # the record of publications made before the ledger
-
+        elif (scores / str(data.year) / corrections.RECORD_FILE).is_file():  # published before the ledger
             record_path = scores / str(data.year) / corrections.RECORD_FILE
             record = corrections.parse_record(record_path, rel(record_path), problems)
             if record is not None:
