@@ -7,15 +7,16 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from site_builder import __version__, exports, ledger
+from site_builder import ledger, urls
+from site_builder.cache import PACKAGE, PageCache, cache_lock, code_digest
 from site_builder.content import load_content
 from site_builder.errors import BuildError, DataError, Problems
-from site_builder.incremental import PageCache, digest, tree_digest
-from site_builder.loader import RESERVED_FILES, Paths, load_project, load_rubric
+from site_builder.loader import Paths, load_project, load_rubric
 from site_builder.models import SiteInput, YearReport
-from site_builder.output import Writer, atomic_write, publish
+from site_builder.output import Writer, claim_output, describe_os_error, replace_output
 from site_builder.scoring import Figures, year_results
-from site_builder.site import Progress, SiteRenderer
+from site_builder.site import SiteRenderer
+from site_builder.workers import Progress
 
 PLACEHOLDER_HOSTS = {"example.org", "example.com", "example.net"}
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -36,6 +37,12 @@ class Layout:
     def cache(self) -> Path:
         """The page cache, under the data root (git-ignored)."""
         return self.root / ".cache" / "site_builder"
+
+    def protected(self) -> dict[str, Path]:
+        """Folders an output may neither be, contain nor lie inside (label -> path)."""
+        return {"评分数据目录": self.scores, "评估表目录": self.rubric, "页面内容目录": self.content,
+                "模板目录": self.templates, "缓存目录": self.cache, "版本库": self.root / ".git",
+                "程序目录": PACKAGE}
 
     @classmethod
     def from_args(cls, root: str | None = None, scores: str | None = None, rubric: str | None = None,
@@ -107,17 +114,6 @@ def check_publishable(site: SiteInput) -> None:
         raise BuildError("不能正式发布：\n" + "\n".join(problems))
 
 
-def write_year(emit, rep: YearReport) -> None:
-    """The year's open-data files, through `emit(path, produce)` (which may take them from the cache).
-    The workbook, the slowest of them, is made in the background while the pages render."""
-    d = rep.data
-    prefix = f"{d.year}/data"
-    emit(f"{prefix}/results.xlsx", lambda: exports.results_xlsx(d, rep.results), background=True)
-    emit(f"{prefix}/rubric.json", lambda: exports.rubric_json(d.rubric))
-    emit(f"{prefix}/results.json", lambda: exports.results_json(d, rep.results))
-    emit(f"{prefix}/results.csv", lambda: exports.results_csv(rep.results))
-
-
 def checksums(writer: Writer) -> str:
     """SHA256SUMS: every published file, sorted, in `sha256sum -c` format."""
     return "".join(f"{sha}  {path}\n" for path, sha in sorted(writer.written.items()))
@@ -135,62 +131,59 @@ class BuildStats:
 
 def build(layout: Layout, publish_mode: bool = False, workers: int = 1, cache: bool = True,
           progress: bool = False, previous: Path | None = None) -> tuple[SiteInput, dict[str, str], BuildStats]:
-    """Validate everything, then write the whole output. Returns the input, the files written and
-    the build's figures. With `cache`, pages whose inputs did not change come from the page cache.
+    """Validate everything, then write the whole output (and, publishing, the ledgers) in one swap.
+    Returns the input, the files written and the build's figures. With `cache`, files whose inputs
+    did not change come from the cache; an official publication never does (it is rendered afresh).
     Refuses to replace a publication (`previous`, by default the output) the ledgers do not hold."""
     started = time.perf_counter()
-    site = load(layout, cache=cache, workers=workers)
+    cache = cache and not publish_mode
+    locks = [cache_lock(layout.cache)] if cache else []
     if previous is not None and not previous.is_dir():
         raise BuildError(f"--previous 指定的 {previous} 不是目录；请给出上一次发布的网站副本（含 SHA256SUMS 的目录）")
-    problems = Problems()
-    ledger.check_previous(previous or layout.out, site.ledgers, problems, Paths(layout.rubric, layout.scores, layout.root).rel)
-    problems.raise_if_any()
-    if publish_mode:
-        check_publishable(site)
-    page_cache = PageCache(layout.cache if cache else None)
+    try:
+        with claim_output(layout.out, layout.root, layout.protected(), locks) as out:
+            site = load(layout, cache=cache, workers=workers)
+            rel = Paths(layout.rubric, layout.scores, layout.root).rel
+            problems = Problems()
+            ledger.check_previous(previous or layout.out, site.ledgers, problems, rel)
+            problems.raise_if_any()
+            if publish_mode:
+                check_publishable(site)
+            page_cache = PageCache(layout.cache if cache else None, code_digest(layout.templates) if cache else "")
 
-    def run(site: SiteInput) -> tuple[SiteInput, dict[str, str]]:
-        digests = input_digests(layout, site)
-        site_key = digest(*(f"{y}:{d}" for y, d in sorted(digests.items())),
-                          *(s.digest for rep in site.reports for s in rep.data.sheets))
-        site = replace(site, input_digests=digests, site_key=site_key)
+            def run(site: SiteInput) -> tuple[SiteInput, dict[str, str]]:
+                records = ledger.record_paths(site, layout.scores) if publish_mode else None
 
-        def fill(writer: Writer) -> None:
-            renderer = SiteRenderer(site, writer, page_cache, workers, Progress(progress))
-            for rep in site.reports:
-                write_year(renderer.emit, rep)
-            renderer.write_all()
-            renderer.finish()
-            for rel, body in ledger.output_files(site, writer.written, publish_mode).items():
-                writer.write(rel, body)
-            writer.write("SHA256SUMS", checksums(writer))
+                def fill(writer: Writer) -> None:
+                    SiteRenderer(site, writer, page_cache, workers, Progress(progress)).render_site()
+                    for path, body in ledger.output_files(site, writer.written, publish_mode).items():
+                        writer.write(path, body)
+                    if records is not None:
+                        records.update(ledger.record_files(site, layout.scores))  # written with the site
+                    writer.write(urls.CHECKSUMS, checksums(writer))
 
-        return site, publish(layout.out, fill)
+                return site, replace_output(out, fill, records)
 
-    if publish_mode:
-        rel = Paths(layout.rubric, layout.scores, layout.root).rel
-        inputs = {rep.data.year: ledger.input_hashes(rep.data, layout.scores, layout.rubric, rel) for rep in site.reports}
-        _, (site, written) = ledger.publishing(site, inputs, run)
-    else:
-        site, written = run(site)
-    page_cache.save()
-    if publish_mode:
-        for path, data in ledger.record_files(site, layout.scores).items():
-            atomic_write(path, data)
+            if publish_mode:
+                inputs = {r.data.year: ledger.input_hashes(r.data, layout.scores, layout.rubric, rel) for r in site.reports}
+                _, (site, written) = ledger.publishing(site, inputs, run)
+            else:
+                site, written = run(site)
+            try:
+                page_cache.save()
+            except OSError:
+                pass  # the site is out; a cache left unsaved only costs time next build
+    except OSError as exc:
+        raise BuildError(_os_message(exc, layout)) from None
     return site, written, BuildStats(len(written), page_cache.reused, time.perf_counter() - started)
 
 
-def input_digests(layout: Layout, site: SiteInput) -> dict[int, str]:
-    """Per year, a hash of every input a page may show except the score sheets (hashed one by one):
-    the package version, templates, content, rubric and the year's other data files."""
-    common = digest(__version__, tree_digest(layout.templates), tree_digest(layout.content))
-    out = {}
-    for rep in site.reports:
-        year = rep.data.year
-        year_dir = layout.scores / str(year)
-        files = [layout.rubric / f"{year}.yaml"] + [year_dir / n for n in sorted(RESERVED_FILES) if (year_dir / n).is_file()]
-        out[year] = digest(common, ledger.head(site, year), *(p.name.encode() + b"\0" + p.read_bytes() for p in files))
-    return out
+def _os_message(exc: OSError, layout: Layout) -> str:
+    text = describe_os_error(exc)
+    cache = str(layout.cache.resolve())
+    if exc.filename and str(exc.filename).startswith(cache):
+        text += "（这是页面缓存；也可加 --no-cache 不用缓存）"
+    return text + "；输出目录保持上一次的内容，未改动"
 
 
 def synth_command(layout: Layout, out: Path, n: int, seed: int) -> dict:

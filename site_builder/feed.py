@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from site_builder import urls
 from site_builder.models import STATUS_LABELS, SiteInput, YearReport
 
 CST = dt.timezone(dt.timedelta(hours=8), "CST")
@@ -68,15 +69,15 @@ def feed_xml(site: SiteInput) -> bytes:
         y = rep.data.year
         items.append((_year_date(rep), f"{GUID_PREFIX}-{y}-results",
                       f"{_status_prefix(rep)}{y}年度职业技能等级评价机构年度绩效考核结果公告",
-                      f"{base}{y}/index.html", year_summary(rep)))
+                      urls.absolute(base, urls.year_index(y)), year_summary(rep)))
         names = {i.id: i.name for i in rep.data.roster.institutions}
         head = _head_line(site, y)
         items[-1] = items[-1][:4] + (items[-1][4] + head,)
         for c in rep.data.corrections:
             changes = "；".join(_change(ch) for ch in c.changes)
             subject = names[c.institution] if c.institution else "评估表" if c.kind == "rubric" else "公告"
-            link = (f"{base}{y}/institutions/{c.institution}/index.html#corrections" if c.institution
-                    else f"{base}{y}/index.html#corrections")
+            link = urls.absolute(base, urls.institution(y, c.institution) if c.institution else urls.year_index(y))
+            link += "#corrections"
             items.append((c.date, f"{GUID_PREFIX}-{y}-correction-{c.number}",
                           f"{_status_prefix(rep)}{y}年度考核结果更正：{subject}", link,
                           f"{subject}：{changes}。更正原因：{c.reason}。审批：{c.approved_by}。{head}"))
@@ -86,7 +87,7 @@ def feed_xml(site: SiteInput) -> bytes:
 
     fg = FeedGenerator()
     fg.title(site.config.title)
-    fg.link(href=f"{base}feed.xml", rel="self")
+    fg.link(href=urls.absolute(base, urls.FEED), rel="self")
     fg.link(href=base, rel="alternate")
     fg.description(f"{site.config.publisher}发布的职业技能等级评价机构年度绩效考核结果及更正。")
     fg.language("zh-CN")

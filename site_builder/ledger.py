@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
-from site_builder import corrections
+from site_builder import corrections, urls
 from site_builder.corrections import CORRECTIONS_FILE, FIELD_LABELS, Correction, norm, show
 from site_builder.errors import Problems
 from site_builder.models import Rule, SiteInput, YearData
@@ -498,15 +498,21 @@ def output_files(site: SiteInput, written: dict[str, str], publish_mode: bool) -
                 ledger.entries[-1]["files"] = files
             elif ledger.entries[-1]["files"] != files:
                 changed.append(year)
-        out[f"{year}/data/{LEDGER_FILE}"] = ledger.to_json()
+        out[urls.data_file(year, LEDGER_FILE)] = ledger.to_json()
     if changed:
         raise Republish(changed)
     return out
 
 
+def record_paths(site: SiteInput, scores: Path) -> dict[Path, bytes | None]:
+    """Where `build --publish` writes each year's ledger (absolute paths), before their bytes are
+    known: they record the files the build writes (see `record_files`)."""
+    return {(scores / str(year) / LEDGER_FILE).resolve(): None for year in sorted(site.ledgers)}
+
+
 def record_files(site: SiteInput, scores: Path) -> dict[Path, bytes]:
     """What `build --publish` writes back into the data: each year's ledger (path → bytes)."""
-    return {scores / str(year) / LEDGER_FILE: ledger.to_json() for year, ledger in sorted(site.ledgers.items())}
+    return {(scores / str(year) / LEDGER_FILE).resolve(): ledger.to_json() for year, ledger in sorted(site.ledgers.items())}
 
 
 def publishing(site: SiteInput, inputs: dict[int, dict[str, str]], run: Callable[[SiteInput], Any]) -> tuple[SiteInput, Any]:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from site_builder import ledger as ledgers
 from site_builder.errors import DataError, Problem, Problems, SiteBuilderError
+from site_builder.output import PLACEHOLDERS
 
 INSTITUTION_PAGE = re.compile(r"^(\d{4})/institutions/([^/]+)/index\.html$")
 
@@ -34,8 +35,9 @@ class VerifyFailed(SiteBuilderError):
 
 
 def _files(folder: Path) -> dict[str, Path]:
+    """Every file of a site but the placeholders kept from the folder it replaced (.gitignore)."""
     return {p.relative_to(folder).as_posix(): p for p in sorted(folder.rglob("*"))
-            if p.is_file() and not p.name.startswith(".")}
+            if p.is_file() and p.relative_to(folder).as_posix() not in PLACEHOLDERS}
 
 
 def _sha(path: Path) -> str:
