@@ -22,7 +22,7 @@ from site_builder import build as build_module
 from site_builder import cache, site
 from site_builder.build import Layout, build
 
-UNCACHED = 6  # the marker, the four assets and SHA256SUMS are always written afresh
+UNCACHED = 7  # the marker, the four assets, the year's ledger.json and SHA256SUMS are always written afresh
 
 
 def files(folder: Path) -> dict[str, bytes]:
