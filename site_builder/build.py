@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from site_builder import __version__, corrections, exports
+from site_builder import __version__, corrections, exports, objections
 from site_builder.content import load_content
 from site_builder.errors import BuildError, DataError, Problems
 from site_builder.incremental import PageCache, digest, tree_digest
@@ -115,6 +115,8 @@ def write_year(emit, rep: YearReport) -> None:
     emit(f"{prefix}/rubric.json", lambda: exports.rubric_json(d.rubric))
     emit(f"{prefix}/results.json", lambda: exports.results_json(d, rep.results))
     emit(f"{prefix}/results.csv", lambda: exports.results_csv(rep.results))
+    for name, _label, produce in objections.DATA_FILES:
+        emit(f"{prefix}/{name}", lambda produce=produce: produce(d))
 
 
 def checksums(writer: Writer) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from site_builder import objections
 from site_builder.models import STATUS_LABELS, SiteInput, YearReport
 from site_builder.scoring import fmt
 
@@ -63,6 +64,7 @@ def feed_xml(site: SiteInput) -> bytes:
                           f"{_status_prefix(rep)}{y}年度考核结果更正：{names[c.institution]}",
                           f"{base}{y}/institutions/{c.institution}/index.html#corrections",
                           f"{names[c.institution]}：{changes}。更正原因：{c.reason}。审批：{c.approved_by}。"))
+        items.extend(filter(None, [objections.feed_item(rep, base, GUID_PREFIX, _status_prefix(rep))]))
     items.sort(key=lambda it: (it[0], it[1]), reverse=True)
 
     from feedgen.feed import FeedGenerator  # imported here: a cached build never needs it (nor lxml)

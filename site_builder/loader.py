@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from site_builder import __version__, corrections
+from site_builder import __version__, corrections, objections
 from site_builder.errors import Problems
 from site_builder.models import (
     APPLIES,
@@ -43,10 +43,10 @@ from site_builder.yamlio import YamlProblem, is_number, read_yaml, to_decimal
 INDICATOR_ID = re.compile(r"^(\d)-(\d{2})$")
 INSTITUTION_ID = re.compile(r"^[PM]\d{2,}$")
 YEAR_DIR = re.compile(r"^\d{4}$")
-RESERVED_FILES = {"roster.yaml", "status.yaml", "corrections.yaml", "published.json"}
+RESERVED_FILES = {"roster.yaml", "status.yaml", "corrections.yaml", "published.json", objections.OBJECTIONS_FILE}
 SHEET_KEYS = ("institution", "assessed_on", "senior_levels", "online_exam", "items", "veto")
 ITEM_KEYS = ("score", "reason", "self")
-STATUS_KEYS = ("status", "approved_by", "approved_on", "published_on", "objection_deadline")
+STATUS_KEYS = ("status", "approved_by", "approved_on", "published_on", "objection_deadline", "final_on")
 RULE_KINDS = ("all_or_nothing", "deduct", "tiers", "composite")
 
 
@@ -369,11 +369,11 @@ def load_status(path: Path, paths: Paths, problems: Problems) -> Status | None:
     if status not in STATUSES:
         problems.add(rel, f"status 为 {status}；允许：{join(STATUSES)}（示例、草稿、已审定）")
     dates = {}
-    for key in ("approved_on", "published_on", "objection_deadline"):
+    for key in ("approved_on", "published_on", "objection_deadline", "final_on"):
         value = data.get(key)
         if value is not None and not (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
             problems.add(rel, f"{key} 须为日期，格式 YYYY-MM-DD，实为 {value}")
-        elif value is None and status == "approved":
+        elif value is None and status == "approved" and key != "final_on":
             problems.add(rel, f"status 为 approved 时须填写 {key}")
         dates[key] = value
     approved_by = data.get("approved_by")
@@ -386,7 +386,7 @@ def load_status(path: Path, paths: Paths, problems: Problems) -> Status | None:
     if len(problems.items) > before:
         return None
     return Status(status, approved_by, dates["approved_on"], dates["published_on"],
-                  dates["objection_deadline"], rel)
+                  dates["objection_deadline"], rel, final_on=dates["final_on"])
 
 
 # --- score sheets --------------------------------------------------------------------------
@@ -583,7 +583,8 @@ def load_year(year_dir: Path, paths: Paths, problems: Problems) -> YearData | No
         return None
     order = {inst.id: inst.order for inst in roster.institutions}
     sheets.sort(key=lambda s: order[s.institution])
-    data = YearData(year, rubric, roster, status, tuple(sheets), tuple(fixes))
+    objs = objections.load(year_dir, paths.rel, roster, status, fixes, problems)
+    data = YearData(year, rubric, roster, status, tuple(sheets), tuple(fixes), objs)
     record_path = year_dir / corrections.RECORD_FILE
     if record_path.is_file():
         record = corrections.parse_record(record_path, paths.rel(record_path), problems)

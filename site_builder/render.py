@@ -12,6 +12,7 @@ import nh3
 import yaml
 from markupsafe import Markup
 
+from site_builder import objections
 from site_builder.scoring import fmt
 
 # Markdown pages may use ordinary formatting and tables; nothing that loads from elsewhere.
@@ -68,4 +69,5 @@ def environment(templates: Path, bytecode_dir: Path | None = None) -> jinja2.Env
     )
     env.filters["pts"] = fmt
     env.filters["zh_date"] = zh_date
+    env.globals.update(objections.TEMPLATE_GLOBALS)
     return env

@@ -7,7 +7,7 @@ import sys
 
 from markupsafe import Markup
 
-from site_builder import wechat
+from site_builder import objections, wechat
 from site_builder.errors import BuildError
 from site_builder.feed import feed_xml
 from site_builder.incremental import PageCache, digest
@@ -226,7 +226,8 @@ class SiteRenderer:
             for name, label in (("results.xlsx", "考核结果和各指标得分（Excel 工作簿）"),
                                 ("results.csv", "考核结果（CSV，Excel 可直接打开）"),
                                 ("results.json", "考核结果（JSON）"),
-                                ("rubric.json", "评估表指标（JSON）"))
+                                ("rubric.json", "评估表指标（JSON）"),
+                                *((name, label) for name, label, _ in objections.DATA_FILES))
         ]
         self.render(f"{y}/index.html", "year.html", report, figures=figures, downloads=downloads,
                     announcement=announcement, tables=grade_tables(results),
@@ -272,7 +273,7 @@ class SiteRenderer:
                     vetoed=[r for r in report.results if r.vetoed],
                     inactive=[r for r in report.results if not r.institution.active],
                     assessed_from=min(dates, default=None), assessed_to=max(dates, default=None),
-                    full_results_url=f"{self.site.config.base_url}{y}/index.html",
+                    full_results_url=f"{self.site.config.base_url}{y}/index.html", data=report.data,
                 )
                 made["html"] = wechat.inline_article(html, wechat.article_css(self.site.templates))
                 wechat.check_limits(made["html"], f"{y}/wechat/article.html")
@@ -281,6 +282,7 @@ class SiteRenderer:
         self.emit(f"{y}/wechat/article.html", article)
         self.emit(f"{y}/wechat/index.html", lambda: self.page_html(
             f"{y}/wechat/index.html", "wechat/preview.html", report, article=Markup(article())))
+        objections.write_final_article(self, report, figures, announcement)
 
 
 class Progress:
