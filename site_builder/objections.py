@@ -443,4 +443,5 @@ def write_final_article(renderer, report, figures, announcement) -> None:
 
     renderer.emit(f"{y}/wechat/final.html", article)
     renderer.emit(f"{y}/wechat/final/index.html", lambda: renderer.page_html(
-        f"{y}/wechat/final/index.html", "wechat/preview.html", report, article=Markup(article())))
+        f"{y}/wechat/final/index.html", "wechat/preview.html", report, article=Markup(article()),
+        preview_title=f"{y}年度最终结果公众号文章预览"))

@@ -211,6 +211,8 @@ def test_phases_from_publicity_to_final(tmp_path):
     assert rows[2][0] == "2024年1月22日（逾期受理）"
     preview = page(out, "2023/wechat/final/index.html")
     assert preview.find(id="article").find("section") and preview.find(id="copy-article")
+    assert preview.h1.get_text() == "2023年度最终结果公众号文章预览"
+    assert page(out, "2023/wechat/index.html").h1.get_text() == "2023年度公众号文章预览"
     sums = (out / "SHA256SUMS").read_text(encoding="utf-8")
     for rel in ("2023/wechat/final.html", "2023/wechat/final/index.html", "2023/data/objections.csv",
                 "2023/data/objections.json"):
@@ -412,3 +414,46 @@ def test_late_objection_is_allowed_and_every_problem_is_reported_at_once(tmp_pat
 def test_an_empty_file_means_no_objections(tmp_path):
     out = build(project(tmp_path, "# 暂无异议\n", corrections=False))
     assert phase_box(out, "2023/index.html") == "公示中 公示期： 2024年1月15日 至 2024年1月20日 。"
+
+
+# --- the new sections in a real browser ------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def phase_sites(tmp_path_factory):
+    """The fixture built in the 异议处理中 phase (late and pending rows) and in the final phase."""
+    sites = {}
+    for name, data, final_on in (("objections", UPHELD + REJECTED + LATE_PENDING, None),
+                                 ("final", UPHELD + REJECTED + LATE_REJECTED, "2024-01-30")):
+        root = project(tmp_path_factory.mktemp(name), data, final_on=final_on)
+        announcement = root / "content/2023/announcement.md"  # without mini's hostile link (an <a> without href)
+        announcement.write_text(announcement.read_text(encoding="utf-8").split("<script>")[0], encoding="utf-8")
+        sites[name] = build(root)
+    return sites
+
+
+BROWSER_PAGES = [("objections", "index.html"), ("objections", "2023/index.html"),
+                 ("objections", "2023/institutions/P01/index.html"), ("final", "2023/index.html"),
+                 ("final", "2023/wechat/final/index.html")]
+
+
+@pytest.mark.parametrize("which, rel", BROWSER_PAGES)
+def test_pages_at_phone_width_accessible_and_without_sideways_scroll(phase_sites, chromium_browser, which, rel):
+    from browser import serve
+    from quality import PageWatch, axe_serious, axe_source, sideways_scroll
+
+    axe = axe_source()
+    with serve(phase_sites[which]) as base:
+        for viewport in ({"width": 390, "height": 844}, {"width": 1366, "height": 768}):
+            context = chromium_browser.new_context(viewport=viewport)
+            page = context.new_page()
+            watch = PageWatch(page)
+            page.goto(base + rel, wait_until="load")
+            problems = watch.problems + sideways_scroll(page) + axe_serious(page, axe)
+            context.close()
+            assert problems == [], (viewport, problems)
+
+
+def test_pages_are_valid_html(phase_sites):
+    from quality import validate_html
+
+    assert validate_html([phase_sites[which] / rel for which, rel in BROWSER_PAGES]) == []
