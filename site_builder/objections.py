@@ -244,7 +244,8 @@ def parse(data: Any, rel: str, roster: Roster, status: Status, corrections: tupl
             else:
                 fix = fixes[correction]
                 if inst is not None and fix.institution != inst:
-                    bad(f"针对机构 {inst}，但引用的第 {correction} 条更正是对机构 {fix.institution} 的更正；请核对更正序号")
+                    whose = f"是对机构 {fix.institution} 的更正" if fix.institution else "不是对机构考核结果的更正"
+                    bad(f"针对机构 {inst}，但引用的第 {correction} 条更正{whose}；请核对更正序号")
                 if received and isinstance(fix.date, dt.date) and fix.date < received:
                     bad(f"引用的第 {correction} 条更正日期 {fix.date} 早于异议受理日期 {received}；请核对更正序号")
                 if correction in cited:
