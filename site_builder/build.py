@@ -84,6 +84,7 @@ def summary(reports: list[YearReport]) -> str:
         )
         grades = "，".join(f"{g} {n}" for g, n in f.by_outcome.items())
         lines.append(f"  等级：{grades}")
+        lines.extend(filter(None, [objections.summary_line(d)]))
     return "\n".join(lines)
 
 

@@ -340,6 +340,16 @@ def summary_text(phase: Phase) -> str:
     return text + "。"
 
 
+def summary_line(data: YearData) -> str | None:
+    """What `validate` adds once there are objections or final results."""
+    phase = phase_of(data)
+    if phase is None or not (data.objections or phase.code == "final"):
+        return None
+    c = phase.counts
+    return (f"  阶段：{phase.label}；异议 {c.received} 件：成立 {c.upheld}，不成立 {c.rejected}，正在处理 {c.pending}"
+            + (f"（逾期受理 {c.late}）" if c.late else ""))
+
+
 FEED_GUID = "{prefix}-{year}-objections"
 
 

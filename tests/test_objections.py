@@ -403,7 +403,9 @@ def test_no_published_on_means_no_objections(tmp_path):
 
 def test_late_objection_is_allowed_and_every_problem_is_reported_at_once(tmp_path):
     root = project(tmp_path, LATE_PENDING)
-    assert _in_process("validate", "--root", str(root)).code == 0
+    result = _in_process("validate", "--root", str(root))
+    assert result.code == 0
+    assert result.out.endswith("  阶段：异议处理中；异议 1 件：成立 0，不成立 0，正在处理 1（逾期受理 1）\n")
     bad = REJECTED.replace("institution: M01", "institution: P09") + LATE_PENDING.replace("outcome: pending", "outcome: accepted")
     set_data(root, bad)
     result = _in_process("validate", "--root", str(root))
