@@ -196,7 +196,8 @@ def parse(data: Any, rel: str, roster: Roster, status: Status, corrections: tupl
         outcome = raw.get("outcome")
         if outcome not in OUTCOMES:
             allowed = "、".join(f"{k}（{OUTCOME_LABELS[k]}）" for k in OUTCOMES)
-            bad(f"的 outcome（处理结果）为 {outcome}；允许：{allowed}")
+            shown = f"{str(outcome).lower()}（YAML 把 yes/no、true/false 读作真假值）" if isinstance(outcome, bool) else outcome
+            bad(f"的 outcome（处理结果）为 {shown}；允许：{allowed}")
             outcome = None
         decided = None
         if raw.get("decided_on") is not None:

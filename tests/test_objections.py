@@ -302,6 +302,9 @@ S = "scores/2023/status.yaml"
 @pytest.mark.parametrize("yaml_text, final_on, message", [
     (UPHELD.replace("institution: P01", "institution: P09"), None,
      f"{F}: 机构 P09: 第 1 条异议的机构 P09 不在 2023 年名单（scores/2023/roster.yaml）中；请核对机构编号"),
+    (UPHELD.replace("outcome: upheld", "outcome: no"), None,
+     f"{F}: 机构 P01: 第 1 条异议的 outcome（处理结果）为 false（YAML 把 yes/no、true/false 读作真假值）；"
+     "允许：pending（正在处理）、upheld（异议成立）、rejected（异议不成立）"),
     (UPHELD.replace("outcome: upheld", "outcome: accepted"), None,
      f"{F}: 机构 P01: 第 1 条异议的 outcome（处理结果）为 accepted；允许：pending（正在处理）、upheld（异议成立）、"
      "rejected（异议不成立）"),
