@@ -39,9 +39,6 @@ PRIVATE_TEXT_FIELDS = ("subject", "reply")
 
 PHASES = ("publicity", "objections", "final")
 PHASE_LABELS = {"publicity": "公示中", "objections": "异议处理中", "final": "最终结果"}
-LATE_LABEL = "逾期受理"
-
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @dataclass(frozen=True)
