@@ -421,8 +421,9 @@ DATA_FILES = (
 )
 """The open-data files this module adds under <year>/data/: (name, download label, producer)."""
 
-TEMPLATE_GLOBALS = {"phase_of": phase_of, "objections_of": of_institution, "objection_counts": Counts.of}
-"""What the templates (_phase.html, _objections.html, the WeChat article) call."""
+TEMPLATE_GLOBALS = {"objection_counts": Counts.of}
+"""Pure helpers the templates call (the data they show comes in each page's context: `phase`,
+an institution page's `objections`)."""
 TEMPLATE_GLOBALS["objection_summary"] = summary_text
 
 

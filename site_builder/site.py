@@ -188,6 +188,7 @@ class SiteRenderer:
             "nav_pages": self.site.pages,
             "change_value": lambda indicator, value: change_value(report.data.rubric, indicator, value),
             "movement": lambda other_year, other, current: movement(other_year, other, year, current),
+            "phase": objections.phase_of(report.data),
         }
         return self.env.get_template(template).render(page=page, **page, **ctx)
 
@@ -243,6 +244,7 @@ class SiteRenderer:
             inst = result.institution
             ctx = dict(result=result, rubric=report.data.rubric, ranked=ranked,
                        corrections=[c for c in report.data.corrections if c.institution == inst.id],
+                       objections=objections.of_institution(report.data, inst.id),
                        other_years=self.other_years(y, inst.code))
             # everything the page shows follows from these: the year's inputs, this sheet, the rank
             key = digest(year_key, repr(inst), result.sheet.digest if result.sheet else "-", str(result.rank),
@@ -273,7 +275,8 @@ class SiteRenderer:
                     vetoed=[r for r in report.results if r.vetoed],
                     inactive=[r for r in report.results if not r.institution.active],
                     assessed_from=min(dates, default=None), assessed_to=max(dates, default=None),
-                    full_results_url=f"{self.site.config.base_url}{y}/index.html", data=report.data,
+                    full_results_url=f"{self.site.config.base_url}{y}/index.html",
+                    phase=objections.phase_of(report.data),
                 )
                 made["html"] = wechat.inline_article(html, wechat.article_css(self.site.templates))
                 wechat.check_limits(made["html"], f"{y}/wechat/article.html")
