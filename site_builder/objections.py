@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from site_builder.datafile import read_data, shown_id
 from site_builder.errors import Problems
 from site_builder.models import Correction, Roster, Status, YearData
-from site_builder.yamlio import _Loader
+from site_builder.text import REASON_LIMIT, check_text, shown
+from site_builder.yamlio import is_date
 
 OBJECTIONS_FILE = "objections.yaml"
 """The file under scores/<year>/; the loader reserves it and the publication ledger may read it."""
@@ -98,59 +98,37 @@ class Phase:
 
 # --- reading and checking ------------------------------------------------------------------
 
-class _DateTextLoader(_Loader):  # type: ignore[misc, valid-type]
-    """The data loader, but dates stay text: an impossible date (2024-02-30) is reported, not raised."""
-
-
-_DateTextLoader.add_constructor("tag:yaml.org,2002:timestamp",
-                                lambda loader, node: str(loader.construct_scalar(node)))
-
-
-def read(path: Path, rel: str, problems: Problems) -> Any:
-    """objections.yaml as plain data with dates as text. None for an empty or unreadable file
-    (the latter reported)."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        problems.add(rel, "文件不是 UTF-8 编码；请以 UTF-8 保存")
-        return None
-    except OSError as exc:
-        problems.add(rel, f"无法读取文件：{exc.strerror}")
-        return None
-    loader = _DateTextLoader(text)
-    try:
-        data = loader.get_single_data()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problems.add(rel, f"YAML 格式错误：{exc.problem or exc.context}", line=mark.line + 1 if mark else None)
-        return None
-    except yaml.YAMLError as exc:
-        problems.add(rel, f"YAML 格式错误：{exc}")
-        return None
-    finally:
-        loader.dispose()
-    for key, first, again in loader.duplicates:
-        problems.add(rel, f"键 {key} 重复出现（第 {first} 行和第 {again} 行）；每个键只能写一次", line=again)
-    return data
-
-
 def _date(value: Any, key: str, label: str, where: str, rel: str, inst: str | None, problems: Problems) -> dt.date | None:
-    """A date written as YYYY-MM-DD; None (reported) when it is not one or cannot exist."""
+    """A date (YYYY-MM-DD); None (reported) when it is not one. YAML reading already refuses an
+    impossible unquoted date; a quoted one ('2024-02-30') is reported here."""
+    if is_date(value):
+        return value
     text = str(value)
     match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text) if isinstance(value, str) else None
-    if not match:
-        problems.add(rel, f"{where}的 {key}（{label}）须为日期，格式 YYYY-MM-DD，实为 {text}", institution=inst)
-        return None
-    try:
-        return dt.date(*(int(g) for g in match.groups()))
-    except ValueError:
-        problems.add(rel, f"{where}的 {key}（{label}）{text} 不是真实存在的日期；请核对年、月、日", institution=inst)
-        return None
+    if match:
+        try:
+            return dt.date(*(int(g) for g in match.groups()))
+        except ValueError:
+            problems.add(rel, f"{where}的 {key}（{label}）{text} 不是真实存在的日期；请核对年、月、日", institution=inst)
+            return None
+    problems.add(rel, f"{where}的 {key}（{label}）须为日期，格式 YYYY-MM-DD，实为 {shown(text)}", institution=inst)
+    return None
 
 
-def _text(raw: dict, key: str) -> str | None:
-    value = raw.get(key)
-    return value.strip() if isinstance(value, str) and value.strip() else None
+def _text(value: Any, key: str, label: str, bad) -> str | None:
+    """A published free text: None when absent (reported by the caller when required) or refused."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        bad(f"的 {key}（{label}）须为文字")
+        return None
+    if not value.strip():
+        return None
+    problem = check_text(value, REASON_LIMIT)
+    if problem:
+        bad(f"的 {key}（{label}）{problem}")
+        return None
+    return value.strip()
 
 
 def parse(data: Any, rel: str, roster: Roster, status: Status, corrections: tuple[Correction, ...] | list,
@@ -170,7 +148,7 @@ def parse(data: Any, rel: str, roster: Roster, status: Status, corrections: tupl
             problems.add(rel, f"{where}须为映射，含 {'、'.join(OBJECTION_KEYS)}")
             continue
         before = len(problems.items)
-        inst = str(raw["institution"]) if raw.get("institution") is not None else None
+        inst = shown_id(raw["institution"]) if raw.get("institution") is not None else None
 
         def bad(message: str) -> None:
             problems.add(rel, f"{where}{message}", institution=inst)
@@ -187,8 +165,8 @@ def parse(data: Any, rel: str, roster: Roster, status: Status, corrections: tupl
             bad("缺少 received_on（受理日期，格式 YYYY-MM-DD）")
         else:
             received = _date(raw["received_on"], "received_on", "受理日期", where, rel, inst, problems)
-        subject = _text(raw, "subject")
-        if subject is None:
+        subject = _text(raw.get("subject"), "subject", "异议事项", bad)
+        if subject is None and (raw.get("subject") is None or str(raw.get("subject")).strip() == ""):
             bad("缺少 subject（异议事项，如 对指标1-02扣分有异议；不写异议人的个人信息）")
         outcome = raw.get("outcome")
         if outcome not in OUTCOMES:
@@ -199,9 +177,9 @@ def parse(data: Any, rel: str, roster: Roster, status: Status, corrections: tupl
         decided = None
         if raw.get("decided_on") is not None:
             decided = _date(raw["decided_on"], "decided_on", "办结日期", where, rel, inst, problems)
-        reply = _text(raw, "reply")
-        if raw.get("reply") is not None and reply is None:
-            bad("的 reply（答复意见）须为非空文字")
+        reply = _text(raw.get("reply"), "reply", "答复意见", bad)
+        if isinstance(raw.get("reply"), str) and not raw["reply"].strip():
+            bad("的 reply（答复意见）不能为空白；尚未答复的请删去本字段")
         correction = raw.get("correction")
 
         if received and status.published_on is None:
@@ -271,17 +249,18 @@ def check_final_on(status: Status, problems: Problems) -> None:
                                   f"{status.objection_deadline}；公示期满后才能确定最终结果")
 
 
-def load(year_dir: Path, rel, roster: Roster, status: Status, corrections, problems: Problems) -> tuple[Objection, ...]:
-    """The year's objections (none without the file), checked; also checks `final_on`. `rel` shortens paths."""
+def load(year_dir: Path, paths, roster: Roster, status: Status, corrections, problems: Problems) -> tuple[Objection, ...]:
+    """The year's objections (none without the file), checked; also checks `final_on`.
+    `paths` is the loader's Paths (reading limits, messages' relative paths)."""
     check_final_on(status, problems)
     path = year_dir / OBJECTIONS_FILE
     if not path.is_file():
         return ()
     from site_builder.corrections import CORRECTIONS_FILE
 
-    rel_path = rel(path)
-    return tuple(parse(read(path, rel_path, problems), rel_path, roster, status, corrections,
-                       rel(year_dir / CORRECTIONS_FILE), problems))
+    data = read_data(path, paths, problems, "objections", allow_empty=True)
+    return tuple(parse(data, paths.rel(path), roster, status, corrections, paths.rel(year_dir / CORRECTIONS_FILE),
+                       problems))
 
 
 # --- the phase and what the pages, feed and exports show -----------------------------------
