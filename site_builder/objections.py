@@ -379,18 +379,21 @@ def objections_json(data: YearData) -> str:
 
 
 def objections_csv(data: YearData) -> bytes:
-    """Like results.csv: UTF-8 with a BOM so that Excel shows the Chinese; CRLF lines."""
+    """Like results.csv: UTF-8 with a BOM so that Excel shows the Chinese; CRLF lines; text that a
+    spreadsheet would take for a formula starts with an apostrophe."""
     import csv
     import io
+
+    from site_builder.exports import csv_row
 
     names = {i.id: i.name for i in data.roster.institutions}
     buf = io.StringIO()
     out = csv.writer(buf, lineterminator="\r\n")
     out.writerow(CSV_HEADER)
     for o in data.objections:
-        out.writerow([o.number, o.received_on.isoformat(), "是" if o.late else "否", o.institution, names[o.institution],
-                      o.subject, o.outcome_label, _iso(o.decided_on) or "", o.reply or "",
-                      "" if o.correction is None else o.correction])
+        out.writerow(csv_row([o.number, o.received_on.isoformat(), "是" if o.late else "否", o.institution,
+                              names[o.institution], o.subject, o.outcome_label, _iso(o.decided_on) or "", o.reply or "",
+                              "" if o.correction is None else o.correction]))
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 

@@ -245,6 +245,14 @@ def test_exports_and_downloads(tmp_path):
         assert f"  2023/data/{name}\n" in (out / "SHA256SUMS").read_text(encoding="utf-8")
 
 
+def test_csv_cells_are_never_formulas(tmp_path):
+    out = build(project(tmp_path, REJECTED.replace("subject: 对总分有异议", "subject: '=HYPERLINK(\"http://x\")对总分有异议'")))
+    rows = list(csv.reader(io.StringIO((out / "2023/data/objections.csv").read_bytes().decode("utf-8-sig"))))
+    assert rows[1][5] == "'=HYPERLINK(\"http://x\")对总分有异议"
+    assert json.loads((out / "2023/data/objections.json").read_text(encoding="utf-8"))["objections"][0]["subject"] == \
+        '=HYPERLINK("http://x")对总分有异议'
+
+
 def test_not_published_no_phase(tmp_path):
     root = make_mini(tmp_path / "m")
     status = root / "scores/2023/status.yaml"
