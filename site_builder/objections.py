@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from site_builder import urls
 from site_builder.datafile import read_data, shown_id
 from site_builder.errors import Problems
 from site_builder.models import Correction, Roster, Status, YearData
@@ -339,7 +340,7 @@ def feed_item(rep, base: str, prefix: str, status_prefix: str) -> tuple | None:
     description = f"{summary_text(phase)}{data.year}年度考核结果已于{_zh(phase.final_on)}确定为最终结果。"
     return (phase.final_on, FEED_GUID.format(prefix=prefix, year=data.year),
             f"{status_prefix}{data.year}年度考核结果异议处理结果",
-            f"{base}{data.year}/index.html#objection-handling", description)
+            urls.absolute(base, urls.year_index(data.year)) + "#objection-handling", description)
 
 
 # --- open data -------------------------------------------------------------------------------
@@ -397,11 +398,6 @@ def objections_csv(data: YearData) -> bytes:
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
-DATA_FILES = (
-    ("objections.csv", "异议处理情况（CSV，Excel 可直接打开）", objections_csv),
-    ("objections.json", "异议处理情况（JSON）", objections_json),
-)
-"""The open-data files this module adds under <year>/data/: (name, download label, producer)."""
 
 TEMPLATE_GLOBALS = {"objection_counts": Counts.of}
 """Pure helpers the templates call (the data they show comes in each page's context: `phase`,
@@ -409,31 +405,32 @@ an institution page's `objections`)."""
 TEMPLATE_GLOBALS["objection_summary"] = summary_text
 
 
-def write_final_article(renderer, report, figures, announcement) -> None:
+def render_final_article(renderer, report) -> None:
     """Once the year's results are final: a short second WeChat article (`<year>/wechat/final.html`)
-    and its preview (`<year>/wechat/final/index.html`), made like the first one."""
+    and its preview (`<year>/wechat/final/index.html`), made like the first (site.SiteRenderer)."""
     from markupsafe import Markup
 
-    from site_builder import wechat
+    from site_builder import pages, wechat
+    from site_builder.scoring import Figures
 
-    data = report.data
+    data, site = report.data, renderer.site
     phase = phase_of(data)
     if phase is None or phase.code != "final":
         return
-    y, config = data.year, renderer.site.config
-    made = {}
+    y = data.year
+    spec = pages.PageSpec(f"{y}/wechat/final.html", "wechat/final.html", dict(
+        year=y, status=data.status, phase=phase, objections=data.objections, figures=Figures.of(report.results),
+        config=site.config, names={i.id: i.name for i in data.roster.institutions},
+        full_results_url=urls.absolute(site.config.base_url, urls.year_index(y))))
 
-    def article() -> str:
-        if "html" not in made:
-            html = renderer.env.get_template("wechat/final.html").render(
-                year=y, status=data.status, phase=phase, data=data, figures=figures, config=config,
-                names={i.id: i.name for i in data.roster.institutions},
-                full_results_url=f"{config.base_url}{y}/index.html")
-            made["html"] = wechat.inline_article(html, wechat.article_css(renderer.site.templates))
-            wechat.check_limits(made["html"], f"{y}/wechat/final.html")
-        return made["html"]
+    def article() -> bytes:
+        html = wechat.inline_article(renderer.html(spec).decode("utf-8"), wechat.article_css(site.templates))
+        wechat.check_limits(html, spec.rel)
+        return html.encode("utf-8")
 
-    renderer.emit(f"{y}/wechat/final.html", article)
-    renderer.emit(f"{y}/wechat/final/index.html", lambda: renderer.page_html(
-        f"{y}/wechat/final/index.html", "wechat/preview.html", report, article=Markup(article()),
-        preview_title=f"{y}年度最终结果公众号文章预览"))
+    renderer.make(spec.rel, f"template:{spec.template}", spec.context, article)
+    fragment = Markup(renderer.writer.read(spec.rel).decode("utf-8"))
+    target = f"{y}/wechat/final/"
+    renderer.page(pages.PageSpec(urls.file_of(target), "wechat/preview.html", {
+        **pages.base(site, report, target), "report": report, "article": fragment,
+        "preview_title": f"{y}年度最终结果公众号文章预览"}))
