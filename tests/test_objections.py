@@ -210,7 +210,8 @@ def test_phases_from_publicity_to_final(tmp_path):
     assert rows[0] == ["2024年1月17日", "甲职业培训学校", "对指标1-02扣分有异议", "异议成立，已更正"]
     assert rows[2][0] == "2024年1月22日（逾期受理）"
     preview = page(out, "2023/wechat/final/index.html")
-    assert preview.find(id="article").find("section") and preview.find(id="copy-article")
+    frame = BeautifulSoup(preview.find("iframe")["srcdoc"], "html.parser")
+    assert frame.body.section.get_text() == final.section.get_text() and preview.find(id="copy-article")
     assert preview.h1.get_text() == "2023年度最终结果公众号文章预览"
     assert page(out, "2023/wechat/index.html").h1.get_text() == "2023年度公众号文章预览"
     sums = (out / "SHA256SUMS").read_text(encoding="utf-8")
