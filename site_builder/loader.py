@@ -27,7 +27,8 @@ from site_builder.rosterfile import check_dates_against_sheets, load_roster, loa
 from site_builder.rubricfile import load_rubric
 from site_builder.sheetfile import load_sheet  # noqa: F401 - re-exported
 
-RESERVED_FILES = {"roster.yaml", "status.yaml", "corrections.yaml", "published.json", objections.OBJECTIONS_FILE}
+RESERVED_FILES = {"roster.yaml", "status.yaml", "corrections.yaml", "published.json", "ledger.json",
+                  objections.OBJECTIONS_FILE}
 
 
 def load_year(year_dir: Path, paths: Paths, problems: Problems) -> YearData | None:
@@ -79,17 +80,7 @@ def load_year(year_dir: Path, paths: Paths, problems: Problems) -> YearData | No
     order = {inst.id: inst.order for inst in roster.institutions}
     sheets.sort(key=lambda s: order[s.institution])
     objs = objections.load(year_dir, paths, roster, status, fixes, problems)
-    data = YearData(year, rubric, roster, status, tuple(sheets), tuple(fixes), objs)
-    record_path = year_dir / corrections.RECORD_FILE
-    if record_path.is_file():
-        if not paths.inside(record_path):
-            problems.add(paths.rel(record_path), outside_message())
-            return data
-        record = corrections.parse_record(record_path, paths.rel(record_path), problems)
-        if record is not None:
-            corrections.check_against_record(data, record, paths.rel(record_path), paths.rel(corrections_path),
-                                             problems)
-    return data
+    return YearData(year, rubric, roster, status, tuple(sheets), tuple(fixes), objs)  # record: ledger.read_year_ledgers
 
 
 def list_year_dirs(scores_dir: Path) -> list[Path]:

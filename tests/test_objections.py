@@ -8,6 +8,7 @@ one late objection still pending after the deadline), 最终结果 (all decided,
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import re
@@ -239,7 +240,6 @@ def test_exports_and_downloads(tmp_path):
     assert doc["objections"][2]["late"] is True and doc["objections"][2]["decided_on"] is None
     year = page(out, "2023/index.html")
     links = {li.a["href"]: li for li in year.find("ul", class_="downloads").find_all("li")}
-    import hashlib
     for name in ("objections.csv", "objections.json"):
         li = links[f"data/{name}"]
         assert li.code.get_text() == f"SHA-256: {hashlib.sha256((out / '2023/data' / name).read_bytes()).hexdigest()}"
@@ -477,3 +477,17 @@ def test_pages_are_valid_html(phase_sites):
     from quality import validate_html
 
     assert validate_html([phase_sites[which] / rel for which, rel in BROWSER_PAGES]) == []
+
+
+def test_the_ledger_records_the_objections_file_and_exports(tmp_path):
+    root = project(tmp_path, UPHELD + REJECTED + LATE_PENDING)
+    sheet = (root / "scores/2023/P01.yaml").read_text(encoding="utf-8")
+    (root / "scores/2023/M02.yaml").write_text(sheet.replace("institution: P01", "institution: M02"), encoding="utf-8")
+    (root / "scores/2023/corrections.yaml").unlink()  # before the first publication there is nothing to correct
+    set_data(root, REJECTED + LATE_PENDING, corrections=False)
+    result = _in_process("build", "--root", str(root), "--jobs", "1", "--publish")
+    assert result.code == 0, result.err
+    entry = json.loads((root / "scores/2023/ledger.json").read_text(encoding="utf-8"))["entries"][-1]
+    assert entry["inputs"]["scores/2023/objections.yaml"] == hashlib.sha256(
+        (root / "scores/2023/objections.yaml").read_bytes()).hexdigest()
+    assert {"2023/data/objections.csv", "2023/data/objections.json"} <= set(entry["files"])
