@@ -35,7 +35,7 @@ LEDGER_FILES = (OBJECTIONS_FILE,)
 OBJECTION_KEYS = ("received_on", "institution", "subject", "outcome", "decided_on", "reply", "correction")
 OUTCOMES = ("pending", "upheld", "rejected")
 OUTCOME_LABELS = {"pending": "正在处理", "upheld": "异议成立", "rejected": "异议不成立"}
-PRIVATE_TEXT_FIELDS = ("subject", "reply")
+PRIVATE_TEXT_FIELDS = {"subject": "异议事项", "reply": "答复意见"}
 """Free text that the privacy scan checks (no personal data of the objector may be published)."""
 
 PHASES = ("publicity", "objections", "final")
@@ -296,10 +296,10 @@ def of_institution(data: YearData, institution: str) -> list[Objection]:
 
 
 def texts(data: YearData) -> list[tuple[str, str, str, str]]:
-    """Every published free text of the objections as (file, institution, field, text): what the
-    privacy scan checks (`subject` and `reply`)."""
-    return [(o.path, o.institution, key, value) for o in data.objections
-            for key in PRIVATE_TEXT_FIELDS if (value := getattr(o, key))]
+    """Every published free text of the objections as (file, institution, field, text), the field
+    named as a message shows it (第 1 条异议的异议事项 subject): what the privacy scan checks."""
+    return [(o.path, o.institution, f"第 {o.number} 条异议的{label} {key}", value) for o in data.objections
+            for key, label in PRIVATE_TEXT_FIELDS.items() if (value := getattr(o, key))]
 
 
 def _zh(day: dt.date) -> str:

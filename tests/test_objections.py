@@ -289,11 +289,11 @@ def test_texts_for_the_privacy_scan(tmp_path):
     root = project(tmp_path, UPHELD + REJECTED + LATE_PENDING)
     [year] = load_project(root / "scores", root / "rubric", base=root)
     assert objections.texts(year) == [
-        ("scores/2023/objections.yaml", "P01", "subject", "对指标1-02扣分有异议"),
-        ("scores/2023/objections.yaml", "P01", "reply", "复核后确认机构已公告收费标准，予以更正"),
-        ("scores/2023/objections.yaml", "M01", "subject", "对总分有异议"),
-        ("scores/2023/objections.yaml", "M01", "reply", "经复核，评分无误，维持原结果"),
-        ("scores/2023/objections.yaml", "P01", "subject", "对指标2-01扣分有异议"),
+        ("scores/2023/objections.yaml", "P01", "第 1 条异议的异议事项 subject", "对指标1-02扣分有异议"),
+        ("scores/2023/objections.yaml", "P01", "第 1 条异议的答复意见 reply", "复核后确认机构已公告收费标准，予以更正"),
+        ("scores/2023/objections.yaml", "M01", "第 2 条异议的异议事项 subject", "对总分有异议"),
+        ("scores/2023/objections.yaml", "M01", "第 2 条异议的答复意见 reply", "经复核，评分无误，维持原结果"),
+        ("scores/2023/objections.yaml", "P01", "第 3 条异议的异议事项 subject", "对指标2-01扣分有异议"),
     ]
 
 
