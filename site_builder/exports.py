@@ -8,6 +8,7 @@ import io
 import json
 from decimal import Decimal
 
+from site_builder import objections
 from site_builder.models import Result, Rubric, Rule, YearData
 from site_builder.scoring import fmt
 
@@ -96,9 +97,12 @@ def results_json(data: YearData, results: list[Result]) -> str:
     doc = {
         "year": data.year,
         "status": data.status.status,
+        "phase": objections.phase_label(data),  # 公示中 | 异议处理中 | 最终结果 | null (not yet published)
         "approved_by": data.status.approved_by,
         "approved_on": _date(data.status.approved_on),
         "published_on": _date(data.status.published_on),
+        "objection_deadline": _date(data.status.objection_deadline),
+        "final_on": _date(data.status.final_on),
         "institutions": [result_record(r) for r in results],
     }
     return _dump(doc)

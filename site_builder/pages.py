@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from site_builder import stats, urls
+from site_builder import objections, stats, urls
 from site_builder.models import APPLIES_LABELS, Result, Rubric, SiteInput, YearReport
 from site_builder.presentation import institution_view
 from site_builder.scoring import GRADE_ORDER, Figures, fmt
@@ -107,6 +107,7 @@ def base(site: SiteInput, report: YearReport, target: str) -> dict:
         "nav_pages": site.pages,
         "change_value": ChangeValue(report.data.rubric),
         "movement": Movement(report.data.year),
+        "phase": objections.phase_of(report.data),
     }
 
 
@@ -121,6 +122,7 @@ def institution_pages(site: SiteInput, report: YearReport) -> list[PageSpec]:
         _page(site, report, urls.institution(y, r.institution.id), "institution.html",
               result=r, rubric=report.data.rubric, ranked=ranked,
               corrections=[c for c in report.data.corrections if c.institution == r.institution.id],
+              objections=objections.of_institution(report.data, r.institution.id),
               other_years=other_years(site, y, r.institution.code),
               view=institution_view(report.data.rubric, r), compare=stats.of(report).compare(r))
         for r in report.results
@@ -173,6 +175,7 @@ def wechat_article(site: SiteInput, report: YearReport) -> PageSpec:
         inactive=[r for r in report.results if not r.institution.active],
         assessed_from=meta["assessed_from"], assessed_to=meta["assessed_to"],
         full_results_url=urls.absolute(site.config.base_url, urls.year_index(y)), ledger=site.ledgers.get(y),
+        phase=objections.phase_of(report.data),
     ))
 
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from markupsafe import Markup
 
-from site_builder import pages, search, stats, urls, wechat
+from site_builder import objections, pages, search, stats, urls, wechat
 from site_builder.cache import Fingerprint, PageCache, Unhashable
 from site_builder.feed import feed_xml
 from site_builder.models import SiteInput, YearReport
@@ -133,3 +133,4 @@ class SiteRenderer:
         self.make(spec.rel, f"template:{spec.template}", spec.context, article)
         fragment = Markup(self.writer.read(spec.rel).decode("utf-8"))
         self.page(pages.wechat_preview(self.site, report, fragment))
+        objections.render_final_article(self, report)

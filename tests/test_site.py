@@ -219,7 +219,7 @@ def test_year_page_figures_chart_objection_downloads(site):
     for needle in ("0350-3020718", "xzsjdZX@163.com", "忻州市长征西街人社大楼五层职业技能服务中心办公室", "忻人社函〔2023〕118号"):
         assert needle in t
     downloads = s.find("ul", class_="downloads").find_all("li")
-    assert len(downloads) == 6
+    assert len(downloads) == 8  # results ×3, rubric, objections ×2, indicators ×2
     for li in downloads:
         path = (site / "2023" / li.a["href"]).resolve()
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
