@@ -165,7 +165,7 @@ def test_grade_names_come_from_the_rubric(tmp_path):
 
 def test_aliases_are_refused_in_the_rubric_too(tmp_path):
     text = (REPO / "rubric/2023.yaml").read_text(encoding="utf-8")
-    line = text[:text.index("            notes:\n")].count("\n") + 2  # the list under it, where the anchor applies
+    line = text[:text.index("            notes:\n")].count("\n") + 1
     assert _messages(tmp_path, "            notes:\n", "            notes: &n\n") == [
         f"2023.yaml:{line}: 不允许使用 YAML 锚点和别名（& 和 *）；请把内容直接写出"]
 
