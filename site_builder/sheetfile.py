@@ -23,13 +23,13 @@ FLAGS = (("senior_levels", "是否评价技师/高级技师"), ("online_exam", "
 def load_sheet(path: Path, rubric: Rubric, roster: Roster, paths: Paths, problems: Problems) -> Sheet | None:
     rel = paths.rel(path)
     stem = path.stem
+    before = len(problems.items)
     data = read_data(path, paths, problems, "sheet", institution=shown_id(stem))
     if data is None:
         return None
     if not isinstance(data, dict):
         problems.add(rel, f"评分表须为映射，含字段 {join(SHEET_KEYS)}", institution=shown_id(stem))
         return None
-    before = len(problems.items)
     raw_inst = data.get("institution")
     inst_id = shown_id(raw_inst) if raw_inst is not None else shown_id(stem)
     unknown_keys(data, SHEET_KEYS, rel, problems, "评分表", institution=inst_id)
