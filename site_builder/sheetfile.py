@@ -46,7 +46,7 @@ def load_sheet(path: Path, rubric: Rubric, roster: Roster, paths: Paths, problem
         bad(f"不在 {roster.year} 年名单（{roster.path}）中；请核对机构编号")
     elif not institution.active:
         bad(f"名单标注该机构 {roster.year} 年未开展评价，不应有评分表；如名单有误请先更正名单")
-    if raw_inst is not None and inst_id != stem:
+    if is_institution_id(raw_inst) and inst_id != stem:
         bad(f"文件名 {shown_id(path.name)} 与 institution: {inst_id} 不一致；文件应命名为 {inst_id}.yaml")
 
     assessed_on = data.get("assessed_on")

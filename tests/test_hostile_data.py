@@ -203,8 +203,8 @@ def test_reason_over_1000_characters(tmp_path):
 
 
 @pytest.mark.parametrize("name, message", [
-    ('"忻州\\u202e学校"', "机构名称 name含不允许的字符 U+202E（零宽或文字方向控制字符）；请删除它（只能有可见文字和空格）"),
-    ("忻州" + "学" * 100, "机构名称 name长度 102 字，超过上限 100 字；请精简"),
+    ('"忻州\\u202e学校"', "机构名称 name 含不允许的字符 U+202E（零宽或文字方向控制字符）；请删除它（只能有可见文字和空格）"),
+    ("忻州" + "学" * 100, "机构名称 name 长度 102 字，超过上限 100 字；请精简"),
     ('"  "', "机构名称 name 不能为空白"),
 ])
 def test_bad_names_in_the_roster(tmp_path, name, message):
@@ -254,7 +254,7 @@ APPROVED = ("status: approved\napproved_by: 忻州市人力资源和社会保障
 def test_status_checks(tmp_path):
     assert status_messages(tmp_path, APPROVED) == []
     assert status_messages(tmp_path, APPROVED.replace("忻州市人力资源和社会保障局", '"  "')) == [
-        "status.yaml: approved_by（审定单位） 不能为空白"]
+        "status.yaml: approved_by（审定单位）不能为空白"]
     assert status_messages(tmp_path, APPROVED.replace("2024-01-12", "2024-01-16")) == [
         "status.yaml: published_on（公示日期）2024-01-15 早于 approved_on（审定日期）2024-01-16；须先审定后公示"]
     assert status_messages(tmp_path, APPROVED.replace("2024-01-20", "2024-01-15")) == [
