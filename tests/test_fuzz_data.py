@@ -165,3 +165,16 @@ def test_fuzzed_workbook_bytes(tmp_path, cuts):
         _settled(problems, sheets or None)
     else:
         _settled(problems, None)
+
+
+RUBRIC_TEXT = (REPO / "rubric/2023.yaml").read_text(encoding="utf-8")
+
+
+@FEW
+@given(text=mutated(RUBRIC_TEXT))
+def test_fuzzed_rubrics(tmp_path, text):
+    path = tmp_path / "2023.yaml"
+    _write(path, text)
+    problems = Problems()
+    rubric = load_rubric(path, Paths(tmp_path, tmp_path, tmp_path), problems)
+    _settled(problems, rubric)
