@@ -21,7 +21,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from site_builder.datafile import INDICATOR_ID, is_institution_id, shown_id
 from site_builder.errors import Problems
-from site_builder.models import Indicator, Institution, Roster, Rubric, Sheet
+from site_builder.models import Indicator, Institution, ItemScore, Roster, Rubric, Sheet
 from site_builder.rules import check_item
 from site_builder.scoring import fmt
 from site_builder.sheetfile import veto_problem
@@ -413,14 +413,7 @@ def _import_sheet(ws, where: str, title_words: list[str], rubric: Rubric, roster
         for problem in found_problems:
             bad(cell(FIELD_COLUMNS[problem.field]), problem.message, ind.id)
         if item:
-            entry: dict = {"score": item.score}
-            if item.reason:
-                entry["reason"] = item.reason
-            if item.self_score is not None:
-                entry["self"] = item.self_score
-            if item.self_reason:
-                entry["self_reason"] = item.self_reason
-            items[ind.id] = entry
+            items[ind.id] = item_entry(item)
     if len(problems.items) > before:
         return None
     data = {"institution": inst_id, "assessed_on": assessed, "senior_levels": flags["senior_levels"],
@@ -453,18 +446,21 @@ def sheet_yaml(data: dict, name: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def item_entry(item: ItemScore) -> dict:
+    """An item as the sheet format writes it: only the fields that are given."""
+    entry: dict = {"score": item.score}
+    if item.reason:
+        entry["reason"] = item.reason
+    if item.self_score is not None:
+        entry["self"] = item.self_score
+    if item.self_reason:
+        entry["self_reason"] = item.self_reason
+    return entry
+
+
 def sheet_as_data(sheet: Sheet) -> dict:
     """A loaded YAML sheet in the same form as an imported one, for comparison."""
-    items = {}
-    for it in sheet.items:
-        entry: dict = {"score": it.score}
-        if it.reason:
-            entry["reason"] = it.reason
-        if it.self_score is not None:
-            entry["self"] = it.self_score
-        if it.self_reason:
-            entry["self_reason"] = it.self_reason
-        items[it.indicator] = entry
+    items = {it.indicator: item_entry(it) for it in sheet.items}
     return {"institution": sheet.institution, "assessed_on": sheet.assessed_on,
             "senior_levels": sheet.senior_levels, "online_exam": sheet.online_exam, "items": items,
             "veto": {v.indicator: v.evidence for v in sheet.veto}}

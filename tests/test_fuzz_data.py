@@ -38,7 +38,8 @@ HOSTILE = st.sampled_from([
     "1.0e+999999999999999999", "9" * 30, "2024-02-30", "2024-13-01", "'", '"', ":", "- ", "\t", "\n", "  ",
     "#", "?", "!!python/object:os.system", "!!binary", "~", "null", "true", "否", "无", "P𝟎𝟏", "M٠٢", "M01\n",
     "=HYPERLINK(1)", "-1", ".nan", ".inf", "0x1F", "0o17", "1_000", "1:30", "P99", "7-99", "6-01", "veto:",
-    "items:", "institution: P01\n", "\ufeff", "\x00", "\udcff", "𝟘",
+    "items:", "institution: P01\n", "\ufeff", "\x00", "\udcff", "𝟘", "0x_", "0b_", "!!float x", "!!map x",
+    "!!timestamp x", "!!bool x", "!!set {a}", "? [a]\n: 1", "2024-01-01 25:00:00",
 ])
 
 

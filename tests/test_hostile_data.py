@@ -129,6 +129,19 @@ def test_raw_control_byte_in_a_file(tmp_path):
         "请删除它（文字中只能有可见字符、空格和换行）"]
 
 
+@pytest.mark.parametrize("value, message", [
+    ("0x_", "数值 0x_ 写法不对；请写普通的十进制数"),
+    ("!!float abc", "不允许使用 YAML 标签（!!float）；请直接写值"),
+    ("!!timestamp x", "不允许使用 YAML 标签（!!timestamp）；请直接写值"),
+    ("!!map x", "不允许使用 YAML 标签（!!map）；请直接写值"),
+    ("!!python/object:os.system x", "不允许使用 YAML 标签（!!python/object:os.s…）；请直接写值"),
+])
+def test_odd_scalars_and_tags(value, message):
+    with pytest.raises(YamlProblem) as exc:
+        parse_yaml(f"a: 1\nb: {value}\n")
+    assert (str(exc.value), exc.value.line) == (message, 2)
+
+
 def test_yaml_messages_are_short():
     with pytest.raises(YamlProblem) as exc:
         parse_yaml("a: [" + "x, " * 10_000)

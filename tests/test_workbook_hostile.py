@@ -16,7 +16,6 @@ import pytest
 from openpyxl import load_workbook
 
 from site_builder import spreadsheet
-from site_builder import workbook as wbk
 from site_builder.build import Layout
 from site_builder.errors import DataError
 
