@@ -319,8 +319,6 @@ def test_symlink_inside_the_project_is_read(project):
 def test_a_device_is_not_read(tmp_path):
     os.symlink("/dev/zero", tmp_path / "P05.yaml")
     problems = Problems()
-    base = tmp_path / "root"
-    base.mkdir()
     load_sheet(tmp_path / "P05.yaml", RUBRIC, ROSTER, Paths(tmp_path, tmp_path, tmp_path), problems)
     assert [p.message for p in problems.items] == ["是指向项目目录之外的符号链接，未读取；数据文件须放在项目目录内（请复制文件，而不是链接）"]
 
