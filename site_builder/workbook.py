@@ -22,7 +22,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from site_builder.datafile import INDICATOR_ID, is_institution_id, shown_id
 from site_builder.errors import Problems
 from site_builder.models import Indicator, Institution, ItemScore, Roster, Rubric, Sheet
-from site_builder.rules import check_item
+from site_builder.rules import applies_to, check_item
 from site_builder.scoring import fmt
 from site_builder.sheetfile import veto_problem
 from site_builder.text import shown as shown_text
@@ -176,7 +176,7 @@ def _indicator_row(ws, row: int, section_name: str, ind: Indicator, sheet: Sheet
     if ind.rule_text:
         text += f"\n评分：{ind.rule_text}"
     if ind.applies != "all":
-        text += "\n【仅适用于" + ("评价技师（高级技师）的机构" if ind.applies == "senior_levels" else "使用在线机考的机构") + "，不适用的留空】"
+        text += f"\n【仅适用于{applies_to(ind.applies)}，不适用的留空】"
     values = {"id": ind.id, "section": section_name, "group": ind.group or "", "text": text,
               "max": float(ind.max) if ind.max is not None else "否决项"}
     for key, value in values.items():
