@@ -44,13 +44,13 @@ def load_roster(path: Path, year: int, paths: Paths, problems: Problems) -> Rost
 
 
 def _load_roster(path: Path, rel: str, year: int, paths: Paths, problems: Problems) -> Roster | None:
+    before = len(problems.items)
     data = read_data(path, paths, problems, "roster")
     if data is None:
         return None
     if not isinstance(data, dict) or not isinstance(data.get("institutions"), list):
         problems.add(rel, "名单文件须包含 institutions 列表")
         return None
-    before = len(problems.items)
     unknown_keys(data, ("year", "institutions"), rel, problems, "名单文件")
     institutions: list[Institution] = []
     seen: set[str] = set()
@@ -100,13 +100,13 @@ def _load_roster(path: Path, rel: str, year: int, paths: Paths, problems: Proble
 
 def load_status(path: Path, paths: Paths, problems: Problems) -> Status | None:
     rel = paths.rel(path)
+    before = len(problems.items)
     data = read_data(path, paths, problems, "status")
     if data is None:
         return None
     if not isinstance(data, dict):
         problems.add(rel, "status.yaml 须为映射，至少含 status 字段")
         return None
-    before = len(problems.items)
     unknown_keys(data, STATUS_KEYS, rel, problems, "status.yaml ")
     status = data.get("status")
     if status not in STATUSES:
