@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from site_builder import ledger, urls
 from site_builder.cache import PACKAGE, PageCache, cache_lock, code_digest
-from site_builder.content import load_content
+from site_builder.content import check_assessment_periods, load_content
 from site_builder.errors import BuildError, DataError, Problems
 from site_builder.loader import Paths, load_project, load_rubric
 from site_builder.models import SiteInput, YearReport
@@ -71,6 +71,7 @@ def load(layout: Layout, cache: bool = False, workers: int = 1) -> SiteInput:
         years = []
     rel = Paths(layout.rubric, layout.scores, layout.root).rel
     config, pages, announcements = load_content(layout.content, [y.year for y in years], rel, problems)
+    check_assessment_periods(years, announcements, layout.content, rel, problems)
     ledgers = ledger.read_year_ledgers(years, layout.scores, rel, problems)
     problems.raise_if_any()
     reports = [YearReport(y, year_results(y)) for y in years]
