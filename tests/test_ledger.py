@@ -551,7 +551,10 @@ def test_verify_fails_on_a_consistent_rewrite(corrected):
 def test_verify_reports_pages_and_indicators(corrected):
     out = corrected / "output"
     page = out / "2023/institutions/M01/index.html"
-    page.write_text(page.read_text(encoding="utf-8").replace("<strong>120</strong>", "<strong>119</strong>", 1), encoding="utf-8")
+    text = page.read_text(encoding="utf-8")
+    forged = re.sub(r"总分 <strong([^>]*)>120", r"总分 <strong\1>119", text, count=1)
+    assert forged != text
+    page.write_text(forged, encoding="utf-8")
     result = _in_process("verify", str(out), "--root", str(corrected))
     assert result.code == 1
     assert err_lines(result) == [
