@@ -38,6 +38,7 @@ from site_builder.models import (
 )
 from site_builder.scoring import allowed_scores, fmt, section_sums
 from site_builder.sheetcache import load_sheets, read_cache, write_cache
+from site_builder.wording import did_you_mean
 from site_builder.yamlio import YamlProblem, is_number, read_yaml, to_decimal
 
 INDICATOR_ID = re.compile(r"^(\d)-(\d{2})$")
@@ -66,7 +67,7 @@ class Paths:
         full = _abs(str(path))
         if full == base or full.startswith(base.rstrip(os.sep) + os.sep):
             return Path(os.path.relpath(full, base)).as_posix()
-        return path.as_posix()
+        return Path(full).as_posix()  # outside the data root: absolute, so that it is never ambiguous
 
 
 @lru_cache(maxsize=None)
@@ -108,11 +109,19 @@ def _yaml(path: Path, paths: Paths, problems: Problems, institution: str | None 
 
 
 def _unknown_keys(data: dict, allowed: tuple[str, ...], rel: str, problems: Problems, what: str,
-                  institution: str | None = None, indicator: str | None = None) -> None:
+                  institution: str | None = None, indicator: str | None = None) -> set[str]:
+    """Report unknown fields, suggesting the field meant. Returns the missing fields a typo accounts
+    for, so that the caller does not report them a second time as missing."""
+    meant = set()
     for key in data:
         if key not in allowed:
-            problems.add(rel, f"{what}中有未知字段 {key!s}；允许的字段：{join(allowed)}",
+            near = did_you_mean(str(key), [k for k in allowed if k not in data])
+            hint = f"您是不是要写 {near}？" if near else ""
+            if near:
+                meant.add(near)
+            problems.add(rel, f"{what}中有未知字段 {key!s}；{hint}允许的字段：{join(allowed)}",
                          institution=institution, indicator=indicator)
+    return meant
 
 
 # --- rubric ---------------------------------------------------------------------------------
@@ -335,7 +344,9 @@ def _load_roster(path: Path, rel: str, year: int, paths: Paths, problems: Proble
         name, tier = raw.get("name"), raw.get("tier")
         if not isinstance(name, str) or not name.strip():
             problems.add(rel, "缺少机构名称 name", institution=inst_id)
-        if tier not in TIERS:
+        if tier is None:
+            problems.add(rel, f"缺少 tier（层级）；允许：{join(TIERS)}", institution=inst_id)
+        elif tier not in TIERS:
             problems.add(rel, f"tier 为 {tier}；允许：{join(TIERS)}", institution=inst_id)
         elif inst_id[0] != ("P" if tier == "省属" else "M"):
             problems.add(rel, f"编号 {inst_id} 与层级 {tier} 不符（省属用 P，市属用 M）", institution=inst_id)
@@ -364,22 +375,24 @@ def load_status(path: Path, paths: Paths, problems: Problems) -> Status | None:
         problems.add(rel, "status.yaml 须为映射，至少含 status 字段")
         return None
     before = len(problems.items)
-    _unknown_keys(data, STATUS_KEYS, rel, problems, "status.yaml ")
+    typos = _unknown_keys(data, STATUS_KEYS, rel, problems, "status.yaml ")
     status = data.get("status")
-    if status not in STATUSES:
+    if status is None and "status" not in typos:
+        problems.add(rel, f"缺少 status；允许：{join(STATUSES)}（示例、草稿、已审定）")
+    elif status not in STATUSES and status is not None:
         problems.add(rel, f"status 为 {status}；允许：{join(STATUSES)}（示例、草稿、已审定）")
     dates = {}
     for key in ("approved_on", "published_on", "objection_deadline"):
         value = data.get(key)
         if value is not None and not (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
             problems.add(rel, f"{key} 须为日期，格式 YYYY-MM-DD，实为 {value}")
-        elif value is None and status == "approved":
+        elif value is None and status == "approved" and key not in typos:
             problems.add(rel, f"status 为 approved 时须填写 {key}")
         dates[key] = value
     approved_by = data.get("approved_by")
     if approved_by is not None and not isinstance(approved_by, str):
         problems.add(rel, "approved_by 须为文字")
-    if status == "approved" and not approved_by:
+    if status == "approved" and not approved_by and "approved_by" not in typos:
         problems.add(rel, "status 为 approved 时须填写 approved_by（审定单位）")
     if dates["published_on"] and dates["objection_deadline"] and dates["objection_deadline"] < dates["published_on"]:
         problems.add(rel, "objection_deadline（异议截止日期）早于 published_on（公示日期）")
@@ -403,14 +416,15 @@ def load_sheet(path: Path, rubric: Rubric, roster: Roster, paths: Paths, problem
     before = len(problems.items)
     raw_inst = data.get("institution")
     inst_id = str(raw_inst) if raw_inst is not None else stem
-    _unknown_keys(data, SHEET_KEYS, rel, problems, "评分表", institution=inst_id)
+    typos = _unknown_keys(data, SHEET_KEYS, rel, problems, "评分表", institution=inst_id)
 
-    def bad(message: str, indicator: str | None = None) -> None:
-        problems.add(rel, message, institution=inst_id, indicator=indicator)
+    def bad(message: str, indicator: str | None = None, field: str | None = None) -> None:
+        if field not in typos:  # a misspelt field is reported once, as misspelt
+            problems.add(rel, message, institution=inst_id, indicator=indicator)
 
     institution = roster.get(inst_id)
     if raw_inst is None:
-        bad("缺少 institution 字段（机构编号，如 P01）")
+        bad("缺少 institution 字段（机构编号，如 P01）", field="institution")
     elif institution is None:
         bad(f"不在 {roster.year} 年名单（{roster.path}）中；请核对机构编号")
     elif not institution.active:
@@ -419,16 +433,20 @@ def load_sheet(path: Path, rubric: Rubric, roster: Roster, paths: Paths, problem
         bad(f"文件名 {path.name} 与 institution: {inst_id} 不一致；文件应命名为 {inst_id}.yaml")
 
     assessed_on = data.get("assessed_on")
-    if not (isinstance(assessed_on, dt.date) and not isinstance(assessed_on, dt.datetime)):
+    if assessed_on is None:
+        bad("缺少 assessed_on（评估日期），格式 YYYY-MM-DD", field="assessed_on")
+    elif not (isinstance(assessed_on, dt.date) and not isinstance(assessed_on, dt.datetime)):
         bad(f"assessed_on（评估日期）须为日期，格式 YYYY-MM-DD，实为 {assessed_on}")
     flags = {}
     for flag, meaning in (("senior_levels", "是否评价技师/高级技师"), ("online_exam", "是否使用在线机考")):
         value = data.get(flag)
-        if not isinstance(value, bool):
+        if value is None:
+            bad(f"缺少 {flag}（{meaning}），填 true 或 false", field=flag)
+        elif not isinstance(value, bool):
             bad(f"{flag}（{meaning}）须为 true 或 false，实为 {value}")
         flags[flag] = value is True
 
-    items = _sheet_items(data.get("items"), rubric, flags, bad)
+    items = _sheet_items(data.get("items"), rubric, flags, bad) if "items" not in typos else ()
     veto = _sheet_veto(data.get("veto"), rubric, bad)
     if len(problems.items) > before:
         return None
@@ -480,7 +498,9 @@ def _item_score(indicator: Indicator, value: Any, bad) -> ItemScore | None:
     if isinstance(value, dict):
         unknown = [k for k in value if k not in ITEM_KEYS]
         if unknown:
-            bad(f"未知字段 {join(unknown)}；允许：score（得分）、reason（扣分原因）、self（自评分）", ind_id)
+            near = did_you_mean(str(unknown[0]), [k for k in ITEM_KEYS if k not in value])
+            hint = f"您是不是要写 {near}？" if near else ""
+            bad(f"未知字段 {join(unknown)}；{hint}允许：score（得分）、reason（扣分原因）、self（自评分）", ind_id)
             return None
         if "score" not in value:
             bad("缺少 score（得分）", ind_id)
@@ -585,7 +605,7 @@ def load_year(year_dir: Path, paths: Paths, problems: Problems) -> YearData | No
     sheets.sort(key=lambda s: order[s.institution])
     data = YearData(year, rubric, roster, status, tuple(sheets), tuple(fixes))
     record_path = year_dir / corrections.RECORD_FILE
-    if record_path.is_file():
+    if record_path.is_file() and len(sheets) == len(sheet_paths):  # a sheet refused above is not "missing"
         record = corrections.parse_record(record_path, paths.rel(record_path), problems)
         if record is not None:
             corrections.check_against_record(data, record, paths.rel(record_path), paths.rel(corrections_path),
@@ -605,9 +625,10 @@ def load_project(scores_dir: Path, rubric_dir: Path, base: Path | None = None, c
     """Load every year under scores_dir (folders named like 2023). Raises DataError on any problem."""
     paths = Paths(rubric=rubric_dir, scores=scores_dir, base=base or Path.cwd(), cache=cache, workers=workers)
     problems = Problems()
-    if not scores_dir.is_dir():
-        problems.add(paths.rel(scores_dir), "评分数据目录不存在；用 --scores 指定")
-        problems.raise_if_any()
+    for folder, what in ((scores_dir, "评分数据目录（各年度的名单、状态和评分表）"), (rubric_dir, "评估表目录")):
+        if not folder.is_dir():  # every missing input in one run, with a path that cannot be misread
+            problems.add(os.path.abspath(folder), f"{what}不存在")
+    problems.raise_if_any()
     year_dirs = list_year_dirs(scores_dir)
     if not year_dirs:
         problems.add(paths.rel(scores_dir), "没有年度目录（如 scores/2023/）")

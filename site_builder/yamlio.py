@@ -55,6 +55,17 @@ class YamlProblem(Exception):
         self.line = line
 
 
+def _syntax_problem(text: str, exc: yaml.MarkedYAMLError) -> YamlProblem:
+    """A syntax error in our own words, at the line of the mistake (see yamlhints)."""
+    from site_builder.yamlhints import explain
+
+    def line(mark) -> int | None:  # noqa: ANN001
+        return mark.line + 1 if mark else None
+
+    message, at = explain(text, exc.problem, exc.context, line(exc.problem_mark), line(exc.context_mark))
+    return YamlProblem(message, at)
+
+
 def read_yaml(path: Path) -> tuple[Any, list[tuple[Any, int, int]]]:
     """Parse one YAML file. Returns (data, duplicate keys). Raises YamlProblem on a syntax error."""
     try:
@@ -65,9 +76,7 @@ def read_yaml(path: Path) -> tuple[Any, list[tuple[Any, int, int]]]:
     try:
         data = loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        raise YamlProblem(f"YAML 格式错误：{exc.problem or exc.context}", line) from None
+        raise _syntax_problem(text, exc) from None
     except yaml.YAMLError as exc:
         raise YamlProblem(f"YAML 格式错误：{exc}", None) from None
     finally:

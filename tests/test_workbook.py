@@ -94,7 +94,7 @@ def _import_error(project, *args):
 def test_text_in_a_score_cell(filled):
     _edit(filled, lambda ws, rows: ws.__setitem__(f"I{rows['1-03']}", "满分"))
     row = rows_by_id(load_workbook(filled.path("评分表.xlsx"))["P03 山西省瑜伽科学健身学会"])["1-03"]
-    assert _import_error(filled) == (f"Error: 数据有 1 处问题，未写出任何文件：\n"
+    assert _import_error(filled) == (f"错误：数据有 1 处问题，未写出任何文件：\n"
                                      f"  评分表.xlsx!P03!I{row}: 机构 P03: 指标 1-03: 评估分“满分”不是数字；可选 0、1\n")
 
 
@@ -129,7 +129,7 @@ def test_a_workbook_that_is_not_ours(project):
     result = project.cli("import", "other.xlsx", "notes.xlsx")
     assert result.code == 1
     lines = result.err.splitlines()
-    assert lines[0] == "Error: 数据有 2 处问题，未写出任何文件："
+    assert lines[0] == "错误：数据有 2 处问题，未写出任何文件："
     assert lines[1] == "  other.xlsx: 不是本系统生成的评分工作簿；请用 python -m site_builder workbook 生成工作簿后填写"
     assert lines[2].startswith("  notes.xlsx: 不是可读取的 Excel 工作簿（.xlsx）：")
 
