@@ -269,6 +269,8 @@ def main(argv: list[str] | None = None) -> int:
     except SiteBuilderError as exc:
         print(f"{ERROR_PREFIX}{exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # output piped into `head` and cut short
+        return 1
     except OSError as exc:
         print(f"{ERROR_PREFIX}{os_error(exc)}", file=sys.stderr)
         return 1

@@ -18,7 +18,8 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from site_builder.errors import Problems
+from site_builder.errors import Problem, Problems
+from site_builder.formulas import formula_values, with_cached_values
 from site_builder.models import Indicator, Institution, Roster, Rubric, Sheet
 from site_builder.scoring import fmt
 from site_builder.xlsxio import workbook_bytes
@@ -65,7 +66,7 @@ def make_workbook(rubric: Rubric, roster: Roster, institutions: list[Institution
     meta["A1"], meta["A2"], meta["A3"] = MARK, FORMAT_VERSION, rubric.year
     meta.sheet_state = "hidden"
     meta.protection.sheet = True
-    return workbook_bytes(wb, when)
+    return with_cached_values(workbook_bytes(wb, when), formula_values(wb))  # totals show in any viewer
 
 
 def _cover(ws, rubric: Rubric) -> None:
@@ -227,16 +228,25 @@ def read_year(path: Path, label: str, problems: Problems) -> tuple[object, int] 
     return wb, meta["A3"].value
 
 
-def import_sheets(wb, label: str, rubric: Rubric, roster: Roster, problems: Problems) -> list[ImportedSheet]:
+def import_sheets(wb, label: str, rubric: Rubric, roster: Roster, problems: Problems,
+                  skipped: list[str] | None = None) -> list[ImportedSheet]:
+    """The filled institution sheets; a sheet with nothing entered is not checked but listed in `skipped`."""
     out = []
     for ws in wb.worksheets:
         if ws.title in (META_SHEET, COVER_SHEET):
             continue
+        if skipped is not None and not entered_cells(ws):
+            skipped.append(ws.title)
+            continue
+        before = len(problems.items)
         sheet = _import_sheet(ws, f"{label}!{ws.title.split()[0]}", rubric, roster, problems)
         if sheet:
             out.append(sheet)
+        elif skipped is not None:
+            _half_filled(ws, f"{label}!{ws.title.split()[0]}", problems, before)
     if not out and not problems:
-        problems.add(label, "工作簿中没有机构评分表")
+        problems.add(label, "工作簿中没有填写任何机构的评分表（每张工作表都没有填评估分）" if skipped
+                     else "工作簿中没有机构评分表")
     return out
 
 
@@ -401,3 +411,31 @@ def _entry(entry: dict | None) -> str:
     if entry.get("reason"):
         text += f"（{entry['reason']}）"
     return text
+
+
+# --- which sheets were filled -----------------------------------------------------------------
+
+def entered_cells(ws) -> list[str]:
+    """The input cells of the indicator rows that hold something (an expert's entry). A sheet with
+    none is blank: not started, skipped on import. “否” (a drop-down's no) counts as nothing entered."""
+    cells = []
+    for row in ws.iter_rows(min_row=HEADER_ROW + 1):
+        for cell in row:
+            if cell.value in (None, "", NO) or cell.protection.locked:
+                continue
+            if isinstance(cell.value, str) and not cell.value.strip():
+                continue
+            cells.append(cell.coordinate)
+    return cells
+
+
+def _half_filled(ws, where: str, problems: Problems, before: int) -> None:
+    """Put one line in front of a started but unfinished sheet's cell problems."""
+    missing = [p for p in problems.items[before:] if "缺少评估分" in p.message]
+    if not missing:
+        return
+    scores = sum(1 for ref in entered_cells(ws) if ref.startswith(COL["score"]))
+    inst = (_text(ws[ID_CELL].value) or "").strip() or None
+    problems.items.insert(before, Problem(
+        where, f"只填了一部分：已填 {scores} 项评估分，还缺 {len(missing)} 项（见下面各单元格）；"
+               "请填完整张表，或把整张表清空（清空的表导入时跳过）", inst))

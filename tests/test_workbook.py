@@ -143,7 +143,7 @@ def test_existing_sheet_is_not_overwritten_without_force(filled):
     assert "→ 0（复核扣分）" in result.err
     assert filled.sheet("P03")["items"]["1-01"] == old
     forced = filled.cli("import", "评分表.xlsx", "--force")
-    assert forced.code == 0 and forced.out == "已写出 scores/2023/P03.yaml\n"
+    assert forced.code == 0 and forced.out == "评分表.xlsx：导入 1 个机构（P03）\n已写出 scores/2023/P03.yaml\n"
     new = filled.sheet("P03")["items"]["1-01"]
     assert (new["score"], new["reason"]) == (0, "复核扣分")
 
