@@ -163,7 +163,9 @@ def _uncommitted(layout: Layout) -> list[str] | None:
 def _serve(args: argparse.Namespace) -> None:
     from site_builder.serve import serve
 
-    serve(_layout(args), args.port, args.jobs)
+    options = [item for name in ("root", "scores", "rubric", "content", "out") if getattr(args, name)
+               for item in (f"--{name}", getattr(args, name))]
+    serve(_layout(args), args.port, args.jobs, options)
 
 
 def _workbook(args: argparse.Namespace) -> None:
@@ -228,12 +230,13 @@ def _parser() -> ChineseArgumentParser:
     return parser
 
 
-def _missing_inputs_hint(args: argparse.Namespace) -> str | None:
-    """After a failed load: which input folders are missing, and how to point at them."""
+def _missing_inputs_hint(args: argparse.Namespace, problems: list) -> str | None:
+    """After a failed load: how to point at the input folders reported missing."""
     layout = _layout(args)
+    reported = {p.file for p in problems}
     missing = [(opt, path) for opt, path in (("--scores", layout.scores), ("--rubric", layout.rubric),
                                              ("--content", layout.content))
-               if getattr(args, opt[2:], "absent") != "absent" and not path.is_dir()]
+               if absolute(path) in reported and not path.is_dir()]
     if not missing:
         return None
     given = [opt for opt, _ in missing if getattr(args, opt[2:], None)]
@@ -262,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{ERROR_PREFIX}数据有 {len(exc.problems)} 处问题，未写出任何文件：", file=sys.stderr)
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
-        hint = _missing_inputs_hint(args)
+        hint = _missing_inputs_hint(args, exc.problems)
         if hint:
             print(hint, file=sys.stderr)
         return 1

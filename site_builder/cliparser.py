@@ -81,19 +81,37 @@ class ChineseArgumentParser(argparse.ArgumentParser):
             raise argparse.ArgumentError(action, f"“{value}”不是可选的值；可选：{choices}")
 
     def parse_args(self, args=None, namespace=None):  # noqa: ANN001
-        parsed, extras = self.parse_known_args(args, namespace)
+        argv = list(sys.argv[1:] if args is None else args)
+        self._check_options_first(argv)
+        parsed, extras = self.parse_known_args(argv, namespace)
         if extras:
             command = getattr(parsed, "command", None)
             target = self.commands.get(command, self) if command else self
             target.error(target._unrecognized(extras, self if target is not self else None))
         return parsed
 
+    def _check_options_first(self, argv: list[str]) -> None:
+        """A mistyped option is reported before anything it causes (such as a required option missing)."""
+        command = next((a for a in argv if not a.startswith("-")), None)
+        target = self.commands.get(command) if command else None
+        if target is None:
+            return
+        rest = argv[argv.index(command) + 1:]
+        if "--" in rest:
+            rest = rest[:rest.index("--")]
+        known = target._option_strings()
+        unknown = [a for a in rest if a.startswith("--") and a.split("=", 1)[0] not in known]
+        if unknown:
+            target.error(target._unrecognized(unknown, None))
+
     def _option_strings(self) -> list[str]:
         return [s for action in self._actions for s in action.option_strings if s.startswith("--")]
 
     def _unrecognized(self, extras: list[str], top: "ChineseArgumentParser | None") -> str:
         messages = []
-        for extra in extras:
+        for n, extra in enumerate(extras):
+            if n and not extra.startswith("-") and extras[n - 1].startswith("--") and "=" not in extras[n - 1]:
+                continue  # the value of the unknown option just before it
             if extra.startswith("-") and len(extra) > 1:
                 name = extra.split("=", 1)[0]
                 if top is not None and name in self._option_strings():
@@ -113,8 +131,6 @@ class ChineseArgumentParser(argparse.ArgumentParser):
 
     def _translate(self, message: str) -> str:
         """argparse's English messages, in Chinese; ours (already Chinese) unchanged."""
-        if re.search(r"[\u4e00-\u9fff]", message) and not message.startswith("argument "):
-            return message
         m = re.fullmatch(r"the following arguments are required: (.*)", message)
         if m:
             names = [n.strip() for n in m.group(1).split(",")]
@@ -140,7 +156,9 @@ class ChineseArgumentParser(argparse.ArgumentParser):
         m = re.fullmatch(r"unrecognized arguments: (.*)", message)
         if m:
             return self._unrecognized(m.group(1).split(), None)
-        return message if not re.search(r"[a-z]{3} [a-z]{3}", message) else f"参数有误（{message}）"
+        if re.search(r"[\u4e00-\u9fff]", message):  # ours
+            return message
+        return f"参数有误（{message}）"
 
     def _is_command_slot(self, name: str) -> bool:
         return bool(self.commands) and any(

@@ -169,10 +169,9 @@ def changed_files(before: dict, after: dict) -> list[str]:
     return sorted(p for p in set(before) | set(after) if before.get(p) != after.get(p))
 
 
-def build_command(layout: Layout, jobs: int) -> list[str]:
-    return [sys.executable, "-m", "site_builder", "build", "--root", str(layout.root), "--scores", str(layout.scores),
-            "--rubric", str(layout.rubric), "--content", str(layout.content), "--out", str(layout.out),
-            "--jobs", str(jobs)]
+def build_command(options: list[str], jobs: int) -> list[str]:
+    """`build` with the data options the user gave `serve` (so that its messages name those options)."""
+    return [sys.executable, "-m", "site_builder", "build", *options, "--jobs", str(jobs)]
 
 
 def _say(text: str) -> None:
@@ -183,16 +182,15 @@ def _now() -> str:
     return dt.datetime.now().strftime("%H:%M:%S")  # terminal only, never in the output
 
 
-def run_build(layout: Layout, jobs: int, state: State) -> bool:
+def run_build(options: list[str], jobs: int, state: State) -> bool:
     """One build, in a child process; its messages go to the terminal and, on failure, to the pages."""
-    proc = subprocess.run(build_command(layout, jobs), capture_output=True, text=True, encoding="utf-8")
+    proc = subprocess.run(build_command(options, jobs), capture_output=True, text=True, encoding="utf-8")
     for line in (proc.stdout + proc.stderr).rstrip().splitlines():
         _say(f"  {line}")
     if proc.returncode == 0:
         state.finished(None)
         return True
     state.finished((proc.stderr or proc.stdout).strip() or f"生成失败（退出码 {proc.returncode}）")
-    _say(f"[{_now()}] 生成失败；预览中继续显示上一次成功生成的网站。改正后保存，会自动重新生成。")
     return False
 
 
@@ -208,8 +206,10 @@ def bind(port: int, handler) -> ThreadingHTTPServer:  # noqa: ANN001
     return server
 
 
-def serve(layout: Layout, port: int, jobs: int = 1, stop: threading.Event | None = None) -> None:
-    """Build, serve and rebuild until Ctrl-C (or `stop` is set)."""
+def serve(layout: Layout, port: int, jobs: int = 1, options: list[str] | None = None,
+          stop: threading.Event | None = None) -> None:
+    """Build, serve and rebuild until Ctrl-C (or `stop` is set). `options`: the data options for `build`."""
+    options = options or []
     state = State()
     server = bind(port, partial(PreviewHandler, state=state, directory=str(layout.out)))
     url = f"http://127.0.0.1:{server.server_address[1]}/"
@@ -218,7 +218,11 @@ def serve(layout: Layout, port: int, jobs: int = 1, stop: threading.Event | None
         folders = watched_folders(layout)
         seen = snapshot(folders)
         _say(f"[{_now()}] 正在生成网站……")
-        run_build(layout, jobs, state)
+        if not run_build(options, jobs, state):
+            if not all(p.is_dir() for p in folders[:3]):
+                raise BuildError("预览没有启动：缺少数据目录（见上）")
+            _say(f"[{_now()}] 生成失败；改正后保存，会自动重新生成。"
+                 + ("预览中显示的是上一次生成的网站。" if layout.out.is_dir() else "预览页面会显示上面的错误。"))
         thread.start()
         _say(f"预览地址：{url}（只有本机能访问；数据改动后自动重新生成；按 Ctrl-C 停止）")
         while not (stop and stop.is_set()):
@@ -236,8 +240,10 @@ def serve(layout: Layout, port: int, jobs: int = 1, stop: threading.Event | None
             seen = now
             shown = "、".join(os.path.relpath(p, layout.root) for p in files[:5]) + ("……" if len(files) > 5 else "")
             _say(f"[{_now()}] 检测到改动：{shown}；重新生成……")
-            if run_build(layout, jobs, state):
+            if run_build(options, jobs, state):
                 _say(f"[{_now()}] 已重新生成，打开的页面会自动刷新。")
+            else:
+                _say(f"[{_now()}] 生成失败；预览中继续显示上一次成功生成的网站。改正后保存，会自动重新生成。")
     except KeyboardInterrupt:
         pass
     finally:

@@ -18,10 +18,14 @@ from site_builder.wording import absolute
 
 def _year_inputs(layout: Layout, year: int | None, problems: Problems) -> tuple[int, Rubric | None, Roster | None]:
     paths = Paths(layout.rubric, layout.scores, layout.root)
+    for folder, what in ((layout.scores, "评分数据目录（各年度的名单、状态和评分表）"), (layout.rubric, "评估表目录")):
+        if not folder.is_dir():  # the same words as validate and build
+            problems.add(absolute(folder), f"{what}不存在")
+    problems.raise_if_any()
     if year is None:
         years = [int(p.name) for p in list_year_dirs(layout.scores)]
         if not years:
-            problems.add(paths.rel(layout.scores), "没有年度目录（如 scores/2023/）；用 --year 和 --scores 指定")
+            problems.add(paths.rel(layout.scores), "没有年度目录（如 scores/2023/）")
             problems.raise_if_any()
         year = years[-1]
     rubric_path, roster_path = layout.rubric / f"{year}.yaml", layout.scores / str(year) / "roster.yaml"

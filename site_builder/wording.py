@@ -21,10 +21,31 @@ _OS_ERRORS = {
 }
 
 
-def did_you_mean(word: str, choices, prefix: str = "") -> str | None:
-    """The closest choice to a mistyped word, or None when nothing is close."""
-    found = difflib.get_close_matches(word, [str(c) for c in choices], n=1, cutoff=0.6)
-    return found[0] if found else None
+def _distance(a: str, b: str) -> int:
+    """Edits (insert, delete, replace, swap two neighbours) from a to b."""
+    d = [[i + j if i * j == 0 else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+    return d[len(a)][len(b)]
+
+
+def did_you_mean(word: str, choices) -> str | None:
+    """The closest choice to a mistyped word (fewest edits, a swap of two letters counting as one),
+    or None when nothing is close."""
+    options = [str(c) for c in choices]
+    if not options:
+        return None
+    started = [c for c in options if c.startswith(word) and len(word.strip("-")) >= 2]
+    if len(started) == 1:  # a shortened option: --pub for --publish
+        return started[0]
+    best = min(options, key=lambda c: (_distance(word, c), -difflib.SequenceMatcher(None, word, c).ratio(), c))
+    edits = _distance(word, best)
+    close = edits <= max(1, len(best) // 4) or difflib.SequenceMatcher(None, word, best).ratio() >= 0.75
+    return best if close else None
 
 
 def suggestion(word: str, choices, verb: str = "输入") -> str:
