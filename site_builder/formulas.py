@@ -38,6 +38,11 @@ def _number(value) -> Decimal:  # noqa: ANN001
     return Decimal(0)  # text counts as nothing, as in SUM
 
 
+def _is_formula(c) -> bool:  # noqa: ANN001
+    """A formula cell (text that merely starts with = is a string cell, see xlsxio.set_text)."""
+    return c.data_type == "f" and isinstance(c.value, str) and c.value.startswith("=")
+
+
 def sheet_values(ws) -> dict[str, Decimal]:  # noqa: ANN001
     """Every formula cell of a worksheet with its value."""
     done: dict[str, Decimal] = {}
@@ -45,7 +50,7 @@ def sheet_values(ws) -> dict[str, Decimal]:  # noqa: ANN001
     def cell(ref: str, depth: int = 0) -> Decimal:
         found = ws._cells.get(coordinate_to_tuple(ref))  # reading ws[ref] would create empty cells
         value = found.value if found is not None else None
-        if isinstance(value, str) and value.startswith("="):
+        if found is not None and _is_formula(found):
             if ref not in done:
                 if depth > 50:
                     raise FormulaError(f"{ref}: 公式循环引用")
@@ -55,7 +60,7 @@ def sheet_values(ws) -> dict[str, Decimal]:  # noqa: ANN001
 
     for row in ws.iter_rows():
         for c in row:
-            if isinstance(c.value, str) and c.value.startswith("="):
+            if _is_formula(c):
                 cell(c.coordinate)
     return done
 

@@ -1,9 +1,11 @@
-"""The Jinja environment (autoescape, StrictUndefined), relative links, Markdown with sanitizing."""
+"""The Jinja environment (autoescape, StrictUndefined) and Markdown with sanitizing.
+
+Compiled templates are not cached on disk: Jinja's bytecode cache trusts the code it finds there,
+and a tampered cache must never change the output (issue 11)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import posixpath
 from pathlib import Path
 
 import jinja2
@@ -23,17 +25,6 @@ def zh_date(value: dt.date | None) -> str:
     return "" if value is None else f"{value.year}年{value.month}月{value.day}日"
 
 
-def relative(from_page: str, target: str) -> str:
-    """Relative URL from one output file to another (both posix paths from the output root).
-
-    A target ending in '/' is a folder: links point at its index.html so that file:// works.
-    """
-    if target.endswith("/") or target == "":
-        target = target + "index.html"
-    start = posixpath.dirname(from_page) or "."
-    return posixpath.relpath(target, start)
-
-
 def markdown_to_html(text: str) -> Markup:
     """Render Markdown and sanitize the result: raw HTML in the source never passes through."""
     html = md.markdown(text, extensions=["tables", "sane_lists"], output_format="html")
@@ -50,16 +41,24 @@ def split_front_matter(text: str) -> tuple[dict, str]:
     return {}, text
 
 
-def environment(templates: Path, bytecode_dir: Path | None = None) -> jinja2.Environment:
-    """Autoescape and StrictUndefined; compiled templates cached in bytecode_dir when given
-    (Jinja keys that cache by each template's source, so an edited template is compiled again)."""
-    cache = None
-    if bytecode_dir is not None:
-        bytecode_dir.mkdir(parents=True, exist_ok=True)
-        cache = jinja2.FileSystemBytecodeCache(str(bytecode_dir))
+_ENVIRONMENTS: dict[tuple[str, str], jinja2.Environment] = {}
+
+
+def environment(templates: Path) -> jinja2.Environment:
+    """Autoescape and StrictUndefined; templates read from `templates`. One environment (with its
+    compiled templates, in memory only) per process and version of the templates folder."""
+    from site_builder.cache import tree_digest
+
+    key = (str(templates.resolve()), tree_digest(templates))
+    env = _ENVIRONMENTS.get(key)
+    if env is None:
+        env = _ENVIRONMENTS[key] = _new_environment(templates)
+    return env
+
+
+def _new_environment(templates: Path) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
-        bytecode_cache=cache,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

@@ -225,7 +225,7 @@ def test_a_misspelt_field_is_reported_once_with_the_field_meant(clean):
         "  scores/2023/P05.yaml: 机构 P05: 评分表中有未知字段 asessed_on；您是不是要写 assessed_on？"
         "允许的字段：institution、assessed_on、senior_levels、online_exam、items、veto\n"
         "  scores/2023/P05.yaml: 机构 P05: 指标 1-02: 未知字段 scor；您是不是要写 score？"
-        "允许：score（得分）、reason（扣分原因）、self（自评分）\n")
+        "允许：score（得分）、reason（扣分原因）、self（自评分）、self_reason（自评扣分原因）\n")
 
 
 def test_a_missing_field_says_missing_not_none(clean):
