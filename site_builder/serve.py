@@ -14,6 +14,7 @@ import datetime as dt
 import errno
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -206,11 +207,25 @@ def bind(port: int, handler) -> ThreadingHTTPServer:  # noqa: ANN001
     return server
 
 
+def _interrupt(signum, frame) -> None:  # noqa: ANN001
+    raise KeyboardInterrupt
+
+
+def _stop_on_sigterm() -> None:
+    """`kill` (SIGTERM) stops the preview as cleanly as Ctrl-C; so does Ctrl-C in a shell that
+    started it in the background (where SIGINT is ignored)."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _interrupt)
+        if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+            signal.signal(signal.SIGINT, _interrupt)
+
+
 def serve(layout: Layout, port: int, jobs: int = 1, options: list[str] | None = None,
           stop: threading.Event | None = None) -> None:
     """Build, serve and rebuild until Ctrl-C (or `stop` is set). `options`: the data options for `build`."""
     options = options or []
     state = State()
+    _stop_on_sigterm()
     server = bind(port, partial(PreviewHandler, state=state, directory=str(layout.out)))
     url = f"http://127.0.0.1:{server.server_address[1]}/"
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)

@@ -45,9 +45,9 @@ class Server:
                 return m
         raise AssertionError(f"no line matching {pattern!r} in:\n" + "\n".join(self.log))
 
-    def stop(self) -> int:
+    def stop(self, sig: int = signal.SIGINT) -> int:
         if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)
+            self.proc.send_signal(sig)
         try:
             return self.proc.wait(timeout=30)
         finally:
@@ -118,3 +118,12 @@ def test_binds_to_localhost_only_and_a_busy_port_is_a_clear_error(tmp_path):
                                   f"如 --port {port + 1}，或用 --port 0 自动选一个空闲端口")
     finally:
         first.server_close()
+
+
+def test_sigterm_stops_it_cleanly_too(project):
+    server = Server(project, "--port", "0", "--jobs", "1")
+    try:
+        server.wait_for(r"预览地址：")
+    finally:
+        code = server.stop(signal.SIGTERM)
+    assert code == 0 and server.log[-1] == "已停止预览。", server.log
