@@ -53,6 +53,8 @@ def _build_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-cache", action="store_true", help="不用页面缓存，全部重新渲染")
     p.add_argument("--publish", action="store_true",
                    help="正式发布：仅当状态为 approved 且每个开展评价的机构都有评分表时才生成，并写出发布记录")
+    p.add_argument("--previous", metavar="DIR", type=Path,
+                   help="上一次发布的网站副本，默认为输出目录；发布记录少于它所示的即拒绝")
 
 
 def _serve_args(p: argparse.ArgumentParser) -> None:
@@ -80,6 +82,11 @@ def _import_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--force", action="store_true", help="覆盖内容不同的已有评分表")
 
 
+def _verify_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("site", metavar="SITE_DIR", type=Path, help="要核验的网站文件夹（已发布或下载保存的副本）")
+    p.add_argument("--root", metavar="DIR", help="数据根目录（仓库），默认当前目录")
+
+
 def _synth_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--institutions", type=positive_int, required=True, metavar="N", help="机构数")
     p.add_argument("--out", required=True, metavar="DIR", help="输出目录")
@@ -105,7 +112,7 @@ def _build(args: argparse.Namespace) -> None:
     layout = _layout(args)
     tty = sys.stderr.isatty() and not os.environ.get("CI")
     site, _written, stats = build(layout, publish_mode=args.publish, workers=args.jobs,
-                                  cache=not args.no_cache, progress=tty)
+                                  cache=not args.no_cache, progress=tty, previous=args.previous)
     print(summary(site.reports))
     print(f"已生成到 {layout.out}：{stats.line()}")
     if args.publish:
@@ -114,9 +121,9 @@ def _build(args: argparse.Namespace) -> None:
 
 def publish_note(layout: Layout, years: list[int]) -> str:
     """What `build --publish` wrote and what the clerk must commit and upload."""
-    from site_builder.corrections import RECORD_FILE
+    from site_builder.ledger import LEDGER_FILE
 
-    records = [layout.scores / str(y) / RECORD_FILE for y in years]
+    records = [layout.scores / str(y) / LEDGER_FILE for y in years]
     lines = ["已正式发布：",
              f"  网站：{absolute(layout.out)}（整个文件夹上传到局网站）",
              "  发布记录：" + "、".join(str(p) for p in records)]
@@ -184,6 +191,12 @@ def _import(args: argparse.Namespace) -> None:
         print(line)
 
 
+def _verify(args: argparse.Namespace) -> None:
+    from site_builder.verify import verify
+
+    print(verify(args.site, Layout.from_args(args.root)))
+
+
 def _synth(args: argparse.Namespace) -> None:
     counts = synth_command(_layout(args, with_out=False), Path(args.out), args.institutions, args.seed)
     print(f"已在 {args.out} 生成合成数据：{counts['institutions']} 个机构，开展评价 {counts['active']} 个，"
@@ -210,6 +223,9 @@ COMMANDS: dict[str, Command] = {
                       "全部无误才写出 <年度>/<机构编号>.yaml；已有且不同的评分表须加 --force 才覆盖。"
                       "可一次给多个工作簿（如各专家组各一份）。",
                       _import_args, _import),
+    "verify": Command("核验一份已发布（或下载保存）的网站",
+                      "核对 SHA256SUMS、发布记录的链条、与仓库发布记录是否一致，并按仓库数据重新生成后逐字节比较。",
+                      _verify_args, _verify),
     "synth": Command("生成合成数据（用于性能测试）",
                      "在 DIR 下生成与本仓库同样布局的完整数据（content/、rubric/、scores/），同一 seed 结果相同；数据标为示例数据。",
                      _synth_args, _synth),

@@ -110,7 +110,10 @@ def import_workbooks(layout: Layout, files: list[Path], into: Path | None, force
             inputs[year] = (rubric, roster)
         rubric, roster = inputs[year]
         skipped: list[str] = []
-        sheets = wbk.import_sheets(wb, label, rubric, roster, problems, skipped)
+        try:
+            sheets = wbk.import_sheets(wb, label, rubric, roster, problems, skipped)
+        finally:
+            wb.close()
         for sheet in sheets:
             origin[id(sheet)] = label
         imported += sheets

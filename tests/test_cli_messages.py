@@ -30,13 +30,14 @@ def assert_chinese(text: str) -> None:
 # --- typos ------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("typo, meant", [("biuld", "build"), ("valdate", "validate"), ("serv", "serve"),
-                                         ("workbok", "workbook"), ("improt", "import"), ("synht", "synth")])
+                                         ("workbok", "workbook"), ("improt", "import"), ("synht", "synth"),
+                                         ("verfy", "verify")])
 def test_a_mistyped_command_gets_a_suggestion(typo, meant):
     result = run(typo)
     assert result.code == 1 and result.out == ""
     assert result.err == (
         "用法：python -m site_builder [-h] [--version] 命令 ...\n"
-        f"错误：没有“{typo}”这个命令。您是不是要输入 {meant}？可用的命令：validate、build、serve、workbook、import、synth\n"
+        f"错误：没有“{typo}”这个命令。您是不是要输入 {meant}？可用的命令：validate、build、serve、workbook、import、verify、synth\n"
         "用 python -m site_builder --help 查看说明。\n")
 
 
@@ -48,6 +49,7 @@ def test_a_mistyped_command_gets_a_suggestion(typo, meant):
     (("workbook", "--out", "a.xlsx", "--instituion", "P01"), "--instituion", "--institution"),
     (("import", "a.xlsx", "--froce"), "--froce", "--force"),
     (("synth", "--institutons", "5", "--out", "x"), "--institutons", "--institutions"),
+    (("verify", "output", "--rooot", "x"), "--rooot", "--root"),
 ])
 def test_a_mistyped_option_gets_a_suggestion(args, typo, meant):
     result = run(*args)
@@ -76,7 +78,7 @@ def test_nothing_close_gets_no_suggestion():
 
 
 @pytest.mark.parametrize("args, message", [
-    ((), "错误：缺少命令。可用的命令：validate、build、serve、workbook、import、synth"),
+    ((), "错误：缺少命令。可用的命令：validate、build、serve、workbook、import、verify、synth"),
     (("workbook",), "错误：缺少必填的参数：--out（要写出的工作簿，如 评分表.xlsx）"),
     (("import",), "错误：缺少必填的参数：FILE.xlsx（填好的工作簿，可以一次给多个）"),
     (("synth", "--out", "x"), "错误：缺少必填的参数：--institutions（机构数）"),
@@ -95,7 +97,7 @@ def test_argument_errors_in_chinese(args, message):
     assert_chinese(result.err)
 
 
-@pytest.mark.parametrize("command", [None, "validate", "build", "serve", "workbook", "import", "synth"])
+@pytest.mark.parametrize("command", [None, "validate", "build", "serve", "workbook", "import", "verify", "synth"])
 def test_help_is_chinese(command):
     result = run(*([command] if command else []), "--help")
     assert result.code == 0 and result.err == ""
@@ -173,6 +175,12 @@ def test_import_of_missing_files(project):
 def test_synth_with_missing_rubric(tmp_path):
     result = run("synth", "--root", str(tmp_path), "--institutions", "3", "--out", str(tmp_path / "syn"))
     assert result.err == f"错误：{tmp_path / 'rubric'} 中没有评估表（<年度>.yaml）；用 --root 指定含 rubric/ 的数据根目录\n"
+
+
+def test_verify_a_missing_site(tmp_path):
+    result = run("verify", str(tmp_path / "nowhere"), "--root", str(tmp_path))
+    assert result.code == 1 and result.err.startswith("错误：")
+    assert_chinese(result.err)
 
 
 def test_file_errors_in_chinese():
@@ -271,10 +279,10 @@ def test_publish_says_what_it_wrote_and_what_to_commit(tmp_path):
     assert result.code == 0, result.err
     note = result.out.split("已正式发布：\n", 1)[1]
     assert note == (f"  网站：{root / 'output'}（整个文件夹上传到局网站）\n"
-                    f"  发布记录：{root / 'scores/2023/published.json'}\n"
+                    f"  发布记录：{root / 'scores/2023/ledger.json'}\n"
                     "请提交到版本库（git）：\n"
-                    "  scores/2023/published.json\n"
-                    "  git add scores/2023/published.json && git commit -m \"正式发布\"\n")
+                    "  scores/2023/ledger.json\n"
+                    "  git add scores/2023/ledger.json && git commit -m \"正式发布\"\n")
     _git(root, "add", "-A")
     _git(root, "commit", "-qm", "发布")
     again = run("build", "--root", str(root), "--publish", "--jobs", "1")
@@ -285,4 +293,4 @@ def test_publish_outside_git_says_to_keep_the_record(tmp_path):
     root = approved_mini(tmp_path / "n")
     result = run("build", "--root", str(root), "--publish", "--jobs", "1")
     assert result.code == 0, result.err
-    assert f"  发布记录：{root / 'scores/2023/published.json'}\n请把发布记录连同评分表" in result.out
+    assert f"  发布记录：{root / 'scores/2023/ledger.json'}\n请把发布记录连同评分表" in result.out
