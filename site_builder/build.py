@@ -197,7 +197,7 @@ def synth_command(layout: Layout, out: Path, n: int, seed: int) -> dict:
     problems = Problems()
     years = sorted(p.stem for p in layout.rubric.glob("*.yaml"))
     if not years:
-        raise BuildError(f"{layout.rubric} 中没有评估表")
+        raise BuildError(f"{layout.rubric.resolve()} 中没有评估表（<年度>.yaml）；用 --root 指定含 rubric/ 的数据根目录")
     rubric_file = layout.rubric / f"{years[-1]}.yaml"
     rubric = load_rubric(rubric_file, Paths(layout.rubric, layout.scores, layout.root), problems)
     problems.raise_if_any()

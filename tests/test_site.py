@@ -253,7 +253,7 @@ def test_publish_refuses_sample_data(project):
     result = project.cli("build", "--publish")
     assert result.code == 1
     assert result.err == (
-        "Error: 不能正式发布：\n"
+        "错误：不能正式发布：\n"
         "content/site.yaml: base_url 仍是占位地址 https://example.org/xinzhou-pjjg/；请改为本站在局网站上的实际地址\n"
         "scores/2023/status.yaml: status 为 sample（示例数据，非正式结果），只有 approved（已审定）的数据可以正式发布\n"
     )
@@ -267,7 +267,7 @@ def test_publish_refuses_missing_sheets_then_accepts_approved_complete_data(tmp_
         "published_on: 2024-01-15\nobjection_deadline: 2024-01-20\n", encoding="utf-8")
     result = _in_process("build", "--root", str(root), "--publish")
     assert result.code == 1
-    assert result.err == "Error: 不能正式发布：\n2023 年尚无评分表的开展评价机构：M02；正式发布须每个开展评价的机构都有评分表\n"
+    assert result.err == "错误：不能正式发布：\n2023 年尚无评分表的开展评价机构：M02；正式发布须每个开展评价的机构都有评分表\n"
     sheet = (root / "scores/2023/P01.yaml").read_text(encoding="utf-8").replace("institution: P01", "institution: M02")
     (root / "scores/2023/M02.yaml").write_text(sheet, encoding="utf-8")
     result = _in_process("build", "--root", str(root), "--publish")
