@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from site_builder import __version__, corrections, exports
+from site_builder import __version__, corrections, exports, privacy
 from site_builder.content import load_content
 from site_builder.errors import BuildError, DataError, Problems
 from site_builder.incremental import PageCache, digest, tree_digest
@@ -64,6 +64,7 @@ def load(layout: Layout, cache: bool = False, workers: int = 1) -> SiteInput:
         years = []
     rel = Paths(layout.rubric, layout.scores, layout.root).rel
     config, pages, announcements = load_content(layout.content, [y.year for y in years], rel, problems)
+    privacy.check_site(years, config, pages, announcements, layout.content, rel, problems)
     problems.raise_if_any()
     reports = [YearReport(y, year_results(y)) for y in years]
     return SiteInput(config, reports, pages, announcements, layout.templates)
@@ -93,6 +94,9 @@ def check_publishable(site: SiteInput) -> None:
     if urlsplit(site.config.base_url).hostname in PLACEHOLDER_HOSTS:
         problems.append(f"content/site.yaml: base_url 仍是占位地址 {site.config.base_url}；"
                         "请改为本站在局网站上的实际地址")
+    for key, label in (("sponsor", "主办单位"), ("site_id_code", "网站标识码")):
+        if not getattr(site.config, key):
+            problems.append(f"content/site.yaml: 缺少 {key}（{label}）；政府网站须标明，填写后才能正式发布")
     for rep in site.reports:
         d = rep.data
         if d.status.status != "approved":
