@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from site_builder import __version__, corrections, exports, privacy
+from site_builder import __version__, corrections, exports, pagemeta, privacy
 from site_builder.content import load_content
 from site_builder.errors import BuildError, DataError, Problems
 from site_builder.incremental import PageCache, digest, tree_digest
@@ -65,6 +65,7 @@ def load(layout: Layout, cache: bool = False, workers: int = 1) -> SiteInput:
     rel = Paths(layout.rubric, layout.scores, layout.root).rel
     config, pages, announcements = load_content(layout.content, [y.year for y in years], rel, problems)
     privacy.check_site(years, config, pages, announcements, layout.content, rel, problems)
+    pagemeta.check_content(years, pages, announcements, layout.content, rel, problems)
     problems.raise_if_any()
     reports = [YearReport(y, year_results(y)) for y in years]
     return SiteInput(config, reports, pages, announcements, layout.templates)

@@ -13,10 +13,11 @@ from site_builder.feed import feed_xml
 from site_builder.incremental import PageCache, digest
 from site_builder.models import APPLIES_LABELS, Result, Rubric, SiteInput, YearReport
 from site_builder.output import Writer
+from site_builder.pagemeta import PageMeta
 from site_builder.render import environment, relative
 from site_builder.scoring import GRADE_ORDER, Figures, fmt
 
-ASSETS = ("assets/site.css", "assets/filter.js", "assets/wechat-copy.js")
+ASSETS = ("assets/site.css", "assets/filter.js", "assets/wechat-copy.js", "assets/elder-mode.js")
 
 
 def grade_tables(results: list[Result]) -> list[tuple[str, list[Result]]]:
@@ -104,6 +105,7 @@ class SiteRenderer:
         self.site = site
         self.writer = writer
         self.env = environment(site.templates, cache.folder / "jinja" if cache and cache.folder else None)
+        PageMeta(site).install(self.env)
         self.latest = site.reports[-1]
         self.cache = cache or PageCache(None)
         self.workers = workers

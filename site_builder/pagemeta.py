@@ -1,0 +1,156 @@
+"""Page metadata for government-website crawlers (政府网站网页设计规范) and the publication facts a
+reader sees (发布时间, 来源, the announcement's 落款). Every date comes from the data, never the clock.
+
+Where a time comes from: `published_at` in a page's front matter ("2024-01-15 09:00"); for a year's
+pages, the announcement's `published_at`, else the year's `published_on` at 00:00.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from site_builder.errors import Problems
+
+# The site's columns (栏目) by the first folder below a year, as the main navigation names them.
+YEAR_COLUMNS = {
+    "": "年度公告",
+    "roster": "机构名单",
+    "grades": "等级结果",
+    "rubric": "考核办法",
+    "institutions": "机构考核结果",
+    "wechat": "公众号文章",
+    "cms": "年度公告",
+}
+SITE_COLUMN = "网站信息"  # content/pages: 关于本站, 联系我们, 无障碍声明
+HOME_COLUMN = "首页"
+
+_TIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?")
+
+
+def parse_time(value: str) -> dt.datetime | None:
+    """'2024-01-15 09:00' (or with seconds, or a date alone: 00:00) -> datetime; None if malformed."""
+    m = _TIME.fullmatch(value.strip())
+    if not m:
+        return None
+    try:
+        return dt.datetime(*(int(g) for g in m.groups(default="0")))
+    except ValueError:
+        return None
+
+
+def fmt_time(value: dt.datetime) -> str:
+    """The PubDate form: 2024-01-15 09:00."""
+    return value.strftime("%Y-%m-%d %H:%M")
+
+
+def zh_time(value: dt.datetime) -> str:
+    """发布时间 as a reader sees it: 2024年1月15日 09:00."""
+    return f"{value.year}年{value.month}月{value.day}日 {value:%H:%M}"
+
+
+def check_content(years, pages, announcements, content_dir, rel, problems: Problems) -> None:
+    """`published_at` in any front matter must be a date and time; in an announcement, on the year's
+    `published_on` when that is set. Called from build.load."""
+    published_on = {y.year: y.status.published_on for y in years}
+    docs = [(rel(content_dir / "pages" / f"{p.slug}.md"), p, None) for p in pages]
+    docs += [(rel(content_dir / str(y) / "announcement.md"), p, y) for y, p in sorted(announcements.items())]
+    for file, page, year in docs:
+        raw = page.meta.get("published_at")
+        if raw is None:
+            continue
+        when = parse_time(raw)
+        if when is None:
+            problems.add(file, f"published_at（发布时间）为 {raw}，应写成 2024-01-15 09:00 的形式")
+        elif year is not None and published_on.get(year) and when.date() != published_on[year]:
+            problems.add(file, f"published_at（发布时间）{raw} 与 status.yaml 的 published_on "
+                         f"{published_on[year].isoformat()} 不是同一天")
+
+
+@dataclass(frozen=True)
+class Publication:
+    """What a page says about its own publication."""
+
+    time: dt.datetime | None
+    source: str
+
+    @property
+    def pub_date(self) -> str:
+        return fmt_time(self.time) if self.time else ""
+
+    @property
+    def zh(self) -> str:
+        return zh_time(self.time) if self.time else "尚未发布"
+
+
+class PageMeta:
+    """Registered in the Jinja environment as `page_meta`, `publication` and `signoff`."""
+
+    def __init__(self, site):
+        self.site = site
+        self.config = site.config
+
+    def year_time(self, year: int) -> dt.datetime | None:
+        page = self.site.announcements.get(year)
+        raw = page.meta.get("published_at") if page else None
+        if raw and parse_time(raw):
+            return parse_time(raw)
+        rep = next((r for r in self.site.reports if r.data.year == year), None)
+        day = rep.data.status.published_on if rep else None
+        return dt.datetime(day.year, day.month, day.day) if day else None
+
+    def publication(self, year: int, doc=None) -> Publication:
+        """A year's page (doc None) or a Markdown page (doc): its time and its source (来源)."""
+        meta = doc.meta if doc is not None else {}
+        if doc is None and year in self.site.announcements:
+            meta = self.site.announcements[year].meta
+        when = parse_time(meta["published_at"]) if meta.get("published_at") else None
+        return Publication(when or self.year_time(year), meta.get("source") or self.config.publisher)
+
+    def signoff(self, year: int) -> tuple[str, dt.date | None]:
+        """The announcement's 落款: the issuing body (`issuer`, else the publisher) and the date."""
+        page = self.site.announcements.get(year)
+        issuer = (page.meta.get("issuer") if page else None) or self.config.publisher
+        when = self.publication(year).time
+        return issuer, when.date() if when else None
+
+    @staticmethod
+    def column(path: str) -> str:
+        parts = path.split("/")
+        if len(parts) == 1:
+            return HOME_COLUMN
+        if parts[0].isdigit():
+            return YEAR_COLUMNS.get("" if parts[1] == "index.html" else parts[1], YEAR_COLUMNS[""])
+        return SITE_COLUMN
+
+    def page_meta(self, page: dict, title, doc=None, result=None) -> list[tuple[str, str]]:
+        """The <meta name=… content=…> pairs, in the order the 规范 lists them."""
+        config, path, year = self.config, page["path"], page["year"]
+        title = html.unescape(str(title)).strip()
+        column = self.column(path)
+        is_year_page = path.split("/")[0].isdigit()
+        pub = self.publication(year, doc if not is_year_page else None)
+        meta = doc.meta if doc is not None else {}
+        keywords = [config.short_title, column]
+        if result is not None:
+            keywords.append(result.institution.name)
+        keywords.append(f"{year}年度")
+        description = meta.get("description") or f"{title}。{config.title}，{config.publisher}发布。"
+        return [
+            ("SiteName", config.title),
+            ("SiteDomain", urlsplit(config.base_url).hostname or ""),
+            ("SiteIDCode", config.site_id_code or ""),
+            ("ColumnName", column),
+            ("ArticleTitle", title),
+            ("PubDate", pub.pub_date),
+            ("ContentSource", pub.source),
+            ("Keywords", meta.get("keywords") or ",".join(dict.fromkeys(keywords))),
+            ("Description", description),
+            ("Url", config.base_url + path),
+        ]
+
+    def install(self, env) -> None:
+        env.globals.update(page_meta=self.page_meta, publication=self.publication, signoff=self.signoff)
