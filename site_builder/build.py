@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from site_builder import __version__, corrections, exports, pagemeta, privacy
+from site_builder import __version__, cms, corrections, crawl, exports, pagemeta, privacy
 from site_builder.content import load_content
 from site_builder.errors import BuildError, DataError, Problems
 from site_builder.incremental import PageCache, digest, tree_digest
@@ -157,6 +157,8 @@ def build(layout: Layout, publish_mode: bool = False, workers: int = 1, cache: b
             write_year(renderer.emit, rep)
         renderer.write_all()
         renderer.finish()
+        cms.write(writer, site)
+        crawl.write(writer, site)
         writer.write("SHA256SUMS", checksums(writer))
 
     written = publish(layout.out, fill)
