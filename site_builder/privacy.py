@@ -82,7 +82,7 @@ def _mask(kind: str, value: str) -> str:
     if kind == "电子邮箱":
         local, _, domain = value.partition("@")
         return f"{local[:1]}***@{domain}"
-    digits = value if kind == "居民身份证号" else _digits(value)
+    digits = value.upper() if kind == "居民身份证号" else _digits(value)
     if kind == "手机号码" and len(digits) == 13:
         digits = digits[2:]  # +86
     return digits[:3] + "*" * max(len(digits) - 7, 4) + digits[-4:]
