@@ -76,6 +76,7 @@ class Publication:
 
     time: dt.datetime | None
     source: str
+    exact: bool = True  # False: only the day is known (published_on), the time is 00:00
 
     @property
     def pub_date(self) -> str:
@@ -83,7 +84,15 @@ class Publication:
 
     @property
     def zh(self) -> str:
-        return zh_time(self.time) if self.time else "尚未发布"
+        """For readers: with the time where the data gives one, else the day alone."""
+        if not self.time:
+            return "尚未发布"
+        return zh_time(self.time) if self.exact else f"{self.time.year}年{self.time.month}月{self.time.day}日"
+
+    @property
+    def iso(self) -> str:
+        """For <time datetime>."""
+        return self.time.strftime("%Y-%m-%dT%H:%M" if self.exact else "%Y-%m-%d") if self.time else ""
 
 
 class PageMeta:
@@ -94,13 +103,17 @@ class PageMeta:
         self.config = site.config
 
     def year_time(self, year: int) -> dt.datetime | None:
+        return self._year_time(year)[0]
+
+    def _year_time(self, year: int) -> tuple[dt.datetime | None, bool]:
+        """The announcement's `published_at`, else `published_on` at 00:00 (not exact)."""
         page = self.site.announcements.get(year)
         raw = page.meta.get("published_at") if page else None
         if raw and parse_time(raw):
-            return parse_time(raw)
+            return parse_time(raw), True
         rep = next((r for r in self.site.reports if r.data.year == year), None)
         day = rep.data.status.published_on if rep else None
-        return dt.datetime(day.year, day.month, day.day) if day else None
+        return (dt.datetime(day.year, day.month, day.day) if day else None), False
 
     def publication(self, year: int, doc=None) -> Publication:
         """A year's page (doc None) or a Markdown page (doc): its time and its source (来源)."""
@@ -108,7 +121,10 @@ class PageMeta:
         if doc is None and year in self.site.announcements:
             meta = self.site.announcements[year].meta
         when = parse_time(meta["published_at"]) if meta.get("published_at") else None
-        return Publication(when or self.year_time(year), meta.get("source") or self.config.publisher)
+        exact = when is not None
+        if when is None:
+            when, exact = self._year_time(year)
+        return Publication(when, meta.get("source") or self.config.publisher, exact)
 
     def signoff(self, year: int) -> tuple[str, dt.date | None]:
         """The announcement's 落款: the issuing body (`issuer`, else the publisher) and the date."""

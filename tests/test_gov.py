@@ -156,6 +156,11 @@ def test_metadata_on_every_page(mini_site):
     assert columns["2023/institutions/P01/index.html"] == "机构考核结果"
     assert columns["about/index.html"] == "网站信息"
     assert "甲职业培训学校" in _meta(soup(mini_site / "2023/institutions/P01/index.html"))["Keywords"]
+    # readers are not shown a time the data does not give
+    for rel in ("2023/index.html", "about/index.html"):
+        info = soup(mini_site / rel).select_one("main .pubinfo")
+        assert " ".join(info.get_text().split()) == "发布时间：2024年1月15日 来源：测试发布单位", rel
+        assert info.find("time")["datetime"] == "2024-01-15"
 
 
 def test_publication_time_comes_from_the_front_matter(tmp_path):
