@@ -149,8 +149,19 @@ def test_roster_codes_are_checked_and_unique():
         "scores/2023/roster.yaml: 机构 P05: code（统一社会信用代码）91140900MA0000001F 与机构 P01 相同；"
         "每个机构的代码应各不相同",
         "scores/2023/roster.yaml: 机构 P06: code（统一社会信用代码）91140900SYN0000001 无效："
-        "含不允许的字符（只用数字和除 I、O、Z、S、V 外的大写字母）；请按登记证书核对，不知道时写 null",
+        "格式不符（前 8 位为数字，其余为数字或除 I、O、Z、S、V 外的大写字母，不含空格）；请按登记证书核对，不知道时写 null",
     ]
+
+
+@pytest.mark.parametrize("code", ["91140900MA0000001F", "91110000600037341L", "91140900MA0000001X",
+                                  "91110000600037341l", "9111 0000 6000 3734 1L", "91140900SYN0000001",
+                                  "A1140900MA0000001F", "911400MA0000001F", ""])
+def test_fast_code_check_agrees_with_python_stdnum(code):
+    from stdnum.cn import uscc
+
+    from site_builder.privacy import uscc_ok
+    strict = code == code.strip().upper() and " " not in code and "-" not in code
+    assert uscc_ok(code) == (uscc.is_valid(code) and strict)
 
 
 def test_validate_reports_a_bad_roster_code(project):
