@@ -9,6 +9,7 @@ from site_builder.config import SiteConfig, load_config
 from site_builder.errors import Problems
 from site_builder.models import Page
 from site_builder.render import markdown_to_html, split_front_matter
+from site_builder.text import PAGE_LIMIT, check_text, page_file_problem
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 RESERVED_SLUGS = {"assets", "index"}
@@ -22,10 +23,18 @@ ANNOUNCEMENT_FIELDS = {
 
 def _page(path: Path, rel: str, slug: str, problems: Problems, required: dict[str, str] | None = None) -> Page | None:
     required = required or {}
+    problem = page_file_problem(path)
+    if problem:
+        problems.add(rel, problem)
+        return None
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         problems.add(rel, f"无法读取页面：{exc}")
+        return None
+    problem = check_text(text, PAGE_LIMIT, multiline=True)
+    if problem:
+        problems.add(rel, f"页面{problem}")
         return None
     try:
         meta, body = split_front_matter(text)

@@ -114,14 +114,29 @@ def results_csv(results: list[Result]) -> bytes:
     out.writerow(CSV_COLUMNS)
     for r in results:
         inst = r.institution
-        out.writerow([
+        out.writerow(csv_row([
             inst.id, inst.name, inst.tier, inst.county or "", inst.code or "",
             _bool(inst.active), _bool(r.assessed), fmt(r.total), fmt(r.base), fmt(r.bonus),
             *(fmt(r.sections.get(int(k))) for k in SECTION_KEYS),
             r.grade or "", r.outcome, _bool(r.vetoed), ";".join(r.veto_items),
             "" if r.rank is None else r.rank,
-        ])
+        ]))
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+"""What makes a spreadsheet read a CSV cell as a formula (OWASP: CSV injection)."""
+
+
+def csv_text(value):
+    """A CSV cell that Excel, WPS and LibreOffice show as text: a leading ' before a formula start."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def csv_row(values: list) -> list:
+    return [csv_text(v) for v in values]
 
 
 EXCEL_MAX_ROWS = 1_048_576
@@ -139,7 +154,7 @@ def results_xlsx(data: YearData, results: list[Result]) -> bytes:
     """
     from openpyxl import Workbook  # imported here: a cached build never needs it
 
-    from site_builder.xlsxio import workbook_bytes
+    from site_builder.xlsxio import safe_row, workbook_bytes
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("考核结果")
@@ -148,10 +163,10 @@ def results_xlsx(data: YearData, results: list[Result]) -> bytes:
                *(f"第{k}部分" for k in SECTION_KEYS), "考核结果", "否决项", "名次"])
     for r in results:
         inst = r.institution
-        ws.append([inst.id, inst.name, inst.tier, inst.county, "是" if inst.active else "否",
-                   _num(r.total), _num(r.base), _num(r.bonus),
-                   *(_num(r.sections.get(int(k))) for k in SECTION_KEYS),
-                   r.outcome, "、".join(r.veto_items) or None, r.rank])
+        ws.append(safe_row(ws, [inst.id, inst.name, inst.tier, inst.county, "是" if inst.active else "否",
+                                _num(r.total), _num(r.base), _num(r.bonus),
+                                *(_num(r.sections.get(int(k))) for k in SECTION_KEYS),
+                                r.outcome, "、".join(r.veto_items) or None, r.rank]))
     if sum(r.assessed for r in results) > LONG_SHEET_MAX_INSTITUTIONS:
         note = wb.create_sheet("说明")
         note.append([f"参加考核的机构超过 {LONG_SHEET_MAX_INSTITUTIONS} 个，本工作簿不含各指标得分明细；"
@@ -184,7 +199,7 @@ def results_xlsx(data: YearData, results: list[Result]) -> bytes:
             long.append(header)
             rows = 1
         for row in batch:
-            long.append(row)
+            long.append(safe_row(long, row))
         rows += len(batch)
     return workbook_bytes(wb, _when(data))
 

@@ -58,10 +58,16 @@ class Indicator:
     applies: str
     notes: tuple[str, ...]
     allowed: tuple[Decimal, ...]  # reachable scores, ascending; empty for veto items
+    section_kind: str = "base"  # the kind of its section in the rubric: base | bonus | veto
 
     @property
     def is_veto(self) -> bool:
         return self.max is None
+
+    @property
+    def needs_reason(self) -> bool:
+        """A score below the maximum needs a reason in base sections (the rubric says which)."""
+        return self.section_kind == "base"
 
 
 @dataclass(frozen=True)
@@ -168,6 +174,7 @@ class ItemScore:
     score: Decimal
     reason: str | None = None
     self_score: Decimal | None = None
+    self_reason: str | None = None  # 自评扣分原因, as the institution's self-assessment gives it
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,28 +92,22 @@ def import_workbooks(layout: Layout, files: list[Path], into: Path | None, force
     paths = Paths(layout.rubric, into, layout.root)
     plans: list[tuple[Path, str]] = []
     unchanged = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for sheet in imported:
-            rubric, roster = inputs[sheet.year]
-            # the same rules as a hand-written YAML sheet, as a second line of defence
-            check = Path(tmp) / f"{sheet.institution}.yaml"
-            check.write_text(sheet.yaml_text, encoding="utf-8")
-            if load_sheet(check, rubric, roster, paths, problems) is None:
+    for sheet in imported:  # checked cell by cell with the same rules as a YAML sheet (rules.check_item)
+        rubric, roster = inputs[sheet.year]
+        target = into / str(sheet.year) / f"{sheet.institution}.yaml"
+        if target.is_file():
+            existing = load_sheet(target, rubric, roster, paths, problems)
+            if existing is None:
                 continue
-            target = into / str(sheet.year) / f"{sheet.institution}.yaml"
-            if target.is_file():
-                existing = load_sheet(target, rubric, roster, paths, problems)
-                if existing is None:
-                    continue
-                diff = wbk.differences(wbk.sheet_as_data(existing), sheet.data)
-                if not diff:
-                    unchanged.append(target)
-                    continue
-                if not force:
-                    problems.add(paths.rel(target), "已有评分表与工作簿不同，未覆盖（确认无误后加 --force）："
-                                 + "；".join(diff), institution=sheet.institution)
-                    continue
-            plans.append((target, sheet.yaml_text))
+            diff = wbk.differences(wbk.sheet_as_data(existing), sheet.data)
+            if not diff:
+                unchanged.append(target)
+                continue
+            if not force:
+                problems.add(paths.rel(target), "已有评分表与工作簿不同，未覆盖（确认无误后加 --force）："
+                             + "；".join(diff), institution=sheet.institution)
+                continue
+        plans.append((target, sheet.yaml_text))
     problems.raise_if_any()
     for target, text in plans:
         atomic_write(target, text)

@@ -8,23 +8,28 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
+import zipfile
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from zipfile import BadZipFile
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from site_builder.datafile import INDICATOR_ID, is_institution_id, shown_id
 from site_builder.errors import Problems
 from site_builder.models import Indicator, Institution, Roster, Rubric, Sheet
+from site_builder.rules import check_item
 from site_builder.scoring import fmt
-from site_builder.xlsxio import workbook_bytes
+from site_builder.sheetfile import veto_problem
+from site_builder.text import shown as shown_text
+from site_builder.xlsxio import set_text, workbook_bytes
 
 MARK = "xinzhou-pjjg-scoring-workbook"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: veto items have a 是/否 cell (存在否决情形) beside the evidence
 META_SHEET = "_meta"
 COVER_SHEET = "填写说明"
 HEADERS = ("序号", "评估项目", "评估内容", "标准分值", "评估标准", "自评扣分原因", "自评分", "评估扣分原因", "评估分")
@@ -33,9 +38,17 @@ COL = {"id": "A", "section": "B", "group": "C", "max": "D", "text": "E", "self_r
 FLAG_CELLS = {"senior_levels": "C3", "online_exam": "C4"}
 DATE_CELL = "C5"
 ID_CELL = "G2"
+NAME_CELL = "B2"
+FIELD_COLUMNS = {"score": "score", "reason": "reason", "self": "self", "self_reason": "self_reason"}
+MAX_FILE = 20 * 1024 * 1024
+"""Largest workbook accepted (one for a whole city is well under 1 MB)."""
+MAX_UNCOMPRESSED = 100 * 1024 * 1024
+"""Largest total the zip may declare once unpacked; beyond it the file is refused before it is opened."""
+MAX_RATIO = 200
+"""Largest compression ratio of a member over 1 MB (spreadsheet XML compresses about 10 to 1)."""
 HEADER_ROW = 6
 YES, NO = "是", "否"
-FOUND = "存在"
+VETO_HEADER = "存在否决情形"
 
 _thin = Side(style="thin", color="999999")
 BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
@@ -77,7 +90,8 @@ def _cover(ws, rubric: Rubric) -> None:
         "2. 先在第3、4行选择该机构是否评价技师（高级技师）、是否使用在线机考（是/否），第5行填写评估日期。",
         "3. “评估分”只能从下拉列表中选择本项评分规则可得的分值；不适用的指标（见“评估标准”列的说明）留空。",
         "4. 第一至五部分得分低于标准分值的，必须在“评估扣分原因”中写明扣分原因；加分项可不写。",
-        "5. 否决项：发现的，在“评估扣分原因”列写明事实依据；未发现的留空。",
+        "5. 否决项：在“评估分”列选择是否存在否决情形（是/否）；选“是”的，在“评估扣分原因”列写明事实依据"
+        "（如 连续两年未开展评价工作），选“否”或留空的，不要填写依据。",
         "6. “自评分”“自评扣分原因”按机构自评报告填写，可留空。",
         "7. 各部分小计和总分由公式自动计算，请勿修改。工作表已保护（无密码），请勿插入或删除行。",
         "8. 填好后交办公室用 python -m site_builder import 导入；导入时逐格校验，有误会指出工作表和单元格。",
@@ -91,9 +105,10 @@ def _cover(ws, rubric: Rubric) -> None:
 
 
 def _institution_sheet(ws, rubric: Rubric, inst: Institution, sheet: Sheet | None) -> None:
-    ws["A1"] = f"{rubric.title}（{rubric.subtitle}）"
+    set_text(ws["A1"], f"{rubric.title}（{rubric.subtitle}）")
     ws["A1"].font = Font(bold=True, size=13)
-    ws["A2"], ws["B2"], ws["F2"], ws[ID_CELL] = "被考核机构", inst.name, "机构编号", inst.id
+    ws["A2"], ws["F2"], ws[ID_CELL] = "被考核机构", "机构编号", inst.id
+    set_text(ws[NAME_CELL], inst.name)
     ws["A3"], ws["A4"], ws["A5"] = "评价技师（高级技师）", "使用在线机考", "评估日期"
     ws["D3"] = "是：第7-01至7-05、7-07至7-11项计分"
     ws["D4"] = "是：第7-06项计分"
@@ -164,12 +179,23 @@ def _indicator_row(ws, row: int, section_name: str, ind: Indicator, sheet: Sheet
               "max": float(ind.max) if ind.max is not None else "否决项"}
     for key, value in values.items():
         cell = ws[f"{COL[key]}{row}"]
-        cell.value, cell.alignment, cell.border = value, WRAP, BORDER
+        set_text(cell, value)
+        cell.alignment, cell.border = WRAP, BORDER
     if ind.is_veto:
         evidence = next((v.evidence for v in sheet.veto if v.indicator == ind.id), None) if sheet else None
-        ws[f"{COL['reason']}{row}"] = evidence
+        set_text(ws[f"{COL['reason']}{row}"], evidence)
         _input(ws[f"{COL['reason']}{row}"])
-        ws[f"{COL['score']}{row}"] = "否决项：发现的在左格写事实依据"
+        ws[f"{COL['reason']}{row}"].alignment = WRAP
+        found = ws[f"{COL['score']}{row}"]
+        found.value = (YES if evidence else NO) if sheet else None
+        _input(found)
+        if ("veto",) not in validations:
+            dv = DataValidation(type="list", formula1=f'"{YES},{NO}"', allow_blank=True, showErrorMessage=True,
+                                errorTitle=VETO_HEADER, error=f"{VETO_HEADER}？请选择 是 或 否",
+                                promptTitle=VETO_HEADER, prompt="选“是”的，须在左格写明事实依据", showInputMessage=True)
+            ws.add_data_validation(dv)
+            validations[("veto",)] = dv
+        validations[("veto",)].add(found.coordinate)
         return
     item = sheet.item(ind.id) if sheet else None
     for key in ("self_reason", "self", "reason", "score"):
@@ -177,7 +203,8 @@ def _indicator_row(ws, row: int, section_name: str, ind: Indicator, sheet: Sheet
         ws[f"{COL[key]}{row}"].alignment = WRAP
     if item:
         ws[f"{COL['score']}{row}"] = _number(item.score)
-        ws[f"{COL['reason']}{row}"] = item.reason
+        set_text(ws[f"{COL['reason']}{row}"], item.reason)
+        set_text(ws[f"{COL['self_reason']}{row}"], item.self_reason)
         ws[f"{COL['self']}{row}"] = _number(item.self_score) if item.self_score is not None else None
     key = ind.allowed
     if key not in validations:
@@ -210,29 +237,75 @@ class ImportedSheet:
     data: dict  # the parsed form, for comparing with an existing sheet
 
 
+def _file_problem(path: Path) -> str | None:
+    """Why a file cannot be opened as one of our workbooks, checked before openpyxl reads it."""
+    save_as = "请在 Excel 或 WPS 中打开，另存为 Excel 工作簿（.xlsx）后再导入"
+    try:
+        size = os.stat(path).st_size
+        with open(path, "rb") as handle:
+            head = handle.read(8)
+    except OSError as exc:
+        return f"无法读取文件：{exc.strerror}"
+    if size > MAX_FILE:
+        return f"文件大小 {size} 字节，超过上限 {MAX_FILE // (1024 * 1024)} MB；评分工作簿不应这么大，请检查是否选错了文件"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return f"这是旧版 Excel（.xls）文件，不能导入；{save_as}"
+    if not head.startswith(b"PK\x03\x04"):
+        return f"不是 Excel 工作簿（.xlsx）（可能是 CSV 或其他格式）；{save_as}"
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+            names = {i.filename for i in infos}
+            if "mimetype" in names and b"opendocument" in archive.read("mimetype")[:100]:
+                return f"这是 OpenDocument（.ods）文件，不能导入；{save_as}"
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return f"文件已损坏或不完整，不是可读取的 .xlsx；{save_as}"
+    if "xl/workbook.xml" not in names:
+        return f"不是 Excel 工作簿（.xlsx）；{save_as}"
+    total = sum(i.file_size for i in infos)
+    if len(infos) > 5000 or total > MAX_UNCOMPRESSED:
+        return (f"解压后超过 {MAX_UNCOMPRESSED // (1024 * 1024)} MB（声明为 {total // (1024 * 1024)} MB），"
+                "不是正常的评分工作簿，未打开")
+    for info in infos:
+        if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            return f"压缩比异常（{info.file_size // max(info.compress_size, 1)} 倍），不是正常的评分工作簿，未打开"
+    return None
+
+
 def read_year(path: Path, label: str, problems: Problems) -> tuple[object, int] | None:
     """Open a workbook and check it is one of ours; returns (workbook, year)."""
+    problem = _file_problem(path)
+    if problem:
+        problems.add(label, problem)
+        return None
     try:
         wb = load_workbook(path, data_only=False)
-    except (BadZipFile, KeyError, OSError, ValueError) as exc:
-        problems.add(label, f"不是可读取的 Excel 工作簿（.xlsx）：{exc}")
+    except Exception:  # noqa: BLE001 - any failure inside a foreign file's XML means the same to the user
+        problems.add(label, "工作簿已损坏或不完整，无法读取；请在 Excel 或 WPS 中打开，确认内容无误后另存为 .xlsx 再导入")
         return None
     if META_SHEET not in wb.sheetnames or wb[META_SHEET]["A1"].value != MARK:
         problems.add(label, "不是本系统生成的评分工作簿；请用 python -m site_builder workbook 生成工作簿后填写")
         return None
     meta = wb[META_SHEET]
-    if meta["A2"].value != FORMAT_VERSION or not isinstance(meta["A3"].value, int):
-        problems.add(label, f"工作簿格式版本 {meta['A2'].value} 不受支持；请重新生成工作簿")
+    version, year = meta["A2"].value, meta["A3"].value
+    if version != FORMAT_VERSION or not isinstance(year, int) or isinstance(year, bool):
+        problems.add(label, f"工作簿格式版本 {shown_id(version)} 不受支持（须为 {FORMAT_VERSION}）；"
+                            "请用 python -m site_builder workbook 重新生成工作簿后填写")
         return None
-    return wb, meta["A3"].value
+    return wb, year
 
 
 def import_sheets(wb, label: str, rubric: Rubric, roster: Roster, problems: Problems) -> list[ImportedSheet]:
     out = []
-    for ws in wb.worksheets:
+    for n, ws in enumerate(wb.worksheets, start=1):
         if ws.title in (META_SHEET, COVER_SHEET):
             continue
-        sheet = _import_sheet(ws, f"{label}!{ws.title.split()[0]}", rubric, roster, problems)
+        words = ws.title.split()
+        if not words:
+            problems.add(f"{label}!第{n}张工作表", f"工作表名称为空白（{ascii(ws.title)}）；"
+                         "工作表须以机构编号开头，如 “P01 山西工程职业学院”；请改回原名称或重新生成工作簿")
+            continue
+        sheet = _import_sheet(ws, f"{label}!{shown_id(words[0])}", words, rubric, roster, problems)
         if sheet:
             out.append(sheet)
     if not out and not problems:
@@ -243,50 +316,72 @@ def import_sheets(wb, label: str, rubric: Rubric, roster: Roster, problems: Prob
 def _text(value) -> str | None:
     if value is None:
         return None
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     text = str(value).strip()
     return text or None
 
 
-def _decimal(value) -> Decimal | None:
-    """A number typed or picked in a cell; numeric text (as LibreOffice may store it) counts too."""
-    if isinstance(value, bool) or value is None:
+def _value(value):
+    """A score cell as the rule check takes it: None when blank, a Decimal for numbers and numeric text."""
+    if value is None or (isinstance(value, str) and not value.strip()):
         return None
+    if isinstance(value, bool):
+        return value
     if isinstance(value, (int, float)):
         return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-    try:
-        d = Decimal(str(value).strip())
-    except InvalidOperation:
-        return None
-    return d if d.is_finite() else None
+    text = str(value).strip()
+    if len(text) <= 40:
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            return text
+        if number.is_finite():
+            return number
+    return text
 
 
-def _import_sheet(ws, where: str, rubric: Rubric, roster: Roster, problems: Problems) -> ImportedSheet | None:
+def _import_sheet(ws, where: str, title_words: list[str], rubric: Rubric, roster: Roster,
+                  problems: Problems) -> ImportedSheet | None:
     before = len(problems.items)
-    inst_id = _text(ws[ID_CELL].value)
+    raw_id = _text(ws[ID_CELL].value)
+    inst_id = raw_id if is_institution_id(raw_id) else None
+    shown = shown_id(raw_id)
 
     def bad(cell: str, message: str, indicator: str | None = None) -> None:
-        problems.add(f"{where}!{cell}", message, institution=inst_id, indicator=indicator)
+        problems.add(f"{where}!{cell}", message, institution=shown, indicator=indicator)
 
     institution = roster.get(inst_id) if inst_id else None
     if institution is None:
-        bad(ID_CELL, f"机构编号 {inst_id} 不在 {roster.year} 年名单中")
+        bad(ID_CELL, f"机构编号 {shown} 不在 {roster.year} 年名单中")
         return None
+    if title_words[0] != inst_id:
+        bad(ID_CELL, f"机构编号 {inst_id} 与工作表名称“{shown_text(' '.join(title_words))}”不一致；"
+                     "编号和工作表名称都不要改动，请核对是否填错了工作表")
+    name = _text(ws[NAME_CELL].value)
+    if name != institution.name:
+        bad(NAME_CELL, f"机构名称“{shown_text(name)}”与名单中 {inst_id} 的名称"
+                       f"“{institution.name}”不一致；请核对是否填错了工作表，不要改动机构名称和编号")
     flags = {}
     for key, ref in FLAG_CELLS.items():
         value = _text(ws[ref].value)
         if value not in (YES, NO):
-            bad(ref, f"请选择 {YES} 或 {NO}，实为 {value or '空'}")
+            bad(ref, f"请选择 {YES} 或 {NO}，实为 {shown_text(value) if value else '空'}")
         flags[key] = value == YES
     assessed = ws[DATE_CELL].value
     if isinstance(assessed, dt.datetime):
         assessed = assessed.date()
     if not isinstance(assessed, dt.date):
-        bad(DATE_CELL, f"评估日期须为日期（如 2024-01-08），实为 {assessed if assessed is not None else '空'}")
+        bad(DATE_CELL, f"评估日期须为日期（如 2024-01-08），实为 {shown_text(assessed) if assessed is not None else '空'}")
+    if len(problems.items) > before:
+        return None
 
     rows: dict[str, int] = {}
     for row in range(HEADER_ROW + 1, ws.max_row + 1):
         value = _text(ws[f"A{row}"].value)
-        if value and re.fullmatch(r"\d-\d{2}", value):
+        if value and INDICATOR_ID.fullmatch(value):
             if value in rows:
                 bad(f"A{row}", f"指标 {value} 的行出现了两次（第 {rows[value]} 行和第 {row} 行）", value)
             rows[value] = row
@@ -298,41 +393,34 @@ def _import_sheet(ws, where: str, rubric: Rubric, roster: Roster, problems: Prob
             continue
         cell = lambda key, row=row: f"{COL[key]}{row}"  # noqa: E731
         if ind.is_veto:
-            evidence = _text(ws[cell("reason")].value)
-            if evidence:
-                veto[ind.id] = evidence
+            found, evidence = _text(ws[cell("score")].value), _text(ws[cell("reason")].value)
+            if found not in (YES, NO, None):
+                bad(cell("score"), f"{VETO_HEADER}请选择 {YES} 或 {NO}，实为 {shown_text(found)}", ind.id)
+            elif found == YES:
+                message = veto_problem(evidence)
+                if message:
+                    bad(cell("reason"), f"选了“{YES}”（{VETO_HEADER}），" + message, ind.id)
+                else:
+                    veto[ind.id] = evidence
+            elif evidence:
+                bad(cell("score"), f"填写了否决依据，但{VETO_HEADER}未选“{YES}”；存在的请选“{YES}”，"
+                                   f"不存在的请清空 {cell('reason')} 的依据", ind.id)
             continue
-        raw = ws[cell("score")].value
-        score = _decimal(raw)
-        applies = ind.applies == "all" or flags.get(ind.applies, False)
-        if not applies:
-            if raw not in (None, ""):
-                bad(cell("score"), f"本项不适用于该机构（{'评价技师（高级技师）' if ind.applies == 'senior_levels' else '使用在线机考'}选了“否”），应留空", ind.id)
-            continue
-        if raw in (None, ""):
-            bad(cell("score"), f"缺少评估分；可选 {'、'.join(fmt(v) for v in ind.allowed)}", ind.id)
-            continue
-        if score is None:
-            bad(cell("score"), f"评估分“{raw}”不是数字；可选 {'、'.join(fmt(v) for v in ind.allowed)}", ind.id)
-            continue
-        if score not in ind.allowed:
-            bad(cell("score"), f"评估分 {fmt(score)} 不在下拉列表中；可选 {'、'.join(fmt(v) for v in ind.allowed)}", ind.id)
-            continue
-        reason = _text(ws[cell("reason")].value)
-        if score < ind.max and ind.section <= 5 and not reason:
-            bad(cell("reason"), f"评估分 {fmt(score)} 低于标准分值 {fmt(ind.max)}，须写明评估扣分原因", ind.id)
-            continue
-        self_raw = ws[cell("self")].value
-        self_score = _decimal(self_raw)
-        if self_raw not in (None, "") and (self_score is None or not 0 <= self_score <= ind.max):
-            bad(cell("self"), f"自评分“{self_raw}”须为 0 至 {fmt(ind.max)} 之间的数字", ind.id)
-            continue
-        entry: dict = {"score": score}
-        if reason:
-            entry["reason"] = reason
-        if self_score is not None:
-            entry["self"] = self_score
-        items[ind.id] = entry
+        applicable = ind.applies == "all" or flags.get(ind.applies, False)
+        item, found_problems = check_item(ind, _value(ws[cell("score")].value), _text(ws[cell("reason")].value),
+                                          _value(ws[cell("self")].value), _text(ws[cell("self_reason")].value),
+                                          applicable)
+        for problem in found_problems:
+            bad(cell(FIELD_COLUMNS[problem.field]), problem.message, ind.id)
+        if item:
+            entry: dict = {"score": item.score}
+            if item.reason:
+                entry["reason"] = item.reason
+            if item.self_score is not None:
+                entry["self"] = item.self_score
+            if item.self_reason:
+                entry["self_reason"] = item.self_reason
+            items[ind.id] = entry
     if len(problems.items) > before:
         return None
     data = {"institution": inst_id, "assessed_on": assessed, "senior_levels": flags["senior_levels"],
@@ -354,6 +442,8 @@ def sheet_yaml(data: dict, name: str) -> str:
             parts.append(f"reason: {json.dumps(entry['reason'], ensure_ascii=False)}")
         if "self" in entry:
             parts.append(f"self: {fmt(entry['self'])}")
+        if "self_reason" in entry:
+            parts.append(f"self_reason: {json.dumps(entry['self_reason'], ensure_ascii=False)}")
         lines.append(f"  {ind}: {{{', '.join(parts)}}}")
     if data["veto"]:
         lines.append("veto:")
@@ -372,6 +462,8 @@ def sheet_as_data(sheet: Sheet) -> dict:
             entry["reason"] = it.reason
         if it.self_score is not None:
             entry["self"] = it.self_score
+        if it.self_reason:
+            entry["self_reason"] = it.self_reason
         items[it.indicator] = entry
     return {"institution": sheet.institution, "assessed_on": sheet.assessed_on,
             "senior_levels": sheet.senior_levels, "online_exam": sheet.online_exam, "items": items,
@@ -400,4 +492,8 @@ def _entry(entry: dict | None) -> str:
     text = fmt(entry["score"])
     if entry.get("reason"):
         text += f"（{entry['reason']}）"
+    if "self" in entry:
+        text += f"，自评 {fmt(entry['self'])}"
+    if entry.get("self_reason"):
+        text += f"（{entry['self_reason']}）"
     return text

@@ -39,3 +39,25 @@ def _fixed_core(data: bytes, stamp: dt.datetime) -> bytes:
     # openpyxl writes `modified` as the save time whatever the property says
     iso = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     return re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>" + iso + rb"\g<2>", data)
+
+
+def set_text(cell, value) -> None:
+    """Put a value in a cell; text is always a string cell, never a formula (`=…` stays text)."""
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+
+
+def safe_row(ws, values: list) -> list:
+    """A write-only row where every text is a string cell, never a formula."""
+    from openpyxl.cell import WriteOnlyCell
+
+    row = []
+    for value in values:
+        if isinstance(value, str) and value.startswith("="):
+            cell = WriteOnlyCell(ws, value=value)
+            cell.data_type = "s"
+            row.append(cell)
+        else:
+            row.append(value)
+    return row

@@ -20,6 +20,7 @@ ROSTER = load_roster(REPO / "scores/2023/roster.yaml", 2023, _paths, _problems)
 assert not _problems
 ACTIVE = [i.id for i in ROSTER.institutions if i.active]
 SCORED = [i for i in RUBRIC.indicators if not i.is_veto]
+VISIBLE = st.characters(blacklist_categories=("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"))
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
@@ -34,13 +35,13 @@ def sheets(draw):
         score = draw(st.sampled_from(ind.allowed))
         entry: dict = {"score": float(score) if score % 1 else int(score)}
         if score < ind.max:
-            entry["reason"] = draw(st.text(min_size=1, max_size=20).filter(lambda t: t.strip()))
+            entry["reason"] = draw(st.text(VISIBLE, min_size=1, max_size=20).filter(lambda t: t.strip()))
         if draw(st.booleans()):
             entry["self"] = float(ind.max)
         items[ind.id] = entry
     veto = {}
     if draw(st.integers(0, 9)) == 0:
-        veto = {draw(st.sampled_from([v.id for v in RUBRIC.veto_items])): "证据"}
+        veto = {draw(st.sampled_from([v.id for v in RUBRIC.veto_items])): "连续两年未开展评价工作"}
     return {"institution": draw(st.sampled_from(ACTIVE)), "assessed_on": "2024-01-08",
             "senior_levels": senior, "online_exam": online, "items": items, "veto": veto}
 

@@ -48,10 +48,10 @@ def test_unknown_missing_and_duplicated_indicators(clean):
         ("-0.25", "得分 -0.25 超出 0 至 1 的范围；可得 0、0.25、0.5、0.75、1"),
         ("1.25", "得分 1.25 超出 0 至 1 的范围；可得 0、0.25、0.5、0.75、1"),
         ("{score: 0.7, reason: 缺项}", "得分 0.7 不是本项评分规则可得的分值；可得 0、0.25、0.5、0.75、1"),
-        ("0.5", "得分 0.5 低于满分 1，须写明扣分原因：{score: 0.5, reason: …}"),
-        ("{score: 0.5, reason: '  '}", "reason（扣分原因）须为非空文字"),
-        ("{score: 1, self: 2}", "自评分 self: 2 须为 0 至 1 之间的数字"),
-        ("{score: 1, note: x}", "未知字段 note；允许：score（得分）、reason（扣分原因）、self（自评分）"),
+        ("0.5", "得分 0.5 低于满分 1，须写明扣分原因"),
+        ("{score: 0.5, reason: '  '}", "扣分原因须为非空文字"),
+        ("{score: 1, self: 2}", "自评分 2 须为 0 至 1 之间的数字"),
+        ("{score: 1, note: x}", "未知字段 note；允许：score（得分）、reason（扣分原因）、self（自评分）、self_reason（自评扣分原因）"),
         ("{reason: x}", "缺少 score（得分）"),
     ],
 )
@@ -90,7 +90,7 @@ def test_unknown_veto_and_veto_without_evidence(clean):
     clean.edit("scores/2023/P05.yaml", "veto: {}", "veto: {6-04: '', 6-11: 证据, 1-01: 证据}")
     expect_errors(
         clean,
-        "scores/2023/P05.yaml: 机构 P05: 指标 6-04: 否决项须写明证据（事实依据），如 6-04: 连续两年未开展评价工作",
+        "scores/2023/P05.yaml: 机构 P05: 指标 6-04: 否决项须写明证据（事实依据），如 6-04: 连续两年未开展评价工作；未发现否决情形的不要写在 veto 下",
         "scores/2023/P05.yaml: 机构 P05: 指标 6-11: 6-11 不是否决项；否决项为 6-01 至 6-10",
         "scores/2023/P05.yaml: 机构 P05: 指标 1-01: 1-01 不是否决项；否决项为 6-01 至 6-10",
     )
@@ -106,8 +106,8 @@ def test_applicability_flags(clean):
     clean.edit("scores/2023/P05.yaml", "  7-12:", "  7-01: 1\n  7-06: 0.5\n  7-12:")
     expect_errors(
         clean,
-        "scores/2023/P05.yaml: 机构 P05: 指标 7-01: 本项仅适用于评价技师/高级技师的机构，而评分表 senior_levels: false；请删除本项或将 senior_levels 改为 true",
-        "scores/2023/P05.yaml: 机构 P05: 指标 7-06: 本项仅适用于使用在线机考的机构，而评分表 online_exam: false；请删除本项或将 online_exam 改为 true",
+        "scores/2023/P05.yaml: 机构 P05: 指标 7-01: 本项仅适用于评价技师/高级技师的机构，而本表标明该机构不评价技师/高级技师（senior_levels）；请删除本项得分，或更正该标记",
+        "scores/2023/P05.yaml: 机构 P05: 指标 7-06: 本项仅适用于使用在线机考的机构，而本表标明该机构不使用在线机考（online_exam）；请删除本项得分，或更正该标记",
     )
 
 

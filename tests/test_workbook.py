@@ -95,13 +95,13 @@ def test_text_in_a_score_cell(filled):
     _edit(filled, lambda ws, rows: ws.__setitem__(f"I{rows['1-03']}", "满分"))
     row = rows_by_id(load_workbook(filled.path("评分表.xlsx"))["P03 山西省瑜伽科学健身学会"])["1-03"]
     assert _import_error(filled) == (f"Error: 数据有 1 处问题，未写出任何文件：\n"
-                                     f"  评分表.xlsx!P03!I{row}: 机构 P03: 指标 1-03: 评估分“满分”不是数字；可选 0、1\n")
+                                     f"  评分表.xlsx!P03!I{row}: 机构 P03: 指标 1-03: 得分 满分 不是数字；可得 0、1\n")
 
 
 def test_value_outside_the_dropdown(filled):
     _edit(filled, lambda ws, rows: ws.__setitem__(f"I{rows['1-16']}", 1.25))
     row = rows_by_id(load_workbook(filled.path("评分表.xlsx"))["P03 山西省瑜伽科学健身学会"])["1-16"]
-    assert f"评分表.xlsx!P03!I{row}: 机构 P03: 指标 1-16: 评估分 1.25 不在下拉列表中；可选 0、0.3、0.6、0.9、1.2、1.5" in _import_error(filled)
+    assert f"评分表.xlsx!P03!I{row}: 机构 P03: 指标 1-16: 得分 1.25 不是本项评分规则可得的分值；可得 0、0.3、0.6、0.9、1.2、1.5" in _import_error(filled)
 
 
 def test_missing_reason(filled):
@@ -110,7 +110,7 @@ def test_missing_reason(filled):
         ws[f"H{rows['2-01']}"] = None
     _edit(filled, change)
     row = rows_by_id(load_workbook(filled.path("评分表.xlsx"))["P03 山西省瑜伽科学健身学会"])["2-01"]
-    assert f"评分表.xlsx!P03!H{row}: 机构 P03: 指标 2-01: 评估分 0.5 低于标准分值 1，须写明评估扣分原因" in _import_error(filled)
+    assert f"评分表.xlsx!P03!H{row}: 机构 P03: 指标 2-01: 得分 0.5 低于满分 1，须写明扣分原因" in _import_error(filled)
 
 
 def test_deleted_row(filled):
@@ -131,7 +131,8 @@ def test_a_workbook_that_is_not_ours(project):
     lines = result.err.splitlines()
     assert lines[0] == "Error: 数据有 2 处问题，未写出任何文件："
     assert lines[1] == "  other.xlsx: 不是本系统生成的评分工作簿；请用 python -m site_builder workbook 生成工作簿后填写"
-    assert lines[2].startswith("  notes.xlsx: 不是可读取的 Excel 工作簿（.xlsx）：")
+    assert lines[2] == ("  notes.xlsx: 不是 Excel 工作簿（.xlsx）（可能是 CSV 或其他格式）；"
+                        "请在 Excel 或 WPS 中打开，另存为 Excel 工作簿（.xlsx）后再导入")
 
 
 def test_existing_sheet_is_not_overwritten_without_force(filled):

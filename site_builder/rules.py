@@ -1,0 +1,94 @@
+"""The one check of an indicator's score, used by the YAML loader and by the workbook import.
+
+`check_item` is pure: values in, (item, problems) out. Each problem names the field it is about
+(`score`, `reason`, `self`, `self_reason`) so that the workbook import can point at the cell; the
+YAML loader reports them against the indicator. Whether a score below the maximum needs a reason
+comes from the rubric (the indicator's section kind `base`), not from section numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from site_builder.models import Indicator, ItemScore
+from site_builder.scoring import fmt
+from site_builder.text import REASON_LIMIT, check_text
+from site_builder.yamlio import is_number, short, to_decimal
+
+FLAG_LABELS = {"senior_levels": "评价技师/高级技师的机构", "online_exam": "使用在线机考的机构"}
+FLAG_NOT = {"senior_levels": "不评价技师/高级技师", "online_exam": "不使用在线机考"}
+
+
+@dataclass(frozen=True)
+class ItemProblem:
+    field: str  # score | reason | self | self_reason
+    message: str
+
+
+def allowed_text(indicator: Indicator) -> str:
+    return "、".join(fmt(v) for v in indicator.allowed)
+
+
+def _shown(value: Any) -> str:
+    """A value as a message quotes it: numbers exactly, text cut short."""
+    if isinstance(value, Decimal) and value.is_finite():
+        return fmt(value) if -20 <= value.adjusted() < 20 else short(str(value))
+    return short(str(value))
+
+
+def check_item(indicator: Indicator, score: Any, reason: Any = None, self_score: Any = None,
+               self_reason: Any = None, applicable: bool = True) -> tuple[ItemScore | None, list[ItemProblem]]:
+    """Check one indicator's entry. `score` None means no score was given.
+
+    Text values are stripped; an empty text counts as not given. Returns the item when every
+    check passes, else None, with the problems in field order.
+    """
+    problems: list[ItemProblem] = []
+
+    def bad(field: str, message: str) -> None:
+        problems.append(ItemProblem(field, message))
+
+    if not applicable:
+        if score is not None:
+            bad("score", f"本项仅适用于{FLAG_LABELS[indicator.applies]}，而本表标明该机构{FLAG_NOT[indicator.applies]}"
+                         f"（{indicator.applies}）；请删除本项得分，或更正该标记")
+        return None, problems
+    if score is None:
+        bad("score", f"缺少本项得分（满分 {fmt(indicator.max)}，可得 {allowed_text(indicator)}）")
+        return None, problems
+    value: Decimal | None = None
+    if not is_number(score):
+        bad("score", f"得分 {_shown(score)} 不是数字；可得 {allowed_text(indicator)}")
+    else:
+        value = to_decimal(score)
+        if value < 0 or value > indicator.max:
+            bad("score", f"得分 {_shown(value)} 超出 0 至 {fmt(indicator.max)} 的范围；可得 {allowed_text(indicator)}")
+            value = None
+        elif value not in indicator.allowed:
+            bad("score", f"得分 {_shown(value)} 不是本项评分规则可得的分值；可得 {allowed_text(indicator)}")
+            value = None
+    texts = {}
+    for field, raw, label in (("reason", reason, "扣分原因"), ("self_reason", self_reason, "自评扣分原因")):
+        if raw is None:
+            texts[field] = None
+        elif not isinstance(raw, str) or not raw.strip():
+            bad(field, f"{label}须为非空文字")
+        else:
+            problem = check_text(raw, REASON_LIMIT)
+            if problem:
+                bad(field, f"{label}{problem}")
+            texts[field] = raw.strip()
+    if value is not None and value < indicator.max and indicator.needs_reason and not texts.get("reason") \
+            and reason is None:
+        bad("reason", f"得分 {fmt(value)} 低于满分 {fmt(indicator.max)}，须写明扣分原因")
+    self_value = None
+    if self_score is not None:
+        if not is_number(self_score) or not 0 <= to_decimal(self_score) <= indicator.max:
+            bad("self", f"自评分 {_shown(self_score)} 须为 0 至 {fmt(indicator.max)} 之间的数字")
+        else:
+            self_value = to_decimal(self_score)
+    if problems or value is None:
+        return None, problems
+    return ItemScore(indicator.id, value, texts.get("reason"), self_value, texts.get("self_reason")), problems
