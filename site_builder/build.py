@@ -7,15 +7,16 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from site_builder import __version__, cms, corrections, crawl, exports, pagemeta, privacy
-from site_builder.content import load_content
+from site_builder import cms, corrections, crawl, pagemeta, privacy, urls
+from site_builder.cache import PACKAGE, PageCache, cache_lock, code_digest
+from site_builder.content import check_assessment_periods, load_content
 from site_builder.errors import BuildError, DataError, Problems
-from site_builder.incremental import PageCache, digest, tree_digest
-from site_builder.loader import RESERVED_FILES, Paths, load_project, load_rubric
+from site_builder.loader import Paths, load_project, load_rubric
 from site_builder.models import SiteInput, YearReport
-from site_builder.output import Writer, atomic_write, publish
+from site_builder.output import Writer, claim_output, describe_os_error, replace_output
 from site_builder.scoring import Figures, year_results
-from site_builder.site import Progress, SiteRenderer
+from site_builder.site import SiteRenderer
+from site_builder.workers import Progress
 
 PLACEHOLDER_HOSTS = {"example.org", "example.com", "example.net"}
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -36,6 +37,12 @@ class Layout:
     def cache(self) -> Path:
         """The page cache, under the data root (git-ignored)."""
         return self.root / ".cache" / "site_builder"
+
+    def protected(self) -> dict[str, Path]:
+        """Folders an output may neither be, contain nor lie inside (label -> path)."""
+        return {"评分数据目录": self.scores, "评估表目录": self.rubric, "页面内容目录": self.content,
+                "模板目录": self.templates, "缓存目录": self.cache, "版本库": self.root / ".git",
+                "程序目录": PACKAGE}
 
     @classmethod
     def from_args(cls, root: str | None = None, scores: str | None = None, rubric: str | None = None,
@@ -64,6 +71,7 @@ def load(layout: Layout, cache: bool = False, workers: int = 1) -> SiteInput:
         years = []
     rel = Paths(layout.rubric, layout.scores, layout.root).rel
     config, pages, announcements = load_content(layout.content, [y.year for y in years], rel, problems)
+    check_assessment_periods(years, announcements, layout.content, rel, problems)
     privacy.check_site(years, config, pages, announcements, layout.content, rel, problems)
     pagemeta.check_content(years, pages, announcements, layout.content, rel, problems)
     problems.raise_if_any()
@@ -111,17 +119,6 @@ def check_publishable(site: SiteInput) -> None:
         raise BuildError("不能正式发布：\n" + "\n".join(problems))
 
 
-def write_year(emit, rep: YearReport) -> None:
-    """The year's open-data files, through `emit(path, produce)` (which may take them from the cache).
-    The workbook, the slowest of them, is made in the background while the pages render."""
-    d = rep.data
-    prefix = f"{d.year}/data"
-    emit(f"{prefix}/results.xlsx", lambda: exports.results_xlsx(d, rep.results), background=True)
-    emit(f"{prefix}/rubric.json", lambda: exports.rubric_json(d.rubric))
-    emit(f"{prefix}/results.json", lambda: exports.results_json(d, rep.results))
-    emit(f"{prefix}/results.csv", lambda: exports.results_csv(rep.results))
-
-
 def checksums(writer: Writer) -> str:
     """SHA256SUMS: every published file, sorted, in `sha256sum -c` format."""
     return "".join(f"{sha}  {path}\n" for path, sha in sorted(writer.written.items()))
@@ -137,49 +134,49 @@ class BuildStats:
         return f"写出 {self.files} 个文件，其中 {self.reused} 页取自缓存，用时 {self.seconds:.2f} 秒"
 
 
+def publication_records(layout: Layout, site: SiteInput) -> dict[Path, bytes]:
+    """What `build --publish` writes into the data together with the site: each year's record."""
+    return {(layout.scores / str(rep.data.year) / corrections.RECORD_FILE).resolve():
+            corrections.record_for(rep.data).encode("utf-8") for rep in site.reports}
+
+
 def build(layout: Layout, publish_mode: bool = False, workers: int = 1, cache: bool = True,
           progress: bool = False) -> tuple[SiteInput, dict[str, str], BuildStats]:
-    """Validate everything, then write the whole output. Returns the input, the files written and
-    the build's figures. With `cache`, pages whose inputs did not change come from the page cache."""
+    """Validate everything, then write the whole output (and, publishing, the records) in one swap.
+    Returns the input, the files written and the build's figures. With `cache`, files whose inputs
+    did not change come from the cache; an official publication never does (it is rendered afresh)."""
     started = time.perf_counter()
-    site = load(layout, cache=cache, workers=workers)
-    if publish_mode:
-        check_publishable(site)
-    page_cache = PageCache(layout.cache if cache else None)
-    digests = input_digests(layout, site)
-    site_key = digest(*(f"{y}:{d}" for y, d in sorted(digests.items())),
-                      *(s.digest for rep in site.reports for s in rep.data.sheets))
-    site = replace(site, input_digests=digests, site_key=site_key)
+    cache = cache and not publish_mode
+    locks = [cache_lock(layout.cache)] if cache else []
+    try:
+        with claim_output(layout.out, layout.root, layout.protected(), locks) as out:
+            site = load(layout, cache=cache, workers=workers)
+            if publish_mode:
+                check_publishable(site)
+            page_cache = PageCache(layout.cache if cache else None, code_digest(layout.templates) if cache else "")
 
-    def fill(writer: Writer) -> None:
-        renderer = SiteRenderer(site, writer, page_cache, workers, Progress(progress))
-        for rep in site.reports:
-            write_year(renderer.emit, rep)
-        renderer.write_all()
-        renderer.finish()
-        cms.write(writer, site)
-        crawl.write(writer, site)
-        writer.write("SHA256SUMS", checksums(writer))
+            def fill(writer: Writer) -> None:
+                SiteRenderer(site, writer, page_cache, workers, Progress(progress)).render_site()
+                cms.write(writer, site)  # the CMS package and the crawlers' files: after every page
+                crawl.write(writer, site)
+                writer.write(urls.CHECKSUMS, checksums(writer))
 
-    written = publish(layout.out, fill)
-    page_cache.save()
-    if publish_mode:
-        for rep in site.reports:
-            atomic_write(layout.scores / str(rep.data.year) / corrections.RECORD_FILE, corrections.record_for(rep.data))
+            written = replace_output(out, fill, publication_records(layout, site) if publish_mode else None)
+            try:
+                page_cache.save()
+            except OSError:
+                pass  # the site is out; a cache left unsaved only costs time next build
+    except OSError as exc:
+        raise BuildError(_os_message(exc, layout)) from None
     return site, written, BuildStats(len(written), page_cache.reused, time.perf_counter() - started)
 
 
-def input_digests(layout: Layout, site: SiteInput) -> dict[int, str]:
-    """Per year, a hash of every input a page may show except the score sheets (hashed one by one):
-    the package version, templates, content, rubric and the year's other data files."""
-    common = digest(__version__, tree_digest(layout.templates), tree_digest(layout.content))
-    out = {}
-    for rep in site.reports:
-        year = rep.data.year
-        year_dir = layout.scores / str(year)
-        files = [layout.rubric / f"{year}.yaml"] + [year_dir / n for n in sorted(RESERVED_FILES) if (year_dir / n).is_file()]
-        out[year] = digest(common, *(p.name.encode() + b"\0" + p.read_bytes() for p in files))
-    return out
+def _os_message(exc: OSError, layout: Layout) -> str:
+    text = describe_os_error(exc)
+    cache = str(layout.cache.resolve())
+    if exc.filename and str(exc.filename).startswith(cache):
+        text += "（这是页面缓存；也可加 --no-cache 不用缓存）"
+    return text + "；输出目录保持上一次的内容，未改动"
 
 
 def synth_command(layout: Layout, out: Path, n: int, seed: int) -> dict:

@@ -11,8 +11,10 @@ All are written through the build's writer, so SHA256SUMS lists them.
 
 from __future__ import annotations
 
+from site_builder import urls
 from site_builder.models import SiteInput, YearReport
-from site_builder.pagemeta import PageMeta
+from site_builder.pagemeta import signoff, year_publication
+from site_builder.pages import grade_tables
 from site_builder.render import environment
 from site_builder.scoring import Figures
 
@@ -22,7 +24,12 @@ ATTACHMENTS = (
     ("results.csv", "考核结果（CSV，Excel 可直接打开）"),
     ("results.json", "考核结果（JSON）"),
 )
+NOTES = "发布说明.txt"
 BOM = "\ufeff"
+
+
+def cms_file(year: int, name: str) -> str:
+    return f"{year}/cms/{name}"
 
 
 def _size(n: int) -> str:
@@ -30,24 +37,21 @@ def _size(n: int) -> str:
 
 
 def fragment(site: SiteInput, rep: YearReport, attachments: list[tuple[str, str, str, str]]) -> str:
-    from site_builder.site import grade_tables  # the site's own grouping and order of the tables
-
-    env = environment(site.templates)
-    meta = PageMeta(site)
     y = rep.data.year
-    issuer, day = meta.signoff(y)
-    return env.get_template("cms/announcement.html").render(
+    pub = year_publication(site, rep)
+    issuer, day = signoff(site.config, site.announcements.get(y), pub)
+    return environment(site.templates).get_template("cms/announcement.html").render(
         year=y, status=rep.data.status, config=site.config, announcement=site.announcements[y],
         figures=Figures.of(rep.results), tables=grade_tables(rep.results), rubric=rep.data.rubric,
         inactive=[r for r in rep.results if not r.institution.active], attachments=attachments,
-        pub=meta.publication(y), issuer=issuer, day=day,
-        full_results_url=f"{site.config.base_url}{y}/index.html",
+        pub=pub, issuer=issuer, day=day,
+        full_results_url=urls.absolute(site.config.base_url, urls.year_index(y)),
     )
 
 
 def instructions(site: SiteInput, rep: YearReport) -> str:
     y = rep.data.year
-    pub = PageMeta(site).publication(y)
+    pub = year_publication(site, rep)
     status = rep.data.status
     lines = [f"{y}年度考核结果公告 · 在政府网站集约化平台（CMS）发布的说明", ""]
     if status.status != "approved":
@@ -56,7 +60,7 @@ def instructions(site: SiteInput, rep: YearReport) -> str:
         "本文件夹中的文件：",
         f"  {FRAGMENT}  公告正文和等级结果表（HTML 片段：不含脚本，不引用任何外部资源）",
         *(f"  {name}  附件：{label}" for name, label in ATTACHMENTS),
-        "  发布说明.txt  本说明",
+        f"  {NOTES}  本说明",
         "",
         "发布步骤：",
         f"1. 在 CMS 中新建文章。标题：{site.announcements[y].title}；发布时间：{pub.pub_date or '（待定）'}；"
@@ -80,8 +84,8 @@ def write(writer, site: SiteInput) -> None:
         y = rep.data.year
         attachments = []
         for name, label in ATTACHMENTS:
-            data = (writer.staging / str(y) / "data" / name).read_bytes()
-            sha = writer.write(f"{y}/cms/{name}", data)
+            data = writer.read(urls.data_file(y, name))
+            sha = writer.write(cms_file(y, name), data)
             attachments.append((name, label, _size(len(data)), sha))
-        writer.write(f"{y}/cms/{FRAGMENT}", BOM + fragment(site, rep, attachments))
-        writer.write(f"{y}/cms/发布说明.txt", instructions(site, rep))
+        writer.write(cms_file(y, FRAGMENT), BOM + fragment(site, rep, attachments))
+        writer.write(cms_file(y, NOTES), instructions(site, rep))

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
 from site_builder.models import SiteInput
-from site_builder.pagemeta import PageMeta
+from site_builder.pagemeta import year_publication
 
 # Pages for the bureau's own staff, not for search engines: the article preview, the CMS package.
 PRIVATE_FOLDERS = ("wechat", "cms")
@@ -21,13 +21,13 @@ def public_pages(written) -> list[str]:
 
 def sitemap_xml(site: SiteInput, written) -> str:
     """sitemap.org 0.9; lastmod is the page's publication date (from the data)."""
-    meta = PageMeta(site)
+    by_year = {rep.data.year: year_publication(site, rep).time for rep in site.reports}
     latest = site.reports[-1].data.year
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
     for path in public_pages(written):
         first = path.split("/")[0]
-        when = meta.year_time(int(first) if first.isdigit() else latest)
+        when = by_year.get(int(first) if first.isdigit() else latest)
         lastmod = f"<lastmod>{when.date().isoformat()}</lastmod>" if when else ""
         lines.append(f"<url><loc>{escape(site.config.base_url + path)}</loc>{lastmod}</url>")
     lines.append("</urlset>")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from site_builder import urls
 from site_builder.models import STATUS_LABELS, SiteInput, YearReport
 from site_builder.scoring import fmt
 
@@ -55,13 +56,13 @@ def feed_xml(site: SiteInput) -> bytes:
         y = rep.data.year
         items.append((_year_date(rep), f"{GUID_PREFIX}-{y}-results",
                       f"{_status_prefix(rep)}{y}年度职业技能等级评价机构年度绩效考核结果公告",
-                      f"{base}{y}/index.html", year_summary(rep)))
+                      urls.absolute(base, urls.year_index(y)), year_summary(rep)))
         names = {i.id: i.name for i in rep.data.roster.institutions}
         for c in rep.data.corrections:
             changes = "；".join(f"指标{ch.indicator}由{fmt(ch.old)}改为{fmt(ch.new)}" for ch in c.changes)
             items.append((c.date, f"{GUID_PREFIX}-{y}-correction-{c.number}",
                           f"{_status_prefix(rep)}{y}年度考核结果更正：{names[c.institution]}",
-                          f"{base}{y}/institutions/{c.institution}/index.html#corrections",
+                          urls.absolute(base, urls.institution(y, c.institution)) + "#corrections",
                           f"{names[c.institution]}：{changes}。更正原因：{c.reason}。审批：{c.approved_by}。"))
     items.sort(key=lambda it: (it[0], it[1]), reverse=True)
 
@@ -69,7 +70,7 @@ def feed_xml(site: SiteInput) -> bytes:
 
     fg = FeedGenerator()
     fg.title(site.config.title)
-    fg.link(href=f"{base}feed.xml", rel="self")
+    fg.link(href=urls.absolute(base, urls.FEED), rel="self")
     fg.link(href=base, rel="alternate")
     fg.description(f"{site.config.publisher}发布的职业技能等级评价机构年度绩效考核结果及更正。")
     fg.language("zh-CN")

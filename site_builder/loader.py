@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from site_builder import corrections
+from site_builder.cache import load_sheets
 from site_builder.datafile import (  # noqa: F401 - re-exported for the rest of the package
     INDICATOR_ID,
     INSTITUTION_ID,
@@ -24,7 +25,6 @@ from site_builder.errors import Problems
 from site_builder.models import YearData
 from site_builder.rosterfile import check_dates_against_sheets, load_roster, load_status
 from site_builder.rubricfile import load_rubric
-from site_builder.sheetcache import load_sheets
 from site_builder.sheetfile import load_sheet  # noqa: F401 - re-exported
 
 RESERVED_FILES = {"roster.yaml", "status.yaml", "corrections.yaml", "published.json"}
@@ -66,7 +66,8 @@ def load_year(year_dir: Path, paths: Paths, problems: Problems) -> YearData | No
         return None  # sheets cannot be checked without both; their problems are reported above
     context = rubric_path.read_bytes() + b"\0" + (year_dir / "roster.yaml").read_bytes()
     cache_file = paths.cache / f"sheets-{year}.marshal" if paths.cache else None
-    sheets = load_sheets(sheet_paths, rubric, roster, paths, problems, context, cache_file, paths.workers)
+    sheets = load_sheets(sheet_paths, lambda p, found: load_sheet(p, rubric, roster, paths, found), paths.rel,
+                         problems, context, cache_file, paths.workers)
     corrections_path = year_dir / corrections.CORRECTIONS_FILE
     fixes = []
     if corrections_path.is_file():

@@ -300,5 +300,3 @@ class SiteInput:
     pages: list[Page]  # in menu order
     announcements: dict[int, Page]  # by year
     templates: Path
-    input_digests: dict[int, str] = field(default_factory=dict)  # by year: every input but the sheets
-    site_key: str = ""  # hash of every input, sheets included: what site-wide files depend on

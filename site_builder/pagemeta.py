@@ -31,8 +31,15 @@ HOME_COLUMN = "首页"
 _TIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?")
 
 
-def parse_time(value: str) -> dt.datetime | None:
-    """'2024-01-15 09:00' (or with seconds, or a date alone: 00:00) -> datetime; None if malformed."""
+def parse_time(value) -> dt.datetime | None:
+    """'2024-01-15 09:00' (or with seconds, or a date alone: 00:00) -> datetime; None if malformed.
+    YAML may have read it already: a datetime as it is, a date at 00:00."""
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=None)
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day)
+    if not isinstance(value, str):
+        return None
     m = _TIME.fullmatch(value.strip())
     if not m:
         return None
@@ -72,7 +79,7 @@ def check_content(years, pages, announcements, content_dir, rel, problems: Probl
 
 @dataclass(frozen=True)
 class Publication:
-    """What a page says about its own publication."""
+    """What a page says about its own publication: when (发布时间) and from whom (来源)."""
 
     time: dt.datetime | None
     source: str
@@ -95,78 +102,72 @@ class Publication:
         return self.time.strftime("%Y-%m-%dT%H:%M" if self.exact else "%Y-%m-%d") if self.time else ""
 
 
-class PageMeta:
-    """Registered in the Jinja environment as `page_meta`, `publication` and `signoff`."""
+# -- pure functions of the input: a page's context carries their results, so its cache key does too --
 
-    def __init__(self, site):
-        self.site = site
-        self.config = site.config
+def year_publication(site, report) -> Publication:
+    """A year's pages: the announcement's `published_at` and `source`, else the year's
+    `published_on` at 00:00 and the publisher. In every page's context (pages.base)."""
+    year = report.data.year
+    page = site.announcements.get(year)
+    meta = page.meta if page is not None else {}
+    source = meta.get("source") or site.config.publisher
+    when = parse_time(meta["published_at"]) if meta.get("published_at") else None
+    if when is not None:
+        return Publication(when, source)
+    day = report.data.status.published_on
+    return Publication(dt.datetime(day.year, day.month, day.day) if day else None, source, False)
 
-    def year_time(self, year: int) -> dt.datetime | None:
-        return self._year_time(year)[0]
 
-    def _year_time(self, year: int) -> tuple[dt.datetime | None, bool]:
-        """The announcement's `published_at`, else `published_on` at 00:00 (not exact)."""
-        page = self.site.announcements.get(year)
-        raw = page.meta.get("published_at") if page else None
-        if raw and parse_time(raw):
-            return parse_time(raw), True
-        rep = next((r for r in self.site.reports if r.data.year == year), None)
-        day = rep.data.status.published_on if rep else None
-        return (dt.datetime(day.year, day.month, day.day) if day else None), False
+def page_publication(publication: Publication, doc, config) -> Publication:
+    """A Markdown page's own `published_at` and `source` where its front matter gives them."""
+    if doc is None:
+        return publication
+    when = parse_time(doc.meta["published_at"]) if doc.meta.get("published_at") else None
+    source = doc.meta.get("source") or config.publisher
+    return Publication(when, source) if when else Publication(publication.time, source, publication.exact)
 
-    def publication(self, year: int, doc=None) -> Publication:
-        """A year's page (doc None) or a Markdown page (doc): its time and its source (来源)."""
-        meta = doc.meta if doc is not None else {}
-        if doc is None and year in self.site.announcements:
-            meta = self.site.announcements[year].meta
-        when = parse_time(meta["published_at"]) if meta.get("published_at") else None
-        exact = when is not None
-        if when is None:
-            when, exact = self._year_time(year)
-        return Publication(when, meta.get("source") or self.config.publisher, exact)
 
-    def signoff(self, year: int) -> tuple[str, dt.date | None]:
-        """The announcement's 落款: the issuing body (`issuer`, else the publisher) and the date."""
-        page = self.site.announcements.get(year)
-        issuer = (page.meta.get("issuer") if page else None) or self.config.publisher
-        when = self.publication(year).time
-        return issuer, when.date() if when else None
+def signoff(config, announcement, publication: Publication) -> tuple[str, dt.date | None]:
+    """The announcement's 落款: the issuing body (`issuer`, else the publisher) and the date."""
+    issuer = (announcement.meta.get("issuer") if announcement is not None else None) or config.publisher
+    return issuer, publication.time.date() if publication.time else None
 
-    @staticmethod
-    def column(path: str) -> str:
-        parts = path.split("/")
-        if len(parts) == 1:
-            return HOME_COLUMN
-        if parts[0].isdigit():
-            return YEAR_COLUMNS.get("" if parts[1] == "index.html" else parts[1], YEAR_COLUMNS[""])
-        return SITE_COLUMN
 
-    def page_meta(self, page: dict, title, doc=None, result=None) -> list[tuple[str, str]]:
-        """The <meta name=… content=…> pairs, in the order the 规范 lists them."""
-        config, path, year = self.config, page["path"], page["year"]
-        title = html.unescape(str(title)).strip()
-        column = self.column(path)
-        is_year_page = path.split("/")[0].isdigit()
-        pub = self.publication(year, doc if not is_year_page else None)
-        meta = doc.meta if doc is not None else {}
-        keywords = [config.short_title, column]
-        if result is not None:
-            keywords.append(result.institution.name)
+def column(rel: str) -> str:
+    """The page's 栏目 from its place in the site."""
+    parts = rel.split("/")
+    if len(parts) == 1:
+        return HOME_COLUMN
+    if parts[0].isdigit():
+        return YEAR_COLUMNS.get("" if parts[1] == "index.html" else parts[1], YEAR_COLUMNS[""])
+    return SITE_COLUMN
+
+
+def page_meta(config, rel: str, title, publication: Publication, doc=None, result=None, year=None) -> list[tuple[str, str]]:
+    """The <meta name=… content=…> pairs of one page, in the order the 规范 lists them."""
+    title = html.unescape(str(title)).strip()
+    name = column(rel)
+    pub = page_publication(publication, doc if not rel.split("/")[0].isdigit() else None, config)
+    meta = doc.meta if doc is not None else {}
+    keywords = [config.short_title, name]
+    if result is not None:
+        keywords.append(result.institution.name)
+    if year is not None:
         keywords.append(f"{year}年度")
-        description = meta.get("description") or f"{title}。{config.title}，{config.publisher}发布。"
-        return [
-            ("SiteName", config.title),
-            ("SiteDomain", urlsplit(config.base_url).hostname or ""),
-            ("SiteIDCode", config.site_id_code or ""),
-            ("ColumnName", column),
-            ("ArticleTitle", title),
-            ("PubDate", pub.pub_date),
-            ("ContentSource", pub.source),
-            ("Keywords", meta.get("keywords") or ",".join(dict.fromkeys(keywords))),
-            ("Description", description),
-            ("Url", config.base_url + path),
-        ]
+    description = meta.get("description") or f"{title}。{config.title}，{config.publisher}发布。"
+    return [
+        ("SiteName", config.title),
+        ("SiteDomain", urlsplit(config.base_url).hostname or ""),
+        ("SiteIDCode", config.site_id_code or ""),
+        ("ColumnName", name),
+        ("ArticleTitle", title),
+        ("PubDate", pub.pub_date),
+        ("ContentSource", pub.source),
+        ("Keywords", meta.get("keywords") or ",".join(dict.fromkeys(keywords))),
+        ("Description", description),
+        ("Url", config.base_url + rel),
+    ]
 
-    def install(self, env) -> None:
-        env.globals.update(page_meta=self.page_meta, publication=self.publication, signoff=self.signoff)
+
+GLOBALS = {"page_meta": page_meta, "page_publication": page_publication, "signoff": signoff}
+"""Registered in the Jinja environment (render.py); every argument comes from the page's context."""

@@ -13,9 +13,11 @@ identifier of an institution that is published.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import posixpath
 import re
+from itertools import chain
 from operator import itemgetter
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +27,7 @@ from stdnum.cn import ric, uscc
 from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength, ValidationError
 
 from site_builder.errors import Problems
+from site_builder.models import ItemScore
 
 HINT = "请去标识化，如 138****1234，或删去"
 
@@ -182,24 +185,30 @@ def check_site(years, config, pages, announcements, content_dir: Path, rel, prob
     documents += [(rel(content_dir / str(y) / "announcement.md"), p) for y, p in sorted(announcements.items())]
     for file, page in documents:
         for key, value in sorted(page.meta.items()):
-            scan(file, f"页面设置 {key}", value)
+            if isinstance(value, str):
+                scan(file, f"页面设置 {key}", value)
         scan(file, "正文", _markup_text(str(page.html)))
+
+
+_ITEM_FIELDS = tuple(f.name for f in dataclasses.fields(ItemScore))
+_REASON, _SELF_REASON = _ITEM_FIELDS.index("reason"), _ITEM_FIELDS.index("self_reason")
 
 
 def _suspect_texts(sheet) -> list[tuple[str, str | None, str | None]]:
     """(indicator, reason, self-assessment reason) of the items, or none at all when no reason of the
     sheet has a number or an '@' (most sheets: one look at all of them joined).
 
-    A sheet from the sheet cache keeps its items as plain tuples (indicator, score, reason, self
-    score) until a page reads them: those are read, so that the scan neither builds every item of
+    A sheet from the sheet cache keeps its items as plain tuples in ItemScore's field order until a
+    page reads them (cache.LazyItems): those are read, so that the scan neither builds every item of
     every sheet on each build nor loops over them in Python."""
     raw = getattr(sheet.items, "_raw", None)
-    if isinstance(raw, tuple) and all(isinstance(r, tuple) and len(r) == 4 for r in raw[:1]):
-        if not _MAYBE.search("\n".join(filter(None, map(itemgetter(2), raw)))):
+    if isinstance(raw, tuple) and all(isinstance(r, tuple) and len(r) == len(_ITEM_FIELDS) for r in raw):
+        texts = chain(map(itemgetter(_REASON), raw), map(itemgetter(_SELF_REASON), raw))
+        if not _MAYBE.search("\n".join(t for t in texts if type(t) is str)):
             return []
-        return [(r[0], r[2], None) for r in raw]
-    texts = [(it.indicator, it.reason, getattr(it, "self_reason", None)) for it in sheet.items]
-    return texts if _MAYBE.search("\n".join(t for _i, r, s in texts for t in (r, s) if t)) else []
+        return [(r[0], r[_REASON], r[_SELF_REASON]) for r in raw]
+    items = [(it.indicator, it.reason, it.self_reason) for it in sheet.items]
+    return items if _MAYBE.search("\n".join(t for _i, r, s in items for t in (r, s) if t)) else []
 
 
 _USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"

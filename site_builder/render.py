@@ -1,9 +1,11 @@
-"""The Jinja environment (autoescape, StrictUndefined), relative links, Markdown with sanitizing."""
+"""The Jinja environment (autoescape, StrictUndefined) and Markdown with sanitizing.
+
+Compiled templates are not cached on disk: Jinja's bytecode cache trusts the code it finds there,
+and a tampered cache must never change the output (issue 11)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import posixpath
 from pathlib import Path
 
 import jinja2
@@ -12,6 +14,7 @@ import nh3
 import yaml
 from markupsafe import Markup
 
+from site_builder import pagemeta
 from site_builder.scoring import fmt
 
 # Markdown pages may use ordinary formatting and tables; nothing that loads from elsewhere.
@@ -21,17 +24,6 @@ _MD_TAGS = set(nh3.ALLOWED_TAGS) - {"img", "area", "map"}
 def zh_date(value: dt.date | None) -> str:
     """2024-01-15 -> 2024年1月15日."""
     return "" if value is None else f"{value.year}年{value.month}月{value.day}日"
-
-
-def relative(from_page: str, target: str) -> str:
-    """Relative URL from one output file to another (both posix paths from the output root).
-
-    A target ending in '/' is a folder: links point at its index.html so that file:// works.
-    """
-    if target.endswith("/") or target == "":
-        target = target + "index.html"
-    start = posixpath.dirname(from_page) or "."
-    return posixpath.relpath(target, start)
 
 
 def markdown_to_html(text: str) -> Markup:
@@ -50,16 +42,24 @@ def split_front_matter(text: str) -> tuple[dict, str]:
     return {}, text
 
 
-def environment(templates: Path, bytecode_dir: Path | None = None) -> jinja2.Environment:
-    """Autoescape and StrictUndefined; compiled templates cached in bytecode_dir when given
-    (Jinja keys that cache by each template's source, so an edited template is compiled again)."""
-    cache = None
-    if bytecode_dir is not None:
-        bytecode_dir.mkdir(parents=True, exist_ok=True)
-        cache = jinja2.FileSystemBytecodeCache(str(bytecode_dir))
+_ENVIRONMENTS: dict[tuple[str, str], jinja2.Environment] = {}
+
+
+def environment(templates: Path) -> jinja2.Environment:
+    """Autoescape and StrictUndefined; templates read from `templates`. One environment (with its
+    compiled templates, in memory only) per process and version of the templates folder."""
+    from site_builder.cache import tree_digest
+
+    key = (str(templates.resolve()), tree_digest(templates))
+    env = _ENVIRONMENTS.get(key)
+    if env is None:
+        env = _ENVIRONMENTS[key] = _new_environment(templates)
+    return env
+
+
+def _new_environment(templates: Path) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
-        bytecode_cache=cache,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -68,4 +68,5 @@ def environment(templates: Path, bytecode_dir: Path | None = None) -> jinja2.Env
     )
     env.filters["pts"] = fmt
     env.filters["zh_date"] = zh_date
+    env.globals.update(pagemeta.GLOBALS)  # page metadata, 发布时间/来源, 落款
     return env

@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from site_builder import __version__
+from site_builder.cache import read_cache, write_cache
 from site_builder.datafile import Paths, is_institution_id, join, read_data, shown_id, text_field, unknown_keys
 from site_builder.errors import Problems
 from site_builder.models import STATUSES, TIERS, Institution, Roster, Sheet, Status
-from site_builder.sheetcache import read_cache, write_cache
 from site_builder.text import NAME_LIMIT, SHORT_LIMIT
 from site_builder.yamlio import is_date, short
 

@@ -191,8 +191,9 @@ def test_announcement_ends_with_its_signoff(mini_site):
     main = soup(mini_site / "2023/index.html").find("main")
     signoff = main.select_one(".signoff")
     assert signoff.get_text("|") == "测试发布单位|2024年1月15日"
-    # after the objection section, the end of the announcement proper; the downloads follow
-    assert signoff.find_previous("h2").get_text() == "公示期和异议方式"
+    # right after the announcement's text (公告全文); corrections and downloads follow
+    assert signoff.find_previous("h2").get_text() == "公告全文"
+    assert signoff.find_previous_sibling().name == "div" and "prose" in signoff.find_previous_sibling()["class"]
 
 
 @pytest.mark.parametrize("value, message", [

@@ -1,20 +1,29 @@
-"""Synthetic data, and builds that give the same bytes whether full, incremental, serial or parallel."""
+"""The cache only ever costs time: full, incremental, serial and parallel builds give the same bytes;
+a tampered cache or a code change never changes a byte; page keys cover every input (issues 11, 14)."""
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
+import marshal
 import os
+import random
 import re
 import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import REPO, _in_process
+from mini import make_mini
 
+from site_builder import build as build_module
+from site_builder import cache, site
 from site_builder.build import Layout, build
 
-UNCACHED = 12  # written afresh every build: the four assets, SHA256SUMS, sitemap.xml, robots.txt and the year's CMS package (5 files)
+UNCACHED = 13  # written afresh every build: the marker, the four assets, SHA256SUMS, sitemap.xml,
+# robots.txt and the year's CMS package (5 files)
 
 
 def files(folder: Path) -> dict[str, bytes]:
@@ -45,18 +54,18 @@ def test_synth_is_deterministic_valid_and_varied(synth, tmp_path):
     assert min(a, b, c, d) > 0 and vetoed > 0
 
 
-def _build(root: Path, out: Path, **kw):
+def _build(root: Path, out: Path, templates: Path | None = None, **kw):
     layout = Layout.from_args(root=str(root), out=str(out))
-    if "templates" in kw:
-        layout = dataclasses.replace(layout, templates=kw.pop("templates"))
+    if templates is not None:
+        layout = dataclasses.replace(layout, templates=templates)
     return build(layout, **kw)[2]
 
 
-def test_full_parallel_and_incremental_builds_give_the_same_bytes(synth, tmp_path):
+def test_full_parallel_and_incremental_builds_give_the_same_bytes(tmp_path):
     root = tmp_path / "data"
-    shutil.copytree(synth, root)
+    assert _in_process("synth", "--institutions", "40", "--out", str(root), "--seed", "7", "--root", str(REPO)).code == 0
     serial = _build(root, tmp_path / "serial", workers=1, cache=False)
-    parallel = _build(root, tmp_path / "parallel", workers=2, cache=False)
+    parallel = _build(root, tmp_path / "parallel", workers=2, cache=False)  # 40 pages: rendered by 2 processes
     assert serial.reused == parallel.reused == 0
     assert files(tmp_path / "serial") == files(tmp_path / "parallel")
 
@@ -73,70 +82,296 @@ def test_full_parallel_and_incremental_builds_give_the_same_bytes(synth, tmp_pat
         changed = re.sub(r"^  1-01: .*$", "  1-01: 1", text, count=1, flags=re.M)
     sheet.write_text(changed, encoding="utf-8")
     incremental = _build(root, tmp_path / "inc", workers=2, cache=True)
-    # rendered again: the changed sheet's page, those whose rank moved, and the site-wide pages and data
-    assert 0 < incremental.reused < 120
+    # made again: the changed sheet's page, those whose rank moved, and what lists every institution
+    assert 0 < incremental.reused < incremental.files - UNCACHED
     _build(root, tmp_path / "full", workers=1, cache=False)
     assert files(tmp_path / "inc") == files(tmp_path / "full")
 
 
-def test_corrupt_cache_is_ignored(synth, tmp_path):
-    root = tmp_path / "data"
-    shutil.copytree(synth, root)
-    _build(root, tmp_path / "out", workers=1, cache=True)
-    manifest = root / ".cache/site_builder/manifest.json"
+# --- a tampered cache costs time, never a byte ------------------------------------------------
+
+@pytest.fixture
+def mini(tmp_path) -> Path:
+    return make_mini(tmp_path / "mini")
+
+
+@pytest.fixture
+def reference(mini, tmp_path) -> dict[str, bytes]:
+    _build(mini, tmp_path / "ref", cache=False)
+    return files(tmp_path / "ref")
+
+
+CACHE = ".cache/site_builder"
+P01_PAGE = "2023/institutions/P01/index.html"
+
+
+def _manifest(root: Path) -> dict:
+    return json.loads((root / CACHE / "manifest.json").read_text())
+
+
+def _object(root: Path, rel: str) -> Path:
+    key = _manifest(root)["entries"][rel][0]
+    return root / CACHE / "objects" / key[:2] / key[2:]
+
+
+def _edit_keeping_mtime(path: Path, old: bytes, new: bytes) -> None:
+    st = path.stat()
+    os.chmod(path, 0o644)
+    data = path.read_bytes()
+    assert old in data and len(old) == len(new)
+    path.write_bytes(data.replace(old, new))
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+
+
+def test_an_object_edited_with_its_mtime_kept_is_not_reused(mini, tmp_path, reference):
+    assert b"108.75" in reference[P01_PAGE] and b"108.75" in reference["2023/data/results.csv"]
+    _build(mini, tmp_path / "out", cache=True)
+    for rel in (P01_PAGE, "2023/data/results.csv"):  # P01's total, 108.75, published as 180.75
+        _edit_keeping_mtime(_object(mini, rel), b"108.75", b"180.75")
+    stats = _build(mini, tmp_path / "out", cache=True)
+    assert files(tmp_path / "out") == reference
+    assert stats.reused == stats.files - UNCACHED - 2  # just those two made again
+
+
+def test_the_live_output_shares_nothing_with_the_cache(mini, tmp_path, reference):
+    out = tmp_path / "out"
+    _build(mini, out, cache=True)
+    stats = _build(mini, out, cache=True)
+    assert stats.reused == stats.files - UNCACHED
+    assert all(p.stat().st_nlink == 1 for p in out.rglob("*") if p.is_file())  # copies, never hard links
+    page = out / P01_PAGE
+    page.write_bytes(page.read_bytes().replace(b"108.75", b"180.75"))  # someone edits the live site
+    again = _build(mini, out, cache=True)
+    assert again.reused == again.files - UNCACHED and files(out) == reference
+
+
+def _rewrite_manifest(root: Path, change) -> None:
+    doc = _manifest(root)
+    change(doc["entries"])
+    body = json.dumps(doc["entries"], sort_keys=True)
+    doc["checksum"] = hashlib.sha256(body.encode()).hexdigest()  # as a careful tamperer would
+    (root / CACHE / "manifest.json").write_text(json.dumps(doc))
+
+
+def test_an_edited_manifest_is_not_trusted(mini, tmp_path, reference):
+    out = tmp_path / "out"
+    _build(mini, out, cache=True)
+    manifest = mini / CACHE / "manifest.json"
     doc = json.loads(manifest.read_text())
-    some = next(iter(doc["entries"]))
-    doc["entries"][some][0] = "0" * 64  # an entry edited by hand: the checksum no longer matches
+    doc["entries"][P01_PAGE][1] = "0" * 64  # edited by hand: the checksum no longer matches
     manifest.write_text(json.dumps(doc))
-    stats = _build(root, tmp_path / "out", workers=1, cache=True)
-    assert stats.reused == 0
-    reference = _build(root, tmp_path / "ref", workers=1, cache=False)
-    assert files(tmp_path / "out") == files(tmp_path / "ref") and reference.reused == 0
+    assert _build(mini, out, cache=True).reused == 0 and files(out) == reference
 
-    # an object changed behind the cache's back (same size, new mtime) is re-rendered, not trusted
-    entry = json.loads(manifest.read_text())["entries"]["2023/institutions/M001/index.html"]
-    obj = root / ".cache/site_builder/objects" / entry[1][:2] / entry[1][2:]
-    os.chmod(obj, 0o644)
-    data = obj.read_bytes()
-    obj.write_bytes(data.replace("合成".encode(), "伪造".encode(), 1))
-    stats = _build(root, tmp_path / "out2", workers=1, cache=True)
-    assert stats.reused == stats.files - UNCACHED - 1
-    assert files(tmp_path / "out2") == files(tmp_path / "ref")
-
-    (root / ".cache/site_builder/manifest.json").write_text("not json")
-    (root / ".cache/site_builder/sheets-2023.marshal").write_bytes(b"garbage")
-    stats = _build(root, tmp_path / "out3", workers=1, cache=True)
-    assert stats.reused == 0 and files(tmp_path / "out3") == files(tmp_path / "ref")
+    m01 = "2023/institutions/M01/index.html"
+    # checksum recomputed: P01's entry pointed at M01's page (key and hash), then at M01's hash only
+    _rewrite_manifest(mini, lambda e: e.__setitem__(P01_PAGE, list(e[m01])))
+    stats = _build(mini, out, cache=True)
+    assert stats.reused == stats.files - UNCACHED - 1 and files(out) == reference
+    _rewrite_manifest(mini, lambda e: e.__setitem__(P01_PAGE, [e[P01_PAGE][0], e[m01][1]]))
+    stats = _build(mini, out, cache=True)
+    assert stats.reused == stats.files - UNCACHED - 1 and files(out) == reference
+    for junk in ("not json", '{"format": 3, "entries": {"x": 1}, "checksum": ""}', "[]"):
+        manifest.write_text(junk)
+        assert _build(mini, out, cache=True).reused == 0 and files(out) == reference
 
 
-def test_a_template_change_invalidates_the_cache(synth, tmp_path):
-    root = tmp_path / "data"
-    shutil.copytree(synth, root)
+def test_an_edited_sheet_or_roster_cache_is_not_trusted(mini, tmp_path, reference):
+    out = tmp_path / "out"
+    _build(mini, out, cache=True)
+    sheets = mini / CACHE / "sheets-2023.marshal"
+    raw = sheets.read_bytes()
+    assert b"0.75" in raw
+    _edit_keeping_mtime(sheets, b"0.75", b"0.25")  # P01's 2-01, checksum left as it was
+    _edit_keeping_mtime(mini / CACHE / "roster-2023.marshal", "甲".encode(), "乙".encode())
+    _build(mini, out, cache=True)
+    assert files(out) == reference
+    for path in (sheets, mini / CACHE / "roster-2023.marshal"):
+        path.write_bytes(b"garbage")
+        _build(mini, out, cache=True)
+        assert files(out) == reference
+
+
+def test_publish_never_reads_the_cache(mini, tmp_path):
+    """The residual risk: a tamperer who rewrites a cached sheet and its checksum. What is published
+    officially is always made afresh."""
+    from test_output import _approve
+
+    _approve(mini)
+    _build(mini, tmp_path / "ref", cache=False)
+    _build(mini, tmp_path / "out", cache=True)
+    sheets = mini / CACHE / "sheets-2023.marshal"
+    key, entries = marshal.loads(sheets.read_bytes()[64:])
+    forged = [(k, cache._compact(dataclasses.replace(cache._expand(rec), section_sums=tuple(
+        (n, v + 40) for n, v in cache._expand(rec).section_sums)))) for k, rec in entries]
+    body = marshal.dumps((key, forged))
+    sheets.write_bytes(hashlib.sha256(body).hexdigest().encode() + body)
+    stats = _build(mini, tmp_path / "out", cache=True, publish_mode=True)
+    assert stats.reused == 0 and files(tmp_path / "out") == files(tmp_path / "ref")
+
+
+def test_a_cached_sheet_keeps_every_field(mini, monkeypatch):
+    from site_builder import loader
+    from site_builder.build import load
+
+    parsed = []
+    real = loader.load_sheet
+    monkeypatch.setattr(loader, "load_sheet", lambda *a: parsed.append(a[0].name) or real(*a))
+    site = load(Layout.from_args(root=str(mini)), cache=True)
+    assert sorted(parsed) == ["M01.yaml", "P01.yaml", "P02.yaml"]
+    again = load(Layout.from_args(root=str(mini)), cache=True)
+    assert len(parsed) == 3  # the second time from the sheet cache
+    sheets = [s for rep in site.reports for s in rep.data.sheets]
+    cached = [s for rep in again.reports for s in rep.data.sheets]
+    assert cached == sheets and [s.items[1] for s in cached] == [s.items[1] for s in sheets]
+    with_self = dataclasses.replace(sheets[0], items=tuple(dataclasses.replace(i, self_score=i.score, self_reason="自评说明")
+                                                          for i in sheets[0].items))
+    assert cache._expand(cache._compact(with_self)) == with_self
+
+
+def test_a_code_change_without_a_version_bump_reuses_nothing(mini, tmp_path, reference, monkeypatch):
+    real_digest = cache.package_digest.__wrapped__
+    out = tmp_path / "out"
+    _build(mini, out, cache=True)
+    monkeypatch.setattr(cache, "package_digest", lambda: "another build of the package")
+    stats = _build(mini, out, cache=True)
+    assert stats.reused == 0 and files(out) == reference
+    assert cache.read_cache(mini / CACHE / "sheets-2023.marshal", "anything") == {}
+
+    copy = tmp_path / "pkg"
+    shutil.copytree(REPO / "site_builder", copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(cache, "PACKAGE", copy)
+    before = real_digest()
+    scoring = copy / "scoring.py"
+    scoring.write_text(scoring.read_text(encoding="utf-8") + "\n# a comment\n", encoding="utf-8")
+    assert real_digest() != before
+
+
+def test_a_template_change_invalidates_the_cache(mini, tmp_path):
     templates = tmp_path / "templates"
     shutil.copytree(REPO / "templates", templates)
-    _build(root, tmp_path / "out", workers=1, cache=True, templates=templates)
-    again = _build(root, tmp_path / "out", workers=1, cache=True, templates=templates)
+    out = tmp_path / "out"
+    _build(mini, out, templates, cache=True)
+    again = _build(mini, out, templates, cache=True)
     assert again.reused == again.files - UNCACHED
     inst = templates / "institution.html"
     inst.write_text(inst.read_text(encoding="utf-8").replace("返回机构名单", "返回名单"), encoding="utf-8")
-    assert _build(root, tmp_path / "out", workers=1, cache=True, templates=templates).reused == 0
-    assert "返回名单" in (tmp_path / "out/2023/institutions/P001/index.html").read_text(encoding="utf-8")
+    assert _build(mini, out, templates, cache=True).reused == 0
+    assert "返回名单" in (out / P01_PAGE).read_text(encoding="utf-8")
 
 
-def test_build_ends_with_a_one_line_summary_and_no_progress_bar_off_a_terminal(synth, tmp_path):
-    root = tmp_path / "data"
-    shutil.copytree(synth, root)
-    result = _in_process("build", "--root", str(root), "--out", str(tmp_path / "out"))
-    assert result.code == 0 and result.err == ""
-    last = result.out.splitlines()[-1]
-    assert re.fullmatch(r"已生成到 .*：写出 \d+ 个文件，其中 0 页取自缓存，用时 \d+\.\d\d 秒", last), last
+def test_fingerprints_see_every_value_and_refuse_what_they_cannot_see():
+    from decimal import Decimal
+
+    from markupsafe import Markup
+
+    fp = cache.Fingerprint()
+    values = [Decimal("1"), Decimal("1.0"), "1", 1, Markup("1"), None, True, (1,), [1], {"a": 1}, {"b": 1},
+              ("a", "b"), ("ab",), {"a": 1, "b": 2}, {"b": 2, "a": 1}]
+    assert len({fp(v) for v in values}) == len(values)
+    with pytest.raises(cache.Unhashable):
+        fp(lambda: 1)
+    with pytest.raises(cache.Unhashable):
+        fp(object())
+
+
+# --- page keys cover every input: a differential test ------------------------------------------
+
+def _toggle(path: Path, a: str, b: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert a in text or b in text, (path, a)
+    path.write_text(text.replace(a, b, 1) if a in text else text.replace(b, a, 1), encoding="utf-8")
+
+
+def _edit_sheet(root: Path, inst: str, change) -> None:
+    path = root / f"scores/2023/{inst}.yaml"
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(doc["items"])
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=1000), encoding="utf-8")
+
+
+def _bonus(root: Path, items: dict) -> None:
+    """M01's bonus all or nothing: 120 or 100 against P01's 108.75, so the two swap ranks."""
+    rubric = yaml.safe_load((root / "rubric/2023.yaml").read_text(encoding="utf-8"))
+    bonus = [i for s in rubric["sections"] if s["number"] == 7 for g in s["groups"] for i in g["items"]]
+    zero = all(items[i["id"]] == 0 for i in bonus)
+    for i in bonus:
+        items[i["id"]] = i["max"] if zero else 0
+
+
+def _score(items: dict) -> None:
+    items["2-01"] = 1 if items["2-01"] != 1 else {"score": 0.75, "reason": "缺1项"}
+
+
+EDITS = {
+    "sheet": lambda root, t: _edit_sheet(root, "P01", _score),
+    "ranks": lambda root, t: _edit_sheet(root, "M01", lambda items: _bonus(root, items)),
+    "roster": lambda root, t: _toggle(root / "scores/2023/roster.yaml", "乙人力资源有限公司", "乙人力资源股份公司"),
+    "status": lambda root, t: _toggle(root / "scores/2023/status.yaml", "published_on: 2024-01-15", "published_on: 2024-01-16"),
+    "rubric": lambda root, t: _toggle(root / "rubric/2023.yaml", "认定公告各项信息设置准确无误。", "认定公告各项信息均设置准确无误。"),
+    "announcement": lambda root, t: _toggle(root / "content/2023/announcement.md", "开展考核。", "开展了考核。"),
+    "settings": lambda root, t: _toggle(root / "content/site.yaml", "title: 测试考核结果公示", "title: 测试考核结果公告"),
+    "page": lambda root, t: _toggle(root / "content/pages/about.md", "关于本站。", "关于本网站。"),
+    "template": lambda root, t: _toggle(t / "institution.html", "返回机构名单", "返回名单"),
+    "layout": lambda root, t: _toggle(t / "base.html", "跳到正文", "跳至正文"),
+}
+
+
+def differential(root: Path, work: Path, edits: list[str]) -> str | None:
+    """After each edit, an incremental build against a --no-cache build; the first edit whose
+    incremental build differs, or None."""
+    templates = work / "templates"
+    if not templates.exists():
+        shutil.copytree(REPO / "templates", templates)
+    _build(root, work / "inc", templates, cache=True)
+    for name in edits:
+        EDITS[name](root, templates)
+        _build(root, work / "inc", templates, cache=True)
+        _build(root, work / "full", templates, cache=False)
+        if files(work / "inc") != files(work / "full"):
+            return name
+    return None
+
+
+def _sequence(seed: int) -> list[str]:
+    rng = random.Random(seed)
+    names = list(EDITS)
+    rng.shuffle(names)
+    return names + rng.choices(list(EDITS), k=4)
+
+
+def test_random_edits_incremental_equals_full(mini, tmp_path):
+    for seed in (1,):
+        assert differential(mini, tmp_path / f"s{seed}", _sequence(seed)) is None
+
+
+@pytest.mark.parametrize("dropped, caught_by", [
+    ("rank", {"ranks"}),  # the issue's example: a stale rank after another institution's bonus changed
+    ("name", {"roster"}),
+    ("published_on", {"status"}),
+    ("text", {"rubric"}),
+    ("templates", {"template", "layout"}),
+])
+def test_the_differential_test_fails_when_an_input_is_dropped_from_the_keys(mini, tmp_path, monkeypatch,
+                                                                           dropped, caught_by):
+    if dropped == "templates":
+        monkeypatch.setattr(build_module, "code_digest", lambda templates: "templates left out")
+    else:
+        monkeypatch.setattr(site, "Fingerprint", lambda: cache.Fingerprint(ignore=frozenset({dropped})))
+    assert differential(mini, tmp_path, _sequence(1)) in caught_by
 
 
 def test_a_failure_in_a_background_job_is_a_build_error_not_a_traceback():
     from site_builder.errors import BuildError
-    from site_builder.site import Forked
+    from site_builder.workers import Forked
 
     with pytest.raises(BuildError) as exc:
         Forked(lambda: 1 / 0).result("2023/data/results.xlsx")
     assert str(exc.value) == "生成 2023/data/results.xlsx 失败：division by zero"
     assert Forked(lambda: "好").result("x") == "好".encode("utf-8")
+
+
+def test_build_ends_with_a_one_line_summary_and_no_progress_bar_off_a_terminal(mini):
+    result = _in_process("build", "--root", str(mini), "--jobs", "1")
+    assert result.code == 0 and result.err == ""
+    last = result.out.splitlines()[-1]
+    assert re.fullmatch(r"已生成到 .*：写出 \d+ 个文件，其中 0 页取自缓存，用时 \d+\.\d\d 秒", last), last

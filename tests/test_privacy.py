@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -170,3 +172,22 @@ def test_validate_reports_a_bad_roster_code(project):
     assert result.code == 1
     assert "code（统一社会信用代码）91140900MA0000001X 无效：末位校验码不符" in result.err
 
+
+
+def test_cached_sheets_are_scanned_like_fresh_ones():
+    """The scan reads a cached sheet's plain tuples (no items built): same findings as the sheet."""
+    from site_builder import cache
+    from site_builder.models import ItemScore, Sheet
+    from site_builder.privacy import _suspect_texts
+
+    items = (ItemScore("1-01", Decimal("0"), "联系 13812345678", None, "自评 13900001111"),
+             ItemScore("1-02", Decimal("1")))
+    sheet = Sheet("P05", dt.date(2024, 1, 8), False, False, items, (), "scores/2023/P05.yaml")
+    cached = cache._expand(cache._compact(sheet))
+    assert isinstance(cached.items, cache.LazyItems)
+    expected = [("1-01", "联系 13812345678", "自评 13900001111"), ("1-02", None, None)]
+    assert _suspect_texts(sheet) == expected
+    assert _suspect_texts(cached) == expected
+    assert cached.items._items is None  # not materialised by the scan
+    clean_sheet = Sheet("P05", sheet.assessed_on, False, False, items[1:], (), sheet.path)
+    assert _suspect_texts(cache._expand(cache._compact(clean_sheet))) == []

@@ -1,0 +1,421 @@
+"""Everything the build keeps between runs, in ROOT/.cache/site_builder/, and how it is trusted.
+
+Two stores, one rule: a cache may only cost time, never change a byte of output.
+
+- **Pages and data files** (`PageCache`): an output file is reused only when the key it was stored
+  under equals the key of this build, and the key is a hash of the package's code (every source file
+  of `site_builder/` and every template, not the version string) and of exactly what the producer
+  receives (`Fingerprint` of the template context or the producer's arguments: no hand-written list
+  of inputs to forget). The bytes are stored under that key, with their SHA-256 in the manifest, and
+  re-hashed on every read: an object edited behind the cache's back (mtime kept or not) is not
+  reused, and an edited manifest can't point a key at other bytes (only make a file miss). Objects are copied into the output, never hard-linked, so editing the live site cannot
+  edit the cache. Anything wrong with the manifest means the whole cache is ignored.
+- **Validated sheets and rosters** (`load_sheets`, `read_cache`/`write_cache`): plain data (marshal,
+  no code) keyed by the file's bytes, the rubric's and roster's bytes and the package's code, with a
+  checksum. Invalid sheets are never cached.
+
+Residual risk (documented in the README): the checks above catch corruption and any edit of one
+part alone, but the cache holds no secret, so someone who can write the cache folder and rewrites an
+object (or a cached sheet) together with the hash recorded for it can make a cached build show other
+bytes. `build
+--publish` therefore never reads the cache: what is published officially is always rendered afresh.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+import marshal
+import multiprocessing
+import shutil
+import types
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path, PurePath
+
+from markupsafe import Markup
+
+from site_builder.errors import Problem, Problems
+from site_builder.models import ItemScore, Sheet, Veto
+from site_builder.output import Lock, atomic_write
+
+MANIFEST = "manifest.json"
+FORMAT = 3
+PACKAGE = Path(__file__).resolve().parent
+
+
+# --- hashes -------------------------------------------------------------------------------------
+
+def digest(*parts: bytes | str) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "big"))
+        h.update(data)
+    return h.hexdigest()
+
+
+def tree_digest(folder: Path) -> str:
+    """Hash of every file under folder (paths and bytes), in sorted order."""
+    h = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        rel = path.relative_to(folder).as_posix().encode()
+        h.update(len(rel).to_bytes(8, "big") + rel)
+        h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=None)
+def package_digest() -> str:
+    """The package's own code: every source file under site_builder/ (a change without a version
+    bump still changes it)."""
+    h = hashlib.sha256()
+    for path in sorted(PACKAGE.rglob("*.py")):
+        rel = path.relative_to(PACKAGE).as_posix().encode()
+        h.update(len(rel).to_bytes(8, "big") + rel)
+        h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def code_digest(templates: Path) -> str:
+    """What every cached output depends on besides its own inputs: the package and the templates."""
+    return digest(package_digest(), tree_digest(templates))
+
+
+class Unhashable(TypeError):
+    """A value whose content the fingerprint cannot see (a lambda, an open file…): never cached."""
+
+
+class Fingerprint:
+    """A stable hash of a value: the content of dataclasses, tuples, lists, dicts (in their order),
+    strings, Decimals (exact text: 1.0 differs from 1), dates, Markup, paths; a function by its
+    qualified name (its code is in `package_digest`). Anything else raises `Unhashable`, and the
+    caller renders the file again. Containers are memoised by identity for one build, so an object
+    shown on many pages (the rubric, a result) is hashed once."""
+
+    def __init__(self, ignore: frozenset[str] = frozenset()) -> None:
+        self._memo: dict[int, tuple[object, bytes]] = {}
+        self._ignore = ignore  # dataclass fields left out: only tests use it, to show a forgotten input is caught
+
+    def __call__(self, value: object) -> str:
+        return hashlib.sha256(self._enc(value)).hexdigest()
+
+    def _enc(self, obj: object) -> bytes:
+        t = type(obj)
+        if obj is None:
+            return b"N"
+        if t is bool:
+            return b"T" if obj else b"F"
+        if t is int:
+            return b"i%d;" % obj
+        if t is str or t is Markup:
+            raw = obj.encode("utf-8", "surrogatepass")
+            return (b"s" if t is str else b"m") + b"%d:" % len(raw) + raw
+        if t is Decimal or t is float:
+            raw = (str(obj) if t is Decimal else repr(obj)).encode()
+            return (b"d" if t is Decimal else b"f") + b"%d:" % len(raw) + raw
+        if t is dt.date or t is dt.datetime:
+            return (b"D" if t is dt.date else b"Z") + obj.isoformat().encode() + b";"
+        if isinstance(obj, PurePath):
+            raw = str(obj).encode("utf-8", "surrogatepass")
+            return b"p%d:" % len(raw) + raw
+        hit = self._memo.get(id(obj))
+        if hit is not None:
+            return hit[1]
+        h = hashlib.sha256()
+        if t is tuple or t is list:
+            h.update(b"(" if t is tuple else b"[")
+            for item in obj:
+                h.update(self._enc(item))
+        elif t is dict:
+            h.update(b"{")
+            for key, val in obj.items():
+                h.update(self._enc(key))
+                h.update(self._enc(val))
+        elif t is frozenset or t is set:
+            h.update(b"<")
+            for enc in sorted(self._enc(item) for item in obj):
+                h.update(enc)
+        elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+            h.update(b"@" + f"{t.__module__}.{t.__qualname__}".encode())
+            for f in dataclasses.fields(obj):
+                if f.name in self._ignore:
+                    continue
+                h.update(self._enc(f.name))
+                h.update(self._enc(getattr(obj, f.name)))
+        elif hasattr(obj, "__fingerprint__"):
+            h.update(b"!" + f"{t.__module__}.{t.__qualname__}".encode())
+            h.update(self._enc(obj.__fingerprint__()))
+        elif isinstance(obj, types.FunctionType) and obj.__closure__ is None and "<" not in obj.__qualname__:
+            h.update(b"&" + f"{obj.__module__}.{obj.__qualname__}".encode())  # a module-level function
+        else:
+            raise Unhashable(f"{t.__module__}.{t.__qualname__}")
+        enc = b"h" + h.digest()
+        self._memo[id(obj)] = (obj, enc)
+        return enc
+
+
+# --- the page cache -----------------------------------------------------------------------------
+
+def cache_lock(folder: Path) -> Lock:
+    lock = folder / "lock"
+    return Lock(lock, f"另一个生成过程正在使用缓存目录 {folder}（锁文件 {lock}）；请等它结束后再运行，"
+                      "或加 --no-cache，未写出任何文件")
+
+
+class PageCache:
+    """Output files by key. `get` returns verified bytes or None; `put` stores; `save` keeps only what
+    this build used."""
+
+    def __init__(self, folder: Path | None, code: str = ""):
+        self.folder = folder
+        self.code = code  # code_digest of this build: part of every key
+        self.entries: dict[str, list] = {}  # rel -> [key, sha256]
+        self.fresh: dict[str, list] = {}
+        self.reused = 0  # files taken from the cache by this build
+        if folder is not None:
+            self._load()
+
+    def key(self, kind: str, rel: str, inputs: str) -> str:
+        """The key of output `rel` made by `kind` (a template or a producer) from inputs (a Fingerprint)."""
+        return digest(self.code, kind, rel, inputs)
+
+    def _load(self) -> None:
+        path = self.folder / MANIFEST
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            body = json.dumps(raw["entries"], sort_keys=True)
+            if raw.get("format") != FORMAT or raw.get("checksum") != hashlib.sha256(body.encode()).hexdigest():
+                raise ValueError("manifest checksum or format differs")
+            entries = {k: v for k, v in raw["entries"].items()
+                       if isinstance(v, list) and len(v) == 2 and all(isinstance(x, str) for x in v)}
+            if len(entries) != len(raw["entries"]):
+                raise ValueError("malformed entry")
+            self.entries = entries
+        except FileNotFoundError:
+            pass
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            self.entries = {}  # not trusted: every file is made again
+
+    def _object(self, key: str) -> Path:
+        """Objects are stored under their key, not their content: the manifest can't point a key
+        at another file's bytes, it only holds the SHA-256 those bytes must have."""
+        return self.folder / "objects" / key[:2] / key[2:]
+
+    def get(self, rel: str, key: str) -> bytes | None:
+        """The bytes stored for rel under exactly this key, if they still hash to what was stored."""
+        entry = self.entries.get(rel)
+        if self.folder is None or entry is None or entry[0] != key:
+            return None
+        try:
+            data = self._object(key).read_bytes()
+        except OSError:
+            return None
+        if hashlib.sha256(data).hexdigest() != entry[1]:
+            return None  # changed behind our back: made again
+        self.fresh[rel] = entry
+        self.reused += 1
+        return data
+
+    def put(self, rel: str, key: str, data: bytes) -> None:
+        if self.folder is None:
+            return
+        obj = self._object(key)
+        try:
+            same = obj.read_bytes() == data
+        except OSError:
+            same = False
+        if not same:  # missing, or one that was tampered with: (re)write it
+            atomic_write(obj, data, mode=0o444)
+        self.fresh[rel] = [key, hashlib.sha256(data).hexdigest()]
+
+    def save(self) -> None:
+        """Keep only what this build used; drop unreferenced objects."""
+        if self.folder is None:
+            return
+        body = json.dumps(self.fresh, sort_keys=True)
+        doc = {"format": FORMAT, "checksum": hashlib.sha256(body.encode()).hexdigest(), "entries": self.fresh}
+        atomic_write(self.folder / MANIFEST, json.dumps(doc, sort_keys=True))
+        used = {entry[0] for entry in self.fresh.values()}
+        objects = self.folder / "objects"
+        if objects.is_dir():
+            for sub in objects.iterdir():
+                if not sub.is_dir():
+                    sub.unlink(missing_ok=True)
+                    continue
+                for obj in sub.iterdir():
+                    if sub.name + obj.name not in used:
+                        obj.unlink(missing_ok=True)
+        shutil.rmtree(self.folder / "jinja", ignore_errors=True)  # compiled templates of older versions
+
+
+# --- validated sheets ---------------------------------------------------------------------------
+
+_STATE: tuple | None = None  # inherited by forked parse workers
+_DECIMALS: dict[str, Decimal] = {}
+
+
+def _dec(text: str) -> Decimal:
+    value = _DECIMALS.get(text)
+    if value is None:
+        value = _DECIMALS[text] = Decimal(text)
+    return value
+
+
+class LazyItems(Sequence):
+    """A sheet's item scores, kept compact until first read."""
+
+    __slots__ = ("_raw", "_items")
+
+    def __init__(self, raw: tuple):
+        self._raw, self._items = raw, None
+
+    def _load(self) -> tuple[ItemScore, ...]:
+        if self._items is None:
+            self._items = tuple(ItemScore(*(_dec(v[1]) if type(v) is tuple else v for v in rec)) for rec in self._raw)
+        return self._items
+
+    def __fingerprint__(self) -> str:
+        return repr(self._raw)  # the exact data, without materialising the items
+
+    def __getitem__(self, index):
+        return self._load()[index]
+
+    def __len__(self) -> int:
+        return len(self._load())
+
+    def __iter__(self):
+        return iter(self._load())
+
+    def __eq__(self, other) -> bool:
+        return tuple(self) == tuple(other)
+
+    def __repr__(self) -> str:
+        return repr(self._load())
+
+
+_SHEET_FIELDS = tuple(f.name for f in dataclasses.fields(Sheet))
+_ITEM_FIELDS = tuple(f.name for f in dataclasses.fields(ItemScore))
+
+
+def _pack(value):
+    """Plain data for marshal: every field of every record, whatever fields the models gain."""
+    t = type(value)
+    if t is Decimal:
+        return ("d", str(value))
+    if t is dt.date:
+        return ("D", value.toordinal())
+    if t is tuple or isinstance(value, Sequence) and t is not str:
+        return ("t", tuple(_pack(v) for v in value))
+    if dataclasses.is_dataclass(value):
+        return ("@", type(value).__name__, tuple(_pack(getattr(value, f.name)) for f in dataclasses.fields(value)))
+    return value
+
+
+_RECORDS = {"Veto": Veto, "ItemScore": ItemScore}
+_PATH, _DIGEST = _SHEET_FIELDS.index("path"), _SHEET_FIELDS.index("digest")
+
+
+def _unpack(value):
+    if type(value) is not tuple:
+        return value
+    tag = value[0]
+    if tag == "d":
+        return _dec(value[1])
+    if tag == "D":
+        return dt.date.fromordinal(value[1])
+    if tag == "t":
+        return tuple(_unpack(v) for v in value[1])
+    if tag == "@":
+        return _RECORDS[value[1]](*(_unpack(v) for v in value[2]))
+    raise ValueError(f"unknown tag {tag!r}")
+
+
+def _compact(sheet: Sheet) -> tuple:
+    """A sheet as plain data; its items as one flat tuple each (Decimals as ("d", text))."""
+    return tuple(
+        tuple(tuple(("d", str(v)) if type(v) is Decimal else v for v in (getattr(i, n) for n in _ITEM_FIELDS))
+              for i in sheet.items) if name == "items" else _pack(getattr(sheet, name))
+        for name in _SHEET_FIELDS)
+
+
+def _expand(rec: tuple) -> Sheet:
+    if len(rec) != len(_SHEET_FIELDS):
+        raise ValueError("a record of another shape")
+    fields = {name: (LazyItems(value) if name == "items" else _unpack(value)) for name, value in zip(_SHEET_FIELDS, rec)}
+    return Sheet(**fields)
+
+
+def _parse_in_worker(path: Path) -> tuple[tuple | None, list[Problem]]:
+    parse = _STATE
+    problems = Problems()
+    sheet = parse(path, problems)
+    return (_compact(sheet) if sheet else None), problems.items
+
+
+def load_sheets(sheet_paths: list[Path], parse: Callable[[Path, Problems], Sheet | None],
+                rel: Callable[[Path], str], problems: Problems, context_bytes: bytes,
+                cache_file: Path | None, workers: int) -> list[Sheet]:
+    """Every sheet, through `parse(path, problems)` unless a validated copy of exactly these bytes
+    (with this rubric, roster and code: `context_bytes` and the package) is cached."""
+    key = hashlib.sha256(context_bytes).hexdigest()
+    cached = read_cache(cache_file, key) if cache_file else {}
+    digests = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in sheet_paths}
+    found: dict[Path, tuple] = {}
+    todo = []
+    for p in sheet_paths:
+        rec = cached.get((p.name, digests[p]))
+        if isinstance(rec, tuple) and len(rec) == len(_SHEET_FIELDS) and rec[_PATH] == rel(p) and rec[_DIGEST] == digests[p]:
+            found[p] = rec
+        else:
+            todo.append(p)
+    if workers > 1 and len(todo) >= 200:
+        global _STATE
+        _STATE = parse
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                results = pool.map(_parse_in_worker, todo, chunksize=32)
+        finally:
+            _STATE = None
+        for p, (rec, items) in zip(todo, results):
+            problems.items.extend(items)
+            if rec:
+                found[p] = rec
+    else:
+        for p in todo:
+            sheet = parse(p, problems)
+            if sheet:
+                found[p] = _compact(sheet)
+    if cache_file and todo and not problems:
+        write_cache(cache_file, key, {(p.name, digests[p]): rec for p, rec in found.items()})
+    sheets = []
+    for p in sheet_paths:
+        if p in found:
+            try:
+                sheets.append(_expand(found[p]))
+            except (TypeError, ValueError, OverflowError, KeyError, IndexError):  # malformed: parse it
+                sheet = parse(p, problems)
+                if sheet:
+                    sheets.append(sheet)
+    return sheets
+
+
+def read_cache(cache_file: Path, key: str) -> dict:
+    """The entries stored under `key` (and this package's code), or {} for anything doubtful."""
+    try:
+        raw = cache_file.read_bytes()
+        checksum, body = raw[:64].decode(), raw[64:]
+        if hashlib.sha256(body).hexdigest() != checksum:
+            return {}
+        doc_key, entries = marshal.loads(body)
+        return dict(entries) if doc_key == digest(package_digest(), key) else {}
+    except Exception:  # missing, truncated or foreign: not trusted
+        return {}
+
+
+def write_cache(cache_file: Path, key: str, entries: dict) -> None:
+    body = marshal.dumps((digest(package_digest(), key), sorted(entries.items())))
+    atomic_write(cache_file, hashlib.sha256(body).hexdigest().encode() + body)

@@ -1,0 +1,431 @@
+"""The output folder is never anything but the old or the new site: guards, lock, crash-safe swap,
+files written alongside (the publication record), read-only folders and a full disk (issue 11)."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import io
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import REPO, _in_process
+from mini import _sheet, make_mini
+
+from site_builder import output
+from site_builder.cli import main
+from site_builder.errors import BuildError
+from site_builder.output import MARKER, Writer, claim_output, output_lock, recover, replace_output
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def tree(folder: Path) -> dict[str, bytes | None]:
+    """Every entry under folder, .git and the cache included (None for folders)."""
+    return {p.relative_to(folder).as_posix(): (p.read_bytes() if p.is_file() else None)
+            for p in sorted(folder.rglob("*"))}
+
+
+def leftovers(out: Path) -> list[str]:
+    """What a build leaves beside its output folder."""
+    return sorted(p.name for p in out.parent.iterdir()
+                  if p.name.startswith(f".{out.name}."))
+
+
+@pytest.fixture
+def mini(tmp_path) -> Path:
+    root = make_mini(tmp_path / "mini")
+    (root / ".git").mkdir()
+    (root / ".git/HEAD").write_text("ref: refs/heads/main\n")
+    return root
+
+
+def build(root: Path, *args: str):
+    return _in_process("build", "--root", str(root), "--jobs", "1", *args)
+
+
+# --- 1. what --out may be ------------------------------------------------------------------------
+
+REFUSED = "Error: 拒绝输出到 {out}：{why}。生成时会整体替换输出目录；请用 --out 指定一个新目录、空目录或以前生成的输出目录（默认 ROOT/output），未写出任何文件\n"
+
+
+@pytest.mark.parametrize("rel, why", [
+    (".", "它就是数据根目录 {root}"),
+    ("..", "它包含数据根目录 {root}"),
+    ("scores", "它就是评分数据目录 {root}/scores"),
+    ("scores/2023", "它位于评分数据目录 {root}/scores 之内"),
+    ("rubric", "它就是评估表目录 {root}/rubric"),
+    ("content/pages", "它位于页面内容目录 {root}/content 之内"),
+    (".cache", "它包含缓存目录 {root}/.cache/site_builder"),
+    (".git", "它就是版本库 {root}/.git"),
+])
+def test_out_may_not_be_the_data_the_root_or_around_them(mini, rel, why):
+    before = tree(mini.parent)
+    out = (mini / rel).resolve()
+    result = build(mini, "--out", str(mini / rel))
+    assert result.code == 1
+    assert result.err == REFUSED.format(out=out, why=why.format(root=mini))
+    assert tree(mini.parent) == before  # nothing touched
+
+
+def test_out_may_not_be_the_templates_or_the_package(mini, tmp_path):
+    result = build(mini, "--out", str(REPO / "templates"))
+    assert result.code == 1 and f"它就是模板目录 {REPO / 'templates'}" in result.err
+    result = build(mini, "--out", str(REPO))
+    assert result.code == 1 and "它包含模板目录" in result.err
+    assert (REPO / "site_builder/output.py").is_file()
+
+
+def test_out_may_not_be_a_foreign_folder_or_a_file(mini, tmp_path):
+    foreign = tmp_path / "photos"
+    foreign.mkdir()
+    (foreign / "holiday.jpg").write_bytes(b"jpeg")
+    result = build(mini, "--out", str(foreign))
+    assert result.code == 1
+    assert result.err == REFUSED.format(out=foreign, why=(
+        f"该目录不是空目录，也不是本工具以前生成的输出（没有标记文件 {MARKER}），整体替换会删除其中的文件"))
+    assert (foreign / "holiday.jpg").read_bytes() == b"jpeg"
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("x")
+    result = build(mini, "--out", str(a_file))
+    assert result.code == 1 and result.err == REFUSED.format(out=a_file, why="它不是目录")
+    assert a_file.read_text() == "x"
+
+
+def test_out_may_be_missing_empty_a_placeholder_or_a_previous_build(mini, tmp_path):
+    assert build(mini, "--out", str(tmp_path / "new/deep")).code == 0
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert build(mini, "--out", str(empty)).code == 0
+    assert (empty / MARKER).is_file() and "SHA256SUMS" in files(empty)
+    assert f"  {MARKER}\n" in (empty / "SHA256SUMS").read_text()  # checked like every published file
+    again = build(mini, "--out", str(empty))  # a previous build: replaced
+    assert again.code == 0, again.err
+    # the repo's output/ holds only its .gitignore: carried over
+    (mini / "output").mkdir()
+    (mini / "output/.gitignore").write_text("*\n!.gitignore\n")
+    assert build(mini).code == 0
+    assert (mini / "output/.gitignore").read_text() == "*\n!.gitignore\n"
+
+
+def test_an_output_of_a_version_before_the_marker_is_recognised_by_its_checksums(mini, tmp_path):
+    out = tmp_path / "old"
+    assert build(mini, "--out", str(out)).code == 0
+    (out / MARKER).unlink()  # as a build before this version left it: every file listed in SHA256SUMS
+    assert build(mini, "--out", str(out)).code == 0
+    (out / MARKER).unlink()
+    (out / "2023/mine.txt").write_text("not from a build")
+    result = build(mini, "--out", str(out))
+    assert result.code == 1 and "没有标记文件" in result.err
+    assert (out / "2023/mine.txt").is_file()
+
+
+def test_a_marker_inside_the_data_does_not_make_it_an_output(mini):
+    (mini / "scores" / MARKER).write_text("x")
+    result = build(mini, "--out", str(mini / "scores"))
+    assert result.code == 1 and "它就是评分数据目录" in result.err
+
+
+# --- 2. one build at a time ---------------------------------------------------------------------
+
+def test_a_second_build_on_the_same_output_is_refused_while_one_runs(mini):
+    assert build(mini).code == 0
+    before = files(mini / "output")
+    out = (mini / "output").resolve()
+    with output_lock(out):
+        result = build(mini, "--no-cache")
+    assert result.code == 1
+    assert result.err == (f"Error: 另一个生成过程正在写入输出目录 {out}（锁文件 {out.parent}/.output.lock）；"
+                          "请等它结束后再运行，未写出任何文件\n")
+    assert files(mini / "output") == before
+    from site_builder.cache import cache_lock
+
+    cache = mini / ".cache/site_builder"
+    with cache_lock(cache):
+        result = build(mini, "--out", str(mini / "other"))
+    assert result.code == 1
+    assert result.err == (f"Error: 另一个生成过程正在使用缓存目录 {cache}（锁文件 {cache}/lock）；请等它结束后再运行，"
+                          "或加 --no-cache，未写出任何文件\n")
+    assert not (mini / "other").exists()
+    with cache_lock(cache):
+        assert build(mini, "--out", str(mini / "other"), "--no-cache").code == 0
+
+
+def test_concurrent_builds_in_real_processes_never_break_the_output(mini, tmp_path):
+    assert build(mini, "--out", str(tmp_path / "ref"), "--no-cache").code == 0
+    reference = files(tmp_path / "ref")
+    for _round in range(2):
+        procs = [subprocess.Popen([sys.executable, "-m", "site_builder", "build", "--root", str(mini), "--jobs", "1"],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
+                 for _ in range(4)]
+        results = [(p.wait(timeout=120), p.stdout.read(), p.stderr.read()) for p in procs]
+        for code, _out, err in results:
+            assert "Traceback" not in err
+            assert code == 0 or re.fullmatch(r"Error: 另一个生成过程正在(写入输出目录|使用缓存目录) .*未写出任何文件\n", err), err
+        assert any(code == 0 for code, _o, _e in results)
+        assert files(mini / "output") == reference
+        assert leftovers(mini / "output") == []
+
+
+# --- 3. the swap: old or new at every instant ---------------------------------------------------
+
+def _killed_at(step: str, argv: list[str], fallback: bool = False) -> bool:
+    """Run the CLI in a forked child that SIGKILLs itself at `step`; True if it died there."""
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into pytest
+        try:
+            output.STEP_HOOK = lambda name: os.kill(os.getpid(), signal.SIGKILL) if name == step else None
+            if fallback:
+                output.exchange = lambda a, b: False  # a file system without renameat2
+            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+                main(argv)
+        finally:
+            os._exit(0)
+    _pid, status = os.waitpid(pid, 0)
+    return os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
+
+
+def _rename_m02(root: Path, name: str) -> None:
+    roster = root / "scores/2023/roster.yaml"
+    text = roster.read_text(encoding="utf-8")
+    roster.write_text(re.sub("[丁戊]职业中学校", name, text), encoding="utf-8")
+
+
+@pytest.mark.parametrize("fallback", [False, True], ids=["renameat2", "two-renames"])
+def test_killing_the_build_at_any_step_leaves_the_old_or_the_new_output(mini, tmp_path, fallback):
+    out = mini / "output"
+    assert build(mini).code == 0
+    old = files(out)
+    _rename_m02(mini, "戊职业中学校")
+    assert build(mini, "--out", str(tmp_path / "ref"), "--no-cache").code == 0
+    new = files(tmp_path / "ref")
+    assert new != old
+    steps = ["journaled", "filled", "flushed"] + (["old-moved"] if fallback else []) + ["swapped", "committed"]
+    seen = []
+    for step in steps:
+        assert _killed_at(step, ["build", "--root", str(mini), "--jobs", "1"], fallback), step
+        if out.exists():
+            now = files(out)
+            assert now in (old, new), step
+            seen.append("new" if now == new else "old")
+        else:
+            seen.append("missing")  # only allowed for the instant the journal covers
+        with output_lock(out):
+            recover(out.resolve())  # what the next run does first
+        assert files(out) in (old, new), step
+        assert leftovers(out) == [], step
+        if files(out) == new:  # back to the old data for the next step
+            _rename_m02(mini, "丁职业中学校")
+            assert build(mini).code == 0 and files(out) == old
+            _rename_m02(mini, "戊职业中学校")
+    expected_seen = ["old", "old", "old"] + (["missing"] if fallback else []) + ["new", "new"]
+    assert seen == expected_seen
+    assert build(mini).code == 0 and files(out) == new and leftovers(out) == []
+
+
+def test_a_crash_between_the_fallback_renames_is_finished_by_the_next_build(mini, tmp_path):
+    out = mini / "output"
+    assert build(mini).code == 0
+    _rename_m02(mini, "戊职业中学校")
+    assert build(mini, "--out", str(tmp_path / "ref"), "--no-cache").code == 0
+    assert _killed_at("old-moved", ["build", "--root", str(mini), "--jobs", "1"], fallback=True)
+    assert not out.exists()
+    assert build(mini).code == 0  # recovers, then builds
+    assert files(out) == files(tmp_path / "ref") and leftovers(out) == []
+
+
+def test_everything_is_flushed_before_the_swap(mini, monkeypatch):
+    assert build(mini).code == 0
+    events = []
+    real = {name: getattr(output, name) for name in ("flush_tree", "fsync_dir", "exchange")}
+    for name in real:
+        monkeypatch.setattr(output, name, lambda *a, _n=name: (events.append((_n, a[-1].name)), real[_n](*a))[1])
+    assert build(mini).code == 0
+    flush = [e[0] for e in events].index("flush_tree")
+    assert events[flush][1].startswith(".output.build-")  # the staging tree
+    swap = events.index(("exchange", "output"))
+    assert flush < swap and ("fsync_dir", mini.name) in events[flush:swap]  # and the folder it sits in
+    assert ("fsync_dir", mini.name) in events[swap + 1:]  # the swap itself on disk
+
+
+def test_leftovers_of_a_crashed_run_are_removed(mini):
+    assert build(mini).code == 0
+    for name in (".output.build-x1", ".output.old-x2"):
+        (mini / name / "2023").mkdir(parents=True)
+        (mini / name / "2023/index.html").write_text("partial")
+    (mini / ".output.journal.json").write_text('{"staging": "')  # a journal cut short: nothing swapped
+    assert build(mini).code == 0
+    assert leftovers(mini / "output") == []
+
+
+# --- 4. files written with the site: both or neither ------------------------------------------
+
+def _approve(root: Path) -> None:
+    (root / "scores/2023/status.yaml").write_text(
+        "status: approved\napproved_by: 测试考核工作领导小组\napproved_on: 2024-01-15\n"
+        "published_on: 2024-01-15\nobjection_deadline: 2024-01-20\n", encoding="utf-8")
+    rubric = yaml.safe_load((root / "rubric/2023.yaml").read_text(encoding="utf-8"))
+    (root / "scores/2023/M02.yaml").write_text(_sheet(rubric, "M02", False, False, {}, {}), encoding="utf-8")
+
+
+def test_publish_writes_the_site_and_the_record_together_or_neither(mini, tmp_path, monkeypatch):
+    _approve(mini)
+    out, record = mini / "output", mini / "scores/2023/published.json"
+    assert build(mini).code == 0
+    old = files(out)
+    real_replace = os.replace
+
+    def failing(src, dst, *a, **kw):
+        if str(dst).endswith("published.json"):
+            raise OSError(errno.ENOSPC, "No space left on device", str(dst))
+        return real_replace(src, dst, *a, **kw)
+
+    _rename_m02(mini, "戊职业中学校")
+    monkeypatch.setattr(output.os, "replace", failing)
+    result = build(mini, "--publish")
+    monkeypatch.undo()
+    assert result.code == 1
+    assert result.err == (f"Error: 无法写入 {record}：磁盘空间不足（或超出配额）；请清理磁盘后重试；"
+                          "输出目录保持上一次的内容，未改动\n")
+    assert files(out) == old and not record.exists()  # the site was swapped back
+    assert leftovers(out) == [] and [p.name for p in record.parent.iterdir() if p.name.startswith(".")] == []
+    result = build(mini, "--publish")
+    assert result.code == 0, result.err
+    assert record.is_file() and "戊职业中学校".encode() in (out / "2023/roster/index.html").read_bytes()
+
+
+def test_killing_a_publish_at_any_step_leaves_site_and_record_together(mini, tmp_path):
+    _approve(mini)
+    out, record = mini / "output", mini / "scores/2023/published.json"
+    assert build(mini).code == 0
+    old = files(out)
+    _rename_m02(mini, "戊职业中学校")
+    for step in ["journaled", "filled", "flushed", "swapped", "placed", "committed"]:
+        assert _killed_at(step, ["build", "--root", str(mini), "--jobs", "1", "--publish"]), step
+        with output_lock(out):
+            recover(out.resolve())
+        assert leftovers(out) == [] and not list(record.parent.glob(".published.json.*")), step
+        site_is_new = files(out) != old
+        assert site_is_new == record.is_file(), step
+        assert site_is_new == (step in ("swapped", "placed", "committed")), step
+        record.unlink(missing_ok=True)
+        _rename_m02(mini, "丁职业中学校")
+        assert build(mini).code == 0 and files(out) == old
+        _rename_m02(mini, "戊职业中学校")
+
+
+def test_replace_output_rolls_back_every_file_written_alongside(tmp_path, monkeypatch):
+    out = tmp_path / "site"
+    a, b = tmp_path / "data/a.json", tmp_path / "data/b.json"
+    a.parent.mkdir()
+    a.write_text("old a")
+    with claim_output(out) as real:
+        replace_output(real, lambda w: w.write("index.html", "one"))
+    real_replace = os.replace
+
+    def fail_on_b(src, dst, *args, **kw):
+        if Path(dst) == b:
+            raise OSError(errno.EIO, "I/O error", str(dst))
+        return real_replace(src, dst, *args, **kw)
+
+    monkeypatch.setattr(output.os, "replace", fail_on_b)
+    with pytest.raises(OSError), claim_output(out) as real:
+        replace_output(real, lambda w: w.write("index.html", "two"), {a: b"new a", b: b"new b"})
+    monkeypatch.undo()
+    assert (out / "index.html").read_text() == "one"
+    assert a.read_text() == "old a" and not b.exists()
+    assert sorted(p.name for p in a.parent.iterdir()) == ["a.json"]
+    with claim_output(out) as real:
+        replace_output(real, lambda w: w.write("index.html", "three"), {a: b"new a", b: b"new b"})
+    assert (out / "index.html").read_text() == "three" and a.read_text() == "new a" and b.read_text() == "new b"
+
+
+# --- 5. read-only folders and a full disk -------------------------------------------------------
+
+def test_a_full_disk_while_writing_gives_one_message_and_keeps_the_output(mini, monkeypatch):
+    assert build(mini).code == 0
+    before = files(mini / "output")
+
+    def full(self, rel, data):
+        raise output.named(OSError(errno.ENOSPC, "No space left on device"), self.staging / rel)
+
+    monkeypatch.setattr(Writer, "write", full)
+    result = build(mini, "--no-cache")
+    assert result.code == 1
+    assert re.fullmatch(r"Error: 无法写入 \S+/\.output\.build-\w+/\.site-builder-output：磁盘空间不足（或超出配额）；"
+                        r"请清理磁盘后重试；输出目录保持上一次的内容，未改动\n", result.err), result.err
+    assert files(mini / "output") == before and leftovers(mini / "output") == []
+
+
+def test_permission_denied_gives_one_message(mini, monkeypatch):
+    assert build(mini).code == 0
+    before = files(mini / "output")
+
+    def denied(*args, **kw):
+        raise PermissionError(errno.EACCES, "Permission denied", str(mini))
+
+    monkeypatch.setattr(output.tempfile, "mkdtemp", denied)
+    result = build(mini, "--no-cache")
+    assert result.err == (f"Error: 无法写入 {mini}：没有写入权限；请检查该目录的权限，或用 --out 换一个可写的输出目录；"
+                          "输出目录保持上一次的内容，未改动\n")
+    assert result.code == 1 and files(mini / "output") == before
+
+
+@contextlib.contextmanager
+def tmpfs(path: Path, size: str):
+    path.mkdir(parents=True, exist_ok=True)
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
+                      capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here (needs root)")
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", "-l", str(path)], capture_output=True)
+
+
+def test_a_really_full_disk(mini, tmp_path):
+    with tmpfs(tmp_path / "small", "700k") as disk:  # room for one output (about 460 kB), not for two
+        out = disk / "output"
+        assert build(mini, "--out", str(out), "--no-cache").code == 0
+        before = files(out)
+        _rename_m02(mini, "戊职业中学校")
+        result = build(mini, "--out", str(out), "--no-cache")
+        assert result.code == 1
+        assert re.fullmatch(r"Error: 无法写入 \S+：磁盘空间不足（或超出配额）；请清理磁盘后重试；输出目录保持上一次的内容，未改动\n",
+                            result.err), result.err
+        assert files(out) == before and leftovers(out) == []
+
+
+def test_a_read_only_output_and_a_read_only_cache(mini, tmp_path):
+    with tmpfs(tmp_path / "ro", "4m") as disk:
+        out = disk / "output"
+        assert build(mini, "--out", str(out), "--no-cache").code == 0
+        before = files(out)
+        subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
+        result = build(mini, "--out", str(out), "--no-cache")
+        assert result.code == 1
+        assert result.err == (f"Error: 无法写入 {disk}/.output.lock：所在的文件系统是只读的；请换一个可写的位置（--out），"
+                              "或重新以可写方式挂载；输出目录保持上一次的内容，未改动\n")
+        assert files(out) == before
+    with tmpfs(tmp_path / "root", "8m") as root:
+        shutil.copytree(mini, root, dirs_exist_ok=True)
+        subprocess.run(["mount", "-o", "remount,ro", str(root)], check=True)
+        result = build(root, "--out", str(tmp_path / "out"))
+        assert result.code == 1
+        assert result.err == (f"Error: 无法写入 {root}/.cache/site_builder/lock：所在的文件系统是只读的；请换一个可写的位置（--out），"
+                              "或重新以可写方式挂载（这是页面缓存；也可加 --no-cache 不用缓存）；输出目录保持上一次的内容，未改动\n")
+        assert build(root, "--out", str(tmp_path / "out"), "--no-cache").code == 0
+
+
+def test_build_errors_are_domain_errors():
+    assert issubclass(BuildError, Exception)
+    assert output.describe_os_error(OSError(errno.EIO, "I/O error", "/x")) == "无法写入 /x：I/O error"
