@@ -97,6 +97,15 @@ class Publication:
         return zh_time(self.time) if self.exact else f"{self.time.year}年{self.time.month}月{self.time.day}日"
 
     @property
+    def zh_day(self) -> str:
+        return f"{self.time.year}年{self.time.month}月{self.time.day}日" if self.time else ""
+
+    @property
+    def clock(self) -> str:
+        """09:00, or empty where only the day is known."""
+        return f"{self.time:%H:%M}" if self.time and self.exact else ""
+
+    @property
     def iso(self) -> str:
         """For <time datetime>."""
         return self.time.strftime("%Y-%m-%dT%H:%M" if self.exact else "%Y-%m-%d") if self.time else ""
