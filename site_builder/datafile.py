@@ -24,7 +24,8 @@ INDICATOR_ID = re.compile(r"\d-\d{2}", re.ASCII)
 INSTITUTION_ID = re.compile(r"[PM]\d{2,}", re.ASCII)
 YEAR_DIR = re.compile(r"\d{4}", re.ASCII)
 
-LIMITS = {"sheet": 1 * MB, "roster": 16 * MB, "rubric": 4 * MB, "status": 64 * 1024, "corrections": 4 * MB}
+LIMITS = {"sheet": 1 * MB, "roster": 16 * MB, "rubric": 4 * MB, "status": 64 * 1024, "corrections": 4 * MB,
+          "objections": 4 * MB}
 """Largest file of each kind (a national roll-up's roster lists tens of thousands of institutions)."""
 
 
@@ -133,13 +134,14 @@ def unknown_keys(data: dict, allowed: tuple[str, ...], rel: str, problems: Probl
 
 def text_field(value: Any, label: str, limit: int, *, required: bool = False) -> tuple[str | None, str | None]:
     """A text field: (stripped text or None, problem or None). Missing is a problem only when required."""
+    sep = " " if label[-1].isascii() and label[-1].isalnum() else ""
     if value is None:
         return None, (f"缺少 {label}" if required else None)
     if not isinstance(value, str):
-        return None, f"{label} 须为文字"
+        return None, f"{label}{sep}须为文字"
     if not value.strip():
-        return None, (f"{label} 不能为空白" if required else None)
+        return None, (f"{label}{sep}不能为空白" if required else None)
     problem = check_text(value, limit)
     if problem:
-        return None, f"{label}{problem}"
+        return None, f"{label}{sep}{problem}"
     return value.strip(), None

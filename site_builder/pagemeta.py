@@ -24,6 +24,7 @@ YEAR_COLUMNS = {
     "institutions": "机构考核结果",
     "wechat": "公众号文章",
     "cms": "年度公告",
+    "search": "站内搜索",
 }
 SITE_COLUMN = "网站信息"  # content/pages: 关于本站, 联系我们, 无障碍声明
 HOME_COLUMN = "首页"

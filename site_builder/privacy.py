@@ -1,6 +1,8 @@
 """Privacy scan before publishing (政务公开: 去标识化): personal information in any free text that can
 reach a page, the feed, the article or the open data is refused, naming file, institution and field.
 
+Scanned: 扣分原因 and 自评扣分原因, veto evidence, corrections and objections, the status approver,
+roster names and counties, Markdown pages and announcements (body and front matter).
 Found: 18-digit 居民身份证号 (check digit, birth date and area code verified with python-stdnum),
 15-digit ones (first-generation cards: area code and birth date), mobile numbers, e-mail addresses
 and landline numbers other than the contacts configured in content/site.yaml, and bank card numbers
@@ -181,6 +183,9 @@ def check_site(years, config, pages, announcements, content_dir: Path, rel, prob
         for c in year.corrections:
             scan(corrections_file, f"第 {c.number} 条更正的原因 reason", c.reason, c.institution)
             scan(corrections_file, f"第 {c.number} 条更正的审定单位 approved_by", c.approved_by, c.institution)
+        for o in getattr(year, "objections", ()):  # published with their handling (objections.yaml)
+            scan(o.path, f"第 {o.number} 条异议的事项 subject", o.subject, o.institution)
+            scan(o.path, f"第 {o.number} 条异议的答复 reply", o.reply, o.institution)
     documents = [(rel(content_dir / "pages" / f"{p.slug}.md"), p) for p in pages]
     documents += [(rel(content_dir / str(y) / "announcement.md"), p) for y, p in sorted(announcements.items())]
     for file, page in documents:

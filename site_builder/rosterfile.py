@@ -16,9 +16,9 @@ from site_builder.text import NAME_LIMIT, SHORT_LIMIT
 from site_builder.yamlio import is_date, short
 
 INSTITUTION_KEYS = ("id", "name", "tier", "county", "active", "code")
-STATUS_KEYS = ("status", "approved_by", "approved_on", "published_on", "objection_deadline")
+STATUS_KEYS = ("status", "approved_by", "approved_on", "published_on", "objection_deadline", "final_on")
 DATE_LABELS = {"assessed_on": "评估日期", "approved_on": "审定日期", "published_on": "公示日期",
-               "objection_deadline": "异议截止日期"}
+               "objection_deadline": "异议截止日期", "final_on": "最终结果确定日期"}
 
 
 def load_roster(path: Path, year: int, paths: Paths, problems: Problems) -> Roster | None:
@@ -44,13 +44,13 @@ def load_roster(path: Path, year: int, paths: Paths, problems: Problems) -> Rost
 
 
 def _load_roster(path: Path, rel: str, year: int, paths: Paths, problems: Problems) -> Roster | None:
+    before = len(problems.items)
     data = read_data(path, paths, problems, "roster")
     if data is None:
         return None
     if not isinstance(data, dict) or not isinstance(data.get("institutions"), list):
         problems.add(rel, "名单文件须包含 institutions 列表")
         return None
-    before = len(problems.items)
     unknown_keys(data, ("year", "institutions"), rel, problems, "名单文件")
     institutions: list[Institution] = []
     seen: set[str] = set()
@@ -100,24 +100,24 @@ def _load_roster(path: Path, rel: str, year: int, paths: Paths, problems: Proble
 
 def load_status(path: Path, paths: Paths, problems: Problems) -> Status | None:
     rel = paths.rel(path)
+    before = len(problems.items)
     data = read_data(path, paths, problems, "status")
     if data is None:
         return None
     if not isinstance(data, dict):
         problems.add(rel, "status.yaml 须为映射，至少含 status 字段")
         return None
-    before = len(problems.items)
     unknown_keys(data, STATUS_KEYS, rel, problems, "status.yaml ")
     status = data.get("status")
     if status not in STATUSES:
         problems.add(rel, f"status 为 {short(str(status))}；允许：{join(STATUSES)}（示例、草稿、已审定）")
     dates: dict[str, Any] = {}
-    for key in ("approved_on", "published_on", "objection_deadline"):
+    for key in ("approved_on", "published_on", "objection_deadline", "final_on"):
         value = data.get(key)
         if value is not None and not is_date(value):
             problems.add(rel, f"{key} 须为日期，格式 YYYY-MM-DD，实为 {short(str(value))}")
             value = None
-        elif value is None and status == "approved":
+        elif value is None and status == "approved" and key != "final_on":  # final_on: optional
             problems.add(rel, f"status 为 approved 时须填写 {key}")
         dates[key] = value
     approved_by, problem = text_field(data.get("approved_by"), "approved_by（审定单位）", NAME_LIMIT,
@@ -129,7 +129,7 @@ def load_status(path: Path, paths: Paths, problems: Problems) -> Status | None:
     if len(problems.items) > before:
         return None
     return Status(status, approved_by, dates["approved_on"], dates["published_on"],
-                  dates["objection_deadline"], rel)
+                  dates["objection_deadline"], rel, final_on=dates["final_on"])
 
 
 def _date_order(dates: dict[str, dt.date | None], rel: str, problems: Problems) -> None:

@@ -23,13 +23,13 @@ FLAGS = (("senior_levels", "是否评价技师/高级技师"), ("online_exam", "
 def load_sheet(path: Path, rubric: Rubric, roster: Roster, paths: Paths, problems: Problems) -> Sheet | None:
     rel = paths.rel(path)
     stem = path.stem
+    before = len(problems.items)
     data = read_data(path, paths, problems, "sheet", institution=shown_id(stem))
     if data is None:
         return None
     if not isinstance(data, dict):
         problems.add(rel, f"评分表须为映射，含字段 {join(SHEET_KEYS)}", institution=shown_id(stem))
         return None
-    before = len(problems.items)
     raw_inst = data.get("institution")
     inst_id = shown_id(raw_inst) if raw_inst is not None else shown_id(stem)
     unknown_keys(data, SHEET_KEYS, rel, problems, "评分表", institution=inst_id)
@@ -46,7 +46,7 @@ def load_sheet(path: Path, rubric: Rubric, roster: Roster, paths: Paths, problem
         bad(f"不在 {roster.year} 年名单（{roster.path}）中；请核对机构编号")
     elif not institution.active:
         bad(f"名单标注该机构 {roster.year} 年未开展评价，不应有评分表；如名单有误请先更正名单")
-    if raw_inst is not None and inst_id != stem:
+    if is_institution_id(raw_inst) and inst_id != stem:
         bad(f"文件名 {shown_id(path.name)} 与 institution: {inst_id} 不一致；文件应命名为 {inst_id}.yaml")
 
     assessed_on = data.get("assessed_on")

@@ -80,7 +80,10 @@ def import_workbooks(layout: Layout, files: list[Path], into: Path | None, force
                 continue
             inputs[year] = (rubric, roster)
         rubric, roster = inputs[year]
-        imported += wbk.import_sheets(wb, label, rubric, roster, problems)
+        try:
+            imported += wbk.import_sheets(wb, label, rubric, roster, problems)
+        finally:
+            wb.close()
     problems.raise_if_any()
 
     seen: dict[tuple[int, str], int] = {}

@@ -21,8 +21,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from site_builder.datafile import INDICATOR_ID, is_institution_id, shown_id
 from site_builder.errors import Problems
-from site_builder.models import Indicator, Institution, Roster, Rubric, Sheet
-from site_builder.rules import check_item
+from site_builder.models import Indicator, Institution, ItemScore, Roster, Rubric, Sheet
+from site_builder.rules import applies_to, check_item
 from site_builder.scoring import fmt
 from site_builder.sheetfile import veto_problem
 from site_builder.text import shown as shown_text
@@ -44,6 +44,8 @@ MAX_FILE = 20 * 1024 * 1024
 """Largest workbook accepted (one for a whole city is well under 1 MB)."""
 MAX_UNCOMPRESSED = 100 * 1024 * 1024
 """Largest total the zip may declare once unpacked; beyond it the file is refused before it is opened."""
+MAX_EXTRA_ROWS = 40
+"""Rows read beyond the form's own (headers, subtotals, totals); anything further down is ignored."""
 MAX_RATIO = 200
 """Largest compression ratio of a member over 1 MB (spreadsheet XML compresses about 10 to 1)."""
 HEADER_ROW = 6
@@ -174,7 +176,7 @@ def _indicator_row(ws, row: int, section_name: str, ind: Indicator, sheet: Sheet
     if ind.rule_text:
         text += f"\n评分：{ind.rule_text}"
     if ind.applies != "all":
-        text += "\n【仅适用于" + ("评价技师（高级技师）的机构" if ind.applies == "senior_levels" else "使用在线机考的机构") + "，不适用的留空】"
+        text += f"\n【仅适用于{applies_to(ind.applies)}，不适用的留空】"
     values = {"id": ind.id, "section": section_name, "group": ind.group or "", "text": text,
               "max": float(ind.max) if ind.max is not None else "否决项"}
     for key, value in values.items():
@@ -279,16 +281,19 @@ def read_year(path: Path, label: str, problems: Problems) -> tuple[object, int] 
         problems.add(label, problem)
         return None
     try:
-        wb = load_workbook(path, data_only=False)
+        wb = load_workbook(path, read_only=True, data_only=False)  # streamed: memory follows the values
+        meta = wb[META_SHEET] if META_SHEET in wb.sheetnames else None
+        mark = meta["A1"].value if meta is not None else None
     except Exception:  # noqa: BLE001 - any failure inside a foreign file's XML means the same to the user
         problems.add(label, "工作簿已损坏或不完整，无法读取；请在 Excel 或 WPS 中打开，确认内容无误后另存为 .xlsx 再导入")
         return None
-    if META_SHEET not in wb.sheetnames or wb[META_SHEET]["A1"].value != MARK:
+    if mark != MARK:
+        wb.close()
         problems.add(label, "不是本系统生成的评分工作簿；请用 python -m site_builder workbook 生成工作簿后填写")
         return None
-    meta = wb[META_SHEET]
     version, year = meta["A2"].value, meta["A3"].value
     if version != FORMAT_VERSION or not isinstance(year, int) or isinstance(year, bool):
+        wb.close()
         problems.add(label, f"工作簿格式版本 {shown_id(version)} 不受支持（须为 {FORMAT_VERSION}）；"
                             "请用 python -m site_builder workbook 重新生成工作簿后填写")
         return None
@@ -305,12 +310,41 @@ def import_sheets(wb, label: str, rubric: Rubric, roster: Roster, problems: Prob
             problems.add(f"{label}!第{n}张工作表", f"工作表名称为空白（{ascii(ws.title)}）；"
                          "工作表须以机构编号开头，如 “P01 山西工程职业学院”；请改回原名称或重新生成工作簿")
             continue
-        sheet = _import_sheet(ws, f"{label}!{shown_id(words[0])}", words, rubric, roster, problems)
+        try:
+            grid = _Grid(ws, HEADER_ROW + len(rubric.indicators) + len(rubric.sections) + MAX_EXTRA_ROWS)
+        except Exception:  # noqa: BLE001 - a damaged sheet inside the zip, found while streaming it
+            problems.add(f"{label}!{shown_id(words[0])}", "工作表已损坏或不完整，无法读取；请在 Excel 或 WPS 中打开，"
+                         "确认内容无误后另存为 .xlsx 再导入")
+            continue
+        sheet = _import_sheet(grid, f"{label}!{shown_id(words[0])}", words, rubric, roster, problems)
         if sheet:
             out.append(sheet)
     if not out and not problems:
         problems.add(label, "工作簿中没有机构评分表")
     return out
+
+
+class _Cell:
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+
+class _Grid:
+    """The first rows of a worksheet's columns A to I, read once (a streamed sheet has no random access)."""
+
+    def __init__(self, ws, max_rows: int):
+        self.title = ws.title
+        self.rows = [tuple(r) for r in ws.iter_rows(min_row=1, max_row=max_rows, max_col=len(HEADERS),
+                                                     values_only=True)]
+        self.max_row = len(self.rows)
+
+    def __getitem__(self, ref: str) -> _Cell:
+        col, row = ref[0], int(ref[1:])
+        line = self.rows[row - 1] if row <= len(self.rows) else ()
+        index = ord(col) - ord("A")
+        return _Cell(line[index] if index < len(line) else None)
 
 
 def _text(value) -> str | None:
@@ -413,14 +447,7 @@ def _import_sheet(ws, where: str, title_words: list[str], rubric: Rubric, roster
         for problem in found_problems:
             bad(cell(FIELD_COLUMNS[problem.field]), problem.message, ind.id)
         if item:
-            entry: dict = {"score": item.score}
-            if item.reason:
-                entry["reason"] = item.reason
-            if item.self_score is not None:
-                entry["self"] = item.self_score
-            if item.self_reason:
-                entry["self_reason"] = item.self_reason
-            items[ind.id] = entry
+            items[ind.id] = item_entry(item)
     if len(problems.items) > before:
         return None
     data = {"institution": inst_id, "assessed_on": assessed, "senior_levels": flags["senior_levels"],
@@ -453,18 +480,21 @@ def sheet_yaml(data: dict, name: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def item_entry(item: ItemScore) -> dict:
+    """An item as the sheet format writes it: only the fields that are given."""
+    entry: dict = {"score": item.score}
+    if item.reason:
+        entry["reason"] = item.reason
+    if item.self_score is not None:
+        entry["self"] = item.self_score
+    if item.self_reason:
+        entry["self_reason"] = item.self_reason
+    return entry
+
+
 def sheet_as_data(sheet: Sheet) -> dict:
     """A loaded YAML sheet in the same form as an imported one, for comparison."""
-    items = {}
-    for it in sheet.items:
-        entry: dict = {"score": it.score}
-        if it.reason:
-            entry["reason"] = it.reason
-        if it.self_score is not None:
-            entry["self"] = it.self_score
-        if it.self_reason:
-            entry["self_reason"] = it.self_reason
-        items[it.indicator] = entry
+    items = {it.indicator: item_entry(it) for it in sheet.items}
     return {"institution": sheet.institution, "assessed_on": sheet.assessed_on,
             "senior_levels": sheet.senior_levels, "online_exam": sheet.online_exam, "items": items,
             "veto": {v.indicator: v.evidence for v in sheet.veto}}

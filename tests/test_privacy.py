@@ -191,3 +191,17 @@ def test_cached_sheets_are_scanned_like_fresh_ones():
     assert cached.items._items is None  # not materialised by the scan
     clean_sheet = Sheet("P05", sheet.assessed_on, False, False, items[1:], (), sheet.path)
     assert _suspect_texts(cache._expand(cache._compact(clean_sheet))) == []
+
+
+def test_objections_are_scanned():
+    obj = SimpleNamespace(number=2, institution="P03", path="scores/2023/objections.yaml",
+                          subject="申请人 张某，电话 13612345678", reply="已电话联系 zhang@example.com 答复")
+    roster = SimpleNamespace(path="scores/2023/roster.yaml", institutions=[])
+    status = SimpleNamespace(path="scores/2023/status.yaml", approved_by=None)
+    year = SimpleNamespace(year=2023, roster=roster, status=status, sheets=[], corrections=[], objections=[obj])
+    problems = Problems()
+    check_site([year], None, [], {}, Path("content"), lambda p: p.as_posix(), problems)
+    assert [str(p) for p in problems.items] == [
+        f"scores/2023/objections.yaml: 机构 P03: 第 2 条异议的事项 subject含手机号码 136****5678：{HINT}",
+        f"scores/2023/objections.yaml: 机构 P03: 第 2 条异议的答复 reply含电子邮箱 z***@example.com：{HINT}",
+    ]

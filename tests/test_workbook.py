@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
+import yaml
 from openpyxl import Workbook, load_workbook
 
 from site_builder import workbook as wbk
@@ -20,16 +21,27 @@ def rows_by_id(ws) -> dict[str, int]:
             and ws[f"A{r}"].value[:1].isdigit() and "-" in ws[f"A{r}"].value}
 
 
+def _entries(path) -> dict:
+    """A sheet file as plain YAML data, each item as a mapping (`1-01: 1` is `{score: 1}`)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["items"] = {k: v if isinstance(v, dict) else {"score": v} for k, v in data["items"].items()}
+    return data
+
+
 def test_round_trip_gives_the_same_sheets_and_results(project):
     before = load(Layout.from_args(root=str(project.root)))
     result = make(project, "--out", "filled.xlsx", "--scores", "scores")
     assert result.code == 0, result.err
     assert result.out == "已生成 2023 年评分工作簿 filled.xlsx：24 个机构（已按现有评分表填写）\n"
+    originals = {p.name: _entries(p) for p in project.path("scores/2023").glob("[PM]*.yaml")}
     for sheet in project.path("scores/2023").glob("[PM]*.yaml"):
         sheet.unlink()
     result = project.cli("import", "filled.xlsx")
     assert result.code == 0, result.err
     assert result.out.count("已写出 scores/2023/") == 24
+    # the imported files say exactly what the hand-written ones said (compared as YAML data, not
+    # through the module's own conversion)
+    assert {p.name: _entries(p) for p in project.path("scores/2023").glob("[PM]*.yaml")} == originals
     after = load(Layout.from_args(root=str(project.root)))
     old, new = before.reports[0], after.reports[0]
     assert [wbk.sheet_as_data(s) for s in new.data.sheets] == [wbk.sheet_as_data(s) for s in old.data.sheets]
