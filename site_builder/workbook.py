@@ -21,6 +21,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from site_builder.datafile import INDICATOR_ID, is_institution_id, shown_id
 from site_builder.errors import Problems
+from site_builder.formats import number
 from site_builder.models import Indicator, Institution, ItemScore, Roster, Rubric, Sheet
 from site_builder.rules import applies_to, check_item
 from site_builder.scoring import fmt
@@ -145,7 +146,7 @@ def _institution_sheet(ws, rubric: Rubric, inst: Institution, sheet: Sheet | Non
         if section.kind != "veto":
             ws[f"H{header_row}"] = "小计"
             ws[f"I{header_row}"] = f"=SUM(I{first}:I{row})"
-            ws[f"D{header_row}"] = float(section.max)
+            ws[f"D{header_row}"] = number(section.max)
             subtotal_cells[section.number] = f"I{header_row}"
     row += 2
     base = "+".join(subtotal_cells[s.number] for s in rubric.sections if s.kind == "base")
@@ -153,7 +154,7 @@ def _institution_sheet(ws, rubric: Rubric, inst: Institution, sheet: Sheet | Non
     for label, formula, maximum in (("基础分（第一至五部分）", f"={base}", rubric.base_max),
                                     ("加分项", f"={bonus}", rubric.bonus_max),
                                     ("总分", f"=I{row}+I{row + 1}", rubric.total_max)):
-        ws[f"H{row}"], ws[f"I{row}"], ws[f"D{row}"] = label, formula, float(maximum)
+        ws[f"H{row}"], ws[f"I{row}"], ws[f"D{row}"] = label, formula, number(maximum)
         ws[f"H{row}"].font = ws[f"I{row}"].font = Font(bold=True)
         row += 1
     for col, width in zip("ABCDEFGHI", (8, 12, 14, 9, 60, 18, 8, 24, 9)):
@@ -178,7 +179,7 @@ def _indicator_row(ws, row: int, section_name: str, ind: Indicator, sheet: Sheet
     if ind.applies != "all":
         text += f"\n【仅适用于{applies_to(ind.applies)}，不适用的留空】"
     values = {"id": ind.id, "section": section_name, "group": ind.group or "", "text": text,
-              "max": float(ind.max) if ind.max is not None else "否决项"}
+              "max": number(ind.max) if ind.max is not None else "否决项"}
     for key, value in values.items():
         cell = ws[f"{COL[key]}{row}"]
         set_text(cell, value)
@@ -204,10 +205,10 @@ def _indicator_row(ws, row: int, section_name: str, ind: Indicator, sheet: Sheet
         _input(ws[f"{COL[key]}{row}"])
         ws[f"{COL[key]}{row}"].alignment = WRAP
     if item:
-        ws[f"{COL['score']}{row}"] = _number(item.score)
+        ws[f"{COL['score']}{row}"] = number(item.score)
         set_text(ws[f"{COL['reason']}{row}"], item.reason)
         set_text(ws[f"{COL['self_reason']}{row}"], item.self_reason)
-        ws[f"{COL['self']}{row}"] = _number(item.self_score) if item.self_score is not None else None
+        ws[f"{COL['self']}{row}"] = number(item.self_score) if item.self_score is not None else None
     key = ind.allowed
     if key not in validations:
         dv = DataValidation(type="list", formula1='"' + ",".join(fmt(v) for v in key) + '"', allow_blank=True,
@@ -223,10 +224,6 @@ def _indicator_row(ws, row: int, section_name: str, ind: Indicator, sheet: Sheet
         ws.add_data_validation(dv)
         validations[self_dv] = dv
     validations[self_dv].add(f"{COL['self']}{row}")
-
-
-def _number(value: Decimal) -> int | float:
-    return int(value) if value == value.to_integral_value() else float(value)
 
 
 # --- import ---------------------------------------------------------------------------------
