@@ -152,7 +152,7 @@ def test_roster_filter_offers_the_rubrics_outcomes(built):
 def test_wechat_article(built):
     s = soup(built, "2024/wechat/article.html")
     heads = [p.get_text(strip=True) for p in s.find_all("p") if p.get_text(strip=True).endswith("个）")]
-    assert heads == ["优秀（1个）", "良好（1个）", "合格（1个）", "不合格（1个）", "取消评价资格（1个）"]
+    assert heads == ["优秀（1个）", "良好（1个）", "合格（1个）", "不合格（1个）", "取消评价资格（1个）", "2024年未开展评价的机构（1个）"]
     first = s.select("table")[0]
     assert [tr.td.get_text(strip=True) for tr in first.select("tbody tr")] == [*OUTCOMES, "合计"]
 
