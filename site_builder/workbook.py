@@ -92,7 +92,7 @@ def _cover(ws, rubric: Rubric) -> None:
         "1. 每个机构一张工作表，按纸质评估表的顺序排列；灰色为评估表原文，浅黄色为填写格。",
         "2. 先在第3、4行选择该机构是否评价技师（高级技师）、是否使用在线机考（是/否），第5行填写评估日期。",
         "3. “评估分”只能从下拉列表中选择本项评分规则可得的分值；不适用的指标（见“评估标准”列的说明）留空。",
-        "4. 第一至五部分得分低于标准分值的，必须在“评估扣分原因”中写明扣分原因；加分项可不写。",
+        f"4. {rubric.sections_text('base')}得分低于标准分值的，必须在“评估扣分原因”中写明扣分原因；加分项可不写。",
         "5. 否决项：在“评估分”列选择是否存在否决情形（是/否）；选“是”的，在“评估扣分原因”列写明事实依据"
         "（如 连续两年未开展评价工作），选“否”或留空的，不要填写依据。",
         "6. “自评分”“自评扣分原因”按机构自评报告填写，可留空。",
@@ -151,7 +151,7 @@ def _institution_sheet(ws, rubric: Rubric, inst: Institution, sheet: Sheet | Non
     row += 2
     base = "+".join(subtotal_cells[s.number] for s in rubric.sections if s.kind == "base")
     bonus = "+".join(subtotal_cells[s.number] for s in rubric.sections if s.kind == "bonus")
-    for label, formula, maximum in (("基础分（第一至五部分）", f"={base}", rubric.base_max),
+    for label, formula, maximum in ((f"基础分（{rubric.sections_text('base')}）", f"={base}", rubric.base_max),
                                     ("加分项", f"={bonus}", rubric.bonus_max),
                                     ("总分", f"=I{row}+I{row + 1}", rubric.total_max)):
         ws[f"H{row}"], ws[f"I{row}"], ws[f"D{row}"] = label, formula, number(maximum)
