@@ -196,7 +196,7 @@ def test_publish_never_reads_the_cache(mini, tmp_path):
     from test_output import _approve
 
     _approve(mini)
-    _build(mini, tmp_path / "ref", cache=False, publish_mode=True)  # records the publication
+    _build(mini, tmp_path / "ref", cache=False, publish_mode=True)  # published: its pages show the ledger's head
     _build(mini, tmp_path / "out", cache=True)
     sheets = mini / CACHE / "sheets-2023.marshal"
     key, entries = marshal.loads(sheets.read_bytes()[64:])
