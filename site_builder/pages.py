@@ -55,7 +55,7 @@ def movement(other_year: int, other: Result, year: int, current: Result,
     change = ""
     if r1.grade and r2.grade and r1.grade != r2.grade:
         p1, p2 = grades[y1].index(r1.grade), grades[y2].index(r2.grade)
-        change = "（上升）" if p2 < p1 else "（下降）" if p2 > p1 else ""
+        change = "（上升）" if p2 < p1 else "（下降）" if p2 > p1 else "（持平）"  # same band, other name
     elif r1.outcome == r2.outcome:
         change = "（持平）"
     return f"{y1}年度 {r1.outcome} → {y2}年度 {r2.outcome}{change}"
