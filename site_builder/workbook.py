@@ -107,14 +107,30 @@ def _cover(ws, rubric: Rubric) -> None:
     ws.column_dimensions["A"].width = 110
 
 
+def id_runs(rubric: Rubric, applies: str) -> str:
+    """The ids of the indicators that apply only under `applies`, as runs in form order:
+    7-01至7-05、7-07至7-11 (2023); '' when there are none."""
+    runs: list[list[str]] = []
+    previous = False
+    for ind in rubric.indicators:
+        hit = ind.applies == applies
+        if hit and previous:
+            runs[-1].append(ind.id)
+        elif hit:
+            runs.append([ind.id])
+        previous = hit
+    return "、".join(run[0] if len(run) == 1 else f"{run[0]}至{run[-1]}" for run in runs)
+
+
 def _institution_sheet(ws, rubric: Rubric, inst: Institution, sheet: Sheet | None) -> None:
     set_text(ws["A1"], f"{rubric.title}（{rubric.subtitle}）")
     ws["A1"].font = Font(bold=True, size=13)
     ws["A2"], ws["F2"], ws[ID_CELL] = "被考核机构", "机构编号", inst.id
     set_text(ws[NAME_CELL], inst.name)
     ws["A3"], ws["A4"], ws["A5"] = "评价技师（高级技师）", "使用在线机考", "评估日期"
-    ws["D3"] = "是：第7-01至7-05、7-07至7-11项计分"
-    ws["D4"] = "是：第7-06项计分"
+    for cell, applies in (("D3", "senior_levels"), ("D4", "online_exam")):
+        runs = id_runs(rubric, applies)
+        ws[cell] = f"是：第{runs}项计分" if runs else "本年度评估表无仅适用于此的指标"
     ws["D5"] = "格式 2024-01-08"
     flags = DataValidation(type="list", formula1=f'"{YES},{NO}"', allow_blank=False, showErrorMessage=True,
                            errorTitle="请选择", error="请选择 是 或 否")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal as D
 
@@ -75,3 +76,18 @@ def test_movement_compares_band_positions_not_names(old, new, word):
 def test_movement_letters_in_band_order_not_alphabet():
     grades = {2023: ("D", "C", "B", "A"), 2024: ("D", "C", "B", "A")}  # a form where D is the top band
     assert movement(2023, _result("A"), 2024, _result("D"), grades).endswith("（上升）")
+
+
+def test_workbook_names_the_conditional_items_from_the_rubric():
+    from conftest import REPO
+
+    from site_builder.datafile import Paths
+    from site_builder.errors import Problems
+    from site_builder.rubricfile import load_rubric
+    from site_builder.workbook import id_runs
+
+    rubric = load_rubric(REPO / "rubric/2023.yaml", Paths(REPO / "rubric", REPO / "scores", REPO), Problems())
+    assert id_runs(rubric, "senior_levels") == "7-01至7-05、7-07至7-11"
+    assert id_runs(rubric, "online_exam") == "7-06"
+    no_section_7 = dataclasses.replace(rubric, sections=tuple(s for s in rubric.sections if s.number != 7), by_id={})
+    assert id_runs(no_section_7, "senior_levels") == ""
