@@ -28,6 +28,9 @@ APPLIES_LABELS = {
     "online_exam": "仅使用在线机考的机构",
 }
 
+FLAG_LABELS = {"senior_levels": "评价技师（高级技师）", "online_exam": "使用在线机考"}
+"""A sheet's two conditions, as the form, the workbook and the pages name them."""
+
 STATUSES = ("sample", "draft", "approved")
 STATUS_LABELS = {"sample": "示例数据，非正式结果", "draft": "草稿，未经审定", "approved": "已审定"}
 

@@ -416,7 +416,8 @@ def render_final_article(renderer, report) -> None:
         return
     y = data.year
     spec = pages.PageSpec(f"{y}/wechat/final.html", "wechat/final.html", dict(
-        year=y, status=data.status, phase=phase, objections=data.objections, figures=Figures.of(report.results, report.data.rubric),
+        year=y, status=data.status, phase=phase, objections=data.objections,
+        figures=Figures.of(report.results, report.data.rubric),
         config=site.config, names={i.id: i.name for i in data.roster.institutions},
         full_results_url=urls.absolute(site.config.base_url, urls.year_index(y))))
 

@@ -36,6 +36,14 @@ def grade_tables(results: list[Result], rubric: Rubric) -> list[tuple[str, list[
     return tables
 
 
+def _figures(report: YearReport) -> Figures:
+    return Figures.of(report.results, report.data.rubric)
+
+
+def _tables(report: YearReport) -> list[tuple[str, list[Result]]]:
+    return grade_tables(report.results, report.data.rubric)
+
+
 def change_value(rubric: Rubric, indicator: str, value) -> str:
     """A corrected value as a reader understands it: points, or 存在/未发现 for a veto item."""
     if rubric.by_id[indicator].is_veto:
@@ -155,15 +163,15 @@ def rubric_page(site: SiteInput, report: YearReport) -> PageSpec:
 def year_page(site: SiteInput, report: YearReport, downloads: list[tuple[str, str, str]]) -> PageSpec:
     """The announcement; `downloads` are (path, label, sha256) of the year's data files."""
     y = report.data.year
-    return _page(site, report, urls.year_index(y), "year.html", report=report, figures=Figures.of(report.results, report.data.rubric),
-                 downloads=downloads, announcement=site.announcements.get(y), tables=grade_tables(report.results, report.data.rubric),
+    return _page(site, report, urls.year_index(y), "year.html", report=report, figures=_figures(report),
+                 downloads=downloads, announcement=site.announcements.get(y), tables=_tables(report),
                  names={i.id: i.name for i in report.data.roster.institutions}, stats=stats.of(report))
 
 
 def home_page(site: SiteInput) -> PageSpec:
     report = site.reports[-1]
-    return _page(site, report, urls.HOME, "home.html", report=report, figures=Figures.of(report.results, report.data.rubric),
-                 tables=grade_tables(report.results, report.data.rubric), reports=site.reports)
+    return _page(site, report, urls.HOME, "home.html", report=report, figures=_figures(report),
+                 tables=_tables(report), reports=site.reports)
 
 
 def content_pages(site: SiteInput) -> list[PageSpec]:
@@ -176,8 +184,8 @@ def wechat_article(site: SiteInput, report: YearReport) -> PageSpec:
     y = report.data.year
     meta = site.announcements[y].meta  # the assessment period: the announcement's front matter
     return PageSpec(urls.wechat_article(y), "wechat/article.html", dict(
-        meta=meta, status=report.data.status, year=y, figures=Figures.of(report.results, report.data.rubric),
-        tables=grade_tables(report.results, report.data.rubric), rubric=report.data.rubric, config=site.config,
+        meta=meta, status=report.data.status, year=y, figures=_figures(report),
+        tables=_tables(report), rubric=report.data.rubric, config=site.config,
         vetoed=[r for r in report.results if r.vetoed],
         inactive=[r for r in report.results if not r.institution.active],
         assessed_from=meta["assessed_from"], assessed_to=meta["assessed_to"],

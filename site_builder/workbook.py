@@ -22,7 +22,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from site_builder.datafile import INDICATOR_ID, is_institution_id, shown_id
 from site_builder.errors import Problems
 from site_builder.formats import number
-from site_builder.models import Indicator, Institution, ItemScore, Roster, Rubric, Sheet
+from site_builder.models import FLAG_LABELS, Indicator, Institution, ItemScore, Roster, Rubric, Sheet
 from site_builder.rules import applies_to, check_item
 from site_builder.scoring import fmt
 from site_builder.sheetfile import veto_problem
@@ -127,7 +127,7 @@ def _institution_sheet(ws, rubric: Rubric, inst: Institution, sheet: Sheet | Non
     ws["A1"].font = Font(bold=True, size=13)
     ws["A2"], ws["F2"], ws[ID_CELL] = "被考核机构", "机构编号", inst.id
     set_text(ws[NAME_CELL], inst.name)
-    ws["A3"], ws["A4"], ws["A5"] = "评价技师（高级技师）", "使用在线机考", "评估日期"
+    ws["A3"], ws["A4"], ws["A5"] = FLAG_LABELS["senior_levels"], FLAG_LABELS["online_exam"], "评估日期"
     for cell, applies in (("D3", "senior_levels"), ("D4", "online_exam")):
         runs = id_runs(rubric, applies)
         ws[cell] = f"是：第{runs}项计分" if runs else "本年度评估表无仅适用于此的指标"
