@@ -72,7 +72,9 @@ def _load_roster(path: Path, rel: str, year: int, paths: Paths, problems: Proble
         if problem:
             bad(problem)
         tier = raw.get("tier")
-        if tier not in TIERS:
+        if tier is None:
+            bad(f"缺少 tier（层级）；允许：{join(TIERS)}")
+        elif tier not in TIERS:
             bad(f"tier 为 {short(str(tier))}；允许：{join(TIERS)}")
         elif inst_id[0] != ("P" if tier == "省属" else "M"):
             bad(f"编号 {inst_id} 与层级 {tier} 不符（省属用 P，市属用 M）")
@@ -103,9 +105,12 @@ def load_status(path: Path, paths: Paths, problems: Problems) -> Status | None:
     if not isinstance(data, dict):
         problems.add(rel, "status.yaml 须为映射，至少含 status 字段")
         return None
-    unknown_keys(data, STATUS_KEYS, rel, problems, "status.yaml ")
+    typos = unknown_keys(data, STATUS_KEYS, rel, problems, "status.yaml ")
     status = data.get("status")
-    if status not in STATUSES:
+    if status is None:
+        if "status" not in typos:
+            problems.add(rel, f"缺少 status；允许：{join(STATUSES)}（示例、草稿、已审定）")
+    elif status not in STATUSES:
         problems.add(rel, f"status 为 {short(str(status))}；允许：{join(STATUSES)}（示例、草稿、已审定）")
     dates: dict[str, Any] = {}
     for key in ("approved_on", "published_on", "objection_deadline", "final_on"):
@@ -113,12 +118,12 @@ def load_status(path: Path, paths: Paths, problems: Problems) -> Status | None:
         if value is not None and not is_date(value):
             problems.add(rel, f"{key} 须为日期，格式 YYYY-MM-DD，实为 {short(str(value))}")
             value = None
-        elif value is None and status == "approved" and key != "final_on":  # final_on: optional
+        elif value is None and status == "approved" and key != "final_on" and key not in typos:  # final_on: optional
             problems.add(rel, f"status 为 approved 时须填写 {key}")
         dates[key] = value
     approved_by, problem = text_field(data.get("approved_by"), "approved_by（审定单位）", NAME_LIMIT,
                                       required=status == "approved")
-    if problem:
+    if problem and not (data.get("approved_by") is None and "approved_by" in typos):
         problems.add(rel, problem if data.get("approved_by") is not None
                      else "status 为 approved 时须填写 approved_by（审定单位）")
     _date_order(dates, rel, problems)

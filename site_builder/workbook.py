@@ -20,8 +20,9 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from site_builder.datafile import INDICATOR_ID, is_institution_id, shown_id
-from site_builder.errors import Problems
+from site_builder.errors import Problem, Problems
 from site_builder.formats import number
+from site_builder.formulas import formula_values, with_cached_values
 from site_builder.models import FLAG_LABELS, Indicator, Institution, ItemScore, Roster, Rubric, Sheet
 from site_builder.rules import applies_to, check_item
 from site_builder.scoring import fmt
@@ -81,7 +82,7 @@ def make_workbook(rubric: Rubric, roster: Roster, institutions: list[Institution
     meta["A1"], meta["A2"], meta["A3"] = MARK, FORMAT_VERSION, rubric.year
     meta.sheet_state = "hidden"
     meta.protection.sheet = True
-    return workbook_bytes(wb, when)
+    return with_cached_values(workbook_bytes(wb, when), formula_values(wb))  # totals show in any viewer
 
 
 def _cover(ws, rubric: Rubric) -> None:
@@ -313,7 +314,9 @@ def read_year(path: Path, label: str, problems: Problems) -> tuple[object, int] 
     return wb, year
 
 
-def import_sheets(wb, label: str, rubric: Rubric, roster: Roster, problems: Problems) -> list[ImportedSheet]:
+def import_sheets(wb, label: str, rubric: Rubric, roster: Roster, problems: Problems,
+                  skipped: list[str] | None = None) -> list[ImportedSheet]:
+    """The filled institution sheets; a sheet with nothing entered is not checked but listed in `skipped`."""
     out = []
     for n, ws in enumerate(wb.worksheets, start=1):
         if ws.title in (META_SHEET, COVER_SHEET):
@@ -323,17 +326,25 @@ def import_sheets(wb, label: str, rubric: Rubric, roster: Roster, problems: Prob
             problems.add(f"{label}!第{n}张工作表", f"工作表名称为空白（{ascii(ws.title)}）；"
                          "工作表须以机构编号开头，如 “P01 山西工程职业学院”；请改回原名称或重新生成工作簿")
             continue
+        where = f"{label}!{shown_id(words[0])}"
         try:
             grid = _Grid(ws, HEADER_ROW + len(rubric.indicators) + len(rubric.sections) + MAX_EXTRA_ROWS)
         except Exception:  # noqa: BLE001 - a damaged sheet inside the zip, found while streaming it
-            problems.add(f"{label}!{shown_id(words[0])}", "工作表已损坏或不完整，无法读取；请在 Excel 或 WPS 中打开，"
+            problems.add(where, "工作表已损坏或不完整，无法读取；请在 Excel 或 WPS 中打开，"
                          "确认内容无误后另存为 .xlsx 再导入")
             continue
-        sheet = _import_sheet(grid, f"{label}!{shown_id(words[0])}", words, rubric, roster, problems)
+        if skipped is not None and not entered_cells(grid):
+            skipped.append(ws.title)
+            continue
+        before = len(problems.items)
+        sheet = _import_sheet(grid, where, words, rubric, roster, problems)
         if sheet:
             out.append(sheet)
+        elif skipped is not None:
+            _half_filled(grid, where, rubric, problems, before)
     if not out and not problems:
-        problems.add(label, "工作簿中没有机构评分表")
+        problems.add(label, "工作簿中没有填写任何机构的评分表（每张工作表都没有填评估分）" if skipped
+                     else "工作簿中没有机构评分表")
     return out
 
 
@@ -540,3 +551,52 @@ def _entry(entry: dict | None) -> str:
     if entry.get("self_reason"):
         text += f"（{entry['self_reason']}）"
     return text
+
+
+# --- which sheets were filled -----------------------------------------------------------------
+
+def entered_cells(grid) -> list[str]:
+    """The input cells (自评扣分原因, 自评分, 评估扣分原因, 评估分 / 否决) of the indicator rows that hold
+    something an expert entered. A sheet with none is blank: not started, skipped on import. “否” (a
+    drop-down's no) counts as nothing entered."""
+    columns = [COL[key] for key in ("self_reason", "self", "reason", "score")]
+    cells = []
+    for row in range(HEADER_ROW + 1, grid.max_row + 1):
+        if not INDICATOR_ID.fullmatch(_text(grid[f"A{row}"].value) or ""):
+            continue
+        for col in columns:
+            value = grid[f"{col}{row}"].value
+            if value is None or value == NO or (isinstance(value, str) and not value.strip()):
+                continue
+            cells.append(f"{col}{row}")
+    return cells
+
+
+def _half_filled(ws, where: str, rubric: Rubric, problems: Problems, before: int) -> None:  # ws: a _Grid
+    """Put one line in front of a started but unfinished sheet's problems: how much is filled and
+    which score cells are still empty (as ranges: I8:I20、I24)."""
+    if len(problems.items) == before:
+        return
+    flags = {key: _text(ws[ref].value) == YES for key, ref in FLAG_CELLS.items()}
+    rows = {_text(ws[f"A{r}"].value): r for r in range(HEADER_ROW + 1, ws.max_row + 1)}
+    filled, empty = 0, []
+    for ind in rubric.indicators:
+        if ind.is_veto or ind.id not in rows:
+            continue
+        value = ws[f"{COL['score']}{rows[ind.id]}"].value
+        if value is not None and str(value).strip():
+            filled += 1
+        elif ind.applies == "all" or flags.get(ind.applies):
+            empty.append(rows[ind.id])
+    if not empty:
+        return
+    ranges, start = [], empty[0]
+    for prev, row in zip(empty, empty[1:] + [None]):
+        if row != prev + 1:
+            col = COL["score"]
+            ranges.append(f"{col}{start}" if start == prev else f"{col}{start}:{col}{prev}")
+            start = row
+    inst = _text(ws[ID_CELL].value)
+    problems.items.insert(before, Problem(
+        where, f"只填了一部分：已填 {filled} 项评估分，还缺 {len(empty)} 项（{'、'.join(ranges)}）；"
+               "请填完整张表，或把整张表清空（清空的表导入时跳过）", shown_id(inst) if inst else None))

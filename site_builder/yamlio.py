@@ -145,6 +145,17 @@ def _check_events(text: str) -> None:
             depth -= 1
 
 
+def _syntax_problem(text: str, exc: yaml.MarkedYAMLError) -> YamlProblem:
+    """A syntax error in our own words, at the line of the mistake (see yamlhints)."""
+    from site_builder.yamlhints import explain
+
+    def line(mark) -> int | None:  # noqa: ANN001
+        return mark.line + 1 if mark else None
+
+    message, at = explain(text, exc.problem, exc.context, line(exc.problem_mark), line(exc.context_mark))
+    return YamlProblem(message, at)
+
+
 def read_text(path: Path, limit: int = DEFAULT_LIMIT) -> str:
     """A data file's text: a regular file, at most `limit` bytes, UTF-8. Raises YamlProblem otherwise."""
     try:
@@ -187,9 +198,7 @@ def parse_yaml(text: str) -> tuple[Any, list[tuple[Any, int, int]]]:
     except _Refused as exc:
         raise YamlProblem(str(exc.problem), exc.problem_mark.line + 1 if exc.problem_mark else None) from None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        raise YamlProblem(f"YAML 格式错误：{short(str(exc.problem or exc.context), 120)}", line) from None
+        raise _syntax_problem(text, exc) from None
     except yaml.YAMLError as exc:
         position = getattr(exc, "position", None)
         line = text.count("\n", 0, position) + 1 if isinstance(position, int) else None

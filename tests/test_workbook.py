@@ -106,7 +106,7 @@ def _import_error(project, *args):
 def test_text_in_a_score_cell(filled):
     _edit(filled, lambda ws, rows: ws.__setitem__(f"I{rows['1-03']}", "满分"))
     row = rows_by_id(load_workbook(filled.path("评分表.xlsx"))["P03 山西省瑜伽科学健身学会"])["1-03"]
-    assert _import_error(filled) == (f"Error: 数据有 1 处问题，未写出任何文件：\n"
+    assert _import_error(filled) == (f"错误：数据有 1 处问题，未写出任何文件：\n"
                                      f"  评分表.xlsx!P03!I{row}: 机构 P03: 指标 1-03: 得分 满分 不是数字；可得 0、1\n")
 
 
@@ -141,7 +141,7 @@ def test_a_workbook_that_is_not_ours(project):
     result = project.cli("import", "other.xlsx", "notes.xlsx")
     assert result.code == 1
     lines = result.err.splitlines()
-    assert lines[0] == "Error: 数据有 2 处问题，未写出任何文件："
+    assert lines[0] == "错误：数据有 2 处问题，未写出任何文件："
     assert lines[1] == "  other.xlsx: 不是本系统生成的评分工作簿；请用 python -m site_builder workbook 生成工作簿后填写"
     assert lines[2] == ("  notes.xlsx: 不是 Excel 工作簿（.xlsx）（可能是 CSV 或其他格式）；"
                         "请在 Excel 或 WPS 中打开，另存为 Excel 工作簿（.xlsx）后再导入")
@@ -156,7 +156,7 @@ def test_existing_sheet_is_not_overwritten_without_force(filled):
     assert "→ 0（复核扣分）" in result.err
     assert filled.sheet("P03")["items"]["1-01"] == old
     forced = filled.cli("import", "评分表.xlsx", "--force")
-    assert forced.code == 0 and forced.out == "已写出 scores/2023/P03.yaml\n"
+    assert forced.code == 0 and forced.out == "评分表.xlsx：导入 1 个机构（P03）\n已写出 scores/2023/P03.yaml\n"
     new = filled.sheet("P03")["items"]["1-01"]
     assert (new["score"], new["reason"]) == (0, "复核扣分")
 
