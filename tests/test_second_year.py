@@ -42,7 +42,7 @@ def words(s: BeautifulSoup) -> str:
     return re.sub(r"\s+", " ", s.get_text(" "))
 
 
-PAGES = ["index.html", "2024/index.html", "2024/roster/index.html", "2024/grades/index.html",
+PAGES = ["index.html", "2024/index.html", "2024/cms/announcement.html", "2024/roster/index.html", "2024/grades/index.html",
          "2024/rubric/index.html", "2024/wechat/index.html", "2024/wechat/article.html",
          *(f"2024/institutions/{i}/index.html" for i in EXPECTED)]
 
@@ -161,3 +161,11 @@ def test_feed_counts_the_rubrics_grades(built):
     feed = out(built, "feed.xml").read_text(encoding="utf-8")
     assert "参加考核5个：优秀1个，良好1个，合格1个，不合格1个，取消评价资格1个。" in feed
     assert "参加考核3个：A级2个，B级0个，C级0个，D级0个，取消评价资格1个。" in feed
+
+
+def test_cms_fragment(built):
+    s = soup(built, "2024/cms/announcement.html")
+    first = s.find("table")
+    assert [tr.td.get_text(strip=True) for tr in first.find("tbody").find_all("tr")] == OUTCOMES
+    captions = [c.get_text(strip=True) for c in s.find_all("caption")][1:]
+    assert captions[:4] == ["优秀（1 个）", "良好（1 个）", "合格（1 个）", "不合格（1 个）"]
