@@ -22,7 +22,7 @@ GRADES = [
     {"grade": "不合格", "min": 0, "label": "60分以下"},
 ]
 GRADE_NAMES = [g["grade"] for g in GRADES]
-SHARED_CODE = "91140900TEST00001X"
+SHARED_CODE = "91140900MA0K2B3C46"  # a well-formed 统一社会信用代码 (check character right)
 
 BONUS_SECTIONS = [
     {"number": 8, "name": "创新加分", "kind": "bonus", "printed": {"items": 2, "points": 6}, "groups": [
