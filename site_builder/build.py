@@ -84,7 +84,7 @@ def summary(reports: list[YearReport]) -> str:
     """What `validate` prints: what would be published, at a glance."""
     lines = []
     for rep in reports:
-        d, f = rep.data, Figures.of(rep.results)
+        d, f = rep.data, Figures.of(rep.results, rep.data.rubric)
         lines.append(
             f"{d.year} 年：评估表 {len(d.rubric.indicators)} 项指标，名单 {f.listed} 个机构，"
             f"评分表 {len(d.sheets)} 份；状态 {d.status.status}（{d.status.label}）"

@@ -42,7 +42,8 @@ def fragment(site: SiteInput, rep: YearReport, attachments: list[tuple[str, str,
     issuer, day = signoff(site.config, site.announcements.get(y), pub)
     return environment(site.templates).get_template("cms/announcement.html").render(
         year=y, status=rep.data.status, config=site.config, announcement=site.announcements[y],
-        figures=Figures.of(rep.results), tables=grade_tables(rep.results), rubric=rep.data.rubric,
+        figures=Figures.of(rep.results, rep.data.rubric), tables=grade_tables(rep.results, rep.data.rubric),
+        rubric=rep.data.rubric,
         inactive=[r for r in rep.results if not r.institution.active], attachments=attachments,
         pub=pub, issuer=issuer, day=day,
         full_results_url=urls.absolute(site.config.base_url, urls.year_index(y)),

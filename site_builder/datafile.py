@@ -125,6 +125,21 @@ def read_data(path: Path, paths: Paths, problems: Problems, kind: str, instituti
     return data
 
 
+def read_document(path: Path, paths: Paths, problems: Problems, kind: str, list_key: str, what: str,
+                  keys: tuple[str, ...], where: str | None = None) -> dict | None:
+    """A data file that is a mapping holding a `list_key` list (the roster's institutions, the rubric's
+    sections), with unknown keys reported; None when it is not one."""
+    rel = paths.rel(path)
+    data = read_data(path, paths, problems, kind)
+    if data is None:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get(list_key), list):
+        problems.add(rel, f"{what}须包含 {list_key} 列表")
+        return None
+    unknown_keys(data, keys, rel, problems, where or what)
+    return data
+
+
 def unknown_keys(data: dict, allowed: tuple[str, ...], rel: str, problems: Problems, what: str,
                  institution: str | None = None, indicator: str | None = None) -> set[str]:
     """Report unknown fields, suggesting the field meant. Returns the missing fields a typo accounts

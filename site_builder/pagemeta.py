@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from site_builder.errors import Problems
+from site_builder.formats import zh_date
 
 # The site's columns (栏目) by the first folder below a year, as the main navigation names them.
 YEAR_COLUMNS = {
@@ -57,7 +58,7 @@ def fmt_time(value: dt.datetime) -> str:
 
 def zh_time(value: dt.datetime) -> str:
     """发布时间 as a reader sees it: 2024年1月15日 09:00."""
-    return f"{value.year}年{value.month}月{value.day}日 {value:%H:%M}"
+    return f"{zh_date(value)} {value:%H:%M}"
 
 
 def check_content(years, pages, announcements, content_dir, rel, problems: Problems) -> None:
@@ -95,11 +96,11 @@ class Publication:
         """For readers: with the time where the data gives one, else the day alone."""
         if not self.time:
             return "尚未发布"
-        return zh_time(self.time) if self.exact else f"{self.time.year}年{self.time.month}月{self.time.day}日"
+        return zh_time(self.time) if self.exact else zh_date(self.time)
 
     @property
     def zh_day(self) -> str:
-        return f"{self.time.year}年{self.time.month}月{self.time.day}日" if self.time else ""
+        return zh_date(self.time) if self.time else ""
 
     @property
     def clock(self) -> str:

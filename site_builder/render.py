@@ -15,15 +15,11 @@ import yaml
 from markupsafe import Markup
 
 from site_builder import objections, pagemeta
+from site_builder.formats import zh_date
 from site_builder.scoring import fmt
 
 # Markdown pages may use ordinary formatting and tables; nothing that loads from elsewhere.
 _MD_TAGS = set(nh3.ALLOWED_TAGS) - {"img", "area", "map"}
-
-
-def zh_date(value: dt.date | None) -> str:
-    """2024-01-15 -> 2024年1月15日."""
-    return "" if value is None else f"{value.year}年{value.month}月{value.day}日"
 
 
 def markdown_to_html(text: str) -> Markup:

@@ -9,7 +9,7 @@ from typing import Any
 
 from site_builder import __version__
 from site_builder.cache import read_cache, write_cache
-from site_builder.datafile import Paths, is_institution_id, join, read_data, shown_id, text_field, unknown_keys
+from site_builder.datafile import Paths, is_institution_id, join, read_data, read_document, shown_id, text_field, unknown_keys
 from site_builder.errors import Problems
 from site_builder.models import STATUSES, TIERS, Institution, Roster, Sheet, Status
 from site_builder.text import NAME_LIMIT, SHORT_LIMIT
@@ -45,13 +45,9 @@ def load_roster(path: Path, year: int, paths: Paths, problems: Problems) -> Rost
 
 def _load_roster(path: Path, rel: str, year: int, paths: Paths, problems: Problems) -> Roster | None:
     before = len(problems.items)
-    data = read_data(path, paths, problems, "roster")
+    data = read_document(path, paths, problems, "roster", "institutions", "名单文件", ("year", "institutions"))
     if data is None:
         return None
-    if not isinstance(data, dict) or not isinstance(data.get("institutions"), list):
-        problems.add(rel, "名单文件须包含 institutions 列表")
-        return None
-    unknown_keys(data, ("year", "institutions"), rel, problems, "名单文件")
     institutions: list[Institution] = []
     seen: set[str] = set()
     for order, raw in enumerate(data["institutions"], start=1):

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from site_builder.models import APPLIES_LABELS, Indicator, ItemScore
+from site_builder.models import APPLIES_LABELS, FLAG_LABELS, Indicator, ItemScore
 from site_builder.scoring import fmt
 from site_builder.text import REASON_LIMIT, check_text
 from site_builder.yamlio import is_number, short, to_decimal
 
-FLAG_NOT = {"senior_levels": "不评价技师（高级技师）", "online_exam": "不使用在线机考"}
+FLAG_NOT = {flag: f"不{label}" for flag, label in FLAG_LABELS.items()}
 
 
 @dataclass(frozen=True)

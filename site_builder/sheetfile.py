@@ -8,7 +8,7 @@ from typing import Any
 
 from site_builder.datafile import Paths, is_indicator_id, is_institution_id, join, read_data, shown_id, unknown_keys
 from site_builder.errors import Problems
-from site_builder.models import ItemScore, Roster, Rubric, Sheet, Veto
+from site_builder.models import FLAG_LABELS, ItemScore, Roster, Rubric, Sheet, Veto
 from site_builder.rules import check_item
 from site_builder.scoring import section_sums
 from site_builder.text import REASON_LIMIT, check_evidence, check_text
@@ -18,7 +18,7 @@ from site_builder.yamlio import is_date, short
 SHEET_KEYS = ("institution", "assessed_on", "senior_levels", "online_exam", "items", "veto")
 ITEM_KEYS = ("score", "reason", "self", "self_reason")
 ITEM_KEY_HELP = "score（得分）、reason（扣分原因）、self（自评分）、self_reason（自评扣分原因）"
-FLAGS = (("senior_levels", "是否评价技师/高级技师"), ("online_exam", "是否使用在线机考"))
+FLAGS = tuple((flag, f"是否{label}") for flag, label in FLAG_LABELS.items())
 
 
 def load_sheet(path: Path, rubric: Rubric, roster: Roster, paths: Paths, problems: Problems) -> Sheet | None:

@@ -21,8 +21,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from site_builder.datafile import INDICATOR_ID, is_institution_id, shown_id
 from site_builder.errors import Problem, Problems
+from site_builder.formats import number
 from site_builder.formulas import formula_values, with_cached_values
-from site_builder.models import Indicator, Institution, ItemScore, Roster, Rubric, Sheet
+from site_builder.models import FLAG_LABELS, Indicator, Institution, ItemScore, Roster, Rubric, Sheet
 from site_builder.rules import applies_to, check_item
 from site_builder.scoring import fmt
 from site_builder.sheetfile import veto_problem
@@ -92,7 +93,7 @@ def _cover(ws, rubric: Rubric) -> None:
         "1. 每个机构一张工作表，按纸质评估表的顺序排列；灰色为评估表原文，浅黄色为填写格。",
         "2. 先在第3、4行选择该机构是否评价技师（高级技师）、是否使用在线机考（是/否），第5行填写评估日期。",
         "3. “评估分”只能从下拉列表中选择本项评分规则可得的分值；不适用的指标（见“评估标准”列的说明）留空。",
-        "4. 第一至五部分得分低于标准分值的，必须在“评估扣分原因”中写明扣分原因；加分项可不写。",
+        f"4. {rubric.sections_text('base')}得分低于标准分值的，必须在“评估扣分原因”中写明扣分原因；加分项可不写。",
         "5. 否决项：在“评估分”列选择是否存在否决情形（是/否）；选“是”的，在“评估扣分原因”列写明事实依据"
         "（如 连续两年未开展评价工作），选“否”或留空的，不要填写依据。",
         "6. “自评分”“自评扣分原因”按机构自评报告填写，可留空。",
@@ -107,14 +108,30 @@ def _cover(ws, rubric: Rubric) -> None:
     ws.column_dimensions["A"].width = 110
 
 
+def id_runs(rubric: Rubric, applies: str) -> str:
+    """The ids of the indicators that apply only under `applies`, as runs in form order:
+    7-01至7-05、7-07至7-11 (2023); '' when there are none."""
+    runs: list[list[str]] = []
+    previous = False
+    for ind in rubric.indicators:
+        hit = ind.applies == applies
+        if hit and previous:
+            runs[-1].append(ind.id)
+        elif hit:
+            runs.append([ind.id])
+        previous = hit
+    return "、".join(run[0] if len(run) == 1 else f"{run[0]}至{run[-1]}" for run in runs)
+
+
 def _institution_sheet(ws, rubric: Rubric, inst: Institution, sheet: Sheet | None) -> None:
     set_text(ws["A1"], f"{rubric.title}（{rubric.subtitle}）")
     ws["A1"].font = Font(bold=True, size=13)
     ws["A2"], ws["F2"], ws[ID_CELL] = "被考核机构", "机构编号", inst.id
     set_text(ws[NAME_CELL], inst.name)
-    ws["A3"], ws["A4"], ws["A5"] = "评价技师（高级技师）", "使用在线机考", "评估日期"
-    ws["D3"] = "是：第7-01至7-05、7-07至7-11项计分"
-    ws["D4"] = "是：第7-06项计分"
+    ws["A3"], ws["A4"], ws["A5"] = FLAG_LABELS["senior_levels"], FLAG_LABELS["online_exam"], "评估日期"
+    for cell, applies in (("D3", "senior_levels"), ("D4", "online_exam")):
+        runs = id_runs(rubric, applies)
+        ws[cell] = f"是：第{runs}项计分" if runs else "本年度评估表无仅适用于此的指标"
     ws["D5"] = "格式 2024-01-08"
     flags = DataValidation(type="list", formula1=f'"{YES},{NO}"', allow_blank=False, showErrorMessage=True,
                            errorTitle="请选择", error="请选择 是 或 否")
@@ -146,15 +163,15 @@ def _institution_sheet(ws, rubric: Rubric, inst: Institution, sheet: Sheet | Non
         if section.kind != "veto":
             ws[f"H{header_row}"] = "小计"
             ws[f"I{header_row}"] = f"=SUM(I{first}:I{row})"
-            ws[f"D{header_row}"] = float(section.max)
+            ws[f"D{header_row}"] = number(section.max)
             subtotal_cells[section.number] = f"I{header_row}"
     row += 2
     base = "+".join(subtotal_cells[s.number] for s in rubric.sections if s.kind == "base")
     bonus = "+".join(subtotal_cells[s.number] for s in rubric.sections if s.kind == "bonus")
-    for label, formula, maximum in (("基础分（第一至五部分）", f"={base}", rubric.base_max),
+    for label, formula, maximum in ((f"基础分（{rubric.sections_text('base')}）", f"={base}", rubric.base_max),
                                     ("加分项", f"={bonus}", rubric.bonus_max),
                                     ("总分", f"=I{row}+I{row + 1}", rubric.total_max)):
-        ws[f"H{row}"], ws[f"I{row}"], ws[f"D{row}"] = label, formula, float(maximum)
+        ws[f"H{row}"], ws[f"I{row}"], ws[f"D{row}"] = label, formula, number(maximum)
         ws[f"H{row}"].font = ws[f"I{row}"].font = Font(bold=True)
         row += 1
     for col, width in zip("ABCDEFGHI", (8, 12, 14, 9, 60, 18, 8, 24, 9)):
@@ -179,7 +196,7 @@ def _indicator_row(ws, row: int, section_name: str, ind: Indicator, sheet: Sheet
     if ind.applies != "all":
         text += f"\n【仅适用于{applies_to(ind.applies)}，不适用的留空】"
     values = {"id": ind.id, "section": section_name, "group": ind.group or "", "text": text,
-              "max": float(ind.max) if ind.max is not None else "否决项"}
+              "max": number(ind.max) if ind.max is not None else "否决项"}
     for key, value in values.items():
         cell = ws[f"{COL[key]}{row}"]
         set_text(cell, value)
@@ -205,10 +222,10 @@ def _indicator_row(ws, row: int, section_name: str, ind: Indicator, sheet: Sheet
         _input(ws[f"{COL[key]}{row}"])
         ws[f"{COL[key]}{row}"].alignment = WRAP
     if item:
-        ws[f"{COL['score']}{row}"] = _number(item.score)
+        ws[f"{COL['score']}{row}"] = number(item.score)
         set_text(ws[f"{COL['reason']}{row}"], item.reason)
         set_text(ws[f"{COL['self_reason']}{row}"], item.self_reason)
-        ws[f"{COL['self']}{row}"] = _number(item.self_score) if item.self_score is not None else None
+        ws[f"{COL['self']}{row}"] = number(item.self_score) if item.self_score is not None else None
     key = ind.allowed
     if key not in validations:
         dv = DataValidation(type="list", formula1='"' + ",".join(fmt(v) for v in key) + '"', allow_blank=True,
@@ -224,10 +241,6 @@ def _indicator_row(ws, row: int, section_name: str, ind: Indicator, sheet: Sheet
         ws.add_data_validation(dv)
         validations[self_dv] = dv
     validations[self_dv].add(f"{COL['self']}{row}")
-
-
-def _number(value: Decimal) -> int | float:
-    return int(value) if value == value.to_integral_value() else float(value)
 
 
 # --- import ---------------------------------------------------------------------------------

@@ -58,7 +58,11 @@ def test_every_page_advertises_the_feed(tmp_path):
     assert build(root).code == 0
     out = root / "output"
     pages = [p for p in out.rglob("index.html")]
-    assert len(pages) > 10
+    institutions = ("P01", "P02", "P03", "M01", "M02")  # the mini roster
+    assert sorted(p.relative_to(out).as_posix() for p in pages) == sorted([
+        "index.html", "about/index.html", *(f"2023/{k}index.html" for k in ("", "roster/", "grades/", "rubric/",
+                                                                           "wechat/", "search/")),
+        *(f"2023/institutions/{i}/index.html" for i in institutions)])
     for p in pages:
         links = BeautifulSoup(p.read_text(encoding="utf-8"), "html.parser").find_all(
             "link", rel="alternate", type="application/rss+xml")

@@ -258,7 +258,7 @@ def test_csv_and_xlsx_exports_keep_text_as_text(project):
     project.edit("scores/2023/roster.yaml", "name: 山西鸿坤建筑劳务有限公司", "name: '+1'")
     site = load(layout(project))
     report = site.reports[0]
-    rows = list(csv.reader(io.StringIO(results_csv(report.results).decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(results_csv(report.data.rubric, report.results).decode("utf-8-sig"))))
     names = {r[0]: r[1] for r in rows[1:]}
     assert (names["P01"], names["P02"], names["P03"], names["P04"]) == (
         "'=cmd|\" /C calc\"!A0", "'@SUM(1+1)", "'-2+3", "'+1")
