@@ -160,7 +160,7 @@ def test_a_second_year(tmp_path):
     roster23 = root / "scores/2023/roster.yaml"
     roster23.write_text(roster23.read_text(encoding="utf-8").replace(
         "{id: P01, name: 甲职业培训学校, tier: 省属, county: null, active: true, code: null}",
-        "{id: P01, name: 甲职业培训学校, tier: 省属, county: null, active: true, code: 91140900MA0000001X}"),
+        "{id: P01, name: 甲职业培训学校, tier: 省属, county: null, active: true, code: 91140900MA0000001F}"),
         encoding="utf-8")
     rubric24 = (root / "rubric/2023.yaml").read_text(encoding="utf-8").replace("year: 2023", "year: 2024", 1)
     (root / "rubric/2024.yaml").write_text(rubric24, encoding="utf-8")
@@ -168,7 +168,7 @@ def test_a_second_year(tmp_path):
     y24.mkdir()
     (y24 / "roster.yaml").write_text(
         "year: 2024\ninstitutions:\n"
-        "  - {id: P01, name: 甲职业培训学校, tier: 省属, county: null, active: true, code: 91140900MA0000001X}\n"
+        "  - {id: P01, name: 甲职业培训学校, tier: 省属, county: null, active: true, code: 91140900MA0000001F}\n"
         "  - {id: P02, name: 戊新机构, tier: 省属, county: null, active: false, code: null}\n", encoding="utf-8")
     (y24 / "status.yaml").write_text(APPROVED.replace("2024-01-15", "2025-01-15").replace("2024-01-20", "2025-01-20"),
                                      encoding="utf-8")
