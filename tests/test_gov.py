@@ -120,7 +120,7 @@ def test_publish_refuses_without_sponsor_or_site_id_code(tmp_path):
     result = build(root, "--publish")
     assert result.code == 1
     assert result.err == (
-        "Error: 不能正式发布：\n"
+        "错误：不能正式发布：\n"
         "content/site.yaml: 缺少 sponsor（主办单位）；政府网站须标明，填写后才能正式发布\n"
         "content/site.yaml: 缺少 site_id_code（网站标识码）；政府网站须标明，填写后才能正式发布\n"
     )

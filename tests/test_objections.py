@@ -375,7 +375,7 @@ S = "scores/2023/status.yaml"
      f"{F}: 第 1 条异议须为映射，含 received_on、institution、subject、outcome、decided_on、reply、correction"),
     (REJECTED + "  reply: 重复\n", None,
      f"{F}:7: 键 reply 重复出现（第 6 行和第 7 行）；每个键只能写一次"),
-    ("- received_on: [2024\n", None, f"{F}:2: YAML 格式错误："),
+    ("- received_on: [2024\n", None, f"{F}:1: YAML 格式错误：方括号 [ ] 没有正确结束"),  # the line of the [
     (REJECTED, "2024-01-22",
      f"{F}: 机构 M01: 第 1 条异议的办结日期 2024-01-23（decided_on）晚于结果确定为最终结果的日期 2024-01-22"
      f"（{S} 的 final_on）；请核对日期"),
