@@ -375,7 +375,7 @@ S = "scores/2023/status.yaml"
      f"{F}: 第 1 条异议须为映射，含 received_on、institution、subject、outcome、decided_on、reply、correction"),
     (REJECTED + "  reply: 重复\n", None,
      f"{F}:7: 键 reply 重复出现（第 6 行和第 7 行）；每个键只能写一次"),
-    ("- received_on: [2024\n", None, f"{F}:2: YAML 格式错误："),
+    ("- received_on: [2024\n", None, f"{F}:1: YAML 格式错误："),
     (REJECTED, "2024-01-22",
      f"{F}: 机构 M01: 第 1 条异议的办结日期 2024-01-23（decided_on）晚于结果确定为最终结果的日期 2024-01-22"
      f"（{S} 的 final_on）；请核对日期"),
@@ -491,3 +491,10 @@ def test_the_ledger_records_the_objections_file_and_exports(tmp_path):
     assert entry["inputs"]["scores/2023/objections.yaml"] == hashlib.sha256(
         (root / "scores/2023/objections.yaml").read_bytes()).hexdigest()
     assert {"2023/data/objections.csv", "2023/data/objections.json"} <= set(entry["files"])
+
+
+def test_the_privacy_scan_covers_subject_and_reply(tmp_path):
+    root = project(tmp_path, REJECTED.replace("维持原结果", "维持原结果，已电话告知13612345678"))
+    result = _in_process("validate", "--root", str(root))
+    assert result.code == 1
+    assert f"{F}: 机构 M01: 第 1 条异议的答复 reply含手机号码 136****5678" in result.err
