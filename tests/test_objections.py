@@ -491,3 +491,10 @@ def test_the_ledger_records_the_objections_file_and_exports(tmp_path):
     assert entry["inputs"]["scores/2023/objections.yaml"] == hashlib.sha256(
         (root / "scores/2023/objections.yaml").read_bytes()).hexdigest()
     assert {"2023/data/objections.csv", "2023/data/objections.json"} <= set(entry["files"])
+
+
+def test_the_privacy_scan_covers_subject_and_reply(tmp_path):
+    root = project(tmp_path, REJECTED.replace("维持原结果", "维持原结果，已电话告知13612345678"))
+    result = _in_process("validate", "--root", str(root))
+    assert result.code == 1
+    assert f"{F}: 机构 M01: 第 1 条异议的答复 reply含手机号码 136****5678" in result.err
