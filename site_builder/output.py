@@ -396,11 +396,14 @@ def _replace(out: Path, fill: Callable[[Writer], None], alongside: dict[Path, by
         os.chmod(staging, 0o755)
         _step("filled")
         for tmp, final, backup in plan:
-            final.parent.mkdir(parents=True, exist_ok=True)
-            _write_new(tmp, alongside[final])
-            if final.exists():
-                os.link(final, backup)
-            fsync_dir(final.parent)
+            try:
+                final.parent.mkdir(parents=True, exist_ok=True)
+                _write_new(tmp, alongside[final])
+                if final.exists():
+                    os.link(final, backup)
+                fsync_dir(final.parent)
+            except OSError as exc:  # named by the file the user knows, not by its temporary twin
+                raise type(exc)(exc.errno, exc.strerror, str(final)) from None
         flush_tree(staging)
         fsync_dir(out.parent)
         _step("flushed")
@@ -470,9 +473,9 @@ def describe_os_error(exc: OSError) -> str:
     """One Chinese sentence for a failed file operation, naming the path and what to do."""
     where = exc.filename or "（未知路径）"
     if exc.errno == errno.EROFS:
-        return f"无法写入 {where}：所在的文件系统是只读的；请换一个可写的位置（--out），或重新以可写方式挂载"
+        return f"无法写入 {where}：所在的文件系统是只读的；请重新以可写方式挂载，或换一个可写的位置"
     if exc.errno in (errno.EACCES, errno.EPERM):
-        return f"无法写入 {where}：没有写入权限；请检查该目录的权限，或用 --out 换一个可写的输出目录"
+        return f"无法写入 {where}：没有写入权限；请检查该目录的权限，或换一个可写的位置"
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         return f"无法写入 {where}：磁盘空间不足（或超出配额）；请清理磁盘后重试"
     return f"无法写入 {where}：{exc.strerror or exc}"

@@ -375,7 +375,7 @@ def test_permission_denied_gives_one_message(mini, monkeypatch):
 
     monkeypatch.setattr(output.tempfile, "mkdtemp", denied)
     result = build(mini, "--no-cache")
-    assert result.err == (f"Error: 无法写入 {mini}：没有写入权限；请检查该目录的权限，或用 --out 换一个可写的输出目录；"
+    assert result.err == (f"Error: 无法写入 {mini}：没有写入权限；请检查该目录的权限，或换一个可写的位置；"
                           "输出目录保持上一次的内容，未改动\n")
     assert result.code == 1 and files(mini / "output") == before
 
@@ -413,19 +413,36 @@ def test_a_read_only_output_and_a_read_only_cache(mini, tmp_path):
         subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
         result = build(mini, "--out", str(out), "--no-cache")
         assert result.code == 1
-        assert result.err == (f"Error: 无法写入 {disk}/.output.lock：所在的文件系统是只读的；请换一个可写的位置（--out），"
-                              "或重新以可写方式挂载；输出目录保持上一次的内容，未改动\n")
+        assert result.err == (f"Error: 无法写入 {disk}/.output.lock：所在的文件系统是只读的；请重新以可写方式挂载，"
+                              "或换一个可写的位置；输出目录保持上一次的内容，未改动\n")
         assert files(out) == before
     with tmpfs(tmp_path / "root", "8m") as root:
         shutil.copytree(mini, root, dirs_exist_ok=True)
         subprocess.run(["mount", "-o", "remount,ro", str(root)], check=True)
         result = build(root, "--out", str(tmp_path / "out"))
         assert result.code == 1
-        assert result.err == (f"Error: 无法写入 {root}/.cache/site_builder/lock：所在的文件系统是只读的；请换一个可写的位置（--out），"
-                              "或重新以可写方式挂载（这是页面缓存；也可加 --no-cache 不用缓存）；输出目录保持上一次的内容，未改动\n")
+        assert result.err == (f"Error: 无法写入 {root}/.cache/site_builder/lock：所在的文件系统是只读的；请重新以可写方式挂载，"
+                              "或换一个可写的位置（这是页面缓存；也可加 --no-cache 不用缓存）；输出目录保持上一次的内容，未改动\n")
         assert build(root, "--out", str(tmp_path / "out"), "--no-cache").code == 0
 
 
 def test_build_errors_are_domain_errors():
     assert issubclass(BuildError, Exception)
     assert output.describe_os_error(OSError(errno.EIO, "I/O error", "/x")) == "无法写入 /x：I/O error"
+
+
+def test_a_record_that_cannot_be_written_is_named_and_nothing_changes(mini, monkeypatch):
+    _approve(mini)
+    out, record = mini / "output", mini / "scores/2023/published.json"
+    assert build(mini).code == 0
+    before = files(out)
+
+    def read_only(path, raw):
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(output, "_write_new", read_only)
+    result = build(mini, "--publish")
+    assert result.code == 1
+    assert result.err == (f"Error: 无法写入 {record}：所在的文件系统是只读的；请重新以可写方式挂载，"
+                          "或换一个可写的位置；输出目录保持上一次的内容，未改动\n")
+    assert files(out) == before and not record.exists() and leftovers(out) == []
