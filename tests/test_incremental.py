@@ -356,7 +356,8 @@ def test_the_differential_test_fails_when_an_input_is_dropped_from_the_keys(mini
         monkeypatch.setattr(build_module, "code_digest", lambda templates: "templates left out")
     else:
         monkeypatch.setattr(site, "Fingerprint", lambda: cache.Fingerprint(ignore=frozenset({dropped})))
-    assert differential(mini, tmp_path, _sequence(1)) in caught_by
+    # the edits that show the input first (the rest of a random sequence after them), to keep this quick
+    assert differential(mini, tmp_path, sorted(caught_by) + _sequence(1)) in caught_by
 
 
 def test_a_failure_in_a_background_job_is_a_build_error_not_a_traceback():
