@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
 from site_builder.config import SiteConfig, load_config
 from site_builder.errors import Problems
-from site_builder.models import Page
-from site_builder.render import markdown_to_html, split_front_matter
+from site_builder.models import Page, YearData
+from site_builder.render import markdown_to_html, split_front_matter, zh_date
 from site_builder.text import PAGE_LIMIT, check_text, page_file_problem
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -19,9 +20,36 @@ ANNOUNCEMENT_FIELDS = {
     "basis": "考核依据，如《…工作方案》（忻人社函〔2023〕118号）",
     "assessor": "考核单位，如 忻州市职业技能等级评价考核工作小组",
 }
+# The assessment period: stated once, here, and checked against every sheet's assessed_on.
+PERIOD_FIELDS = {
+    "assessed_from": "考核期开始日期，格式 YYYY-MM-DD，如 assessed_from: 2023-12-21",
+    "assessed_to": "考核期结束日期，格式 YYYY-MM-DD，如 assessed_to: 2024-01-10",
+}
+PERIOD_PLACEHOLDER = "{{考核期}}"  # in an announcement's text: replaced by the period from its front matter
 
 
-def _page(path: Path, rel: str, slug: str, problems: Problems, required: dict[str, str] | None = None) -> Page | None:
+def _period(meta: dict, rel: str, problems: Problems) -> tuple[dt.date, dt.date] | None:
+    """The announcement's assessed_from / assessed_to: both dates, in order."""
+    values = []
+    for key, help_text in PERIOD_FIELDS.items():
+        value = meta.get(key)
+        if value is None:
+            problems.add(rel, f"页面开头的设置缺少 {key}（{help_text}）")
+        elif not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+            problems.add(rel, f"页面开头的设置 {key} 须为日期（{help_text}），实为 {value}")
+        else:
+            values.append(value)
+    if len(values) != 2:
+        return None
+    if values[0] > values[1]:
+        problems.add(rel, f"考核期开始日期 assessed_from {values[0].isoformat()} 晚于结束日期 assessed_to "
+                          f"{values[1].isoformat()}；请更正其中一个")
+        return None
+    return values[0], values[1]
+
+
+def _page(path: Path, rel: str, slug: str, problems: Problems, required: dict[str, str] | None = None,
+          period: bool = False) -> Page | None:
     required = required or {}
     problem = page_file_problem(path)
     if problem:
@@ -49,9 +77,16 @@ def _page(path: Path, rel: str, slug: str, problems: Problems, required: dict[st
         if not isinstance(meta.get(key), str) or not meta[key].strip():
             problems.add(rel, f"页面开头的设置缺少 {key}（{required[key]}）")
             return None
+    extra = {}
+    if period:
+        dates = _period(meta, rel, problems)
+        if dates is None:
+            return None
+        extra = dict(zip(PERIOD_FIELDS, dates))
+        body = body.replace(PERIOD_PLACEHOLDER, f"{zh_date(dates[0])}至{zh_date(dates[1])}")
     order = meta.get("order", 0)
     return Page(slug, title.strip(), markdown_to_html(body), order if isinstance(order, int) else 0,
-                {k: v for k, v in meta.items() if isinstance(v, str)} | {"title": title.strip()})
+                {k: v for k, v in meta.items() if isinstance(v, str)} | {"title": title.strip()} | extra)
 
 
 def load_content(content: Path, years: list[int], rel, problems: Problems) -> tuple[
@@ -83,7 +118,24 @@ def load_content(content: Path, years: list[int], rel, problems: Problems) -> tu
         if not path.is_file():
             problems.add(rel(path), f"缺少 {year} 年的公告正文")
             continue
-        page = _page(path, rel(path), str(year), problems, ANNOUNCEMENT_FIELDS)
+        page = _page(path, rel(path), str(year), problems, ANNOUNCEMENT_FIELDS, period=True)
         if page:
             announcements[year] = page
     return config, pages, announcements
+
+
+def check_assessment_periods(years: list[YearData], announcements: dict[int, Page], content: Path, rel,
+                             problems: Problems) -> None:
+    """Every sheet's assessed_on lies in its year's assessment period (the announcement's front matter)."""
+    for year in years:
+        page = announcements.get(year.year)
+        if page is None or "assessed_from" not in page.meta:
+            continue  # already reported by load_content
+        start, end = page.meta["assessed_from"], page.meta["assessed_to"]
+        where = rel(content / str(year.year) / "announcement.md")
+        for sheet in year.sheets:
+            if not start <= sheet.assessed_on <= end:
+                problems.add(sheet.path, f"评估日期 assessed_on {sheet.assessed_on.isoformat()} 不在考核期 "
+                             f"{start.isoformat()} 至 {end.isoformat()} 内（考核期见 {where} 的 assessed_from、"
+                             "assessed_to）；请核对评估日期，或更正公告的考核期",
+                             institution=sheet.institution)

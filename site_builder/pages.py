@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from site_builder import urls
 from site_builder.models import APPLIES_LABELS, Result, Rubric, SiteInput, YearReport
+from site_builder.presentation import institution_view
 from site_builder.scoring import GRADE_ORDER, Figures, fmt
 from site_builder.urls import Linker
 
@@ -101,6 +102,7 @@ def base(site: SiteInput, report: YearReport, target: str) -> dict:
         "year": report.data.year,
         "status": status,
         "published_on": status.published_on,
+        "ledger": site.ledgers.get(report.data.year),
         "years": [r.data.year for r in site.reports],
         "nav_pages": site.pages,
         "change_value": ChangeValue(report.data.rubric),
@@ -119,7 +121,8 @@ def institution_pages(site: SiteInput, report: YearReport) -> list[PageSpec]:
         _page(site, report, urls.institution(y, r.institution.id), "institution.html",
               result=r, rubric=report.data.rubric, ranked=ranked,
               corrections=[c for c in report.data.corrections if c.institution == r.institution.id],
-              other_years=other_years(site, y, r.institution.code))
+              other_years=other_years(site, y, r.institution.code),
+              view=institution_view(report.data.rubric, r))
         for r in report.results
     ]
 
@@ -162,14 +165,14 @@ def content_pages(site: SiteInput) -> list[PageSpec]:
 def wechat_article(site: SiteInput, report: YearReport) -> PageSpec:
     """The WeChat article before its stylesheet is inlined (no links: the editor allows none)."""
     y = report.data.year
-    dates = [s.assessed_on for s in report.data.sheets]
+    meta = site.announcements[y].meta  # the assessment period: the announcement's front matter
     return PageSpec(urls.wechat_article(y), "wechat/article.html", dict(
-        meta=site.announcements[y].meta, status=report.data.status, year=y, figures=Figures.of(report.results),
+        meta=meta, status=report.data.status, year=y, figures=Figures.of(report.results),
         tables=grade_tables(report.results), rubric=report.data.rubric, config=site.config,
         vetoed=[r for r in report.results if r.vetoed],
         inactive=[r for r in report.results if not r.institution.active],
-        assessed_from=min(dates, default=None), assessed_to=max(dates, default=None),
-        full_results_url=urls.absolute(site.config.base_url, urls.year_index(y)),
+        assessed_from=meta["assessed_from"], assessed_to=meta["assessed_to"],
+        full_results_url=urls.absolute(site.config.base_url, urls.year_index(y)), ledger=site.ledgers.get(y),
     ))
 
 

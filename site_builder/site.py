@@ -15,6 +15,7 @@ from site_builder.models import SiteInput, YearReport
 from site_builder.output import Writer
 from site_builder.outputs import ASSETS, DATA_FILES
 from site_builder.pages import PageSpec
+from site_builder.presentation import FILTERS
 from site_builder.render import environment
 from site_builder.workers import Forked, Progress, map_forked
 
@@ -25,6 +26,7 @@ class SiteRenderer:
         self.site = site
         self.writer = writer
         self.env = environment(site.templates)
+        self.env.filters.update(FILTERS)
         self.cache = cache or PageCache(None)
         self.fingerprint = Fingerprint()
         self.workers = workers

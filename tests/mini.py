@@ -52,6 +52,8 @@ ANNOUNCEMENT = """---
 title: 2023年度测试公告
 basis: 《测试工作方案》（忻人社函〔2023〕118号）
 assessor: 测试考核工作小组
+assessed_from: 2023-12-21
+assessed_to: 2024-01-10
 ---
 
 依据忻人社函〔2023〕118号开展考核。

@@ -37,7 +37,7 @@ def test_copy_button_puts_the_article_on_the_clipboard(tmp_path, chromium_browse
     assert set(copied) >= {"text/html", "text/plain"}
     html = BeautifulSoup(copied["text/html"], "html.parser")
     section = html.find("section")
-    assert section is not None and section.get("style", "").startswith("font-size: 15px")
+    assert section is not None and section.get("style", "").startswith("font-size: 16px")
     assert " ".join(html.get_text().split()) == " ".join(expected.get_text().split())
     assert len(html.find_all("table")) == len(expected.find_all("table"))
     for cell in html.find_all("td"):

@@ -74,8 +74,8 @@ def test_links_resolve_and_nothing_loads_from_elsewhere(site, rel):
     page = site / rel
     for tag, ref in _local_refs(s):
         parts = urlsplit(ref)
-        if tag == "a" and parts.scheme == "mailto" or tag == "link" and ref == "data:,":
-            continue  # mail links; the empty icon that stops a favicon request
+        if tag == "a" and parts.scheme in ("mailto", "tel") or tag == "link" and ref == "data:,":
+            continue  # mail and phone links; the empty icon that stops a favicon request
         assert not parts.scheme and not parts.netloc, f"{rel}: {tag} -> {ref}"
         assert not ref.startswith("/"), f"{rel}: absolute path {ref}"
         if not parts.path:  # same-page fragment
@@ -125,13 +125,15 @@ def test_institution_page_assessed(site):
     assert s.find("h1").get_text() == "甲职业培训学校"
     assert "省属机构" in t
     outcome = text(s.find(class_="outcome"))
-    assert "考核等级： A 级" in outcome
-    assert "总分 108.75 分（满分 120 分）= 基础分 98.75 分（满分 100 分）+ 加分 10 分（满分 20 分）" in outcome
-    assert "名次：第 2 名（共 2 个机构参与排名）" in outcome
+    assert "考核等级 A 级" in outcome
+    assert "总分108.75分（满分120）=基础分98.75（满分100）+加分10（满分20）" in outcome.replace(" ", "")
+    assert "名次：第2名（共2个机构参与排名）" in outcome.replace(" ", "")
     sections = s.find("caption", string="各部分得分与满分").parent
     rows = [[c.get_text() for c in tr.find_all(["th", "td"])] for tr in sections.tbody.find_all("tr")]
-    assert rows == [["1. 考务管理", "48.75", "49.75"], ["2. 考场建设标准", "24", "24.25"], ["3. 岗位设置标准", "16", "16"],
-                    ["4. 题库管理标准", "6.5", "6.5"], ["5. 档案管理标准", "3.5", "3.5"], ["7. 加分项", "10", "20"]]
+    assert rows == [["1. 考务管理", "48.75", "49.75", "1 项"], ["2. 考场建设标准", "24", "24.25", "1 项"],
+                    ["3. 岗位设置标准", "16", "16", "0"], ["4. 题库管理标准", "6.5", "6.5", "0"],
+                    ["5. 档案管理标准", "3.5", "3.5", "0"], ["7. 加分项", "10", "20", "0"]]
+    assert [c.get_text() for c in sections.tfoot.find_all(["th", "td"])] == ["总分", "108.75", "120", "2 项"]
     veto = s.find("table", class_="veto")
     assert len(veto.tbody.find_all("tr")) == 10
     assert all("未发现" in tr.get_text() for tr in veto.tbody.find_all("tr"))
@@ -160,7 +162,8 @@ def test_institution_page_vetoed(site):
 def test_institution_page_inactive_and_missing(site):
     s = soup(site, "2023/institutions/P03/index.html")
     assert "2023年未开展职业技能等级评价工作" in text(s)
-    assert not s.find("table") and not s.find(class_="outcome")
+    assert not s.find("table") and s.find(class_="outcome-grade").get_text() == "未开展"
+    assert not s.find(id="deductions") and s.find(id="objection")
     m02 = soup(site, "2023/institutions/M02/index.html")
     assert "尚无其考核评分" in text(m02) and not m02.find("table")
     m01 = soup(site, "2023/institutions/M01/index.html")
@@ -178,7 +181,7 @@ def test_roster(site):
     assert rows == [
         ["1", "甲职业培训学校", "A", "108.75", "开展评价", "—"],
         ["2", "乙人力资源有限公司", "取消评价资格", "110", "开展评价", "—"],
-        ["3", "丙科技有限公司", "不参加考核", "—", "2023年未开展", "—"],
+        ["3", "丙科技有限公司", "未开展", "—", "未开展", "—"],
         ["1", HOSTILE_NAME, "A", "120", "开展评价", "原平市"],
         ["2", "丁职业中学校", "尚无评分", "—", "开展评价", "代县"],
     ]
@@ -190,10 +193,14 @@ def test_grade_tables(site):
     s = soup(site, "2023/grades/index.html")
     captions = [c.get_text() for c in s.find_all("caption")]
     assert captions == ["A 级机构（2 个）", "B 级机构（0 个）", "C 级机构（0 个）", "D 级机构（0 个）", "被取消评价资格的机构（1 个）"]
-    a_rows = [[c.get_text() for c in tr.find_all(["th", "td"])] for tr in s.find_all("table")[0].tbody.find_all("tr")]
+    a_table = s.find_all("table")[0]
+    phone_breakdown = [el.extract().get_text() for el in a_table.select(".phone-only")]
+    assert phone_breakdown == ["100 + 20", "98.75 + 10"]  # under the total, where phones drop those columns
+    a_rows = [[c.get_text() for c in tr.find_all(["th", "td"])] for tr in a_table.tbody.find_all("tr")]
     assert a_rows == [[HOSTILE_NAME, "市属", "100", "20", "120", "1"], ["甲职业培训学校", "省属", "98.75", "10", "108.75", "2"]]
+    assert s.find(id="inactive").get_text() == "未开展或尚无评分的机构（2 个）"
     inactive = [li.get_text() for li in s.find(id="inactive").find_next("ul").find_all("li")]
-    assert inactive == ["丙科技有限公司（省属）", "丁职业中学校（市属）"]
+    assert inactive == ["丙科技有限公司（省属）", "丁职业中学校（市属，尚无评分）"]
 
 
 def test_year_page_figures_chart_objection_downloads(site):
@@ -266,3 +273,84 @@ def test_publish_refuses_missing_sheets_then_accepts_approved_complete_data(tmp_
     assert result.code == 0, result.err
     page = soup(root / "output", "2023/index.html")
     assert not page.find(class_="status-banner") and not page.find("meta", attrs={"name": "robots"})
+
+
+# --- what a reader sees first (issue 13) ----------------------------------------------------------
+
+def _order(s: BeautifulSoup, *ids: str) -> list[int]:
+    """Positions of elements (by id or class) in document order."""
+    everything = s.find_all(True)
+    return [everything.index(s.find(id=i) or s.find(class_=i)) for i in ids]
+
+
+def test_institution_page_order_result_notice_deductions_subtotals_full_table(site):
+    s = soup(site, "2023/institutions/P01/index.html")
+    positions = _order(s, "outcome", "objection", "deductions", "sections", "veto", "items")
+    assert positions == sorted(positions)
+    notice = s.find(id="objection").parent
+    assert "公示期：2024年1月15日至2024年1月20日。" in notice.get_text()
+    assert notice.find("a", href="tel:03503020718").get_text() == "0350-3020718"
+    assert notice.find("a", href="mailto:xzsjdZX@163.com")
+    # only the two indicators that lost points, each with its text, score / max and reason
+    items = s.find_all("ol", class_="deductions")
+    cards = [li for ol in items for li in ol.find_all("li")]
+    assert [c.find(class_="ind-id").get_text() for c in cards] == ["1-02", "2-01"]
+    assert text(cards[0].find(class_="ded-score")) == "得分 0 / 满分 1"
+    assert cards[0].find(class_="ded-reason").get_text() == "扣分原因：" + HOSTILE_REASON
+    assert text(cards[0].find(class_="ded-self")) == "自评分：1"
+    assert text(cards[1].find(class_="ded-score")) == "得分 0.75 / 满分 1"
+    assert [h.get_text() for h in s.find(id="deductions").find_all_next("h3")][:2] == [
+        "1. 考务管理（扣 1 分，1 项）", "2. 考场建设标准（扣 0.25 分，1 项）"]
+    assert "基础分（第一至五部分）共扣1.25分，涉及2项指标" in text(s).replace(" ", "")  # no bonus item below max
+    # the full table: one closed <details> per scored section, that works without JavaScript
+    parts = s.select("details.expand[id^=part-]")
+    assert [d["id"] for d in parts] == ["part-1", "part-2", "part-3", "part-4", "part-5", "part-7"]
+    assert not any(d.has_attr("open") for d in parts) and all(d.find("table", class_="items") for d in parts)
+    assert parts[0].summary.get_text() == "1. 考务管理（得分 48.75 / 满分 49.75，1 项未得满分）"
+
+
+def test_vetoed_result_box_names_the_veto_item_and_its_evidence(site):
+    s = soup(site, "2023/institutions/P02/index.html")
+    box = s.find(class_="outcome")
+    found = box.find("ul", class_="veto-found").find_all("li")
+    assert len(found) == 1
+    assert found[0].strong.get_text().startswith("6-04 连续两年不开展评价工作")
+    assert found[0].find(class_="veto-evidence").get_text() == "事实依据：连续两年未开展评价工作（测试）"
+
+
+def test_nav_marks_the_current_page(site):
+    for rel, current in (("2023/index.html", "2023年度公告"), ("2023/roster/index.html", "机构名单"),
+                         ("2023/grades/index.html", "等级结果"), ("2023/rubric/index.html", "考核办法"),
+                         ("about/index.html", "关于"), ("index.html", None), ("2023/institutions/P01/index.html", None)):
+        marked = [a.get_text() for a in soup(site, rel).select('nav[aria-label="主导航"] a[aria-current="page"]')]
+        assert marked == ([current] if current else []), rel
+
+
+def test_year_page_notice_first_then_summary_tables_and_visible_feed_and_download_links(site):
+    s = soup(site, "2023/index.html")
+    positions = _order(s, "objection", "figures", "tables", "announcement", "downloads")
+    assert positions == sorted(positions)
+    for rel in ("index.html", "2023/index.html"):
+        links = {a.get_text(): a["href"] for a in soup(site, rel).select("ul.quick-links a")}
+        assert set(links) == {"数据下载", "订阅（RSS）"}, rel
+        here = (site / rel).parent
+        assert (here / links["数据下载"]).resolve() == (site / "2023/index.html#downloads").resolve()
+        assert (here / links["订阅（RSS）"]).resolve() == (site / "feed.xml").resolve()
+    # the assessment period: from the announcement's front matter, also inside the announcement's text
+    assert "考核期：2023年12月21日至2024年1月10日" in s.find(class_="lead").get_text()
+
+
+def test_one_word_for_the_inactive_status(site):
+    for rel in PAGES:
+        assert "不参加考核" not in text(soup(site, rel)), rel
+    roster = soup(site, "2023/roster/index.html")
+    assert [o.get_text() for o in roster.find(id="f-status").find_all("option")] == ["全部", "开展评价", "未开展"]
+
+
+def test_wechat_preview_shows_the_article_in_its_own_document(site):
+    s = soup(site, "2023/wechat/index.html")
+    frame = s.find("iframe", id="article-frame")
+    inner = BeautifulSoup(frame["srcdoc"], "html.parser")
+    assert not inner.find("link") and not s.find(id="article")  # the site's stylesheet does not reach it
+    article = (site / "2023/wechat/article.html").read_text(encoding="utf-8")
+    assert str(inner.body.section) == str(BeautifulSoup(article, "html.parser").section)
