@@ -196,7 +196,9 @@ def test_publish_never_reads_the_cache(mini, tmp_path):
     from test_output import _approve
 
     _approve(mini)
-    _build(mini, tmp_path / "ref", cache=False)
+    twin = tmp_path / "twin"
+    shutil.copytree(mini, twin)
+    _build(twin, tmp_path / "ref", cache=False, publish_mode=True)  # the same publication, no cache anywhere
     _build(mini, tmp_path / "out", cache=True)
     sheets = mini / CACHE / "sheets-2023.marshal"
     key, entries = marshal.loads(sheets.read_bytes()[64:])
@@ -204,7 +206,9 @@ def test_publish_never_reads_the_cache(mini, tmp_path):
         (n, v + 40) for n, v in cache._expand(rec).section_sums)))) for k, rec in entries]
     body = marshal.dumps((key, forged))
     sheets.write_bytes(hashlib.sha256(body).hexdigest().encode() + body)
-    stats = _build(mini, tmp_path / "out", cache=True, publish_mode=True)
+    _build(mini, tmp_path / "preview", cache=True)  # the forgery works on a cached preview build…
+    assert b'"total": 108.75' not in (tmp_path / "preview/2023/data/results.json").read_bytes()
+    stats = _build(mini, tmp_path / "out", cache=True, publish_mode=True)  # …never on a publication
     assert stats.reused == 0 and files(tmp_path / "out") == files(tmp_path / "ref")
 
 
