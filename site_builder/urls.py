@@ -75,47 +75,34 @@ def absolute(base_url: str, target: str) -> str:
     return base_url + file_of(target)
 
 
+def home() -> str:
+    return HOME
+
+
+def feed() -> str:
+    return FEED
+
+
+def checksums() -> str:
+    return CHECKSUMS
+
+
+SHAPES = {f.__name__: f for f in (home, feed, checksums, asset, year_index, roster, grades, rubric, institution,
+                                  search, data_file, wechat_article, wechat_preview, content_page)}
+"""The URL shapes the templates may ask `url` for by name; a new one is a function above and an entry here."""
+
+
 @dataclass(frozen=True)
 class Linker:
-    """The templates' `url`: `url('feed.xml')`, or by shape: `url.institution(year, id)`."""
+    """The templates' `url`: `url('feed.xml')`, or by shape: `url.institution(year, id)`, `url.home()`."""
 
     page: str  # the output file the links are written into
 
     def __call__(self, target: str) -> str:
         return relative(self.page, target)
 
-    def home(self) -> str:
-        return self(HOME)
-
-    def feed(self) -> str:
-        return self(FEED)
-
-    def checksums(self) -> str:
-        return self(CHECKSUMS)
-
-    def year_index(self, year: int) -> str:
-        return self(year_index(year))
-
-    def roster(self, year: int) -> str:
-        return self(roster(year))
-
-    def grades(self, year: int) -> str:
-        return self(grades(year))
-
-    def rubric(self, year: int) -> str:
-        return self(rubric(year))
-
-    def institution(self, year: int, institution_id: str) -> str:
-        return self(institution(year, institution_id))
-
-    def search(self, year: int) -> str:
-        return self(search(year))
-
-    def data_file(self, year: int, name: str) -> str:
-        return self(data_file(year, name))
-
-    def content_page(self, slug: str) -> str:
-        return self(content_page(slug))
-
-    def asset(self, name: str) -> str:
-        return self(asset(name))
+    def __getattr__(self, name: str):
+        shape = SHAPES.get(name)
+        if shape is None:
+            raise AttributeError(name)
+        return lambda *args: self(shape(*args))
