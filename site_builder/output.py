@@ -302,12 +302,13 @@ def recover(out: Path) -> None:
     if journal.exists():
         try:
             doc = json.loads(journal.read_text(encoding="utf-8"))
-            staging, ident, files = Path(doc["staging"]), tuple(doc["staging_id"]), doc["files"]
+            staging, ident, files, ready = Path(doc["staging"]), tuple(doc["staging_id"]), doc["files"], doc["ready"]
         except (ValueError, KeyError, TypeError):
             doc = None  # written atomically, so an unreadable one was never complete: nothing swapped
         if doc is not None:
-            if not out.exists() and staging.is_dir() and _ident(staging) == ident:
-                os.replace(staging, out)  # died between the two renames of the fallback swap: finish it
+            if ready is True and not out.exists() and staging.is_dir() and _ident(staging) == ident:
+                os.replace(staging, out)  # a complete new site and no output (first build, or died between
+                # the two renames of the fallback swap): finish the swap
             swapped = out.exists() and _ident(out) == ident
             for tmp, final, backup in files:
                 tmp, final = Path(tmp), Path(final)
@@ -384,9 +385,9 @@ def _replace(out: Path, fill: Callable[[Writer], None], alongside: dict[Path, by
             for final in sorted(alongside)]
     swapped = False
     try:
-        atomic_write(_journal(out), json.dumps({
-            "staging": str(staging), "staging_id": list(_ident(staging)),
-            "files": [[str(t), str(f), str(b)] for t, f, b in plan]}))
+        journal = {"staging": str(staging), "staging_id": list(_ident(staging)),
+                   "files": [[str(t), str(f), str(b)] for t, f, b in plan], "ready": False}
+        atomic_write(_journal(out), json.dumps(journal))
         _step("journaled")
         writer = Writer(staging)
         writer.write(MARKER, MARKER_TEXT)  # first: listed in SHA256SUMS like every file
@@ -407,6 +408,7 @@ def _replace(out: Path, fill: Callable[[Writer], None], alongside: dict[Path, by
                 raise type(exc)(exc.errno, exc.strerror, str(final)) from None
         flush_tree(staging)
         fsync_dir(out.parent)
+        atomic_write(_journal(out), json.dumps({**journal, "ready": True}))  # the new site is complete on disk
         _step("flushed")
         if out.exists():
             if not exchange(staging, out):

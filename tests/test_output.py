@@ -243,6 +243,21 @@ def test_a_crash_between_the_fallback_renames_is_finished_by_the_next_build(mini
     assert files(out) == files(tmp_path / "ref") and leftovers(out) == []
 
 
+def test_killing_the_first_build_leaves_no_output_or_the_whole_new_one(mini, tmp_path):
+    out = mini / "output"
+    assert build(mini, "--out", str(tmp_path / "ref"), "--no-cache").code == 0
+    for step, expected in [("journaled", None), ("filled", None), ("flushed", "new"), ("swapped", "new")]:
+        assert _killed_at(step, ["build", "--root", str(mini), "--jobs", "1"]), step
+        with output_lock(out):
+            recover(out.resolve())
+        assert leftovers(out) == [], step
+        if expected is None:
+            assert not out.exists(), step  # a half-written staging folder never becomes the output
+        else:
+            assert files(out) == files(tmp_path / "ref"), step
+            shutil.rmtree(out)
+
+
 def test_everything_is_flushed_before_the_swap(mini, monkeypatch):
     assert build(mini).code == 0
     events = []
