@@ -39,4 +39,4 @@ DATA_FILES: tuple[DataFile, ...] = (
     DataFile("indicators.json", "各指标得分统计（JSON）", lambda rep: (stats.of(rep),), stats.indicators_json),
 )
 
-ASSETS: tuple[str, ...] = ("site.css", "filter.js", "wechat-copy.js", "search.js")  # copied from templates/assets/
+ASSETS: tuple[str, ...] = ("site.css", "filter.js", "wechat-copy.js", "search.js", "elder-mode.js")  # copied from templates/assets/

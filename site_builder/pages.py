@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from site_builder import objections, stats, urls
+from site_builder import objections, pagemeta, stats, urls
 from site_builder.models import APPLIES_LABELS, Result, Rubric, SiteInput, YearReport
 from site_builder.presentation import institution_view
 from site_builder.scoring import GRADE_ORDER, Figures, fmt
@@ -107,6 +107,7 @@ def base(site: SiteInput, report: YearReport, target: str) -> dict:
         "nav_pages": site.pages,
         "change_value": ChangeValue(report.data.rubric),
         "movement": Movement(report.data.year),
+        "publication": pagemeta.year_publication(site, report),  # 发布时间 and 来源 (page metadata)
         "phase": objections.phase_of(report.data),
     }
 

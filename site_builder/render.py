@@ -14,7 +14,7 @@ import nh3
 import yaml
 from markupsafe import Markup
 
-from site_builder import objections
+from site_builder import objections, pagemeta
 from site_builder.scoring import fmt
 
 # Markdown pages may use ordinary formatting and tables; nothing that loads from elsewhere.
@@ -68,5 +68,6 @@ def _new_environment(templates: Path) -> jinja2.Environment:
     )
     env.filters["pts"] = fmt
     env.filters["zh_date"] = zh_date
+    env.globals.update(pagemeta.GLOBALS)  # page metadata, 发布时间/来源, 落款
     env.globals.update(objections.TEMPLATE_GLOBALS)
     return env

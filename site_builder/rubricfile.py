@@ -34,13 +34,13 @@ def _int(value: Any) -> bool:
 
 def load_rubric(path: Path, paths: Paths, problems: Problems) -> Rubric | None:
     rel = paths.rel(path)
+    before = len(problems.items)
     data = read_data(path, paths, problems, "rubric")
     if data is None:
         return None
     if not isinstance(data, dict) or not isinstance(data.get("sections"), list):
         problems.add(rel, "评估表文件须包含 sections 列表")
         return None
-    before = len(problems.items)
     unknown_keys(data, RUBRIC_KEYS, rel, problems, "评估表")
     if not _int(data.get("year")):
         problems.add(rel, f"year 须为年份数字，如 2023，实为 {short(str(data.get('year')))}")

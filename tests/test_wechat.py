@@ -162,5 +162,5 @@ def test_build_fails_cleanly_when_the_article_is_too_long(tmp_path, monkeypatch)
     root = make_mini(tmp_path / "m")
     result = _in_process("build", "--root", str(root))
     assert result.code == 1
-    assert result.err.startswith("Error: 2023/wechat/article.html：正文 ")
+    assert result.err.startswith("错误：2023/wechat/article.html：正文 ")
     assert not (root / "output").exists()
