@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -189,8 +190,8 @@ def build(layout: Layout, publish_mode: bool = False, workers: int = 1, cache: b
 
 def _os_message(exc: OSError, layout: Layout) -> str:
     text = describe_os_error(exc)
-    cache = str(layout.cache.resolve())
-    if exc.filename and str(exc.filename).startswith(cache):
+    where, cache = os.path.realpath(str(exc.filename or "")), os.path.realpath(layout.cache)
+    if exc.filename and (where == cache or where.startswith(cache + os.sep)):
         text += "（这是页面缓存；也可加 --no-cache 不用缓存）"
     return text + "；输出目录保持上一次的内容，未改动"
 

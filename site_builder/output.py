@@ -302,12 +302,13 @@ def recover(out: Path) -> None:
     if journal.exists():
         try:
             doc = json.loads(journal.read_text(encoding="utf-8"))
-            staging, ident, files = Path(doc["staging"]), tuple(doc["staging_id"]), doc["files"]
+            staging, ident, files, ready = Path(doc["staging"]), tuple(doc["staging_id"]), doc["files"], doc["ready"]
         except (ValueError, KeyError, TypeError):
             doc = None  # written atomically, so an unreadable one was never complete: nothing swapped
         if doc is not None:
-            if not out.exists() and staging.is_dir() and _ident(staging) == ident:
-                os.replace(staging, out)  # died between the two renames of the fallback swap: finish it
+            if ready is True and not out.exists() and staging.is_dir() and _ident(staging) == ident:
+                os.replace(staging, out)  # a complete new site and no output (first build, or died between
+                # the two renames of the fallback swap): finish the swap
             swapped = out.exists() and _ident(out) == ident
             for tmp, final, backup in files:
                 tmp, final = Path(tmp), Path(final)
@@ -384,9 +385,9 @@ def _replace(out: Path, fill: Callable[[Writer], None], alongside: dict[Path, by
             for final in sorted(alongside)]
     swapped = False
     try:
-        atomic_write(_journal(out), json.dumps({
-            "staging": str(staging), "staging_id": list(_ident(staging)),
-            "files": [[str(t), str(f), str(b)] for t, f, b in plan]}))
+        journal = {"staging": str(staging), "staging_id": list(_ident(staging)),
+                   "files": [[str(t), str(f), str(b)] for t, f, b in plan], "ready": False}
+        atomic_write(_journal(out), json.dumps(journal))
         _step("journaled")
         writer = Writer(staging)
         writer.write(MARKER, MARKER_TEXT)  # first: listed in SHA256SUMS like every file
@@ -397,13 +398,17 @@ def _replace(out: Path, fill: Callable[[Writer], None], alongside: dict[Path, by
         os.chmod(staging, 0o755)
         _step("filled")
         for tmp, final, backup in plan:
-            final.parent.mkdir(parents=True, exist_ok=True)
-            _write_new(tmp, alongside[final])
-            if final.exists():
-                os.link(final, backup)
-            fsync_dir(final.parent)
+            try:
+                final.parent.mkdir(parents=True, exist_ok=True)
+                _write_new(tmp, alongside[final])
+                if final.exists():
+                    os.link(final, backup)
+                fsync_dir(final.parent)
+            except OSError as exc:  # named by the file the user knows, not by its temporary twin
+                raise type(exc)(exc.errno, exc.strerror, str(final)) from None
         flush_tree(staging)
         fsync_dir(out.parent)
+        atomic_write(_journal(out), json.dumps({**journal, "ready": True}))  # the new site is complete on disk
         _step("flushed")
         if out.exists():
             if not exchange(staging, out):
@@ -471,9 +476,9 @@ def describe_os_error(exc: OSError) -> str:
     """One Chinese sentence for a failed file operation, naming the path and what to do."""
     where = exc.filename or "（未知路径）"
     if exc.errno == errno.EROFS:
-        return f"无法写入 {where}：所在的文件系统是只读的；请换一个可写的位置（--out），或重新以可写方式挂载"
+        return f"无法写入 {where}：所在的文件系统是只读的；请重新以可写方式挂载，或换一个可写的位置"
     if exc.errno in (errno.EACCES, errno.EPERM):
-        return f"无法写入 {where}：没有写入权限；请检查该目录的权限，或用 --out 换一个可写的输出目录"
+        return f"无法写入 {where}：没有写入权限；请检查该目录的权限，或换一个可写的位置"
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         return f"无法写入 {where}：磁盘空间不足（或超出配额）；请清理磁盘后重试"
     return f"无法写入 {where}：{exc.strerror or exc}"

@@ -70,9 +70,26 @@ def absolute(base_url: str, target: str) -> str:
     return base_url + file_of(target)
 
 
+def home() -> str:
+    return HOME
+
+
+def feed() -> str:
+    return FEED
+
+
+def checksums() -> str:
+    return CHECKSUMS
+
+
+SHAPES = {f.__name__: f for f in (home, feed, checksums, asset, year_index, roster, grades, rubric, institution,
+                                  search, data_file, wechat_article, wechat_preview, content_page)}
+"""The URL shapes the templates may ask `url` for by name; a new one is a function above and an entry here."""
+
+
 @dataclass(frozen=True)
 class Linker:
-    """The templates' `url`: `url('feed.xml')`, or by shape: `url.institution(year, id)`."""
+    """The templates' `url`: `url('feed.xml')`, or by shape: `url.institution(year, id)`, `url.home()`."""
 
     page: str  # the output file the links are written into
 
@@ -86,11 +103,3 @@ class Linker:
         if shape is None:
             raise AttributeError(name)
         return lambda *args: self(shape(*args))
-
-
-SHAPES = {
-    "home": lambda: HOME, "feed": lambda: FEED, "checksums": lambda: CHECKSUMS,
-    "asset": asset, "year_index": year_index, "roster": roster, "grades": grades, "rubric": rubric,
-    "institution": institution, "search": search, "data_file": data_file, "content_page": content_page,
-}
-"""What templates may ask `url` for, by name."""

@@ -21,7 +21,7 @@ from mini import _sheet, make_mini
 
 from site_builder import output
 from site_builder.cli import main
-from site_builder.errors import BuildError
+from site_builder.ledger import LEDGER_FILE
 from site_builder.output import MARKER, Writer, claim_output, output_lock, recover, replace_output
 
 
@@ -243,6 +243,21 @@ def test_a_crash_between_the_fallback_renames_is_finished_by_the_next_build(mini
     assert files(out) == files(tmp_path / "ref") and leftovers(out) == []
 
 
+def test_killing_the_first_build_leaves_no_output_or_the_whole_new_one(mini, tmp_path):
+    out = mini / "output"
+    assert build(mini, "--out", str(tmp_path / "ref"), "--no-cache").code == 0
+    for step, expected in [("journaled", None), ("filled", None), ("flushed", "new"), ("swapped", "new")]:
+        assert _killed_at(step, ["build", "--root", str(mini), "--jobs", "1"]), step
+        with output_lock(out):
+            recover(out.resolve())
+        assert leftovers(out) == [], step
+        if expected is None:
+            assert not out.exists(), step  # a half-written staging folder never becomes the output
+        else:
+            assert files(out) == files(tmp_path / "ref"), step
+            shutil.rmtree(out)
+
+
 def test_everything_is_flushed_before_the_swap(mini, monkeypatch):
     assert build(mini).code == 0
     events = []
@@ -279,13 +294,13 @@ def _approve(root: Path) -> None:
 
 def test_publish_writes_the_site_and_the_record_together_or_neither(mini, tmp_path, monkeypatch):
     _approve(mini)
-    out, record = mini / "output", mini / "scores/2023/ledger.json"
+    out, record = mini / "output", mini / "scores/2023" / LEDGER_FILE
     assert build(mini).code == 0
     old = files(out)
     real_replace = os.replace
 
     def failing(src, dst, *a, **kw):
-        if str(dst).endswith("ledger.json"):
+        if str(dst).endswith(f"scores/2023/{LEDGER_FILE}"):
             raise OSError(errno.ENOSPC, "No space left on device", str(dst))
         return real_replace(src, dst, *a, **kw)
 
@@ -305,23 +320,22 @@ def test_publish_writes_the_site_and_the_record_together_or_neither(mini, tmp_pa
 
 def test_killing_a_publish_at_any_step_leaves_site_and_record_together(mini, tmp_path):
     _approve(mini)
-    out, record = mini / "output", mini / "scores/2023/ledger.json"
+    out, record = mini / "output", mini / "scores/2023" / LEDGER_FILE
     assert build(mini).code == 0
     old = files(out)
+    shutil.copytree(out, tmp_path / "saved")
     _rename_m02(mini, "戊职业中学校")
     for step in ["journaled", "filled", "flushed", "swapped", "placed", "committed"]:
         assert _killed_at(step, ["build", "--root", str(mini), "--jobs", "1", "--publish"]), step
         with output_lock(out):
             recover(out.resolve())
-        assert leftovers(out) == [] and not list(record.parent.glob(".ledger.json.*")), step
+        assert leftovers(out) == [] and not list(record.parent.glob(f".{LEDGER_FILE}.*")), step
         site_is_new = files(out) != old
         assert site_is_new == record.is_file(), step
         assert site_is_new == (step in ("swapped", "placed", "committed")), step
-        record.unlink(missing_ok=True)
-        shutil.rmtree(out)  # start again: a build would refuse to replace a publication whose ledger is gone
-        _rename_m02(mini, "丁职业中学校")
-        assert build(mini).code == 0 and files(out) == old
-        _rename_m02(mini, "戊职业中学校")
+        record.unlink(missing_ok=True)  # back to before the publication
+        shutil.rmtree(out)
+        shutil.copytree(tmp_path / "saved", out)
 
 
 def test_replace_output_rolls_back_every_file_written_alongside(tmp_path, monkeypatch):
@@ -376,7 +390,7 @@ def test_permission_denied_gives_one_message(mini, monkeypatch):
 
     monkeypatch.setattr(output.tempfile, "mkdtemp", denied)
     result = build(mini, "--no-cache")
-    assert result.err == (f"错误：无法写入 {mini}：没有写入权限；请检查该目录的权限，或用 --out 换一个可写的输出目录；"
+    assert result.err == (f"错误：无法写入 {mini}：没有写入权限；请检查该目录的权限，或换一个可写的位置；"
                           "输出目录保持上一次的内容，未改动\n")
     assert result.code == 1 and files(mini / "output") == before
 
@@ -394,7 +408,9 @@ def tmpfs(path: Path, size: str):
 
 
 def test_a_really_full_disk(mini, tmp_path):
-    with tmpfs(tmp_path / "small", "700k") as disk:  # room for one output (about 460 kB), not for two
+    assert build(mini, "--out", str(tmp_path / "measure"), "--no-cache").code == 0
+    used = sum(-(-p.stat().st_size // 4096) * 4096 if p.is_file() else 4096 for p in (tmp_path / "measure").rglob("*"))
+    with tmpfs(tmp_path / "small", f"{used * 3 // 2 // 1024}k") as disk:  # room for one output, not for two
         out = disk / "output"
         assert build(mini, "--out", str(out), "--no-cache").code == 0
         before = files(out)
@@ -414,19 +430,35 @@ def test_a_read_only_output_and_a_read_only_cache(mini, tmp_path):
         subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
         result = build(mini, "--out", str(out), "--no-cache")
         assert result.code == 1
-        assert result.err == (f"错误：无法写入 {disk}/.output.lock：所在的文件系统是只读的；请换一个可写的位置（--out），"
-                              "或重新以可写方式挂载；输出目录保持上一次的内容，未改动\n")
+        assert result.err == (f"错误：无法写入 {disk}/.output.lock：所在的文件系统是只读的；请重新以可写方式挂载，"
+                              "或换一个可写的位置；输出目录保持上一次的内容，未改动\n")
         assert files(out) == before
     with tmpfs(tmp_path / "root", "8m") as root:
         shutil.copytree(mini, root, dirs_exist_ok=True)
         subprocess.run(["mount", "-o", "remount,ro", str(root)], check=True)
         result = build(root, "--out", str(tmp_path / "out"))
         assert result.code == 1
-        assert result.err == (f"错误：无法写入 {root}/.cache/site_builder/lock：所在的文件系统是只读的；请换一个可写的位置（--out），"
-                              "或重新以可写方式挂载（这是页面缓存；也可加 --no-cache 不用缓存）；输出目录保持上一次的内容，未改动\n")
+        assert result.err == (f"错误：无法写入 {root}/.cache/site_builder/lock：所在的文件系统是只读的；请重新以可写方式挂载，"
+                              "或换一个可写的位置（这是页面缓存；也可加 --no-cache 不用缓存）；输出目录保持上一次的内容，未改动\n")
         assert build(root, "--out", str(tmp_path / "out"), "--no-cache").code == 0
 
 
-def test_build_errors_are_domain_errors():
-    assert issubclass(BuildError, Exception)
+def test_any_other_os_error_is_named_too():
     assert output.describe_os_error(OSError(errno.EIO, "I/O error", "/x")) == "无法写入 /x：I/O error"
+
+
+def test_a_record_that_cannot_be_written_is_named_and_nothing_changes(mini, monkeypatch):
+    _approve(mini)
+    out, record = mini / "output", mini / "scores/2023" / LEDGER_FILE
+    assert build(mini).code == 0
+    before = files(out)
+
+    def read_only(path, raw):
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(output, "_write_new", read_only)
+    result = build(mini, "--publish")
+    assert result.code == 1
+    assert result.err == (f"错误：无法写入 {record}：所在的文件系统是只读的；请重新以可写方式挂载，"
+                          "或换一个可写的位置；输出目录保持上一次的内容，未改动\n")
+    assert files(out) == before and not record.exists() and leftovers(out) == []
