@@ -174,8 +174,8 @@ def test_checks_fail_on_a_broken_page(broken):
 
 # --- readability (issue 13) -----------------------------------------------------------------------
 
-def check_reading(b, url: str, viewport: str, kind: str, name: str) -> list[str]:
-    """The readability gate on one page; a screenshot of it is kept either way."""
+def check_reading(b, url: str, viewport: str, kind: str, name: str, shot_height: int = 6000) -> list[str]:
+    """The readability gate on one page; a screenshot of it (its first `shot_height` px) is kept either way."""
     require_cjk_font()
     context = b.new_context(viewport=VIEWPORTS[viewport])
     page = context.new_page()
@@ -185,7 +185,7 @@ def check_reading(b, url: str, viewport: str, kind: str, name: str) -> list[str]
         problems += within_screens(page, ".ded-reason")  # the first deduction reason, within two screens
     if viewport == "phone" and kind == "vetoed":
         problems += within_screens(page, ".veto-evidence")
-    shot = keep_view(page, name)
+    shot = keep_view(page, name, shot_height)
     if problems:
         problems.append(f"screenshot: {shot}")
     context.close()
@@ -271,7 +271,7 @@ def test_readable_on_a_synthetic_1000_institution_site(synthetic):
     for kind, rel in pages.items():
         for viewport in VIEWPORTS:
             problems += [f"{kind}-{viewport}: {p}" for p in
-                         check_reading(b, base + rel, viewport, kind, f"synth-{kind}-{viewport}")]
+                         check_reading(b, base + rel, viewport, kind, f"synth-{kind}-{viewport}", 2000)]
     assert problems == []
 
 
