@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from site_builder import corrections, urls
+from site_builder import ledger, urls
 from site_builder.cache import PACKAGE, PageCache, cache_lock, code_digest
 from site_builder.content import check_assessment_periods, load_content
 from site_builder.errors import BuildError, DataError, Problems
@@ -72,9 +72,10 @@ def load(layout: Layout, cache: bool = False, workers: int = 1) -> SiteInput:
     rel = Paths(layout.rubric, layout.scores, layout.root).rel
     config, pages, announcements = load_content(layout.content, [y.year for y in years], rel, problems)
     check_assessment_periods(years, announcements, layout.content, rel, problems)
+    ledgers = ledger.read_year_ledgers(years, layout.scores, rel, problems)
     problems.raise_if_any()
     reports = [YearReport(y, year_results(y)) for y in years]
-    return SiteInput(config, reports, pages, announcements, layout.templates)
+    return SiteInput(config, reports, pages, announcements, layout.templates, ledgers=ledgers)
 
 
 def summary(reports: list[YearReport]) -> str:
@@ -129,32 +130,46 @@ class BuildStats:
         return f"写出 {self.files} 个文件，其中 {self.reused} 页取自缓存，用时 {self.seconds:.2f} 秒"
 
 
-def publication_records(layout: Layout, site: SiteInput) -> dict[Path, bytes]:
-    """What `build --publish` writes into the data together with the site: each year's record."""
-    return {(layout.scores / str(rep.data.year) / corrections.RECORD_FILE).resolve():
-            corrections.record_for(rep.data).encode("utf-8") for rep in site.reports}
-
-
 def build(layout: Layout, publish_mode: bool = False, workers: int = 1, cache: bool = True,
-          progress: bool = False) -> tuple[SiteInput, dict[str, str], BuildStats]:
-    """Validate everything, then write the whole output (and, publishing, the records) in one swap.
+          progress: bool = False, previous: Path | None = None) -> tuple[SiteInput, dict[str, str], BuildStats]:
+    """Validate everything, then write the whole output (and, publishing, the ledgers) in one swap.
     Returns the input, the files written and the build's figures. With `cache`, files whose inputs
-    did not change come from the cache; an official publication never does (it is rendered afresh)."""
+    did not change come from the cache; an official publication never does (it is rendered afresh).
+    Refuses to replace a publication (`previous`, by default the output) the ledgers do not hold."""
     started = time.perf_counter()
     cache = cache and not publish_mode
     locks = [cache_lock(layout.cache)] if cache else []
+    if previous is not None and not previous.is_dir():
+        raise BuildError(f"--previous 指定的 {previous} 不是目录；请给出上一次发布的网站副本（含 SHA256SUMS 的目录）")
     try:
         with claim_output(layout.out, layout.root, layout.protected(), locks) as out:
             site = load(layout, cache=cache, workers=workers)
+            rel = Paths(layout.rubric, layout.scores, layout.root).rel
+            problems = Problems()
+            ledger.check_previous(previous or layout.out, site.ledgers, problems, rel)
+            problems.raise_if_any()
             if publish_mode:
                 check_publishable(site)
             page_cache = PageCache(layout.cache if cache else None, code_digest(layout.templates) if cache else "")
 
-            def fill(writer: Writer) -> None:
-                SiteRenderer(site, writer, page_cache, workers, Progress(progress)).render_site()
-                writer.write(urls.CHECKSUMS, checksums(writer))
+            def run(site: SiteInput) -> tuple[SiteInput, dict[str, str]]:
+                records = ledger.record_paths(site, layout.scores) if publish_mode else None
 
-            written = replace_output(out, fill, publication_records(layout, site) if publish_mode else None)
+                def fill(writer: Writer) -> None:
+                    SiteRenderer(site, writer, page_cache, workers, Progress(progress)).render_site()
+                    for path, body in ledger.output_files(site, writer.written, publish_mode).items():
+                        writer.write(path, body)
+                    if records is not None:
+                        records.update(ledger.record_files(site, layout.scores))  # written with the site
+                    writer.write(urls.CHECKSUMS, checksums(writer))
+
+                return site, replace_output(out, fill, records)
+
+            if publish_mode:
+                inputs = {r.data.year: ledger.input_hashes(r.data, layout.scores, layout.rubric, rel) for r in site.reports}
+                _, (site, written) = ledger.publishing(site, inputs, run)
+            else:
+                site, written = run(site)
             try:
                 page_cache.save()
             except OSError:

@@ -39,6 +39,10 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--no-cache", action="store_true", help="不用页面缓存，全部重新渲染")
     b.add_argument("--publish", action="store_true",
                    help="正式发布：仅当状态为 approved 且每个开展评价的机构都有评分表时才生成")
+    b.add_argument("--previous", metavar="DIR", type=Path, help="上一次发布的网站副本，默认为输出目录；发布记录少于它所示的即拒绝")
+    ve = sub.add_parser("verify", help="核验一份已发布（或下载保存）的网站", description="核对 SHA256SUMS、发布记录的链条、与仓库发布记录是否一致，并按仓库数据重新生成后逐字节比较。")
+    ve.add_argument("site", metavar="SITE_DIR", type=Path)
+    ve.add_argument("--root", metavar="DIR", help="数据根目录（仓库），默认当前目录")
     w = sub.add_parser("workbook", help="生成专家评分用的 Excel 工作簿",
                        description="按评估表生成评分工作簿：每个机构一张工作表，版式同纸质评估表，评估分为下拉选择，小计和总分为公式。")
     w.add_argument("--root", metavar="DIR", help="数据根目录，默认当前目录")
@@ -96,17 +100,23 @@ def _validate(args, layout: Layout) -> None:
 def _build(args, layout: Layout) -> None:
     tty = sys.stderr.isatty() and not os.environ.get("CI")
     site, _written, stats = build(layout, publish_mode=args.publish, workers=max(1, args.jobs),
-                                  cache=not args.no_cache, progress=tty)
+                                  cache=not args.no_cache, progress=tty, previous=args.previous)
     print(summary(site.reports))
     print(f"已生成到 {layout.out}：{stats.line()}")
 
 
-COMMANDS = {"synth": _synth, "workbook": _workbook, "import": _import, "validate": _validate, "build": _build}
+def _verify(args, layout: Layout) -> None:
+    from site_builder.verify import verify
+
+    print(verify(args.site, layout))
+
+
+COMMANDS = {"verify": _verify, "synth": _synth, "workbook": _workbook, "import": _import, "validate": _validate, "build": _build}
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if args.command == "synth":
+    if args.command in ("synth", "verify"):
         layout = Layout.from_args(args.root)
     elif args.command in ("workbook", "import"):
         layout = Layout.from_args(args.root, getattr(args, "scores", None), args.rubric)

@@ -10,7 +10,6 @@ import datetime as dt
 
 from site_builder import urls
 from site_builder.models import STATUS_LABELS, SiteInput, YearReport
-from site_builder.scoring import fmt
 
 CST = dt.timezone(dt.timedelta(hours=8), "CST")
 GUID_PREFIX = "xinzhou-pjjg"
@@ -49,6 +48,20 @@ def _year_date(rep: YearReport) -> dt.date:
     return dates[0] if dates else max((s.assessed_on for s in d.sheets), default=dt.date(d.year, 12, 31))
 
 
+def _change(ch) -> str:
+    """One change as a sentence: 指标1-02由0改为1, 机构名称由…改为…"""
+    label = f"指标{ch.label}" if getattr(ch, "field", "score") in ("score", "veto") else ch.label
+    return f"{label}由{ch.old_text}改为{ch.new_text}"
+
+
+def _head_line(site: SiteInput, year: int) -> str:
+    """The year's ledger head, so that whoever keeps the feed can tell a rewritten record."""
+    ledger = site.ledgers.get(year)
+    if ledger is None or not ledger.head:
+        return f"{year}年度结果尚未正式发布。"
+    return f"{year}年度发布记录校验码：{ledger.head}（第{len(ledger.entries)}次发布）。"
+
+
 def feed_xml(site: SiteInput) -> bytes:
     base = site.config.base_url
     items = []  # (date, guid, title, link, description)
@@ -58,12 +71,16 @@ def feed_xml(site: SiteInput) -> bytes:
                       f"{_status_prefix(rep)}{y}年度职业技能等级评价机构年度绩效考核结果公告",
                       urls.absolute(base, urls.year_index(y)), year_summary(rep)))
         names = {i.id: i.name for i in rep.data.roster.institutions}
+        head = _head_line(site, y)
+        items[-1] = items[-1][:4] + (items[-1][4] + head,)
         for c in rep.data.corrections:
-            changes = "；".join(f"指标{ch.indicator}由{fmt(ch.old)}改为{fmt(ch.new)}" for ch in c.changes)
+            changes = "；".join(_change(ch) for ch in c.changes)
+            subject = names[c.institution] if c.institution else "评估表" if c.kind == "rubric" else "公告"
+            link = urls.absolute(base, urls.institution(y, c.institution) if c.institution else urls.year_index(y))
+            link += "#corrections"
             items.append((c.date, f"{GUID_PREFIX}-{y}-correction-{c.number}",
-                          f"{_status_prefix(rep)}{y}年度考核结果更正：{names[c.institution]}",
-                          urls.absolute(base, urls.institution(y, c.institution)) + "#corrections",
-                          f"{names[c.institution]}：{changes}。更正原因：{c.reason}。审批：{c.approved_by}。"))
+                          f"{_status_prefix(rep)}{y}年度考核结果更正：{subject}", link,
+                          f"{subject}：{changes}。更正原因：{c.reason}。审批：{c.approved_by}。{head}"))
     items.sort(key=lambda it: (it[0], it[1]), reverse=True)
 
     from feedgen.feed import FeedGenerator  # imported here: a cached build never needs it (nor lxml)

@@ -27,7 +27,7 @@ from site_builder.rosterfile import check_dates_against_sheets, load_roster, loa
 from site_builder.rubricfile import load_rubric
 from site_builder.sheetfile import load_sheet  # noqa: F401 - re-exported
 
-RESERVED_FILES = {"roster.yaml", "status.yaml", "corrections.yaml", "published.json"}
+RESERVED_FILES = {"roster.yaml", "status.yaml", "corrections.yaml", "published.json", "ledger.json"}
 
 
 def load_year(year_dir: Path, paths: Paths, problems: Problems) -> YearData | None:
@@ -78,17 +78,7 @@ def load_year(year_dir: Path, paths: Paths, problems: Problems) -> YearData | No
     check_dates_against_sheets(status, sheets, problems)
     order = {inst.id: inst.order for inst in roster.institutions}
     sheets.sort(key=lambda s: order[s.institution])
-    data = YearData(year, rubric, roster, status, tuple(sheets), tuple(fixes))
-    record_path = year_dir / corrections.RECORD_FILE
-    if record_path.is_file():
-        if not paths.inside(record_path):
-            problems.add(paths.rel(record_path), outside_message())
-            return data
-        record = corrections.parse_record(record_path, paths.rel(record_path), problems)
-        if record is not None:
-            corrections.check_against_record(data, record, paths.rel(record_path), paths.rel(corrections_path),
-                                             problems)
-    return data
+    return YearData(year, rubric, roster, status, tuple(sheets), tuple(fixes))  # record: ledger.read_year_ledgers
 
 
 def list_year_dirs(scores_dir: Path) -> list[Path]:

@@ -300,3 +300,4 @@ class SiteInput:
     pages: list[Page]  # in menu order
     announcements: dict[int, Page]  # by year
     templates: Path
+    ledgers: dict = field(default_factory=dict)  # by year: the publication ledger (site_builder.ledger.Ledger)

@@ -367,11 +367,12 @@ def replace_output(out: Path, fill: Callable[[Writer], None],
                    alongside: Mapping[Path, bytes] | None = None) -> dict[str, str]:
     """Run `fill(writer)` into a staging folder beside `out` (claimed with `claim_output`), then swap
     it in, with the files in `alongside` (absolute path -> bytes, outside the output) written together.
+    Their paths are taken before `fill` runs and their bytes after, so that `fill` may complete them.
 
     If anything fails before the swap completes, the output and the files in `alongside` are as
     they were. Returns the files written (path -> sha256).
     """
-    return _replace(out, fill, dict(alongside or {}))
+    return _replace(out, fill, alongside if alongside is not None else {})  # values read after `fill`
 
 
 def _replace(out: Path, fill: Callable[[Writer], None], alongside: dict[Path, bytes]) -> dict[str, str]:

@@ -102,6 +102,7 @@ def base(site: SiteInput, report: YearReport, target: str) -> dict:
         "year": report.data.year,
         "status": status,
         "published_on": status.published_on,
+        "ledger": site.ledgers.get(report.data.year),
         "years": [r.data.year for r in site.reports],
         "nav_pages": site.pages,
         "change_value": ChangeValue(report.data.rubric),
@@ -171,7 +172,7 @@ def wechat_article(site: SiteInput, report: YearReport) -> PageSpec:
         vetoed=[r for r in report.results if r.vetoed],
         inactive=[r for r in report.results if not r.institution.active],
         assessed_from=meta["assessed_from"], assessed_to=meta["assessed_to"],
-        full_results_url=urls.absolute(site.config.base_url, urls.year_index(y)),
+        full_results_url=urls.absolute(site.config.base_url, urls.year_index(y)), ledger=site.ledgers.get(y),
     ))
 
 

@@ -81,9 +81,9 @@ def test_publish_records_then_refuses_an_unrecorded_change(tmp_path):
     root = approved_mini(tmp_path)
     result = build(root, "--publish")
     assert result.code == 0, result.err
-    record = json.loads((root / "scores/2023/published.json").read_text(encoding="utf-8"))
-    assert record["corrections_included"] == 0
-    assert record["institutions"]["P01"]["1-02"] == 0 and record["institutions"]["P02"]["6-04"] == 1
+    record = json.loads((root / "scores/2023/ledger.json").read_text(encoding="utf-8"))
+    assert len(record["entries"]) == 1 and record["entries"][0]["corrections"] == []
+    assert record["published"]["P01/1-02/score"] == "0" and record["published"]["P02/6-04/veto"] == "1"
     before = {p: p.read_bytes() for p in (root / "output").rglob("*") if p.is_file()}
 
     sheet = root / "scores/2023/P01.yaml"
@@ -140,8 +140,9 @@ def test_publish_records_then_refuses_an_unrecorded_change(tmp_path):
 
     # publishing again records the corrections as included
     assert build(root, "--publish").code == 0
-    record = json.loads((root / "scores/2023/published.json").read_text(encoding="utf-8"))
-    assert record["corrections_included"] == 1 and record["institutions"]["P01"]["1-02"] == 1
+    record = json.loads((root / "scores/2023/ledger.json").read_text(encoding="utf-8"))
+    assert [c["number"] for e in record["entries"] for c in e["corrections"]] == [1]
+    assert len(record["entries"]) == 2 and record["published"]["P01/1-02/score"] == "1"
     assert _in_process("validate", "--root", str(root)).code == 0
 
 

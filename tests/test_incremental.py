@@ -22,7 +22,7 @@ from site_builder import build as build_module
 from site_builder import cache, site
 from site_builder.build import Layout, build
 
-UNCACHED = 5  # the marker, the three assets and SHA256SUMS are always written afresh
+UNCACHED = 6  # the marker, the three assets, the year's ledger.json and SHA256SUMS are always written afresh
 
 
 def files(folder: Path) -> dict[str, bytes]:
