@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from site_builder import ledger, urls
+from site_builder import ledger, objections, urls
 from site_builder.cache import PACKAGE, PageCache, cache_lock, code_digest
 from site_builder.content import check_assessment_periods, load_content
 from site_builder.errors import BuildError, DataError, Problems
@@ -93,6 +93,7 @@ def summary(reports: list[YearReport]) -> str:
         )
         grades = "，".join(f"{g} {n}" for g, n in f.by_outcome.items())
         lines.append(f"  等级：{grades}")
+        lines.extend(filter(None, [objections.summary_line(d)]))
     return "\n".join(lines)
 
 

@@ -24,7 +24,8 @@ INDICATOR_ID = re.compile(r"\d-\d{2}", re.ASCII)
 INSTITUTION_ID = re.compile(r"[PM]\d{2,}", re.ASCII)
 YEAR_DIR = re.compile(r"\d{4}", re.ASCII)
 
-LIMITS = {"sheet": 1 * MB, "roster": 16 * MB, "rubric": 4 * MB, "status": 64 * 1024, "corrections": 4 * MB}
+LIMITS = {"sheet": 1 * MB, "roster": 16 * MB, "rubric": 4 * MB, "status": 64 * 1024, "corrections": 4 * MB,
+          "objections": 4 * MB}
 """Largest file of each kind (a national roll-up's roster lists tens of thousands of institutions)."""
 
 

@@ -8,6 +8,7 @@ import io
 import json
 from decimal import Decimal
 
+from site_builder import objections
 from site_builder.models import Result, Rubric, Rule, YearData
 from site_builder.scoring import fmt
 
@@ -96,16 +97,27 @@ def results_json(data: YearData, results: list[Result]) -> str:
     doc = {
         "year": data.year,
         "status": data.status.status,
+        "phase": objections.phase_label(data),  # 公示中 | 异议处理中 | 最终结果 | null (not yet published)
         "approved_by": data.status.approved_by,
         "approved_on": _date(data.status.approved_on),
         "published_on": _date(data.status.published_on),
+        "objection_deadline": _date(data.status.objection_deadline),
+        "final_on": _date(data.status.final_on),
         "institutions": [result_record(r) for r in results],
     }
     return _dump(doc)
 
 
-CSV_COLUMNS = ("id", "name", "tier", "county", "code", "active", "assessed", "total", "base", "bonus",
-               *(f"section_{k}" for k in SECTION_KEYS), "grade", "result", "vetoed", "veto_items", "rank")
+CSV_COLUMNS = ("机构编号", "机构名称", "层级", "县（市、区）", "统一社会信用代码", "开展评价", "参加考核", "总分", "基础分",
+               "加分", *(f"第{k}部分" for k in SECTION_KEYS), "等级", "考核结果", "取消评价资格", "否决项", "名次")
+"""results.csv: the fields of results.json (id, name, tier, county, code, active, assessed, total, base,
+bonus, sections, grade, result, vetoed, veto_items, rank) in that order, headed in Chinese like results.xlsx."""
+
+
+def spreadsheet_text(value: str) -> str:
+    """A CSV cell that Excel and WPS keep as text: ids like 6-06 or 1-01 would otherwise be read as
+    dates. A trailing tab (invisible) does it; empty cells stay empty."""
+    return f"{value}\t" if value else value
 
 
 def results_csv(results: list[Result]) -> bytes:
@@ -118,7 +130,7 @@ def results_csv(results: list[Result]) -> bytes:
             inst.id, inst.name, inst.tier, inst.county or "", inst.code or "",
             _bool(inst.active), _bool(r.assessed), fmt(r.total), fmt(r.base), fmt(r.bonus),
             *(fmt(r.sections.get(int(k))) for k in SECTION_KEYS),
-            r.grade or "", r.outcome, _bool(r.vetoed), ";".join(r.veto_items),
+            r.grade or "", r.outcome, _bool(r.vetoed), spreadsheet_text("、".join(r.veto_items)),
             "" if r.rank is None else r.rank,
         ]))
     return ("\ufeff" + buf.getvalue()).encode("utf-8")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from site_builder import urls
+from site_builder import objections, urls
 from site_builder.models import STATUS_LABELS, SiteInput, YearReport
 
 CST = dt.timezone(dt.timedelta(hours=8), "CST")
@@ -81,6 +81,7 @@ def feed_xml(site: SiteInput) -> bytes:
             items.append((c.date, f"{GUID_PREFIX}-{y}-correction-{c.number}",
                           f"{_status_prefix(rep)}{y}年度考核结果更正：{subject}", link,
                           f"{subject}：{changes}。更正原因：{c.reason}。审批：{c.approved_by}。{head}"))
+        items.extend(filter(None, [objections.feed_item(rep, base, GUID_PREFIX, _status_prefix(rep))]))
     items.sort(key=lambda it: (it[0], it[1]), reverse=True)
 
     from feedgen.feed import FeedGenerator  # imported here: a cached build never needs it (nor lxml)

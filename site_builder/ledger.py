@@ -6,7 +6,7 @@ Each entry (one `build --publish` that published something new) holds:
 - `n`, `date` (the first publication: the status's `published_on`; later ones: the date of the
   newest correction they include), `previous` (SHA-256 of the whole previous entry, null for the
   first), `corrections` (the corrections it newly includes, each with the SHA-256 of its text),
-  `inputs` (SHA-256 of the year's data files: rubric, roster, status, sheets, corrections),
+  `inputs` (SHA-256 of the year's data files: rubric, roster, status, sheets, corrections, objections),
   `state_sha256` (SHA-256 of everything published, see `published_state`), `hash`;
 - `files`: the SHA-256 of every file of the year in SHA256SUMS (`<year>/…`, the ledger itself
   excepted). `hash` covers every field but `files` and itself: every page of the year shows the
@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
-from site_builder import corrections, urls
+from site_builder import corrections, objections, urls
 from site_builder.corrections import CORRECTIONS_FILE, FIELD_LABELS, Correction, norm, show
 from site_builder.errors import Problems
 from site_builder.models import Rule, SiteInput, YearData
@@ -445,7 +445,8 @@ class Republish(Exception):
 
 def input_hashes(data: YearData, scores: Path, rubric_dir: Path, root_rel: Callable[[Path], str]) -> dict[str, str]:
     year_dir = scores / str(data.year)
-    files = [rubric_dir / f"{data.year}.yaml"] + [year_dir / n for n in ("roster.yaml", "status.yaml", CORRECTIONS_FILE)]
+    files = [rubric_dir / f"{data.year}.yaml"] + [year_dir / n for n in ("roster.yaml", "status.yaml", CORRECTIONS_FILE,
+                                                                         *objections.LEDGER_FILES)]
     out = {root_rel(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in files if p.is_file()}
     out.update({s.path: s.digest for s in data.sheets})
     return dict(sorted(out.items()))

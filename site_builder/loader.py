@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from site_builder import corrections
+from site_builder import corrections, objections
 from site_builder.cache import load_sheets
 from site_builder.datafile import (  # noqa: F401 - re-exported for the rest of the package
     INDICATOR_ID,
@@ -27,7 +27,8 @@ from site_builder.rosterfile import check_dates_against_sheets, load_roster, loa
 from site_builder.rubricfile import load_rubric
 from site_builder.sheetfile import load_sheet  # noqa: F401 - re-exported
 
-RESERVED_FILES = {"roster.yaml", "status.yaml", "corrections.yaml", "published.json", "ledger.json"}
+RESERVED_FILES = {"roster.yaml", "status.yaml", "corrections.yaml", "published.json", "ledger.json",
+                  objections.OBJECTIONS_FILE}
 
 
 def load_year(year_dir: Path, paths: Paths, problems: Problems) -> YearData | None:
@@ -78,7 +79,8 @@ def load_year(year_dir: Path, paths: Paths, problems: Problems) -> YearData | No
     check_dates_against_sheets(status, sheets, problems)
     order = {inst.id: inst.order for inst in roster.institutions}
     sheets.sort(key=lambda s: order[s.institution])
-    return YearData(year, rubric, roster, status, tuple(sheets), tuple(fixes))  # record: ledger.read_year_ledgers
+    objs = objections.load(year_dir, paths, roster, status, fixes, problems)
+    return YearData(year, rubric, roster, status, tuple(sheets), tuple(fixes), objs)  # record: ledger.read_year_ledgers
 
 
 def list_year_dirs(scores_dir: Path) -> list[Path]:

@@ -162,6 +162,7 @@ class Status:
     published_on: dt.date | None
     objection_deadline: dt.date | None
     path: str
+    final_on: dt.date | None = None  # the day the results became final (after the 公示 and objections)
 
     @property
     def label(self) -> str:
@@ -232,6 +233,7 @@ class YearData:
     status: Status
     sheets: tuple[Sheet, ...]  # in roster order
     corrections: tuple[Correction, ...] = ()
+    objections: tuple = ()  # objections.Objection, in file order
     by_institution: dict[str, Sheet] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:

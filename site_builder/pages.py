@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from site_builder import urls
+from site_builder import objections, stats, urls
 from site_builder.models import APPLIES_LABELS, Result, Rubric, SiteInput, YearReport
 from site_builder.presentation import institution_view
 from site_builder.scoring import GRADE_ORDER, Figures, fmt
@@ -107,6 +107,7 @@ def base(site: SiteInput, report: YearReport, target: str) -> dict:
         "nav_pages": site.pages,
         "change_value": ChangeValue(report.data.rubric),
         "movement": Movement(report.data.year),
+        "phase": objections.phase_of(report.data),
     }
 
 
@@ -121,8 +122,9 @@ def institution_pages(site: SiteInput, report: YearReport) -> list[PageSpec]:
         _page(site, report, urls.institution(y, r.institution.id), "institution.html",
               result=r, rubric=report.data.rubric, ranked=ranked,
               corrections=[c for c in report.data.corrections if c.institution == r.institution.id],
+              objections=objections.of_institution(report.data, r.institution.id),
               other_years=other_years(site, y, r.institution.code),
-              view=institution_view(report.data.rubric, r))
+              view=institution_view(report.data.rubric, r), compare=stats.of(report).compare(r))
         for r in report.results
     ]
 
@@ -140,7 +142,7 @@ def grades_page(site: SiteInput, report: YearReport) -> PageSpec:
 def rubric_page(site: SiteInput, report: YearReport) -> PageSpec:
     rubric = report.data.rubric
     return _page(site, report, urls.rubric(report.data.year), "rubric.html", report=report, rubric=rubric,
-                 applies_labels=APPLIES_LABELS, defects=item_defects(rubric))
+                 applies_labels=APPLIES_LABELS, defects=item_defects(rubric), stats=stats.of(report))
 
 
 def year_page(site: SiteInput, report: YearReport, downloads: list[tuple[str, str, str]]) -> PageSpec:
@@ -148,7 +150,7 @@ def year_page(site: SiteInput, report: YearReport, downloads: list[tuple[str, st
     y = report.data.year
     return _page(site, report, urls.year_index(y), "year.html", report=report, figures=Figures.of(report.results),
                  downloads=downloads, announcement=site.announcements.get(y), tables=grade_tables(report.results),
-                 names={i.id: i.name for i in report.data.roster.institutions})
+                 names={i.id: i.name for i in report.data.roster.institutions}, stats=stats.of(report))
 
 
 def home_page(site: SiteInput) -> PageSpec:
@@ -173,6 +175,7 @@ def wechat_article(site: SiteInput, report: YearReport) -> PageSpec:
         inactive=[r for r in report.results if not r.institution.active],
         assessed_from=meta["assessed_from"], assessed_to=meta["assessed_to"],
         full_results_url=urls.absolute(site.config.base_url, urls.year_index(y)), ledger=site.ledgers.get(y),
+        phase=objections.phase_of(report.data),
     ))
 
 

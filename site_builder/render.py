@@ -14,6 +14,7 @@ import nh3
 import yaml
 from markupsafe import Markup
 
+from site_builder import objections
 from site_builder.scoring import fmt
 
 # Markdown pages may use ordinary formatting and tables; nothing that loads from elsewhere.
@@ -67,4 +68,5 @@ def _new_environment(templates: Path) -> jinja2.Environment:
     )
     env.filters["pts"] = fmt
     env.filters["zh_date"] = zh_date
+    env.globals.update(objections.TEMPLATE_GLOBALS)
     return env

@@ -16,9 +16,9 @@ from site_builder.text import NAME_LIMIT, SHORT_LIMIT
 from site_builder.yamlio import is_date, short
 
 INSTITUTION_KEYS = ("id", "name", "tier", "county", "active", "code")
-STATUS_KEYS = ("status", "approved_by", "approved_on", "published_on", "objection_deadline")
+STATUS_KEYS = ("status", "approved_by", "approved_on", "published_on", "objection_deadline", "final_on")
 DATE_LABELS = {"assessed_on": "评估日期", "approved_on": "审定日期", "published_on": "公示日期",
-               "objection_deadline": "异议截止日期"}
+               "objection_deadline": "异议截止日期", "final_on": "最终结果确定日期"}
 
 
 def load_roster(path: Path, year: int, paths: Paths, problems: Problems) -> Roster | None:
@@ -112,12 +112,12 @@ def load_status(path: Path, paths: Paths, problems: Problems) -> Status | None:
     if status not in STATUSES:
         problems.add(rel, f"status 为 {short(str(status))}；允许：{join(STATUSES)}（示例、草稿、已审定）")
     dates: dict[str, Any] = {}
-    for key in ("approved_on", "published_on", "objection_deadline"):
+    for key in ("approved_on", "published_on", "objection_deadline", "final_on"):
         value = data.get(key)
         if value is not None and not is_date(value):
             problems.add(rel, f"{key} 须为日期，格式 YYYY-MM-DD，实为 {short(str(value))}")
             value = None
-        elif value is None and status == "approved":
+        elif value is None and status == "approved" and key != "final_on":  # final_on: optional
             problems.add(rel, f"status 为 approved 时须填写 {key}")
         dates[key] = value
     approved_by, problem = text_field(data.get("approved_by"), "approved_by（审定单位）", NAME_LIMIT,
@@ -129,7 +129,7 @@ def load_status(path: Path, paths: Paths, problems: Problems) -> Status | None:
     if len(problems.items) > before:
         return None
     return Status(status, approved_by, dates["approved_on"], dates["published_on"],
-                  dates["objection_deadline"], rel)
+                  dates["objection_deadline"], rel, final_on=dates["final_on"])
 
 
 def _date_order(dates: dict[str, dt.date | None], rel: str, problems: Problems) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from markupsafe import Markup
 
-from site_builder import pages, urls, wechat
+from site_builder import objections, pages, search, stats, urls, wechat
 from site_builder.cache import Fingerprint, PageCache, Unhashable
 from site_builder.feed import feed_xml
 from site_builder.models import SiteInput, YearReport
@@ -104,6 +104,7 @@ class SiteRenderer:
             self.page(spec)
 
     def render_year(self, report: YearReport) -> None:
+        stats.prepare(self, report)  # the statistics the data files and pages show
         for data_file in sorted(DATA_FILES, key=lambda f: not f.background):  # the slow ones start first
             inputs = data_file.inputs(report)
             self.make(data_file.path(report.data.year), f"data:{data_file.name}", inputs,
@@ -112,6 +113,7 @@ class SiteRenderer:
         self.page(pages.roster_page(self.site, report))
         self.page(pages.grades_page(self.site, report))
         self.page(pages.rubric_page(self.site, report))
+        search.render(self, report)
         if self.site.config.wechat_article:
             self.render_wechat(report)
         self.finish()  # the year page shows the checksums of every data file
@@ -131,3 +133,4 @@ class SiteRenderer:
         self.make(spec.rel, f"template:{spec.template}", spec.context, article)
         fragment = Markup(self.writer.read(spec.rel).decode("utf-8"))
         self.page(pages.wechat_preview(self.site, report, fragment))
+        objections.render_final_article(self, report)

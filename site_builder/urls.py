@@ -39,6 +39,10 @@ def institution(year: int, institution_id: str) -> str:
     return f"{year}/institutions/{institution_id}/"
 
 
+def search(year: int) -> str:
+    return f"{year}/search/"
+
+
 def data_file(year: int, name: str) -> str:
     return f"{year}/data/{name}"
 
@@ -103,6 +107,9 @@ class Linker:
 
     def institution(self, year: int, institution_id: str) -> str:
         return self(institution(year, institution_id))
+
+    def search(self, year: int) -> str:
+        return self(search(year))
 
     def data_file(self, year: int, name: str) -> str:
         return self(data_file(year, name))

@@ -29,6 +29,7 @@ PAGE_TYPES = {
     "vetoed": "2023/institutions/P06/index.html",
     "inactive": "2023/institutions/P12/index.html",
     "rubric": "2023/rubric/index.html",
+    "search": "2023/search/index.html?q=应急预案",
     "page": "about/index.html",
     "wechat": "2023/wechat/index.html",
 }
@@ -83,7 +84,7 @@ def test_accessibility_and_200_percent_text(chromium, kind):
 
 def test_every_page_is_valid_html(site):
     pages = sorted(p for p in site.rglob("*.html") if p.name != "article.html")  # the article is a fragment
-    assert len(pages) == 1 + 2 + 5 + 48  # home; 2 Markdown pages; year, roster, grades, rubric, wechat; institutions
+    assert len(pages) == 1 + 2 + 6 + 48  # home; 2 Markdown pages; year, roster, grades, rubric, wechat, search; institutions
     assert validate_html(pages) == []
 
 

@@ -14,7 +14,7 @@ from mini import HOSTILE_NAME, HOSTILE_REASON, make_mini
 
 PAGES = [
     "index.html", "about/index.html", "2023/index.html", "2023/roster/index.html", "2023/grades/index.html",
-    "2023/rubric/index.html", "2023/wechat/index.html",
+    "2023/rubric/index.html", "2023/wechat/index.html", "2023/search/index.html",
     *(f"2023/institutions/{i}/index.html" for i in ("P01", "P02", "P03", "M01", "M02")),
 ]
 
@@ -95,7 +95,8 @@ def test_hostile_text_shows_as_text(site):
         s = soup(site, rel)
         assert not s.find_all(attrs={"onerror": True}), rel
         for script in s.find_all("script"):
-            assert script.get("src", "").endswith(("assets/filter.js", "assets/wechat-copy.js")), rel
+            assert script.get("src", "").endswith(("assets/filter.js", "assets/wechat-copy.js", "assets/search.js",
+                                                  "search/search-index.js", "search-index.js")), rel
             assert not script.string, rel
         assert not s.find("a", href=re.compile("^javascript:", re.I)), rel
     m01 = soup(site, "2023/institutions/M01/index.html")
@@ -218,7 +219,7 @@ def test_year_page_figures_chart_objection_downloads(site):
     for needle in ("0350-3020718", "xzsjdZX@163.com", "忻州市长征西街人社大楼五层职业技能服务中心办公室", "忻人社函〔2023〕118号"):
         assert needle in t
     downloads = s.find("ul", class_="downloads").find_all("li")
-    assert len(downloads) == 4
+    assert len(downloads) == 8  # results ×3, rubric, objections ×2, indicators ×2
     for li in downloads:
         path = (site / "2023" / li.a["href"]).resolve()
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
