@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from site_builder import ledger, objections, urls
+from site_builder import cms, corrections, crawl, ledger, objections, pagemeta, privacy, urls
 from site_builder.cache import PACKAGE, PageCache, cache_lock, code_digest
 from site_builder.content import check_assessment_periods, load_content
 from site_builder.errors import BuildError, DataError, Problems
@@ -72,6 +72,8 @@ def load(layout: Layout, cache: bool = False, workers: int = 1) -> SiteInput:
     rel = Paths(layout.rubric, layout.scores, layout.root).rel
     config, pages, announcements = load_content(layout.content, [y.year for y in years], rel, problems)
     check_assessment_periods(years, announcements, layout.content, rel, problems)
+    privacy.check_site(years, config, pages, announcements, layout.content, rel, problems)
+    pagemeta.check_content(years, pages, announcements, layout.content, rel, problems)
     ledgers = ledger.read_year_ledgers(years, layout.scores, rel, problems)
     problems.raise_if_any()
     reports = [YearReport(y, year_results(y)) for y in years]
@@ -82,7 +84,7 @@ def summary(reports: list[YearReport]) -> str:
     """What `validate` prints: what would be published, at a glance."""
     lines = []
     for rep in reports:
-        d, f = rep.data, Figures.of(rep.results)
+        d, f = rep.data, Figures.of(rep.results, rep.data.rubric)
         lines.append(
             f"{d.year} 年：评估表 {len(d.rubric.indicators)} 项指标，名单 {f.listed} 个机构，"
             f"评分表 {len(d.sheets)} 份；状态 {d.status.status}（{d.status.label}）"
@@ -103,6 +105,9 @@ def check_publishable(site: SiteInput) -> None:
     if urlsplit(site.config.base_url).hostname in PLACEHOLDER_HOSTS:
         problems.append(f"content/site.yaml: base_url 仍是占位地址 {site.config.base_url}；"
                         "请改为本站在局网站上的实际地址")
+    for key, label in (("sponsor", "主办单位"), ("site_id_code", "网站标识码")):
+        if not getattr(site.config, key):
+            problems.append(f"content/site.yaml: 缺少 {key}（{label}）；政府网站须标明，填写后才能正式发布")
     for rep in site.reports:
         d = rep.data
         if d.status.status != "approved":
@@ -158,6 +163,8 @@ def build(layout: Layout, publish_mode: bool = False, workers: int = 1, cache: b
 
                 def fill(writer: Writer) -> None:
                     SiteRenderer(site, writer, page_cache, workers, Progress(progress)).render_site()
+                    cms.write(writer, site)  # the CMS package and the crawlers' files: after every page
+                    crawl.write(writer, site)
                     for path, body in ledger.output_files(site, writer.written, publish_mode).items():
                         writer.write(path, body)
                     if records is not None:
@@ -197,7 +204,7 @@ def synth_command(layout: Layout, out: Path, n: int, seed: int) -> dict:
     problems = Problems()
     years = sorted(p.stem for p in layout.rubric.glob("*.yaml"))
     if not years:
-        raise BuildError(f"{layout.rubric} 中没有评估表")
+        raise BuildError(f"{layout.rubric.resolve()} 中没有评估表（<年度>.yaml）；用 --root 指定含 rubric/ 的数据根目录")
     rubric_file = layout.rubric / f"{years[-1]}.yaml"
     rubric = load_rubric(rubric_file, Paths(layout.rubric, layout.scores, layout.root), problems)
     problems.raise_if_any()

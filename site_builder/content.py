@@ -94,6 +94,9 @@ def load_content(content: Path, years: list[int], rel, problems: Problems) -> tu
     """Site config, pages (content/pages/*.md, by `order` then name) and announcements by year."""
     config_path = content / "site.yaml"
     config = None
+    if not content.is_dir():  # reported with the other missing inputs, by an absolute path
+        problems.add(str(content.resolve()), "页面和网站设置目录（site.yaml、公告、页面）不存在")
+        return None, [], {}
     if not config_path.is_file():
         problems.add(rel(config_path), "缺少网站设置文件")
     else:

@@ -34,7 +34,7 @@ from typing import Any
 from site_builder import models
 from site_builder.errors import Problems
 from site_builder.models import Correction as _Correction
-from site_builder.models import Roster, Rubric, Sheet, YearData
+from site_builder.models import FLAG_LABELS, Roster, Rubric, Sheet, YearData
 from site_builder.scoring import fmt
 from site_builder.yamlio import is_number, to_decimal
 
@@ -58,7 +58,7 @@ FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
 FIELD_LABELS = {
     "score": "得分", "self": "自评分", "self_reason": "自评扣分原因", "veto": "否决项", "reason": "扣分原因",
     "evidence": "事实依据",
-    "assessed_on": "评估日期", "senior_levels": "评价技师（高级技师）", "online_exam": "使用在线机考",
+    "assessed_on": "评估日期", **FLAG_LABELS,
     "name": "机构名称", "tier": "层级", "county": "所在县（市、区）", "active": "开展评价",
     "code": "统一社会信用代码", "min": "分数下限", "label": "名称", "max": "满分", "text": "评估标准",
     "rule": "评估要求", "scoring": "评分规则", "applies": "适用范围", "title": "评估表标题",

@@ -18,6 +18,7 @@ from typing import Any
 from site_builder.errors import Problems
 from site_builder.scoring import fmt
 from site_builder.text import check_text
+from site_builder.wording import did_you_mean
 from site_builder.yamlio import MB, YamlProblem, read_yaml, short
 
 INDICATOR_ID = re.compile(r"\d-\d{2}", re.ASCII)
@@ -62,7 +63,7 @@ class Paths:
         full = _abs(str(path))
         if full == base or full.startswith(base.rstrip(os.sep) + os.sep):
             return Path(os.path.relpath(full, base)).as_posix()
-        return path.as_posix()
+        return Path(full).as_posix()  # outside the data root: absolute, so that it is never ambiguous
 
     def inside(self, path: Path) -> bool:
         """False for a file in the data folders whose real location (links followed) is outside them.
@@ -124,23 +125,47 @@ def read_data(path: Path, paths: Paths, problems: Problems, kind: str, instituti
     return data
 
 
+def read_document(path: Path, paths: Paths, problems: Problems, kind: str, list_key: str, what: str,
+                  keys: tuple[str, ...], where: str | None = None) -> dict | None:
+    """A data file that is a mapping holding a `list_key` list (the roster's institutions, the rubric's
+    sections), with unknown keys reported; None when it is not one."""
+    rel = paths.rel(path)
+    data = read_data(path, paths, problems, kind)
+    if data is None:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get(list_key), list):
+        problems.add(rel, f"{what}须包含 {list_key} 列表")
+        return None
+    unknown_keys(data, keys, rel, problems, where or what)
+    return data
+
+
 def unknown_keys(data: dict, allowed: tuple[str, ...], rel: str, problems: Problems, what: str,
-                 institution: str | None = None, indicator: str | None = None) -> None:
+                 institution: str | None = None, indicator: str | None = None) -> set[str]:
+    """Report unknown fields, suggesting the field meant. Returns the missing fields a typo accounts
+    for, so that the caller does not report them a second time as missing."""
+    meant = set()
     for key in data:
         if key not in allowed:
-            problems.add(rel, f"{what}中有未知字段 {shown_id(key)}；允许的字段：{join(allowed)}",
+            near = did_you_mean(str(key), [k for k in allowed if k not in data])
+            if near:
+                meant.add(near)
+            hint = f"您是不是要写 {near}？" if near else ""
+            problems.add(rel, f"{what}中有未知字段 {shown_id(key)}；{hint}允许的字段：{join(allowed)}",
                          institution=institution, indicator=indicator)
+    return meant
 
 
 def text_field(value: Any, label: str, limit: int, *, required: bool = False) -> tuple[str | None, str | None]:
     """A text field: (stripped text or None, problem or None). Missing is a problem only when required."""
+    sep = " " if label[-1].isascii() and label[-1].isalnum() else ""
     if value is None:
         return None, (f"缺少 {label}" if required else None)
     if not isinstance(value, str):
-        return None, f"{label} 须为文字"
+        return None, f"{label}{sep}须为文字"
     if not value.strip():
-        return None, (f"{label} 不能为空白" if required else None)
+        return None, (f"{label}{sep}不能为空白" if required else None)
     problem = check_text(value, limit)
     if problem:
-        return None, f"{label}{problem}"
+        return None, f"{label}{sep}{problem}"
     return value.strip(), None

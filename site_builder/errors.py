@@ -1,4 +1,4 @@
-"""Domain errors. The library raises these; only the CLI turns them into `Error: …` and an exit status."""
+"""Domain errors. The library raises these; only the CLI turns them into `错误：…` and an exit status."""
 
 from __future__ import annotations
 

@@ -10,32 +10,19 @@ from decimal import Decimal
 
 from site_builder import objections
 from site_builder.models import Result, Rubric, Rule, YearData
+from site_builder.formats import number
 from site_builder.scoring import fmt
-
-SECTION_KEYS = ("1", "2", "3", "4", "5", "7")
-
-
-def _num(value: Decimal | None) -> int | float | None:
-    """JSON number for a Decimal. Scores have at most two decimals, so repr(float) is the exact text."""
-    if value is None:
-        return None
-    if value == value.to_integral_value():
-        return int(value)
-    number = float(value)
-    assert repr(number) == fmt(value), value
-    return number
-
 
 def _rule(rule: Rule | None) -> dict | None:
     if rule is None:
         return None
     d: dict = {"kind": rule.kind}
     if rule.per is not None:
-        d["per"] = _num(rule.per)
+        d["per"] = number(rule.per)
     if rule.values:
-        d["values"] = [_num(v) for v in rule.values]
+        d["values"] = [number(v) for v in rule.values]
     if rule.parts:
-        d["parts"] = [{"max": _num(p.max), **_rule(p)} for p in rule.parts]
+        d["parts"] = [{"max": number(p.max), **_rule(p)} for p in rule.parts]
     return d
 
 
@@ -51,8 +38,8 @@ def rubric_json(rubric: Rubric) -> str:
             "standard": i.text,  # the form prints one text per row, under 评估标准
             "rule": i.rule_text,
             "scoring": _rule(i.rule),
-            "allowed_scores": [_num(v) for v in i.allowed],
-            "max": _num(i.max),
+            "allowed_scores": [number(v) for v in i.allowed],
+            "max": number(i.max),
             "applies": i.applies,
             "veto": i.is_veto,
             "notes": list(i.notes),
@@ -62,16 +49,17 @@ def rubric_json(rubric: Rubric) -> str:
     doc = {
         "year": rubric.year,
         "title": rubric.title,
-        "base_max": _num(rubric.base_max),
-        "bonus_max": _num(rubric.bonus_max),
-        "total_max": _num(rubric.total_max),
-        "grades": [{"grade": g.grade, "min": _num(g.min), "label": g.label} for g in rubric.grades],
+        "base_max": number(rubric.base_max),
+        "bonus_max": number(rubric.bonus_max),
+        "total_max": number(rubric.total_max),
+        "grades": [{"grade": g.grade, "min": number(g.min), "label": g.label} for g in rubric.grades],
         "indicators": indicators,
     }
     return _dump(doc)
 
 
-def result_record(result: Result) -> dict:
+def result_record(result: Result, rubric: Rubric) -> dict:
+    """One institution in results.json; `sections` has a key per scored section of the rubric."""
     inst = result.institution
     return {
         "id": inst.id,
@@ -81,10 +69,10 @@ def result_record(result: Result) -> dict:
         "code": inst.code,
         "active": inst.active,
         "assessed": result.assessed,
-        "total": _num(result.total),
-        "base": _num(result.base),
-        "bonus": _num(result.bonus),
-        "sections": {k: _num(result.sections.get(int(k))) for k in SECTION_KEYS} if result.assessed else None,
+        "total": number(result.total),
+        "base": number(result.base),
+        "bonus": number(result.bonus),
+        "sections": {k: number(result.sections.get(int(k))) for k in rubric.section_keys} if result.assessed else None,
         "grade": result.grade,
         "result": result.outcome,
         "vetoed": result.vetoed,
@@ -103,15 +91,22 @@ def results_json(data: YearData, results: list[Result]) -> str:
         "published_on": _date(data.status.published_on),
         "objection_deadline": _date(data.status.objection_deadline),
         "final_on": _date(data.status.final_on),
-        "institutions": [result_record(r) for r in results],
+        "institutions": [result_record(r, data.rubric) for r in results],
     }
     return _dump(doc)
 
 
-CSV_COLUMNS = ("机构编号", "机构名称", "层级", "县（市、区）", "统一社会信用代码", "开展评价", "参加考核", "总分", "基础分",
-               "加分", *(f"第{k}部分" for k in SECTION_KEYS), "等级", "考核结果", "取消评价资格", "否决项", "名次")
-"""results.csv: the fields of results.json (id, name, tier, county, code, active, assessed, total, base,
-bonus, sections, grade, result, vetoed, veto_items, rank) in that order, headed in Chinese like results.xlsx."""
+def csv_columns(rubric: Rubric) -> tuple[str, ...]:
+    """results.csv: the fields of results.json (id, name, tier, county, code, active, assessed, total,
+    base, bonus, sections, grade, result, vetoed, veto_items, rank) in that order, headed in Chinese
+    like results.xlsx; one column per scored section of the rubric."""
+    return ("机构编号", "机构名称", "层级", "县（市、区）", "统一社会信用代码", "开展评价", "参加考核", "总分", "基础分",
+            "加分", *section_headers(rubric), "等级", "考核结果", "取消评价资格", "否决项", "名次")
+
+
+def section_headers(rubric: Rubric) -> list[str]:
+    """第1部分 … for each scored section of the rubric, in form order."""
+    return [f"第{k}部分" for k in rubric.section_keys]
 
 
 def spreadsheet_text(value: str) -> str:
@@ -120,16 +115,16 @@ def spreadsheet_text(value: str) -> str:
     return f"{value}\t" if value else value
 
 
-def results_csv(results: list[Result]) -> bytes:
+def results_csv(rubric: Rubric, results: list[Result]) -> bytes:
     buf = io.StringIO()
     out = csv.writer(buf, lineterminator="\r\n")
-    out.writerow(CSV_COLUMNS)
+    out.writerow(csv_columns(rubric))
     for r in results:
         inst = r.institution
         out.writerow(csv_row([
             inst.id, inst.name, inst.tier, inst.county or "", inst.code or "",
             _bool(inst.active), _bool(r.assessed), fmt(r.total), fmt(r.base), fmt(r.bonus),
-            *(fmt(r.sections.get(int(k))) for k in SECTION_KEYS),
+            *(fmt(r.sections.get(int(k))) for k in rubric.section_keys),
             r.grade or "", r.outcome, _bool(r.vetoed), spreadsheet_text("、".join(r.veto_items)),
             "" if r.rank is None else r.rank,
         ]))
@@ -172,12 +167,12 @@ def results_xlsx(data: YearData, results: list[Result]) -> bytes:
     ws = wb.create_sheet("考核结果")
     ws.freeze_panes = "A2"
     ws.append(["机构编号", "机构名称", "层级", "县（市、区）", "开展评价", "总分", "基础分", "加分",
-               *(f"第{k}部分" for k in SECTION_KEYS), "考核结果", "否决项", "名次"])
+               *section_headers(data.rubric), "考核结果", "否决项", "名次"])
     for r in results:
         inst = r.institution
         ws.append(safe_row(ws, [inst.id, inst.name, inst.tier, inst.county, "是" if inst.active else "否",
-                                _num(r.total), _num(r.base), _num(r.bonus),
-                                *(_num(r.sections.get(int(k))) for k in SECTION_KEYS),
+                                number(r.total), number(r.base), number(r.bonus),
+                                *(number(r.sections.get(int(k))) for k in data.rubric.section_keys),
                                 r.outcome, "、".join(r.veto_items) or None, r.rank]))
     if sum(r.assessed for r in results) > LONG_SHEET_MAX_INSTITUTIONS:
         note = wb.create_sheet("说明")
@@ -186,7 +181,7 @@ def results_xlsx(data: YearData, results: list[Result]) -> bytes:
         return workbook_bytes(wb, _when(data))
     header = ["机构编号", "机构名称", "指标", "满分", "得分", "扣分原因", "自评分"]
     long, rows, part = None, 0, 0
-    maxima = {ind.id: _num(ind.max) for ind in data.rubric.indicators}
+    maxima = {ind.id: number(ind.max) for ind in data.rubric.indicators}
     for r in results:
         if not r.assessed:
             continue
@@ -202,8 +197,8 @@ def results_xlsx(data: YearData, results: list[Result]) -> bytes:
             if item is None:
                 batch.append([inst_id, name, ind.id, maxima[ind.id], "不适用", None, None])
             else:
-                batch.append([inst_id, name, ind.id, maxima[ind.id], _num(item.score), item.reason,
-                              None if item.self_score is None else _num(item.self_score)])
+                batch.append([inst_id, name, ind.id, maxima[ind.id], number(item.score), item.reason,
+                              None if item.self_score is None else number(item.self_score)])
         if long is None or rows + len(batch) >= EXCEL_MAX_ROWS:
             part += 1
             long = wb.create_sheet("指标得分" if part == 1 else f"指标得分{part}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from site_builder import objections, urls
+from site_builder.formats import zh_date
 from site_builder.models import STATUS_LABELS, SiteInput, YearReport
 
 CST = dt.timezone(dt.timedelta(hours=8), "CST")
@@ -27,19 +28,16 @@ def _status_prefix(rep: YearReport) -> str:
 def year_summary(rep: YearReport) -> str:
     results = rep.results
     assessed = [r for r in results if r.assessed]
-    counts = "，".join(f"{g}级{sum(r.outcome == g for r in assessed)}个" for g in ("A", "B", "C", "D"))
+    rubric = rep.data.rubric
+    counts = "，".join(f"{rubric.caption(g, '')}{sum(r.outcome == g for r in assessed)}个" for g in rubric.grade_names)
     vetoed = sum(r.vetoed for r in assessed)
     status = rep.data.status
     period = ""
     if status.published_on and status.objection_deadline:
-        period = f"公示期为{_zh(status.published_on)}至{_zh(status.objection_deadline)}。"
+        period = f"公示期为{zh_date(status.published_on)}至{zh_date(status.objection_deadline)}。"
     return (f"{_status_prefix(rep)}名单所列{len(results)}个机构中，{rep.data.year}年开展评价的"
             f"{sum(r.institution.active for r in results)}个，参加考核{len(assessed)}个：{counts}，"
             f"取消评价资格{vetoed}个。{period}")
-
-
-def _zh(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def _year_date(rep: YearReport) -> dt.date:

@@ -8,6 +8,7 @@ Nothing is written anywhere.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from site_builder import corrections, objections
@@ -95,9 +96,10 @@ def load_project(scores_dir: Path, rubric_dir: Path, base: Path | None = None, c
     """Load every year under scores_dir (folders named like 2023). Raises DataError on any problem."""
     paths = Paths(rubric=rubric_dir, scores=scores_dir, base=base or Path.cwd(), cache=cache, workers=workers)
     problems = Problems()
-    if not scores_dir.is_dir():
-        problems.add(paths.rel(scores_dir), "评分数据目录不存在；用 --scores 指定")
-        problems.raise_if_any()
+    for folder, what in ((scores_dir, "评分数据目录（各年度的名单、状态和评分表）"), (rubric_dir, "评估表目录")):
+        if not folder.is_dir():  # every missing input in one run, with a path that cannot be misread
+            problems.add(os.path.abspath(folder), f"{what}不存在")
+    problems.raise_if_any()
     year_dirs = list_year_dirs(scores_dir)
     if not year_dirs:
         problems.add(paths.rel(scores_dir), "没有年度目录（如 scores/2023/）")

@@ -12,6 +12,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from site_builder.formats import zh_number
+
 if TYPE_CHECKING:
     from markupsafe import Markup
 
@@ -26,12 +28,16 @@ APPLIES_LABELS = {
     "online_exam": "仅使用在线机考的机构",
 }
 
+FLAG_LABELS = {"senior_levels": "评价技师（高级技师）", "online_exam": "使用在线机考"}
+"""A sheet's two conditions, as the form, the workbook and the pages name them."""
+
 STATUSES = ("sample", "draft", "approved")
 STATUS_LABELS = {"sample": "示例数据，非正式结果", "draft": "草稿，未经审定", "approved": "已审定"}
 
 TIERS = ("省属", "市属")
 
 VETO_RESULT = "取消评价资格"
+
 
 
 @dataclass(frozen=True)
@@ -97,6 +103,17 @@ class GradeBand:
     min: Decimal
     label: str
 
+    def caption(self, sep: str = " ") -> str:
+        """The grade as a reader names it: a letter or a single character takes 级 (A 级, 甲级);
+        a word does not (优秀, 合格)."""
+        return grade_caption(self.grade, sep)
+
+
+def grade_caption(grade: str, sep: str = " ") -> str:
+    """A grade name with 级 where it needs one: single letters or characters (A → A 级), not words."""
+    needs = len(grade) == 1 or (grade.isascii() and grade.isalnum())
+    return f"{grade}{sep}级" if needs and not grade.endswith("级") else grade
+
 
 @dataclass(frozen=True)
 class Rubric:
@@ -127,6 +144,49 @@ class Rubric:
     @property
     def veto_items(self) -> tuple[Indicator, ...]:
         return tuple(i for i in self.indicators if i.is_veto)
+
+    @property
+    def grade_names(self) -> tuple[str, ...]:
+        """The grades, highest band first."""
+        return tuple(b.grade for b in self.grades)
+
+    @property
+    def outcomes(self) -> tuple[str, ...]:
+        """What an assessed institution can get, in the order tables and counts list them."""
+        return (*self.grade_names, VETO_RESULT)
+
+    def is_grade(self, outcome: str | None) -> bool:
+        return outcome in self.grade_names
+
+    def grade_position(self, grade: str) -> int:
+        """0 for the highest band, 1 for the next…"""
+        return self.grade_names.index(grade)
+
+    def caption(self, outcome: str, sep: str = " ") -> str:
+        """An outcome as a heading names it: A 级, 优秀, 取消评价资格."""
+        return grade_caption(outcome, sep) if self.is_grade(outcome) else outcome
+
+    @property
+    def section_keys(self) -> tuple[str, ...]:
+        """The scored sections' numbers as the open data names them ("1", "2", … "7")."""
+        return tuple(str(s.number) for s in self.scored_sections)
+
+    @property
+    def parts_text(self) -> str:
+        """七个部分: how many parts the form has, as a heading says it."""
+        return f"{zh_number(len(self.sections))}个部分"
+
+    def sections_of_kind(self, kind: str) -> tuple[Section, ...]:
+        return tuple(s for s in self.sections if s.kind == kind)
+
+    def sections_text(self, kind: str) -> str:
+        """The sections of a kind as the form names them: 第一至五部分, 第一、三部分, 第八部分."""
+        numbers = [s.number for s in self.sections_of_kind(kind)]
+        if not numbers:
+            return ""
+        if len(numbers) > 2 and numbers == list(range(numbers[0], numbers[-1] + 1)):
+            return f"第{zh_number(numbers[0])}至{zh_number(numbers[-1])}部分"
+        return "第" + "、".join(zh_number(n) for n in numbers) + "部分"
 
 
 @dataclass(frozen=True)

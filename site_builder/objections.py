@@ -22,6 +22,7 @@ from typing import Any
 from site_builder import urls
 from site_builder.datafile import read_data, shown_id
 from site_builder.errors import Problems
+from site_builder.formats import zh_date
 from site_builder.models import Correction, Roster, Status, YearData
 from site_builder.text import REASON_LIMIT, check_text, shown
 from site_builder.yamlio import is_date
@@ -302,10 +303,6 @@ def texts(data: YearData) -> list[tuple[str, str, str, str]]:
             for key, label in PRIVATE_TEXT_FIELDS.items() if (value := getattr(o, key))]
 
 
-def _zh(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
 def summary_text(phase: Phase) -> str:
     """One sentence on the objections handled, for the feed and the WeChat article."""
     c = phase.counts
@@ -337,7 +334,7 @@ def feed_item(rep, base: str, prefix: str, status_prefix: str) -> tuple | None:
     phase = phase_of(data)
     if phase is None or phase.code != "final":
         return None
-    description = f"{summary_text(phase)}{data.year}年度考核结果已于{_zh(phase.final_on)}确定为最终结果。"
+    description = f"{summary_text(phase)}{data.year}年度考核结果已于{zh_date(phase.final_on)}确定为最终结果。"
     return (phase.final_on, FEED_GUID.format(prefix=prefix, year=data.year),
             f"{status_prefix}{data.year}年度考核结果异议处理结果",
             urls.absolute(base, urls.year_index(data.year)) + "#objection-handling", description)
@@ -419,7 +416,8 @@ def render_final_article(renderer, report) -> None:
         return
     y = data.year
     spec = pages.PageSpec(f"{y}/wechat/final.html", "wechat/final.html", dict(
-        year=y, status=data.status, phase=phase, objections=data.objections, figures=Figures.of(report.results),
+        year=y, status=data.status, phase=phase, objections=data.objections,
+        figures=Figures.of(report.results, report.data.rubric),
         config=site.config, names={i.id: i.name for i in data.roster.institutions},
         full_results_url=urls.absolute(site.config.base_url, urls.year_index(y))))
 

@@ -30,7 +30,8 @@ class DataFile:
 DATA_FILES: tuple[DataFile, ...] = (
     DataFile("results.xlsx", "考核结果和各指标得分（Excel 工作簿）", lambda rep: (rep.data, rep.results),
              exports.results_xlsx, background=True),
-    DataFile("results.csv", "考核结果（CSV，Excel 可直接打开）", lambda rep: (rep.results,), exports.results_csv),
+    DataFile("results.csv", "考核结果（CSV，Excel 可直接打开）", lambda rep: (rep.data.rubric, rep.results),
+             exports.results_csv),
     DataFile("results.json", "考核结果（JSON）", lambda rep: (rep.data, rep.results), exports.results_json),
     DataFile("rubric.json", "评估表指标（JSON）", lambda rep: (rep.data.rubric,), exports.rubric_json),
     DataFile("objections.csv", "异议处理情况（CSV，Excel 可直接打开）", lambda rep: (rep.data,), objections.objections_csv),
@@ -39,4 +40,4 @@ DATA_FILES: tuple[DataFile, ...] = (
     DataFile("indicators.json", "各指标得分统计（JSON）", lambda rep: (stats.of(rep),), stats.indicators_json),
 )
 
-ASSETS: tuple[str, ...] = ("site.css", "filter.js", "wechat-copy.js", "search.js")  # copied from templates/assets/
+ASSETS: tuple[str, ...] = ("site.css", "filter.js", "wechat-copy.js", "search.js", "elder-mode.js")  # copied from templates/assets/

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from site_builder import objections, stats, urls
+from site_builder import objections, pagemeta, stats, urls
 from site_builder.models import APPLIES_LABELS, Result, Rubric, SiteInput, YearReport
 from site_builder.presentation import institution_view
-from site_builder.scoring import GRADE_ORDER, Figures, fmt
+from site_builder.scoring import Figures, fmt
 from site_builder.urls import Linker
 
 
@@ -25,14 +25,23 @@ class PageSpec:
     context: dict
 
 
-def grade_tables(results: list[Result]) -> list[tuple[str, list[Result]]]:
-    """One list per grade and for 取消评价资格, highest total first (ties in roster order)."""
+def grade_tables(results: list[Result], rubric: Rubric) -> list[tuple[str, list[Result]]]:
+    """One list per grade of the rubric (band order) and for 取消评价资格, highest total first (ties in
+    roster order)."""
     tables = []
-    for outcome in GRADE_ORDER:
+    for outcome in rubric.outcomes:
         rows = [r for r in results if r.assessed and r.outcome == outcome]
         rows.sort(key=lambda r: (-r.total, r.institution.order))
         tables.append((outcome, rows))
     return tables
+
+
+def _figures(report: YearReport) -> Figures:
+    return Figures.of(report.results, report.data.rubric)
+
+
+def _tables(report: YearReport) -> list[tuple[str, list[Result]]]:
+    return grade_tables(report.results, report.data.rubric)
 
 
 def change_value(rubric: Rubric, indicator: str, value) -> str:
@@ -42,14 +51,19 @@ def change_value(rubric: Rubric, indicator: str, value) -> str:
     return fmt(value)
 
 
-def movement(other_year: int, other: Result, year: int, current: Result) -> str:
-    """The grade movement between two years, earlier year first, e.g. 2023年度 B → 2024年度 A."""
+def movement(other_year: int, other: Result, year: int, current: Result,
+             grades: dict[int, tuple[str, ...]]) -> str:
+    """The grade movement between two years, earlier year first, e.g. 2023年度 B → 2024年度 A.
+
+    `grades` gives each year's grade names in band order (highest first): up or down is read from
+    the bands' positions, never from the names, so 优秀/良好 and A/B both compare right."""
     if not (other.assessed and current.assessed):
         return "—"
     (y1, r1), (y2, r2) = sorted([(other_year, other), (year, current)], key=lambda p: p[0])
     change = ""
     if r1.grade and r2.grade and r1.grade != r2.grade:
-        change = "（上升）" if r2.grade < r1.grade else "（下降）"
+        p1, p2 = grades[y1].index(r1.grade), grades[y2].index(r2.grade)
+        change = "（上升）" if p2 < p1 else "（下降）" if p2 > p1 else "（持平）"  # same band, other name
     elif r1.outcome == r2.outcome:
         change = "（持平）"
     return f"{y1}年度 {r1.outcome} → {y2}年度 {r2.outcome}{change}"
@@ -70,9 +84,10 @@ class Movement:
     """The templates' `movement(other_year, other, current)` seen from one year."""
 
     year: int
+    grades: tuple[tuple[int, tuple[str, ...]], ...]  # (year, grade names in band order) for every year
 
     def __call__(self, other_year: int, other: Result, current: Result) -> str:
-        return movement(other_year, other, self.year, current)
+        return movement(other_year, other, self.year, current, dict(self.grades))
 
 
 def item_defects(rubric: Rubric) -> list[tuple[str, list[str]]]:
@@ -106,7 +121,8 @@ def base(site: SiteInput, report: YearReport, target: str) -> dict:
         "years": [r.data.year for r in site.reports],
         "nav_pages": site.pages,
         "change_value": ChangeValue(report.data.rubric),
-        "movement": Movement(report.data.year),
+        "movement": Movement(report.data.year, tuple((r.data.year, r.data.rubric.grade_names) for r in site.reports)),
+        "publication": pagemeta.year_publication(site, report),  # 发布时间 and 来源 (page metadata)
         "phase": objections.phase_of(report.data),
     }
 
@@ -136,7 +152,7 @@ def roster_page(site: SiteInput, report: YearReport) -> PageSpec:
 def grades_page(site: SiteInput, report: YearReport) -> PageSpec:
     results = report.results
     return _page(site, report, urls.grades(report.data.year), "grades.html", report=report,
-                 tables=grade_tables(results), inactive=[r for r in results if not r.assessed])
+                 tables=grade_tables(results, report.data.rubric), inactive=[r for r in results if not r.assessed])
 
 
 def rubric_page(site: SiteInput, report: YearReport) -> PageSpec:
@@ -148,15 +164,15 @@ def rubric_page(site: SiteInput, report: YearReport) -> PageSpec:
 def year_page(site: SiteInput, report: YearReport, downloads: list[tuple[str, str, str]]) -> PageSpec:
     """The announcement; `downloads` are (path, label, sha256) of the year's data files."""
     y = report.data.year
-    return _page(site, report, urls.year_index(y), "year.html", report=report, figures=Figures.of(report.results),
-                 downloads=downloads, announcement=site.announcements.get(y), tables=grade_tables(report.results),
+    return _page(site, report, urls.year_index(y), "year.html", report=report, figures=_figures(report),
+                 downloads=downloads, announcement=site.announcements.get(y), tables=_tables(report),
                  names={i.id: i.name for i in report.data.roster.institutions}, stats=stats.of(report))
 
 
 def home_page(site: SiteInput) -> PageSpec:
     report = site.reports[-1]
-    return _page(site, report, urls.HOME, "home.html", report=report, figures=Figures.of(report.results),
-                 tables=grade_tables(report.results), reports=site.reports)
+    return _page(site, report, urls.HOME, "home.html", report=report, figures=_figures(report),
+                 tables=_tables(report), reports=site.reports)
 
 
 def content_pages(site: SiteInput) -> list[PageSpec]:
@@ -169,8 +185,8 @@ def wechat_article(site: SiteInput, report: YearReport) -> PageSpec:
     y = report.data.year
     meta = site.announcements[y].meta  # the assessment period: the announcement's front matter
     return PageSpec(urls.wechat_article(y), "wechat/article.html", dict(
-        meta=meta, status=report.data.status, year=y, figures=Figures.of(report.results),
-        tables=grade_tables(report.results), rubric=report.data.rubric, config=site.config,
+        meta=meta, status=report.data.status, year=y, figures=_figures(report),
+        tables=_tables(report), rubric=report.data.rubric, config=site.config,
         vetoed=[r for r in report.results if r.vetoed],
         inactive=[r for r in report.results if not r.institution.active],
         assessed_from=meta["assessed_from"], assessed_to=meta["assessed_to"],

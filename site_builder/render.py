@@ -14,16 +14,12 @@ import nh3
 import yaml
 from markupsafe import Markup
 
-from site_builder import objections
+from site_builder import objections, pagemeta
+from site_builder.formats import zh_date
 from site_builder.scoring import fmt
 
 # Markdown pages may use ordinary formatting and tables; nothing that loads from elsewhere.
 _MD_TAGS = set(nh3.ALLOWED_TAGS) - {"img", "area", "map"}
-
-
-def zh_date(value: dt.date | None) -> str:
-    """2024-01-15 -> 2024年1月15日."""
-    return "" if value is None else f"{value.year}年{value.month}月{value.day}日"
 
 
 def markdown_to_html(text: str) -> Markup:
@@ -68,5 +64,6 @@ def _new_environment(templates: Path) -> jinja2.Environment:
     )
     env.filters["pts"] = fmt
     env.filters["zh_date"] = zh_date
+    env.globals.update(pagemeta.GLOBALS)  # page metadata, 发布时间/来源, 落款
     env.globals.update(objections.TEMPLATE_GLOBALS)
     return env

@@ -9,7 +9,7 @@ from typing import Any
 
 from site_builder import __version__
 from site_builder.cache import read_cache, write_cache
-from site_builder.datafile import Paths, is_institution_id, join, read_data, shown_id, text_field, unknown_keys
+from site_builder.datafile import Paths, is_institution_id, join, read_data, read_document, shown_id, text_field, unknown_keys
 from site_builder.errors import Problems
 from site_builder.models import STATUSES, TIERS, Institution, Roster, Sheet, Status
 from site_builder.text import NAME_LIMIT, SHORT_LIMIT
@@ -44,14 +44,10 @@ def load_roster(path: Path, year: int, paths: Paths, problems: Problems) -> Rost
 
 
 def _load_roster(path: Path, rel: str, year: int, paths: Paths, problems: Problems) -> Roster | None:
-    data = read_data(path, paths, problems, "roster")
+    before = len(problems.items)
+    data = read_document(path, paths, problems, "roster", "institutions", "名单文件", ("year", "institutions"))
     if data is None:
         return None
-    if not isinstance(data, dict) or not isinstance(data.get("institutions"), list):
-        problems.add(rel, "名单文件须包含 institutions 列表")
-        return None
-    before = len(problems.items)
-    unknown_keys(data, ("year", "institutions"), rel, problems, "名单文件")
     institutions: list[Institution] = []
     seen: set[str] = set()
     for order, raw in enumerate(data["institutions"], start=1):
@@ -76,7 +72,9 @@ def _load_roster(path: Path, rel: str, year: int, paths: Paths, problems: Proble
         if problem:
             bad(problem)
         tier = raw.get("tier")
-        if tier not in TIERS:
+        if tier is None:
+            bad(f"缺少 tier（层级）；允许：{join(TIERS)}")
+        elif tier not in TIERS:
             bad(f"tier 为 {short(str(tier))}；允许：{join(TIERS)}")
         elif inst_id[0] != ("P" if tier == "省属" else "M"):
             bad(f"编号 {inst_id} 与层级 {tier} 不符（省属用 P，市属用 M）")
@@ -100,16 +98,19 @@ def _load_roster(path: Path, rel: str, year: int, paths: Paths, problems: Proble
 
 def load_status(path: Path, paths: Paths, problems: Problems) -> Status | None:
     rel = paths.rel(path)
+    before = len(problems.items)
     data = read_data(path, paths, problems, "status")
     if data is None:
         return None
     if not isinstance(data, dict):
         problems.add(rel, "status.yaml 须为映射，至少含 status 字段")
         return None
-    before = len(problems.items)
-    unknown_keys(data, STATUS_KEYS, rel, problems, "status.yaml ")
+    typos = unknown_keys(data, STATUS_KEYS, rel, problems, "status.yaml ")
     status = data.get("status")
-    if status not in STATUSES:
+    if status is None:
+        if "status" not in typos:
+            problems.add(rel, f"缺少 status；允许：{join(STATUSES)}（示例、草稿、已审定）")
+    elif status not in STATUSES:
         problems.add(rel, f"status 为 {short(str(status))}；允许：{join(STATUSES)}（示例、草稿、已审定）")
     dates: dict[str, Any] = {}
     for key in ("approved_on", "published_on", "objection_deadline", "final_on"):
@@ -117,12 +118,12 @@ def load_status(path: Path, paths: Paths, problems: Problems) -> Status | None:
         if value is not None and not is_date(value):
             problems.add(rel, f"{key} 须为日期，格式 YYYY-MM-DD，实为 {short(str(value))}")
             value = None
-        elif value is None and status == "approved" and key != "final_on":  # final_on: optional
+        elif value is None and status == "approved" and key != "final_on" and key not in typos:  # final_on: optional
             problems.add(rel, f"status 为 approved 时须填写 {key}")
         dates[key] = value
     approved_by, problem = text_field(data.get("approved_by"), "approved_by（审定单位）", NAME_LIMIT,
                                       required=status == "approved")
-    if problem:
+    if problem and not (data.get("approved_by") is None and "approved_by" in typos):
         problems.add(rel, problem if data.get("approved_by") is not None
                      else "status 为 approved 时须填写 approved_by（审定单位）")
     _date_order(dates, rel, problems)

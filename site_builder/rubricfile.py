@@ -11,7 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from site_builder.datafile import Paths, join, read_data, shown_id, unknown_keys
+from site_builder.datafile import Paths, join, read_document, shown_id, unknown_keys
 from site_builder.errors import Problems
 from site_builder.models import APPLIES, GradeBand, Group, Indicator, Rubric, Rule, Section
 from site_builder.scoring import allowed_scores, fmt
@@ -34,14 +34,10 @@ def _int(value: Any) -> bool:
 
 def load_rubric(path: Path, paths: Paths, problems: Problems) -> Rubric | None:
     rel = paths.rel(path)
-    data = read_data(path, paths, problems, "rubric")
+    before = len(problems.items)
+    data = read_document(path, paths, problems, "rubric", "sections", "评估表文件", RUBRIC_KEYS, "评估表")
     if data is None:
         return None
-    if not isinstance(data, dict) or not isinstance(data.get("sections"), list):
-        problems.add(rel, "评估表文件须包含 sections 列表")
-        return None
-    before = len(problems.items)
-    unknown_keys(data, RUBRIC_KEYS, rel, problems, "评估表")
     if not _int(data.get("year")):
         problems.add(rel, f"year 须为年份数字，如 2023，实为 {short(str(data.get('year')))}")
     if not _text(data.get("title")):

@@ -12,19 +12,23 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from site_builder.models import Indicator, ItemScore
+from site_builder.models import APPLIES_LABELS, FLAG_LABELS, Indicator, ItemScore
 from site_builder.scoring import fmt
 from site_builder.text import REASON_LIMIT, check_text
 from site_builder.yamlio import is_number, short, to_decimal
 
-FLAG_LABELS = {"senior_levels": "评价技师/高级技师的机构", "online_exam": "使用在线机考的机构"}
-FLAG_NOT = {"senior_levels": "不评价技师/高级技师", "online_exam": "不使用在线机考"}
+FLAG_NOT = {flag: f"不{label}" for flag, label in FLAG_LABELS.items()}
 
 
 @dataclass(frozen=True)
 class ItemProblem:
     field: str  # score | reason | self | self_reason
     message: str
+
+
+def applies_to(applies: str) -> str:
+    """Who an indicator applies to, after 仅适用于: 评价技师（高级技师）的机构."""
+    return APPLIES_LABELS[applies].removeprefix("仅")
 
 
 def allowed_text(indicator: Indicator) -> str:
@@ -52,8 +56,8 @@ def check_item(indicator: Indicator, score: Any, reason: Any = None, self_score:
 
     if not applicable:
         if score is not None:
-            bad("score", f"本项仅适用于{FLAG_LABELS[indicator.applies]}，而本表标明该机构{FLAG_NOT[indicator.applies]}"
-                         f"（{indicator.applies}）；请删除本项得分，或更正该标记")
+            bad("score", f"本项仅适用于{applies_to(indicator.applies)}，而本表的 {indicator.applies} 标明该机构"
+                         f"{FLAG_NOT[indicator.applies]}；请删除本项得分，或更正该标记")
         return None, problems
     if score is None:
         bad("score", f"缺少本项得分（满分 {fmt(indicator.max)}，可得 {allowed_text(indicator)}）")

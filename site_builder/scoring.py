@@ -6,10 +6,9 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from itertools import product
 
-from site_builder.models import VETO_RESULT, GradeBand, Institution, Result, Rubric, Rule, Sheet, YearData
+from site_builder.models import GradeBand, Institution, Result, Rubric, Rule, Sheet, YearData
 
 ZERO = Decimal("0")
-GRADE_ORDER = ("A", "B", "C", "D", VETO_RESULT)
 
 
 def allowed_scores(rule: Rule) -> tuple[Decimal, ...]:
@@ -48,7 +47,7 @@ def section_sums(rubric: Rubric, items) -> tuple[tuple[int, Decimal], ...]:
 
 
 def score_sheet(rubric: Rubric, institution: Institution, sheet: Sheet) -> Result:
-    """Section subtotals, base (sections 1-5), bonus (section 7), total and grade for one sheet."""
+    """Section subtotals, base (the rubric's base sections), bonus (its bonus sections), total and grade."""
     sections = dict(sheet.section_sums or section_sums(rubric, sheet.items))
     base = sum((v for n, v in sections.items() if _kind(rubric, n) == "base"), ZERO)
     bonus = sum((v for n, v in sections.items() if _kind(rubric, n) == "bonus"), ZERO)
@@ -115,10 +114,10 @@ class Figures:
     inactive: int
     assessed: int
     missing: int
-    by_outcome: dict[str, int]
+    by_outcome: dict[str, int]  # the rubric's grades in band order, then 取消评价资格
 
     @classmethod
-    def of(cls, results: list[Result]) -> "Figures":
+    def of(cls, results: list[Result], rubric: Rubric) -> "Figures":
         assessed = [r for r in results if r.assessed]
         return cls(
             listed=len(results),
@@ -126,5 +125,5 @@ class Figures:
             inactive=sum(not r.institution.active for r in results),
             assessed=len(assessed),
             missing=sum(r.institution.active and not r.assessed for r in results),
-            by_outcome={g: sum(r.outcome == g for r in assessed) for g in GRADE_ORDER},
+            by_outcome={g: sum(r.outcome == g for r in assessed) for g in rubric.outcomes},
         )

@@ -8,58 +8,64 @@ from typing import Any
 
 from site_builder.datafile import Paths, is_indicator_id, is_institution_id, join, read_data, shown_id, unknown_keys
 from site_builder.errors import Problems
-from site_builder.models import ItemScore, Roster, Rubric, Sheet, Veto
+from site_builder.models import FLAG_LABELS, ItemScore, Roster, Rubric, Sheet, Veto
 from site_builder.rules import check_item
 from site_builder.scoring import section_sums
 from site_builder.text import REASON_LIMIT, check_evidence, check_text
+from site_builder.wording import did_you_mean
 from site_builder.yamlio import is_date, short
 
 SHEET_KEYS = ("institution", "assessed_on", "senior_levels", "online_exam", "items", "veto")
 ITEM_KEYS = ("score", "reason", "self", "self_reason")
 ITEM_KEY_HELP = "score（得分）、reason（扣分原因）、self（自评分）、self_reason（自评扣分原因）"
-FLAGS = (("senior_levels", "是否评价技师/高级技师"), ("online_exam", "是否使用在线机考"))
+FLAGS = tuple((flag, f"是否{label}") for flag, label in FLAG_LABELS.items())
 
 
 def load_sheet(path: Path, rubric: Rubric, roster: Roster, paths: Paths, problems: Problems) -> Sheet | None:
     rel = paths.rel(path)
     stem = path.stem
+    before = len(problems.items)
     data = read_data(path, paths, problems, "sheet", institution=shown_id(stem))
     if data is None:
         return None
     if not isinstance(data, dict):
         problems.add(rel, f"评分表须为映射，含字段 {join(SHEET_KEYS)}", institution=shown_id(stem))
         return None
-    before = len(problems.items)
     raw_inst = data.get("institution")
     inst_id = shown_id(raw_inst) if raw_inst is not None else shown_id(stem)
-    unknown_keys(data, SHEET_KEYS, rel, problems, "评分表", institution=inst_id)
+    typos = unknown_keys(data, SHEET_KEYS, rel, problems, "评分表", institution=inst_id)
 
-    def bad(message: str, indicator: str | None = None) -> None:
-        problems.add(rel, message, institution=inst_id, indicator=indicator)
+    def bad(message: str, indicator: str | None = None, field: str | None = None) -> None:
+        if field not in typos:  # a misspelt field is reported once, as misspelt
+            problems.add(rel, message, institution=inst_id, indicator=indicator)
 
     institution = roster.get(raw_inst) if is_institution_id(raw_inst) else None
     if raw_inst is None:
-        bad("缺少 institution 字段（机构编号，如 P01）")
+        bad("缺少 institution 字段（机构编号，如 P01）", field="institution")
     elif not is_institution_id(raw_inst):
         bad(f"机构编号 {inst_id} 格式不对；省属为 P01、P02……，市属为 M01、M02……（英文字母和半角数字）")
     elif institution is None:
         bad(f"不在 {roster.year} 年名单（{roster.path}）中；请核对机构编号")
     elif not institution.active:
         bad(f"名单标注该机构 {roster.year} 年未开展评价，不应有评分表；如名单有误请先更正名单")
-    if raw_inst is not None and inst_id != stem:
+    if is_institution_id(raw_inst) and inst_id != stem:
         bad(f"文件名 {shown_id(path.name)} 与 institution: {inst_id} 不一致；文件应命名为 {inst_id}.yaml")
 
     assessed_on = data.get("assessed_on")
-    if not is_date(assessed_on):
+    if assessed_on is None:
+        bad("缺少 assessed_on（评估日期），格式 YYYY-MM-DD", field="assessed_on")
+    elif not is_date(assessed_on):
         bad(f"assessed_on（评估日期）须为日期，格式 YYYY-MM-DD，实为 {short(str(assessed_on))}")
     flags = {}
     for flag, meaning in FLAGS:
         value = data.get(flag)
-        if not isinstance(value, bool):
+        if value is None:
+            bad(f"缺少 {flag}（{meaning}），填 true 或 false", field=flag)
+        elif not isinstance(value, bool):
             bad(f"{flag}（{meaning}）须为 true 或 false，实为 {short(str(value))}")
         flags[flag] = value is True
 
-    items = _sheet_items(data.get("items"), rubric, flags, bad)
+    items = _sheet_items(data.get("items"), rubric, flags, bad) if "items" not in typos else ()
     veto = _sheet_veto(data.get("veto"), rubric, bad)
     if len(problems.items) > before:
         return None
@@ -90,7 +96,9 @@ def _sheet_items(raw: Any, rubric: Rubric, flags: dict[str, bool], bad) -> tuple
         entry = value if isinstance(value, dict) else {"score": value}
         unknown = [k for k in entry if k not in ITEM_KEYS]
         if unknown:
-            bad(f"未知字段 {join(shown_id(k) for k in unknown)}；允许：{ITEM_KEY_HELP}", ind_id)
+            near = did_you_mean(str(unknown[0]), [k for k in ITEM_KEYS if k not in entry])
+            hint = f"您是不是要写 {near}？" if near else ""
+            bad(f"未知字段 {join(shown_id(k) for k in unknown)}；{hint}允许：{ITEM_KEY_HELP}", ind_id)
             continue
         if "score" not in entry:
             bad("缺少 score（得分）", ind_id)

@@ -19,6 +19,7 @@ from functools import cached_property
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+from site_builder.formats import number
 from site_builder.models import ItemScore, Result, YearReport
 
 MEAN_PLACES = Decimal("0.01")
@@ -256,10 +257,9 @@ def year_stats(report: YearReport, key: str, folder: Path | None) -> YearStats:
 # -- the open-data files ------------------------------------------------------------------------
 
 def _record(s: IndicatorStat) -> dict:
-    from site_builder.exports import _num
 
-    return {"id": s.id, "section": s.section, "max": _num(s.max), "assessed": s.assessed, "mean": _num(s.mean),
-            "full": s.full, "deducted": s.deducted, "deducted_share": _num(s.deducted_share)}
+    return {"id": s.id, "section": s.section, "max": number(s.max), "assessed": s.assessed, "mean": number(s.mean),
+            "full": s.full, "deducted": s.deducted, "deducted_share": number(s.deducted_share)}
 
 
 def indicators_json(stats: YearStats) -> str:

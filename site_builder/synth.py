@@ -50,7 +50,7 @@ def write_synthetic(rubric: Rubric, rubric_file: Path, content_dir: Path, out: P
         active = rng.random() < 0.8
         roster.append(f"  - {{id: {inst_id}, name: {name}, tier: {'省属' if provincial_tier else '市属'}, "
                       f"county: {county or 'null'}, active: {'true' if active else 'false'}, "
-                      f"code: '91140900SYN{k:07d}'}}")
+                      f"code: '{_code(k)}'}}")
         if not active:
             continue
         counts["active"] += 1
@@ -83,3 +83,11 @@ def write_synthetic(rubric: Rubric, rubric_file: Path, content_dir: Path, out: P
         f"# 合成数据，仅供性能测试\nstatus: sample\napproved_by: null\napproved_on: null\n"
         f"published_on: {year + 1}-01-15\nobjection_deadline: {year + 1}-01-20\n", encoding="utf-8")
     return counts
+
+
+def _code(k: int) -> str:
+    """A valid 统一社会信用代码 (check character included), stable per position."""
+    from stdnum.cn import uscc
+
+    body = f"91140900MA{k:07d}"
+    return body + uscc.calc_check_digit(body)

@@ -23,24 +23,23 @@ def year_index(year: int) -> str:
     return f"{year}/"
 
 
-def roster(year: int) -> str:
-    return f"{year}/roster/"
+def _year_folder(name: str):
+    """The shape of a year's page that is a folder of its own: <year>/<name>/."""
+    def shape(year: int) -> str:
+        return f"{year}/{name}/"
+    shape.__name__ = shape.__qualname__ = name
+    return shape
 
 
-def grades(year: int) -> str:
-    return f"{year}/grades/"
-
-
-def rubric(year: int) -> str:
-    return f"{year}/rubric/"
+roster = _year_folder("roster")
+grades = _year_folder("grades")
+rubric = _year_folder("rubric")
+search = _year_folder("search")
+wechat_preview = _year_folder("wechat")
 
 
 def institution(year: int, institution_id: str) -> str:
     return f"{year}/institutions/{institution_id}/"
-
-
-def search(year: int) -> str:
-    return f"{year}/search/"
 
 
 def data_file(year: int, name: str) -> str:
@@ -49,10 +48,6 @@ def data_file(year: int, name: str) -> str:
 
 def wechat_article(year: int) -> str:
     return f"{year}/wechat/article.html"
-
-
-def wechat_preview(year: int) -> str:
-    return f"{year}/wechat/"
 
 
 def content_page(slug: str) -> str:
@@ -84,38 +79,18 @@ class Linker:
     def __call__(self, target: str) -> str:
         return relative(self.page, target)
 
-    def home(self) -> str:
-        return self(HOME)
+    def __getattr__(self, name: str):
+        """`url.home()`, `url.feed()`, `url.institution(year, id)`…: a shape above, made relative to
+        the page. The shapes are listed once (`SHAPES`), not mirrored here method by method."""
+        shape = SHAPES.get(name)
+        if shape is None:
+            raise AttributeError(name)
+        return lambda *args: self(shape(*args))
 
-    def feed(self) -> str:
-        return self(FEED)
 
-    def checksums(self) -> str:
-        return self(CHECKSUMS)
-
-    def year_index(self, year: int) -> str:
-        return self(year_index(year))
-
-    def roster(self, year: int) -> str:
-        return self(roster(year))
-
-    def grades(self, year: int) -> str:
-        return self(grades(year))
-
-    def rubric(self, year: int) -> str:
-        return self(rubric(year))
-
-    def institution(self, year: int, institution_id: str) -> str:
-        return self(institution(year, institution_id))
-
-    def search(self, year: int) -> str:
-        return self(search(year))
-
-    def data_file(self, year: int, name: str) -> str:
-        return self(data_file(year, name))
-
-    def content_page(self, slug: str) -> str:
-        return self(content_page(slug))
-
-    def asset(self, name: str) -> str:
-        return self(asset(name))
+SHAPES = {
+    "home": lambda: HOME, "feed": lambda: FEED, "checksums": lambda: CHECKSUMS,
+    "asset": asset, "year_index": year_index, "roster": roster, "grades": grades, "rubric": rubric,
+    "institution": institution, "search": search, "data_file": data_file, "content_page": content_page,
+}
+"""What templates may ask `url` for, by name."""

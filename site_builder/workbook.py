@@ -20,9 +20,11 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from site_builder.datafile import INDICATOR_ID, is_institution_id, shown_id
-from site_builder.errors import Problems
-from site_builder.models import Indicator, Institution, Roster, Rubric, Sheet
-from site_builder.rules import check_item
+from site_builder.errors import Problem, Problems
+from site_builder.formats import number
+from site_builder.formulas import formula_values, with_cached_values
+from site_builder.models import FLAG_LABELS, Indicator, Institution, ItemScore, Roster, Rubric, Sheet
+from site_builder.rules import applies_to, check_item
 from site_builder.scoring import fmt
 from site_builder.sheetfile import veto_problem
 from site_builder.text import shown as shown_text
@@ -44,6 +46,8 @@ MAX_FILE = 20 * 1024 * 1024
 """Largest workbook accepted (one for a whole city is well under 1 MB)."""
 MAX_UNCOMPRESSED = 100 * 1024 * 1024
 """Largest total the zip may declare once unpacked; beyond it the file is refused before it is opened."""
+MAX_EXTRA_ROWS = 40
+"""Rows read beyond the form's own (headers, subtotals, totals); anything further down is ignored."""
 MAX_RATIO = 200
 """Largest compression ratio of a member over 1 MB (spreadsheet XML compresses about 10 to 1)."""
 HEADER_ROW = 6
@@ -78,7 +82,7 @@ def make_workbook(rubric: Rubric, roster: Roster, institutions: list[Institution
     meta["A1"], meta["A2"], meta["A3"] = MARK, FORMAT_VERSION, rubric.year
     meta.sheet_state = "hidden"
     meta.protection.sheet = True
-    return workbook_bytes(wb, when)
+    return with_cached_values(workbook_bytes(wb, when), formula_values(wb))  # totals show in any viewer
 
 
 def _cover(ws, rubric: Rubric) -> None:
@@ -89,7 +93,7 @@ def _cover(ws, rubric: Rubric) -> None:
         "1. 每个机构一张工作表，按纸质评估表的顺序排列；灰色为评估表原文，浅黄色为填写格。",
         "2. 先在第3、4行选择该机构是否评价技师（高级技师）、是否使用在线机考（是/否），第5行填写评估日期。",
         "3. “评估分”只能从下拉列表中选择本项评分规则可得的分值；不适用的指标（见“评估标准”列的说明）留空。",
-        "4. 第一至五部分得分低于标准分值的，必须在“评估扣分原因”中写明扣分原因；加分项可不写。",
+        f"4. {rubric.sections_text('base')}得分低于标准分值的，必须在“评估扣分原因”中写明扣分原因；加分项可不写。",
         "5. 否决项：在“评估分”列选择是否存在否决情形（是/否）；选“是”的，在“评估扣分原因”列写明事实依据"
         "（如 连续两年未开展评价工作），选“否”或留空的，不要填写依据。",
         "6. “自评分”“自评扣分原因”按机构自评报告填写，可留空。",
@@ -104,14 +108,30 @@ def _cover(ws, rubric: Rubric) -> None:
     ws.column_dimensions["A"].width = 110
 
 
+def id_runs(rubric: Rubric, applies: str) -> str:
+    """The ids of the indicators that apply only under `applies`, as runs in form order:
+    7-01至7-05、7-07至7-11 (2023); '' when there are none."""
+    runs: list[list[str]] = []
+    previous = False
+    for ind in rubric.indicators:
+        hit = ind.applies == applies
+        if hit and previous:
+            runs[-1].append(ind.id)
+        elif hit:
+            runs.append([ind.id])
+        previous = hit
+    return "、".join(run[0] if len(run) == 1 else f"{run[0]}至{run[-1]}" for run in runs)
+
+
 def _institution_sheet(ws, rubric: Rubric, inst: Institution, sheet: Sheet | None) -> None:
     set_text(ws["A1"], f"{rubric.title}（{rubric.subtitle}）")
     ws["A1"].font = Font(bold=True, size=13)
     ws["A2"], ws["F2"], ws[ID_CELL] = "被考核机构", "机构编号", inst.id
     set_text(ws[NAME_CELL], inst.name)
-    ws["A3"], ws["A4"], ws["A5"] = "评价技师（高级技师）", "使用在线机考", "评估日期"
-    ws["D3"] = "是：第7-01至7-05、7-07至7-11项计分"
-    ws["D4"] = "是：第7-06项计分"
+    ws["A3"], ws["A4"], ws["A5"] = FLAG_LABELS["senior_levels"], FLAG_LABELS["online_exam"], "评估日期"
+    for cell, applies in (("D3", "senior_levels"), ("D4", "online_exam")):
+        runs = id_runs(rubric, applies)
+        ws[cell] = f"是：第{runs}项计分" if runs else "本年度评估表无仅适用于此的指标"
     ws["D5"] = "格式 2024-01-08"
     flags = DataValidation(type="list", formula1=f'"{YES},{NO}"', allow_blank=False, showErrorMessage=True,
                            errorTitle="请选择", error="请选择 是 或 否")
@@ -143,15 +163,15 @@ def _institution_sheet(ws, rubric: Rubric, inst: Institution, sheet: Sheet | Non
         if section.kind != "veto":
             ws[f"H{header_row}"] = "小计"
             ws[f"I{header_row}"] = f"=SUM(I{first}:I{row})"
-            ws[f"D{header_row}"] = float(section.max)
+            ws[f"D{header_row}"] = number(section.max)
             subtotal_cells[section.number] = f"I{header_row}"
     row += 2
     base = "+".join(subtotal_cells[s.number] for s in rubric.sections if s.kind == "base")
     bonus = "+".join(subtotal_cells[s.number] for s in rubric.sections if s.kind == "bonus")
-    for label, formula, maximum in (("基础分（第一至五部分）", f"={base}", rubric.base_max),
+    for label, formula, maximum in ((f"基础分（{rubric.sections_text('base')}）", f"={base}", rubric.base_max),
                                     ("加分项", f"={bonus}", rubric.bonus_max),
                                     ("总分", f"=I{row}+I{row + 1}", rubric.total_max)):
-        ws[f"H{row}"], ws[f"I{row}"], ws[f"D{row}"] = label, formula, float(maximum)
+        ws[f"H{row}"], ws[f"I{row}"], ws[f"D{row}"] = label, formula, number(maximum)
         ws[f"H{row}"].font = ws[f"I{row}"].font = Font(bold=True)
         row += 1
     for col, width in zip("ABCDEFGHI", (8, 12, 14, 9, 60, 18, 8, 24, 9)):
@@ -174,9 +194,9 @@ def _indicator_row(ws, row: int, section_name: str, ind: Indicator, sheet: Sheet
     if ind.rule_text:
         text += f"\n评分：{ind.rule_text}"
     if ind.applies != "all":
-        text += "\n【仅适用于" + ("评价技师（高级技师）的机构" if ind.applies == "senior_levels" else "使用在线机考的机构") + "，不适用的留空】"
+        text += f"\n【仅适用于{applies_to(ind.applies)}，不适用的留空】"
     values = {"id": ind.id, "section": section_name, "group": ind.group or "", "text": text,
-              "max": float(ind.max) if ind.max is not None else "否决项"}
+              "max": number(ind.max) if ind.max is not None else "否决项"}
     for key, value in values.items():
         cell = ws[f"{COL[key]}{row}"]
         set_text(cell, value)
@@ -202,10 +222,10 @@ def _indicator_row(ws, row: int, section_name: str, ind: Indicator, sheet: Sheet
         _input(ws[f"{COL[key]}{row}"])
         ws[f"{COL[key]}{row}"].alignment = WRAP
     if item:
-        ws[f"{COL['score']}{row}"] = _number(item.score)
+        ws[f"{COL['score']}{row}"] = number(item.score)
         set_text(ws[f"{COL['reason']}{row}"], item.reason)
         set_text(ws[f"{COL['self_reason']}{row}"], item.self_reason)
-        ws[f"{COL['self']}{row}"] = _number(item.self_score) if item.self_score is not None else None
+        ws[f"{COL['self']}{row}"] = number(item.self_score) if item.self_score is not None else None
     key = ind.allowed
     if key not in validations:
         dv = DataValidation(type="list", formula1='"' + ",".join(fmt(v) for v in key) + '"', allow_blank=True,
@@ -221,10 +241,6 @@ def _indicator_row(ws, row: int, section_name: str, ind: Indicator, sheet: Sheet
         ws.add_data_validation(dv)
         validations[self_dv] = dv
     validations[self_dv].add(f"{COL['self']}{row}")
-
-
-def _number(value: Decimal) -> int | float:
-    return int(value) if value == value.to_integral_value() else float(value)
 
 
 # --- import ---------------------------------------------------------------------------------
@@ -279,23 +295,28 @@ def read_year(path: Path, label: str, problems: Problems) -> tuple[object, int] 
         problems.add(label, problem)
         return None
     try:
-        wb = load_workbook(path, data_only=False)
+        wb = load_workbook(path, read_only=True, data_only=False)  # streamed: memory follows the values
+        meta = wb[META_SHEET] if META_SHEET in wb.sheetnames else None
+        mark = meta["A1"].value if meta is not None else None
     except Exception:  # noqa: BLE001 - any failure inside a foreign file's XML means the same to the user
         problems.add(label, "工作簿已损坏或不完整，无法读取；请在 Excel 或 WPS 中打开，确认内容无误后另存为 .xlsx 再导入")
         return None
-    if META_SHEET not in wb.sheetnames or wb[META_SHEET]["A1"].value != MARK:
+    if mark != MARK:
+        wb.close()
         problems.add(label, "不是本系统生成的评分工作簿；请用 python -m site_builder workbook 生成工作簿后填写")
         return None
-    meta = wb[META_SHEET]
     version, year = meta["A2"].value, meta["A3"].value
     if version != FORMAT_VERSION or not isinstance(year, int) or isinstance(year, bool):
+        wb.close()
         problems.add(label, f"工作簿格式版本 {shown_id(version)} 不受支持（须为 {FORMAT_VERSION}）；"
                             "请用 python -m site_builder workbook 重新生成工作簿后填写")
         return None
     return wb, year
 
 
-def import_sheets(wb, label: str, rubric: Rubric, roster: Roster, problems: Problems) -> list[ImportedSheet]:
+def import_sheets(wb, label: str, rubric: Rubric, roster: Roster, problems: Problems,
+                  skipped: list[str] | None = None) -> list[ImportedSheet]:
+    """The filled institution sheets; a sheet with nothing entered is not checked but listed in `skipped`."""
     out = []
     for n, ws in enumerate(wb.worksheets, start=1):
         if ws.title in (META_SHEET, COVER_SHEET):
@@ -305,12 +326,49 @@ def import_sheets(wb, label: str, rubric: Rubric, roster: Roster, problems: Prob
             problems.add(f"{label}!第{n}张工作表", f"工作表名称为空白（{ascii(ws.title)}）；"
                          "工作表须以机构编号开头，如 “P01 山西工程职业学院”；请改回原名称或重新生成工作簿")
             continue
-        sheet = _import_sheet(ws, f"{label}!{shown_id(words[0])}", words, rubric, roster, problems)
+        where = f"{label}!{shown_id(words[0])}"
+        try:
+            grid = _Grid(ws, HEADER_ROW + len(rubric.indicators) + len(rubric.sections) + MAX_EXTRA_ROWS)
+        except Exception:  # noqa: BLE001 - a damaged sheet inside the zip, found while streaming it
+            problems.add(where, "工作表已损坏或不完整，无法读取；请在 Excel 或 WPS 中打开，"
+                         "确认内容无误后另存为 .xlsx 再导入")
+            continue
+        if skipped is not None and not entered_cells(grid):
+            skipped.append(ws.title)
+            continue
+        before = len(problems.items)
+        sheet = _import_sheet(grid, where, words, rubric, roster, problems)
         if sheet:
             out.append(sheet)
+        elif skipped is not None:
+            _half_filled(grid, where, rubric, problems, before)
     if not out and not problems:
-        problems.add(label, "工作簿中没有机构评分表")
+        problems.add(label, "工作簿中没有填写任何机构的评分表（每张工作表都没有填评估分）" if skipped
+                     else "工作簿中没有机构评分表")
     return out
+
+
+class _Cell:
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+
+class _Grid:
+    """The first rows of a worksheet's columns A to I, read once (a streamed sheet has no random access)."""
+
+    def __init__(self, ws, max_rows: int):
+        self.title = ws.title
+        self.rows = [tuple(r) for r in ws.iter_rows(min_row=1, max_row=max_rows, max_col=len(HEADERS),
+                                                     values_only=True)]
+        self.max_row = len(self.rows)
+
+    def __getitem__(self, ref: str) -> _Cell:
+        col, row = ref[0], int(ref[1:])
+        line = self.rows[row - 1] if row <= len(self.rows) else ()
+        index = ord(col) - ord("A")
+        return _Cell(line[index] if index < len(line) else None)
 
 
 def _text(value) -> str | None:
@@ -413,14 +471,7 @@ def _import_sheet(ws, where: str, title_words: list[str], rubric: Rubric, roster
         for problem in found_problems:
             bad(cell(FIELD_COLUMNS[problem.field]), problem.message, ind.id)
         if item:
-            entry: dict = {"score": item.score}
-            if item.reason:
-                entry["reason"] = item.reason
-            if item.self_score is not None:
-                entry["self"] = item.self_score
-            if item.self_reason:
-                entry["self_reason"] = item.self_reason
-            items[ind.id] = entry
+            items[ind.id] = item_entry(item)
     if len(problems.items) > before:
         return None
     data = {"institution": inst_id, "assessed_on": assessed, "senior_levels": flags["senior_levels"],
@@ -453,18 +504,21 @@ def sheet_yaml(data: dict, name: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def item_entry(item: ItemScore) -> dict:
+    """An item as the sheet format writes it: only the fields that are given."""
+    entry: dict = {"score": item.score}
+    if item.reason:
+        entry["reason"] = item.reason
+    if item.self_score is not None:
+        entry["self"] = item.self_score
+    if item.self_reason:
+        entry["self_reason"] = item.self_reason
+    return entry
+
+
 def sheet_as_data(sheet: Sheet) -> dict:
     """A loaded YAML sheet in the same form as an imported one, for comparison."""
-    items = {}
-    for it in sheet.items:
-        entry: dict = {"score": it.score}
-        if it.reason:
-            entry["reason"] = it.reason
-        if it.self_score is not None:
-            entry["self"] = it.self_score
-        if it.self_reason:
-            entry["self_reason"] = it.self_reason
-        items[it.indicator] = entry
+    items = {it.indicator: item_entry(it) for it in sheet.items}
     return {"institution": sheet.institution, "assessed_on": sheet.assessed_on,
             "senior_levels": sheet.senior_levels, "online_exam": sheet.online_exam, "items": items,
             "veto": {v.indicator: v.evidence for v in sheet.veto}}
@@ -497,3 +551,52 @@ def _entry(entry: dict | None) -> str:
     if entry.get("self_reason"):
         text += f"（{entry['self_reason']}）"
     return text
+
+
+# --- which sheets were filled -----------------------------------------------------------------
+
+def entered_cells(grid) -> list[str]:
+    """The input cells (自评扣分原因, 自评分, 评估扣分原因, 评估分 / 否决) of the indicator rows that hold
+    something an expert entered. A sheet with none is blank: not started, skipped on import. “否” (a
+    drop-down's no) counts as nothing entered."""
+    columns = [COL[key] for key in ("self_reason", "self", "reason", "score")]
+    cells = []
+    for row in range(HEADER_ROW + 1, grid.max_row + 1):
+        if not INDICATOR_ID.fullmatch(_text(grid[f"A{row}"].value) or ""):
+            continue
+        for col in columns:
+            value = grid[f"{col}{row}"].value
+            if value is None or value == NO or (isinstance(value, str) and not value.strip()):
+                continue
+            cells.append(f"{col}{row}")
+    return cells
+
+
+def _half_filled(ws, where: str, rubric: Rubric, problems: Problems, before: int) -> None:  # ws: a _Grid
+    """Put one line in front of a started but unfinished sheet's problems: how much is filled and
+    which score cells are still empty (as ranges: I8:I20、I24)."""
+    if len(problems.items) == before:
+        return
+    flags = {key: _text(ws[ref].value) == YES for key, ref in FLAG_CELLS.items()}
+    rows = {_text(ws[f"A{r}"].value): r for r in range(HEADER_ROW + 1, ws.max_row + 1)}
+    filled, empty = 0, []
+    for ind in rubric.indicators:
+        if ind.is_veto or ind.id not in rows:
+            continue
+        value = ws[f"{COL['score']}{rows[ind.id]}"].value
+        if value is not None and str(value).strip():
+            filled += 1
+        elif ind.applies == "all" or flags.get(ind.applies):
+            empty.append(rows[ind.id])
+    if not empty:
+        return
+    ranges, start = [], empty[0]
+    for prev, row in zip(empty, empty[1:] + [None]):
+        if row != prev + 1:
+            col = COL["score"]
+            ranges.append(f"{col}{start}" if start == prev else f"{col}{start}:{col}{prev}")
+            start = row
+    inst = _text(ws[ID_CELL].value)
+    problems.items.insert(before, Problem(
+        where, f"只填了一部分：已填 {filled} 项评估分，还缺 {len(empty)} 项（{'、'.join(ranges)}）；"
+               "请填完整张表，或把整张表清空（清空的表导入时跳过）", shown_id(inst) if inst else None))

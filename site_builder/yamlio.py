@@ -32,7 +32,8 @@ MAX_DIGITS = 20
 """Numbers are refused when their magnitude or their decimals go beyond 10^20."""
 MB = 1024 * 1024
 DEFAULT_LIMIT = 1 * MB
-MERGE_TAG = "tag:yaml.org,2002:merge"
+CORE_TAG = "tag:yaml.org,2002:"
+MERGE_TAG = CORE_TAG + "merge"
 
 
 def size_text(limit: int) -> str:
@@ -99,7 +100,10 @@ def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
     text = str(loader.construct_scalar(node))
     if len(text.replace("_", "").lstrip("+-")) > MAX_DIGITS:
         raise _refuse(node, f"数值 {short(text)} 超出允许范围（最多 {MAX_DIGITS} 位数字）")
-    return yaml.SafeLoader.construct_yaml_int(loader, node)
+    try:
+        return yaml.SafeLoader.construct_yaml_int(loader, node)
+    except ValueError:  # 0x_ and the like match YAML 1.1's pattern but are no number
+        raise _refuse(node, f"数值 {short(text)} 写法不对；请写普通的十进制数") from None
 
 
 def _construct_timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
@@ -131,12 +135,25 @@ def _check_events(text: str) -> None:
         if getattr(event, "tag", None) == MERGE_TAG or (
                 isinstance(event, yaml.ScalarEvent) and event.value == "<<" and event.implicit[0]):
             raise YamlProblem("不允许使用 YAML 合并键（<<）；请把每个键直接写出", line)
+        if getattr(event, "tag", None) is not None:
+            raise YamlProblem(f"不允许使用 YAML 标签（{short(event.tag.replace(CORE_TAG, '!!'))}）；请直接写值", line)
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             depth += 1
             if depth > MAX_DEPTH:
                 raise YamlProblem(f"嵌套超过 {MAX_DEPTH} 层；数据文件不需要这么深的结构，请检查文件", line)
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             depth -= 1
+
+
+def _syntax_problem(text: str, exc: yaml.MarkedYAMLError) -> YamlProblem:
+    """A syntax error in our own words, at the line of the mistake (see yamlhints)."""
+    from site_builder.yamlhints import explain
+
+    def line(mark) -> int | None:  # noqa: ANN001
+        return mark.line + 1 if mark else None
+
+    message, at = explain(text, exc.problem, exc.context, line(exc.problem_mark), line(exc.context_mark))
+    return YamlProblem(message, at)
 
 
 def read_text(path: Path, limit: int = DEFAULT_LIMIT) -> str:
@@ -181,15 +198,15 @@ def parse_yaml(text: str) -> tuple[Any, list[tuple[Any, int, int]]]:
     except _Refused as exc:
         raise YamlProblem(str(exc.problem), exc.problem_mark.line + 1 if exc.problem_mark else None) from None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        raise YamlProblem(f"YAML 格式错误：{short(str(exc.problem or exc.context), 120)}", line) from None
+        raise _syntax_problem(text, exc) from None
     except yaml.YAMLError as exc:
         position = getattr(exc, "position", None)
         line = text.count("\n", 0, position) + 1 if isinstance(position, int) else None
         raise YamlProblem(_reader_problem(exc), line) from None
     except RecursionError:  # pragma: no cover - the depth check comes first
         raise YamlProblem(f"嵌套超过 {MAX_DEPTH} 层；请检查文件", None) from None
+    except (ValueError, TypeError, KeyError, AttributeError, OverflowError):  # pragma: no cover - a constructor's gap
+        raise YamlProblem("YAML 内容无法读取；请只写文字、数字、日期、true/false、列表和映射", None) from None
     finally:
         if loader is not None:
             loader.dispose()

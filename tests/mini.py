@@ -46,6 +46,9 @@ contact:
   phone: 0350-3020718
   email: xzsjdZX@163.com
   address: 忻州市长征西街人社大楼五层职业技能服务中心办公室
+sponsor: 测试主办单位
+site_id_code: '1409000001'
+icp: 晋ICP备12345678号
 """
 
 ANNOUNCEMENT = """---

@@ -28,14 +28,18 @@ def test_validate_with_scores_option(project, run_main):
 def test_help_for_each_command(project):
     for args in (("--help",), ("validate", "--help"), ("build", "--help")):
         result = project.cli(*args)
-        assert result.code == 0 and result.out.startswith("usage: python -m site_builder")
+        assert result.code == 0 and result.out.startswith("用法：python -m site_builder")
+        assert "选项：\n  -h, --help" in result.out and "show this help" not in result.out
     assert "--publish" in project.cli("build", "--help").out
 
 
 def test_missing_scores_dir_is_a_clear_error(project):
     result = project.cli("validate", "--scores", "nowhere")
     assert result.code == 1
-    assert result.err == "Error: 数据有 1 处问题，未写出任何文件：\n  nowhere: 评分数据目录不存在；用 --scores 指定\n"
+    nowhere = project.path("nowhere")
+    assert result.err == ("错误：数据有 1 处问题，未写出任何文件：\n"
+                          f"  {nowhere}: 评分数据目录（各年度的名单、状态和评分表）不存在\n"
+                          f"提示：请检查 --scores 给出的路径（相对于当前目录 {project.root}）。\n")
 
 
 def test_build_writes_the_exports(project):

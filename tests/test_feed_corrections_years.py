@@ -58,7 +58,11 @@ def test_every_page_advertises_the_feed(tmp_path):
     assert build(root).code == 0
     out = root / "output"
     pages = [p for p in out.rglob("index.html")]
-    assert len(pages) > 10
+    institutions = ("P01", "P02", "P03", "M01", "M02")  # the mini roster
+    assert sorted(p.relative_to(out).as_posix() for p in pages) == sorted([
+        "index.html", "about/index.html", *(f"2023/{k}index.html" for k in ("", "roster/", "grades/", "rubric/",
+                                                                           "wechat/", "search/")),
+        *(f"2023/institutions/{i}/index.html" for i in institutions)])
     for p in pages:
         links = BeautifulSoup(p.read_text(encoding="utf-8"), "html.parser").find_all(
             "link", rel="alternate", type="application/rss+xml")
@@ -73,7 +77,7 @@ def test_base_url_must_be_absolute_http(tmp_path, url):
     cfg.write_text(re.sub(r"base_url: .*", f"base_url: '{url}'", cfg.read_text(encoding="utf-8")), encoding="utf-8")
     result = build(root)
     assert result.code == 1
-    assert result.err == (f"Error: 数据有 1 处问题，未写出任何文件：\n"
+    assert result.err == (f"错误：数据有 1 处问题，未写出任何文件：\n"
                           f"  content/site.yaml: base_url 须为以 http:// 或 https:// 开头的完整网址，实为 {url}\n")
 
 
@@ -95,7 +99,7 @@ def test_publish_records_then_refuses_an_unrecorded_change(tmp_path):
     result = _in_process("validate", "--root", str(root))
     assert result.code == 1
     assert result.err == (
-        "Error: 数据有 1 处问题，未写出任何文件：\n"
+        "错误：数据有 1 处问题，未写出任何文件：\n"
         "  scores/2023/P01.yaml: 机构 P01: 已发布的分值被改动，但没有更正记录：1-02（已发布 0，现为 1）、1-03（已发布 1，现为 0）；"
         "请在 scores/2023/corrections.yaml 中登记更正（日期、指标、原分值、新分值、原因、审批单位）\n")
     assert build(root).code == 1
@@ -108,13 +112,13 @@ def test_publish_records_then_refuses_an_unrecorded_change(tmp_path):
         encoding="utf-8")
     result = _in_process("validate", "--root", str(root))
     assert result.err == (
-        "Error: 数据有 1 处问题，未写出任何文件：\n"
+        "错误：数据有 1 处问题，未写出任何文件：\n"
         "  scores/2023/corrections.yaml: 机构 P01: 指标 1-03: 第 1 条更正的新分值 0.5 与评分表的 0 不一致\n")
     corrections.write_text(corrections.read_text(encoding="utf-8").replace("old: 1, new: 0.5", "old: 0.5, new: 0"),
                            encoding="utf-8")
     result = _in_process("validate", "--root", str(root))
     assert result.err == (
-        "Error: 数据有 1 处问题，未写出任何文件：\n"
+        "错误：数据有 1 处问题，未写出任何文件：\n"
         "  scores/2023/corrections.yaml: 机构 P01: 指标 1-03: 第 1 条更正写原分值为 0.5，但更正前的分值为 1\n")
     corrections.write_text(corrections.read_text(encoding="utf-8").replace("old: 0.5, new: 0", "old: 1, new: 0"),
                            encoding="utf-8")
@@ -160,7 +164,7 @@ def test_a_second_year(tmp_path):
     roster23 = root / "scores/2023/roster.yaml"
     roster23.write_text(roster23.read_text(encoding="utf-8").replace(
         "{id: P01, name: 甲职业培训学校, tier: 省属, county: null, active: true, code: null}",
-        "{id: P01, name: 甲职业培训学校, tier: 省属, county: null, active: true, code: 91140900MA0000001X}"),
+        "{id: P01, name: 甲职业培训学校, tier: 省属, county: null, active: true, code: 91140900MA0000001F}"),
         encoding="utf-8")
     rubric24 = (root / "rubric/2023.yaml").read_text(encoding="utf-8").replace("year: 2023", "year: 2024", 1)
     (root / "rubric/2024.yaml").write_text(rubric24, encoding="utf-8")
@@ -168,7 +172,7 @@ def test_a_second_year(tmp_path):
     y24.mkdir()
     (y24 / "roster.yaml").write_text(
         "year: 2024\ninstitutions:\n"
-        "  - {id: P01, name: 甲职业培训学校, tier: 省属, county: null, active: true, code: 91140900MA0000001X}\n"
+        "  - {id: P01, name: 甲职业培训学校, tier: 省属, county: null, active: true, code: 91140900MA0000001F}\n"
         "  - {id: P02, name: 戊新机构, tier: 省属, county: null, active: false, code: null}\n", encoding="utf-8")
     (y24 / "status.yaml").write_text(APPROVED.replace("2024-01-15", "2025-01-15").replace("2024-01-20", "2025-01-20"),
                                      encoding="utf-8")

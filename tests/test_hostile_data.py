@@ -129,6 +129,19 @@ def test_raw_control_byte_in_a_file(tmp_path):
         "请删除它（文字中只能有可见字符、空格和换行）"]
 
 
+@pytest.mark.parametrize("value, message", [
+    ("0x_", "数值 0x_ 写法不对；请写普通的十进制数"),
+    ("!!float abc", "不允许使用 YAML 标签（!!float）；请直接写值"),
+    ("!!timestamp x", "不允许使用 YAML 标签（!!timestamp）；请直接写值"),
+    ("!!map x", "不允许使用 YAML 标签（!!map）；请直接写值"),
+    ("!!python/object:os.system x", "不允许使用 YAML 标签（!!python/object:os.s…）；请直接写值"),
+])
+def test_odd_scalars_and_tags(value, message):
+    with pytest.raises(YamlProblem) as exc:
+        parse_yaml(f"a: 1\nb: {value}\n")
+    assert (str(exc.value), exc.value.line) == (message, 2)
+
+
 def test_yaml_messages_are_short():
     with pytest.raises(YamlProblem) as exc:
         parse_yaml("a: [" + "x, " * 10_000)
@@ -203,8 +216,8 @@ def test_reason_over_1000_characters(tmp_path):
 
 
 @pytest.mark.parametrize("name, message", [
-    ('"忻州\\u202e学校"', "机构名称 name含不允许的字符 U+202E（零宽或文字方向控制字符）；请删除它（只能有可见文字和空格）"),
-    ("忻州" + "学" * 100, "机构名称 name长度 102 字，超过上限 100 字；请精简"),
+    ('"忻州\\u202e学校"', "机构名称 name 含不允许的字符 U+202E（零宽或文字方向控制字符）；请删除它（只能有可见文字和空格）"),
+    ("忻州" + "学" * 100, "机构名称 name 长度 102 字，超过上限 100 字；请精简"),
     ('"  "', "机构名称 name 不能为空白"),
 ])
 def test_bad_names_in_the_roster(tmp_path, name, message):
@@ -254,7 +267,7 @@ APPROVED = ("status: approved\napproved_by: 忻州市人力资源和社会保障
 def test_status_checks(tmp_path):
     assert status_messages(tmp_path, APPROVED) == []
     assert status_messages(tmp_path, APPROVED.replace("忻州市人力资源和社会保障局", '"  "')) == [
-        "status.yaml: approved_by（审定单位） 不能为空白"]
+        "status.yaml: approved_by（审定单位）不能为空白"]
     assert status_messages(tmp_path, APPROVED.replace("2024-01-12", "2024-01-16")) == [
         "status.yaml: published_on（公示日期）2024-01-15 早于 approved_on（审定日期）2024-01-16；须先审定后公示"]
     assert status_messages(tmp_path, APPROVED.replace("2024-01-20", "2024-01-15")) == [
@@ -306,8 +319,6 @@ def test_symlink_inside_the_project_is_read(project):
 def test_a_device_is_not_read(tmp_path):
     os.symlink("/dev/zero", tmp_path / "P05.yaml")
     problems = Problems()
-    base = tmp_path / "root"
-    base.mkdir()
     load_sheet(tmp_path / "P05.yaml", RUBRIC, ROSTER, Paths(tmp_path, tmp_path, tmp_path), problems)
     assert [p.message for p in problems.items] == ["是指向项目目录之外的符号链接，未读取；数据文件须放在项目目录内（请复制文件，而不是链接）"]
 

@@ -179,11 +179,11 @@ def test_methodology_page_shows_mean_and_deducted_share(built):
     assert len(rows) == 130
     for tr in rows:
         ind = tr.th.get_text()
-        mean, top, share = (td.get_text() for td in tr.find_all("td"))
+        mean, top, count, share = (td.get_text() for td in tr.find_all("td"))
         exp = ref.indicator(ind)
         assert Decimal(mean) == exp["mean"], ind
         pct = format((exp["deducted_share"] * 100).normalize(), "f")
-        assert share == f"{pct}%（{exp['deducted']}/{exp['assessed']}）", ind
+        assert (count, share) == (f"{exp['deducted']}/{exp['assessed']}", f"{pct}%"), ind
         assert tr.th.a["href"] == f"#item-{ind}" and s.find(id=f"item-{ind}")
 
 

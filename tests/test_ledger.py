@@ -246,7 +246,7 @@ def test_7_deleting_the_ledger_and_publishing_again(corrected, tmp_path):
     result = build(root, "--publish", "--previous", str(copy))
     assert result.code == 1 and "发布记录不见了，但上一次发布的网站" in result.err
     result = build(root, "--publish", "--previous", str(tmp_path / "nowhere"))
-    assert result.err == f"Error: --previous 指定的 {tmp_path / 'nowhere'} 不是目录；请给出上一次发布的网站副本（含 SHA256SUMS 的目录）\n"
+    assert result.err == f"错误：--previous 指定的 {tmp_path / 'nowhere'} 不是目录；请给出上一次发布的网站副本（含 SHA256SUMS 的目录）\n"
     # only its pages kept (the ledger.json of the copy deleted): the head in the footer is enough
     (copy / "2023/data/ledger.json").unlink()
     result = build(root, "--publish", "--previous", str(copy))

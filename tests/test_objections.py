@@ -375,7 +375,7 @@ S = "scores/2023/status.yaml"
      f"{F}: 第 1 条异议须为映射，含 received_on、institution、subject、outcome、decided_on、reply、correction"),
     (REJECTED + "  reply: 重复\n", None,
      f"{F}:7: 键 reply 重复出现（第 6 行和第 7 行）；每个键只能写一次"),
-    ("- received_on: [2024\n", None, f"{F}:2: YAML 格式错误："),
+    ("- received_on: [2024\n", None, f"{F}:1: YAML 格式错误：方括号 [ ] 没有正确结束"),  # the line of the [
     (REJECTED, "2024-01-22",
      f"{F}: 机构 M01: 第 1 条异议的办结日期 2024-01-23（decided_on）晚于结果确定为最终结果的日期 2024-01-22"
      f"（{S} 的 final_on）；请核对日期"),
@@ -400,12 +400,12 @@ def test_final_on_needs_a_complete_publicity_and_is_refused_for_a_draft(tmp_path
     status = root / "scores/2023/status.yaml"
     status.write_text(status.read_text(encoding="utf-8") + "final_on: 2024-01-30\n", encoding="utf-8")
     result = _in_process("validate", "--root", str(root))
-    assert result.err == ("Error: 数据有 1 处问题，未写出任何文件：\n"
+    assert result.err == ("错误：数据有 1 处问题，未写出任何文件：\n"
                           f"  {S}: status 为 draft（草稿）时不能确定最终结果；请删去 final_on，或审定后将 status 改为 approved\n")
     status.write_text(STATUS.replace("objection_deadline: 2024-01-20\n", "objection_deadline: null\n")
                       .replace("status: approved", "status: sample") + "final_on: 2024-01-30\n", encoding="utf-8")
     result = _in_process("validate", "--root", str(root))
-    assert result.err == ("Error: 数据有 1 处问题，未写出任何文件：\n"
+    assert result.err == ("错误：数据有 1 处问题，未写出任何文件：\n"
                           f"  {S}: 填写 final_on（结果确定为最终结果的日期）须先填写 published_on（公示日期）和 "
                           "objection_deadline（异议截止日期）\n")
 
@@ -427,7 +427,7 @@ def test_late_objection_is_allowed_and_every_problem_is_reported_at_once(tmp_pat
     bad = REJECTED.replace("institution: M01", "institution: P09") + LATE_PENDING.replace("outcome: pending", "outcome: accepted")
     set_data(root, bad)
     result = _in_process("validate", "--root", str(root))
-    assert result.err.startswith("Error: 数据有 2 处问题")
+    assert result.err.startswith("错误：数据有 2 处问题")
     assert "第 1 条异议的机构 P09" in result.err and "第 2 条异议的 outcome（处理结果）为 accepted" in result.err
 
 

@@ -55,7 +55,7 @@ def build(root: Path, *args: str):
 
 # --- 1. what --out may be ------------------------------------------------------------------------
 
-REFUSED = "Error: 拒绝输出到 {out}：{why}。生成时会整体替换输出目录；请用 --out 指定一个新目录、空目录或以前生成的输出目录（默认 ROOT/output），未写出任何文件\n"
+REFUSED = "错误：拒绝输出到 {out}：{why}。生成时会整体替换输出目录；请用 --out 指定一个新目录、空目录或以前生成的输出目录（默认 ROOT/output），未写出任何文件\n"
 
 
 @pytest.mark.parametrize("rel, why", [
@@ -144,7 +144,7 @@ def test_a_second_build_on_the_same_output_is_refused_while_one_runs(mini):
     with output_lock(out):
         result = build(mini, "--no-cache")
     assert result.code == 1
-    assert result.err == (f"Error: 另一个生成过程正在写入输出目录 {out}（锁文件 {out.parent}/.output.lock）；"
+    assert result.err == (f"错误：另一个生成过程正在写入输出目录 {out}（锁文件 {out.parent}/.output.lock）；"
                           "请等它结束后再运行，未写出任何文件\n")
     assert files(mini / "output") == before
     from site_builder.cache import cache_lock
@@ -153,7 +153,7 @@ def test_a_second_build_on_the_same_output_is_refused_while_one_runs(mini):
     with cache_lock(cache):
         result = build(mini, "--out", str(mini / "other"))
     assert result.code == 1
-    assert result.err == (f"Error: 另一个生成过程正在使用缓存目录 {cache}（锁文件 {cache}/lock）；请等它结束后再运行，"
+    assert result.err == (f"错误：另一个生成过程正在使用缓存目录 {cache}（锁文件 {cache}/lock）；请等它结束后再运行，"
                           "或加 --no-cache，未写出任何文件\n")
     assert not (mini / "other").exists()
     with cache_lock(cache):
@@ -170,7 +170,7 @@ def test_concurrent_builds_in_real_processes_never_break_the_output(mini, tmp_pa
         results = [(p.wait(timeout=120), p.stdout.read(), p.stderr.read()) for p in procs]
         for code, _out, err in results:
             assert "Traceback" not in err
-            assert code == 0 or re.fullmatch(r"Error: 另一个生成过程正在(写入输出目录|使用缓存目录) .*未写出任何文件\n", err), err
+            assert code == 0 or re.fullmatch(r"错误：另一个生成过程正在(写入输出目录|使用缓存目录) .*未写出任何文件\n", err), err
         assert any(code == 0 for code, _o, _e in results)
         assert files(mini / "output") == reference
         assert leftovers(mini / "output") == []
@@ -279,13 +279,13 @@ def _approve(root: Path) -> None:
 
 def test_publish_writes_the_site_and_the_record_together_or_neither(mini, tmp_path, monkeypatch):
     _approve(mini)
-    out, record = mini / "output", mini / "scores/2023/published.json"
+    out, record = mini / "output", mini / "scores/2023/ledger.json"
     assert build(mini).code == 0
     old = files(out)
     real_replace = os.replace
 
     def failing(src, dst, *a, **kw):
-        if str(dst).endswith("published.json"):
+        if str(dst).endswith("ledger.json"):
             raise OSError(errno.ENOSPC, "No space left on device", str(dst))
         return real_replace(src, dst, *a, **kw)
 
@@ -294,7 +294,7 @@ def test_publish_writes_the_site_and_the_record_together_or_neither(mini, tmp_pa
     result = build(mini, "--publish")
     monkeypatch.undo()
     assert result.code == 1
-    assert result.err == (f"Error: 无法写入 {record}：磁盘空间不足（或超出配额）；请清理磁盘后重试；"
+    assert result.err == (f"错误：无法写入 {record}：磁盘空间不足（或超出配额）；请清理磁盘后重试；"
                           "输出目录保持上一次的内容，未改动\n")
     assert files(out) == old and not record.exists()  # the site was swapped back
     assert leftovers(out) == [] and [p.name for p in record.parent.iterdir() if p.name.startswith(".")] == []
@@ -305,7 +305,7 @@ def test_publish_writes_the_site_and_the_record_together_or_neither(mini, tmp_pa
 
 def test_killing_a_publish_at_any_step_leaves_site_and_record_together(mini, tmp_path):
     _approve(mini)
-    out, record = mini / "output", mini / "scores/2023/published.json"
+    out, record = mini / "output", mini / "scores/2023/ledger.json"
     assert build(mini).code == 0
     old = files(out)
     _rename_m02(mini, "戊职业中学校")
@@ -313,11 +313,12 @@ def test_killing_a_publish_at_any_step_leaves_site_and_record_together(mini, tmp
         assert _killed_at(step, ["build", "--root", str(mini), "--jobs", "1", "--publish"]), step
         with output_lock(out):
             recover(out.resolve())
-        assert leftovers(out) == [] and not list(record.parent.glob(".published.json.*")), step
+        assert leftovers(out) == [] and not list(record.parent.glob(".ledger.json.*")), step
         site_is_new = files(out) != old
         assert site_is_new == record.is_file(), step
         assert site_is_new == (step in ("swapped", "placed", "committed")), step
         record.unlink(missing_ok=True)
+        shutil.rmtree(out)  # start again: a build would refuse to replace a publication whose ledger is gone
         _rename_m02(mini, "丁职业中学校")
         assert build(mini).code == 0 and files(out) == old
         _rename_m02(mini, "戊职业中学校")
@@ -361,7 +362,7 @@ def test_a_full_disk_while_writing_gives_one_message_and_keeps_the_output(mini, 
     monkeypatch.setattr(Writer, "write", full)
     result = build(mini, "--no-cache")
     assert result.code == 1
-    assert re.fullmatch(r"Error: 无法写入 \S+/\.output\.build-\w+/\.site-builder-output：磁盘空间不足（或超出配额）；"
+    assert re.fullmatch(r"错误：无法写入 \S+/\.output\.build-\w+/\.site-builder-output：磁盘空间不足（或超出配额）；"
                         r"请清理磁盘后重试；输出目录保持上一次的内容，未改动\n", result.err), result.err
     assert files(mini / "output") == before and leftovers(mini / "output") == []
 
@@ -375,7 +376,7 @@ def test_permission_denied_gives_one_message(mini, monkeypatch):
 
     monkeypatch.setattr(output.tempfile, "mkdtemp", denied)
     result = build(mini, "--no-cache")
-    assert result.err == (f"Error: 无法写入 {mini}：没有写入权限；请检查该目录的权限，或用 --out 换一个可写的输出目录；"
+    assert result.err == (f"错误：无法写入 {mini}：没有写入权限；请检查该目录的权限，或用 --out 换一个可写的输出目录；"
                           "输出目录保持上一次的内容，未改动\n")
     assert result.code == 1 and files(mini / "output") == before
 
@@ -400,7 +401,7 @@ def test_a_really_full_disk(mini, tmp_path):
         _rename_m02(mini, "戊职业中学校")
         result = build(mini, "--out", str(out), "--no-cache")
         assert result.code == 1
-        assert re.fullmatch(r"Error: 无法写入 \S+：磁盘空间不足（或超出配额）；请清理磁盘后重试；输出目录保持上一次的内容，未改动\n",
+        assert re.fullmatch(r"错误：无法写入 \S+：磁盘空间不足（或超出配额）；请清理磁盘后重试；输出目录保持上一次的内容，未改动\n",
                             result.err), result.err
         assert files(out) == before and leftovers(out) == []
 
@@ -413,7 +414,7 @@ def test_a_read_only_output_and_a_read_only_cache(mini, tmp_path):
         subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
         result = build(mini, "--out", str(out), "--no-cache")
         assert result.code == 1
-        assert result.err == (f"Error: 无法写入 {disk}/.output.lock：所在的文件系统是只读的；请换一个可写的位置（--out），"
+        assert result.err == (f"错误：无法写入 {disk}/.output.lock：所在的文件系统是只读的；请换一个可写的位置（--out），"
                               "或重新以可写方式挂载；输出目录保持上一次的内容，未改动\n")
         assert files(out) == before
     with tmpfs(tmp_path / "root", "8m") as root:
@@ -421,7 +422,7 @@ def test_a_read_only_output_and_a_read_only_cache(mini, tmp_path):
         subprocess.run(["mount", "-o", "remount,ro", str(root)], check=True)
         result = build(root, "--out", str(tmp_path / "out"))
         assert result.code == 1
-        assert result.err == (f"Error: 无法写入 {root}/.cache/site_builder/lock：所在的文件系统是只读的；请换一个可写的位置（--out），"
+        assert result.err == (f"错误：无法写入 {root}/.cache/site_builder/lock：所在的文件系统是只读的；请换一个可写的位置（--out），"
                               "或重新以可写方式挂载（这是页面缓存；也可加 --no-cache 不用缓存）；输出目录保持上一次的内容，未改动\n")
         assert build(root, "--out", str(tmp_path / "out"), "--no-cache").code == 0
 

@@ -15,7 +15,7 @@ def test_a_sheet_outside_the_assessment_period_is_a_data_error(project):
     result = project.validate()
     assert result.code == 1
     assert result.err == (
-        "Error: 数据有 2 处问题，未写出任何文件：\n"
+        "错误：数据有 2 处问题，未写出任何文件：\n"
         "  scores/2023/P01.yaml: 机构 P01: 评估日期 assessed_on 2024-01-12 不在考核期 2023-12-21 至 2024-01-10 内"
         "（考核期见 content/2023/announcement.md 的 assessed_from、assessed_to）；请核对评估日期，或更正公告的考核期\n"
         "  scores/2023/M05.yaml: 机构 M05: 评估日期 assessed_on 2023-12-20 不在考核期 2023-12-21 至 2024-01-10 内"
@@ -30,7 +30,7 @@ def test_the_assessment_period_is_required_dated_and_in_order(project):
     result = project.validate()
     assert result.code == 1
     assert result.err == (
-        "Error: 数据有 2 处问题，未写出任何文件：\n"
+        "错误：数据有 2 处问题，未写出任何文件：\n"
         f"  {rel}: 页面开头的设置 assessed_from 须为日期（考核期开始日期，格式 YYYY-MM-DD，如 assessed_from: 2023-12-21），实为 12月21日\n"
         f"  {rel}: 页面开头的设置缺少 assessed_to（考核期结束日期，格式 YYYY-MM-DD，如 assessed_to: 2024-01-10）\n"
     )

@@ -4,13 +4,25 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal as D
+from pathlib import Path
 
 import pytest
 
+from site_builder.datafile import Paths
+from site_builder.errors import Problems
 from site_builder.models import GradeBand, Institution, Result, Sheet
+from site_builder.rubricfile import load_rubric
 from site_builder.scoring import assign_ranks, fmt, grade_for
 
-BANDS = (GradeBand("A", D(90), ""), GradeBand("B", D(70), ""), GradeBand("C", D(60), ""), GradeBand("D", D(0), ""))
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _file_bands(year: int = 2023) -> tuple[GradeBand, ...]:
+    """The grade bands as the repo's rubric file gives them, read by the rubric loader."""
+    problems = Problems()
+    rubric = load_rubric(REPO / f"rubric/{year}.yaml", Paths(REPO / "rubric", REPO / "scores", REPO), problems)
+    assert rubric is not None, problems.items
+    return rubric.grades
 
 
 @pytest.mark.parametrize(
@@ -18,8 +30,17 @@ BANDS = (GradeBand("A", D(90), ""), GradeBand("B", D(70), ""), GradeBand("C", D(
     [("120", "A"), ("90", "A"), ("89.75", "B"), ("89.5", "B"), ("70", "B"), ("69.75", "C"),
      ("60", "C"), ("59.75", "D"), ("0", "D")],
 )
-def test_grade_boundaries(total, grade):
-    assert grade_for(D(total), BANDS) == grade
+def test_grade_boundaries_of_the_rubric_file(total, grade):
+    """The 2023 notice: A 90 and above, B 70 to below 90 (89.5 is B), C 60 to below 70, D below 60."""
+    assert grade_for(D(total), _file_bands()) == grade
+
+
+def test_each_band_of_the_rubric_file_starts_at_its_min():
+    bands = _file_bands()
+    assert [b.grade for b in bands] == ["A", "B", "C", "D"]
+    for band, lower in zip(bands, bands[1:]):
+        assert grade_for(band.min, bands) == band.grade
+        assert grade_for(band.min - D("0.01"), bands) == lower.grade
 
 
 def test_vetoed_institution_has_no_grade(project):

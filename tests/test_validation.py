@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-HEADER = "Error: 数据有 {n} 处问题，未写出任何文件：\n"
+HEADER = "错误：数据有 {n} 处问题，未写出任何文件：\n"
 
 
 def expect_errors(project, *lines: str) -> None:
@@ -22,7 +22,7 @@ def test_sample_data_is_valid(project):
 
 def test_yaml_that_does_not_parse_names_its_line(clean):
     clean.write("scores/2023/P05.yaml", "institution: P05\nitems: [1,\n")
-    expect_errors(clean, "scores/2023/P05.yaml:3: 机构 P05: YAML 格式错误：did not find expected node content")
+    expect_errors(clean, "scores/2023/P05.yaml:2: 机构 P05: YAML 格式错误：方括号 [ ] 没有正确结束：各项之间用英文逗号分隔，最后要写上 ]；值里含有冒号或逗号时请给它加引号")
 
 
 def test_unknown_missing_and_duplicated_indicators(clean):
@@ -106,8 +106,8 @@ def test_applicability_flags(clean):
     clean.edit("scores/2023/P05.yaml", "  7-12:", "  7-01: 1\n  7-06: 0.5\n  7-12:")
     expect_errors(
         clean,
-        "scores/2023/P05.yaml: 机构 P05: 指标 7-01: 本项仅适用于评价技师/高级技师的机构，而本表标明该机构不评价技师/高级技师（senior_levels）；请删除本项得分，或更正该标记",
-        "scores/2023/P05.yaml: 机构 P05: 指标 7-06: 本项仅适用于使用在线机考的机构，而本表标明该机构不使用在线机考（online_exam）；请删除本项得分，或更正该标记",
+        "scores/2023/P05.yaml: 机构 P05: 指标 7-01: 本项仅适用于评价技师（高级技师）的机构，而本表的 senior_levels 标明该机构不评价技师（高级技师）；请删除本项得分，或更正该标记",
+        "scores/2023/P05.yaml: 机构 P05: 指标 7-06: 本项仅适用于使用在线机考的机构，而本表的 online_exam 标明该机构不使用在线机考；请删除本项得分，或更正该标记",
     )
 
 
@@ -123,7 +123,7 @@ def test_header_fields(clean):
         clean,
         "scores/2023/P05.yaml: 机构 P05: 评分表中有未知字段 foo；允许的字段：institution、assessed_on、senior_levels、online_exam、items、veto",
         "scores/2023/P05.yaml: 机构 P05: assessed_on（评估日期）须为日期，格式 YYYY-MM-DD，实为 1月7日",
-        "scores/2023/P05.yaml: 机构 P05: senior_levels（是否评价技师/高级技师）须为 true 或 false，实为 否",
+        "scores/2023/P05.yaml: 机构 P05: senior_levels（是否评价技师（高级技师））须为 true 或 false，实为 否",
     )
 
 
@@ -165,7 +165,7 @@ def test_build_with_bad_data_writes_nothing(clean):
     result = clean.cli("build")
     assert result.code == 1
     assert "Traceback" not in result.err
-    assert result.err.startswith("Error: 数据有 1 处问题，未写出任何文件：\n")
+    assert result.err.startswith("错误：数据有 1 处问题，未写出任何文件：\n")
     assert not out.exists()
     assert not [p for p in clean.root.iterdir() if p.name.startswith(".output")]
 

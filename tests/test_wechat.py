@@ -92,7 +92,14 @@ def test_links_only_to_the_official_account_platform(built):
 def test_tables_wrapped_narrow_and_every_cell_styled(built):
     _, soup = article(built)
     tables = soup.find_all("table")
-    assert len(tables) >= 6  # distribution, A-D (those with rows), vetoed
+    from site_builder.build import Layout, load
+
+    report = load(Layout.from_args(root=str(REPO))).reports[0]
+    with_rows = [g for g in report.data.rubric.grade_names if any(r.grade == g for r in report.results)]
+    vetoed = any(r.vetoed for r in report.results)
+    assert len(tables) == 1 + len(with_rows) + vetoed == 6  # distribution, A-D (those with rows), vetoed
+    first_ranks = [str(min(r.rank for r in report.results if r.grade == g)) for g in with_rows]
+    assert [t.find("tbody").tr.td.get_text() for t in tables[1:len(with_rows) + 1]] == first_ranks  # band order
     for table in tables:
         wrapper = table.parent
         assert wrapper.name == "section"
@@ -162,5 +169,5 @@ def test_build_fails_cleanly_when_the_article_is_too_long(tmp_path, monkeypatch)
     root = make_mini(tmp_path / "m")
     result = _in_process("build", "--root", str(root))
     assert result.code == 1
-    assert result.err.startswith("Error: 2023/wechat/article.html：正文 ")
+    assert result.err.startswith("错误：2023/wechat/article.html：正文 ")
     assert not (root / "output").exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
+import yaml
 from openpyxl import Workbook, load_workbook
 
 from site_builder import workbook as wbk
@@ -20,16 +21,27 @@ def rows_by_id(ws) -> dict[str, int]:
             and ws[f"A{r}"].value[:1].isdigit() and "-" in ws[f"A{r}"].value}
 
 
+def _entries(path) -> dict:
+    """A sheet file as plain YAML data, each item as a mapping (`1-01: 1` is `{score: 1}`)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["items"] = {k: v if isinstance(v, dict) else {"score": v} for k, v in data["items"].items()}
+    return data
+
+
 def test_round_trip_gives_the_same_sheets_and_results(project):
     before = load(Layout.from_args(root=str(project.root)))
     result = make(project, "--out", "filled.xlsx", "--scores", "scores")
     assert result.code == 0, result.err
     assert result.out == "已生成 2023 年评分工作簿 filled.xlsx：24 个机构（已按现有评分表填写）\n"
+    originals = {p.name: _entries(p) for p in project.path("scores/2023").glob("[PM]*.yaml")}
     for sheet in project.path("scores/2023").glob("[PM]*.yaml"):
         sheet.unlink()
     result = project.cli("import", "filled.xlsx")
     assert result.code == 0, result.err
     assert result.out.count("已写出 scores/2023/") == 24
+    # the imported files say exactly what the hand-written ones said (compared as YAML data, not
+    # through the module's own conversion)
+    assert {p.name: _entries(p) for p in project.path("scores/2023").glob("[PM]*.yaml")} == originals
     after = load(Layout.from_args(root=str(project.root)))
     old, new = before.reports[0], after.reports[0]
     assert [wbk.sheet_as_data(s) for s in new.data.sheets] == [wbk.sheet_as_data(s) for s in old.data.sheets]
@@ -94,7 +106,7 @@ def _import_error(project, *args):
 def test_text_in_a_score_cell(filled):
     _edit(filled, lambda ws, rows: ws.__setitem__(f"I{rows['1-03']}", "满分"))
     row = rows_by_id(load_workbook(filled.path("评分表.xlsx"))["P03 山西省瑜伽科学健身学会"])["1-03"]
-    assert _import_error(filled) == (f"Error: 数据有 1 处问题，未写出任何文件：\n"
+    assert _import_error(filled) == (f"错误：数据有 1 处问题，未写出任何文件：\n"
                                      f"  评分表.xlsx!P03!I{row}: 机构 P03: 指标 1-03: 得分 满分 不是数字；可得 0、1\n")
 
 
@@ -129,7 +141,7 @@ def test_a_workbook_that_is_not_ours(project):
     result = project.cli("import", "other.xlsx", "notes.xlsx")
     assert result.code == 1
     lines = result.err.splitlines()
-    assert lines[0] == "Error: 数据有 2 处问题，未写出任何文件："
+    assert lines[0] == "错误：数据有 2 处问题，未写出任何文件："
     assert lines[1] == "  other.xlsx: 不是本系统生成的评分工作簿；请用 python -m site_builder workbook 生成工作簿后填写"
     assert lines[2] == ("  notes.xlsx: 不是 Excel 工作簿（.xlsx）（可能是 CSV 或其他格式）；"
                         "请在 Excel 或 WPS 中打开，另存为 Excel 工作簿（.xlsx）后再导入")
@@ -144,7 +156,7 @@ def test_existing_sheet_is_not_overwritten_without_force(filled):
     assert "→ 0（复核扣分）" in result.err
     assert filled.sheet("P03")["items"]["1-01"] == old
     forced = filled.cli("import", "评分表.xlsx", "--force")
-    assert forced.code == 0 and forced.out == "已写出 scores/2023/P03.yaml\n"
+    assert forced.code == 0 and forced.out == "评分表.xlsx：导入 1 个机构（P03）\n已写出 scores/2023/P03.yaml\n"
     new = filled.sheet("P03")["items"]["1-01"]
     assert (new["score"], new["reason"]) == (0, "复核扣分")
 

@@ -16,7 +16,6 @@ import pytest
 from openpyxl import load_workbook
 
 from site_builder import spreadsheet
-from site_builder import workbook as wbk
 from site_builder.build import Layout
 from site_builder.errors import DataError
 
@@ -85,7 +84,7 @@ def test_truncated_sheet_xml(project, book):
         xml = z.read("xl/worksheets/sheet2.xml")
     _rewrite(book, project.path("cut.xlsx"), {"xl/worksheets/sheet2.xml": xml[: len(xml) // 2]})
     assert import_messages(project, project.path("cut.xlsx")) == [
-        "cut.xlsx: 工作簿已损坏或不完整，无法读取；请在 Excel 或 WPS 中打开，确认内容无误后另存为 .xlsx 再导入"]
+        "cut.xlsx!P03: 工作表已损坏或不完整，无法读取；请在 Excel 或 WPS 中打开，确认内容无误后另存为 .xlsx 再导入"]
 
 
 def test_truncated_file(project, book):
@@ -93,6 +92,17 @@ def test_truncated_file(project, book):
     project.path("half.xlsx").write_bytes(data[: len(data) // 2])
     assert import_messages(project, project.path("half.xlsx")) == [
         f"half.xlsx: 文件已损坏或不完整，不是可读取的 .xlsx；{SAVE_AS}"]
+
+
+def test_import_memory_follows_the_values_not_the_file(project):
+    """The workbook is streamed: importing a whole city's workbook stays far below 200 MB."""
+    path = project.path("all.xlsx")
+    spreadsheet.write_workbook(layout(project), path, None, [], fill=True)
+    tracemalloc.start()
+    spreadsheet.import_workbooks(layout(project), [path], None, False)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 40 * 1024 * 1024, peak
 
 
 def test_oversized_file(project):
@@ -248,7 +258,7 @@ def test_csv_and_xlsx_exports_keep_text_as_text(project):
     project.edit("scores/2023/roster.yaml", "name: 山西鸿坤建筑劳务有限公司", "name: '+1'")
     site = load(layout(project))
     report = site.reports[0]
-    rows = list(csv.reader(io.StringIO(results_csv(report.results).decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(results_csv(report.data.rubric, report.results).decode("utf-8-sig"))))
     names = {r[0]: r[1] for r in rows[1:]}
     assert (names["P01"], names["P02"], names["P03"], names["P04"]) == (
         "'=cmd|\" /C calc\"!A0", "'@SUM(1+1)", "'-2+3", "'+1")
