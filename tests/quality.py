@@ -133,7 +133,7 @@ def _in_frames(page, script: str, arg=None) -> list[str]:
 
 def squeezed_cells(page, min_chars: int = 6, min_per_line: float = 4) -> list[str]:
     """Table cells (and captions) of `min_chars` or more characters laid out at fewer than
-    `min_per_line` characters a line. Forced breaks (<br>) do not count as squeezing."""
+    `min_per_line` characters a line. Forced breaks (<br>, a block-level child) do not count as squeezing."""
     return _in_frames(page, """([minChars, minPerLine]) => {
         const textNodes = %s;
         const countLines = %s;
@@ -149,7 +149,10 @@ def squeezed_cells(page, min_chars: int = 6, min_per_line: float = 4) -> list[st
                 rects.push(...range.getClientRects());
             }
             const lines = countLines(rects);
-            const forced = cell.querySelectorAll('br').length;
+            // deliberate breaks: <br>, and block-level children (each starts a line of its own)
+            const blocks = Array.from(cell.querySelectorAll('*'))
+                .filter(e => /^(block|flex|grid|list-item|table)/.test(getComputedStyle(e).display)).length;
+            const forced = cell.querySelectorAll('br').length + blocks;
             const perLine = text.length / Math.max(1, lines - forced);
             if (perLine < minPerLine) {
                 out.push(`表格单元格“${text.slice(0, 20)}”（${text.length} 字）排成 ${lines} 行，每行约 ${perLine.toFixed(1)} 字`);
