@@ -51,7 +51,7 @@ def _section(page, title: str) -> list[str]:
 
 
 def test_every_page_has_the_search_form(site):
-    pages = [p for p in site.rglob("*.html") if p.name != "article.html"]
+    pages = [p for p in site.rglob("*.html") if p.name != "article.html" and p.parent.name != "cms"]  # + the CMS fragment
     assert len(pages) > 50
     for path in pages:
         s = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
