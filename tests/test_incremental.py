@@ -22,7 +22,7 @@ from site_builder import build as build_module
 from site_builder import cache, site
 from site_builder.build import Layout, build
 
-UNCACHED = 14  # written afresh every build: the marker, the five assets, the year's ledger.json, SHA256SUMS,
+UNCACHED = 15  # written afresh every build: the marker, the five assets, the year's ledger.json, SHA256SUMS,
 # sitemap.xml, robots.txt and the year's CMS package (5 files)
 
 
