@@ -36,6 +36,10 @@ from site_builder.models import Rule, SiteInput, YearData
 LEDGER_FILE = "ledger.json"
 FORMAT = 1
 ENTRY_KEYS = ("n", "date", "previous", "corrections", "inputs", "state_sha256", "hash", "files")
+OPTIONAL_ENTRY_KEYS = ("objections",)
+"""`objections`: every objection published by the entry (number, received_on, institution, outcome,
+the SHA-256 of the entry as written and of its fixed fields); only where the year has objections."""
+OBJECTION_RECORD_KEYS = ("number", "received_on", "institution", "outcome", "sha256", "fixed_sha256")
 HEAD_LEN = 12
 HEAD_MARK = re.compile(r'data-ledger-head="([0-9a-f]{12})"')
 
@@ -197,8 +201,14 @@ def _shape_problem(doc: Any, year: int) -> str | None:
     if not isinstance(doc["entries"], list) or not isinstance(doc["published"], dict):
         return "entries 须为列表，published 须为对象"
     for n, e in enumerate(doc["entries"], start=1):
-        if not isinstance(e, dict) or set(e) != set(ENTRY_KEYS):
-            return f"第 {n} 个发布条目须含且只含 {'、'.join(ENTRY_KEYS)}"
+        if not isinstance(e, dict) or not set(ENTRY_KEYS) <= set(e) <= set(ENTRY_KEYS + OPTIONAL_ENTRY_KEYS):
+            return f"第 {n} 个发布条目须含且只含 {'、'.join(ENTRY_KEYS)}（可另含 objections）"
+        if "objections" in e and (not isinstance(e["objections"], list) or not all(
+                isinstance(o, dict) and set(o) == set(OBJECTION_RECORD_KEYS) and isinstance(o["number"], int)
+                and not isinstance(o["number"], bool)
+                and all(isinstance(o[k], str) for k in OBJECTION_RECORD_KEYS if k != "number")
+                for o in e["objections"])):
+            return f"第 {n} 个发布条目的 objections 须为列表，每项含且只含 {'、'.join(OBJECTION_RECORD_KEYS)}"
         if not isinstance(e["n"], int) or isinstance(e["n"], bool) or not isinstance(e["date"], str) \
                 or not all(isinstance(e[k], str) for k in ("hash", "state_sha256")) \
                 or not (e["previous"] is None or isinstance(e["previous"], str)):
@@ -380,8 +390,57 @@ def read_year_ledgers(years: list[YearData], scores: Path, rel: Callable[[Path],
                 corrections.check_against_record(data, record, rel(record_path),
                                                  rel(scores / str(data.year) / CORRECTIONS_FILE), problems)
         check_year(data, ledger, rel(scores / str(data.year) / CORRECTIONS_FILE), problems)
+        objections_path = scores / str(data.year) / objections.OBJECTIONS_FILE
+        check_objections(data, ledger, objections_path, rel(objections_path), problems)
         out[data.year] = ledger
     return out
+
+
+def _objection_record(o) -> dict:
+    return {"number": o.number, "received_on": norm(o.received_on), "institution": o.institution,
+            "outcome": o.outcome, "sha256": o.digest, "fixed_sha256": o.fixed_digest}
+
+
+def check_objections(data: YearData, ledger: Ledger, path: Path, rel: str, problems: Problems) -> None:
+    """Published objections are append-only like corrections: none removed, reordered or edited. Only
+    a pending one may change, and only by getting its decision (outcome, decided_on, reply,
+    correction): its received_on, institution and subject stay as published."""
+    recorded = next((e["objections"] for e in reversed(ledger.entries) if "objections" in e), None)
+    restore = f"请从版本库恢复（git checkout -- {rel}）"
+    if recorded is None:
+        # a ledger written before objections were recorded one by one: at least the file must stay
+        if any(rel in e["inputs"] for e in ledger.entries) and not path.is_file():
+            problems.add(rel, f"异议记录已随结果发布（发布记录含 {rel}），但文件不见了；已发布的异议不能删除，{restore}")
+        return
+    if not recorded:
+        return
+    if path.is_file() and any(p.file == rel for p in problems.items):
+        return  # the file has problems of its own, reported by its reader: fix those first
+    now = {o.number: o for o in data.objections}
+    by_fixed = {o.fixed_digest: o for o in data.objections}
+    for rec in recorded:
+        n = rec["number"]
+        what = f"已发布的第 {n} 条异议（{rec['received_on']} 受理，机构 {rec['institution']}）"
+        o = now.get(n)
+        if o is not None and o.fixed_digest == rec["fixed_sha256"]:
+            if rec["outcome"] != "pending" and o.digest != rec["sha256"]:
+                problems.add(rel, f"{what}已办结，其处理结果、办结日期、答复意见和更正序号被改动了；已办结的异议不能修改，"
+                                  f"{restore}；对处理结果的新异议请另加一条异议记在末尾，结果因此改变的另加一条更正",
+                             institution=rec["institution"])
+            continue
+        moved = by_fixed.get(rec["fixed_sha256"])
+        if moved is not None:
+            problems.add(rel, f"{what}被移到了第 {moved.number} 条；已发布的异议不能调换顺序，新的异议只能加在末尾；{restore}",
+                         institution=rec["institution"])
+        elif o is None:
+            problems.add(rel, f"{what}被删除了；已发布的异议不能删除，{restore}；新的异议只能加在末尾",
+                         institution=rec["institution"])
+        else:
+            changed = [label for key, label in (("received_on", "受理日期 received_on"), ("institution", "机构 institution"))
+                       if norm(getattr(o, key)) != rec[key]] or ["异议事项 subject"]
+            problems.add(rel, f"{what}的{'、'.join(changed)}被改动了；已发布异议的受理日期、机构和异议事项不能修改"
+                              f"（尚未办结的异议只能补填处理结果），{restore}；如有新的异议，请另加一条异议记在末尾",
+                         institution=rec["institution"])
 
 
 # --- the previous publication -------------------------------------------------------------------
@@ -461,8 +520,10 @@ def propose(site: SiteInput, inputs: dict[int, dict[str, str]], force: set[int] 
         old = site.ledgers.get(data.year) or Ledger(data.year)
         state = published_state(data)
         new_corrections = data.corrections[len(old.included):]
+        records = [_objection_record(o) for o in data.objections]
+        recorded = next((e["objections"] for e in reversed(old.entries) if "objections" in e), [])
         if old.entries and not new_corrections and sha(state) == old.entries[-1]["state_sha256"] \
-                and data.year not in force:
+                and records == recorded and data.year not in force:
             ledgers[data.year] = replace(old, new_entry=False)
             continue
         last = old.entries[-1] if old.entries else None
@@ -480,6 +541,8 @@ def propose(site: SiteInput, inputs: dict[int, dict[str, str]], force: set[int] 
             "state_sha256": sha(state),
             "files": {},
         }
+        if records:
+            entry["objections"] = records
         entry["hash"] = entry_hash(entry)
         ledgers[data.year] = replace(old, entries=old.entries + [entry], published=state, new_entry=True)
     return replace(site, ledgers=ledgers)

@@ -57,6 +57,8 @@ class Objection:
     correction: int | None  # upheld: the number of the correction it led to
     late: bool  # received after the objection deadline (逾期受理)
     path: str  # the file, as messages show it
+    digest: str = ""  # sha256 of the entry as written: recorded by the ledger once published
+    fixed_digest: str = ""  # sha256 of received_on, institution and subject: never change once published
 
     @property
     def outcome_label(self) -> str:
@@ -231,9 +233,22 @@ def parse(data: Any, rel: str, roster: Roster, status: Status, corrections: tupl
                 else:
                     cited[correction] = n
         if len(problems.items) == before:
+            digest, fixed = entry_digests(raw)
             out.append(Objection(n, received, inst, subject, outcome, decided, reply, correction,
-                                 bool(status.objection_deadline and received > status.objection_deadline), rel))
+                                 bool(status.objection_deadline and received > status.objection_deadline), rel,
+                                 digest, fixed))
     return out
+
+
+FIXED_KEYS = ("received_on", "institution", "subject")
+"""What never changes once an objection is published (its decision may be filled in later)."""
+
+
+def entry_digests(raw: dict) -> tuple[str, str]:
+    """(the hash of the whole entry as written, the hash of its fixed fields)."""
+    from site_builder.corrections import correction_digest
+
+    return correction_digest(raw), correction_digest({k: raw.get(k) for k in FIXED_KEYS})
 
 
 def check_final_on(status: Status, problems: Problems) -> None:

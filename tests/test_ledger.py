@@ -394,7 +394,7 @@ def test_13_a_no_op_correction(published):
     ("{\"format\": 1, \"year\": 2023, \"entries\": {}, \"published\": {}}", "发布记录格式不对：entries 须为列表，published 须为对象"),
     ("{\"format\": 1, \"year\": 2024, \"entries\": [], \"published\": {}}", "发布记录格式不对：year 为 2024，但文件在 2023 年的目录中"),
     ("{\"format\": 1, \"year\": 2023, \"entries\": [{\"n\": 1}], \"published\": {}}",
-     "发布记录格式不对：第 1 个发布条目须含且只含 n、date、previous、corrections、inputs、state_sha256、hash、files"),
+     "发布记录格式不对：第 1 个发布条目须含且只含 n、date、previous、corrections、inputs、state_sha256、hash、files（可另含 objections）"),
     ("{\"format\": 1, \"year\": 2023, \"entries\": [], \"published\": {\"x\": [1]}}",
      "发布记录格式不对：published 的每个值须为文字、true/false 或 null"),
 ])

@@ -1,0 +1,85 @@
+"""Defects a hostile tester found on main, each pinned with its Chinese message."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import _in_process
+from test_objections import LATE_PENDING, LATE_REJECTED, REJECTED, project, set_data
+
+OBJ = "scores/2023/objections.yaml"
+
+
+def _published_objections(tmp_path):
+    """A mini project published with a decided (rejected) and a pending objection."""
+    root = project(tmp_path, REJECTED + LATE_PENDING)
+    sheet = (root / "scores/2023/P01.yaml").read_text(encoding="utf-8")
+    (root / "scores/2023/M02.yaml").write_text(sheet.replace("institution: P01", "institution: M02"), encoding="utf-8")
+    (root / "scores/2023/corrections.yaml").unlink()
+    set_data(root, REJECTED + LATE_PENDING, corrections=False)
+    result = _in_process("build", "--root", str(root), "--jobs", "1", "--publish")
+    assert result.code == 0, result.err
+    return root
+
+
+def _build(root, *extra):
+    return _in_process("build", "--root", str(root), "--jobs", "1", *extra)
+
+
+def test_d3_published_objections_are_append_only(tmp_path):
+    root = _published_objections(tmp_path)
+    path = root / OBJ
+    entry = json.loads((root / "scores/2023/ledger.json").read_text(encoding="utf-8"))["entries"][-1]
+    assert [(o["number"], o["institution"], o["outcome"]) for o in entry["objections"]] == [
+        (1, "M01", "rejected"), (2, "P01", "pending")]
+
+    # removed: refused, with or without --publish
+    path.unlink()
+    for extra in ((), ("--publish",)):
+        result = _build(root, *extra)
+        assert result.code == 1
+        assert (f"{OBJ}: 机构 M01: 已发布的第 1 条异议（2024-01-18 受理，机构 M01）被删除了；已发布的异议不能删除，"
+                f"请从版本库恢复（git checkout -- {OBJ}）；新的异议只能加在末尾") in result.err
+        assert "已发布的第 2 条异议（2024-01-22 受理，机构 P01）被删除了" in result.err
+
+    # replaced by a directory
+    path.mkdir()
+    result = _build(root, "--publish")
+    assert result.code == 1
+    assert "已发布的第 1 条异议（2024-01-18 受理，机构 M01）被删除了" in result.err
+    path.rmdir()
+
+    # a decided objection's reply edited
+    path.write_text(REJECTED.replace("维持原结果", "维持原结果（改）") + LATE_PENDING, encoding="utf-8")
+    result = _build(root, "--publish")
+    assert result.code == 1
+    assert (f"{OBJ}: 机构 M01: 已发布的第 1 条异议（2024-01-18 受理，机构 M01）已办结，其处理结果、办结日期、答复意见和"
+            f"更正序号被改动了；已办结的异议不能修改，请从版本库恢复（git checkout -- {OBJ}）；"
+            "对处理结果的新异议请另加一条异议记在末尾，结果因此改变的另加一条更正") in result.err
+
+    # reordered
+    path.write_text(LATE_PENDING + REJECTED, encoding="utf-8")
+    result = _build(root)
+    assert result.code == 1
+    assert "已发布的第 1 条异议（2024-01-18 受理，机构 M01）被移到了第 2 条；已发布的异议不能调换顺序" in result.err
+
+    # a pending objection's subject edited
+    path.write_text(REJECTED + LATE_PENDING.replace("2-01", "2-02"), encoding="utf-8")
+    result = _build(root)
+    assert result.code == 1
+    assert (f"{OBJ}: 机构 P01: 已发布的第 2 条异议（2024-01-22 受理，机构 P01）的异议事项 subject被改动了；"
+            "已发布异议的受理日期、机构和异议事项不能修改（尚未办结的异议只能补填处理结果）") in result.err
+
+    # the pending objection decided, and a new one appended: allowed, and recorded
+    path.write_text(REJECTED + LATE_REJECTED + LATE_PENDING.replace("2-01", "3-01"), encoding="utf-8")
+    result = _build(root, "--publish")
+    assert result.code == 0, result.err
+    entry = json.loads((root / "scores/2023/ledger.json").read_text(encoding="utf-8"))["entries"][-1]
+    assert [o["outcome"] for o in entry["objections"]] == ["rejected", "rejected", "pending"]
+
+    # now decided, it is fixed too
+    path.write_text(REJECTED + LATE_REJECTED.replace("扣分无误", "扣分无误。") + LATE_PENDING.replace("2-01", "3-01"),
+                    encoding="utf-8")
+    result = _build(root)
+    assert result.code == 1
+    assert "已发布的第 2 条异议（2024-01-22 受理，机构 P01）已办结" in result.err
