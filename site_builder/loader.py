@@ -46,7 +46,7 @@ def load_year(year_dir: Path, paths: Paths, problems: Problems) -> YearData | No
             rubric = None
     roster = status = None
     for name in ("roster.yaml", "status.yaml"):
-        if not (year_dir / name).is_file():
+        if not (year_dir / name).exists():
             problems.add(f"{rel_dir}/{name}", f"缺少 {year} 年的{'机构名单' if name == 'roster.yaml' else '状态文件'}")
     if (year_dir / "roster.yaml").is_file():
         roster = load_roster(year_dir / "roster.yaml", year, paths, problems)
@@ -55,6 +55,9 @@ def load_year(year_dir: Path, paths: Paths, problems: Problems) -> YearData | No
 
     sheet_paths = []
     for path in sorted(year_dir.iterdir()):
+        if path.name in RESERVED_FILES and not path.is_file():
+            problems.add(paths.rel(path), not_a_file_message(path.name))
+            continue
         if path.name.startswith(".") or path.name in RESERVED_FILES:
             continue
         if path.suffix != ".yaml" or not path.is_file():
@@ -84,11 +87,35 @@ def load_year(year_dir: Path, paths: Paths, problems: Problems) -> YearData | No
     return YearData(year, rubric, roster, status, tuple(sheets), tuple(fixes), objs)  # record: ledger.read_year_ledgers
 
 
+OPTIONAL_FILES = {"corrections.yaml": "没有更正时不需要它", "published.json": "它是旧的发布记录，没有时不需要它",
+                  "ledger.json": "它由 build --publish 写出", objections.OBJECTIONS_FILE: "没有异议时不需要它"}
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+
+
+def not_a_file_message(name: str) -> str:
+    """A reserved name of a year folder that is a folder (or anything else but a file)."""
+    why = OPTIONAL_FILES.get(name)
+    return (f"不是文件（是一个目录）；{name} 须为文件；请删去这个目录"
+            + (f"（{why}）" if why else f"，换成 {name} 文件"))
+
+
+def plausible_year(name: str) -> bool:
+    return FIRST_YEAR <= int(name) <= LAST_YEAR
+
+
 def list_year_dirs(scores_dir: Path) -> list[Path]:
     """The year folders (named like 2023) under a scores folder, oldest first."""
     if not scores_dir.is_dir():
         return []
-    return sorted(p for p in scores_dir.iterdir() if p.is_dir() and YEAR_DIR.fullmatch(p.name))
+    return sorted(p for p in scores_dir.iterdir() if p.is_dir() and YEAR_DIR.fullmatch(p.name) and plausible_year(p.name))
+
+
+def implausible_year_dirs(scores_dir: Path) -> list[Path]:
+    """Folders named with four digits that are not a year the data can be for (0999, 3023)."""
+    if not scores_dir.is_dir():
+        return []
+    return sorted(p for p in scores_dir.iterdir()
+                  if p.is_dir() and YEAR_DIR.fullmatch(p.name) and not plausible_year(p.name))
 
 
 def load_project(scores_dir: Path, rubric_dir: Path, base: Path | None = None, cache: Path | None = None,
@@ -101,6 +128,9 @@ def load_project(scores_dir: Path, rubric_dir: Path, base: Path | None = None, c
             problems.add(os.path.abspath(folder), f"{what}不存在")
     problems.raise_if_any()
     year_dirs = list_year_dirs(scores_dir)
+    for bad in implausible_year_dirs(scores_dir):
+        problems.add(paths.rel(bad), f"年度目录名 {bad.name} 不是合理的年份；年度目录须以四位年份命名"
+                                     f"（{FIRST_YEAR}–{LAST_YEAR}，如 2023），请改名或删去这个目录")
     if not year_dirs:
         problems.add(paths.rel(scores_dir), "没有年度目录（如 scores/2023/）")
     years = [y for d in year_dirs if (y := load_year(d, paths, problems))]

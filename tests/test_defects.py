@@ -83,3 +83,46 @@ def test_d3_published_objections_are_append_only(tmp_path):
     result = _build(root)
     assert result.code == 1
     assert "已发布的第 2 条异议（2024-01-22 受理，机构 P01）已办结" in result.err
+
+
+# --- D9: a folder where a reserved file should be -----------------------------------------------
+
+import pytest  # noqa: E402
+from mini import make_mini  # noqa: E402
+
+
+def _validate(root):
+    return _in_process("validate", "--root", str(root))
+
+
+@pytest.mark.parametrize("name, why", [
+    ("corrections.yaml", "（没有更正时不需要它）"),
+    ("objections.yaml", "（没有异议时不需要它）"),
+    ("ledger.json", "（它由 build --publish 写出）"),
+    ("roster.yaml", "，换成 roster.yaml 文件"),
+])
+def test_d9_a_folder_where_a_reserved_file_should_be(tmp_path, name, why):
+    root = make_mini(tmp_path / "m")
+    path = root / "scores/2023" / name
+    if path.exists():
+        path.unlink()
+    path.mkdir()
+    result = _validate(root)
+    assert result.code == 1
+    assert f"scores/2023/{name}: 不是文件（是一个目录）；{name} 须为文件；请删去这个目录{why}" in result.err
+    assert "缺少" not in result.err
+
+
+# --- D8: a year folder that is not a plausible year ----------------------------------------------
+
+def test_d8_a_year_folder_that_is_not_a_plausible_year(tmp_path):
+    root = make_mini(tmp_path / "m")
+    import shutil
+
+    shutil.copytree(root / "scores/2023", root / "scores/0999")
+    shutil.copy(root / "rubric/2023.yaml", root / "rubric/0999.yaml")
+    result = _validate(root)
+    assert result.code == 1
+    assert ("scores/0999: 年度目录名 0999 不是合理的年份；年度目录须以四位年份命名（2000–2099，如 2023），"
+            "请改名或删去这个目录") in result.err
+    assert "999 年" not in result.err
