@@ -89,7 +89,16 @@ def _load_roster(path: Path, rel: str, year: int, paths: Paths, problems: Proble
         unknown_keys(raw, INSTITUTION_KEYS, rel, problems, "机构条目", institution=inst_id)
         institutions.append(Institution(inst_id, name or "", str(tier), extra["county"],
                                         raw.get("active") is True, extra["code"], order))
-    if data.get("year") != year:
+    named: dict[str, str] = {}
+    for inst in institutions:
+        if inst.name and inst.name in named:
+            problems.add(rel, f"机构名称 {inst.name} 重复：{named[inst.name]} 和 {inst.id} 同名；每个机构的名称须不同，"
+                              "请核对这两个机构的名称", institution=inst.id)
+        elif inst.name:
+            named[inst.name] = inst.id
+    if isinstance(data.get("year"), str):
+        problems.add(rel, f"year 为加了引号的文字 \"{short(data['year'])}\"；year 须为数字，不加引号，如 year: {year}")
+    elif data.get("year") != year:
         problems.add(rel, f"year 为 {short(str(data.get('year')))}，但文件位于 {year} 年的目录中")
     if len(problems.items) > before:
         return None

@@ -126,3 +126,34 @@ def test_d8_a_year_folder_that_is_not_a_plausible_year(tmp_path):
     assert ("scores/0999: 年度目录名 0999 不是合理的年份；年度目录须以四位年份命名（2000–2099，如 2023），"
             "请改名或删去这个目录") in result.err
     assert "999 年" not in result.err
+
+
+# --- D10, D7: the roster -------------------------------------------------------------------------
+
+def _roster(root, old, new):
+    path = root / "scores/2023/roster.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_d10_duplicate_institution_names_are_refused(tmp_path):
+    import yaml
+
+    root = make_mini(tmp_path / "m")
+    roster = yaml.safe_load((root / "scores/2023/roster.yaml").read_text(encoding="utf-8"))["institutions"]
+    first, second = roster[0], roster[1]
+    _roster(root, f"name: {second['name']}", f"name: {first['name']}")
+    result = _validate(root)
+    assert result.code == 1
+    assert (f"scores/2023/roster.yaml: 机构 {second['id']}: 机构名称 {first['name']} 重复：{first['id']} 和 "
+            f"{second['id']} 同名；每个机构的名称须不同，请核对这两个机构的名称") in result.err
+
+
+def test_d7_a_quoted_year_in_the_roster(tmp_path):
+    root = make_mini(tmp_path / "m")
+    _roster(root, "year: 2023", 'year: "2023"')
+    result = _validate(root)
+    assert result.code == 1
+    assert 'scores/2023/roster.yaml: year 为加了引号的文字 "2023"；year 须为数字，不加引号，如 year: 2023' in result.err
+    assert "文件位于 2023 年的目录中" not in result.err
