@@ -216,6 +216,9 @@ def parse(data: Any, rel: str, roster: Roster, status: Status, corrections: tupl
         if outcome == "upheld":
             if correction is None:
                 bad(f"异议成立（upheld），须用 correction 写明由此作出的更正是 {corrections_rel} 中的第几条（从 1 起）")
+            elif isinstance(correction, str) and correction.strip().isdigit() and correction.strip().isascii():
+                bad(f"的 correction（更正序号）\"{correction}\" 是加了引号的文字，不是数字；请去掉引号，"
+                    f"写作 correction: {correction.strip()}")
             elif isinstance(correction, bool) or not isinstance(correction, int) or correction < 1:
                 bad(f"的 correction 须为正整数（{corrections_rel} 中更正的序号，从 1 起），实为 {correction}")
             elif correction not in fixes:

@@ -8,6 +8,7 @@ comes from the rubric (the indicator's section kind `base`), not from section nu
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -42,9 +43,23 @@ def _shown(value: Any) -> str:
     return short(str(value))
 
 
+QUOTED_NUMBER = re.compile(r"\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*", re.ASCII)
+
+
+def quoted_number(value: Any) -> bool:
+    """A number written in quotes in YAML ("1"): text, not a number."""
+    return isinstance(value, str) and QUOTED_NUMBER.fullmatch(value) is not None
+
+
+def quoted_hint(value: str) -> str:
+    return f"\"{value}\" 是加了引号的文字，不是数字；请去掉引号，写作 {value.strip()}"
+
+
 def check_item(indicator: Indicator, score: Any, reason: Any = None, self_score: Any = None,
-               self_reason: Any = None, applicable: bool = True) -> tuple[ItemScore | None, list[ItemProblem]]:
-    """Check one indicator's entry. `score` None means no score was given.
+               self_reason: Any = None, applicable: bool = True,
+               yaml_quotes: bool = False) -> tuple[ItemScore | None, list[ItemProblem]]:
+    """Check one indicator's entry. `score` None means no score was given. `yaml_quotes`: the
+    values come from YAML, where a number in quotes is text (the message says to remove them).
 
     Text values are stripped; an empty text counts as not given. Returns the item when every
     check passes, else None, with the problems in field order.
@@ -63,7 +78,9 @@ def check_item(indicator: Indicator, score: Any, reason: Any = None, self_score:
         bad("score", f"缺少本项得分（满分 {fmt(indicator.max)}，可得 {allowed_text(indicator)}）")
         return None, problems
     value: Decimal | None = None
-    if not is_number(score):
+    if yaml_quotes and quoted_number(score):
+        bad("score", f"得分 {quoted_hint(score)}；可得 {allowed_text(indicator)}")
+    elif not is_number(score):
         bad("score", f"得分 {_shown(score)} 不是数字；可得 {allowed_text(indicator)}")
     else:
         value = to_decimal(score)
@@ -89,7 +106,9 @@ def check_item(indicator: Indicator, score: Any, reason: Any = None, self_score:
         bad("reason", f"得分 {fmt(value)} 低于满分 {fmt(indicator.max)}，须写明扣分原因")
     self_value = None
     if self_score is not None:
-        if not is_number(self_score) or not 0 <= to_decimal(self_score) <= indicator.max:
+        if yaml_quotes and quoted_number(self_score):
+            bad("self", f"自评分 {quoted_hint(self_score)}")
+        elif not is_number(self_score) or not 0 <= to_decimal(self_score) <= indicator.max:
             bad("self", f"自评分 {_shown(self_score)} 须为 0 至 {fmt(indicator.max)} 之间的数字")
         else:
             self_value = to_decimal(self_score)

@@ -105,7 +105,7 @@ def _sheet_items(raw: Any, rubric: Rubric, flags: dict[str, bool], bad) -> tuple
             continue
         applicable = indicator.applies == "all" or flags[indicator.applies]
         item, found = check_item(indicator, entry["score"], entry.get("reason"), entry.get("self"),
-                                 entry.get("self_reason"), applicable)
+                                 entry.get("self_reason"), applicable, yaml_quotes=True)
         for problem in found:
             bad(problem.message, ind_id)
         if item:

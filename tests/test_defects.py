@@ -157,3 +157,28 @@ def test_d7_a_quoted_year_in_the_roster(tmp_path):
     assert result.code == 1
     assert 'scores/2023/roster.yaml: year 为加了引号的文字 "2023"；year 须为数字，不加引号，如 year: 2023' in result.err
     assert "文件位于 2023 年的目录中" not in result.err
+
+
+# --- D12: numbers in quotes -----------------------------------------------------------------------
+
+def test_d12_a_quoted_score_and_self_score(tmp_path):
+    root = make_mini(tmp_path / "m")
+    path = root / "scores/2023/P01.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("  1-01: 1\n", '  1-01: "1"\n', 1).replace("    self: 1\n", "    self: '1'\n", 1)
+    path.write_text(text, encoding="utf-8")
+    result = _validate(root)
+    assert result.code == 1
+    assert ('scores/2023/P01.yaml: 机构 P01: 指标 1-01: 得分 "1" 是加了引号的文字，不是数字；请去掉引号，写作 1；'
+            "可得 0、1") in result.err
+    assert 'scores/2023/P01.yaml: 机构 P01: 指标 1-02: 自评分 "1" 是加了引号的文字，不是数字；请去掉引号，写作 1' in result.err
+
+
+def test_d12_a_quoted_correction_number_in_objections(tmp_path):
+    from test_objections import UPHELD
+
+    root = project(tmp_path, UPHELD.replace("correction: 1", 'correction: "1"'))
+    result = _validate(root)
+    assert result.code == 1
+    assert (f'{OBJ}: 机构 P01: 第 1 条异议的 correction（更正序号）"1" 是加了引号的文字，不是数字；请去掉引号，'
+            "写作 correction: 1") in result.err
