@@ -56,9 +56,12 @@ def _page(path: Path, rel: str, slug: str, problems: Problems, required: dict[st
         problems.add(rel, problem)
         return None
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.add(rel, f"无法读取页面：{exc}")
+        text = path.read_bytes().decode("utf-8-sig")  # a BOM (some editors write one) is harmless
+    except UnicodeDecodeError:
+        problems.add(rel, "文件不是 UTF-8 编码；请以 UTF-8 保存")
+        return None
+    except OSError:
+        problems.add(rel, "无法读取页面文件；请检查它是否存在、是否可读")
         return None
     problem = check_text(text, PAGE_LIMIT, multiline=True)
     if problem:

@@ -159,10 +159,9 @@ def _describe(key: str) -> tuple[str, str | None, str | None, str, str]:
 def read_ledger(path: Path, rel: str, year: int, problems: Problems) -> Ledger | None:
     """Read a ledger; report (never raise) a file of the wrong shape or a broken chain."""
     restore = "它由 build --publish 写出，不能手改；请从版本库恢复（git checkout -- " + rel + "）"
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        problems.add(rel, f"发布记录无法读取：{exc}；{restore}")
+    doc, problem = load_json(path)
+    if problem:
+        problems.add(rel, f"发布记录无法读取：{problem}；{restore}")
         return None
     shape = _shape_problem(doc, year)
     if shape:
@@ -189,6 +188,24 @@ def read_ledger(path: Path, rel: str, year: int, problems: Problems) -> Ledger |
     if ledger.entries and sha(ledger.published) != ledger.entries[-1]["state_sha256"]:
         problems.add(rel, "发布记录中的已发布内容（published）与最后一次发布的校验值不符：它被改动过；" + restore)
     return ledger if len(problems.items) == before else None
+
+
+def load_json(path: Path) -> tuple[Any, str | None]:
+    """A JSON file (a BOM tolerated) and, when it cannot be read, why, in Chinese."""
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None, "文件不是 UTF-8 编码"
+    except OSError:
+        return None, "文件无法打开"
+    if not text.strip():
+        return None, "文件是空的"
+    try:
+        return json.loads(text), None
+    except json.JSONDecodeError as exc:
+        return None, f"不是有效的 JSON（第 {exc.lineno} 行第 {exc.colno} 列有误）"
+    except RecursionError:
+        return None, "嵌套层数过多"
 
 
 def _shape_problem(doc: Any, year: int) -> str | None:
@@ -469,7 +486,7 @@ def check_previous(previous: Path, ledgers: dict[int, Ledger], problems: Problem
                                        f"但发布记录中没有这一次发布；{restore}")
             continue
         try:
-            doc = json.loads(published.read_text(encoding="utf-8"))
+            doc = json.loads(published.read_bytes().decode("utf-8-sig"))
             entries = doc["entries"]
             hashes = [e["hash"] for e in entries]
             assert all(isinstance(h, str) for h in hashes)

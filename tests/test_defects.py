@@ -182,3 +182,45 @@ def test_d12_a_quoted_correction_number_in_objections(tmp_path):
     assert result.code == 1
     assert (f'{OBJ}: 机构 P01: 第 1 条异议的 correction（更正序号）"1" 是加了引号的文字，不是数字；请去掉引号，'
             "写作 correction: 1") in result.err
+
+
+# --- D6: encodings and JSON in Chinese --------------------------------------------------------------
+
+def test_d6_a_gbk_page_and_a_page_with_a_bom(tmp_path):
+    root = make_mini(tmp_path / "m")
+    page = root / "content/pages/about.md"
+    text = page.read_text(encoding="utf-8")
+    page.write_bytes(text.encode("gbk"))
+    result = _validate(root)
+    assert result.code == 1
+    assert "content/pages/about.md: 文件不是 UTF-8 编码；请以 UTF-8 保存" in result.err
+    assert "codec" not in result.err
+    page.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    result = _validate(root)
+    assert result.code == 0, result.err
+
+
+RESTORE = "；它由 build --publish 写出，不能手改；请从版本库恢复（git checkout -- scores/2023/ledger.json）"
+
+
+@pytest.mark.parametrize("content, problem", [
+    (b"", "文件是空的"),
+    (b"  \n", "文件是空的"),
+    (b"{\"format\": 1,", "不是有效的 JSON（第 1 行第 14 列有误）"),
+    ("{}".encode("gbk") + "年".encode("gbk"), "文件不是 UTF-8 编码"),
+])
+def test_d6_an_unreadable_ledger_in_chinese(tmp_path, content, problem):
+    root = make_mini(tmp_path / "m")
+    (root / "scores/2023/ledger.json").write_bytes(content)
+    result = _validate(root)
+    assert result.code == 1
+    assert f"scores/2023/ledger.json: 发布记录无法读取：{problem}{RESTORE}" in result.err
+    assert "Expecting" not in result.err
+
+
+def test_d6_a_ledger_with_a_bom_is_read(tmp_path):
+    root = _published_objections(tmp_path)
+    path = root / "scores/2023/ledger.json"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    result = _build(root)
+    assert result.code == 0, result.err
