@@ -298,10 +298,11 @@ def parse_corrections(data: Any, rel: str, rubric: Rubric, roster: Roster, probl
 # --- the record of publications made before the ledger (published.json) ---------------------
 
 def parse_record(path: Path, rel: str, problems: Problems) -> dict | None:
-    try:
-        record = json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        problems.add(rel, f"发布记录无法读取：{exc}；它由 build --publish 写出，请从版本库恢复")
+    from site_builder.ledger import load_json
+
+    record, problem = load_json(path, parse_float=Decimal)
+    if problem:
+        problems.add(rel, f"发布记录无法读取：{problem}；它由 build --publish 写出，请从版本库恢复")
         return None
     ok = (isinstance(record, dict) and isinstance(record.get("institutions"), dict)
           and isinstance(record.get("corrections_included"), int)

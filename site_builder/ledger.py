@@ -190,7 +190,7 @@ def read_ledger(path: Path, rel: str, year: int, problems: Problems) -> Ledger |
     return ledger if len(problems.items) == before else None
 
 
-def load_json(path: Path) -> tuple[Any, str | None]:
+def load_json(path: Path, **options: Any) -> tuple[Any, str | None]:
     """A JSON file (a BOM tolerated) and, when it cannot be read, why, in Chinese."""
     try:
         text = path.read_bytes().decode("utf-8-sig")
@@ -201,7 +201,7 @@ def load_json(path: Path) -> tuple[Any, str | None]:
     if not text.strip():
         return None, "文件是空的"
     try:
-        return json.loads(text), None
+        return json.loads(text, **options), None
     except json.JSONDecodeError as exc:
         return None, f"不是有效的 JSON（第 {exc.lineno} 行第 {exc.colno} 列有误）"
     except RecursionError:

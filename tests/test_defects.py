@@ -224,3 +224,11 @@ def test_d6_a_ledger_with_a_bom_is_read(tmp_path):
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
     result = _build(root)
     assert result.code == 0, result.err
+
+
+def test_d6_an_empty_published_json_in_chinese(tmp_path):
+    root = make_mini(tmp_path / "m")
+    (root / "scores/2023/published.json").write_bytes(b"")
+    result = _validate(root)
+    assert result.code == 1
+    assert "scores/2023/published.json: 发布记录无法读取：文件是空的；它由 build --publish 写出，请从版本库恢复" in result.err
