@@ -42,11 +42,11 @@ def test_d3_published_objections_are_append_only(tmp_path):
                 f"请从版本库恢复（git checkout -- {OBJ}）；新的异议只能加在末尾") in result.err
         assert "已发布的第 2 条异议（2024-01-22 受理，机构 P01）被删除了" in result.err
 
-    # replaced by a directory
+    # replaced by a directory (refused by the loader before the ledger is read: see D9)
     path.mkdir()
     result = _build(root, "--publish")
     assert result.code == 1
-    assert "已发布的第 1 条异议（2024-01-18 受理，机构 M01）被删除了" in result.err
+    assert f"{OBJ}: 不是文件（是一个目录）；objections.yaml 须为文件" in result.err
     path.rmdir()
 
     # a decided objection's reply edited
@@ -232,3 +232,24 @@ def test_d6_an_empty_published_json_in_chinese(tmp_path):
     result = _validate(root)
     assert result.code == 1
     assert "scores/2023/published.json: 发布记录无法读取：文件是空的；它由 build --publish 写出，请从版本库恢复" in result.err
+
+
+def test_d3_a_ledger_from_before_objections_were_recorded_still_keeps_the_file(tmp_path):
+    import shutil
+
+    from site_builder.ledger import entry_hash
+
+    root = _published_objections(tmp_path)
+    path = root / "scores/2023/ledger.json"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    assert len(doc["entries"]) == 1
+    entry = doc["entries"][0]
+    del entry["objections"]  # as the ledger was written before this fix
+    entry["hash"] = entry_hash(entry)
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    shutil.rmtree(root / "output")
+    (root / OBJ).unlink()
+    result = _build(root)
+    assert result.code == 1
+    assert (f"{OBJ}: 异议记录已随结果发布（发布记录含 {OBJ}），但文件不见了；已发布的异议不能删除，"
+            f"请从版本库恢复（git checkout -- {OBJ}）") in result.err
