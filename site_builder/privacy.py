@@ -32,6 +32,8 @@ from site_builder.errors import Problems
 from site_builder.models import ItemScore
 
 HINT = "请去标识化，如 138****1234，或删去"
+# The kinds a configured contact (content/site.yaml `contact`) can be.
+CONTACT_KINDS = frozenset({"手机号码", "电话号码", "电子邮箱"})
 
 _EDGE_L = r"(?<![0-9A-Za-z])"
 _EDGE_R = r"(?![0-9A-Za-z])"
@@ -160,8 +162,10 @@ def check_site(years, config, pages, announcements, content_dir: Path, rel, prob
     scanner = Scanner((contact.phone,) if contact else (), (contact.email,) if contact else ())
 
     def scan(file: str, field: str, text: str | None, institution: str | None = None,
-             indicator: str | None = None) -> None:
+             indicator: str | None = None, skip: frozenset[str] = frozenset()) -> None:
         for f in dict.fromkeys(scanner.find(text)) if text else ():
+            if f.kind in skip:
+                continue
             problems.add(file, f"{field}含{f.kind} {f.masked}：{HINT}", institution=institution, indicator=indicator)
 
     for year in years:
@@ -186,13 +190,16 @@ def check_site(years, config, pages, announcements, content_dir: Path, rel, prob
         for o in getattr(year, "objections", ()):  # published with their handling (objections.yaml)
             scan(o.path, f"第 {o.number} 条异议的事项 subject", o.subject, o.institution)
             scan(o.path, f"第 {o.number} 条异议的答复 reply", o.reply, o.institution)
+    # The pages give the bureau's contacts (contact.md, accessibility.md): when site.yaml could not be
+    # read (its problem is reported), they are unknown, so phones and e-mails on pages are not judged.
+    skip = frozenset() if config is not None else CONTACT_KINDS
     documents = [(rel(content_dir / "pages" / f"{p.slug}.md"), p) for p in pages]
     documents += [(rel(content_dir / str(y) / "announcement.md"), p) for y, p in sorted(announcements.items())]
     for file, page in documents:
         for key, value in sorted(page.meta.items()):
             if isinstance(value, str):
-                scan(file, f"页面设置 {key}", value)
-        scan(file, "正文", _markup_text(str(page.html)))
+                scan(file, f"页面设置 {key}", value, skip=skip)
+        scan(file, "正文", _markup_text(str(page.html)), skip=skip)
 
 
 _ITEM_FIELDS = tuple(f.name for f in dataclasses.fields(ItemScore))

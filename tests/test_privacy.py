@@ -108,6 +108,44 @@ def test_the_repo_data_passes_with_its_contacts_on_pages(project):
     assert result.code == 0, result.err
 
 
+def _gbk(project):
+    path = project.path("content/site.yaml")
+    path.write_bytes(path.read_text(encoding="utf-8").encode("gbk"))
+
+
+@pytest.mark.parametrize("breakage, message", [
+    (_gbk, "无法读取网站设置："),
+    (lambda p: p.write("content/site.yaml", ""), "网站设置须为映射"),
+    (lambda p: p.write("content/site.yaml", "- title\n- contact\n"), "网站设置须为映射"),
+    (lambda p: p.edit("content/site.yaml", "base_url: https://example.org/xinzhou-pjjg/",
+                      "base_url: javascript:alert(1)//"),
+     "base_url 须为以 http:// 或 https:// 开头的完整网址，实为 javascript:alert(1)//"),
+])
+def test_a_broken_site_yaml_is_the_only_problem_not_the_contacts_on_pages(project, breakage, message):
+    """The bureau's contacts on contact.md and accessibility.md are not reported as personal data while
+    site.yaml (which names them) cannot be read: only the real problem is."""
+    from site_builder.build import Layout, load
+    from site_builder.errors import DataError
+
+    breakage(project)
+    with pytest.raises(DataError) as exc:
+        load(Layout.from_args(root=str(project.root)))
+    got = [str(p) for p in exc.value.problems]
+    assert len(got) == 1, got
+    assert got[0].startswith("content/site.yaml") and message in got[0], got
+    result = project.validate()
+    assert result.code == 1 and HINT not in result.err and message in result.err
+
+
+def test_personal_data_on_pages_is_still_found_while_site_yaml_is_broken(project):
+    project.write("content/site.yaml", "")
+    project.edit("content/pages/about.md", "接受社会监督。", f"接受社会监督。经办人身份证 {ID18}。")
+    result = project.validate()
+    assert result.code == 1
+    assert f"content/pages/about.md: 正文含居民身份证号 142***********1235：{HINT}" in result.err
+    assert result.err.count(HINT) == 1
+
+
 def test_every_kind_of_free_text_is_scanned():
     """Unit level: corrections' reasons and approvers, the status approver, self-assessment reasons,
     county, front matter; file, institution, indicator and field are named."""
