@@ -66,9 +66,11 @@ _BETWEEN_DIGITS = re.compile(r"(?<=\d)\s+(?=\d)")
 
 def _normalise(text: str) -> str:
     """Text as scanned: NFKC (full-width digits, letters, ＠ and spaces become ASCII ones), every
-    script's decimal digits as ASCII ones, and a run of spaces between two digits one space."""
-    text = unicodedata.normalize("NFKC", text)
+    script's decimal digits as ASCII ones, and a run of spaces between two digits one space. A numbering
+    sign (①, ⑴, ²: Unicode's other numbers) is a space first, or ①13812345678 would be 113812345678."""
     if not text.isascii():
+        text = "".join(" " if unicodedata.category(c) == "No" else c for c in text)
+        text = unicodedata.normalize("NFKC", text)
         text = _DIGIT.sub(lambda m: str(unicodedata.decimal(m.group(), 0)), text)
     return _BETWEEN_DIGITS.sub(" ", text)
 

@@ -62,6 +62,7 @@ def kinds(text: str) -> list[tuple[str, str]]:
     ("座机０３５１－７６５４３２１", [("电话号码", "035****4321")]),
     ("座机0351.7654321", [("电话号码", "035****4321")]),
     ("卡号６２２２０２１２３４５６７８９０１２８", [("银行卡号", "622************0128")]),
+    ("①13812345678；②zhangsan@qq.com", [("手机号码", "138****5678"), ("电子邮箱", "z***@qq.com")]),
 ])
 def test_personal_numbers_are_found_and_masked(text, expected):
     assert kinds(text) == expected
@@ -85,6 +86,7 @@ def test_personal_numbers_are_found_and_masked(text, expected):
     "忻人社函〔２０２３〕１１８号", "得分 89.75 90.25 88.50 92.00 95.25 100.00", "100 95.5 90 85.25 80 75.5",
     "１３８＊＊＊＊１２３４", "138 **** 1234", "P01 P02 P03", f"{ID18_BAD[:6]} {ID18_BAD[6:14]} {ID18_BAD[14:]}",
     "0350 3020718 0350 3020718",
+    "⑴2024年1月15日", "①1-02 ②1-03", "面积 120m² 138****1234",
 ])
 def test_no_false_alarm(text):
     assert kinds(text) == []
