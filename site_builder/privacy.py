@@ -7,7 +7,9 @@ Found: 18-digit 居民身份证号 (check digit, birth date and area code verifi
 15-digit ones (first-generation cards: area code and birth date), mobile numbers, e-mail addresses
 and landline numbers other than the contacts configured in content/site.yaml, and bank card numbers
 (16-19 digits passing the Luhn check). Dates, scores, indicator numbers, ids and 文号 are not
-numbers of these kinds, so they pass.
+numbers of these kinds, so they pass. Texts are scanned after NFKC (full-width digits and ＠), with a
+space, '-' or '.' allowed between the digit groups of a number. While site.yaml cannot be read, the
+contacts are unknown: phones and e-mails on the Markdown pages are then not judged.
 
 Also checks the roster's `code` (统一社会信用代码: check character, unique within a year), the one
 identifier of an institution that is published.
@@ -19,6 +21,7 @@ import dataclasses
 import html
 import posixpath
 import re
+import unicodedata
 from itertools import chain
 from operator import itemgetter
 from dataclasses import dataclass
@@ -32,23 +35,44 @@ from site_builder.errors import Problems
 from site_builder.models import ItemScore
 
 HINT = "请去标识化，如 138****1234，或删去"
+# The kinds a configured contact (content/site.yaml `contact`) can be.
+CONTACT_KINDS = frozenset({"手机号码", "电话号码", "电子邮箱"})
 
 _EDGE_L = r"(?<![0-9A-Za-z])"
 _EDGE_R = r"(?![0-9A-Za-z])"
+# Between the digit groups of a number people write a space, '-' or '.' (a full-width space or dash is
+# one of these after NFKC, see _normalise): 140902 19800101 1238, 138-1234-5678.
+_SEP = r"[-. ]?"
 # Order matters: an earlier kind claims its characters, so an ID number is not also a bank card.
+# An 18-digit ID may be split anywhere: its province, birth date and check digit keep dates and scores
+# out. A 15-digit one has no check digit, so only its own groups (area, birth date, order) may be split.
 _PATTERNS = (
-    ("居民身份证号", re.compile(_EDGE_L + r"\d{17}[0-9Xx]" + _EDGE_R)),
-    ("居民身份证号", re.compile(_EDGE_L + r"\d{15}" + _EDGE_R)),
+    ("居民身份证号", re.compile(_EDGE_L + r"\d(?:" + _SEP + r"\d){16}" + _SEP + r"[0-9Xx]" + _EDGE_R)),
+    ("居民身份证号", re.compile(_EDGE_L + r"\d{6}([-. ]?)\d{6}\1\d{3}" + _EDGE_R)),
     ("银行卡号", re.compile(_EDGE_L + r"(?:\d{16,19}|\d{4}(?:[ -]\d{4}){3}(?:[ -]?\d{1,3})?)" + _EDGE_R)),
-    ("电子邮箱", re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")),
-    ("手机号码", re.compile(r"(?<![0-9A-Za-z*])(?:\+?86[- ]?)?1[3-9]\d(?:[- ]?\d{4}){2}" + _EDGE_R)),
-    ("电话号码", re.compile(r"(?<![0-9A-Za-z*])(?:[(（]0\d{2,3}[)）]|0\d{2,3})[-－ ]?[2-9]\d{6,7}" + _EDGE_R)),
+    ("电子邮箱", re.compile(r"[A-Za-z0-9._%+-]+ ?@ ?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")),
+    ("手机号码", re.compile(r"(?<![0-9A-Za-z*])(?:\+?86" + _SEP + r")?1[3-9]\d(?:" + _SEP + r"\d{4}){2}" + _EDGE_R)),
+    ("电话号码", re.compile(r"(?<![0-9A-Za-z*])(?:[(（]0\d{2,3}[)）]|0\d{2,3})" + _SEP + r"[2-9]\d{6,7}" + _EDGE_R)),
     ("电话号码", re.compile(r"(?:电话|座机|传真|[Tt][Ee][Ll])[:：]?\s*([2-9]\d{6,7})" + _EDGE_R)),
 )
 
 
-# Every finding has an '@' or three digits in a row: most texts are passed over on this alone.
-_MAYBE = re.compile(r"@|\d{3}")
+# Every finding has an '@' (or a full-width or small one) or three digits (any script's) in a row:
+# most texts are passed over on this alone.
+_MAYBE = re.compile(r"[@＠﹫]|\d{3}")
+_DIGIT = re.compile(r"\d")
+_BETWEEN_DIGITS = re.compile(r"(?<=\d)\s+(?=\d)")
+
+
+def _normalise(text: str) -> str:
+    """Text as scanned: NFKC (full-width digits, letters, ＠ and spaces become ASCII ones), every
+    script's decimal digits as ASCII ones, and a run of spaces between two digits one space. A numbering
+    sign (①, ⑴, ²: Unicode's other numbers) is a space first, or ①13812345678 would be 113812345678."""
+    if not text.isascii():
+        text = "".join(" " if unicodedata.category(c) == "No" else c for c in text)
+        text = unicodedata.normalize("NFKC", text)
+        text = _DIGIT.sub(lambda m: str(unicodedata.decimal(m.group(), 0)), text)
+    return _BETWEEN_DIGITS.sub(" ", text)
 
 
 @dataclass(frozen=True)
@@ -88,11 +112,20 @@ def _is_id15(number: str) -> bool:
     return int(number[:2]) in _PROVINCES and _id_date_ok(number[:6] + "19" + number[6:] + "0")
 
 
+def _compact(kind: str, value: str) -> str:
+    """A found value without its separators (an ID keeps its check character X)."""
+    if kind == "电子邮箱":
+        return value.replace(" ", "")
+    if kind == "居民身份证号":
+        return re.sub(r"[^0-9Xx]", "", value).upper()
+    return value
+
+
 def _mask(kind: str, value: str) -> str:
     if kind == "电子邮箱":
         local, _, domain = value.partition("@")
         return f"{local[:1]}***@{domain}"
-    digits = value.upper() if kind == "居民身份证号" else _digits(value)
+    digits = value if kind == "居民身份证号" else _digits(value)
     if kind == "手机号码" and len(digits) == 13:
         digits = digits[2:]  # +86
     return digits[:3] + "*" * max(len(digits) - 7, 4) + digits[-4:]
@@ -102,8 +135,8 @@ class Scanner:
     """Finds personal information in text; the configured contacts are allowed."""
 
     def __init__(self, phones: tuple[str, ...] = (), emails: tuple[str, ...] = ()):
-        self.phones = {d for d in (_digits(p) for p in phones) if d}
-        self.emails = {e.strip().lower() for e in emails if e.strip()}
+        self.phones = {d for d in (_digits(_normalise(p)) for p in phones) if d}
+        self.emails = {e.lower() for e in (_normalise(e).strip() for e in emails) if e}
         self._seen: dict[str, list[Finding]] = {}  # reasons repeat: each distinct text scanned once
 
     def _allowed_phone(self, digits: str) -> bool:
@@ -117,12 +150,13 @@ class Scanner:
         return self._seen[text]
 
     def _find(self, text: str) -> list[Finding]:
+        text = _normalise(text)
         found: list[tuple[int, Finding]] = []
         taken: list[tuple[int, int]] = []
         for kind, pattern in _PATTERNS:
             for m in pattern.finditer(text):
-                group = 1 if pattern.groups else 0
-                start, end, value = m.start(group), m.end(group), m.group(group)
+                group = 1 if kind == "电话号码" and pattern.groups else 0
+                start, end, value = m.start(group), m.end(group), _compact(kind, m.group(group))
                 if any(start < b and a < end for a, b in taken):
                     continue
                 if not self._matches(kind, pattern, value):
@@ -160,8 +194,10 @@ def check_site(years, config, pages, announcements, content_dir: Path, rel, prob
     scanner = Scanner((contact.phone,) if contact else (), (contact.email,) if contact else ())
 
     def scan(file: str, field: str, text: str | None, institution: str | None = None,
-             indicator: str | None = None) -> None:
+             indicator: str | None = None, skip: frozenset[str] = frozenset()) -> None:
         for f in dict.fromkeys(scanner.find(text)) if text else ():
+            if f.kind in skip:
+                continue
             problems.add(file, f"{field}含{f.kind} {f.masked}：{HINT}", institution=institution, indicator=indicator)
 
     for year in years:
@@ -186,13 +222,16 @@ def check_site(years, config, pages, announcements, content_dir: Path, rel, prob
         for o in getattr(year, "objections", ()):  # published with their handling (objections.yaml)
             scan(o.path, f"第 {o.number} 条异议的事项 subject", o.subject, o.institution)
             scan(o.path, f"第 {o.number} 条异议的答复 reply", o.reply, o.institution)
+    # The pages give the bureau's contacts (contact.md, accessibility.md): when site.yaml could not be
+    # read (its problem is reported), they are unknown, so phones and e-mails on pages are not judged.
+    skip = frozenset() if config is not None else CONTACT_KINDS
     documents = [(rel(content_dir / "pages" / f"{p.slug}.md"), p) for p in pages]
     documents += [(rel(content_dir / str(y) / "announcement.md"), p) for y, p in sorted(announcements.items())]
     for file, page in documents:
         for key, value in sorted(page.meta.items()):
             if isinstance(value, str):
-                scan(file, f"页面设置 {key}", value)
-        scan(file, "正文", _markup_text(str(page.html)))
+                scan(file, f"页面设置 {key}", value, skip=skip)
+        scan(file, "正文", _markup_text(str(page.html)), skip=skip)
 
 
 _ITEM_FIELDS = tuple(f.name for f in dataclasses.fields(ItemScore))

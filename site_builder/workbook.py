@@ -327,6 +327,11 @@ def import_sheets(wb, label: str, rubric: Rubric, roster: Roster, problems: Prob
                          "工作表须以机构编号开头，如 “P01 山西工程职业学院”；请改回原名称或重新生成工作簿")
             continue
         where = f"{label}!{shown_id(words[0])}"
+        if ws.sheet_state != "visible":  # hidden or veryHidden: the expert never saw what it holds
+            problems.add(where, f"工作表“{shown_text(ws.title)}”是隐藏的工作表，不导入（其中的内容在表格中看不到，"
+                         "无法确认是专家填写的）；请在 Excel 或 WPS 中右键工作表标签，取消隐藏后再导入，"
+                         "或删去这张工作表")
+            continue
         try:
             grid = _Grid(ws, HEADER_ROW + len(rubric.indicators) + len(rubric.sections) + MAX_EXTRA_ROWS)
         except Exception:  # noqa: BLE001 - a damaged sheet inside the zip, found while streaming it

@@ -43,6 +43,26 @@ def kinds(text: str) -> list[tuple[str, str]]:
     (f"卡号{CARD}", [("银行卡号", "622************0128")]),
     ("卡号 6222 0212 3456 7890 128", [("银行卡号", "622************0128")]),
     (f"{ID18}，13812345678", [("居民身份证号", "142***********1235"), ("手机号码", "138****5678")]),
+    # full-width characters (NFKC) and the separators people write between digit groups
+    ("负责人身份证１４０９０２１９８００１０１１２３８", [("居民身份证号", "140***********1238")]),
+    ("负责人身份证 140902 19800101 1238", [("居民身份证号", "140***********1238")]),
+    ("身份证140902-19800101-1238", [("居民身份证号", "140***********1238")]),
+    ("身份证 1409.0219.8001.0112.38", [("居民身份证号", "140***********1238")]),
+    ("身份证１４０９０２　１９８００１０１　１２３８", [("居民身份证号", "140***********1238")]),
+    ("证件 11010519491231002ｘ", [("居民身份证号", "110***********002X")]),
+    ("老身份证 142201 800101 123", [("居民身份证号", "142********1123")]),
+    ("负责人手机１３８１２３４５６７８", [("手机号码", "138****5678")]),
+    ("手机 138.1234.5678", [("手机号码", "138****5678")]),
+    ("手机１３８　１２３４　５６７８", [("手机号码", "138****5678")]),
+    ("手机 138  1234   5678", [("手机号码", "138****5678")]),
+    ("＋８６－１３８－１２３４－５６７８", [("手机号码", "138****5678")]),
+    ("联系zhangsan＠qq.com", [("电子邮箱", "z***@qq.com")]),
+    ("联系ｚｈａｎｇｓａｎ＠ｑｑ．ｃｏｍ", [("电子邮箱", "z***@qq.com")]),
+    ("邮箱 zhangsan @ qq.com", [("电子邮箱", "z***@qq.com")]),
+    ("座机０３５１－７６５４３２１", [("电话号码", "035****4321")]),
+    ("座机0351.7654321", [("电话号码", "035****4321")]),
+    ("卡号６２２２０２１２３４５６７８９０１２８", [("银行卡号", "622************0128")]),
+    ("①13812345678；②zhangsan@qq.com", [("手机号码", "138****5678"), ("电子邮箱", "z***@qq.com")]),
 ])
 def test_personal_numbers_are_found_and_masked(text, expected):
     assert kinds(text) == expected
@@ -59,6 +79,14 @@ def test_personal_numbers_are_found_and_masked(text, expected):
     "138****1234", "手机 138****5678", ID18_BAD, ID15_BAD_DATE, CARD_BAD, "12345678901234567",
     # a 统一社会信用代码 is an organisation's, not a person's
     "91140900MA0000001F",
+    # the same in full-width characters or with separators between digit groups
+    "联系电话：０３５０－３０２０７１８", "电话 0350 3020718", "电子邮箱：xzsjdZX＠163.com", "xzsjdZX @ 163.com",
+    "２０２４－０１－１５", "２０２４年１月１５日", "2024.01.15", "2024 01 15", "2023.12.21-2024.01.10",
+    "2023-12-21 2024-01-10 2024-01-15 2024-01-20", "20231221 20240110", "指标 １－０２", "1-01 1-02 1-03 2-01 5-01 5-02 7-31",
+    "忻人社函〔２０２３〕１１８号", "得分 89.75 90.25 88.50 92.00 95.25 100.00", "100 95.5 90 85.25 80 75.5",
+    "１３８＊＊＊＊１２３４", "138 **** 1234", "P01 P02 P03", f"{ID18_BAD[:6]} {ID18_BAD[6:14]} {ID18_BAD[14:]}",
+    "0350 3020718 0350 3020718",
+    "⑴2024年1月15日", "①1-02 ②1-03", "面积 120m² 138****1234",
 ])
 def test_no_false_alarm(text):
     assert kinds(text) == []
@@ -74,6 +102,20 @@ def test_validate_refuses_a_mobile_number_in_a_reason(clean):
     assert result.code == 1
     assert ("scores/2023/P05.yaml: 机构 P05: 指标 1-01: 扣分原因含手机号码 138****5678："
             "请去标识化，如 138****1234，或删去") in result.err
+
+
+@pytest.mark.parametrize("reason, found", [
+    ("负责人身份证１４０９０２１９８００１０１１２３８", "居民身份证号 140***********1238"),
+    ("负责人身份证 140902 19800101 1238", "居民身份证号 140***********1238"),
+    ("负责人手机１３８１２３４５６７８", "手机号码 138****5678"),
+    ("联系zhangsan＠qq.com", "电子邮箱 z***@qq.com"),
+])
+def test_validate_refuses_full_width_and_spaced_numbers_in_a_reason(clean, reason, found):
+    _sheet_project(clean, f"  1-01: {{score: 0, reason: {reason}}}\n")
+    result = clean.validate()
+    assert result.code == 1
+    assert f"scores/2023/P05.yaml: 机构 P05: 指标 1-01: 扣分原因含{found}：{HINT}" in result.err
+    assert result.err.count(HINT) == 1
 
 
 def test_validate_refuses_an_id_number_in_veto_evidence_and_build_writes_nothing(clean):
@@ -106,6 +148,44 @@ def test_the_repo_data_passes_with_its_contacts_on_pages(project):
     assert "0350-3020718" in project.read("content/pages/contact.md")
     result = project.validate()
     assert result.code == 0, result.err
+
+
+def _gbk(project):
+    path = project.path("content/site.yaml")
+    path.write_bytes(path.read_text(encoding="utf-8").encode("gbk"))
+
+
+@pytest.mark.parametrize("breakage, message", [
+    (_gbk, "无法读取网站设置："),
+    (lambda p: p.write("content/site.yaml", ""), "网站设置须为映射"),
+    (lambda p: p.write("content/site.yaml", "- title\n- contact\n"), "网站设置须为映射"),
+    (lambda p: p.edit("content/site.yaml", "base_url: https://example.org/xinzhou-pjjg/",
+                      "base_url: javascript:alert(1)//"),
+     "base_url 须为以 http:// 或 https:// 开头的完整网址，实为 javascript:alert(1)//"),
+])
+def test_a_broken_site_yaml_is_the_only_problem_not_the_contacts_on_pages(project, breakage, message):
+    """The bureau's contacts on contact.md and accessibility.md are not reported as personal data while
+    site.yaml (which names them) cannot be read: only the real problem is."""
+    from site_builder.build import Layout, load
+    from site_builder.errors import DataError
+
+    breakage(project)
+    with pytest.raises(DataError) as exc:
+        load(Layout.from_args(root=str(project.root)))
+    got = [str(p) for p in exc.value.problems]
+    assert len(got) == 1, got
+    assert got[0].startswith("content/site.yaml") and message in got[0], got
+    result = project.validate()
+    assert result.code == 1 and HINT not in result.err and message in result.err
+
+
+def test_personal_data_on_pages_is_still_found_while_site_yaml_is_broken(project):
+    project.write("content/site.yaml", "")
+    project.edit("content/pages/about.md", "接受社会监督。", f"接受社会监督。经办人身份证 {ID18}。")
+    result = project.validate()
+    assert result.code == 1
+    assert f"content/pages/about.md: 正文含居民身份证号 142***********1235：{HINT}" in result.err
+    assert result.err.count(HINT) == 1
 
 
 def test_every_kind_of_free_text_is_scanned():

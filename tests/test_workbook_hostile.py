@@ -148,6 +148,21 @@ def test_blank_sheet_title(project, book):
         "评分表.xlsx!第2张工作表: 工作表名称为空白（'   '）；工作表须以机构编号开头，如 “P01 山西工程职业学院”；请改回原名称或重新生成工作簿"]
 
 
+@pytest.mark.parametrize("state", ["hidden", "veryHidden"])
+def test_hidden_sheet_is_refused(project, book, state):
+    """A hidden sheet (veryHidden: not even listed by 取消隐藏) is not what the expert saw: refused."""
+    edit(book, lambda ws, rows: setattr(ws, "sheet_state", state))
+    assert load_workbook(book)[TITLE].sheet_state == state
+    assert import_messages(project, book) == [
+        f"评分表.xlsx!P03: 工作表“{TITLE}”是隐藏的工作表，不导入（其中的内容在表格中看不到，无法确认是专家填写的）；"
+        "请在 Excel 或 WPS 中右键工作表标签，取消隐藏后再导入，或删去这张工作表"]
+
+
+def test_the_hidden_meta_sheet_is_still_accepted(project, book):
+    assert load_workbook(book)["_meta"].sheet_state == "hidden"
+    assert imported(project, book)  # our own hidden _meta sheet is not an expert's sheet
+
+
 # --- the institution on the sheet ------------------------------------------------------------------------------
 
 def test_id_changed_to_another_institution_is_refused_even_with_force(project, book):
