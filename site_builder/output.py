@@ -3,7 +3,7 @@
 `replace_output` is the only code that replaces the output folder. Its guarantees:
 
 - the output folder may only be a missing folder, an empty one, or a previous build output
-  (recognised by the marker file `MARKER`); never the data, the root, or a folder around or inside them;
+  (recognised by the marker file `MARKER` with exactly `MARKER_TEXT` in it); never the data, the root, or a folder around or inside them;
 - one build at a time per output folder (a lock file beside it); a second one is refused;
 - at every instant the output folder holds either the complete old site or the complete new one:
   the staging folder is flushed to disk, then exchanged with the old output in one atomic
