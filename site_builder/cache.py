@@ -494,5 +494,7 @@ def read_cache(cache_file: Path, key: str) -> dict:
 
 
 def write_cache(cache_file: Path, key: str, entries: dict) -> None:
+    if cache_secret() is None:
+        return  # no key: nothing can be sealed, so nothing is kept
     body = marshal.dumps((digest(package_digest(), key), sorted(entries.items())))
     atomic_write(cache_file, seal(body, cache_file.name))
