@@ -9,7 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from site_builder import cms, corrections, crawl, ledger, objections, pagemeta, privacy, urls
-from site_builder.cache import PACKAGE, PageCache, cache_lock, code_digest
+from site_builder.cache import PACKAGE, PageCache, cache_lock, cache_secret, code_digest
 from site_builder.content import check_assessment_periods, load_content
 from site_builder.errors import BuildError, DataError, Problems
 from site_builder.loader import Paths, load_project, load_rubric
@@ -144,7 +144,7 @@ def build(layout: Layout, publish_mode: bool = False, workers: int = 1, cache: b
     did not change come from the cache; an official publication never does (it is rendered afresh).
     Refuses to replace a publication (`previous`, by default the output) the ledgers do not hold."""
     started = time.perf_counter()
-    cache = cache and not publish_mode
+    cache = cache and not publish_mode and cache_secret() is not None  # no key: no cache, silently
     locks = [cache_lock(layout.cache)] if cache else []
     if previous is not None and not previous.is_dir():
         raise BuildError(f"--previous 指定的 {previous} 不是目录；请给出上一次发布的网站副本（含 SHA256SUMS 的目录）")

@@ -11,14 +11,13 @@ Two stores, one rule: a cache may only cost time, never change a byte of output.
   reused, and an edited manifest can't point a key at other bytes (only make a file miss). Objects are copied into the output, never hard-linked, so editing the live site cannot
   edit the cache. Anything wrong with the manifest means the whole cache is ignored.
 - **Validated sheets and rosters** (`load_sheets`, `read_cache`/`write_cache`): plain data (marshal,
-  no code) keyed by the file's bytes, the rubric's and roster's bytes and the package's code, with a
-  checksum. Invalid sheets are never cached.
+  no code) keyed by the file's bytes, the rubric's and roster's bytes and the package's code, sealed. Invalid sheets are never cached.
 
-Residual risk (documented in the README): the checks above catch corruption and any edit of one
-part alone, but the cache holds no secret, so someone who can write the cache folder and rewrites an
-object (or a cached sheet) together with the hash recorded for it can make a cached build show other
-bytes. `build
---publish` therefore never reads the cache: what is published officially is always rendered afresh.
+Every file the cache keeps (the page manifest, which holds each object's key and SHA-256, the
+sheet and roster caches, the statistics) is written through `seal` and read through `unseal`: an
+HMAC-SHA256 under a secret key kept outside the cache and the repo (`key_dir()`), so a cache file
+rewritten together with a recomputed plain checksum is not trusted, only made again. Without a
+readable key the build runs without the cache. `build --publish` never reads the cache at all.
 """
 
 from __future__ import annotations
@@ -26,9 +25,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import hmac
 import json
 import marshal
 import multiprocessing
+import os
 import shutil
 import types
 from collections.abc import Callable, Sequence
@@ -43,8 +44,84 @@ from site_builder.models import ItemScore, Sheet, Veto
 from site_builder.output import Lock, atomic_write
 
 MANIFEST = "manifest.json"
-FORMAT = 3
+FORMAT = 4
 PACKAGE = Path(__file__).resolve().parent
+
+
+# --- the secret key: every cache file is sealed with it ----------------------------------------
+
+KEY_DIR_ENV = "SITE_BUILDER_KEY_DIR"
+KEY_FILE = "cache.key"
+_MAC = 32  # bytes of HMAC-SHA256 in front of every sealed file
+
+
+def key_dir() -> Path:
+    """Where the cache key lives: $SITE_BUILDER_KEY_DIR, else $XDG_CONFIG_HOME/site_builder, else
+    ~/.config/site_builder. Never under the cache or the repo: whoever can only write those can't
+    forge a cache file."""
+    explicit = os.environ.get(KEY_DIR_ENV)
+    if explicit:
+        return Path(explicit)
+    config = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    return Path(config) / "site_builder"
+
+
+@lru_cache(maxsize=None)
+def _secret(folder: Path) -> bytes | None:
+    path = folder / KEY_FILE
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        try:
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another build made it just now
+            return _read_key(path)
+        except OSError:
+            return None
+        data = os.urandom(32)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+        except OSError:
+            return None
+        return data
+    except OSError:
+        return None
+    return data if len(data) >= 32 else None
+
+
+def _read_key(path: Path) -> bytes | None:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    return data if len(data) >= 32 else None
+
+
+def cache_secret() -> bytes | None:
+    """The key every cache file is sealed with (made on first use, mode 0600), or None when it can
+    be neither read nor made: then the build runs without the cache."""
+    return _secret(key_dir())
+
+
+def seal(data: bytes, purpose: str) -> bytes:
+    """data with its HMAC (under the cache key and `purpose`, e.g. the file's name) in front."""
+    secret = cache_secret()
+    if secret is None:
+        raise OSError("no cache key")
+    return hmac.new(secret, purpose.encode() + b"\0" + data, hashlib.sha256).digest() + data
+
+
+def unseal(blob: bytes, purpose: str) -> bytes | None:
+    """The data sealed by `seal` for `purpose`, or None when the seal doesn't match (edited, forged,
+    truncated, another key or another file's content)."""
+    secret = cache_secret()
+    if secret is None or len(blob) < _MAC:
+        return None
+    mac, data = blob[:_MAC], blob[_MAC:]
+    want = hmac.new(secret, purpose.encode() + b"\0" + data, hashlib.sha256).digest()
+    return data if hmac.compare_digest(mac, want) else None
 
 
 # --- hashes -------------------------------------------------------------------------------------
@@ -186,10 +263,12 @@ class PageCache:
     def _load(self) -> None:
         path = self.folder / MANIFEST
         try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-            body = json.dumps(raw["entries"], sort_keys=True)
-            if raw.get("format") != FORMAT or raw.get("checksum") != hashlib.sha256(body.encode()).hexdigest():
-                raise ValueError("manifest checksum or format differs")
+            body = unseal(path.read_bytes(), MANIFEST)
+            if body is None:
+                raise ValueError("manifest seal differs")
+            raw = json.loads(body.decode("utf-8"))
+            if raw.get("format") != FORMAT:
+                raise ValueError("manifest format differs")
             entries = {k: v for k, v in raw["entries"].items()
                        if isinstance(v, list) and len(v) == 2 and all(isinstance(x, str) for x in v)}
             if len(entries) != len(raw["entries"]):
@@ -236,9 +315,8 @@ class PageCache:
         """Keep only what this build used; drop unreferenced objects."""
         if self.folder is None:
             return
-        body = json.dumps(self.fresh, sort_keys=True)
-        doc = {"format": FORMAT, "checksum": hashlib.sha256(body.encode()).hexdigest(), "entries": self.fresh}
-        atomic_write(self.folder / MANIFEST, json.dumps(doc, sort_keys=True))
+        doc = {"format": FORMAT, "entries": self.fresh}
+        atomic_write(self.folder / MANIFEST, seal(json.dumps(doc, sort_keys=True).encode(), MANIFEST))
         used = {entry[0] for entry in self.fresh.values()}
         objects = self.folder / "objects"
         if objects.is_dir():
@@ -406,9 +484,8 @@ def load_sheets(sheet_paths: list[Path], parse: Callable[[Path, Problems], Sheet
 def read_cache(cache_file: Path, key: str) -> dict:
     """The entries stored under `key` (and this package's code), or {} for anything doubtful."""
     try:
-        raw = cache_file.read_bytes()
-        checksum, body = raw[:64].decode(), raw[64:]
-        if hashlib.sha256(body).hexdigest() != checksum:
+        body = unseal(cache_file.read_bytes(), cache_file.name)
+        if body is None:
             return {}
         doc_key, entries = marshal.loads(body)
         return dict(entries) if doc_key == digest(package_digest(), key) else {}
@@ -417,5 +494,7 @@ def read_cache(cache_file: Path, key: str) -> dict:
 
 
 def write_cache(cache_file: Path, key: str, entries: dict) -> None:
+    if cache_secret() is None:
+        return  # no key: nothing can be sealed, so nothing is kept
     body = marshal.dumps((digest(package_digest(), key), sorted(entries.items())))
-    atomic_write(cache_file, hashlib.sha256(body).hexdigest().encode() + body)
+    atomic_write(cache_file, seal(body, cache_file.name))

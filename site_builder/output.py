@@ -3,7 +3,7 @@
 `replace_output` is the only code that replaces the output folder. Its guarantees:
 
 - the output folder may only be a missing folder, an empty one, or a previous build output
-  (recognised by the marker file `MARKER`); never the data, the root, or a folder around or inside them;
+  (recognised by the marker file `MARKER` with exactly `MARKER_TEXT` in it); never the data, the root, or a folder around or inside them;
 - one build at a time per output folder (a lock file beside it); a second one is refused;
 - at every instant the output folder holds either the complete old site or the complete new one:
   the staging folder is flushed to disk, then exchanged with the old output in one atomic
@@ -204,8 +204,12 @@ def check_out_dir(out: Path, root: Path | None = None, protected: Mapping[str, P
         if not out.is_dir():
             why = "它不是目录"
         elif not is_build_output(out):
-            why = (f"该目录不是空目录，也不是本工具以前生成的输出（没有标记文件 {MARKER}），"
-                   "整体替换会删除其中的文件")
+            if _marker(out) == "foreign":
+                why = (f"该目录中的标记文件 {MARKER} 不是本工具写的（内容与生成时写入的不符，例如空文件），"
+                       "该目录也不是以前生成的输出，整体替换会删除其中的文件")
+            else:
+                why = (f"该目录不是空目录，也不是本工具以前生成的输出（没有标记文件 {MARKER}），"
+                       "整体替换会删除其中的文件")
     if why:
         raise BuildError(f"拒绝输出到 {out}：{why}。生成时会整体替换输出目录；请用 --out 指定一个新目录、"
                          "空目录或以前生成的输出目录（默认 ROOT/output），未写出任何文件")
@@ -215,13 +219,30 @@ def _real(path: Path) -> Path:
     return Path(os.path.realpath(path))
 
 
+def _marker(folder: Path) -> str:
+    """"ours" when folder holds the marker exactly as a build writes it, "foreign" when a file of that
+    name says anything else (an empty file, a symlink…), "missing" otherwise. Only the exact text
+    counts: a stray empty `.site-builder-output` must not get a folder of someone's files replaced."""
+    path = folder / MARKER
+    if not os.path.lexists(path):
+        return "missing"
+    if path.is_symlink() or not path.is_file():
+        return "foreign"
+    try:
+        with open(path, "rb") as f:
+            data = f.read(len(MARKER_TEXT.encode()) + 1)
+    except OSError:
+        return "foreign"
+    return "ours" if data == MARKER_TEXT.encode() else "foreign"
+
+
 def is_build_output(folder: Path) -> bool:
-    """Empty (but for the repo's placeholders), marked by a build, or an output of a version before
-    the marker (every file listed in its SHA256SUMS)."""
+    """Empty (but for the repo's placeholders), marked by a build (the marker's exact text), or an
+    output of a version before the marker (every file listed in its SHA256SUMS)."""
     names = set(os.listdir(folder)) - set(PLACEHOLDERS)
     if not names:
         return True
-    if (folder / MARKER).is_file() and not (folder / MARKER).is_symlink():
+    if _marker(folder) == "ours":
         return True
     sums = folder / "SHA256SUMS"
     if not sums.is_file():

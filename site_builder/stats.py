@@ -25,7 +25,7 @@ from site_builder.models import ItemScore, Result, YearReport
 MEAN_PLACES = Decimal("0.01")
 SHARE_PLACES = Decimal("0.001")
 TOP_REASONS = 3  # most common reasons kept per indicator
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 
 CSV_HEADERS = ("指标编号", "所属部分", "满分", "参评机构数", "平均得分", "得满分机构数", "扣分机构数", "扣分机构占比")
 """indicators.csv: the columns of indicators.json, in the same order, with Chinese headers."""
@@ -237,20 +237,26 @@ def _from_doc(doc: dict) -> YearStats:
 def year_stats(report: YearReport, key: str, folder: Path | None) -> YearStats:
     """The year's statistics: from the cache file for `key` when it is there and readable."""
     path = folder / "stats" / f"{report.data.year}.json" if folder else None
+    from site_builder.cache import seal, unseal
+
+    purpose = f"stats/{report.data.year}.json"
     if path is not None and path.is_file():
         try:
-            doc = json.loads(path.read_text(encoding="utf-8"))
+            body = unseal(path.read_bytes(), purpose)  # None when edited or forged: recomputed
+            doc = json.loads(body.decode("utf-8")) if body is not None else {}
             if doc.get("format") == CACHE_FORMAT and doc.get("key") == key:
                 return _from_doc(doc["stats"])
-        except (ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             pass  # an unreadable cache is recomputed, never trusted
     stats = compute(report)
     if path is not None:
         from site_builder.output import atomic_write
 
-        path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, json.dumps({"format": CACHE_FORMAT, "key": key, "stats": _to_doc(stats)},
-                                      ensure_ascii=False))
+        try:
+            atomic_write(path, seal(json.dumps({"format": CACHE_FORMAT, "key": key, "stats": _to_doc(stats)},
+                                               ensure_ascii=False).encode("utf-8"), purpose))
+        except OSError:
+            pass  # a cache left unwritten only costs time next build
     return stats
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -15,6 +16,20 @@ from browser import chromium_browser  # noqa: F401  (a session fixture)
 from site_builder.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cache_key_dir(tmp_path_factory) -> Path:
+    """The cache's secret key lives in a temporary folder for the whole session (subprocesses inherit
+    it): tests never read or write the real ~/.config/site_builder/cache.key."""
+    folder = tmp_path_factory.mktemp("cache-key")
+    old = os.environ.get("SITE_BUILDER_KEY_DIR")
+    os.environ["SITE_BUILDER_KEY_DIR"] = str(folder)
+    yield folder
+    if old is None:
+        os.environ.pop("SITE_BUILDER_KEY_DIR", None)
+    else:
+        os.environ["SITE_BUILDER_KEY_DIR"] = old
 
 
 @dataclass

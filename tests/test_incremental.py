@@ -22,8 +22,34 @@ from site_builder import build as build_module
 from site_builder import cache, site
 from site_builder.build import Layout, build
 
-UNCACHED = 15  # written afresh every build: the marker, the five assets, the year's ledger.json, SHA256SUMS,
-# sitemap.xml, robots.txt and the year's CMS package (5 files)
+
+
+def uncached(years) -> set[str]:
+    """What every build writes afresh, outside the page cache, named from the modules that write
+    it: the marker, the assets, SHA256SUMS, sitemap.xml and robots.txt, and per year its ledger.json
+    and its CMS package (copies of the data files, the fragment and the notes)."""
+    from site_builder import cms, ledger, outputs, urls
+    from site_builder.output import MARKER
+
+    rels = {MARKER, urls.checksums(), "sitemap.xml", "robots.txt"} | {urls.asset(a) for a in outputs.ASSETS}
+    for y in years:
+        rels.add(urls.data_file(y, ledger.LEDGER_FILE))
+        rels |= {cms.cms_file(y, name) for name, _label in cms.ATTACHMENTS} | {cms.cms_file(y, cms.FRAGMENT),
+                                                                              cms.cms_file(y, cms.NOTES)}
+    return rels
+
+
+def assert_all_cached_but_uncached(stats, out: Path, root: Path, made_again: set[str] = frozenset()) -> None:
+    """Every file of the output came from the cache except what is always written afresh (and
+    `made_again`), and exactly the cacheable files are in the cache's manifest."""
+    years = sorted(int(p.name) for p in out.iterdir() if p.is_dir() and p.name.isdigit())
+    always = uncached(years)
+    written = set(files(out))
+    assert always <= written, sorted(always - written)
+    manifest = json.loads((root / CACHE / "manifest.json").read_bytes()[32:])["entries"]
+    assert set(manifest) == written - always, sorted(set(manifest) ^ (written - always))
+    assert stats.files == len(written)
+    assert stats.reused == len(written) - len(always) - len(made_again)
 
 
 def files(folder: Path) -> dict[str, bytes]:
@@ -72,7 +98,7 @@ def test_full_parallel_and_incremental_builds_give_the_same_bytes(tmp_path):
     warm = _build(root, tmp_path / "inc", workers=2, cache=True)
     assert warm.reused == 0
     unchanged = _build(root, tmp_path / "inc", workers=2, cache=True)
-    assert unchanged.reused == unchanged.files - UNCACHED  # every page and data file from the cache
+    assert_all_cached_but_uncached(unchanged, tmp_path / "inc", root)  # every page and data file from the cache
     assert files(tmp_path / "inc") == files(tmp_path / "serial")
 
     sheet = sorted((root / "scores/2023").glob("[PM]*.yaml"))[0]
@@ -83,7 +109,7 @@ def test_full_parallel_and_incremental_builds_give_the_same_bytes(tmp_path):
     sheet.write_text(changed, encoding="utf-8")
     incremental = _build(root, tmp_path / "inc", workers=2, cache=True)
     # made again: the changed sheet's page, those whose rank moved, and what lists every institution
-    assert 0 < incremental.reused < incremental.files - UNCACHED
+    assert 0 < incremental.reused < incremental.files - len(uncached([2023]))
     _build(root, tmp_path / "full", workers=1, cache=False)
     assert files(tmp_path / "inc") == files(tmp_path / "full")
 
@@ -106,7 +132,8 @@ P01_PAGE = "2023/institutions/P01/index.html"
 
 
 def _manifest(root: Path) -> dict:
-    return json.loads((root / CACHE / "manifest.json").read_text())
+    """The manifest as stored: its JSON behind the 32-byte HMAC seal."""
+    return json.loads((root / CACHE / "manifest.json").read_bytes()[32:])
 
 
 def _object(root: Path, rel: str) -> Path:
@@ -130,49 +157,54 @@ def test_an_object_edited_with_its_mtime_kept_is_not_reused(mini, tmp_path, refe
         _edit_keeping_mtime(_object(mini, rel), b"108.75", b"180.75")
     stats = _build(mini, tmp_path / "out", cache=True)
     assert files(tmp_path / "out") == reference
-    assert stats.reused == stats.files - UNCACHED - 2  # just those two made again
+    assert_all_cached_but_uncached(stats, tmp_path / "out", mini,
+                                   made_again={P01_PAGE, "2023/data/results.csv"})  # just those two made again
 
 
 def test_the_live_output_shares_nothing_with_the_cache(mini, tmp_path, reference):
     out = tmp_path / "out"
     _build(mini, out, cache=True)
     stats = _build(mini, out, cache=True)
-    assert stats.reused == stats.files - UNCACHED
+    assert_all_cached_but_uncached(stats, out, mini)
     assert all(p.stat().st_nlink == 1 for p in out.rglob("*") if p.is_file())  # copies, never hard links
     page = out / P01_PAGE
     page.write_bytes(page.read_bytes().replace(b"108.75", b"180.75"))  # someone edits the live site
     again = _build(mini, out, cache=True)
-    assert again.reused == again.files - UNCACHED and files(out) == reference
+    assert_all_cached_but_uncached(again, out, mini)
+    assert files(out) == reference
 
 
 def _rewrite_manifest(root: Path, change) -> None:
+    """Edit the manifest's entries as a careful tamperer would: the body re-sealed with everything one
+    can compute without the key (a plain SHA-256 in place of the HMAC)."""
     doc = _manifest(root)
     change(doc["entries"])
-    body = json.dumps(doc["entries"], sort_keys=True)
-    doc["checksum"] = hashlib.sha256(body.encode()).hexdigest()  # as a careful tamperer would
-    (root / CACHE / "manifest.json").write_text(json.dumps(doc))
+    body = json.dumps(doc, sort_keys=True).encode()
+    (root / CACHE / "manifest.json").write_bytes(hashlib.sha256(body).digest() + body)
 
 
 def test_an_edited_manifest_is_not_trusted(mini, tmp_path, reference):
     out = tmp_path / "out"
     _build(mini, out, cache=True)
     manifest = mini / CACHE / "manifest.json"
-    doc = json.loads(manifest.read_text())
-    doc["entries"][P01_PAGE][1] = "0" * 64  # edited by hand: the checksum no longer matches
-    manifest.write_text(json.dumps(doc))
+    raw = manifest.read_bytes()
+    doc = _manifest(mini)
+    doc["entries"][P01_PAGE][1] = "0" * 64  # edited by hand, the seal left as it was
+    manifest.write_bytes(raw[:32] + json.dumps(doc, sort_keys=True).encode())
     assert _build(mini, out, cache=True).reused == 0 and files(out) == reference
 
     m01 = "2023/institutions/M01/index.html"
-    # checksum recomputed: P01's entry pointed at M01's page (key and hash), then at M01's hash only
+    # re-sealed without the key: P01's entry pointed at M01's page (key and hash), then at M01's hash only
     _rewrite_manifest(mini, lambda e: e.__setitem__(P01_PAGE, list(e[m01])))
-    stats = _build(mini, out, cache=True)
-    assert stats.reused == stats.files - UNCACHED - 1 and files(out) == reference
+    assert _build(mini, out, cache=True).reused == 0 and files(out) == reference
     _rewrite_manifest(mini, lambda e: e.__setitem__(P01_PAGE, [e[P01_PAGE][0], e[m01][1]]))
-    stats = _build(mini, out, cache=True)
-    assert stats.reused == stats.files - UNCACHED - 1 and files(out) == reference
-    for junk in ("not json", '{"format": 3, "entries": {"x": 1}, "checksum": ""}', "[]"):
+    assert _build(mini, out, cache=True).reused == 0 and files(out) == reference
+    for junk in ("not json", '{"format": 4, "entries": {"x": 1}}', "[]"):
         manifest.write_text(junk)
         assert _build(mini, out, cache=True).reused == 0 and files(out) == reference
+    stats = _build(mini, out, cache=True)  # the cache made again by the last build is trusted
+    assert_all_cached_but_uncached(stats, out, mini)
+    assert files(out) == reference
 
 
 def test_an_edited_sheet_or_roster_cache_is_not_trusted(mini, tmp_path, reference):
@@ -181,7 +213,7 @@ def test_an_edited_sheet_or_roster_cache_is_not_trusted(mini, tmp_path, referenc
     sheets = mini / CACHE / "sheets-2023.marshal"
     raw = sheets.read_bytes()
     assert b"0.75" in raw
-    _edit_keeping_mtime(sheets, b"0.75", b"0.25")  # P01's 2-01, checksum left as it was
+    _edit_keeping_mtime(sheets, b"0.75", b"0.25")  # P01's 2-01, seal left as it was
     _edit_keeping_mtime(mini / CACHE / "roster-2023.marshal", "甲".encode(), "乙".encode())
     _build(mini, out, cache=True)
     assert files(out) == reference
@@ -191,9 +223,68 @@ def test_an_edited_sheet_or_roster_cache_is_not_trusted(mini, tmp_path, referenc
         assert files(out) == reference
 
 
+def _forge_sheet_cache(root: Path) -> None:
+    """D1: every cached sheet's section sums raised by 40, the file re-sealed with all one can compute
+    without the key (a plain SHA-256 of the body, as the old format had it)."""
+    sheets = root / CACHE / "sheets-2023.marshal"
+    key, entries = marshal.loads(sheets.read_bytes()[32:])
+    forged = [(k, cache._compact(dataclasses.replace(cache._expand(rec), section_sums=tuple(
+        (n, v + 40) for n, v in cache._expand(rec).section_sums)))) for k, rec in entries]
+    body = marshal.dumps((key, forged))
+    sheets.write_bytes(hashlib.sha256(body).digest() + body)
+
+
+def test_a_forged_sheet_cache_with_a_recomputed_checksum_changes_nothing(mini, tmp_path, reference):
+    """D1 (issue 11): a cached sheet rewritten with a recomputed plain checksum is not trusted."""
+    _build(mini, tmp_path / "out", cache=True)
+    _forge_sheet_cache(mini)
+    assert cache.read_cache(mini / CACHE / "sheets-2023.marshal", "anything") == {}
+    _build(mini, tmp_path / "out", cache=True)
+    assert files(tmp_path / "out") == reference  # byte for byte the --no-cache build, SHA256SUMS included
+    assert b'"total": 108.75' in (tmp_path / "out/2023/data/results.json").read_bytes()
+
+
+def test_an_edited_stats_cache_changes_nothing(mini, tmp_path, reference):
+    """D2 (issue 11): the statistics cache is sealed too; an edited mean is recomputed."""
+    out = tmp_path / "out"
+    _build(mini, out, cache=True)
+    path = mini / CACHE / "stats" / "2023.json"
+    raw = path.read_bytes()
+    found = re.search(rb'"total_mean": "(\d)', raw)
+    assert found, raw[:200]
+    digit = found.group(1)
+    other = b"1" if digit != b"1" else b"2"
+    path.write_bytes(raw[:found.start(1)] + other + raw[found.end(1):])  # e.g. 77.86 -> 17.86
+    _build(mini, out, cache=True)
+    assert files(out) == reference
+    body = path.read_bytes()[32:]  # and re-sealed with a plain SHA-256: still not trusted
+    edited = body.replace(found.group(0), found.group(0)[:-1] + other)
+    path.write_bytes(hashlib.sha256(edited).digest() + edited)
+    _build(mini, out, cache=True)
+    assert files(out) == reference
+
+
+def test_the_cache_key_lives_outside_the_cache_and_is_private(mini, tmp_path, reference, cache_key_dir):
+    key = cache_key_dir / cache.KEY_FILE
+    _build(mini, tmp_path / "out", cache=True)
+    assert key.is_file() and len(key.read_bytes()) >= 32 and key.stat().st_mode & 0o777 == 0o600
+    assert not any(p.name == cache.KEY_FILE for p in mini.rglob("*"))
+
+
+def test_without_a_readable_key_the_build_runs_without_the_cache(mini, tmp_path, reference, monkeypatch):
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the key folder should be")
+    monkeypatch.setenv(cache.KEY_DIR_ENV, str(blocked / "site_builder"))
+    assert cache.cache_secret() is None
+    out = tmp_path / "out"
+    for _ in range(2):
+        stats = _build(mini, out, cache=True)
+        assert stats.reused == 0 and files(out) == reference
+    assert not (mini / CACHE).exists()
+
+
 def test_publish_never_reads_the_cache(mini, tmp_path):
-    """The residual risk: a tamperer who rewrites a cached sheet and its checksum. What is published
-    officially is always made afresh."""
+    """An official publication is always made afresh, whatever the cache holds."""
     from test_output import _approve
 
     _approve(mini)
@@ -201,15 +292,8 @@ def test_publish_never_reads_the_cache(mini, tmp_path):
     shutil.copytree(mini, twin)
     _build(twin, tmp_path / "ref", cache=False, publish_mode=True)  # the same publication, no cache anywhere
     _build(mini, tmp_path / "out", cache=True)
-    sheets = mini / CACHE / "sheets-2023.marshal"
-    key, entries = marshal.loads(sheets.read_bytes()[64:])
-    forged = [(k, cache._compact(dataclasses.replace(cache._expand(rec), section_sums=tuple(
-        (n, v + 40) for n, v in cache._expand(rec).section_sums)))) for k, rec in entries]
-    body = marshal.dumps((key, forged))
-    sheets.write_bytes(hashlib.sha256(body).hexdigest().encode() + body)
-    _build(mini, tmp_path / "preview", cache=True)  # the forgery works on a cached preview build…
-    assert b'"total": 108.75' not in (tmp_path / "preview/2023/data/results.json").read_bytes()
-    stats = _build(mini, tmp_path / "out", cache=True, publish_mode=True)  # …never on a publication
+    _forge_sheet_cache(mini)
+    stats = _build(mini, tmp_path / "out", cache=True, publish_mode=True)
     assert stats.reused == 0 and files(tmp_path / "out") == files(tmp_path / "ref")
 
 
@@ -256,7 +340,7 @@ def test_a_template_change_invalidates_the_cache(mini, tmp_path):
     out = tmp_path / "out"
     _build(mini, out, templates, cache=True)
     again = _build(mini, out, templates, cache=True)
-    assert again.reused == again.files - UNCACHED
+    assert_all_cached_but_uncached(again, out, mini)
     inst = templates / "institution.html"
     inst.write_text(inst.read_text(encoding="utf-8").replace("返回机构名单", "返回名单"), encoding="utf-8")
     assert _build(mini, out, templates, cache=True).reused == 0

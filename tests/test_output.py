@@ -129,6 +129,34 @@ def test_an_output_of_a_version_before_the_marker_is_recognised_by_its_checksums
     assert (out / "2023/mine.txt").is_file()
 
 
+def test_an_empty_or_foreign_marker_does_not_make_a_folder_an_output(mini, tmp_path):
+    """D13: a file merely named like the marker (empty, other text, a symlink to the real one) gets
+    nothing deleted; only the exact text a build writes marks an output."""
+    folder = tmp_path / "thesis"
+    folder.mkdir()
+    (folder / "thesis.docx").write_bytes(b"PK chapter one")
+    real = tmp_path / "real"
+    assert build(mini, "--out", str(real)).code == 0
+    marker_text = (real / MARKER).read_bytes()
+    for fake in (b"", b"x", marker_text + b"\n", marker_text[:-1], None):
+        (folder / MARKER).unlink(missing_ok=True)
+        if fake is None:
+            (folder / MARKER).symlink_to(real / MARKER)
+        else:
+            (folder / MARKER).write_bytes(fake)
+        result = build(mini, "--out", str(folder))
+        assert result.code == 1
+        assert result.err == REFUSED.format(out=folder, why=(
+            f"该目录中的标记文件 {MARKER} 不是本工具写的（内容与生成时写入的不符，例如空文件），"
+            "该目录也不是以前生成的输出，整体替换会删除其中的文件"))
+        assert sorted(p.name for p in folder.iterdir()) == [MARKER, "thesis.docx"]
+        assert (folder / "thesis.docx").read_bytes() == b"PK chapter one"
+    (folder / MARKER).unlink()
+    (folder / MARKER).write_bytes(marker_text)  # the real marker: the folder is taken for an output
+    assert build(mini, "--out", str(folder)).code == 0
+    assert not (folder / "thesis.docx").exists()
+
+
 def test_a_marker_inside_the_data_does_not_make_it_an_output(mini):
     (mini / "scores" / MARKER).write_text("x")
     result = build(mini, "--out", str(mini / "scores"))

@@ -139,7 +139,7 @@ GRADES = "  - {grade: A, min: 90, label: 90分及以上}\n"
     ("  - number: 1\n", "  - number: '1'\n", ["2023.yaml: sections 的第 1 项的 number 须为 1 至 99 的整数，实为 1"]),
     ("    kind: base\n", "    kind: basic\n", ["2023.yaml: 第 1 部分的 kind 为 basic；允许：base、bonus、veto"]),
     ("    name: 考务管理\n", "", ["2023.yaml: 第 1 部分缺少 name（部分名称）"]),
-    ("title: ", "titel: ", ["2023.yaml: 评估表中有未知字段 titel；允许的字段：year、title、subtitle、printed_totals、grades、source_notes、sections",
+    ("title: ", "titel: ", ["2023.yaml: 评估表中有未知字段 titel；您是不是要写 title？允许的字段：year、title、subtitle、printed_totals、grades、source_notes、sections",
                             "2023.yaml: 缺少 title（评估表标题）"]),
     ("            scoring: {kind: deduct, per: 0.5}\n", "            scoring: {kind: deduct, per: 0.0001}\n",
      ["2023.yaml: 指标 1-04: 评分规则可得的分值超过 400 个；请核对 per 或 values"]),
