@@ -52,6 +52,9 @@ def test_common_page_frame(site, rel):
     assert skip["href"] == "#main" and s.find(id="main")
     footer = text(s.find("footer"))
     assert "发布日期： 2024年1月15日" in footer or "发布日期：2024年1月15日" in footer.replace(" ", "")
+    # the contacts in the footer are tappable on a phone
+    hrefs = {a["href"] for a in s.find("footer").find_all("a")}
+    assert {"tel:03503020718", "mailto:xzsjdZX@163.com"} <= hrefs, rel
     for table in s.find_all("table"):
         if table.find_parent(id="article"):
             continue  # the WeChat article's own rules apply there (test_wechat.py)
