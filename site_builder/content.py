@@ -11,6 +11,7 @@ from site_builder.errors import Problems
 from site_builder.models import Page, YearData
 from site_builder.render import markdown_to_html, split_front_matter, zh_date
 from site_builder.text import PAGE_LIMIT, check_text, page_file_problem
+from site_builder.yamlio import YamlProblem
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 RESERVED_SLUGS = {"assets", "index"}
@@ -69,8 +70,8 @@ def _page(path: Path, rel: str, slug: str, problems: Problems, required: dict[st
         return None
     try:
         meta, body = split_front_matter(text)
-    except Exception as exc:  # yaml errors in front matter
-        problems.add(rel, f"页面开头的设置（--- 之间）格式错误：{exc}")
+    except YamlProblem as exc:  # the front matter is checked like a data file
+        problems.add(rel, f"页面开头的设置（--- 之间）：{exc}", line=exc.line)
         return None
     title = meta.get("title")
     if not isinstance(title, str) or not title.strip():

@@ -11,11 +11,11 @@ from pathlib import Path
 import jinja2
 import markdown as md
 import nh3
-import yaml
 from markupsafe import Markup
 
 from site_builder import objections, pagemeta
 from site_builder.formats import zh_date
+from site_builder.yamlio import YamlProblem, parse_yaml
 from site_builder.scoring import fmt
 
 # Markdown pages may use ordinary formatting and tables; nothing that loads from elsewhere.
@@ -29,11 +29,18 @@ def markdown_to_html(text: str) -> Markup:
 
 
 def split_front_matter(text: str) -> tuple[dict, str]:
-    """`---\\ntitle: …\\n---\\nbody` -> ({'title': …}, body)."""
+    """`---\\ntitle: …\\n---\\nbody` -> ({'title': …}, body). The front matter is read like every data
+    file (`yamlio.parse_yaml`: no aliases, tags or deep nesting; errors in our words); a YamlProblem's
+    line counts from the file's first line."""
     if text.startswith("---\n"):
         end = text.find("\n---\n", 4)
         if end != -1:
-            meta = yaml.safe_load(text[4:end]) or {}
+            try:
+                meta, duplicates = parse_yaml(text[4:end])
+            except YamlProblem as exc:
+                raise YamlProblem(str(exc), exc.line + 1 if exc.line else None) from None
+            for key, first, again in duplicates[:1]:
+                raise YamlProblem(f"键 {key} 重复出现（第 {first + 1} 行和第 {again + 1} 行）；每个键只能写一次", again + 1)
             return (meta if isinstance(meta, dict) else {}), text[end + 5:]
     return {}, text
 

@@ -253,3 +253,21 @@ def test_d3_a_ledger_from_before_objections_were_recorded_still_keeps_the_file(t
     assert result.code == 1
     assert (f"{OBJ}: 异议记录已随结果发布（发布记录含 {OBJ}），但文件不见了；已发布的异议不能删除，"
             f"请从版本库恢复（git checkout -- {OBJ}）") in result.err
+
+
+# --- Markdown front matter: read like a data file ---------------------------------------------------
+
+@pytest.mark.parametrize("front, expected", [
+    ("title: &t 关于\nshort: *t\n", "content/pages/about.md:2: 页面开头的设置（--- 之间）：不允许使用 YAML 锚点和别名（& 和 *）；请把内容直接写出"),
+    ("title: 关于\ntitle: 又一个\n", "content/pages/about.md:3: 页面开头的设置（--- 之间）：键 title 重复出现（第 2 行和第 3 行）；每个键只能写一次"),
+    ("title: 关于\norder: [1\n", "content/pages/about.md:3: 页面开头的设置（--- 之间）：YAML 格式错误："),
+])
+def test_front_matter_is_read_like_a_data_file(tmp_path, front, expected):
+    root = make_mini(tmp_path / "m")
+    page = root / "content/pages/about.md"
+    body = page.read_text(encoding="utf-8").split("\n---\n", 1)[1]
+    page.write_text("---\n" + front + "---\n" + body, encoding="utf-8")
+    result = _validate(root)
+    assert result.code == 1
+    assert expected in result.err, result.err
+    assert "could not" not in result.err and "found" not in result.err  # no PyYAML English
