@@ -423,9 +423,7 @@ TEMPLATE_GLOBALS["objection_summary"] = summary_text
 def render_final_article(renderer, report) -> None:
     """Once the year's results are final: a short second WeChat article (`<year>/wechat/final.html`)
     and its preview (`<year>/wechat/final/index.html`), made like the first (site.SiteRenderer)."""
-    from markupsafe import Markup
-
-    from site_builder import pages, wechat
+    from site_builder import pages
     from site_builder.scoring import Figures
 
     data, site = report.data, renderer.site
@@ -438,14 +436,7 @@ def render_final_article(renderer, report) -> None:
         figures=Figures.of(report.results, report.data.rubric),
         config=site.config, names={i.id: i.name for i in data.roster.institutions},
         full_results_url=urls.absolute(site.config.base_url, urls.year_index(y))))
-
-    def article() -> bytes:
-        html = wechat.inline_article(renderer.html(spec).decode("utf-8"), wechat.article_css(site.templates))
-        wechat.check_limits(html, spec.rel)
-        return html.encode("utf-8")
-
-    renderer.make(spec.rel, f"template:{spec.template}", spec.context, article)
-    fragment = Markup(renderer.writer.read(spec.rel).decode("utf-8"))
+    fragment = renderer.wechat_fragment(spec)
     target = f"{y}/wechat/final/"
     renderer.page(pages.PageSpec(urls.file_of(target), "wechat/preview.html", {
         **pages.base(site, report, target), "report": report, "article": fragment,

@@ -123,14 +123,17 @@ class SiteRenderer:
 
     def render_wechat(self, report: YearReport) -> None:
         """The paste-ready article fragment and the preview page with the copy button."""
-        spec = pages.wechat_article(self.site, report)
+        fragment = self.wechat_fragment(pages.wechat_article(self.site, report))
+        self.page(pages.wechat_preview(self.site, report, fragment))
+        objections.render_final_article(self, report)
 
+    def wechat_fragment(self, spec: pages.PageSpec) -> Markup:
+        """A WeChat article: rendered, its stylesheet inlined, the editor's limits checked, written
+        (through the cache); returned as the fragment its preview page shows."""
         def article() -> bytes:
             html = wechat.inline_article(self.html(spec).decode("utf-8"), wechat.article_css(self.site.templates))
             wechat.check_limits(html, spec.rel)
             return html.encode("utf-8")
 
         self.make(spec.rel, f"template:{spec.template}", spec.context, article)
-        fragment = Markup(self.writer.read(spec.rel).decode("utf-8"))
-        self.page(pages.wechat_preview(self.site, report, fragment))
-        objections.render_final_article(self, report)
+        return Markup(self.writer.read(spec.rel).decode("utf-8"))
