@@ -130,7 +130,7 @@ def checksums(writer: Writer) -> str:
 @dataclass(frozen=True)
 class BuildStats:
     files: int
-    reused: int
+    reused: int  # files taken from the cache (nothing changed: every cacheable file, kept in place)
     seconds: float
     summary: str = ""  # what would be published, at a glance (`summary`)
     unchanged: bool = False  # nothing changed since the last build: nothing was written
@@ -163,7 +163,8 @@ def build(layout: Layout, publish_mode: bool = False, workers: int = 1, cache: b
                                               f"{out}\0{layout.cache.resolve()}")
                 last = uptodate.unchanged(layout.cache, state, out)
                 if last is not None:
-                    return None, {}, BuildStats(last["files"], 0, time.perf_counter() - started, last["summary"], True)
+                    return None, {}, BuildStats(last["files"], last["cached"], time.perf_counter() - started,
+                                                last["summary"], True)
                 uptodate.forget(layout.cache)  # until this build has finished
             site = load(layout, cache=cache, workers=workers)
             rel = Paths(layout.rubric, layout.scores, layout.root).rel
@@ -198,7 +199,8 @@ def build(layout: Layout, publish_mode: bool = False, workers: int = 1, cache: b
             try:
                 page_cache.save()
                 if state is not None:
-                    uptodate.keep(layout.cache, state, out, {"files": len(written), "summary": text})
+                    uptodate.keep(layout.cache, state, out,
+                                  {"files": len(written), "cached": len(page_cache.fresh), "summary": text})
             except OSError:
                 pass  # the site is out; a cache left unsaved only costs time next build
     except OSError as exc:

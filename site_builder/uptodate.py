@@ -25,7 +25,7 @@ from pathlib import Path
 from site_builder.cache import PACKAGE, seal, unseal
 
 STAMP = "build-stamp.json"
-FORMAT = 1
+FORMAT = 2
 
 
 def _walk(h: "hashlib._Hash", folder: Path) -> None:
