@@ -68,16 +68,17 @@ class Writer:
         self.register(key, sha)
         return sha
 
-    def put(self, rel: str, data: str | bytes) -> tuple[str, str]:
+    def put(self, rel: str, data: str | bytes, sha: str | None = None) -> tuple[str, str]:
         """Write one file without recording it: (its path, its sha256). A worker process writes its
-        pages this way; the build records them with `register`, which refuses a path written twice."""
+        pages this way; the build records them with `register`, which refuses a path written twice.
+        `sha`: the SHA-256 of `data` when the caller has just checked it (a verified cache object)."""
         key, target = self._target(rel)
         raw = data.encode("utf-8") if isinstance(data, str) else data
         try:
             target.write_bytes(raw)
         except OSError as exc:
             raise named(exc, target) from None
-        return key, hashlib.sha256(raw).hexdigest()
+        return key, sha or hashlib.sha256(raw).hexdigest()
 
     def register(self, key: str, sha: str) -> None:
         if key in self.written:

@@ -98,7 +98,8 @@ class SiteRenderer:
             data = self.html(spec)
             if key:
                 self.cache.store(key, data)
-        rel, sha = self.writer.put(spec.rel, data)
+        # a page from the cache was just checked against the SHA-256 its manifest entry holds
+        rel, sha = self.writer.put(spec.rel, data, self.cache.entries[spec.rel][1] if reused else None)
         return rel, key, sha, reused
 
     # -- the site ------------------------------------------------------------------------------
