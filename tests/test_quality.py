@@ -37,11 +37,8 @@ VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, 
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("site") / "out"
-    result = _in_process("build", "--root", str(REPO), "--out", str(out))
-    assert result.code == 0, result.err
-    return out
+def site(repo_site) -> Path:
+    return repo_site
 
 
 @pytest.fixture(scope="module")
