@@ -19,6 +19,12 @@ from site_builder.cli import main
 REPO = Path(__file__).resolve().parent.parent
 
 
+def pytest_collection_modifyitems(items):
+    """The slow tests first: with the tests spread over processes (pytest-xdist), the longest one then
+    starts at once instead of running alone at the end while the other processes wait."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def cache_key_dir(tmp_path_factory) -> Path:
     """The cache's secret key lives in a temporary folder for the whole session (subprocesses inherit

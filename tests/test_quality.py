@@ -47,36 +47,36 @@ def chromium(site, chromium_browser):
         yield base, chromium_browser
 
 
+def page_problems(page, name: str, axe: str | None = None, zoom: bool = False) -> list[str]:
+    """On a loaded page: sideways scroll, then (with `axe`) serious accessibility violations, then
+    (with `zoom`) sideways scroll again with the text at 200 %; a screenshot kept if anything failed.
+    One load serves all three: axe only reads the page, and the zoom comes last."""
+    problems = sideways_scroll(page)
+    if axe:
+        problems += axe_serious(page, axe)
+    if zoom:
+        page.evaluate("document.documentElement.style.fontSize = '200%'")
+        problems += [f"200% 字号：{p}" for p in sideways_scroll(page)]
+    if problems:
+        problems.append(f"screenshot: {keep_screenshot(page, name)}")
+    return problems
+
+
 def check_page(b, url: str, viewport: dict, name: str, axe: str | None = None, zoom: bool = False) -> list[str]:
+    """Load the page in a new context: console errors, failed requests, then `page_problems`."""
     context = b.new_context(viewport=viewport)
     page = context.new_page()
     watch = PageWatch(page)
     page.goto(url, wait_until="load")
-    problems = list(watch.problems)
-    if zoom:
-        page.evaluate("document.documentElement.style.fontSize = '200%'")
-    problems += sideways_scroll(page)
-    if axe:
-        problems += axe_serious(page, axe)
-    if problems:
-        problems.append(f"screenshot: {keep_screenshot(page, name)}")
+    problems = list(watch.problems) + page_problems(page, name, axe, zoom)
     context.close()
     return problems
-
-
-@pytest.mark.parametrize("viewport", VIEWPORTS)
-@pytest.mark.parametrize("kind", PAGE_TYPES)
-def test_page_loads_cleanly_without_sideways_scroll(chromium, kind, viewport):
-    base, b = chromium
-    assert check_page(b, base + PAGE_TYPES[kind], VIEWPORTS[viewport], f"{kind}-{viewport}") == []
 
 
 @pytest.mark.parametrize("kind", PAGE_TYPES)
 def test_accessibility_and_200_percent_text(chromium, kind):
     base, b = chromium
-    axe = axe_source()
-    assert check_page(b, base + PAGE_TYPES[kind], VIEWPORTS["phone"], f"{kind}-axe", axe=axe) == []
-    assert check_page(b, base + PAGE_TYPES[kind], VIEWPORTS["phone"], f"{kind}-zoom", zoom=True) == []
+    assert check_page(b, base + PAGE_TYPES[kind], VIEWPORTS["phone"], f"{kind}-axe", axe=axe_source(), zoom=True) == []
 
 
 def test_every_page_is_valid_html(site):
@@ -173,13 +173,17 @@ def test_checks_fail_on_a_broken_page(broken):
 
 # --- readability (issue 13) -----------------------------------------------------------------------
 
-def check_reading(b, url: str, viewport: str, kind: str, name: str, shot_height: int = 6000) -> list[str]:
-    """The readability gate on one page; a screenshot of it (its first `shot_height` px) is kept either way."""
+def check_reading(b, url: str, viewport: str, kind: str, name: str, shot_height: int = 6000,
+                  loads_cleanly: bool = False) -> list[str]:
+    """The readability gate on one page; a screenshot of it (its first `shot_height` px) is kept either way.
+    With `loads_cleanly`, first (on the same load) no console error or failed request and no sideways scroll."""
     require_cjk_font()
     context = b.new_context(viewport=VIEWPORTS[viewport])
     page = context.new_page()
+    watch = PageWatch(page) if loads_cleanly else None
     page.goto(url, wait_until="load")
-    problems = readability(page)
+    problems = (list(watch.problems) + page_problems(page, f"{name}-load")) if watch else []
+    problems += readability(page)
     if viewport == "phone" and kind in ("institution", "vetoed"):
         problems += within_screens(page, ".ded-reason")  # the first deduction reason, within two screens
     if viewport == "phone" and kind == "vetoed":
@@ -193,9 +197,11 @@ def check_reading(b, url: str, viewport: str, kind: str, name: str, shot_height:
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 @pytest.mark.parametrize("kind", PAGE_TYPES)
-def test_readable_at_phone_and_desktop_width(chromium, kind, viewport):
+def test_loads_cleanly_and_readable_at_phone_and_desktop_width(chromium, kind, viewport):
+    """Every page type at both widths, on one load: no console error, failed request or sideways
+    scroll, then the readability gate."""
     base, b = chromium
-    assert check_reading(b, base + PAGE_TYPES[kind], viewport, kind, f"{kind}-{viewport}") == []
+    assert check_reading(b, base + PAGE_TYPES[kind], viewport, kind, f"{kind}-{viewport}", loads_cleanly=True) == []
 
 
 def test_print_expands_every_section_on_a4_without_javascript(chromium):
