@@ -7,6 +7,7 @@ indicators that lost points, grouped by section, the section subtotals, the veto
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -90,7 +91,16 @@ def keep_numbers(text: str | None) -> Markup:
     """Escaped text with every hyphenated number wrapped so that it stays on one line."""
     if not text:
         return Markup("")
+    if type(text) is str:  # plain text (not Markup, which is not escaped again): the same on many pages
+        return _keep_numbers_text(text)
+    return _keep_numbers(text)
+
+
+def _keep_numbers(text: str) -> Markup:
     return Markup(_HYPHENATED_NUMBER.sub(lambda m: f'<span class="nowrap">{m.group(0)}</span>', str(escape(text))))
+
+
+_keep_numbers_text = lru_cache(maxsize=65536)(_keep_numbers)
 
 
 FILTERS = {"keep_numbers": keep_numbers}

@@ -8,6 +8,7 @@ the `url` they receive) use these functions, so a page moves in one place.
 from __future__ import annotations
 
 import posixpath
+from functools import lru_cache
 from dataclasses import dataclass
 
 HOME = ""
@@ -59,10 +60,16 @@ def file_of(target: str) -> str:
     return target + "index.html" if target.endswith("/") or target == "" else target
 
 
+@lru_cache(maxsize=65536)
 def relative(from_page: str, target: str) -> str:
-    """Relative URL from one output file to a target (links point at files, so file:// works)."""
-    start = posixpath.dirname(from_page) or "."
-    return posixpath.relpath(file_of(target), start)
+    """Relative URL from one output file to a target (links point at files, so file:// works).
+    Both are paths inside the output, so this is string work only (no working directory)."""
+    here = posixpath.dirname(from_page).split("/") if "/" in from_page else []
+    there = file_of(target).split("/")
+    common = 0
+    while common < len(here) and common < len(there) - 1 and here[common] == there[common]:
+        common += 1
+    return "/".join([".."] * (len(here) - common) + there[common:])
 
 
 def absolute(base_url: str, target: str) -> str:
