@@ -1,22 +1,29 @@
-"""Benchmark: synthetic sites of several sizes, full build, no-change rebuild, one-sheet rebuild.
+"""Benchmark: synthetic sites of several sizes, full build, no-change rebuild, one-sheet rebuild;
+the targets of issue 19 checked; optionally Hugo building the same kind of site, in the same run.
 
     python bench/run.py                       # N = 48, 1000, 10000, 20000; 3 runs each
     python bench/run.py --sizes 48,1000 --runs 5 --jobs 2 --workdir /tmp/site-bench
+    python bench/run.py --sizes 48,10000 --runs 1 --hugo ../shared/bench/hugo-anchor
 
-Each figure is the median of the runs. Peak memory is the largest resident set of the build process
-and its render workers. The data comes from `python -m site_builder synth --seed 1`, so anyone can
-reproduce it.
+Each figure is the median of the runs. "full" is a build without any cache (the cache folder
+removed first); "no change" the same build again; "one sheet" after one score of one sheet changed.
+"command" is the whole `python -m site_builder build --no-cache` command, start-up included. Peak
+memory is the largest resident set of the build process and its workers. The data comes from
+`python -m site_builder synth --seed 1`, so anyone can reproduce it. With --hugo, the Hugo anchor's
+`run.sh N 1` runs right after each size (same machine, same moment) and the ratio is printed.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shutil
 import statistics
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ONE_BUILD = r"""
@@ -47,12 +54,61 @@ def change_one_sheet(root: Path, flip: int) -> None:
     sheet.write_text(text, encoding="utf-8")
 
 
+def command(root: Path, jobs: int) -> float:
+    """Wall time of the whole CLI command, start-up included, without cache."""
+    t = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "site_builder", "build", "--root", str(root), "--out", str(root / "cmd-out"),
+                    "--no-cache", "--jobs", str(jobs)], check=True, capture_output=True)
+    return time.perf_counter() - t
+
+
+def hugo(anchor: Path, n: int) -> dict[str, float]:
+    """Hugo's medians (cold, nochange, onechange) for n institutions, from the anchor's run.sh."""
+    work = Path(os.environ.get("HUGO_ANCHOR_WORK", "/tmp/hugo-anchor"))
+    subprocess.run(["bash", str(anchor / "run.sh"), str(n), "1"], check=True, capture_output=True)
+    out = subprocess.run([sys.executable, str(anchor / "summarise.py"), str(work / "results/raw.csv"), str(n)],
+                         check=True, capture_output=True, text=True).stdout
+    found = {}
+    for line in out.splitlines():
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if len(cells) > 4 and cells[0] == str(n):
+            found[cells[1]] = float(cells[3])
+    return found
+
+
+TARGETS = [  # (N, row key, limit in seconds, what)
+    (10000, "full_s", 20.0, "10,000 full build without cache <= 20 s"),
+    (10000, "onesheet_s", 1.0, "10,000 one sheet changed < 1 s"),
+    (10000, "nochange_s", 0.5, "10,000 nothing changed < 0.5 s"),
+    (48, "command_s", 0.5, "48 whole command without cache, start-up included <= 0.5 s"),
+]
+
+
+def check_targets(rows: list[dict]) -> None:
+    by_n = {row["N"]: row for row in rows}
+    print("\ntargets (issue 19):")
+    for n, key, limit, what in TARGETS:
+        row = by_n.get(n)
+        if row is None:
+            print(f"  {what}: not measured (add {n} to --sizes)")
+            continue
+        value = row[key]
+        print(f"  {what}: {value:.2f} s -> {'met' if value <= limit else 'NOT met'}")
+    if 10000 in by_n:
+        print(f"  10,000 peak memory < 1 GB: {by_n[10000]['peak_mb']:.0f} MB -> "
+              f"{'met' if by_n[10000]['peak_mb'] < 1024 else 'NOT met'}")
+    if 10000 in by_n and 20000 in by_n:
+        ratio = by_n[20000]["full_s"] / by_n[10000]["full_s"]
+        print(f"  20,000 linear (<= 2.1x the 10,000 time): {ratio:.2f}x -> {'met' if ratio <= 2.1 else 'NOT met'}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="48,1000,10000,20000")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--workdir", type=Path, default=Path("/tmp/site-bench"))
+    ap.add_argument("--hugo", type=Path, help="the Hugo anchor folder (../shared/bench/hugo-anchor) to compare with")
     args = ap.parse_args()
     repo = Path(__file__).resolve().parent.parent
     rows = []
@@ -62,10 +118,11 @@ def main() -> None:
             shutil.rmtree(root)
         subprocess.run([sys.executable, "-m", "site_builder", "synth", "--institutions", str(n), "--out", str(root),
                         "--seed", "1", "--root", str(repo)], check=True, capture_output=True)
-        full, again, changed = [], [], []
+        full, again, changed, cmd = [], [], [], []
         for run in range(args.runs):
             shutil.rmtree(root / ".cache", ignore_errors=True)
             shutil.rmtree(root / "out", ignore_errors=True)
+            cmd.append(command(root, args.jobs))
             full.append(one(root, args.jobs))
             again.append(one(root, args.jobs))
             change_one_sheet(root, run)
@@ -74,12 +131,20 @@ def main() -> None:
         row = {"N": n, "pages": full[0]["pages"], "full_s": med(full, "seconds"),
                "nochange_s": med(again, "seconds"), "onesheet_s": med(changed, "seconds"),
                "ms_per_page": 1000 * med(full, "seconds") / full[0]["pages"],
-               "reused_onesheet": med(changed, "reused"),
+               "reused_onesheet": med(changed, "reused"), "command_s": statistics.median(cmd),
                "peak_mb": max(max(x["peak_mb"] for x in xs) for xs in (full, again, changed))}
         rows.append(row)
         print(f"N={n:>6}  pages {row['pages']:>6}  full {row['full_s']:7.2f} s  no change {row['nochange_s']:6.2f} s  "
               f"one sheet {row['onesheet_s']:6.2f} s ({row['reused_onesheet']:.0f} reused)  "
-              f"{row['ms_per_page']:5.2f} ms/page  peak {row['peak_mb']:6.0f} MB", flush=True)
+              f"{row['ms_per_page']:5.2f} ms/page  peak {row['peak_mb']:6.0f} MB  command {row['command_s']:6.2f} s",
+              flush=True)
+        if args.hugo:
+            h = hugo(args.hugo.resolve(), n)
+            row["hugo"] = h
+            print(f"         Hugo: full {h.get('cold', 0):7.2f} s  no change {h.get('nochange', 0):6.2f} s  "
+                  f"one change {h.get('onechange', 0):6.2f} s  -> ours/Hugo full "
+                  f"{row['full_s'] / h['cold'] if h.get('cold') else float('nan'):.2f}x", flush=True)
+    check_targets(rows)
     print(json.dumps(rows))
 
 

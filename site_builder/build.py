@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from site_builder import cms, corrections, crawl, ledger, objections, pagemeta, privacy, urls
+from site_builder import cms, corrections, crawl, ledger, objections, pagemeta, privacy, uptodate, urls
 from site_builder.cache import PACKAGE, PageCache, cache_lock, cache_secret, code_digest
 from site_builder.content import check_assessment_periods, load_content
 from site_builder.errors import BuildError, DataError, Problems
@@ -130,10 +130,15 @@ def checksums(writer: Writer) -> str:
 @dataclass(frozen=True)
 class BuildStats:
     files: int
-    reused: int
+    reused: int  # files taken from the cache (nothing changed: every cacheable file, kept in place)
     seconds: float
+    summary: str = ""  # what would be published, at a glance (`summary`)
+    unchanged: bool = False  # nothing changed since the last build: nothing was written
 
     def line(self) -> str:
+        if self.unchanged:
+            return (f"输出已是最新：自上次生成以来数据、模板和输出目录都没有改动（{self.files} 个文件），"
+                    f"未重写任何文件，用时 {self.seconds:.2f} 秒")
         return f"写出 {self.files} 个文件，其中 {self.reused} 页取自缓存，用时 {self.seconds:.2f} 秒"
 
 
@@ -141,7 +146,9 @@ def build(layout: Layout, publish_mode: bool = False, workers: int = 1, cache: b
           progress: bool = False, previous: Path | None = None) -> tuple[SiteInput, dict[str, str], BuildStats]:
     """Validate everything, then write the whole output (and, publishing, the ledgers) in one swap.
     Returns the input, the files written and the build's figures. With `cache`, files whose inputs
-    did not change come from the cache; an official publication never does (it is rendered afresh).
+    did not change come from the cache, and when nothing at all changed since the last build
+    (`uptodate`) nothing is read or written: (None, {}, figures). An official publication never
+    uses the cache (it is rendered afresh).
     Refuses to replace a publication (`previous`, by default the output) the ledgers do not hold."""
     started = time.perf_counter()
     cache = cache and not publish_mode and cache_secret() is not None  # no key: no cache, silently
@@ -150,6 +157,15 @@ def build(layout: Layout, publish_mode: bool = False, workers: int = 1, cache: b
         raise BuildError(f"--previous 指定的 {previous} 不是目录；请给出上一次发布的网站副本（含 SHA256SUMS 的目录）")
     try:
         with claim_output(layout.out, layout.root, layout.protected(), locks) as out:
+            state = None
+            if cache and previous is None:  # taken before anything is read (see uptodate.py)
+                state = uptodate.inputs_state([layout.scores, layout.rubric, layout.content, layout.templates],
+                                              f"{out}\0{layout.cache.resolve()}")
+                last = uptodate.unchanged(layout.cache, state, out)
+                if last is not None:
+                    return None, {}, BuildStats(last["files"], last["cached"], time.perf_counter() - started,
+                                                last["summary"], True)
+                uptodate.forget(layout.cache)  # until this build has finished
             site = load(layout, cache=cache, workers=workers)
             rel = Paths(layout.rubric, layout.scores, layout.root).rel
             problems = Problems()
@@ -179,13 +195,17 @@ def build(layout: Layout, publish_mode: bool = False, workers: int = 1, cache: b
                 _, (site, written) = ledger.publishing(site, inputs, run)
             else:
                 site, written = run(site)
+            text = summary(site.reports)
             try:
                 page_cache.save()
+                if state is not None:
+                    uptodate.keep(layout.cache, state, out,
+                                  {"files": len(written), "cached": len(page_cache.fresh), "summary": text})
             except OSError:
                 pass  # the site is out; a cache left unsaved only costs time next build
     except OSError as exc:
         raise BuildError(_os_message(exc, layout)) from None
-    return site, written, BuildStats(len(written), page_cache.reused, time.perf_counter() - started)
+    return site, written, BuildStats(len(written), page_cache.reused, time.perf_counter() - started, text)
 
 
 def _os_message(exc: OSError, layout: Layout) -> str:

@@ -176,6 +176,15 @@ class Fingerprint:
     def __init__(self, ignore: frozenset[str] = frozenset()) -> None:
         self._memo: dict[int, tuple[object, bytes]] = {}
         self._ignore = ignore  # dataclass fields left out: only tests use it, to show a forgotten input is caught
+        self._shapes: dict[type, tuple[bytes, tuple[tuple[str, bytes], ...]]] = {}
+
+    def _shape(self, t: type) -> tuple[bytes, tuple[tuple[str, bytes], ...]]:
+        """A dataclass type's tag and its fields (each with its encoded name), worked out once."""
+        shape = self._shapes.get(t)
+        if shape is None:
+            names = tuple((f.name, self._enc(f.name)) for f in dataclasses.fields(t) if f.name not in self._ignore)
+            shape = self._shapes[t] = (b"@" + f"{t.__module__}.{t.__qualname__}".encode(), names)
+        return shape
 
     def __call__(self, value: object) -> str:
         return hashlib.sha256(self._enc(value)).hexdigest()
@@ -217,12 +226,11 @@ class Fingerprint:
             for enc in sorted(self._enc(item) for item in obj):
                 h.update(enc)
         elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-            h.update(b"@" + f"{t.__module__}.{t.__qualname__}".encode())
-            for f in dataclasses.fields(obj):
-                if f.name in self._ignore:
-                    continue
-                h.update(self._enc(f.name))
-                h.update(self._enc(getattr(obj, f.name)))
+            head, names = self._shape(t)
+            h.update(head)
+            for name in names:
+                h.update(name[1])
+                h.update(self._enc(getattr(obj, name[0])))
         elif hasattr(obj, "__fingerprint__"):
             h.update(b"!" + f"{t.__module__}.{t.__qualname__}".encode())
             h.update(self._enc(obj.__fingerprint__()))
@@ -286,6 +294,13 @@ class PageCache:
 
     def get(self, rel: str, key: str) -> bytes | None:
         """The bytes stored for rel under exactly this key, if they still hash to what was stored."""
+        data = self.lookup(rel, key)
+        if data is not None:
+            self.record(rel, key, self.entries[rel][1], reused=True)
+        return data
+
+    def lookup(self, rel: str, key: str) -> bytes | None:
+        """`get` without the bookkeeping (a worker process looks up; the build records)."""
         entry = self.entries.get(rel)
         if self.folder is None or entry is None or entry[0] != key:
             return None
@@ -295,11 +310,17 @@ class PageCache:
             return None
         if hashlib.sha256(data).hexdigest() != entry[1]:
             return None  # changed behind our back: made again
-        self.fresh[rel] = entry
-        self.reused += 1
         return data
 
     def put(self, rel: str, key: str, data: bytes) -> None:
+        if self.folder is None:
+            return
+        self.store(key, data)
+        self.record(rel, key, hashlib.sha256(data).hexdigest(), reused=False)
+
+    def store(self, key: str, data: bytes) -> None:
+        """The object for `key` (`put` without the bookkeeping). Not flushed to disk: a cache may
+        only cost time, and an object a crash truncated fails its SHA-256 and is made again."""
         if self.folder is None:
             return
         obj = self._object(key)
@@ -308,8 +329,14 @@ class PageCache:
         except OSError:
             same = False
         if not same:  # missing, or one that was tampered with: (re)write it
-            atomic_write(obj, data, mode=0o444)
-        self.fresh[rel] = [key, hashlib.sha256(data).hexdigest()]
+            atomic_write(obj, data, mode=0o444, durable=False)
+
+    def record(self, rel: str, key: str | None, sha: str, reused: bool) -> None:
+        """This build used `rel` under `key` (kept by `save`)."""
+        if self.folder is None or not key:
+            return
+        self.fresh[rel] = [key, sha]
+        self.reused += reused
 
     def save(self) -> None:
         """Keep only what this build used; drop unreferenced objects."""

@@ -113,8 +113,8 @@ def _build(args: argparse.Namespace) -> None:
     tty = sys.stderr.isatty() and not os.environ.get("CI")
     site, _written, stats = build(layout, publish_mode=args.publish, workers=args.jobs,
                                   cache=not args.no_cache, progress=tty, previous=args.previous)
-    print(summary(site.reports))
-    print(f"已生成到 {layout.out}：{stats.line()}")
+    print(stats.summary)
+    print(f"{layout.out}：{stats.line()}" if stats.unchanged else f"已生成到 {layout.out}：{stats.line()}")
     if args.publish:
         print(publish_note(layout, [rep.data.year for rep in site.reports]))
 

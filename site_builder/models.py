@@ -341,6 +341,11 @@ class YearReport:
     data: YearData
     results: list[Result]
 
+    @cached_property
+    def ranked(self) -> int:
+        """How many institutions take part in the ranking."""
+        return sum(r.rank is not None for r in self.results)
+
 
 @dataclass(frozen=True)
 class Page:

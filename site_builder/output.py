@@ -64,14 +64,25 @@ class Writer:
         return key, target
 
     def write(self, rel: str, data: str | bytes) -> str:
+        key, sha = self.put(rel, data)
+        self.register(key, sha)
+        return sha
+
+    def put(self, rel: str, data: str | bytes) -> tuple[str, str]:
+        """Write one file without recording it: (its path, its sha256). A worker process writes its
+        pages this way; the build records them with `register`, which refuses a path written twice."""
         key, target = self._target(rel)
         raw = data.encode("utf-8") if isinstance(data, str) else data
         try:
             target.write_bytes(raw)
         except OSError as exc:
             raise named(exc, target) from None
-        self.written[key] = hashlib.sha256(raw).hexdigest()
-        return self.written[key]
+        return key, hashlib.sha256(raw).hexdigest()
+
+    def register(self, key: str, sha: str) -> None:
+        if key in self.written:
+            raise BuildError(f"同一路径被写了两次：{key}")
+        self.written[key] = sha
 
     def sha256(self, rel: str) -> str:
         return self.written[rel]
@@ -119,11 +130,12 @@ def flush_tree(folder: Path) -> None:
         fsync_dir(Path(dirpath))
 
 
-def atomic_write(path: Path, data: str | bytes, mode: int | None = None) -> None:
-    """Replace one file at once (a flushed temporary file beside it, then a rename): never half-written,
-    and two writers of the same file never trip over each other's temporary file."""
+def atomic_write(path: Path, data: str | bytes, mode: int | None = None, durable: bool = True) -> None:
+    """Replace one file at once (a temporary file beside it, then a rename): never half-written, and
+    two writers of the same file never trip over each other's temporary file. `durable`: flushed to
+    disk first (a cache object need not be: it is verified by its SHA-256 whenever it is read)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _write_temp(path, data.encode("utf-8") if isinstance(data, str) else data)
+    tmp = _write_temp(path, data.encode("utf-8") if isinstance(data, str) else data, durable=durable)
     try:
         if mode is not None:
             os.chmod(tmp, mode)
@@ -131,16 +143,18 @@ def atomic_write(path: Path, data: str | bytes, mode: int | None = None) -> None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    fsync_dir(path.parent)
+    if durable:
+        fsync_dir(path.parent)
 
 
-def _write_temp(path: Path, raw: bytes, suffix: str = ".tmp") -> Path:
+def _write_temp(path: Path, raw: bytes, suffix: str = ".tmp", durable: bool = True) -> Path:
     fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(raw)
-            fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
     except OSError as exc:
         os.unlink(name)
         raise named(exc, path) from None

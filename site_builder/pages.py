@@ -132,17 +132,17 @@ def _page(site: SiteInput, report: YearReport, target: str, template: str, /, **
 
 
 def institution_pages(site: SiteInput, report: YearReport) -> list[PageSpec]:
+    return [institution_page(site, report, r) for r in report.results]
+
+
+def institution_page(site: SiteInput, report: YearReport, r: Result) -> PageSpec:
     y = report.data.year
-    ranked = sum(r.rank is not None for r in report.results)
-    return [
-        _page(site, report, urls.institution(y, r.institution.id), "institution.html",
-              result=r, rubric=report.data.rubric, ranked=ranked,
-              corrections=[c for c in report.data.corrections if c.institution == r.institution.id],
-              objections=objections.of_institution(report.data, r.institution.id),
-              other_years=other_years(site, y, r.institution.code),
-              view=institution_view(report.data.rubric, r), compare=stats.of(report).compare(r))
-        for r in report.results
-    ]
+    return _page(site, report, urls.institution(y, r.institution.id), "institution.html",
+                 result=r, rubric=report.data.rubric, ranked=report.ranked,
+                 corrections=[c for c in report.data.corrections if c.institution == r.institution.id],
+                 objections=objections.of_institution(report.data, r.institution.id),
+                 other_years=other_years(site, y, r.institution.code),
+                 view=institution_view(report.data.rubric, r), compare=stats.of(report).compare(r))
 
 
 def roster_page(site: SiteInput, report: YearReport) -> PageSpec:

@@ -95,10 +95,24 @@ def year_results(data: YearData) -> list[Result]:
     return assign_ranks(results)
 
 
+_FMT: dict[Decimal, str] = {}
+
+
 def fmt(value: Decimal | None) -> str:
     """Points as a reader expects them: 89.75, 90, 1.5; '' for None. Never scientific notation."""
     if value is None:
         return ""
+    if type(value) is Decimal:  # the same few values on every page; equal Decimals read the same (1.0 -> 1)
+        text = _FMT.get(value)
+        if text is None:
+            text = _fmt(value)
+            if len(_FMT) < 100_000:
+                _FMT[value] = text
+        return text
+    return _fmt(value)
+
+
+def _fmt(value) -> str:
     text = format(value, "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")

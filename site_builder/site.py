@@ -4,7 +4,8 @@ spreading the work over worker processes (workers.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from functools import partial
 
 from markupsafe import Markup
 
@@ -74,22 +75,28 @@ class SiteRenderer:
     def page(self, spec: PageSpec) -> None:
         self.make(spec.rel, f"template:{spec.template}", spec.context, lambda: self.html(spec))
 
-    def many(self, specs: list[PageSpec]) -> None:
-        """Many pages: taken from the cache where their key matches, the rest rendered (in worker
-        processes when there are many) and stored."""
-        misses = []
-        for spec in specs:
-            key = self.key(f"template:{spec.template}", spec.rel, spec.context)
-            data = self.cache.get(spec.rel, key) if key else None
-            if data is not None:
-                self.writer.write(spec.rel, data)
-            else:
-                misses.append((spec, key))
-        self.progress.start(len(misses))
-        for (spec, key), data in zip(misses, map_forked(self.html, [s for s, _ in misses], self.workers)):
-            self._store(spec.rel, key, data)
+    def many(self, make_spec: Callable[[object], PageSpec], items: Sequence) -> None:
+        """One page per item. Each page's whole job — its context (`make_spec`), its key, the cache
+        lookup or the rendering, writing it into the staging folder — runs in the worker processes
+        when there are many; only (path, key, SHA-256, reused) come back to be recorded."""
+        self.progress.start(len(items))
+        for rel, key, sha, reused in map_forked(partial(self._one_page, make_spec), items, self.workers):
+            self.writer.register(rel, sha)
+            self.cache.record(rel, key, sha, reused)
             self.progress.step()
         self.progress.done()
+
+    def _one_page(self, make_spec: Callable[[object], PageSpec], item: object) -> tuple[str, str | None, str, bool]:
+        spec = make_spec(item)
+        key = self.key(f"template:{spec.template}", spec.rel, spec.context)
+        data = self.cache.lookup(spec.rel, key) if key else None
+        reused = data is not None
+        if data is None:
+            data = self.html(spec)
+            if key:
+                self.cache.store(key, data)
+        rel, sha = self.writer.put(spec.rel, data)
+        return rel, key, sha, reused
 
     # -- the site ------------------------------------------------------------------------------
     def render_site(self) -> None:
@@ -109,7 +116,7 @@ class SiteRenderer:
             inputs = data_file.inputs(report)
             self.make(data_file.path(report.data.year), f"data:{data_file.name}", inputs,
                       lambda f=data_file, args=inputs: f.produce(*args), background=data_file.background)
-        self.many(pages.institution_pages(self.site, report))  # the bulk, while the workbook is made
+        self.many(partial(pages.institution_page, self.site, report), report.results)  # the bulk, while the workbook is made
         self.page(pages.roster_page(self.site, report))
         self.page(pages.grades_page(self.site, report))
         self.page(pages.rubric_page(self.site, report))

@@ -109,4 +109,10 @@ class Linker:
         shape = SHAPES.get(name)
         if shape is None:
             raise AttributeError(name)
-        return lambda *args: self(shape(*args))
+        page = self.page
+
+        def link(*args) -> str:
+            return relative(page, shape(*args))
+
+        object.__setattr__(self, name, link)  # found directly next time (a page asks for the same shapes often)
+        return link

@@ -19,7 +19,7 @@ from conftest import REPO, _in_process
 from mini import make_mini
 
 from site_builder import build as build_module
-from site_builder import cache, site
+from site_builder import cache, site, uptodate
 from site_builder.build import Layout, build
 
 
@@ -81,9 +81,12 @@ def test_synth_is_deterministic_valid_and_varied(synth, tmp_path):
 
 
 def _build(root: Path, out: Path, templates: Path | None = None, **kw):
+    """A build that runs: these tests are about the page cache, so the up-to-date stamp (which skips
+    a build when nothing at all changed; tests/test_uptodate.py) is dropped first."""
     layout = Layout.from_args(root=str(root), out=str(out))
     if templates is not None:
         layout = dataclasses.replace(layout, templates=templates)
+    uptodate.forget(layout.cache)
     return build(layout, **kw)[2]
 
 

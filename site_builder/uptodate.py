@@ -1,0 +1,104 @@
+""""Nothing changed since the last build": how `build` can stop after a few thousand stat calls.
+
+After a build that used the cache, a stamp is kept in the cache folder (sealed like every cache file,
+`cache.seal`): a hash of the state of every file the build read — the data (`scores/`, `rubric/`,
+`content/`), the templates, the package's own code and the installed packages — and of every file in
+the output as it was left, with what the build reported. The next build compares the current state
+with the stamp before it reads anything; if they are equal, the output is already what this build
+would write, and it is left as it is.
+
+The state of a file is its path, type, size, inode, modification time and status-change time (ctime).
+Editing a file changes its ctime, and ctime cannot be set back (`touch -d` changes it too), so an
+edit to the data or to the published output with the modification time restored is still seen. The
+input state is taken before the data is read, so a file changed during a build makes the next build
+run in full. `--no-cache`, `--publish` and `--previous` never use the stamp.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from pathlib import Path
+
+from site_builder.cache import PACKAGE, seal, unseal
+
+STAMP = "build-stamp.json"
+FORMAT = 2
+
+
+def _walk(h: "hashlib._Hash", folder: Path) -> None:
+    """Every entry under folder, depth first in name order, with its state (following links)."""
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except FileNotFoundError:
+        h.update(b"-missing\0")
+        return
+    for entry in entries:
+        try:
+            st = entry.stat()  # follows a symbolic link: an edit of its target is seen
+        except OSError:
+            h.update(b"?" + os.fsencode(entry.name) + b"\0")
+            continue
+        is_dir = entry.is_dir()
+        h.update(b"%s%s\0%d %d %d %d %d\0" % (b"d" if is_dir else b"f", os.fsencode(entry.name), st.st_size,
+                                               st.st_ino, st.st_mtime_ns, st.st_ctime_ns, st.st_mode))
+        if is_dir and entry.name != "__pycache__":
+            _walk(h, Path(entry.path))
+            h.update(b"..\0")
+
+
+def _installed() -> bytes:
+    """The installed distributions (name and version, from the dist-info folders on sys.path)."""
+    names = []
+    for entry in sys.path:
+        try:
+            names += [n for n in os.listdir(entry or ".") if n.endswith((".dist-info", ".egg-info"))]
+        except OSError:
+            continue
+    return "\n".join([sys.version, *sorted(names)]).encode()
+
+
+def inputs_state(folders: list[Path], settings: str) -> str:
+    """The state of everything a build reads: `folders` (data, templates), the package, the installed
+    distributions and `settings` (the build's options and paths)."""
+    h = hashlib.sha256(settings.encode() + b"\0" + _installed())
+    for folder in [*folders, PACKAGE]:
+        h.update(b"\0folder " + os.fsencode(str(folder.resolve())) + b"\0")
+        _walk(h, folder)
+    return h.hexdigest()
+
+
+def output_state(out: Path) -> str:
+    h = hashlib.sha256(os.fsencode(str(out)))
+    _walk(h, out)
+    return h.hexdigest()
+
+
+def unchanged(cache_folder: Path, inputs: str, out: Path) -> dict | None:
+    """What the last build reported, when its inputs and its output are exactly as it left them."""
+    try:
+        body = unseal((cache_folder / STAMP).read_bytes(), STAMP)
+        if body is None:
+            return None
+        stamp = json.loads(body)
+        if stamp.get("format") != FORMAT or stamp.get("inputs") != inputs:
+            return None
+        if stamp.get("output") != output_state(out):
+            return None
+        return stamp
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def keep(cache_folder: Path, inputs: str, out: Path, report: dict) -> None:
+    """The stamp for the build just finished (`report`: what it printed, to print it again)."""
+    from site_builder.output import atomic_write
+
+    doc = {"format": FORMAT, "inputs": inputs, "output": output_state(out), **report}
+    atomic_write(cache_folder / STAMP, seal(json.dumps(doc, ensure_ascii=False, sort_keys=True).encode(), STAMP))
+
+
+def forget(cache_folder: Path) -> None:
+    (cache_folder / STAMP).unlink(missing_ok=True)

@@ -1,0 +1,116 @@
+"""The up-to-date stamp: a build where nothing changed writes nothing; any change to the data, the
+templates or the published output — even with its modification time put back — makes it run."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import REPO, _in_process
+from mini import make_mini
+
+from site_builder import uptodate
+from site_builder.build import Layout
+from site_builder.build import build as run_build
+
+P01_PAGE = "2023/institutions/P01/index.html"
+STAMP = Path(".cache/site_builder") / uptodate.STAMP
+
+
+def build(root: Path, *args: str):
+    return _in_process("build", "--root", str(root), "--jobs", "1", *args)
+
+
+def snapshot(folder: Path) -> dict[str, tuple[int, int, bytes]]:
+    """Every file with its inode and ctime: a file written again (even with the same bytes) differs."""
+    return {p.relative_to(folder).as_posix(): (p.stat().st_ino, p.stat().st_ctime_ns, p.read_bytes())
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def edit_keeping_mtime(path: Path, old: str, new: str) -> None:
+    """An edit of the same size with the modification time put back: only the ctime tells."""
+    assert len(old.encode()) == len(new.encode())
+    st = path.stat()
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+
+
+@pytest.fixture
+def mini(tmp_path) -> Path:
+    root = make_mini(tmp_path / "mini")
+    assert build(root).code == 0
+    return root
+
+
+def test_nothing_changed_nothing_written(mini):
+    before = snapshot(mini / "output")
+    result = build(mini)
+    assert result.code == 0
+    last = result.out.strip().splitlines()[-1]
+    assert last.startswith(f"{mini / 'output'}：输出已是最新：自上次生成以来数据、模板和输出目录都没有改动（")
+    assert "未重写任何文件" in last
+    assert "2023 年：评估表 140 项指标" in result.out  # the same summary as a build that runs
+    assert snapshot(mini / "output") == before
+
+
+def test_a_sheet_edited_with_its_mtime_kept_is_built(mini):
+    edit_keeping_mtime(mini / "scores/2023/P01.yaml", "缺1项", "缺2项")
+    result = build(mini)
+    assert result.code == 0 and "已生成到" in result.out
+    assert "缺2项" in (mini / "output" / P01_PAGE).read_text(encoding="utf-8")
+
+
+def test_an_output_page_edited_with_its_mtime_kept_is_repaired(mini):
+    page = mini / "output" / P01_PAGE
+    good = page.read_bytes()
+    edit_keeping_mtime(page, "108.75", "180.75")
+    assert build(mini).code == 0
+    assert page.read_bytes() == good
+
+
+def test_a_file_added_to_the_output_is_removed(mini):
+    (mini / "output/extra.html").write_text("x", encoding="utf-8")
+    assert build(mini).code == 0
+    assert not (mini / "output/extra.html").exists()
+
+
+def test_a_template_or_content_change_is_built(mini):
+    edit_keeping_mtime(mini / "content/pages/about.md", "关于本站。", "关于此站。")
+    assert "已生成到" in build(mini).out
+    assert "关于此站" in (mini / "output/about/index.html").read_text(encoding="utf-8")
+
+
+def test_a_template_edited_with_its_mtime_kept_is_built(mini, tmp_path):
+    templates = tmp_path / "templates"
+    shutil.copytree(REPO / "templates", templates)
+    layout = dataclasses.replace(Layout.from_args(root=str(mini), out=str(mini / "output")), templates=templates)
+    assert not run_build(layout)[2].unchanged  # other templates than the last build's
+    assert run_build(layout)[2].unchanged
+    edit_keeping_mtime(templates / "institution.html", "返回机构名单", "返回全部名单")
+    assert not run_build(layout)[2].unchanged
+    assert "返回全部名单" in (mini / "output" / P01_PAGE).read_text(encoding="utf-8")
+
+
+def test_a_forged_or_damaged_stamp_is_not_trusted(mini):
+    stamp = mini / STAMP
+    blob = stamp.read_bytes()
+    stamp.write_bytes(blob[:32] + blob[32:].replace(b'"files": ', b'"files": 1'))  # seal no longer matches
+    assert "已生成到" in build(mini).out
+    stamp.write_bytes(b"garbage")
+    assert "已生成到" in build(mini).out
+
+
+def test_no_cache_and_publish_always_build(mini):
+    assert "已生成到" in build(mini, "--no-cache").out
+    assert "已生成到" in build(mini, "--no-cache").out
+
+
+def test_a_failed_build_leaves_no_stamp(mini):
+    (mini / "scores/2023/P01.yaml").write_text("institution: P01\n", encoding="utf-8")
+    assert build(mini).code == 1
+    assert not (mini / STAMP).exists()
