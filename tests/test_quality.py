@@ -164,8 +164,15 @@ def test_checks_fail_on_a_broken_page(broken):
     violations = axe_serious(page, axe_source())
     assert any(v.startswith("color-contrast") for v in violations)
     assert any(v.startswith("image-alt") for v in violations)
-    problems = check_page(b, base + "index.html", VIEWPORTS["phone"], "broken-example")
+    # the page checks as the tests above run them, on one load: every kind of problem is reported
+    problems = check_page(b, base + "index.html", VIEWPORTS["phone"], "broken-example", axe=axe_source(), zoom=True)
     assert problems and problems[-1].startswith("screenshot: ") and Path(problems[-1][12:]).is_file()
+    assert any("console: 坏了" in p for p in problems) and any("HTTP 404" in p for p in problems)
+    assert any(p.startswith("页面宽 ") for p in problems) and any(p.startswith("color-contrast") for p in problems)
+    assert any(p.startswith("200% 字号：页面宽 ") for p in problems)
+    reading = check_reading(b, base + "index.html", "phone", "broken", "broken-reading", loads_cleanly=True)
+    assert any("console: 坏了" in p for p in reading) and any("HTTP 404" in p for p in reading)
+    assert any(p.startswith("页面宽 ") for p in reading)
     errors = validate_html([folder / "index.html"])
     assert any("alt" in e for e in errors) and any("div" in e for e in errors)
 
