@@ -6,12 +6,13 @@ is most of a 10,000-institution build. This reader accepts only a small, unambig
 YAML and returns None for anything else, so that the full reader (`yamlio.parse_yaml`) handles it,
 with its checks and its messages:
 
-- top-level `key: value` lines, and `key:` followed by one block of equally indented
-  `key: value` lines (two levels at most); full-line comments and blank lines;
+- top-level `key: value` lines, and `key:` followed by one block of equally indented lines, all
+  `key: value` or all `- value` (a list: a synthetic roster is one `- {…}` line per institution);
+  full-line comments and blank lines;
 - values: `{}` or a one-line flow mapping `{k: v, k: v}` of scalars; scalars that can mean only
-  one thing: `true`/`false`, decimal numbers without leading zeros, `YYYY-MM-DD` dates,
-  double-quoted text without escapes, plain text that contains a non-ASCII character (no YAML
-  type matches those) or is a plain ASCII word that is no YAML keyword;
+  one thing: `true`/`false`, `null`, decimal numbers without leading zeros, `YYYY-MM-DD` dates,
+  quoted text without escapes, plain text that contains a non-ASCII character (no YAML type
+  matches those) or is a plain ASCII word that is no YAML keyword;
 - no duplicate keys, tabs, CR, control characters, anchors, tags, trailing comments, document markers.
 
 It never raises on any input: a shape it does not know is simply not its business.
@@ -27,6 +28,7 @@ from decimal import Decimal
 from typing import Any
 
 _SAFE_TEXT = re.compile(r"[\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]*")
+_ITEM = re.compile(r" +- (.*)")
 _LINE = re.compile(r"( *)([A-Za-z_][A-Za-z0-9_]*|[0-9]{1,3}-[0-9]{1,3}):(?: (.*))?")
 _INT = re.compile(r"-?(?:0|[1-9][0-9]{0,18})")
 _DEC = re.compile(r"-?(?:0|[1-9][0-9]{0,18})\.[0-9]{1,19}")
@@ -56,35 +58,46 @@ def _parse(text: str) -> dict:
     if _SAFE_TEXT.fullmatch(text) is None:
         raise _Unknown
     top: dict[str, Any] = {}
-    block: dict[str, Any] | None = None  # the mapping the indented lines fill
+    block: dict[str, Any] | list | None = None  # what the indented lines under `key:` fill
+    opened: str | None = None  # the `key:` whose block has no line yet
     indent = 0
     for line in text.split("\n"):
         stripped = line.strip(" ")
         if not stripped or stripped.startswith("#"):
             continue  # blank, or a comment on a line of its own
-        m = _LINE.fullmatch(line)
-        if m is None:
-            raise _Unknown
-        spaces, key, value = m.groups()
-        if key.lower() in _KEYWORDS:
-            raise _Unknown  # `yes:` is a boolean key in YAML 1.1
-        if spaces:
-            if block is None or (indent and len(spaces) != indent) or value is None or key in block:
+        if line[0] == " ":
+            item = _ITEM.fullmatch(line)
+            if opened is not None:  # the block's first line decides: a list or a mapping
+                block = [] if item else {}
+                top[opened], opened = block, None
+                indent = len(line) - len(line.lstrip(" "))
+            if block is None or len(line) - len(line.lstrip(" ")) != indent:
                 raise _Unknown
-            indent = len(spaces)
+            if item:
+                if type(block) is not list:
+                    raise _Unknown
+                block.append(_value(item.group(1)))
+                continue
+            m = _LINE.fullmatch(line)
+            if m is None or type(block) is not dict:
+                raise _Unknown
+            _spaces, key, value = m.groups()
+            if key.lower() in _KEYWORDS or value is None or key in block:
+                raise _Unknown  # `yes:` is a boolean key in YAML 1.1
             block[key] = _value(value)
             continue
-        if block is not None and not block:
-            raise _Unknown  # `key:` with nothing under it is null in YAML: the full reader says so
-        block = None
-        if key in top or not key[0].isalpha():
+        m = _LINE.fullmatch(line)
+        if m is None or opened is not None:
+            raise _Unknown  # not a `key: value` line, or `key:` with nothing under it (null in YAML)
+        _spaces, key, value = m.groups()
+        if key.lower() in _KEYWORDS or key in top or not key[0].isalpha():
             raise _Unknown
+        block = None
         if value is None:
-            block, indent = {}, 0
-            top[key] = block
+            opened = key
         else:
             top[key] = _value(value)
-    if (block is not None and not block) or not top:
+    if opened is not None or not top:
         raise _Unknown
     return top
 
@@ -115,21 +128,26 @@ def _flow(raw: str) -> dict:
 
 
 def _split_flow(inner: str) -> list[str]:
-    """`a: 1, b: "x, y"` → ['a: 1', 'b: "x, y"']; separators are `, ` outside double quotes."""
-    parts, start, quoted = [], 0, False
+    """`a: 1, b: "x, y"` → ['a: 1', 'b: "x, y"']; separators are `, ` outside quotes."""
+    if '"' not in inner and "'" not in inner:
+        parts = inner.split(", ")
+        if any("," in part for part in parts):
+            raise _Unknown  # `a: 1,b: 2` and the like: the full reader decides
+        return parts
+    parts, start, quote = [], 0, ""
     i = 0
     while i < len(inner):
         c = inner[i]
-        if c == '"':
-            quoted = not quoted
-        elif c == "," and not quoted:
+        if c in "\"'" and (not quote or c == quote):
+            quote = "" if quote else c
+        elif c == "," and not quote:
             if inner[i + 1:i + 2] != " ":
                 raise _Unknown
             parts.append(inner[start:i])
             start = i + 2
             i += 1
         i += 1
-    if quoted:
+    if quote:
         raise _Unknown
     parts.append(inner[start:])
     return parts
@@ -143,6 +161,13 @@ def _scalar(raw: str) -> Any:
         if len(raw) < 2 or raw[-1] != '"' or '"' in body or "\\" in body:
             raise _Unknown
         return body
+    if raw[0] == "'":
+        body = raw[1:-1]
+        if len(raw) < 2 or raw[-1] != "'" or "'" in body:
+            raise _Unknown  # '' inside is an escaped quote: the full reader
+        return body
+    if raw == "null":
+        return None
     if raw == "true":
         return True
     if raw == "false":

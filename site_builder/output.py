@@ -359,7 +359,7 @@ def recover(out: Path) -> None:
         olds = _siblings(out, "old")
         if olds:
             os.replace(olds[-1], out)  # no journal: the old output is the last complete site
-    for leftover in _siblings(out, "build") + _siblings(out, "old"):
+    for leftover in _siblings(out, "build") + _siblings(out, "old") + _siblings(out, "trash"):
         shutil.rmtree(leftover, ignore_errors=True)
     fsync_dir(out.parent)
 
@@ -489,8 +489,40 @@ def _replace(out: Path, fill: Callable[[Writer], None], alongside: dict[Path, by
             backup.unlink(missing_ok=True)
         if not swapped:
             _journal(out).unlink(missing_ok=True)
-        shutil.rmtree(staging, ignore_errors=True)  # the unfinished site, or the old one after the swap
+            shutil.rmtree(staging, ignore_errors=True)  # the unfinished site
+        else:
+            discard(staging, out, len(writer.written))  # the old site
     return writer.written
+
+
+BACKGROUND_REMOVAL = 2000
+"""A replaced site of at least this many files is removed in the background (see `discard`)."""
+
+
+def discard(tree: Path, out: Path, files: int) -> None:
+    """Remove the replaced site. A big one (thousands of folders; on a disk mounted with `discard`
+    every unlink waits for the device) is first renamed `.<out>.trash-…` and removed by a detached
+    process, so that the build does not wait for it; whatever is left of it is removed by the next
+    run (`recover`). Nothing the site needs is in it any more."""
+    if files < BACKGROUND_REMOVAL or not hasattr(os, "fork"):
+        shutil.rmtree(tree, ignore_errors=True)
+        return
+    trash = Path(tempfile.mkdtemp(prefix=f".{out.name}.trash-", dir=out.parent))
+    try:
+        os.replace(tree, trash)  # over the empty folder just made: a name nobody else uses
+    except OSError:
+        shutil.rmtree(tree, ignore_errors=True)
+        shutil.rmtree(trash, ignore_errors=True)
+        return
+    pid = os.fork()
+    if pid == 0:  # the child starts a grandchild that nobody waits for, and leaves at once
+        try:
+            os.setsid()
+            if os.fork() == 0:
+                shutil.rmtree(trash, ignore_errors=True)
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
 
 
 def _write_new(path: Path, raw: bytes) -> None:

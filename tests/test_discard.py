@@ -1,0 +1,49 @@
+"""The replaced site: removed in place when small, renamed and removed by a detached process when big;
+a leftover is removed by the next build."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from conftest import _in_process
+from mini import make_mini
+
+from site_builder import output
+
+
+def build(root: Path, *args: str):
+    return _in_process("build", "--root", str(root), "--jobs", "1", "--no-cache", *args)
+
+
+def siblings(root: Path) -> list[str]:
+    return sorted(p.name for p in root.iterdir() if p.name.startswith(".output."))
+
+
+def test_a_small_old_site_is_removed_before_the_build_returns(tmp_path):
+    root = make_mini(tmp_path / "mini")
+    assert build(root).code == 0 and build(root).code == 0
+    assert [n for n in siblings(root) if ".trash-" in n or ".build-" in n] == []
+
+
+def test_a_big_old_site_is_removed_in_the_background(tmp_path, monkeypatch):
+    root = make_mini(tmp_path / "mini")
+    assert build(root).code == 0
+    first = {p.relative_to(root / "output") for p in (root / "output").rglob("*")}
+    monkeypatch.setattr(output, "BACKGROUND_REMOVAL", 1)
+    assert build(root).code == 0
+    assert {p.relative_to(root / "output") for p in (root / "output").rglob("*")} == first  # the new site, whole
+    for _ in range(100):  # the detached process removes the old one
+        if not [n for n in siblings(root) if ".trash-" in n]:
+            break
+        time.sleep(0.05)
+    assert [n for n in siblings(root) if ".trash-" in n or ".build-" in n] == []
+
+
+def test_a_trash_folder_left_behind_is_removed_by_the_next_build(tmp_path):
+    root = make_mini(tmp_path / "mini")
+    assert build(root).code == 0
+    (root / ".output.trash-x1/2023").mkdir(parents=True)
+    (root / ".output.trash-x1/2023/index.html").write_text("old", encoding="utf-8")
+    assert build(root).code == 0
+    assert ".output.trash-x1" not in siblings(root)
