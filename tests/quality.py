@@ -84,14 +84,38 @@ def axe_serious(page, source: str) -> list[str]:
 
 
 class PageWatch:
-    """Console errors and failed requests of one page while it loads."""
+    """Console errors and failed requests of one page while it loads (until `stop`)."""
 
     def __init__(self, page):
+        self.page = page
         self.problems: list[str] = []
-        page.on("console", lambda m: self.problems.append(f"console: {m.text}") if m.type == "error" else None)
-        page.on("pageerror", lambda e: self.problems.append(f"script error: {e}"))
-        page.on("requestfailed", lambda r: self.problems.append(f"request failed: {r.url}"))
-        page.on("response", lambda r: self.problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
+        self.handlers = {
+            "console": lambda m: self.problems.append(f"console: {m.text}") if m.type == "error" else None,
+            "pageerror": lambda e: self.problems.append(f"script error: {e}"),
+            "requestfailed": lambda r: self.problems.append(f"request failed: {r.url}"),
+            "response": lambda r: self.problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None,
+        }
+        for event, handler in self.handlers.items():
+            page.on(event, handler)
+
+    def stop(self) -> None:
+        for event, handler in self.handlers.items():
+            self.page.remove_listener(event, handler)
+
+
+_TABS: dict = {}
+
+
+def tab(browser, viewport: dict):
+    """One open page per browser and viewport, navigated from check to check. A new context costs a
+    renderer process start (about 0.4 CPU-s a page); the checks that use this keep nothing between
+    pages: no storage is involved, and the zoom, focus, scroll and injected axe belong to the document,
+    which every navigation starts afresh."""
+    key = (id(browser), viewport["width"], viewport["height"])
+    page = _TABS.get(key)
+    if page is None or page.is_closed():
+        page = _TABS[key] = browser.new_context(viewport=viewport).new_page()
+    return page
 
 
 def keep_screenshot(page, name: str) -> Path:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from browser import serve
 from conftest import REPO, _in_process
-from quality import (PageWatch, axe_serious, axe_source, broken_numbers, focus_ring, keep_screenshot, keep_view,
+from quality import (PageWatch, axe_serious, tab, axe_source, broken_numbers, focus_ring, keep_screenshot, keep_view,
                      readability, require_cjk_font, sideways_scroll, small_text, squeezed_cells, unhinted_scroll,
                      validate_html, within_screens)
 
@@ -63,14 +63,15 @@ def page_problems(page, name: str, axe: str | None = None, zoom: bool = False) -
 
 
 def check_page(b, url: str, viewport: dict, name: str, axe: str | None = None, zoom: bool = False) -> list[str]:
-    """Load the page in a new context: console errors, failed requests, then `page_problems`."""
-    context = b.new_context(viewport=viewport)
-    page = context.new_page()
+    """Load the page (in the browser's open page of that size): console errors, failed requests,
+    then `page_problems`."""
+    page = tab(b, viewport)
     watch = PageWatch(page)
-    page.goto(url, wait_until="load")
-    problems = list(watch.problems) + page_problems(page, name, axe, zoom)
-    context.close()
-    return problems
+    try:
+        page.goto(url, wait_until="load")
+        return list(watch.problems) + page_problems(page, name, axe, zoom)
+    finally:
+        watch.stop()
 
 
 @pytest.mark.parametrize("kind", PAGE_TYPES)
@@ -185,20 +186,23 @@ def check_reading(b, url: str, viewport: str, kind: str, name: str, shot_height:
     """The readability gate on one page; a screenshot of it (its first `shot_height` px) is kept either way.
     With `loads_cleanly`, first (on the same load) no console error or failed request and no sideways scroll."""
     require_cjk_font()
-    context = b.new_context(viewport=VIEWPORTS[viewport])
-    page = context.new_page()
+    page = tab(b, VIEWPORTS[viewport])
     watch = PageWatch(page) if loads_cleanly else None
-    page.goto(url, wait_until="load")
-    problems = (list(watch.problems) + page_problems(page, f"{name}-load")) if watch else []
-    problems += readability(page)
-    if viewport == "phone" and kind in ("institution", "vetoed"):
-        problems += within_screens(page, ".ded-reason")  # the first deduction reason, within two screens
-    if viewport == "phone" and kind == "vetoed":
-        problems += within_screens(page, ".veto-evidence")
-    shot = keep_view(page, name, shot_height)
+    try:
+        page.goto(url, wait_until="load")
+        problems = page_problems(page, f"{name}-load") if watch else []
+        problems += readability(page)
+        if viewport == "phone" and kind in ("institution", "vetoed"):
+            problems += within_screens(page, ".ded-reason")  # the first deduction reason, within two screens
+        if viewport == "phone" and kind == "vetoed":
+            problems += within_screens(page, ".veto-evidence")
+        shot = keep_view(page, name, shot_height)
+    finally:
+        if watch:
+            watch.stop()
+    problems = (list(watch.problems) if watch else []) + problems
     if problems:
         problems.append(f"screenshot: {shot}")
-    context.close()
     return problems
 
 
