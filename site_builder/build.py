@@ -161,7 +161,7 @@ def build(layout: Layout, publish_mode: bool = False, workers: int = 1, cache: b
             if cache and previous is None:  # taken before anything is read (see uptodate.py)
                 state = uptodate.inputs_state([layout.scores, layout.rubric, layout.content, layout.templates],
                                               f"{out}\0{layout.cache.resolve()}")
-                last = uptodate.unchanged(layout.cache, state, out)
+                last = uptodate.unchanged(layout.cache, state, out) if state else None
                 if last is not None:
                     return None, {}, BuildStats(last["files"], last["cached"], time.perf_counter() - started,
                                                 last["summary"], True)
@@ -198,7 +198,7 @@ def build(layout: Layout, publish_mode: bool = False, workers: int = 1, cache: b
             text = summary(site.reports)
             try:
                 page_cache.save()
-                if state is not None:
+                if state:
                     uptodate.keep(layout.cache, state, out,
                                   {"files": len(written), "cached": len(page_cache.fresh), "summary": text})
             except OSError:

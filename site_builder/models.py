@@ -14,6 +14,27 @@ from typing import TYPE_CHECKING
 
 from site_builder.formats import zh_number
 
+
+class Lookup:
+    """A frozen record's lookup of one of its tuples by an attribute: `get = Lookup("institutions",
+    "id")` gives `roster.get("P01")` (None when absent). The table is made on first use and kept on
+    the record; it is not a dataclass field, so it takes no part in equality, repr or a page's
+    fingerprint (the tuple it is made from does)."""
+
+    def __init__(self, items: str, key: str):
+        self.items, self.key = items, key
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, record, owner=None):
+        if record is None:
+            return self
+        find = {getattr(x, self.key): x for x in getattr(record, self.items)}.get
+        record.__dict__[self.name] = find  # found directly next time, like functools.cached_property
+        return find
+
+
 if TYPE_CHECKING:
     from markupsafe import Markup
 
@@ -205,13 +226,8 @@ class Roster:
     year: int
     institutions: tuple[Institution, ...]
     path: str
-    by_id: dict[str, Institution] = field(default_factory=dict, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        self.by_id.update({inst.id: inst for inst in self.institutions})
-
-    def get(self, institution_id: str) -> Institution | None:
-        return self.by_id.get(institution_id)
+    get = Lookup("institutions", "id")  # get(institution_id) -> Institution | None
 
 
 @dataclass(frozen=True)
@@ -229,7 +245,7 @@ class Status:
         return STATUS_LABELS[self.status]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ItemScore:
     indicator: str
     score: Decimal
@@ -256,12 +272,7 @@ class Sheet:
     digest: str = ""  # sha256 of the file: what a cached page rendered from it depends on
     section_sums: tuple[tuple[int, Decimal], ...] = ()  # per scored section, computed once on load
 
-    @cached_property
-    def by_id(self) -> dict[str, ItemScore]:
-        return {it.indicator: it for it in self.items}
-
-    def item(self, indicator_id: str) -> ItemScore | None:
-        return self.by_id.get(indicator_id)
+    item = Lookup("items", "indicator")  # item(indicator_id) -> ItemScore | None
 
 
 @dataclass(frozen=True)
@@ -294,13 +305,8 @@ class YearData:
     sheets: tuple[Sheet, ...]  # in roster order
     corrections: tuple[Correction, ...] = ()
     objections: tuple = ()  # objections.Objection, in file order
-    by_institution: dict[str, Sheet] = field(default_factory=dict, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        self.by_institution.update({s.institution: s for s in self.sheets})
-
-    def sheet(self, institution_id: str) -> Sheet | None:
-        return self.by_institution.get(institution_id)
+    sheet = Lookup("sheets", "institution")  # sheet(institution_id) -> Sheet | None
 
 
 @dataclass(frozen=True)

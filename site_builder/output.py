@@ -514,7 +514,11 @@ def discard(tree: Path, out: Path, files: int) -> None:
         shutil.rmtree(tree, ignore_errors=True)
         shutil.rmtree(trash, ignore_errors=True)
         return
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:  # no process to spare: removed here, as a small one is
+        shutil.rmtree(trash, ignore_errors=True)
+        return
     if pid == 0:  # the child starts a grandchild that nobody waits for, and leaves at once
         try:
             os.setsid()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import partial
+from itertools import chain
 
 from markupsafe import Markup
 
@@ -80,7 +81,9 @@ class SiteRenderer:
         lookup or the rendering, writing it into the staging folder — runs in the worker processes
         when there are many; only (path, key, SHA-256, reused) come back to be recorded."""
         self.progress.start(len(items))
-        for rel, key, sha, reused in map_forked(partial(self._one_page, make_spec), items, self.workers):
+        job = partial(self._one_page, make_spec)
+        # the first page here: its templates are compiled once, before the workers are forked
+        for rel, key, sha, reused in chain(map(job, items[:1]), map_forked(job, items[1:], self.workers)):
             self.writer.register(rel, sha)
             self.cache.record(rel, key, sha, reused)
             self.progress.step()

@@ -28,6 +28,10 @@ STAMP = "build-stamp.json"
 FORMAT = 2
 
 
+class LinkedFolder(Exception):
+    """A symbolic link to a folder among the inputs: the stamp is not used (every build runs)."""
+
+
 def _walk(h: "hashlib._Hash", folder: Path) -> None:
     """Every entry under folder, depth first in name order, with its state (following links)."""
     try:
@@ -36,14 +40,18 @@ def _walk(h: "hashlib._Hash", folder: Path) -> None:
         h.update(b"-missing\0")
         return
     for entry in entries:
+        name = os.fsencode(entry.name)
         try:
             st = entry.stat()  # follows a symbolic link: an edit of its target is seen
-        except OSError:
-            h.update(b"?" + os.fsencode(entry.name) + b"\0")
+            link = os.fsencode(os.readlink(entry.path)) if entry.is_symlink() else b""
+        except OSError:  # a dangling link, a file removed meanwhile
+            h.update(b"?" + name + b"\0")
             continue
-        is_dir = entry.is_dir()
-        h.update(b"%s%s\0%d %d %d %d %d\0" % (b"d" if is_dir else b"f", os.fsencode(entry.name), st.st_size,
-                                               st.st_ino, st.st_mtime_ns, st.st_ctime_ns, st.st_mode))
+        if link and entry.is_dir():
+            raise LinkedFolder(entry.path)  # what is under it could change unseen: no stamp
+        is_dir = entry.is_dir(follow_symlinks=False)
+        h.update(b"%s%s\0%s\0%d %d %d %d %d\0" % (b"d" if is_dir else b"f", name, link, st.st_size,
+                                                    st.st_ino, st.st_mtime_ns, st.st_ctime_ns, st.st_mode))
         if is_dir and entry.name != "__pycache__":
             _walk(h, Path(entry.path))
             h.update(b"..\0")
@@ -60,19 +68,26 @@ def _installed() -> bytes:
     return "\n".join([sys.version, *sorted(names)]).encode()
 
 
-def inputs_state(folders: list[Path], settings: str) -> str:
+def inputs_state(folders: list[Path], settings: str) -> str | None:
     """The state of everything a build reads: `folders` (data, templates), the package, the installed
-    distributions and `settings` (the build's options and paths)."""
+    distributions and `settings` (the build's options and paths); None when it can't be told (a
+    linked folder, or a loop, among them): then the build runs and keeps no stamp."""
     h = hashlib.sha256(settings.encode() + b"\0" + _installed())
-    for folder in [*folders, PACKAGE]:
-        h.update(b"\0folder " + os.fsencode(str(folder.resolve())) + b"\0")
-        _walk(h, folder)
+    try:
+        for folder in [*folders, PACKAGE]:
+            h.update(b"\0folder " + os.fsencode(str(folder.resolve())) + b"\0")
+            _walk(h, folder)
+    except (LinkedFolder, RecursionError, OSError):
+        return None
     return h.hexdigest()
 
 
-def output_state(out: Path) -> str:
+def output_state(out: Path) -> str | None:
     h = hashlib.sha256(os.fsencode(str(out)))
-    _walk(h, out)
+    try:
+        _walk(h, out)
+    except (LinkedFolder, RecursionError, OSError):
+        return None
     return h.hexdigest()
 
 
@@ -85,7 +100,8 @@ def unchanged(cache_folder: Path, inputs: str, out: Path) -> dict | None:
         stamp = json.loads(body)
         if stamp.get("format") != FORMAT or stamp.get("inputs") != inputs:
             return None
-        if stamp.get("output") != output_state(out):
+        now = output_state(out)
+        if now is None or stamp.get("output") != now:
             return None
         return stamp
     except (OSError, ValueError, AttributeError):
@@ -96,7 +112,10 @@ def keep(cache_folder: Path, inputs: str, out: Path, report: dict) -> None:
     """The stamp for the build just finished (`report`: what it printed, to print it again)."""
     from site_builder.output import atomic_write
 
-    doc = {"format": FORMAT, "inputs": inputs, "output": output_state(out), **report}
+    output = output_state(out)
+    if output is None:
+        return
+    doc = {"format": FORMAT, "inputs": inputs, "output": output, **report}
     atomic_write(cache_folder / STAMP, seal(json.dumps(doc, ensure_ascii=False, sort_keys=True).encode(), STAMP))
 
 

@@ -114,3 +114,20 @@ def test_a_failed_build_leaves_no_stamp(mini):
     (mini / "scores/2023/P01.yaml").write_text("institution: P01\n", encoding="utf-8")
     assert build(mini).code == 1
     assert not (mini / STAMP).exists()
+
+
+def test_a_folder_linked_into_itself_does_not_loop(mini):
+    (mini / "scores/2023/loop").symlink_to("..")
+    result = build(mini)  # the loader refuses the link; the stamp's walk must not recurse into it
+    assert result.code == 1 and "Traceback" not in result.err
+    (mini / "scores/2023/loop").unlink()
+    assert build(mini).code == 0
+
+
+def test_a_linked_folder_among_the_inputs_turns_the_stamp_off(mini, tmp_path):
+    pages = mini / "content/pages"
+    shutil.move(pages, tmp_path / "pages")
+    pages.symlink_to(tmp_path / "pages")  # edits under it would not change anything the stamp sees
+    for _ in range(2):
+        result = build(mini)
+        assert result.code == 0 and "已生成到" in result.out
