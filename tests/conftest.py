@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -18,6 +19,12 @@ from site_builder.cli import main
 REPO = Path(__file__).resolve().parent.parent
 
 
+def pytest_collection_modifyitems(items):
+    """The slow tests first: with the tests spread over processes (pytest-xdist), the longest one then
+    starts at once instead of running alone at the end while the other processes wait."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def cache_key_dir(tmp_path_factory) -> Path:
     """The cache's secret key lives in a temporary folder for the whole session (subprocesses inherit
@@ -30,6 +37,18 @@ def cache_key_dir(tmp_path_factory) -> Path:
         os.environ.pop("SITE_BUILDER_KEY_DIR", None)
     else:
         os.environ["SITE_BUILDER_KEY_DIR"] = old
+
+
+@pytest.fixture(autouse=True)
+def restore_signal_handlers():
+    """A command run in-process may install handlers (`serve` turns SIGTERM into KeyboardInterrupt);
+    left installed, they are inherited by the build's forked pool workers, which then survive the
+    pool's SIGTERM and hang the session. Every test starts and ends with the handlers pytest had."""
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+    yield
+    for sig, handler in saved.items():
+        if signal.getsignal(sig) is not handler:
+            signal.signal(sig, handler)
 
 
 @dataclass
@@ -87,7 +106,13 @@ class Project:
         return text
 
     def cli(self, *args: str) -> CliResult:
-        """Run `python -m site_builder ARGS` in the project folder, as a user would."""
+        """`python -m site_builder ARGS` run in the project folder, as a user would, but in-process
+        (`cli.main`, the function the entry point calls): the same exit code and output, without
+        a new interpreter each time. `cli_process` runs the real entry point."""
+        return _in_process(*args, cwd=self.root)
+
+    def cli_process(self, *args: str) -> CliResult:
+        """Run `python -m site_builder ARGS` in a new process in the project folder."""
         proc = subprocess.run([sys.executable, "-m", "site_builder", *args], cwd=self.root,
                               capture_output=True, text=True, encoding="utf-8")
         return CliResult(proc.returncode, proc.stdout, proc.stderr)
@@ -97,13 +122,31 @@ class Project:
         return _in_process("validate", "--root", str(self.root))
 
 
-def _in_process(*args: str) -> CliResult:
+def _forget_the_folder() -> None:
+    """Paths given relative to the current folder are resolved once and memoised by the package;
+    a run in another folder must not see the last one's."""
+    from site_builder import datafile
+
+    datafile._abs_dir.cache_clear()
+
+
+def _in_process(*args: str, cwd: Path | None = None) -> CliResult:
+    """`cli.main(args)` with stdout and stderr captured; in `cwd` if given (then back)."""
     import contextlib
     import io
 
     out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(list(args))
+    before = os.getcwd()
+    try:
+        if cwd is not None:
+            os.chdir(cwd)
+            _forget_the_folder()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(list(args))
+    finally:
+        if cwd is not None:
+            os.chdir(before)
+            _forget_the_folder()
     return CliResult(code, out.getvalue(), err.getvalue())
 
 
@@ -125,6 +168,17 @@ def clean(project: Project) -> Project:
     """The repo's data with P05's sheet replaced by a full-marks sheet that tests edit."""
     project.write_clean_sheet("P05")
     return project
+
+
+@pytest.fixture(scope="session")
+def repo_site(tmp_path_factory) -> Path:
+    """The repo's own data built once per session (per xdist worker) for the read-only page checks
+    (quality, search, WeChat). Without the cache: nothing is written under the repo, so concurrent
+    workers never meet on its cache lock."""
+    out = tmp_path_factory.mktemp("repo-site") / "out"
+    result = _in_process("build", "--root", str(REPO), "--out", str(out), "--jobs", "1", "--no-cache")
+    assert result.code == 0, result.err
+    return out
 
 
 @pytest.fixture

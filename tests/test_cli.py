@@ -14,7 +14,7 @@ SUMMARY = (
 
 
 def test_validate_prints_what_will_be_published(project):
-    result = project.cli("validate")
+    result = project.cli_process("validate")  # the real entry point, `python -m site_builder`, once
     assert (result.code, result.err) == (0, "")
     assert result.out == "数据校验通过。\n" + SUMMARY
 

@@ -60,19 +60,31 @@ def err_lines(result):
     return result.err.splitlines()[1:]
 
 
-@pytest.fixture
-def published(tmp_path):
-    """The approved mini project, published once."""
-    root = approved_mini(tmp_path)
+def _own_copy(made: Path, tmp_path: Path) -> Path:
+    """A test's own copy of a project made once for the module (a project folder holds no absolute
+    path: its output, ledger and marker are the same wherever it lies)."""
+    root = tmp_path / made.name
+    shutil.copytree(made, root, symlinks=True)
+    return root
+
+
+@pytest.fixture(scope="module")
+def published_once(tmp_path_factory) -> Path:
+    root = approved_mini(tmp_path_factory.mktemp("published"))
     result = build(root, "--publish")
     assert result.code == 0, result.err
     return root
 
 
 @pytest.fixture
-def corrected(published):
-    """Published, then two corrections of the same date published as the second entry."""
-    root = published
+def published(published_once, tmp_path):
+    """The approved mini project, published once (made once for the module; each test has its own copy)."""
+    return _own_copy(published_once, tmp_path)
+
+
+@pytest.fixture(scope="module")
+def corrected_once(published_once, tmp_path_factory) -> Path:
+    root = _own_copy(published_once, tmp_path_factory.mktemp("corrected"))
     set_item(root, "P01", "1-02", 1)
     set_item(root, "P01", "2-01", 1)
     write_corrections(root, FIRST, SECOND)
@@ -82,6 +94,13 @@ def corrected(published):
     assert [e["n"] for e in doc["entries"]] == [1, 2]
     assert [c["number"] for c in doc["entries"][1]["corrections"]] == [1, 2]
     return root
+
+
+@pytest.fixture
+def corrected(corrected_once, tmp_path):
+    """Published, then two corrections of the same date published as the second entry (made once
+    for the module; each test has its own copy)."""
+    return _own_copy(corrected_once, tmp_path)
 
 
 def assert_refused(root, *expected):

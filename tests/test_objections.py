@@ -459,17 +459,19 @@ BROWSER_PAGES = [("objections", "index.html"), ("objections", "2023/index.html")
 @pytest.mark.parametrize("which, rel", BROWSER_PAGES)
 def test_pages_at_phone_width_accessible_and_without_sideways_scroll(phase_sites, chromium_browser, which, rel):
     from browser import serve
-    from quality import PageWatch, axe_serious, axe_source, sideways_scroll
+    from quality import PageWatch, axe_serious, axe_source, sideways_scroll, tab
 
     axe = axe_source()
     with serve(phase_sites[which]) as base:
         for viewport in ({"width": 390, "height": 844}, {"width": 1366, "height": 768}):
-            context = chromium_browser.new_context(viewport=viewport)
-            page = context.new_page()
+            page = tab(chromium_browser, viewport)  # the worker's open page of that size, navigated here
             watch = PageWatch(page)
-            page.goto(base + rel, wait_until="load")
-            problems = watch.problems + sideways_scroll(page) + axe_serious(page, axe)
-            context.close()
+            try:
+                page.goto(base + rel, wait_until="load")
+                problems = sideways_scroll(page) + axe_serious(page, axe)
+            finally:
+                watch.stop()
+            problems = watch.problems + problems
             assert problems == [], (viewport, problems)
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from browser import serve
 from conftest import REPO, _in_process
-from quality import (PageWatch, axe_serious, axe_source, broken_numbers, focus_ring, keep_screenshot, keep_view,
+from quality import (PageWatch, axe_serious, tab, axe_source, broken_numbers, focus_ring, keep_screenshot, keep_view,
                      readability, require_cjk_font, sideways_scroll, small_text, squeezed_cells, unhinted_scroll,
                      validate_html, within_screens)
 
@@ -37,11 +37,8 @@ VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, 
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("site") / "out"
-    result = _in_process("build", "--root", str(REPO), "--out", str(out))
-    assert result.code == 0, result.err
-    return out
+def site(repo_site) -> Path:
+    return repo_site
 
 
 @pytest.fixture(scope="module")
@@ -50,36 +47,37 @@ def chromium(site, chromium_browser):
         yield base, chromium_browser
 
 
-def check_page(b, url: str, viewport: dict, name: str, axe: str | None = None, zoom: bool = False) -> list[str]:
-    context = b.new_context(viewport=viewport)
-    page = context.new_page()
-    watch = PageWatch(page)
-    page.goto(url, wait_until="load")
-    problems = list(watch.problems)
-    if zoom:
-        page.evaluate("document.documentElement.style.fontSize = '200%'")
-    problems += sideways_scroll(page)
+def page_problems(page, name: str, axe: str | None = None, zoom: bool = False) -> list[str]:
+    """On a loaded page: sideways scroll, then (with `axe`) serious accessibility violations, then
+    (with `zoom`) sideways scroll again with the text at 200 %; a screenshot kept if anything failed.
+    One load serves all three: axe only reads the page, and the zoom comes last."""
+    problems = sideways_scroll(page)
     if axe:
         problems += axe_serious(page, axe)
+    if zoom:
+        page.evaluate("document.documentElement.style.fontSize = '200%'")
+        problems += [f"200% 字号：{p}" for p in sideways_scroll(page)]
     if problems:
         problems.append(f"screenshot: {keep_screenshot(page, name)}")
-    context.close()
     return problems
 
 
-@pytest.mark.parametrize("viewport", VIEWPORTS)
-@pytest.mark.parametrize("kind", PAGE_TYPES)
-def test_page_loads_cleanly_without_sideways_scroll(chromium, kind, viewport):
-    base, b = chromium
-    assert check_page(b, base + PAGE_TYPES[kind], VIEWPORTS[viewport], f"{kind}-{viewport}") == []
+def check_page(b, url: str, viewport: dict, name: str, axe: str | None = None, zoom: bool = False) -> list[str]:
+    """Load the page (in the browser's open page of that size): console errors, failed requests,
+    then `page_problems`."""
+    page = tab(b, viewport)
+    watch = PageWatch(page)
+    try:
+        page.goto(url, wait_until="load")
+        return list(watch.problems) + page_problems(page, name, axe, zoom)
+    finally:
+        watch.stop()
 
 
 @pytest.mark.parametrize("kind", PAGE_TYPES)
 def test_accessibility_and_200_percent_text(chromium, kind):
     base, b = chromium
-    axe = axe_source()
-    assert check_page(b, base + PAGE_TYPES[kind], VIEWPORTS["phone"], f"{kind}-axe", axe=axe) == []
-    assert check_page(b, base + PAGE_TYPES[kind], VIEWPORTS["phone"], f"{kind}-zoom", zoom=True) == []
+    assert check_page(b, base + PAGE_TYPES[kind], VIEWPORTS["phone"], f"{kind}-axe", axe=axe_source(), zoom=True) == []
 
 
 def test_every_page_is_valid_html(site):
@@ -167,8 +165,15 @@ def test_checks_fail_on_a_broken_page(broken):
     violations = axe_serious(page, axe_source())
     assert any(v.startswith("color-contrast") for v in violations)
     assert any(v.startswith("image-alt") for v in violations)
-    problems = check_page(b, base + "index.html", VIEWPORTS["phone"], "broken-example")
+    # the page checks as the tests above run them, on one load: every kind of problem is reported
+    problems = check_page(b, base + "index.html", VIEWPORTS["phone"], "broken-example", axe=axe_source(), zoom=True)
     assert problems and problems[-1].startswith("screenshot: ") and Path(problems[-1][12:]).is_file()
+    assert any("console: 坏了" in p for p in problems) and any("HTTP 404" in p for p in problems)
+    assert any(p.startswith("页面宽 ") for p in problems) and any(p.startswith("color-contrast") for p in problems)
+    assert any(p.startswith("200% 字号：页面宽 ") for p in problems)
+    reading = check_reading(b, base + "index.html", "phone", "broken", "broken-reading", loads_cleanly=True)
+    assert any("console: 坏了" in p for p in reading) and any("HTTP 404" in p for p in reading)
+    assert any(p.startswith("页面宽 ") for p in reading)
     errors = validate_html([folder / "index.html"])
     assert any("alt" in e for e in errors) and any("div" in e for e in errors)
 
@@ -176,29 +181,38 @@ def test_checks_fail_on_a_broken_page(broken):
 
 # --- readability (issue 13) -----------------------------------------------------------------------
 
-def check_reading(b, url: str, viewport: str, kind: str, name: str, shot_height: int = 6000) -> list[str]:
-    """The readability gate on one page; a screenshot of it (its first `shot_height` px) is kept either way."""
+def check_reading(b, url: str, viewport: str, kind: str, name: str, shot_height: int = 6000,
+                  loads_cleanly: bool = False) -> list[str]:
+    """The readability gate on one page; a screenshot of it (its first `shot_height` px) is kept either way.
+    With `loads_cleanly`, first (on the same load) no console error or failed request and no sideways scroll."""
     require_cjk_font()
-    context = b.new_context(viewport=VIEWPORTS[viewport])
-    page = context.new_page()
-    page.goto(url, wait_until="load")
-    problems = readability(page)
-    if viewport == "phone" and kind in ("institution", "vetoed"):
-        problems += within_screens(page, ".ded-reason")  # the first deduction reason, within two screens
-    if viewport == "phone" and kind == "vetoed":
-        problems += within_screens(page, ".veto-evidence")
-    shot = keep_view(page, name, shot_height)
+    page = tab(b, VIEWPORTS[viewport])
+    watch = PageWatch(page) if loads_cleanly else None
+    try:
+        page.goto(url, wait_until="load")
+        problems = page_problems(page, f"{name}-load") if watch else []
+        problems += readability(page)
+        if viewport == "phone" and kind in ("institution", "vetoed"):
+            problems += within_screens(page, ".ded-reason")  # the first deduction reason, within two screens
+        if viewport == "phone" and kind == "vetoed":
+            problems += within_screens(page, ".veto-evidence")
+        shot = keep_view(page, name, shot_height)
+    finally:
+        if watch:
+            watch.stop()
+    problems = (list(watch.problems) if watch else []) + problems
     if problems:
         problems.append(f"screenshot: {shot}")
-    context.close()
     return problems
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 @pytest.mark.parametrize("kind", PAGE_TYPES)
-def test_readable_at_phone_and_desktop_width(chromium, kind, viewport):
+def test_loads_cleanly_and_readable_at_phone_and_desktop_width(chromium, kind, viewport):
+    """Every page type at both widths, on one load: no console error, failed request or sideways
+    scroll, then the readability gate."""
     base, b = chromium
-    assert check_reading(b, base + PAGE_TYPES[kind], viewport, kind, f"{kind}-{viewport}") == []
+    assert check_reading(b, base + PAGE_TYPES[kind], viewport, kind, f"{kind}-{viewport}", loads_cleanly=True) == []
 
 
 def test_print_expands_every_section_on_a4_without_javascript(chromium):

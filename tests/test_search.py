@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from browser import serve
 from bs4 import BeautifulSoup
-from conftest import REPO, _in_process
+from conftest import _in_process
 from quality import PageWatch, axe_serious, axe_source, sideways_scroll
 
 PHONE = {"width": 390, "height": 844}
@@ -16,11 +16,8 @@ EMERGENCY_PLAN = ["山西国智职业培训学校", "忻州市高级技工学校
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("search") / "out"
-    result = _in_process("build", "--root", str(REPO), "--out", str(out), "--jobs", "1")
-    assert result.code == 0, result.err
-    return out
+def site(repo_site) -> Path:
+    return repo_site
 
 
 @pytest.fixture(scope="module")

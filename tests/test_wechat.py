@@ -19,21 +19,12 @@ COLOR_PROPS = ("color", "background-color", "background", "border", "border-left
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    """The repo's own data (24 assessed institutions) and the mini fixture."""
-    out = {}
-    for name, make in (("repo", None), ("mini", make_mini)):
-        root = tmp_path_factory.mktemp(name)
-        args = ["build", "--out", str(root / "out")]
-        if make:
-            make(root)
-            args += ["--root", str(root)]
-        else:
-            args += ["--root", str(REPO)]
-        result = _in_process(*args)
-        assert result.code == 0, result.err
-        out[name] = root / "out"
-    return out
+def built(tmp_path_factory, repo_site):
+    """The repo's own data (24 assessed institutions, built once for the session) and the mini fixture."""
+    root = make_mini(tmp_path_factory.mktemp("mini"))
+    result = _in_process("build", "--out", str(root / "out"), "--root", str(root))
+    assert result.code == 0, result.err
+    return {"repo": repo_site, "mini": root / "out"}
 
 
 def article(built, which="repo"):
