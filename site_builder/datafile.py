@@ -83,8 +83,12 @@ def _under(path: str, top: str) -> bool:
     return path == top or path.startswith(top.rstrip(os.sep) + os.sep)
 
 
-@lru_cache(maxsize=None)
 def _abs_dir(folder: str) -> str:
+    return _real_dir(os.path.abspath(folder))  # absolute first: a relative name means another folder after a chdir
+
+
+@lru_cache(maxsize=None)
+def _real_dir(folder: str) -> str:
     return os.path.realpath(folder)
 
 

@@ -211,13 +211,15 @@ def _interrupt(signum, frame) -> None:  # noqa: ANN001
     raise KeyboardInterrupt
 
 
-def _stop_on_sigterm() -> None:
+def _stop_on_sigterm() -> dict:
     """`kill` (SIGTERM) stops the preview as cleanly as Ctrl-C; so does Ctrl-C in a shell that
-    started it in the background (where SIGINT is ignored)."""
+    started it in the background (where SIGINT is ignored). Returns the handlers it replaced."""
+    before = {}
     if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _interrupt)
+        before[signal.SIGTERM] = signal.signal(signal.SIGTERM, _interrupt)
         if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
-            signal.signal(signal.SIGINT, _interrupt)
+            before[signal.SIGINT] = signal.signal(signal.SIGINT, _interrupt)
+    return before
 
 
 def serve(layout: Layout, port: int, jobs: int = 1, options: list[str] | None = None,
@@ -225,7 +227,16 @@ def serve(layout: Layout, port: int, jobs: int = 1, options: list[str] | None = 
     """Build, serve and rebuild until Ctrl-C (or `stop` is set). `options`: the data options for `build`."""
     options = options or []
     state = State()
-    _stop_on_sigterm()
+    handlers = _stop_on_sigterm()
+    try:
+        _serve(layout, port, jobs, options, stop, state)
+    finally:
+        for signum, handler in handlers.items():  # as they were: a forked build worker must stay killable
+            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
+
+
+def _serve(layout: Layout, port: int, jobs: int, options: list[str], stop: threading.Event | None,
+           state: State) -> None:
     server = bind(port, partial(PreviewHandler, state=state, directory=str(layout.out)))
     url = f"http://127.0.0.1:{server.server_address[1]}/"
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)

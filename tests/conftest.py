@@ -123,11 +123,11 @@ class Project:
 
 
 def _forget_the_folder() -> None:
-    """Paths given relative to the current folder are resolved once and memoised by the package;
-    a run in another folder must not see the last one's."""
+    """The package memoises each folder's real path (made absolute first); a test that replaces a
+    folder by a link between two runs must not see the last one's."""
     from site_builder import datafile
 
-    datafile._abs_dir.cache_clear()
+    datafile._real_dir.cache_clear()
 
 
 def _in_process(*args: str, cwd: Path | None = None) -> CliResult:
