@@ -188,7 +188,13 @@ def build(layout: Layout, publish_mode: bool = False, workers: int = 1, cache: b
                         records.update(ledger.record_files(site, layout.scores))  # written with the site
                     writer.write(urls.CHECKSUMS, checksums(writer))
 
-                return site, replace_output(out, fill, records)
+                return site, replace_output(out, fill, records, before_swap=observe)
+
+            observed: dict[str, str | None] = {"output": None}
+
+            def observe(staging: Path) -> None:  # the site as this build wrote it, before it is the output
+                if state:
+                    observed["output"] = uptodate.output_state(out, staging)
 
             if publish_mode:
                 inputs = {r.data.year: ledger.input_hashes(r.data, layout.scores, layout.rubric, rel) for r in site.reports}
@@ -199,7 +205,7 @@ def build(layout: Layout, publish_mode: bool = False, workers: int = 1, cache: b
             try:
                 page_cache.save()
                 if state:
-                    uptodate.keep(layout.cache, state, out,
+                    uptodate.keep(layout.cache, state, observed["output"],
                                   {"files": len(written), "cached": len(page_cache.fresh), "summary": text})
             except OSError:
                 pass  # the site is out; a cache left unsaved only costs time next build

@@ -21,6 +21,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import fcntl
+import glob
 import hashlib
 import json
 import os
@@ -325,7 +326,7 @@ def output_lock(out: Path) -> Lock:
 # --- the swap -----------------------------------------------------------------------------------
 
 def _siblings(out: Path, kind: str) -> list[Path]:
-    return sorted(out.parent.glob(f".{out.name}.{kind}-*"))
+    return sorted(out.parent.glob(f"{glob.escape('.' + out.name)}.{kind}-*"))  # `o[1]` is a name, not a pattern
 
 
 def _journal(out: Path) -> Path:
@@ -400,19 +401,21 @@ class claim_output:
         self.held.clear()
 
 
-def replace_output(out: Path, fill: Callable[[Writer], None],
-                   alongside: Mapping[Path, bytes] | None = None) -> dict[str, str]:
+def replace_output(out: Path, fill: Callable[[Writer], None], alongside: Mapping[Path, bytes] | None = None,
+                   before_swap: Callable[[Path], None] | None = None) -> dict[str, str]:
     """Run `fill(writer)` into a staging folder beside `out` (claimed with `claim_output`), then swap
     it in, with the files in `alongside` (absolute path -> bytes, outside the output) written together.
     Their paths are taken before `fill` runs and their bytes after, so that `fill` may complete them.
+    `before_swap(staging)` sees the finished site just before it becomes the output.
 
     If anything fails before the swap completes, the output and the files in `alongside` are as
     they were. Returns the files written (path -> sha256).
     """
-    return _replace(out, fill, alongside if alongside is not None else {})  # values read after `fill`
+    return _replace(out, fill, alongside if alongside is not None else {}, before_swap)  # values read after `fill`
 
 
-def _replace(out: Path, fill: Callable[[Writer], None], alongside: dict[Path, bytes]) -> dict[str, str]:
+def _replace(out: Path, fill: Callable[[Writer], None], alongside: dict[Path, bytes],
+             before_swap: Callable[[Path], None] | None = None) -> dict[str, str]:
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.build-", dir=out.parent))
     tag = staging.name.rsplit("-", 1)[-1]
     # (temporary file, final path, hard link to the file it replaces): named before anything is written,
@@ -446,6 +449,8 @@ def _replace(out: Path, fill: Callable[[Writer], None], alongside: dict[Path, by
         fsync_dir(out.parent)
         atomic_write(_journal(out), json.dumps({**journal, "ready": True}))  # the new site is complete on disk
         _step("flushed")
+        if before_swap is not None:
+            before_swap(staging)
         if out.exists():
             if not exchange(staging, out):
                 old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
@@ -492,7 +497,7 @@ def _replace(out: Path, fill: Callable[[Writer], None], alongside: dict[Path, by
             _journal(out).unlink(missing_ok=True)
             shutil.rmtree(staging, ignore_errors=True)  # the unfinished site
         else:
-            discard(staging, out, len(writer.written))  # the old site
+            discard(staging, out)  # the old site
     return writer.written
 
 
@@ -500,12 +505,22 @@ BACKGROUND_REMOVAL = 2000
 """A replaced site of at least this many files is removed in the background (see `discard`)."""
 
 
-def discard(tree: Path, out: Path, files: int) -> None:
+def _size(tree: Path) -> int:
+    """How many files a site holds: the lines of its SHA256SUMS (every build writes one), else
+    as many as make it big."""
+    try:
+        with open(tree / "SHA256SUMS", "rb") as f:
+            return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
+    except OSError:
+        return BACKGROUND_REMOVAL
+
+
+def discard(tree: Path, out: Path) -> None:
     """Remove the replaced site. A big one (thousands of folders; on a disk mounted with `discard`
     every unlink waits for the device) is first renamed `.<out>.trash-…` and removed by a detached
-    process, so that the build does not wait for it; whatever is left of it is removed by the next
-    run (`recover`). Nothing the site needs is in it any more."""
-    if files < BACKGROUND_REMOVAL or not hasattr(os, "fork"):
+    process that holds none of the build's files or pipes, so that nobody waits for it; whatever
+    is left of it is removed by the next run (`recover`). Nothing the site needs is in it any more."""
+    if _size(tree) < BACKGROUND_REMOVAL or not hasattr(os, "fork"):
         shutil.rmtree(tree, ignore_errors=True)
         return
     trash = Path(tempfile.mkdtemp(prefix=f".{out.name}.trash-", dir=out.parent))
@@ -524,6 +539,10 @@ def discard(tree: Path, out: Path, files: int) -> None:
         try:
             os.setsid()
             if os.fork() == 0:
+                null = os.open(os.devnull, os.O_RDWR)
+                for fd in (0, 1, 2):  # not the build's terminal, pipe or log: whoever reads it sees its end
+                    os.dup2(null, fd)
+                os.closerange(3, os.sysconf("SC_OPEN_MAX") if hasattr(os, "sysconf") else 1024)
                 shutil.rmtree(trash, ignore_errors=True)
         finally:
             os._exit(0)

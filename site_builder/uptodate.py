@@ -82,10 +82,13 @@ def inputs_state(folders: list[Path], settings: str) -> str | None:
     return h.hexdigest()
 
 
-def output_state(out: Path) -> str | None:
+def output_state(out: Path, folder: Path | None = None) -> str | None:
+    """The state of the output `out`, read from `folder` (by default `out` itself; the build reads
+    the finished staging folder just before it becomes `out`, so that nothing done to the output
+    after the swap can enter the stamp)."""
     h = hashlib.sha256(os.fsencode(str(out)))
     try:
-        _walk(h, out)
+        _walk(h, folder or out)
     except (LinkedFolder, RecursionError, OSError):
         return None
     return h.hexdigest()
@@ -108,11 +111,11 @@ def unchanged(cache_folder: Path, inputs: str, out: Path) -> dict | None:
         return None
 
 
-def keep(cache_folder: Path, inputs: str, out: Path, report: dict) -> None:
-    """The stamp for the build just finished (`report`: what it printed, to print it again)."""
+def keep(cache_folder: Path, inputs: str, output: str | None, report: dict) -> None:
+    """The stamp for the build just finished: `output` is its `output_state`, taken before the swap;
+    `report`, what it printed, to print it again."""
     from site_builder.output import atomic_write
 
-    output = output_state(out)
     if output is None:
         return
     doc = {"format": FORMAT, "inputs": inputs, "output": output, **report}

@@ -47,3 +47,40 @@ def test_a_trash_folder_left_behind_is_removed_by_the_next_build(tmp_path):
     (root / ".output.trash-x1/2023/index.html").write_text("old", encoding="utf-8")
     assert build(root).code == 0
     assert ".output.trash-x1" not in siblings(root)
+
+
+SLOW_REMOVAL = """
+import os, shutil, sys, time
+from site_builder import cli, output
+output.BACKGROUND_REMOVAL = 1
+parent, real = os.getpid(), shutil.rmtree
+def slow(*a, **k):
+    if os.getpid() != parent:
+        time.sleep(6)  # the detached removal, slowed down
+    return real(*a, **k)
+shutil.rmtree = slow
+sys.exit(cli.main(sys.argv[1:]))
+"""
+
+
+def test_whoever_reads_the_build_through_a_pipe_does_not_wait_for_the_removal(tmp_path):
+    import subprocess
+    import sys
+
+    root = make_mini(tmp_path / "mini")
+    assert build(root).code == 0
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", SLOW_REMOVAL, "build", "--root", str(root), "--no-cache", "--jobs", "1"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert time.perf_counter() - started < 5  # the pipe closed when the build ended, not 6 s later
+
+
+def test_an_output_name_with_glob_characters_touches_no_other_folder(tmp_path):
+    root = make_mini(tmp_path / "mini")
+    (root / ".o1.build-keep").mkdir()  # another build's staging folder, beside an output named o1
+    assert build(root, "--out", str(root / "o[1]")).code == 0
+    assert (root / ".o1.build-keep").is_dir()
+    (root / ".o[1].trash-x").mkdir()
+    assert build(root, "--out", str(root / "o[1]")).code == 0
+    assert not (root / ".o[1].trash-x").exists()

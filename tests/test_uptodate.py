@@ -131,3 +131,23 @@ def test_a_linked_folder_among_the_inputs_turns_the_stamp_off(mini, tmp_path):
     for _ in range(2):
         result = build(mini)
         assert result.code == 0 and "已生成到" in result.out
+
+
+def test_an_output_edited_just_after_the_swap_is_not_taken_as_built(mini, monkeypatch):
+    """The stamp describes the site as the build wrote it (read before the swap), not the output
+    as found afterwards: an edit in between is seen by the next build."""
+    from site_builder import output
+
+    (mini / "scores/2023/P01.yaml").touch()  # something to build
+
+    def edit_after_swap(step: str) -> None:
+        if step == "swapped":
+            with open(mini / "output/index.html", "ab") as f:
+                f.write(b"<!-- edited -->")
+
+    monkeypatch.setattr(output, "STEP_HOOK", edit_after_swap)
+    assert build(mini).code == 0
+    monkeypatch.setattr(output, "STEP_HOOK", None)
+    result = build(mini)
+    assert "已生成到" in result.out
+    assert not (mini / "output/index.html").read_bytes().endswith(b"<!-- edited -->")
