@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from site_builder import cms, corrections, crawl, ledger, objections, pagemeta, privacy, uptodate, urls
+from site_builder import cms, crawl, ledger, objections, pagemeta, privacy, uptodate, urls
 from site_builder.cache import PACKAGE, PageCache, cache_lock, cache_secret, code_digest
 from site_builder.content import check_assessment_periods, load_content
 from site_builder.errors import BuildError, DataError, Problems

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from site_builder import models
+from site_builder.datafile import load_json
 from site_builder.errors import Problems
 from site_builder.models import Correction as _Correction
 from site_builder.models import FLAG_LABELS, Roster, Rubric, Sheet, YearData
@@ -298,8 +299,6 @@ def parse_corrections(data: Any, rel: str, rubric: Rubric, roster: Roster, probl
 # --- the record of publications made before the ledger (published.json) ---------------------
 
 def parse_record(path: Path, rel: str, problems: Problems) -> dict | None:
-    from site_builder.ledger import load_json
-
     record, problem = load_json(path, parse_float=Decimal)
     if problem:
         problems.add(rel, f"发布记录无法读取：{problem}；它由 build --publish 写出，请从版本库恢复")

@@ -7,6 +7,7 @@ Messages never quote the content of a file that was not read as data.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from dataclasses import dataclass
@@ -173,3 +174,21 @@ def text_field(value: Any, label: str, limit: int, *, required: bool = False) ->
     if problem:
         return None, f"{label}{sep}{problem}"
     return value.strip(), None
+
+
+def load_json(path: Path, **options: Any) -> tuple[Any, str | None]:
+    """A JSON file (a BOM tolerated) and, when it cannot be read, why, in Chinese."""
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None, "文件不是 UTF-8 编码"
+    except OSError:
+        return None, "文件无法打开"
+    if not text.strip():
+        return None, "文件是空的"
+    try:
+        return json.loads(text, **options), None
+    except json.JSONDecodeError as exc:
+        return None, f"不是有效的 JSON（第 {exc.lineno} 行第 {exc.colno} 列有误）"
+    except RecursionError:
+        return None, "嵌套层数过多"

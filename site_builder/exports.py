@@ -6,11 +6,10 @@ import csv
 import datetime as dt
 import io
 import json
-from decimal import Decimal
 
 from site_builder import objections
 from site_builder.models import Result, Rubric, Rule, YearData
-from site_builder.formats import number
+from site_builder.formats import csv_row, number, spreadsheet_text
 from site_builder.scoring import fmt
 
 def _rule(rule: Rule | None) -> dict | None:
@@ -109,12 +108,6 @@ def section_headers(rubric: Rubric) -> list[str]:
     return [f"第{k}部分" for k in rubric.section_keys]
 
 
-def spreadsheet_text(value: str) -> str:
-    """A CSV cell that Excel and WPS keep as text: ids like 6-06 or 1-01 would otherwise be read as
-    dates. A trailing tab (invisible) does it; empty cells stay empty."""
-    return f"{value}\t" if value else value
-
-
 def results_csv(rubric: Rubric, results: list[Result]) -> bytes:
     buf = io.StringIO()
     out = csv.writer(buf, lineterminator="\r\n")
@@ -129,21 +122,6 @@ def results_csv(rubric: Rubric, results: list[Result]) -> bytes:
             "" if r.rank is None else r.rank,
         ]))
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
-
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-"""What makes a spreadsheet read a CSV cell as a formula (OWASP: CSV injection)."""
-
-
-def csv_text(value):
-    """A CSV cell that Excel, WPS and LibreOffice show as text: a leading ' before a formula start."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
-def csv_row(values: list) -> list:
-    return [csv_text(v) for v in values]
 
 
 EXCEL_MAX_ROWS = 1_048_576

@@ -35,3 +35,26 @@ def number(value: Decimal | None) -> int | float | None:
     result = float(value)
     assert Decimal(repr(result)) == value, value
     return result
+
+
+# --- CSV cells for spreadsheet programs (results.csv, indicators.csv, objections.csv) ----------
+
+def spreadsheet_text(value: str) -> str:
+    """A CSV cell that Excel and WPS keep as text: ids like 6-06 or 1-01 would otherwise be read as
+    dates. A trailing tab (invisible) does it; empty cells stay empty."""
+    return f"{value}\t" if value else value
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+"""What makes a spreadsheet read a CSV cell as a formula (OWASP: CSV injection)."""
+
+
+def csv_text(value):
+    """A CSV cell that Excel, WPS and LibreOffice show as text: a leading ' before a formula start."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def csv_row(values: list) -> list:
+    return [csv_text(v) for v in values]

@@ -30,6 +30,7 @@ from typing import Any, Callable
 
 from site_builder import corrections, objections, urls
 from site_builder.corrections import CORRECTIONS_FILE, FIELD_LABELS, Correction, norm, show
+from site_builder.datafile import load_json
 from site_builder.errors import Problems
 from site_builder.models import Rule, SiteInput, YearData
 
@@ -188,24 +189,6 @@ def read_ledger(path: Path, rel: str, year: int, problems: Problems) -> Ledger |
     if ledger.entries and sha(ledger.published) != ledger.entries[-1]["state_sha256"]:
         problems.add(rel, "发布记录中的已发布内容（published）与最后一次发布的校验值不符：它被改动过；" + restore)
     return ledger if len(problems.items) == before else None
-
-
-def load_json(path: Path, **options: Any) -> tuple[Any, str | None]:
-    """A JSON file (a BOM tolerated) and, when it cannot be read, why, in Chinese."""
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return None, "文件不是 UTF-8 编码"
-    except OSError:
-        return None, "文件无法打开"
-    if not text.strip():
-        return None, "文件是空的"
-    try:
-        return json.loads(text, **options), None
-    except json.JSONDecodeError as exc:
-        return None, f"不是有效的 JSON（第 {exc.lineno} 行第 {exc.colno} 列有误）"
-    except RecursionError:
-        return None, "嵌套层数过多"
 
 
 def _shape_problem(doc: Any, year: int) -> str | None:

@@ -400,7 +400,7 @@ def objections_csv(data: YearData) -> bytes:
     import csv
     import io
 
-    from site_builder.exports import csv_row
+    from site_builder.formats import csv_row
 
     names = {i.id: i.name for i in data.roster.institutions}
     buf = io.StringIO()
@@ -418,26 +418,3 @@ TEMPLATE_GLOBALS = {"objection_counts": Counts.of}
 """Pure helpers the templates call (the data they show comes in each page's context: `phase`,
 an institution page's `objections`)."""
 TEMPLATE_GLOBALS["objection_summary"] = summary_text
-
-
-def render_final_article(renderer, report) -> None:
-    """Once the year's results are final: a short second WeChat article (`<year>/wechat/final.html`)
-    and its preview (`<year>/wechat/final/index.html`), made like the first (site.SiteRenderer)."""
-    from site_builder import pages
-    from site_builder.scoring import Figures
-
-    data, site = report.data, renderer.site
-    phase = phase_of(data)
-    if phase is None or phase.code != "final":
-        return
-    y = data.year
-    spec = pages.PageSpec(f"{y}/wechat/final.html", "wechat/final.html", dict(
-        year=y, status=data.status, phase=phase, objections=data.objections,
-        figures=Figures.of(report.results, report.data.rubric),
-        config=site.config, names={i.id: i.name for i in data.roster.institutions},
-        full_results_url=urls.absolute(site.config.base_url, urls.year_index(y))))
-    fragment = renderer.wechat_fragment(spec)
-    target = f"{y}/wechat/final/"
-    renderer.page(pages.PageSpec(urls.file_of(target), "wechat/preview.html", {
-        **pages.base(site, report, target), "report": report, "article": fragment,
-        "preview_title": f"{y}年度最终结果公众号文章预览"}))

@@ -199,3 +199,23 @@ def wechat_preview(site: SiteInput, report: YearReport, article) -> PageSpec:
     """The preview with the copy button; `article` is the finished fragment (Markup)."""
     return _page(site, report, urls.wechat_preview(report.data.year), "wechat/preview.html", report=report,
                  article=article)
+
+
+def final_article(site: SiteInput, report: YearReport) -> PageSpec | None:
+    """Once the year's results are final: a short second WeChat article (`<year>/wechat/final.html`),
+    None before. Made like the first (`SiteRenderer.wechat_fragment`)."""
+    data = report.data
+    phase = objections.phase_of(data)
+    if phase is None or phase.code != "final":
+        return None
+    y = data.year
+    return PageSpec(urls.final_article(y), "wechat/final.html", dict(
+        year=y, status=data.status, phase=phase, objections=data.objections, figures=_figures(report),
+        config=site.config, names={i.id: i.name for i in data.roster.institutions},
+        full_results_url=urls.absolute(site.config.base_url, urls.year_index(y))))
+
+
+def final_preview(site: SiteInput, report: YearReport, article) -> PageSpec:
+    """The final article's preview with the copy button; `article` is the finished fragment."""
+    return _page(site, report, urls.final_preview(report.data.year), "wechat/preview.html", report=report,
+                 article=article, preview_title=f"{report.data.year}年度最终结果公众号文章预览")

@@ -5,7 +5,6 @@ and a tampered cache must never change the output (issue 11)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import jinja2

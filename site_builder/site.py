@@ -10,7 +10,7 @@ from itertools import chain
 
 from markupsafe import Markup
 
-from site_builder import objections, pages, search, stats, urls, wechat
+from site_builder import pages, search, stats, urls, wechat
 from site_builder.cache import Fingerprint, PageCache, Unhashable
 from site_builder.feed import feed_xml
 from site_builder.models import SiteInput, YearReport
@@ -136,7 +136,9 @@ class SiteRenderer:
         """The paste-ready article fragment and the preview page with the copy button."""
         fragment = self.wechat_fragment(pages.wechat_article(self.site, report))
         self.page(pages.wechat_preview(self.site, report, fragment))
-        objections.render_final_article(self, report)
+        final = pages.final_article(self.site, report)  # once the results are final
+        if final is not None:
+            self.page(pages.final_preview(self.site, report, self.wechat_fragment(final)))
 
     def wechat_fragment(self, spec: pages.PageSpec) -> Markup:
         """A WeChat article: rendered, its stylesheet inlined, the editor's limits checked, written

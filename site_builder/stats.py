@@ -275,7 +275,7 @@ def indicators_json(stats: YearStats) -> str:
 
 def indicators_csv(stats: YearStats) -> bytes:
     """The same columns with Chinese headers, UTF-8 with a BOM (Excel shows the Chinese)."""
-    from site_builder.exports import spreadsheet_text
+    from site_builder.formats import spreadsheet_text
     from site_builder.scoring import fmt
 
     buf = io.StringIO()

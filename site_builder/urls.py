@@ -51,6 +51,14 @@ def wechat_article(year: int) -> str:
     return f"{year}/wechat/article.html"
 
 
+def final_article(year: int) -> str:
+    return f"{year}/wechat/final.html"
+
+
+def final_preview(year: int) -> str:
+    return f"{year}/wechat/final/"
+
+
 def content_page(slug: str) -> str:
     return f"{slug}/"
 
@@ -90,7 +98,8 @@ def checksums() -> str:
 
 
 SHAPES = {f.__name__: f for f in (home, feed, checksums, asset, year_index, roster, grades, rubric, institution,
-                                  search, data_file, wechat_article, wechat_preview, content_page)}
+                                  search, data_file, wechat_article, wechat_preview, final_article, final_preview,
+                                  content_page)}
 """The URL shapes the templates may ask `url` for by name; a new one is a function above and an entry here."""
 
 
