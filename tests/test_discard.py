@@ -84,3 +84,18 @@ def test_an_output_name_with_glob_characters_touches_no_other_folder(tmp_path):
     (root / ".o[1].trash-x").mkdir()
     assert build(root, "--out", str(root / "o[1]")).code == 0
     assert not (root / ".o[1].trash-x").exists()
+
+
+def test_background_or_not_is_decided_by_the_replaced_sites_size(tmp_path, monkeypatch):
+    """The old site is what is removed: its SHA256SUMS counts, not the new site's files."""
+    calls = []
+    real_fork = output.os.fork
+    monkeypatch.setattr(output.os, "fork", lambda: calls.append("fork") or real_fork())
+    root = make_mini(tmp_path / "mini")
+    assert build(root).code == 0
+    files = len((root / "output/SHA256SUMS").read_text(encoding="utf-8").splitlines())
+    monkeypatch.setattr(output, "BACKGROUND_REMOVAL", files + 1)  # the old site is just below the bound
+    sums = root / "output/SHA256SUMS"
+    assert build(root).code == 0 and calls == []  # removed in place
+    sums.write_text(sums.read_text(encoding="utf-8") * 2, encoding="utf-8")  # an old site listing twice as many
+    assert build(root).code == 0 and calls == ["fork"]  # removed in the background
