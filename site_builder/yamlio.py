@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import stat
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -98,14 +99,23 @@ def _construct_decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
     return value
 
 
+_DECIMAL_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
+
+
 def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
     text = str(loader.construct_scalar(node))
     if len(text.replace("_", "").lstrip("+-")) > MAX_DIGITS:
         raise _refuse(node, f"数值 {short(text)} 超出允许范围（最多 {MAX_DIGITS} 位数字）")
     try:
-        return yaml.SafeLoader.construct_yaml_int(loader, node)
+        value = yaml.SafeLoader.construct_yaml_int(loader, node)
     except ValueError:  # 0x_ and the like match YAML 1.1's pattern but are no number
         raise _refuse(node, f"数值 {short(text)} 写法不对；请写普通的十进制数") from None
+    if not _DECIMAL_INT.fullmatch(text):  # YAML 1.1 reads 010 as 8, 0x10 as 16, 1:30 as 90, 1_0 as 10
+        digits = text.lstrip("+-").lstrip("0") or "0"
+        hint = f"，如 {'-' if text.startswith('-') else ''}{digits}" if digits.isdigit() else ""
+        raise _refuse(node, f"数值 {short(text)} 写法不对（以 0 开头、带下划线、冒号或用十六进制等写法的数，"
+                            f"YAML 会读成别的值）；请写普通的十进制数{hint}")
+    return value
 
 
 def _construct_timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:

@@ -142,6 +142,16 @@ def test_odd_scalars_and_tags(value, message):
     assert (str(exc.value), exc.value.line) == (message, 2)
 
 
+@pytest.mark.parametrize("value, hint", [("010", "，如 10"), ("01", "，如 1"), ("0x10", ""), ("0b1", ""),
+                                         ("1:30", ""), ("1_0", "")])
+def test_integers_yaml_would_read_as_another_value_are_refused(tmp_path, value, hint):
+    """YAML 1.1 reads 010 as 8, 0x10 as 16, 1:30 as 90: such a score is refused, never published."""
+    text = edited("  1-01: 1\n", f"  1-01: {value}\n")
+    assert sheet_messages(tmp_path, text) == [
+        f"P05.yaml:{line_of(text, '1-01')}: 机构 P05: 数值 {value} 写法不对（以 0 开头、带下划线、冒号或用十六进制等"
+        f"写法的数，YAML 会读成别的值）；请写普通的十进制数{hint}"]
+
+
 def test_yaml_messages_are_short():
     with pytest.raises(YamlProblem) as exc:
         parse_yaml("a: [" + "x, " * 10_000)
