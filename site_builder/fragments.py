@@ -2,7 +2,7 @@
 
 An institution page lists all 140 indicators, and most rows are identical on thousands of pages
 (full marks, the same standard text): rendering each through Jinja again was the largest part of a
-big build. `item_rows(indicators, sheet)` renders the partial `_item_row.html` the first time it
+big build. `indicator_rows(indicators, sheet)` renders the partial `_item_row.html` the first time it
 meets an (indicator, score) pair in this process and joins the stored markup afterwards. The output
 is byte for byte what a loop over the partial gives: the row's markup is a pure function of the
 indicator and its `ItemScore` (a frozen value compared by all its fields), and of the templates,
@@ -18,8 +18,8 @@ ROW_TEMPLATE = "_item_row.html"
 MAX_ENTRIES = 50_000  # then the memo starts again: bounded memory whatever the data
 
 
-class ItemRows:
-    """The templates' `item_rows(indicators, sheet)`: one `_item_row.html` per indicator, memoised."""
+class IndicatorRows:
+    """The templates' `indicator_rows(indicators, sheet)`: one `_item_row.html` per indicator, memoised."""
 
     def __init__(self, env: jinja2.Environment):
         self.env = env

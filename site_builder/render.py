@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from site_builder import objections, pagemeta
 from site_builder.formats import zh_date
-from site_builder.fragments import ItemRows
+from site_builder.fragments import IndicatorRows
 from site_builder.yamlio import YamlProblem, parse_yaml
 from site_builder.scoring import fmt
 
@@ -73,5 +73,5 @@ def _new_environment(templates: Path) -> jinja2.Environment:
     env.filters["zh_date"] = zh_date
     env.globals.update(pagemeta.GLOBALS)  # page metadata, 发布时间/来源, 落款
     env.globals.update(objections.TEMPLATE_GLOBALS)
-    env.globals["item_rows"] = ItemRows(env)  # memoised rows: the indicator rows institution pages share
+    env.globals["indicator_rows"] = IndicatorRows(env)  # memoised rows: the indicator rows institution pages share
     return env

@@ -1,4 +1,4 @@
-"""item_rows gives exactly what a plain loop over the row partial gives, whatever it met before."""
+"""indicator_rows gives exactly what a plain loop over the row partial gives, whatever it met before."""
 
 from __future__ import annotations
 
@@ -31,8 +31,8 @@ def test_memoised_rows_equal_the_partial_rendered_each_time():
     for sheet in [*sheets, other, first]:
         for section in data.rubric.scored_sections:
             for group in section.groups:
-                assert str(env.globals["item_rows"](group.indicators, sheet)) == plain(env, group.indicators, sheet)
-    assert len(env.globals["item_rows"].memo) > 0
+                assert str(env.globals["indicator_rows"](group.indicators, sheet)) == plain(env, group.indicators, sheet)
+    assert len(env.globals["indicator_rows"].memo) > 0
 
 
 def test_an_item_score_of_another_indicator_is_another_row():
@@ -42,10 +42,10 @@ def test_an_item_score_of_another_indicator_is_another_row():
     env.filters.update(FILTERS)
     a, b = rubric.indicators[0], rubric.indicators[1]
 
-    class Sheet:  # what item_rows asks of a sheet
+    class Sheet:  # what indicator_rows asks of a sheet
         def __init__(self, score): self.score = score
         def item(self, _id): return ItemScore(_id, self.score)
 
-    rows = env.globals["item_rows"]
+    rows = env.globals["indicator_rows"]
     assert str(rows([a], Sheet(Decimal("0")))) != str(rows([b], Sheet(Decimal("0"))))
     assert str(rows([a], Sheet(Decimal("0")))) != str(rows([a], Sheet(a.max)))
