@@ -12,7 +12,7 @@ from site_builder import cms, crawl, ledger, objections, pagemeta, privacy, upto
 from site_builder.cache import PACKAGE, PageCache, cache_lock, cache_secret, code_digest
 from site_builder.content import check_assessment_periods, load_content
 from site_builder.errors import BuildError, DataError, Problems
-from site_builder.loader import Paths, load_project, load_rubric
+from site_builder.loader import Paths, load_project
 from site_builder.models import SiteInput, YearReport
 from site_builder.output import Writer, claim_output, describe_os_error, replace_output
 from site_builder.scoring import Figures, year_results
@@ -220,19 +220,3 @@ def _os_message(exc: OSError, layout: Layout) -> str:
     if exc.filename and (where == cache or where.startswith(cache + os.sep)):
         text += "（这是页面缓存；也可加 --no-cache 不用缓存）"
     return text + "；输出目录保持上一次的内容，未改动"
-
-
-def synth_command(layout: Layout, out: Path, n: int, seed: int) -> dict:
-    """Synthetic data for n institutions from this project's rubric and content."""
-    from site_builder.synth import write_synthetic
-
-    if n < 1:
-        raise BuildError("--institutions 须为正整数")
-    problems = Problems()
-    years = sorted(p.stem for p in layout.rubric.glob("*.yaml"))
-    if not years:
-        raise BuildError(f"{layout.rubric.resolve()} 中没有评估表（<年度>.yaml）；用 --root 指定含 rubric/ 的数据根目录")
-    rubric_file = layout.rubric / f"{years[-1]}.yaml"
-    rubric = load_rubric(rubric_file, Paths(layout.rubric, layout.scores, layout.root), problems)
-    problems.raise_if_any()
-    return write_synthetic(rubric, rubric_file, layout.content, out, n, seed)

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Callable
 
 from site_builder import __version__
-from site_builder.build import Layout, build, load, summary, synth_command
+from site_builder.build import Layout, build, load, summary
+from site_builder.synth import synth_command
 from site_builder.cliparser import ERROR_PREFIX, ChineseArgumentParser, port, positive_int, year
 from site_builder.errors import DataError, SiteBuilderError
 from site_builder.wording import absolute, os_error

@@ -6,10 +6,12 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from site_builder.config import SiteConfig, load_config
+from site_builder.config import load_config
+from site_builder.settings import SiteConfig
 from site_builder.errors import Problems
 from site_builder.models import Page, YearData
-from site_builder.render import markdown_to_html, split_front_matter, zh_date
+from site_builder.formats import zh_date
+from site_builder.markdown import markdown_to_html, split_front_matter
 from site_builder.text import PAGE_LIMIT, check_text, page_file_problem
 from site_builder.yamlio import YamlProblem
 

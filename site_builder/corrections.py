@@ -28,11 +28,9 @@ import hashlib
 import json
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from site_builder import models
-from site_builder.datafile import load_json
 from site_builder.errors import Problems
 from site_builder.models import Correction as _Correction
 from site_builder.models import FLAG_LABELS, Roster, Rubric, Sheet, YearData
@@ -294,25 +292,6 @@ def parse_corrections(data: Any, rel: str, rubric: Rubric, roster: Roster, probl
     if dates != sorted(dates):
         problems.add(rel, "更正记录须按日期先后排列，新的更正加在末尾")
     return out
-
-
-# --- the record of publications made before the ledger (published.json) ---------------------
-
-def parse_record(path: Path, rel: str, problems: Problems) -> dict | None:
-    record, problem = load_json(path, parse_float=Decimal)
-    if problem:
-        problems.add(rel, f"发布记录无法读取：{problem}；它由 build --publish 写出，请从版本库恢复")
-        return None
-    ok = (isinstance(record, dict) and isinstance(record.get("institutions"), dict)
-          and isinstance(record.get("corrections_included"), int)
-          and not isinstance(record.get("corrections_included"), bool) and record["corrections_included"] >= 0
-          and all(isinstance(v, dict) and all(isinstance(k, str) and is_number(x) for k, x in v.items())
-                  for v in record["institutions"].values()))
-    if not ok:
-        problems.add(rel, "发布记录格式不对：须为 {\"corrections_included\": 整数, \"institutions\": "
-                          "{机构编号: {指标: 分值}}}；它由 build --publish 写出，请从版本库恢复")
-        return None
-    return record
 
 
 def check_against_record(data: YearData, record: dict, record_rel: str, corrections_rel: str,

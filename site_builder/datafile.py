@@ -18,9 +18,9 @@ from typing import Any
 
 from site_builder.errors import Problems
 from site_builder.scoring import fmt
-from site_builder.text import check_text
+from site_builder.text import check_text, shown_id
 from site_builder.wording import did_you_mean
-from site_builder.yamlio import MB, YamlProblem, read_yaml, short
+from site_builder.yamlio import MB, YamlProblem, read_yaml
 
 INDICATOR_ID = re.compile(r"\d-\d{2}", re.ASCII)
 INSTITUTION_ID = re.compile(r"[PM]\d{2,}", re.ASCII)
@@ -38,14 +38,6 @@ def is_institution_id(value: Any) -> bool:
 
 def is_indicator_id(value: Any) -> bool:
     return isinstance(value, str) and INDICATOR_ID.fullmatch(value) is not None
-
-
-def shown_id(value: Any) -> str:
-    """An id as a message may quote it: escaped when it holds anything unusual, and short."""
-    text = str(value)
-    if text.isascii() and text.isprintable():
-        return short(text)
-    return short(ascii(text), 40)
 
 
 @dataclass(frozen=True)

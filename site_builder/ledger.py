@@ -25,6 +25,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable
 
@@ -33,6 +34,7 @@ from site_builder.corrections import CORRECTIONS_FILE, FIELD_LABELS, Correction,
 from site_builder.datafile import load_json
 from site_builder.errors import Problems
 from site_builder.models import Rule, SiteInput, YearData
+from site_builder.yamlio import is_number
 
 LEDGER_FILE = "ledger.json"
 FORMAT = 1
@@ -385,7 +387,7 @@ def read_year_ledgers(years: list[YearData], scores: Path, rel: Callable[[Path],
                 continue
         elif (scores / str(data.year) / corrections.RECORD_FILE).is_file():  # published before the ledger
             record_path = scores / str(data.year) / corrections.RECORD_FILE
-            record = corrections.parse_record(record_path, rel(record_path), problems)
+            record = parse_record(record_path, rel(record_path), problems)
             if record is not None:
                 corrections.check_against_record(data, record, rel(record_path),
                                                  rel(scores / str(data.year) / CORRECTIONS_FILE), problems)
@@ -593,3 +595,22 @@ def publishing(site: SiteInput, inputs: dict[int, dict[str, str]], run: Callable
 def head(site: SiteInput, year: int) -> str:
     ledger = site.ledgers.get(year)
     return (ledger.head if ledger else None) or ""
+
+
+# --- the record of publications made before the ledger (published.json) ---------------------
+
+def parse_record(path: Path, rel: str, problems: Problems) -> dict | None:
+    record, problem = load_json(path, parse_float=Decimal)
+    if problem:
+        problems.add(rel, f"发布记录无法读取：{problem}；它由 build --publish 写出，请从版本库恢复")
+        return None
+    ok = (isinstance(record, dict) and isinstance(record.get("institutions"), dict)
+          and isinstance(record.get("corrections_included"), int)
+          and not isinstance(record.get("corrections_included"), bool) and record["corrections_included"] >= 0
+          and all(isinstance(v, dict) and all(isinstance(k, str) and is_number(x) for k, x in v.items())
+                  for v in record["institutions"].values()))
+    if not ok:
+        problems.add(rel, "发布记录格式不对：须为 {\"corrections_included\": 整数, \"institutions\": "
+                          "{机构编号: {指标: 分值}}}；它由 build --publish 写出，请从版本库恢复")
+        return None
+    return record

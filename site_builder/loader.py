@@ -23,7 +23,7 @@ from site_builder.datafile import (  # noqa: F401 - re-exported for the rest of 
     read_data,
 )
 from site_builder.errors import Problems
-from site_builder.models import YearData
+from site_builder.models import Roster, Status, YearData
 from site_builder.rosterfile import check_dates_against_sheets, load_roster, load_status
 from site_builder.rubricfile import load_rubric
 from site_builder.sheetfile import load_sheet  # noqa: F401 - re-exported
@@ -83,8 +83,20 @@ def load_year(year_dir: Path, paths: Paths, problems: Problems) -> YearData | No
     check_dates_against_sheets(status, sheets, problems)
     order = {inst.id: inst.order for inst in roster.institutions}
     sheets.sort(key=lambda s: order[s.institution])
-    objs = objections.load(year_dir, paths, roster, status, fixes, problems)
+    objs = load_objections(year_dir, paths, roster, status, fixes, problems)
     return YearData(year, rubric, roster, status, tuple(sheets), tuple(fixes), objs)  # record: ledger.read_year_ledgers
+
+
+def load_objections(year_dir: Path, paths: Paths, roster: Roster, status: Status, fixes: list, problems: Problems) -> tuple[objections.Objection, ...]:
+    """The year's objections (none without the file), checked; also checks `final_on`.
+    `paths` is the loader's Paths (reading limits, messages' relative paths)."""
+    objections.check_final_on(status, problems)
+    path = year_dir / objections.OBJECTIONS_FILE
+    if not path.is_file():
+        return ()
+    data = read_data(path, paths, problems, "objections", allow_empty=True)
+    return tuple(objections.parse(data, paths.rel(path), roster, status, fixes, paths.rel(year_dir / corrections.CORRECTIONS_FILE),
+                       problems))
 
 
 OPTIONAL_FILES = {"corrections.yaml": "没有更正时不需要它", "published.json": "它是旧的发布记录，没有时不需要它",

@@ -38,7 +38,7 @@ class Lookup:
 if TYPE_CHECKING:
     from markupsafe import Markup
 
-    from site_builder.config import SiteConfig
+    from site_builder.settings import SiteConfig
 
 APPLIES = ("all", "senior_levels", "online_exam")
 """Who an indicator applies to: everyone, institutions evaluating 技师/高级技师, computer-based exams."""

@@ -16,11 +16,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from site_builder import urls
-from site_builder.datafile import read_data, shown_id
+from site_builder.text import shown_id
 from site_builder.errors import Problems
 from site_builder.formats import zh_date
 from site_builder.models import Correction, Roster, Status, YearData
@@ -267,20 +266,6 @@ def check_final_on(status: Status, problems: Problems) -> None:
     elif final < status.objection_deadline:
         problems.add(status.path, f"final_on（结果确定为最终结果的日期）{final} 早于 objection_deadline（异议截止日期）"
                                   f"{status.objection_deadline}；公示期满后才能确定最终结果")
-
-
-def load(year_dir: Path, paths, roster: Roster, status: Status, corrections, problems: Problems) -> tuple[Objection, ...]:
-    """The year's objections (none without the file), checked; also checks `final_on`.
-    `paths` is the loader's Paths (reading limits, messages' relative paths)."""
-    check_final_on(status, problems)
-    path = year_dir / OBJECTIONS_FILE
-    if not path.is_file():
-        return ()
-    from site_builder.corrections import CORRECTIONS_FILE
-
-    data = read_data(path, paths, problems, "objections", allow_empty=True)
-    return tuple(parse(data, paths.rel(path), roster, status, corrections, paths.rel(year_dir / CORRECTIONS_FILE),
-                       problems))
 
 
 # --- the phase and what the pages, feed and exports show -----------------------------------

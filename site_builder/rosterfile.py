@@ -9,7 +9,8 @@ from typing import Any
 
 from site_builder import __version__
 from site_builder.cache import read_cache, write_cache
-from site_builder.datafile import Paths, is_institution_id, join, read_data, read_document, shown_id, text_field, unknown_keys
+from site_builder.datafile import Paths, is_institution_id, join, read_data, read_document, text_field, unknown_keys
+from site_builder.text import shown_id
 from site_builder.errors import Problems
 from site_builder.models import STATUSES, TIERS, Institution, Roster, Sheet, Status
 from site_builder.text import NAME_LIMIT, SHORT_LIMIT

@@ -11,7 +11,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from site_builder.datafile import Paths, join, read_document, shown_id, unknown_keys
+from site_builder.datafile import Paths, join, read_document, unknown_keys
+from site_builder.text import shown_id
 from site_builder.errors import Problems
 from site_builder.models import APPLIES, GradeBand, Group, Indicator, Rubric, Rule, Section
 from site_builder.scoring import allowed_scores, fmt

@@ -6,7 +6,8 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from site_builder.datafile import Paths, is_indicator_id, is_institution_id, join, read_data, shown_id, unknown_keys
+from site_builder.datafile import Paths, is_indicator_id, is_institution_id, join, read_data, unknown_keys
+from site_builder.text import shown_id
 from site_builder.errors import Problems
 from site_builder.models import FLAG_LABELS, ItemScore, Roster, Rubric, Sheet, Veto
 from site_builder.rules import check_item

@@ -11,6 +11,9 @@ import random
 import shutil
 from pathlib import Path
 
+from site_builder.build import Layout
+from site_builder.errors import BuildError, Problems
+from site_builder.loader import Paths, load_rubric
 from site_builder.models import Rubric
 from site_builder.scoring import fmt
 
@@ -91,3 +94,17 @@ def _code(k: int) -> str:
 
     body = f"91140900MA{k:07d}"
     return body + uscc.calc_check_digit(body)
+
+
+def synth_command(layout: Layout, out: Path, n: int, seed: int) -> dict:
+    """Synthetic data for n institutions from this project's rubric and content."""
+    if n < 1:
+        raise BuildError("--institutions 须为正整数")
+    problems = Problems()
+    years = sorted(p.stem for p in layout.rubric.glob("*.yaml"))
+    if not years:
+        raise BuildError(f"{layout.rubric.resolve()} 中没有评估表（<年度>.yaml）；用 --root 指定含 rubric/ 的数据根目录")
+    rubric_file = layout.rubric / f"{years[-1]}.yaml"
+    rubric = load_rubric(rubric_file, Paths(layout.rubric, layout.scores, layout.root), problems)
+    problems.raise_if_any()
+    return write_synthetic(rubric, rubric_file, layout.content, out, n, seed)

@@ -11,6 +11,9 @@ import os
 import re
 import unicodedata
 from pathlib import Path
+from typing import Any
+
+from site_builder.yamlio import short
 
 REASON_LIMIT = 1000
 """扣分原因, 自评扣分原因, 否决项证据, 更正原因."""
@@ -98,3 +101,11 @@ def page_file_problem(path: Path) -> str | None:
     if os.path.getsize(real) > PAGE_LIMIT * 4:
         return f"文件过大（上限约 {PAGE_LIMIT} 字），未读取"
     return None
+
+
+def shown_id(value: Any) -> str:
+    """An id as a message may quote it: escaped when it holds anything unusual, and short."""
+    text = str(value)
+    if text.isascii() and text.isprintable():
+        return short(text)
+    return short(ascii(text), 40)

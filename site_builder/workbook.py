@@ -19,7 +19,8 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from site_builder.datafile import INDICATOR_ID, is_institution_id, shown_id
+from site_builder.datafile import INDICATOR_ID, is_institution_id
+from site_builder.text import shown_id
 from site_builder.errors import Problem, Problems
 from site_builder.formats import number
 from site_builder.formulas import formula_values, with_cached_values
