@@ -29,7 +29,7 @@ from pathlib import Path
 
 ONE_BUILD = r"""
 import json, resource, sys, time
-from site_builder.build import Layout, build
+from site_builder.build.flow import Layout, build
 layout = Layout.from_args(root=sys.argv[1], out=sys.argv[2])
 t = time.perf_counter()
 site, written, stats = build(layout, workers=int(sys.argv[3]), cache=sys.argv[4] == "cache")

@@ -14,7 +14,7 @@ import pytest
 import yaml
 from browser import chromium_browser  # noqa: F401  (a session fixture)
 
-from site_builder.cli import main
+from site_builder.cli.main import main
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -125,7 +125,7 @@ class Project:
 def _forget_the_folder() -> None:
     """The package memoises each folder's real path (made absolute first); a test that replaces a
     folder by a link between two runs must not see the last one's."""
-    from site_builder import datafile
+    from site_builder.read import datafile
 
     datafile._real_dir.cache_clear()
 

@@ -11,8 +11,8 @@ import pytest
 from conftest import _in_process
 from test_feed_corrections_years import approved_mini
 
-from site_builder.wording import os_error
-from site_builder.yamlio import YamlProblem, read_yaml
+from site_builder.common.messages import os_error
+from site_builder.common.yamlio import YamlProblem, read_yaml
 
 ENGLISH = ("usage:", "error:", "Error", "invalid choice", "unrecognized", "required:", "expected one",
            "show this help", "options:", "positional arguments", "Traceback", "Errno", "None")

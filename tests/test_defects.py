@@ -237,7 +237,7 @@ def test_d6_an_empty_published_json_in_chinese(tmp_path):
 def test_d3_a_ledger_from_before_objections_were_recorded_still_keeps_the_file(tmp_path):
     import shutil
 
-    from site_builder.ledger import entry_hash
+    from site_builder.record.ledger import entry_hash
 
     root = _published_objections(tmp_path)
     path = root / "scores/2023/ledger.json"

@@ -9,7 +9,7 @@ from pathlib import Path
 from conftest import _in_process
 from mini import make_mini
 
-from site_builder import output
+from site_builder.storage import writer as output
 
 
 def build(root: Path, *args: str):
@@ -51,7 +51,8 @@ def test_a_trash_folder_left_behind_is_removed_by_the_next_build(tmp_path):
 
 SLOW_REMOVAL = """
 import os, shutil, sys, time
-from site_builder import cli, output
+from site_builder.cli import main as cli
+from site_builder.storage import writer as output
 output.BACKGROUND_REMOVAL = 1
 parent, real = os.getpid(), shutil.rmtree
 def slow(*a, **k):

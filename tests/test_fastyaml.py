@@ -12,11 +12,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from site_builder import fastyaml, yamlio
-from site_builder.build import Layout
-from site_builder.loader import Paths, load_rubric
+from site_builder.common import fastyaml
+from site_builder.common import yamlio
+from site_builder.build.flow import Layout
+from site_builder.read.project import Paths, load_rubric
 from site_builder.errors import Problems
-from site_builder.synth import write_synthetic
+from site_builder.commands.synth import write_synthetic
 
 REPO = Path(__file__).resolve().parent.parent
 

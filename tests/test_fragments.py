@@ -5,11 +5,11 @@ from __future__ import annotations
 import dataclasses
 from decimal import Decimal
 
-from site_builder.build import Layout, load
-from site_builder.fragments import ROW_TEMPLATE
-from site_builder.models import ItemScore
-from site_builder.render import _new_environment
-from site_builder.presentation import FILTERS
+from site_builder.build.flow import Layout, load
+from site_builder.pages.fragments import ROW_TEMPLATE
+from site_builder.domain.models import ItemScore
+from site_builder.pages.environment import _new_environment
+from site_builder.domain.presentation import FILTERS
 from conftest import REPO
 
 

@@ -14,12 +14,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from site_builder import workbook as wbk
-from site_builder.datafile import Paths
+from site_builder.sheets import workbook as wbk
+from site_builder.read.datafile import Paths
 from site_builder.errors import DataError, Problems
-from site_builder.loader import load_roster, load_rubric, load_sheet
-from site_builder.rosterfile import load_status
-from site_builder.scoring import score_sheet
+from site_builder.read.project import load_roster, load_rubric, load_sheet
+from site_builder.read.roster import load_status
+from site_builder.domain.scoring import score_sheet
 
 _paths = Paths(REPO / "rubric", REPO / "scores", REPO)
 _problems = Problems()

@@ -275,7 +275,7 @@ def test_cms_package(mini_site):
 # -- 无障碍声明 and 长者模式 --------------------------------------------------------------------
 
 def test_accessibility_statement_in_the_repo_content():
-    from site_builder.content import load_content
+    from site_builder.read.content import load_content
     from site_builder.errors import Problems
 
     problems = Problems()

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 
-from site_builder.datafile import Paths
+from site_builder.read.datafile import Paths
 from site_builder.errors import Problems
-from site_builder.loader import load_project, load_roster, load_rubric, load_sheet
-from site_builder.rosterfile import load_status
-from site_builder.yamlio import YamlProblem, parse_yaml
+from site_builder.read.project import load_project, load_roster, load_rubric, load_sheet
+from site_builder.read.roster import load_status
+from site_builder.common.yamlio import YamlProblem, parse_yaml
 
 _problems = Problems()
 _paths = Paths(REPO / "rubric", REPO / "scores", REPO)

@@ -18,9 +18,11 @@ import yaml
 from conftest import REPO, _in_process
 from mini import make_mini
 
-from site_builder import build as build_module
-from site_builder import cache, site, uptodate
-from site_builder.build import Layout, build
+from site_builder.build import flow as build_module
+from site_builder.storage import cache
+from site_builder.build import generate as site
+from site_builder.storage import stamp as uptodate
+from site_builder.build.flow import Layout, build
 
 
 
@@ -28,8 +30,11 @@ def uncached(years) -> set[str]:
     """What every build writes afresh, outside the page cache, named from the modules that write
     it: the marker, the assets, SHA256SUMS, sitemap.xml and robots.txt, and per year its ledger.json
     and its CMS package (copies of the data files, the fragment and the notes)."""
-    from site_builder import cms, ledger, outputs, urls
-    from site_builder.output import MARKER
+    from site_builder.publish import cms
+    from site_builder.record import ledger
+    from site_builder.build import datafiles as outputs
+    from site_builder.common import urls
+    from site_builder.storage.writer import MARKER
 
     rels = {MARKER, urls.checksums(), "sitemap.xml", "robots.txt"} | {urls.asset(a) for a in outputs.ASSETS}
     for y in years:
@@ -301,8 +306,8 @@ def test_publish_never_reads_the_cache(mini, tmp_path):
 
 
 def test_a_cached_sheet_keeps_every_field(mini, monkeypatch):
-    from site_builder import loader
-    from site_builder.build import load
+    from site_builder.read import project as loader
+    from site_builder.build.flow import load
 
     parsed = []
     real = loader.load_sheet
@@ -332,7 +337,7 @@ def test_a_code_change_without_a_version_bump_reuses_nothing(mini, tmp_path, ref
     shutil.copytree(REPO / "site_builder", copy, ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.setattr(cache, "PACKAGE", copy)
     before = real_digest()
-    scoring = copy / "scoring.py"
+    scoring = copy / "domain" / "scoring.py"
     scoring.write_text(scoring.read_text(encoding="utf-8") + "\n# a comment\n", encoding="utf-8")
     assert real_digest() != before
 
@@ -461,7 +466,7 @@ def test_the_differential_test_fails_when_an_input_is_dropped_from_the_keys(mini
 
 def test_a_failure_in_a_background_job_is_a_build_error_not_a_traceback():
     from site_builder.errors import BuildError
-    from site_builder.workers import Forked
+    from site_builder.build.workers import Forked
 
     with pytest.raises(BuildError) as exc:
         Forked(lambda: 1 / 0).result("2023/data/results.xlsx")

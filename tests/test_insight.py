@@ -1,5 +1,5 @@
 """Indicator statistics, the city comparison and the search index, each checked against an
-independent computation in plain Python straight from the YAML files (never via site_builder.stats).
+independent computation in plain Python straight from the YAML files (never via site_builder.pages.stats).
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ import yaml
 from bs4 import BeautifulSoup
 from conftest import _in_process, copy_project
 
-from site_builder import search, stats
+from site_builder.pages import search
+from site_builder.pages import stats
 
 FIELDS = ["id", "section", "max", "assessed", "mean", "full", "deducted", "deducted_share"]
 DATE_LIKE = re.compile(r"^\s*\d{1,2}[-/](\d{1,2}|\d{4})\s*$")  # what Excel and WPS turn into a date
@@ -312,7 +313,7 @@ def test_postings_round_trip_with_runs():
 
 
 def test_statistics_from_cached_compact_sheets_equal_those_from_built_items(project):
-    from site_builder.build import Layout, load
+    from site_builder.build.flow import Layout, load
 
     layout = Layout.from_args(root=str(project.root))
     load(layout, cache=True)  # fills the sheet cache

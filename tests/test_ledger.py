@@ -16,7 +16,7 @@ from bs4 import BeautifulSoup
 from conftest import _in_process
 from test_feed_corrections_years import APPROVED, approved_mini
 
-from site_builder import ledger as ledger_mod
+from site_builder.record import ledger as ledger_mod
 
 BOARD = "考核工作领导小组"
 
@@ -195,8 +195,8 @@ def test_an_unpublished_year_says_so(tmp_path):
 
 def test_files_changed_without_the_data_make_a_new_entry(published, tmp_path):
     """New templates (or code) change the published files: a new entry records them."""
-    from site_builder.build import Layout
-    from site_builder.build import build as build_api
+    from site_builder.build.flow import Layout
+    from site_builder.build.flow import build as build_api
 
     templates = tmp_path / "templates"
     shutil.copytree(Path(__file__).resolve().parent.parent / "templates", templates)
@@ -446,8 +446,8 @@ def test_an_old_published_json_of_the_wrong_shape(tmp_path, text):
 
 
 def test_an_old_published_json_is_still_checked_then_replaced_by_the_ledger(tmp_path):
-    from site_builder.build import Layout, load
-    from site_builder.corrections import sheet_values
+    from site_builder.build.flow import Layout, load
+    from site_builder.domain.corrections import sheet_values
 
     root = approved_mini(tmp_path)
     data = load(Layout.from_args(str(root))).reports[0].data

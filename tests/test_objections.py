@@ -19,8 +19,8 @@ from bs4 import BeautifulSoup
 from conftest import _in_process
 from mini import make_mini
 
-from site_builder import objections
-from site_builder.loader import RESERVED_FILES, load_project
+from site_builder.domain import objections
+from site_builder.read.project import RESERVED_FILES, load_project
 
 STATUS = ("status: approved\napproved_by: 忻州市职业技能等级评价年度绩效考核工作领导小组\napproved_on: 2024-01-15\n"
           "published_on: 2024-01-15\nobjection_deadline: 2024-01-20\n")

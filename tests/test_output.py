@@ -19,10 +19,10 @@ import yaml
 from conftest import REPO, _in_process
 from mini import _sheet, make_mini
 
-from site_builder import output
-from site_builder.cli import main
-from site_builder.ledger import LEDGER_FILE
-from site_builder.output import MARKER, Writer, claim_output, output_lock, recover, replace_output
+from site_builder.storage import writer as output
+from site_builder.cli.main import main
+from site_builder.record.ledger import LEDGER_FILE
+from site_builder.storage.writer import MARKER, Writer, claim_output, output_lock, recover, replace_output
 
 
 def files(folder: Path) -> dict[str, bytes]:
@@ -82,7 +82,7 @@ def test_out_may_not_be_the_templates_or_the_package(mini, tmp_path):
     assert result.code == 1 and f"它就是模板目录 {REPO / 'templates'}" in result.err
     result = build(mini, "--out", str(REPO))
     assert result.code == 1 and "它包含模板目录" in result.err
-    assert (REPO / "site_builder/output.py").is_file()
+    assert (REPO / "site_builder/storage/writer.py").is_file()
 
 
 def test_out_may_not_be_a_foreign_folder_or_a_file(mini, tmp_path):
@@ -175,7 +175,7 @@ def test_a_second_build_on_the_same_output_is_refused_while_one_runs(mini):
     assert result.err == (f"错误：另一个生成过程正在写入输出目录 {out}（锁文件 {out.parent}/.output.lock）；"
                           "请等它结束后再运行，未写出任何文件\n")
     assert files(mini / "output") == before
-    from site_builder.cache import cache_lock
+    from site_builder.storage.cache import cache_lock
 
     cache = mini / ".cache/site_builder"
     with cache_lock(cache):

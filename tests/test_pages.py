@@ -10,10 +10,12 @@ from bs4 import BeautifulSoup
 from conftest import _in_process
 from mini import make_mini
 
-from site_builder import pages, uptodate, urls
-from site_builder.build import Layout, build, load
-from site_builder.cache import Fingerprint
-from site_builder.outputs import DATA_FILES
+from site_builder.pages import specs as pages
+from site_builder.storage import stamp as uptodate
+from site_builder.common import urls
+from site_builder.build.flow import Layout, build, load
+from site_builder.storage.cache import Fingerprint
+from site_builder.build.datafiles import DATA_FILES
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +39,7 @@ def test_the_year_page_lists_the_registry_of_data_files(built):
 
 def test_every_page_is_rendered_from_a_spec(tmp_path, monkeypatch):
     """Every HTML file goes through SiteRenderer.html(PageSpec): a context the cache key is made from."""
-    from site_builder.site import SiteRenderer
+    from site_builder.build.generate import SiteRenderer
 
     root = make_mini(tmp_path / "mini")
     rendered = []
@@ -87,7 +89,7 @@ def test_a_context_the_cache_cannot_hash_is_rendered_every_time(tmp_path, monkey
         return pages.PageSpec(spec.rel, spec.template, {**spec.context, "helper": lambda: 1})
 
     monkeypatch.setattr(pages, "roster_page", with_a_lambda)
-    from site_builder.site import SiteRenderer
+    from site_builder.build.generate import SiteRenderer
 
     layout = Layout.from_args(root=str(root))
     build(layout, workers=1)

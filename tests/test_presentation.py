@@ -1,12 +1,12 @@
 """The assessment period's one source (the announcement's front matter) and the institution page's
-ready-made lists (site_builder/presentation.py)."""
+ready-made lists (site_builder/domain/presentation.py)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from site_builder.build import Layout, load
-from site_builder.presentation import institution_view, keep_numbers
+from site_builder.build.flow import Layout, load
+from site_builder.domain.presentation import institution_view, keep_numbers
 
 
 def test_a_sheet_outside_the_assessment_period_is_a_data_error(project):

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 
 from site_builder.errors import Problems
-from site_builder.privacy import HINT, Scanner, check_roster_codes, check_site
+from site_builder.publish.privacy import HINT, Scanner, check_roster_codes, check_site
 
 # Valid numbers of each kind (check digits verified by python-stdnum / Luhn), and the same with one
 # digit changed so that the check fails: those are not personal numbers and must pass.
@@ -166,7 +166,7 @@ def _gbk(project):
 def test_a_broken_site_yaml_is_the_only_problem_not_the_contacts_on_pages(project, breakage, message):
     """The bureau's contacts on contact.md and accessibility.md are not reported as personal data while
     site.yaml (which names them) cannot be read: only the real problem is."""
-    from site_builder.build import Layout, load
+    from site_builder.build.flow import Layout, load
     from site_builder.errors import DataError
 
     breakage(project)
@@ -241,7 +241,7 @@ def test_roster_codes_are_checked_and_unique():
 def test_fast_code_check_agrees_with_python_stdnum(code):
     from stdnum.cn import uscc
 
-    from site_builder.privacy import uscc_ok
+    from site_builder.publish.privacy import uscc_ok
     strict = code == code.strip().upper() and " " not in code and "-" not in code
     assert uscc_ok(code) == (uscc.is_valid(code) and strict)
 
@@ -256,9 +256,9 @@ def test_validate_reports_a_bad_roster_code(project):
 
 def test_cached_sheets_are_scanned_like_fresh_ones():
     """The scan reads a cached sheet's plain tuples (no items built): same findings as the sheet."""
-    from site_builder import cache
-    from site_builder.models import ItemScore, Sheet
-    from site_builder.privacy import _suspect_texts
+    from site_builder.storage import cache
+    from site_builder.domain.models import ItemScore, Sheet
+    from site_builder.publish.privacy import _suspect_texts
 
     items = (ItemScore("1-01", Decimal("0"), "联系 13812345678", None, "自评 13900001111"),
              ItemScore("1-02", Decimal("1")))

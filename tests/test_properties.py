@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from site_builder.errors import DataError, Problems
-from site_builder.loader import Paths, load_roster, load_rubric, load_sheet
-from site_builder.scoring import fmt, score_sheet
+from site_builder.read.project import Paths, load_roster, load_rubric, load_sheet
+from site_builder.domain.scoring import fmt, score_sheet
 
 _paths = Paths(REPO / "rubric", REPO / "scores", REPO)
 _problems = Problems()

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from browser import serve
-from conftest import REPO, _in_process
+from conftest import _in_process
 from quality import (PageWatch, axe_serious, tab, axe_source, broken_numbers, focus_ring, keep_screenshot, keep_view,
                      readability, require_cjk_font, sideways_scroll, small_text, squeezed_cells, unhinted_scroll,
                      validate_html, within_screens)

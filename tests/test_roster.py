@@ -5,7 +5,7 @@ from __future__ import annotations
 from conftest import REPO
 
 from site_builder.errors import Problems
-from site_builder.loader import Paths, load_roster
+from site_builder.read.project import Paths, load_roster
 
 
 def load():

@@ -9,7 +9,7 @@ import pytest
 from conftest import REPO
 
 from site_builder.errors import DataError, Problems
-from site_builder.loader import Paths, load_rubric
+from site_builder.read.project import Paths, load_rubric
 
 
 @pytest.fixture(scope="module")
@@ -172,8 +172,8 @@ def test_aliases_are_refused_in_the_rubric_too(tmp_path):
 
 def test_reason_rule_follows_the_section_kind():
     """A reason below the maximum is required in `base` sections, whatever their number."""
-    from site_builder.models import Indicator
-    from site_builder.rules import check_item
+    from site_builder.domain.models import Indicator
+    from site_builder.domain.rules import check_item
 
     def indicator(section: int, kind: str) -> Indicator:
         return Indicator(f"{section}-01", section, None, False, None, None, D(1), None, "all", (), (D(0), D(1)), kind)

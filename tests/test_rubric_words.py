@@ -8,9 +8,9 @@ from decimal import Decimal as D
 
 import pytest
 
-from site_builder.formats import number, zh_date, zh_number
-from site_builder.models import GradeBand, Institution, Result, Section, Sheet, grade_caption
-from site_builder.pages import movement
+from site_builder.common.formats import number, zh_date, zh_number
+from site_builder.domain.models import GradeBand, Institution, Result, Section, Sheet, grade_caption
+from site_builder.pages.specs import movement
 
 
 @pytest.mark.parametrize("grade, caption", [("A", "A 级"), ("甲", "甲 级"), ("优秀", "优秀"), ("不合格", "不合格"),
@@ -32,7 +32,7 @@ def test_number_and_date():
 
 
 def _rubric(numbers_kinds, grades=("A", "B", "C", "D")):
-    from site_builder.models import Rubric
+    from site_builder.domain.models import Rubric
 
     sections = tuple(Section(n, f"部分{n}", k, (), D(1)) for n, k in numbers_kinds)
     bands = tuple(GradeBand(g, D(90 - 10 * i), "") for i, g in enumerate(grades))
@@ -81,10 +81,10 @@ def test_movement_letters_in_band_order_not_alphabet():
 def test_workbook_names_the_conditional_items_from_the_rubric():
     from conftest import REPO
 
-    from site_builder.datafile import Paths
+    from site_builder.read.datafile import Paths
     from site_builder.errors import Problems
-    from site_builder.rubricfile import load_rubric
-    from site_builder.workbook import id_runs
+    from site_builder.read.rubric import load_rubric
+    from site_builder.sheets.workbook import id_runs
 
     rubric = load_rubric(REPO / "rubric/2023.yaml", Paths(REPO / "rubric", REPO / "scores", REPO), Problems())
     assert id_runs(rubric, "senior_levels") == "7-01至7-05、7-07至7-11"

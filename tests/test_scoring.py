@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.datafile import Paths
+from site_builder.read.datafile import Paths
 from site_builder.errors import Problems
-from site_builder.models import GradeBand, Institution, Result, Sheet
-from site_builder.rubricfile import load_rubric
-from site_builder.scoring import assign_ranks, fmt, grade_for
+from site_builder.domain.models import GradeBand, Institution, Result, Sheet
+from site_builder.read.rubric import load_rubric
+from site_builder.domain.scoring import assign_ranks, fmt, grade_for
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -44,7 +44,7 @@ def test_each_band_of_the_rubric_file_starts_at_its_min():
 
 
 def test_vetoed_institution_has_no_grade(project):
-    from site_builder.build import Layout, load
+    from site_builder.build.flow import Layout, load
 
     project.edit("scores/2023/P05.yaml", "veto: {}", "veto: {6-03: 考场秩序混乱（测试）}")
     reports = load(Layout.from_args(root=str(project.root))).reports
@@ -55,7 +55,7 @@ def test_vetoed_institution_has_no_grade(project):
 
 
 def test_sample_vetoed_95_5_has_no_grade(project):
-    from site_builder.build import Layout, load
+    from site_builder.build.flow import Layout, load
 
     reports = load(Layout.from_args(root=str(project.root))).reports
     p06 = next(r for r in reports[0].results if r.institution.id == "P06")

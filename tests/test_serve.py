@@ -15,7 +15,7 @@ import urllib.request
 import pytest
 
 from site_builder.errors import BuildError
-from site_builder.serve import SCRIPT_PATH, PreviewHandler, State, bind, inject
+from site_builder.commands.serve import SCRIPT_PATH, PreviewHandler, State, bind, inject
 
 
 class Server:

@@ -12,9 +12,9 @@ import pytest
 from conftest import REPO, _in_process
 from mini import make_mini
 
-from site_builder import uptodate
-from site_builder.build import Layout
-from site_builder.build import build as run_build
+from site_builder.storage import stamp as uptodate
+from site_builder.build.flow import Layout
+from site_builder.build.flow import build as run_build
 
 P01_PAGE = "2023/institutions/P01/index.html"
 STAMP = Path(".cache/site_builder") / uptodate.STAMP
@@ -136,7 +136,7 @@ def test_a_linked_folder_among_the_inputs_turns_the_stamp_off(mini, tmp_path):
 def test_an_output_edited_just_after_the_swap_is_not_taken_as_built(mini, monkeypatch):
     """The stamp describes the site as the build wrote it (read before the swap), not the output
     as found afterwards: an edit in between is seen by the next build."""
-    from site_builder import output
+    from site_builder.storage import writer as output
 
     (mini / "scores/2023/P01.yaml").touch()  # something to build
 

@@ -5,7 +5,7 @@ import posixpath
 from hypothesis import given
 from hypothesis import strategies as st
 
-from site_builder import urls
+from site_builder.common import urls
 
 SEGMENT = st.sampled_from(["2023", "2024", "institutions", "P01", "M0001", "roster", "assets", "data", "about"])
 FILES = st.sampled_from(["index.html", "site.css", "results.json", "article.html", "feed.xml"])

@@ -10,7 +10,7 @@ from conftest import REPO, _in_process
 from mini import HOSTILE_NAME, make_mini
 
 from site_builder.errors import BuildError
-from site_builder.wechat import check_limits
+from site_builder.publish.wechat import check_limits
 
 INLINE = {"a", "b", "strong", "em", "i", "span", "code", "small", "br", "sub", "sup", "u"}
 FORBIDDEN_CSS = re.compile(r"var\(|--[a-z-]+\s*:|(^|;)\s*(position|float)\s*:|display\s*:\s*(flex|grid|inline-flex|inline-grid)"
@@ -83,7 +83,7 @@ def test_links_only_to_the_official_account_platform(built):
 def test_tables_wrapped_narrow_and_every_cell_styled(built):
     _, soup = article(built)
     tables = soup.find_all("table")
-    from site_builder.build import Layout, load
+    from site_builder.build.flow import Layout, load
 
     report = load(Layout.from_args(root=str(REPO))).reports[0]
     with_rows = [g for g in report.data.rubric.grade_names if any(r.grade == g for r in report.results)]
@@ -153,7 +153,7 @@ def test_limits(built):
 
 
 def test_build_fails_cleanly_when_the_article_is_too_long(tmp_path, monkeypatch):
-    from site_builder import wechat
+    from site_builder.publish import wechat
 
     monkeypatch.setattr(wechat, "MAX_TEXT_CHARS", 50)
     monkeypatch.setattr(wechat.check_limits, "__defaults__", (50, wechat.MAX_HTML_BYTES))

@@ -8,8 +8,8 @@ import pytest
 import yaml
 from openpyxl import Workbook, load_workbook
 
-from site_builder import workbook as wbk
-from site_builder.build import Layout, load
+from site_builder.sheets import workbook as wbk
+from site_builder.build.flow import Layout, load
 
 
 def make(project, *args):

@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 from conftest import _in_process
 
-from site_builder.build import Layout, load
+from site_builder.build.flow import Layout, load
 
 pycel = pytest.importorskip("pycel")
 

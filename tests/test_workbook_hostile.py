@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from site_builder import spreadsheet
-from site_builder.build import Layout
+from site_builder.commands import workbooks as spreadsheet
+from site_builder.build.flow import Layout
 from site_builder.errors import DataError
 
 TITLE = "P03 山西省瑜伽科学健身学会"
@@ -264,8 +264,8 @@ def test_formula_like_texts_in_the_experts_workbook_are_text(project):
 
 
 def test_csv_and_xlsx_exports_keep_text_as_text(project):
-    from site_builder.build import load
-    from site_builder.exports import results_csv, results_xlsx
+    from site_builder.build.flow import load
+    from site_builder.publish.exports import results_csv, results_xlsx
 
     project.edit("scores/2023/roster.yaml", "name: 山西工程职业学院", "name: '=cmd|\" /C calc\"!A0'")
     project.edit("scores/2023/roster.yaml", "name: 山西国智职业培训学校", "name: '@SUM(1+1)'")

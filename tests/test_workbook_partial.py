@@ -11,7 +11,7 @@ import yaml
 from conftest import _in_process, copy_project
 from openpyxl import load_workbook
 
-from site_builder.build import Layout, load
+from site_builder.build.flow import Layout, load
 
 P03 = "P03 山西省瑜伽科学健身学会"
 

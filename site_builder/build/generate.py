@@ -1,0 +1,156 @@
+"""Renders the site: each page's spec (pages.py) through Jinja, each data file through its producer
+(outputs.py), taking from the cache (cache.py) what was made from exactly the same inputs, and
+spreading the work over worker processes (workers.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import partial
+from itertools import chain
+
+from markupsafe import Markup
+
+from site_builder.pages import specs as pages
+from site_builder.pages import search
+from site_builder.pages import stats
+from site_builder.common import urls
+from site_builder.publish import wechat
+from site_builder.storage.cache import Fingerprint, PageCache, Unhashable
+from site_builder.publish.feed import feed_xml
+from site_builder.domain.models import SiteInput, YearReport
+from site_builder.storage.writer import Writer
+from site_builder.build.datafiles import ASSETS, DATA_FILES
+from site_builder.pages.specs import PageSpec
+from site_builder.domain.presentation import FILTERS
+from site_builder.pages.environment import environment
+from site_builder.build.workers import Forked, Progress, map_forked
+
+
+class SiteRenderer:
+    def __init__(self, site: SiteInput, writer: Writer, cache: PageCache | None = None, workers: int = 1,
+                 progress: Progress | None = None):
+        self.site = site
+        self.writer = writer
+        self.env = environment(site.templates)
+        self.env.filters.update(FILTERS)
+        self.cache = cache or PageCache(None)
+        self.fingerprint = Fingerprint()
+        self.workers = workers
+        self.progress = progress or Progress(False)
+        self.pending: list[tuple[str, str | None, Forked]] = []
+
+    # -- one file ------------------------------------------------------------------------------
+    def key(self, kind: str, rel: str, inputs: object) -> str | None:
+        """The cache key of `rel` made by `kind` from exactly `inputs`; None (never cached) when the
+        cache is off or the inputs can't be hashed."""
+        if self.cache.folder is None:
+            return None
+        try:
+            return self.cache.key(kind, rel, self.fingerprint(inputs))
+        except Unhashable:
+            return None
+
+    def make(self, rel: str, kind: str, inputs: object, produce: Callable[[], str | bytes],
+             background: bool = False) -> None:
+        """Write `rel`: from the cache when stored under the same key, else `produce()` (with
+        `background` and several workers, in a forked process; `finish` collects it)."""
+        key = self.key(kind, rel, inputs)
+        data = self.cache.get(rel, key) if key else None
+        if data is not None:
+            self.writer.write(rel, data)
+        elif background and self.workers > 1:
+            self.pending.append((rel, key, Forked(produce)))
+        else:
+            self._store(rel, key, produce())
+
+    def finish(self) -> None:
+        for rel, key, job in self.pending:
+            self._store(rel, key, job.result(rel))
+        self.pending.clear()
+
+    def _store(self, rel: str, key: str | None, data: str | bytes) -> None:
+        data = data.encode("utf-8") if isinstance(data, str) else data
+        if key:
+            self.cache.put(rel, key, data)
+        self.writer.write(rel, data)
+
+    def html(self, spec: PageSpec) -> bytes:
+        return self.env.get_template(spec.template).render(**spec.context).encode("utf-8")
+
+    def page(self, spec: PageSpec) -> None:
+        self.make(spec.rel, f"template:{spec.template}", spec.context, lambda: self.html(spec))
+
+    def many(self, make_spec: Callable[[object], PageSpec], items: Sequence) -> None:
+        """One page per item. Each page's whole job — its context (`make_spec`), its key, the cache
+        lookup or the rendering, writing it into the staging folder — runs in the worker processes
+        when there are many; only (path, key, SHA-256, reused) come back to be recorded."""
+        self.progress.start(len(items))
+        job = partial(self._one_page, make_spec)
+        # the first page here: its templates are compiled once, before the workers are forked
+        for rel, key, sha, reused in chain(map(job, items[:1]), map_forked(job, items[1:], self.workers)):
+            self.writer.register(rel, sha)
+            self.cache.record(rel, key, sha, reused)
+            self.progress.step()
+        self.progress.done()
+
+    def _one_page(self, make_spec: Callable[[object], PageSpec], item: object) -> tuple[str, str | None, str, bool]:
+        spec = make_spec(item)
+        key = self.key(f"template:{spec.template}", spec.rel, spec.context)
+        data = self.cache.lookup(spec.rel, key) if key else None
+        reused = data is not None
+        if data is None:
+            data = self.html(spec)
+            if key:
+                self.cache.store(key, data)
+        # a page from the cache was just checked against the SHA-256 its manifest entry holds
+        rel, sha = self.writer.put(spec.rel, data, self.cache.entries[spec.rel][1] if reused else None)
+        return rel, key, sha, reused
+
+    # -- the site ------------------------------------------------------------------------------
+    def render_site(self) -> None:
+        for name in ASSETS:
+            rel = urls.asset(name)
+            self.writer.write(rel, (self.site.templates / rel).read_bytes())
+        for report in self.site.reports:
+            self.render_year(report)
+        self.page(pages.home_page(self.site))
+        self.make(urls.FEED, "feed", self.site, lambda: feed_xml(self.site))
+        for spec in pages.content_pages(self.site):
+            self.page(spec)
+
+    def render_year(self, report: YearReport) -> None:
+        stats.prepare(self, report)  # the statistics the data files and pages show
+        for data_file in sorted(DATA_FILES, key=lambda f: not f.background):  # the slow ones start first
+            inputs = data_file.inputs(report)
+            self.make(data_file.path(report.data.year), f"data:{data_file.name}", inputs,
+                      lambda f=data_file, args=inputs: f.produce(*args), background=data_file.background)
+        self.many(partial(pages.institution_page, self.site, report), report.results)  # the bulk, while the workbook is made
+        self.page(pages.roster_page(self.site, report))
+        self.page(pages.grades_page(self.site, report))
+        self.page(pages.rubric_page(self.site, report))
+        search.render(self, report)
+        if self.site.config.wechat_article:
+            self.render_wechat(report)
+        self.finish()  # the year page shows the checksums of every data file
+        y = report.data.year
+        downloads = [(f.path(y), f.label, self.writer.sha256(f.path(y))) for f in DATA_FILES]
+        self.page(pages.year_page(self.site, report, downloads))
+
+    def render_wechat(self, report: YearReport) -> None:
+        """The paste-ready article fragment and the preview page with the copy button."""
+        fragment = self.wechat_fragment(pages.wechat_article(self.site, report))
+        self.page(pages.wechat_preview(self.site, report, fragment))
+        final = pages.final_article(self.site, report)  # once the results are final
+        if final is not None:
+            self.page(pages.final_preview(self.site, report, self.wechat_fragment(final)))
+
+    def wechat_fragment(self, spec: pages.PageSpec) -> Markup:
+        """A WeChat article: rendered, its stylesheet inlined, the editor's limits checked, written
+        (through the cache); returned as the fragment its preview page shows."""
+        def article() -> bytes:
+            html = wechat.inline_article(self.html(spec).decode("utf-8"), wechat.article_css(self.site.templates))
+            wechat.check_limits(html, spec.rel)
+            return html.encode("utf-8")
+
+        self.make(spec.rel, f"template:{spec.template}", spec.context, article)
+        return Markup(self.writer.read(spec.rel).decode("utf-8"))

@@ -1,0 +1,161 @@
+"""The `workbook` and `import` commands: scoring workbooks out, filled workbooks in."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from site_builder.sheets import workbook as wbk
+from site_builder.build.flow import Layout
+from site_builder.errors import Problems
+from site_builder.read.project import Paths, list_year_dirs, load_project, load_roster, load_rubric, load_sheet
+from site_builder.domain.models import Roster, Rubric
+from site_builder.storage.writer import atomic_write
+from site_builder.common.messages import absolute
+
+
+def _year_inputs(layout: Layout, year: int | None, problems: Problems) -> tuple[int, Rubric | None, Roster | None]:
+    paths = Paths(layout.rubric, layout.scores, layout.root)
+    for folder, what in ((layout.scores, "评分数据目录（各年度的名单、状态和评分表）"), (layout.rubric, "评估表目录")):
+        if not folder.is_dir():  # the same words as validate and build
+            problems.add(absolute(folder), f"{what}不存在")
+    problems.raise_if_any()
+    if year is None:
+        years = [int(p.name) for p in list_year_dirs(layout.scores)]
+        if not years:
+            problems.add(paths.rel(layout.scores), "没有年度目录（如 scores/2023/）")
+            problems.raise_if_any()
+        year = years[-1]
+    rubric_path, roster_path = layout.rubric / f"{year}.yaml", layout.scores / str(year) / "roster.yaml"
+    for path, what in ((rubric_path, "评估表"), (roster_path, "机构名单")):
+        if not path.is_file():
+            problems.add(paths.rel(path), f"缺少 {year} 年的{what}")
+    problems.raise_if_any()
+    return year, load_rubric(rubric_path, paths, problems), load_roster(roster_path, year, paths, problems)
+
+
+def write_workbook(layout: Layout, out: Path, year: int | None, ids: list[str], fill: bool) -> tuple[int, int]:
+    """Write the scoring workbook; returns (year, worksheets). With fill, from the existing sheets."""
+    problems = Problems()
+    year, rubric, roster = _year_inputs(layout, year, problems)
+    problems.raise_if_any()
+    sheets = {}
+    when = dt.date(year, 12, 31)
+    if fill:
+        data = next((y for y in load_project(layout.scores, layout.rubric, base=layout.root) if y.year == year), None)
+        if data is not None:
+            sheets = {s.institution: s for s in data.sheets}
+            when = data.status.published_on or when
+    chosen = []
+    for inst_id in ids:
+        inst = roster.get(inst_id)
+        if inst is None:
+            problems.add(roster.path, f"--institution {inst_id} 不在 {year} 年名单中", institution=inst_id)
+        else:
+            chosen.append(inst)
+    problems.raise_if_any()
+    institutions = chosen or [i for i in roster.institutions if i.active]
+    atomic_write(out, wbk.make_workbook(rubric, roster, institutions, sheets, when))
+    return year, len(institutions)
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    written: list[Path]
+    unchanged: list[Path]
+    files: list[tuple[str, list[str], list[str]]] = field(default_factory=list)  # (workbook, imported, skipped)
+
+    def report(self) -> list[str]:
+        """What `import` prints: per workbook what was taken and what was skipped, then each file."""
+        lines = []
+        for label, taken, skipped in self.files:
+            line = f"{label}：导入 {len(taken)} 个机构" + (f"（{'、'.join(taken)}）" if taken else "")
+            if skipped:
+                line += f"；跳过 {len(skipped)} 张未填写的工作表：{'、'.join(skipped)}"
+            lines.append(line)
+        lines += [f"已写出 {p}" for p in self.written]
+        lines += [f"未变：{p}" for p in self.unchanged]
+        return lines
+
+
+def import_workbooks(layout: Layout, files: list[Path], into: Path | None, force: bool) -> ImportResult:
+    """Check every workbook; write the YAML sheets only if all of them are right.
+
+    Only the sheets an expert filled are taken (a sheet with nothing entered is skipped and listed),
+    so one workbook per expert group, each with some institutions filled, merges back sheet by sheet.
+    """
+    into = into or layout.scores
+    problems = Problems()
+    imported: list[wbk.ImportedSheet] = []
+    origin: dict[int, str] = {}  # id(imported sheet) -> workbook label
+    summaries: list[tuple[str, list[str], list[str]]] = []
+    inputs: dict[int, tuple[Rubric, Roster]] = {}
+    names = [p.name for p in files]
+    for path in files:
+        label = path.name if names.count(path.name) == 1 else str(path)
+        if not path.is_file():
+            problems.add(absolute(path), "这是文件夹，不是工作簿" if path.is_dir() else
+                         f"文件不存在；请检查文件名和所在文件夹（当前目录 {absolute('.')}）")
+            continue
+        opened = wbk.read_year(path, label, problems)
+        if opened is None:
+            continue
+        wb, year = opened
+        if year not in inputs:
+            _, rubric, roster = _year_inputs(Layout(layout.root, into, layout.rubric, layout.content, layout.out),
+                                             year, problems)
+            if rubric is None or roster is None:
+                continue
+            inputs[year] = (rubric, roster)
+        rubric, roster = inputs[year]
+        skipped: list[str] = []
+        try:
+            sheets = wbk.import_sheets(wb, label, rubric, roster, problems, skipped)
+        finally:
+            wb.close()
+        for sheet in sheets:
+            origin[id(sheet)] = label
+        imported += sheets
+        summaries.append((label, [s.institution for s in sheets], [t.split()[0] for t in skipped]))
+    problems.raise_if_any()
+
+    first: dict[tuple[int, str], wbk.ImportedSheet] = {}
+    unique = []
+    for sheet in imported:
+        key = (sheet.year, sheet.institution)
+        if key not in first:
+            first[key] = sheet
+            unique.append(sheet)
+            continue
+        diff = wbk.differences(first[key].data, sheet.data)
+        if diff:
+            problems.add(f"{origin[id(sheet)]}!{sheet.institution}", f"在 {origin[id(first[key])]} 和 {origin[id(sheet)]} 中都填写了，且内容不同："
+                         + "；".join(diff) + "；请只在一份工作簿中填写该机构，另一份清空后再导入",
+                         institution=sheet.institution)
+    imported = unique
+    paths = Paths(layout.rubric, into, layout.root)
+    plans: list[tuple[Path, str]] = []
+    unchanged = []
+    for sheet in imported:  # checked cell by cell with the same rules as a YAML sheet (rules.check_item)
+        rubric, roster = inputs[sheet.year]
+        target = into / str(sheet.year) / f"{sheet.institution}.yaml"
+        if target.is_file():
+            existing = load_sheet(target, rubric, roster, paths, problems)
+            if existing is None:
+                continue
+            diff = wbk.differences(wbk.sheet_as_data(existing), sheet.data)
+            if not diff:
+                unchanged.append(target)
+                continue
+            if not force:
+                problems.add(paths.rel(target), "已有评分表与工作簿不同，未覆盖（确认无误后加 --force）："
+                             + "；".join(diff), institution=sheet.institution)
+                continue
+        plans.append((target, sheet.yaml_text))
+    problems.raise_if_any()
+    for target, text in plans:
+        atomic_write(target, text)
+    return ImportResult([t for t, _ in plans], unchanged, summaries)
+
+

@@ -1,0 +1,205 @@
+"""Open-data exports: rubric.json, results.json, results.csv (UTF-8 with BOM for Excel)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+
+from site_builder.domain import objections
+from site_builder.domain.models import Result, Rubric, Rule, YearData
+from site_builder.common.formats import csv_row, number, spreadsheet_text
+from site_builder.domain.scoring import fmt
+
+def _rule(rule: Rule | None) -> dict | None:
+    if rule is None:
+        return None
+    d: dict = {"kind": rule.kind}
+    if rule.per is not None:
+        d["per"] = number(rule.per)
+    if rule.values:
+        d["values"] = [number(v) for v in rule.values]
+    if rule.parts:
+        d["parts"] = [{"max": number(p.max), **_rule(p)} for p in rule.parts]
+    return d
+
+
+def rubric_json(rubric: Rubric) -> str:
+    indicators = [
+        {
+            "id": i.id,
+            "section": i.section,
+            "section_name": next(s.name for s in rubric.sections if s.number == i.section),
+            "group": i.group,
+            "group_inferred": i.group_inferred,
+            "text": i.text,
+            "standard": i.text,  # the form prints one text per row, under 评估标准
+            "rule": i.rule_text,
+            "scoring": _rule(i.rule),
+            "allowed_scores": [number(v) for v in i.allowed],
+            "max": number(i.max),
+            "applies": i.applies,
+            "veto": i.is_veto,
+            "notes": list(i.notes),
+        }
+        for i in rubric.indicators
+    ]
+    doc = {
+        "year": rubric.year,
+        "title": rubric.title,
+        "base_max": number(rubric.base_max),
+        "bonus_max": number(rubric.bonus_max),
+        "total_max": number(rubric.total_max),
+        "grades": [{"grade": g.grade, "min": number(g.min), "label": g.label} for g in rubric.grades],
+        "indicators": indicators,
+    }
+    return _dump(doc)
+
+
+def result_record(result: Result, rubric: Rubric) -> dict:
+    """One institution in results.json; `sections` has a key per scored section of the rubric."""
+    inst = result.institution
+    return {
+        "id": inst.id,
+        "name": inst.name,
+        "tier": inst.tier,
+        "county": inst.county,
+        "code": inst.code,
+        "active": inst.active,
+        "assessed": result.assessed,
+        "total": number(result.total),
+        "base": number(result.base),
+        "bonus": number(result.bonus),
+        "sections": {k: number(result.sections.get(int(k))) for k in rubric.section_keys} if result.assessed else None,
+        "grade": result.grade,
+        "result": result.outcome,
+        "vetoed": result.vetoed,
+        "veto_items": list(result.veto_items),
+        "rank": result.rank,
+    }
+
+
+def results_json(data: YearData, results: list[Result]) -> str:
+    doc = {
+        "year": data.year,
+        "status": data.status.status,
+        "phase": objections.phase_label(data),  # 公示中 | 异议处理中 | 最终结果 | null (not yet published)
+        "approved_by": data.status.approved_by,
+        "approved_on": _date(data.status.approved_on),
+        "published_on": _date(data.status.published_on),
+        "objection_deadline": _date(data.status.objection_deadline),
+        "final_on": _date(data.status.final_on),
+        "institutions": [result_record(r, data.rubric) for r in results],
+    }
+    return _dump(doc)
+
+
+def csv_columns(rubric: Rubric) -> tuple[str, ...]:
+    """results.csv: the fields of results.json (id, name, tier, county, code, active, assessed, total,
+    base, bonus, sections, grade, result, vetoed, veto_items, rank) in that order, headed in Chinese
+    like results.xlsx; one column per scored section of the rubric."""
+    return ("机构编号", "机构名称", "层级", "县（市、区）", "统一社会信用代码", "开展评价", "参加考核", "总分", "基础分",
+            "加分", *section_headers(rubric), "等级", "考核结果", "取消评价资格", "否决项", "名次")
+
+
+def section_headers(rubric: Rubric) -> list[str]:
+    """第1部分 … for each scored section of the rubric, in form order."""
+    return [f"第{k}部分" for k in rubric.section_keys]
+
+
+def results_csv(rubric: Rubric, results: list[Result]) -> bytes:
+    buf = io.StringIO()
+    out = csv.writer(buf, lineterminator="\r\n")
+    out.writerow(csv_columns(rubric))
+    for r in results:
+        inst = r.institution
+        out.writerow(csv_row([
+            inst.id, inst.name, inst.tier, inst.county or "", inst.code or "",
+            _bool(inst.active), _bool(r.assessed), fmt(r.total), fmt(r.base), fmt(r.bonus),
+            *(fmt(r.sections.get(int(k))) for k in rubric.section_keys),
+            r.grade or "", r.outcome, _bool(r.vetoed), spreadsheet_text("、".join(r.veto_items)),
+            "" if r.rank is None else r.rank,
+        ]))
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+EXCEL_MAX_ROWS = 1_048_576
+LONG_SHEET_MAX_INSTITUTIONS = 200
+"""The per-indicator sheet is written up to this many assessed institutions (a city's publication).
+A provincial roll-up would need millions of rows, beyond what a reader can open in Excel and the
+slowest part of the build; there each institution's page carries its per-indicator table."""
+
+
+def results_xlsx(data: YearData, results: list[Result]) -> bytes:
+    """The results and every indicator's score as a workbook, for readers who work in Excel.
+
+    Written in openpyxl's streaming mode. The per-indicator rows go on as many 指标得分 sheets as
+    Excel's row limit needs.
+    """
+    from openpyxl import Workbook  # imported here: a cached build never needs it
+
+    from site_builder.sheets.xlsx import safe_row, workbook_bytes
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("考核结果")
+    ws.freeze_panes = "A2"
+    ws.append(["机构编号", "机构名称", "层级", "县（市、区）", "开展评价", "总分", "基础分", "加分",
+               *section_headers(data.rubric), "考核结果", "否决项", "名次"])
+    for r in results:
+        inst = r.institution
+        ws.append(safe_row(ws, [inst.id, inst.name, inst.tier, inst.county, "是" if inst.active else "否",
+                                number(r.total), number(r.base), number(r.bonus),
+                                *(number(r.sections.get(int(k))) for k in data.rubric.section_keys),
+                                r.outcome, "、".join(r.veto_items) or None, r.rank]))
+    if sum(r.assessed for r in results) > LONG_SHEET_MAX_INSTITUTIONS:
+        note = wb.create_sheet("说明")
+        note.append([f"参加考核的机构超过 {LONG_SHEET_MAX_INSTITUTIONS} 个，本工作簿不含各指标得分明细；"
+                     "各机构的指标得分见其考核结果页面。"])
+        return workbook_bytes(wb, _when(data))
+    header = ["机构编号", "机构名称", "指标", "满分", "得分", "扣分原因", "自评分"]
+    long, rows, part = None, 0, 0
+    maxima = {ind.id: number(ind.max) for ind in data.rubric.indicators}
+    for r in results:
+        if not r.assessed:
+            continue
+        inst_id, name = r.institution.id, r.institution.name
+        found = {v.indicator: v.evidence for v in r.sheet.veto}
+        batch = []
+        for ind in data.rubric.indicators:
+            if ind.is_veto:
+                evidence = found.get(ind.id)
+                batch.append([inst_id, name, ind.id, None, "存在" if evidence else "未发现", evidence, None])
+                continue
+            item = r.sheet.item(ind.id)
+            if item is None:
+                batch.append([inst_id, name, ind.id, maxima[ind.id], "不适用", None, None])
+            else:
+                batch.append([inst_id, name, ind.id, maxima[ind.id], number(item.score), item.reason,
+                              None if item.self_score is None else number(item.self_score)])
+        if long is None or rows + len(batch) >= EXCEL_MAX_ROWS:
+            part += 1
+            long = wb.create_sheet("指标得分" if part == 1 else f"指标得分{part}")
+            long.freeze_panes = "A2"
+            long.append(header)
+            rows = 1
+        for row in batch:
+            long.append(safe_row(long, row))
+        rows += len(batch)
+    return workbook_bytes(wb, _when(data))
+
+
+def _when(data: YearData) -> dt.date:
+    return data.status.published_on or data.status.approved_on or dt.date(data.year, 12, 31)
+
+
+def _bool(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def _date(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _dump(doc: dict) -> str:
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"

@@ -1,0 +1,102 @@
+"""RSS 2.0 for the media: one item per year's results and one per published correction.
+
+Made with feedgen. Every date comes from the data (never the clock), so the same data gives the
+same bytes; guids are fixed strings that never change between builds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from site_builder.domain import objections
+from site_builder.common import urls
+from site_builder.common.formats import zh_date
+from site_builder.domain.models import STATUS_LABELS, SiteInput, YearReport
+
+CST = dt.timezone(dt.timedelta(hours=8), "CST")
+GUID_PREFIX = "xinzhou-pjjg"
+
+
+def _at(day: dt.date) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, tzinfo=CST)
+
+
+def _status_prefix(rep: YearReport) -> str:
+    status = rep.data.status.status
+    return "" if status == "approved" else f"【{STATUS_LABELS[status]}】"
+
+
+def year_summary(rep: YearReport) -> str:
+    results = rep.results
+    assessed = [r for r in results if r.assessed]
+    rubric = rep.data.rubric
+    counts = "，".join(f"{rubric.caption(g, '')}{sum(r.outcome == g for r in assessed)}个" for g in rubric.grade_names)
+    vetoed = sum(r.vetoed for r in assessed)
+    status = rep.data.status
+    period = ""
+    if status.published_on and status.objection_deadline:
+        period = f"公示期为{zh_date(status.published_on)}至{zh_date(status.objection_deadline)}。"
+    return (f"{_status_prefix(rep)}名单所列{len(results)}个机构中，{rep.data.year}年开展评价的"
+            f"{sum(r.institution.active for r in results)}个，参加考核{len(assessed)}个：{counts}，"
+            f"取消评价资格{vetoed}个。{period}")
+
+
+def _year_date(rep: YearReport) -> dt.date:
+    d = rep.data
+    dates = [x for x in (d.status.published_on, d.status.approved_on) if x]
+    return dates[0] if dates else max((s.assessed_on for s in d.sheets), default=dt.date(d.year, 12, 31))
+
+
+def _change(ch) -> str:
+    """One change as a sentence: 指标1-02由0改为1, 机构名称由…改为…"""
+    label = f"指标{ch.label}" if getattr(ch, "field", "score") in ("score", "veto") else ch.label
+    return f"{label}由{ch.old_text}改为{ch.new_text}"
+
+
+def _head_line(site: SiteInput, year: int) -> str:
+    """The year's ledger head, so that whoever keeps the feed can tell a rewritten record."""
+    ledger = site.ledgers.get(year)
+    if ledger is None or not ledger.head:
+        return f"{year}年度结果尚未正式发布。"
+    return f"{year}年度发布记录校验码：{ledger.head}（第{len(ledger.entries)}次发布）。"
+
+
+def feed_xml(site: SiteInput) -> bytes:
+    base = site.config.base_url
+    items = []  # (date, guid, title, link, description)
+    for rep in site.reports:
+        y = rep.data.year
+        items.append((_year_date(rep), f"{GUID_PREFIX}-{y}-results",
+                      f"{_status_prefix(rep)}{y}年度职业技能等级评价机构年度绩效考核结果公告",
+                      urls.absolute(base, urls.year_index(y)), year_summary(rep)))
+        names = {i.id: i.name for i in rep.data.roster.institutions}
+        head = _head_line(site, y)
+        items[-1] = items[-1][:4] + (items[-1][4] + head,)
+        for c in rep.data.corrections:
+            changes = "；".join(_change(ch) for ch in c.changes)
+            subject = names[c.institution] if c.institution else "评估表" if c.kind == "rubric" else "公告"
+            link = urls.absolute(base, urls.institution(y, c.institution) if c.institution else urls.year_index(y))
+            link += "#corrections"
+            items.append((c.date, f"{GUID_PREFIX}-{y}-correction-{c.number}",
+                          f"{_status_prefix(rep)}{y}年度考核结果更正：{subject}", link,
+                          f"{subject}：{changes}。更正原因：{c.reason}。审批：{c.approved_by}。{head}"))
+        items.extend(filter(None, [objections.feed_item(rep, base, GUID_PREFIX, _status_prefix(rep))]))
+    items.sort(key=lambda it: (it[0], it[1]), reverse=True)
+
+    from feedgen.feed import FeedGenerator  # imported here: a cached build never needs it (nor lxml)
+
+    fg = FeedGenerator()
+    fg.title(site.config.title)
+    fg.link(href=urls.absolute(base, urls.FEED), rel="self")
+    fg.link(href=base, rel="alternate")
+    fg.description(f"{site.config.publisher}发布的职业技能等级评价机构年度绩效考核结果及更正。")
+    fg.language("zh-CN")
+    fg.lastBuildDate(_at(items[0][0]))
+    for day, guid, title, link, description in items:
+        entry = fg.add_entry(order="append")
+        entry.title(title)
+        entry.link(href=link)
+        entry.guid(guid, permalink=False)
+        entry.pubDate(_at(day))
+        entry.description(description)
+    return fg.rss_str(pretty=True)

@@ -1,0 +1,299 @@
+"""Privacy scan before publishing (政务公开: 去标识化): personal information in any free text that can
+reach a page, the feed, the article or the open data is refused, naming file, institution and field.
+
+Scanned: 扣分原因 and 自评扣分原因, veto evidence, corrections and objections, the status approver,
+roster names and counties, Markdown pages and announcements (body and front matter).
+Found: 18-digit 居民身份证号 (check digit, birth date and area code verified with python-stdnum),
+15-digit ones (first-generation cards: area code and birth date), mobile numbers, e-mail addresses
+and landline numbers other than the contacts configured in content/site.yaml, and bank card numbers
+(16-19 digits passing the Luhn check). Dates, scores, indicator numbers, ids and 文号 are not
+numbers of these kinds, so they pass. Texts are scanned after NFKC (full-width digits and ＠), with a
+space, '-' or '.' allowed between the digit groups of a number. While site.yaml cannot be read, the
+contacts are unknown: phones and e-mails on the Markdown pages are then not judged.
+
+Also checks the roster's `code` (统一社会信用代码: check character, unique within a year), the one
+identifier of an institution that is published.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import posixpath
+import re
+import unicodedata
+from itertools import chain
+from operator import itemgetter
+from dataclasses import dataclass
+from pathlib import Path
+
+from stdnum import luhn
+from stdnum.cn import ric, uscc
+from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength, ValidationError
+
+from site_builder.errors import Problems
+from site_builder.domain.models import ItemScore
+
+HINT = "请去标识化，如 138****1234，或删去"
+# The kinds a configured contact (content/site.yaml `contact`) can be.
+CONTACT_KINDS = frozenset({"手机号码", "电话号码", "电子邮箱"})
+
+_EDGE_L = r"(?<![0-9A-Za-z])"
+_EDGE_R = r"(?![0-9A-Za-z])"
+# Between the digit groups of a number people write a space, '-' or '.' (a full-width space or dash is
+# one of these after NFKC, see _normalise): 140902 19800101 1238, 138-1234-5678.
+_SEP = r"[-. ]?"
+# Order matters: an earlier kind claims its characters, so an ID number is not also a bank card.
+# An 18-digit ID may be split anywhere: its province, birth date and check digit keep dates and scores
+# out. A 15-digit one has no check digit, so only its own groups (area, birth date, order) may be split.
+_PATTERNS = (
+    ("居民身份证号", re.compile(_EDGE_L + r"\d(?:" + _SEP + r"\d){16}" + _SEP + r"[0-9Xx]" + _EDGE_R)),
+    ("居民身份证号", re.compile(_EDGE_L + r"\d{6}([-. ]?)\d{6}\1\d{3}" + _EDGE_R)),
+    ("银行卡号", re.compile(_EDGE_L + r"(?:\d{16,19}|\d{4}(?:[ -]\d{4}){3}(?:[ -]?\d{1,3})?)" + _EDGE_R)),
+    ("电子邮箱", re.compile(r"[A-Za-z0-9._%+-]+ ?@ ?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")),
+    ("手机号码", re.compile(r"(?<![0-9A-Za-z*])(?:\+?86" + _SEP + r")?1[3-9]\d(?:" + _SEP + r"\d{4}){2}" + _EDGE_R)),
+    ("电话号码", re.compile(r"(?<![0-9A-Za-z*])(?:[(（]0\d{2,3}[)）]|0\d{2,3})" + _SEP + r"[2-9]\d{6,7}" + _EDGE_R)),
+    ("电话号码", re.compile(r"(?:电话|座机|传真|[Tt][Ee][Ll])[:：]?\s*([2-9]\d{6,7})" + _EDGE_R)),
+)
+
+
+# Every finding has an '@' (or a full-width or small one) or three digits (any script's) in a row:
+# most texts are passed over on this alone.
+_MAYBE = re.compile(r"[@＠﹫]|\d{3}")
+_DIGIT = re.compile(r"\d")
+_BETWEEN_DIGITS = re.compile(r"(?<=\d)\s+(?=\d)")
+
+
+def _normalise(text: str) -> str:
+    """Text as scanned: NFKC (full-width digits, letters, ＠ and spaces become ASCII ones), every
+    script's decimal digits as ASCII ones, and a run of spaces between two digits one space. A numbering
+    sign (①, ⑴, ²: Unicode's other numbers) is a space first, or ①13812345678 would be 113812345678."""
+    if not text.isascii():
+        text = "".join(" " if unicodedata.category(c) == "No" else c for c in text)
+        text = unicodedata.normalize("NFKC", text)
+        text = _DIGIT.sub(lambda m: str(unicodedata.decimal(m.group(), 0)), text)
+    return _BETWEEN_DIGITS.sub(" ", text)
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str  # 居民身份证号 | 手机号码 | 电子邮箱 | 电话号码 | 银行卡号
+    masked: str  # shown in the message; the full value is never echoed
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
+# The provinces' two-digit codes (GB/T 2260): the first two digits of every 居民身份证号.
+_PROVINCES = {11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46,
+              50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82}
+
+
+def _id_date_ok(number: str) -> bool:
+    try:
+        born = ric.get_birth_date(number)
+    except ValidationError:
+        return False
+    return born.year >= 1900
+
+
+def _is_id18(number: str) -> bool:
+    """Province code, birth date and check digit (python-stdnum's). Not stdnum's county-by-birth-year
+    lookup: a card keeps the county code of where it was issued, so that check would miss real ones."""
+    number = number.upper()
+    return (int(number[:2]) in _PROVINCES and _id_date_ok(number)
+            and number[-1] == ric.calc_check_digit(number))
+
+
+def _is_id15(number: str) -> bool:
+    """A first-generation card: province and county, the birth date as YYMMDD (19YY), an order code;
+    no check digit."""
+    return int(number[:2]) in _PROVINCES and _id_date_ok(number[:6] + "19" + number[6:] + "0")
+
+
+def _compact(kind: str, value: str) -> str:
+    """A found value without its separators (an ID keeps its check character X)."""
+    if kind == "电子邮箱":
+        return value.replace(" ", "")
+    if kind == "居民身份证号":
+        return re.sub(r"[^0-9Xx]", "", value).upper()
+    return value
+
+
+def _mask(kind: str, value: str) -> str:
+    if kind == "电子邮箱":
+        local, _, domain = value.partition("@")
+        return f"{local[:1]}***@{domain}"
+    digits = value if kind == "居民身份证号" else _digits(value)
+    if kind == "手机号码" and len(digits) == 13:
+        digits = digits[2:]  # +86
+    return digits[:3] + "*" * max(len(digits) - 7, 4) + digits[-4:]
+
+
+class Scanner:
+    """Finds personal information in text; the configured contacts are allowed."""
+
+    def __init__(self, phones: tuple[str, ...] = (), emails: tuple[str, ...] = ()):
+        self.phones = {d for d in (_digits(_normalise(p)) for p in phones) if d}
+        self.emails = {e.lower() for e in (_normalise(e).strip() for e in emails) if e}
+        self._seen: dict[str, list[Finding]] = {}  # reasons repeat: each distinct text scanned once
+
+    def _allowed_phone(self, digits: str) -> bool:
+        return any(digits == p or p.endswith(digits) and len(digits) >= 7 for p in self.phones)
+
+    def find(self, text: str) -> list[Finding]:
+        if not text or not _MAYBE.search(text):
+            return []
+        if text not in self._seen:
+            self._seen[text] = self._find(text)
+        return self._seen[text]
+
+    def _find(self, text: str) -> list[Finding]:
+        text = _normalise(text)
+        found: list[tuple[int, Finding]] = []
+        taken: list[tuple[int, int]] = []
+        for kind, pattern in _PATTERNS:
+            for m in pattern.finditer(text):
+                group = 1 if kind == "电话号码" and pattern.groups else 0
+                start, end, value = m.start(group), m.end(group), _compact(kind, m.group(group))
+                if any(start < b and a < end for a, b in taken):
+                    continue
+                if not self._matches(kind, pattern, value):
+                    continue
+                taken.append((start, end))
+                found.append((start, Finding(kind, _mask(kind, value))))
+        return [f for _start, f in sorted(found, key=lambda p: p[0])]
+
+    def _matches(self, kind: str, pattern: re.Pattern, value: str) -> bool:
+        if kind == "居民身份证号":
+            return _is_id18(value) if len(value) == 18 else _is_id15(value)
+        if kind == "银行卡号":
+            digits = _digits(value)
+            return 16 <= len(digits) <= 19 and luhn.is_valid(digits)
+        if kind == "电子邮箱":
+            return value.lower() not in self.emails
+        if kind in ("手机号码", "电话号码"):
+            digits = _digits(value)
+            if digits.startswith("86") and len(digits) == 13:
+                digits = digits[2:]
+            return not self._allowed_phone(digits)
+        return True
+
+
+def _markup_text(markup: str) -> str:
+    """Rendered Markdown as scanned: the text and the attributes (a mailto: link), unescaped."""
+    hrefs = re.findall(r'href="([^"]*)"', markup)
+    return html.unescape(re.sub(r"<[^>]+>", " ", markup) + " " + " ".join(hrefs))
+
+
+def check_site(years, config, pages, announcements, content_dir: Path, rel, problems: Problems) -> None:
+    """Everything that can be published, scanned; every finding a problem (file, institution, field).
+    Also the roster codes. Called from build.load, after everything has been read."""
+    contact = getattr(config, "contact", None)
+    scanner = Scanner((contact.phone,) if contact else (), (contact.email,) if contact else ())
+
+    def scan(file: str, field: str, text: str | None, institution: str | None = None,
+             indicator: str | None = None, skip: frozenset[str] = frozenset()) -> None:
+        for f in dict.fromkeys(scanner.find(text)) if text else ():
+            if f.kind in skip:
+                continue
+            problems.add(file, f"{field}含{f.kind} {f.masked}：{HINT}", institution=institution, indicator=indicator)
+
+    for year in years:
+        roster = year.roster
+        for inst in roster.institutions:
+            scan(roster.path, "机构名称", inst.name, inst.id)
+            scan(roster.path, "所在县（市、区）", inst.county, inst.id)
+        check_roster_codes(roster, problems)
+        scan(year.status.path, "审定单位 approved_by", year.status.approved_by)
+        for sheet in year.sheets:
+            for indicator, reason, self_reason in _suspect_texts(sheet):
+                if reason:
+                    scan(sheet.path, "扣分原因", reason, sheet.institution, indicator)
+                if self_reason:
+                    scan(sheet.path, "自评扣分原因", self_reason, sheet.institution, indicator)
+            for veto in sheet.veto:
+                scan(sheet.path, "否决项证据", veto.evidence, sheet.institution, veto.indicator)
+        corrections_file = posixpath.join(posixpath.dirname(roster.path), "corrections.yaml")
+        for c in year.corrections:
+            scan(corrections_file, f"第 {c.number} 条更正的原因 reason", c.reason, c.institution)
+            scan(corrections_file, f"第 {c.number} 条更正的审定单位 approved_by", c.approved_by, c.institution)
+        for o in getattr(year, "objections", ()):  # published with their handling (objections.yaml)
+            scan(o.path, f"第 {o.number} 条异议的事项 subject", o.subject, o.institution)
+            scan(o.path, f"第 {o.number} 条异议的答复 reply", o.reply, o.institution)
+    # The pages give the bureau's contacts (contact.md, accessibility.md): when site.yaml could not be
+    # read (its problem is reported), they are unknown, so phones and e-mails on pages are not judged.
+    skip = frozenset() if config is not None else CONTACT_KINDS
+    documents = [(rel(content_dir / "pages" / f"{p.slug}.md"), p) for p in pages]
+    documents += [(rel(content_dir / str(y) / "announcement.md"), p) for y, p in sorted(announcements.items())]
+    for file, page in documents:
+        for key, value in sorted(page.meta.items()):
+            if isinstance(value, str):
+                scan(file, f"页面设置 {key}", value, skip=skip)
+        scan(file, "正文", _markup_text(str(page.html)), skip=skip)
+
+
+_ITEM_FIELDS = tuple(f.name for f in dataclasses.fields(ItemScore))
+_REASON, _SELF_REASON = _ITEM_FIELDS.index("reason"), _ITEM_FIELDS.index("self_reason")
+
+
+def _suspect_texts(sheet) -> list[tuple[str, str | None, str | None]]:
+    """(indicator, reason, self-assessment reason) of the items, or none at all when no reason of the
+    sheet has a number or an '@' (most sheets: one look at all of them joined).
+
+    A sheet from the sheet cache keeps its items as plain tuples in ItemScore's field order until a
+    page reads them (cache.LazyItems): those are read, so that the scan neither builds every item of
+    every sheet on each build nor loops over them in Python."""
+    raw = getattr(sheet.items, "_raw", None)
+    if isinstance(raw, tuple) and all(isinstance(r, tuple) and len(r) == len(_ITEM_FIELDS) for r in raw):
+        texts = chain(map(itemgetter(_REASON), raw), map(itemgetter(_SELF_REASON), raw))
+        if not _MAYBE.search("\n".join(t for t in texts if type(t) is str)):
+            return []
+        return [(r[0], r[_REASON], r[_SELF_REASON]) for r in raw]
+    items = [(it.indicator, it.reason, it.self_reason) for it in sheet.items]
+    return items if _MAYBE.search("\n".join(t for _i, r, s in items for t in (r, s) if t)) else []
+
+
+_USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_FORM = re.compile(r"\d{8}[0-9A-HJ-NPQRTUWXY]{10}")
+_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def uscc_ok(code: str) -> bool:
+    """GB 32100-2015's check, as python-stdnum's `cn.uscc` computes it (a test holds them equal),
+    without its Unicode clean-up of every code: that costs ~0.2 ms a code, 2 s at 10,000."""
+    if not _USCC_FORM.fullmatch(code):
+        return False
+    total = sum(_USCC_ALPHABET.index(c) * w for c, w in zip(code, _USCC_WEIGHTS))
+    return code[-1] == _USCC_ALPHABET[(31 - total) % 31]
+
+
+def check_roster_codes(roster, problems: Problems) -> None:
+    """`code`, where given, is a valid 统一社会信用代码 (GB 32100-2015: 18 characters, the last a check
+    character) and names one institution only."""
+    seen: dict[str, str] = {}
+    for inst in roster.institutions:
+        code = inst.code
+        if code is None:
+            continue
+        try:
+            if not uscc_ok(code):
+                uscc.validate(code)  # says what is wrong
+                raise InvalidFormat()  # (stdnum accepts spaces, dashes and lower case; the roster does not)
+        except InvalidLength:
+            why = f"应为 18 位，实为 {len(code)} 位"
+        except InvalidChecksum:
+            why = "末位校验码不符，可能有字符录错"
+        except ValidationError:
+            why = "格式不符（前 8 位为数字，其余为数字或除 I、O、Z、S、V 外的大写字母，不含空格）"
+        else:
+            why = None
+        if why:
+            problems.add(roster.path, f"code（统一社会信用代码）{code} 无效：{why}；"
+                         "请按登记证书核对，不知道时写 null", institution=inst.id)
+        elif code in seen:
+            problems.add(roster.path, f"code（统一社会信用代码）{code} 与机构 {seen[code]} 相同；"
+                         "每个机构的代码应各不相同", institution=inst.id)
+        else:
+            seen[code] = inst.id

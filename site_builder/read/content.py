@@ -1,0 +1,150 @@
+"""Reads content/: site settings, each year's announcement, and the other Markdown pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+from site_builder.read.config import load_config
+from site_builder.domain.settings import SiteConfig
+from site_builder.errors import Problems
+from site_builder.domain.models import Page, YearData
+from site_builder.common.formats import zh_date
+from site_builder.read.markdown import markdown_to_html, split_front_matter
+from site_builder.common.textcheck import PAGE_LIMIT, check_text, page_file_problem
+from site_builder.common.yamlio import YamlProblem
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+RESERVED_SLUGS = {"assets", "index"}
+
+
+ANNOUNCEMENT_FIELDS = {
+    "basis": "考核依据，如《…工作方案》（忻人社函〔2023〕118号）",
+    "assessor": "考核单位，如 忻州市职业技能等级评价考核工作小组",
+}
+# The assessment period: stated once, here, and checked against every sheet's assessed_on.
+PERIOD_FIELDS = {
+    "assessed_from": "考核期开始日期，格式 YYYY-MM-DD，如 assessed_from: 2023-12-21",
+    "assessed_to": "考核期结束日期，格式 YYYY-MM-DD，如 assessed_to: 2024-01-10",
+}
+PERIOD_PLACEHOLDER = "{{考核期}}"  # in an announcement's text: replaced by the period from its front matter
+
+
+def _period(meta: dict, rel: str, problems: Problems) -> tuple[dt.date, dt.date] | None:
+    """The announcement's assessed_from / assessed_to: both dates, in order."""
+    values = []
+    for key, help_text in PERIOD_FIELDS.items():
+        value = meta.get(key)
+        if value is None:
+            problems.add(rel, f"页面开头的设置缺少 {key}（{help_text}）")
+        elif not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+            problems.add(rel, f"页面开头的设置 {key} 须为日期（{help_text}），实为 {value}")
+        else:
+            values.append(value)
+    if len(values) != 2:
+        return None
+    if values[0] > values[1]:
+        problems.add(rel, f"考核期开始日期 assessed_from {values[0].isoformat()} 晚于结束日期 assessed_to "
+                          f"{values[1].isoformat()}；请更正其中一个")
+        return None
+    return values[0], values[1]
+
+
+def _page(path: Path, rel: str, slug: str, problems: Problems, required: dict[str, str] | None = None,
+          period: bool = False) -> Page | None:
+    required = required or {}
+    problem = page_file_problem(path)
+    if problem:
+        problems.add(rel, problem)
+        return None
+    try:
+        text = path.read_bytes().decode("utf-8-sig")  # a BOM (some editors write one) is harmless
+    except UnicodeDecodeError:
+        problems.add(rel, "文件不是 UTF-8 编码；请以 UTF-8 保存")
+        return None
+    except OSError:
+        problems.add(rel, "无法读取页面文件；请检查它是否存在、是否可读")
+        return None
+    problem = check_text(text, PAGE_LIMIT, multiline=True)
+    if problem:
+        problems.add(rel, f"页面{problem}")
+        return None
+    try:
+        meta, body = split_front_matter(text)
+    except YamlProblem as exc:  # the front matter is checked like a data file
+        problems.add(rel, f"页面开头的设置（--- 之间）：{exc}", line=exc.line)
+        return None
+    title = meta.get("title")
+    if not isinstance(title, str) or not title.strip():
+        problems.add(rel, "页面缺少标题：在文件开头写 ---\\ntitle: 标题\\n---")
+        return None
+    for key in required:
+        if not isinstance(meta.get(key), str) or not meta[key].strip():
+            problems.add(rel, f"页面开头的设置缺少 {key}（{required[key]}）")
+            return None
+    extra = {}
+    if period:
+        dates = _period(meta, rel, problems)
+        if dates is None:
+            return None
+        extra = dict(zip(PERIOD_FIELDS, dates))
+        body = body.replace(PERIOD_PLACEHOLDER, f"{zh_date(dates[0])}至{zh_date(dates[1])}")
+    order = meta.get("order", 0)
+    return Page(slug, title.strip(), markdown_to_html(body), order if isinstance(order, int) else 0,
+                {k: v for k, v in meta.items() if isinstance(v, str)} | {"title": title.strip()} | extra)
+
+
+def load_content(content: Path, years: list[int], rel, problems: Problems) -> tuple[
+        SiteConfig | None, list[Page], dict[int, Page]]:
+    """Site config, pages (content/pages/*.md, by `order` then name) and announcements by year."""
+    config_path = content / "site.yaml"
+    config = None
+    if not content.is_dir():  # reported with the other missing inputs, by an absolute path
+        problems.add(str(content.resolve()), "页面和网站设置目录（site.yaml、公告、页面）不存在")
+        return None, [], {}
+    if not config_path.is_file():
+        problems.add(rel(config_path), "缺少网站设置文件")
+    else:
+        config = load_config(config_path, rel(config_path), problems)
+    pages = []
+    pages_dir = content / "pages"
+    if pages_dir.is_dir():
+        for path in sorted(pages_dir.iterdir()):
+            if path.name.startswith("."):
+                continue
+            if path.suffix != ".md" or not SLUG.match(path.stem) or path.stem in RESERVED_SLUGS \
+                    or re.match(r"^\d{4}$", path.stem):
+                problems.add(rel(path), "页面文件须命名为小写字母、数字和连字符组成的 <名称>.md（如 about.md）")
+                continue
+            page = _page(path, rel(path), path.stem, problems)
+            if page:
+                pages.append(page)
+    pages.sort(key=lambda p: (p.order, p.slug))
+    announcements = {}
+    for year in years:
+        path = content / str(year) / "announcement.md"
+        if not path.is_file():
+            problems.add(rel(path), f"缺少 {year} 年的公告正文")
+            continue
+        page = _page(path, rel(path), str(year), problems, ANNOUNCEMENT_FIELDS, period=True)
+        if page:
+            announcements[year] = page
+    return config, pages, announcements
+
+
+def check_assessment_periods(years: list[YearData], announcements: dict[int, Page], content: Path, rel,
+                             problems: Problems) -> None:
+    """Every sheet's assessed_on lies in its year's assessment period (the announcement's front matter)."""
+    for year in years:
+        page = announcements.get(year.year)
+        if page is None or "assessed_from" not in page.meta:
+            continue  # already reported by load_content
+        start, end = page.meta["assessed_from"], page.meta["assessed_to"]
+        where = rel(content / str(year.year) / "announcement.md")
+        for sheet in year.sheets:
+            if not start <= sheet.assessed_on <= end:
+                problems.add(sheet.path, f"评估日期 assessed_on {sheet.assessed_on.isoformat()} 不在考核期 "
+                             f"{start.isoformat()} 至 {end.isoformat()} 内（考核期见 {where} 的 assessed_from、"
+                             "assessed_to）；请核对评估日期，或更正公告的考核期",
+                             institution=sheet.institution)

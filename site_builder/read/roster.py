@@ -1,0 +1,166 @@
+"""A year's roster (scores/<year>/roster.yaml) and status (scores/<year>/status.yaml)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from site_builder import __version__
+from site_builder.storage.cache import read_cache, write_cache
+from site_builder.read.datafile import Paths, is_institution_id, join, read_data, read_document, text_field, unknown_keys
+from site_builder.common.textcheck import shown_id
+from site_builder.errors import Problems
+from site_builder.domain.models import STATUSES, TIERS, Institution, Roster, Sheet, Status
+from site_builder.common.textcheck import NAME_LIMIT, SHORT_LIMIT
+from site_builder.common.yamlio import is_date, short
+
+INSTITUTION_KEYS = ("id", "name", "tier", "county", "active", "code")
+STATUS_KEYS = ("status", "approved_by", "approved_on", "published_on", "objection_deadline", "final_on")
+DATE_LABELS = {"assessed_on": "评估日期", "approved_on": "审定日期", "published_on": "公示日期",
+               "objection_deadline": "异议截止日期", "final_on": "最终结果确定日期"}
+
+
+def load_roster(path: Path, year: int, paths: Paths, problems: Problems) -> Roster | None:
+    """The year's roster; a validated one is cached by content (a national roll-up lists thousands)."""
+    rel = paths.rel(path)
+    cache_file = paths.cache / f"roster-{year}.marshal" if paths.cache else None
+    if cache_file and paths.inside(path):
+        try:
+            key = hashlib.sha256(__version__.encode() + b"\0" + str(year).encode() + b"\0"
+                                 + path.read_bytes()).hexdigest()
+        except OSError:
+            key = None
+        cached = read_cache(cache_file, key).get("institutions") if key else None
+        if cached:
+            return Roster(year, tuple(Institution(*t) for t in cached), rel)
+    else:
+        key = None
+    roster = _load_roster(path, rel, year, paths, problems)
+    if roster and cache_file and key:
+        write_cache(cache_file, key, {"institutions": tuple(
+            (i.id, i.name, i.tier, i.county, i.active, i.code, i.order) for i in roster.institutions)})
+    return roster
+
+
+def _load_roster(path: Path, rel: str, year: int, paths: Paths, problems: Problems) -> Roster | None:
+    before = len(problems.items)
+    data = read_document(path, paths, problems, "roster", "institutions", "名单文件", ("year", "institutions"))
+    if data is None:
+        return None
+    institutions: list[Institution] = []
+    seen: set[str] = set()
+    for order, raw in enumerate(data["institutions"], start=1):
+        if not isinstance(raw, dict):
+            problems.add(rel, f"第 {order} 个机构须为含 id、name、tier、active 的映射")
+            continue
+        raw_id = raw.get("id")
+        if not is_institution_id(raw_id):
+            problems.add(rel, f"第 {order} 个机构的编号 {shown_id(raw_id)} 格式不对；"
+                              "省属为 P01、P02……，市属为 M01、M02……（英文字母和半角数字）")
+            continue
+        inst_id = raw_id
+        if inst_id in seen:
+            problems.add(rel, "机构编号重复", institution=inst_id)
+            continue
+        seen.add(inst_id)
+
+        def bad(message: str, inst_id: str = inst_id) -> None:
+            problems.add(rel, message, institution=inst_id)
+
+        name, problem = text_field(raw.get("name"), "机构名称 name", NAME_LIMIT, required=True)
+        if problem:
+            bad(problem)
+        tier = raw.get("tier")
+        if tier is None:
+            bad(f"缺少 tier（层级）；允许：{join(TIERS)}")
+        elif tier not in TIERS:
+            bad(f"tier 为 {short(str(tier))}；允许：{join(TIERS)}")
+        elif inst_id[0] != ("P" if tier == "省属" else "M"):
+            bad(f"编号 {inst_id} 与层级 {tier} 不符（省属用 P，市属用 M）")
+        if not isinstance(raw.get("active"), bool):
+            bad(f"active 须为 true 或 false（{year}年是否开展评价）")
+        extra = {}
+        for key, label in (("county", "county（县、市、区）"), ("code", "code（统一社会信用代码）")):
+            value, problem = text_field(raw.get(key), label, SHORT_LIMIT)
+            if problem:
+                bad(problem)
+            extra[key] = value
+        unknown_keys(raw, INSTITUTION_KEYS, rel, problems, "机构条目", institution=inst_id)
+        institutions.append(Institution(inst_id, name or "", str(tier), extra["county"],
+                                        raw.get("active") is True, extra["code"], order))
+    named: dict[str, str] = {}
+    for inst in institutions:
+        if inst.name and inst.name in named:
+            problems.add(rel, f"机构名称 {inst.name} 重复：{named[inst.name]} 和 {inst.id} 同名；每个机构的名称须不同，"
+                              "请核对这两个机构的名称", institution=inst.id)
+        elif inst.name:
+            named[inst.name] = inst.id
+    if isinstance(data.get("year"), str):
+        problems.add(rel, f"year 为加了引号的文字 \"{short(data['year'])}\"；year 须为数字，不加引号，如 year: {year}")
+    elif data.get("year") != year:
+        problems.add(rel, f"year 为 {short(str(data.get('year')))}，但文件位于 {year} 年的目录中")
+    if len(problems.items) > before:
+        return None
+    return Roster(year, tuple(institutions), rel)
+
+
+def load_status(path: Path, paths: Paths, problems: Problems) -> Status | None:
+    rel = paths.rel(path)
+    before = len(problems.items)
+    data = read_data(path, paths, problems, "status")
+    if data is None:
+        return None
+    if not isinstance(data, dict):
+        problems.add(rel, "status.yaml 须为映射，至少含 status 字段")
+        return None
+    typos = unknown_keys(data, STATUS_KEYS, rel, problems, "status.yaml ")
+    status = data.get("status")
+    if status is None:
+        if "status" not in typos:
+            problems.add(rel, f"缺少 status；允许：{join(STATUSES)}（示例、草稿、已审定）")
+    elif status not in STATUSES:
+        problems.add(rel, f"status 为 {short(str(status))}；允许：{join(STATUSES)}（示例、草稿、已审定）")
+    dates: dict[str, Any] = {}
+    for key in ("approved_on", "published_on", "objection_deadline", "final_on"):
+        value = data.get(key)
+        if value is not None and not is_date(value):
+            problems.add(rel, f"{key} 须为日期，格式 YYYY-MM-DD，实为 {short(str(value))}")
+            value = None
+        elif value is None and status == "approved" and key != "final_on" and key not in typos:  # final_on: optional
+            problems.add(rel, f"status 为 approved 时须填写 {key}")
+        dates[key] = value
+    approved_by, problem = text_field(data.get("approved_by"), "approved_by（审定单位）", NAME_LIMIT,
+                                      required=status == "approved")
+    if problem and not (data.get("approved_by") is None and "approved_by" in typos):
+        problems.add(rel, problem if data.get("approved_by") is not None
+                     else "status 为 approved 时须填写 approved_by（审定单位）")
+    _date_order(dates, rel, problems)
+    if len(problems.items) > before:
+        return None
+    return Status(status, approved_by, dates["approved_on"], dates["published_on"],
+                  dates["objection_deadline"], rel, final_on=dates["final_on"])
+
+
+def _date_order(dates: dict[str, dt.date | None], rel: str, problems: Problems) -> None:
+    """approved_on ≤ published_on < objection_deadline, for the dates that are given."""
+    approved, published, deadline = dates["approved_on"], dates["published_on"], dates["objection_deadline"]
+    if approved and published and published < approved:
+        problems.add(rel, f"published_on（公示日期）{published} 早于 approved_on（审定日期）{approved}；"
+                          "须先审定后公示")
+    if published and deadline and deadline <= published:
+        problems.add(rel, f"objection_deadline（异议截止日期）{deadline} 须晚于 published_on（公示日期）"
+                          f"{published}，异议期至少 1 天")
+
+
+def check_dates_against_sheets(status: Status, sheets: list[Sheet], problems: Problems) -> None:
+    """No approval or publication before the last assessment of the year."""
+    if not sheets:
+        return
+    last = max(sheets, key=lambda s: (s.assessed_on, s.institution))
+    for key in ("approved_on", "published_on"):
+        value = getattr(status, key)
+        if value and value < last.assessed_on:
+            problems.add(status.path, f"{key}（{DATE_LABELS[key]}）{value} 早于机构 {last.institution} 的评估日期 "
+                                      f"{last.assessed_on}（{last.path}）；须在全部评估之后审定和公示")

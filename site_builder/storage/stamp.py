@@ -1,0 +1,131 @@
+""""Nothing changed since the last build": how `build` can stop after a few thousand stat calls.
+
+After a build that used the cache, a stamp is kept in the cache folder (sealed like every cache file,
+`cache.seal`): a hash of the state of every file the build read — the data (`scores/`, `rubric/`,
+`content/`), the templates, the package's own code and the installed packages — and of every file in
+the output as it was left, with what the build reported. The next build compares the current state
+with the stamp before it reads anything; if they are equal, the output is already what this build
+would write, and it is left as it is.
+
+The state of a file is its path, type, size, inode, modification time and status-change time (ctime).
+Editing a file changes its ctime, and ctime cannot be set back (`touch -d` changes it too), so an
+edit to the data or to the published output with the modification time restored is still seen. The
+input state is taken before the data is read, so a file changed during a build makes the next build
+run in full. `--no-cache`, `--publish` and `--previous` never use the stamp.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from pathlib import Path
+
+from site_builder.storage.cache import PACKAGE, seal, unseal
+
+STAMP = "build-stamp.json"
+FORMAT = 2
+
+
+class LinkedFolder(Exception):
+    """A symbolic link to a folder among the inputs: the stamp is not used (every build runs)."""
+
+
+def _walk(h: "hashlib._Hash", folder: Path) -> None:
+    """Every entry under folder, depth first in name order, with its state (following links)."""
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except FileNotFoundError:
+        h.update(b"-missing\0")
+        return
+    for entry in entries:
+        name = os.fsencode(entry.name)
+        try:
+            st = entry.stat()  # follows a symbolic link: an edit of its target is seen
+            link = os.fsencode(os.readlink(entry.path)) if entry.is_symlink() else b""
+        except OSError:  # a dangling link, a file removed meanwhile
+            h.update(b"?" + name + b"\0")
+            continue
+        if link and entry.is_dir():
+            raise LinkedFolder(entry.path)  # what is under it could change unseen: no stamp
+        is_dir = entry.is_dir(follow_symlinks=False)
+        h.update(b"%s%s\0%s\0%d %d %d %d %d\0" % (b"d" if is_dir else b"f", name, link, st.st_size,
+                                                    st.st_ino, st.st_mtime_ns, st.st_ctime_ns, st.st_mode))
+        if is_dir and entry.name != "__pycache__":
+            _walk(h, Path(entry.path))
+            h.update(b"..\0")
+
+
+def _installed() -> bytes:
+    """The installed distributions (name and version, from the dist-info folders on sys.path)."""
+    names = []
+    for entry in sys.path:
+        try:
+            names += [n for n in os.listdir(entry or ".") if n.endswith((".dist-info", ".egg-info"))]
+        except OSError:
+            continue
+    return "\n".join([sys.version, *sorted(names)]).encode()
+
+
+def inputs_state(folders: list[Path], settings: str) -> str | None:
+    """The state of everything a build reads: `folders` (data, templates), the package, the installed
+    distributions and `settings` (the build's options and paths); None when it can't be told (a
+    linked folder, or a loop, among them): then the build runs and keeps no stamp."""
+    h = hashlib.sha256(settings.encode() + b"\0" + _installed())
+    try:
+        for folder in [*folders, PACKAGE]:
+            h.update(b"\0folder " + os.fsencode(str(folder.resolve())) + b"\0")
+            _walk(h, folder)
+    except (LinkedFolder, RecursionError, OSError):
+        return None
+    return h.hexdigest()
+
+
+def output_state(out: Path, folder: Path | None = None) -> str | None:
+    """The state of the output `out`, read from `folder` (by default `out` itself; the build reads
+    the finished staging folder just before it becomes `out`, so that nothing done to the output
+    after the swap can enter the stamp)."""
+    h = hashlib.sha256(os.fsencode(str(out)))
+    try:
+        _walk(h, folder or out)
+    except (LinkedFolder, RecursionError, OSError):
+        return None
+    return h.hexdigest()
+
+
+def unchanged(cache_folder: Path, inputs: str, out: Path) -> dict | None:
+    """What the last build reported, when its inputs and its output are exactly as it left them."""
+    try:
+        body = unseal((cache_folder / STAMP).read_bytes(), STAMP)
+        if body is None:
+            return None
+        stamp = json.loads(body)
+        if stamp.get("format") != FORMAT or stamp.get("inputs") != inputs:
+            return None
+        now = output_state(out)
+        if now is None or stamp.get("output") != now:
+            return None
+        return stamp
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def keep(cache_folder: Path, inputs: str, output: str | None, report: dict) -> None:
+    """The stamp for the build just finished: `output` is its `output_state`, taken before the swap;
+    `report`, what it printed, to print it again."""
+    from site_builder.storage.writer import atomic_write
+
+    if output is None:
+        return
+    doc = {"format": FORMAT, "inputs": inputs, "output": output, **report}
+    atomic_write(cache_folder / STAMP, seal(json.dumps(doc, ensure_ascii=False, sort_keys=True).encode(), STAMP))
+
+
+def forget(cache_folder: Path) -> None:
+    """Drop the stamp (a build is starting). Not needed for correctness — a stamp only ever matches
+    the exact state it describes — so a cache folder that can't be written is no error here."""
+    try:
+        (cache_folder / STAMP).unlink(missing_ok=True)
+    except OSError:
+        pass
