@@ -41,8 +41,12 @@ print(json.dumps({"seconds": seconds, "files": stats.files, "pages": pages, "reu
 
 
 def one(root: Path, jobs: int, cache: bool = True) -> dict:
-    proc = subprocess.run([sys.executable, "-c", ONE_BUILD, str(root), str(root / "out"), str(jobs),
-                           "cache" if cache else "no-cache"], capture_output=True, text=True, check=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", ONE_BUILD, str(root), str(root / "out"), str(jobs), "cache" if cache else "no-cache"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
@@ -60,16 +64,36 @@ def change_one_sheet(root: Path, flip: int) -> None:
     """Change one score of the first sheet, to a different allowed value each time."""
     sheet = sorted((root / "scores").glob("*/[PM]*.yaml"))[0]
     text = sheet.read_text(encoding="utf-8")
-    text = re.sub(r"^  1-01: .*$", "  1-01: 1" if flip % 2 else "  1-01: {score: 0, reason: 基准测试改动}", text,
-                  count=1, flags=re.M)
+    text = re.sub(
+        r"^  1-01: .*$",
+        "  1-01: 1" if flip % 2 else "  1-01: {score: 0, reason: 基准测试改动}",
+        text,
+        count=1,
+        flags=re.M,
+    )
     sheet.write_text(text, encoding="utf-8")
 
 
 def command(root: Path, jobs: int) -> float:
     """Wall time of the whole CLI command, start-up included, without cache."""
     t = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "site_builder", "build", "--root", str(root), "--out", str(root / "cmd-out"),
-                    "--no-cache", "--jobs", str(jobs)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "site_builder",
+            "build",
+            "--root",
+            str(root),
+            "--out",
+            str(root / "cmd-out"),
+            "--no-cache",
+            "--jobs",
+            str(jobs),
+        ],
+        check=True,
+        capture_output=True,
+    )
     return time.perf_counter() - t
 
 
@@ -77,8 +101,12 @@ def hugo(anchor: Path, n: int) -> dict[str, float]:
     """Hugo's medians (cold, nochange, onechange) for n institutions, from the anchor's run.sh."""
     work = Path(os.environ.get("HUGO_ANCHOR_WORK", "/tmp/hugo-anchor"))
     subprocess.run(["bash", str(anchor / "run.sh"), str(n), "1"], check=True, capture_output=True)
-    out = subprocess.run([sys.executable, str(anchor / "summarise.py"), str(work / "results/raw.csv"), str(n)],
-                         check=True, capture_output=True, text=True).stdout
+    out = subprocess.run(
+        [sys.executable, str(anchor / "summarise.py"), str(work / "results/raw.csv"), str(n)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     found = {}
     for line in out.splitlines():
         cells = [c.strip() for c in line.strip("|").split("|")]
@@ -106,8 +134,10 @@ def check_targets(rows: list[dict]) -> None:
         value = row[key]
         print(f"  {what}: {value:.2f} s -> {'met' if value <= limit else 'NOT met'}")
     if 10000 in by_n:
-        print(f"  10,000 peak memory < 1 GB: {by_n[10000]['peak_mb']:.0f} MB -> "
-              f"{'met' if by_n[10000]['peak_mb'] < 1024 else 'NOT met'}")
+        print(
+            f"  10,000 peak memory < 1 GB: {by_n[10000]['peak_mb']:.0f} MB -> "
+            f"{'met' if by_n[10000]['peak_mb'] < 1024 else 'NOT met'}"
+        )
     if 10000 in by_n and 20000 in by_n:
         ratio = by_n[20000]["full_s"] / by_n[10000]["full_s"]
         print(f"  20,000 linear (<= 2.1x the 10,000 time): {ratio:.2f}x -> {'met' if ratio <= 2.1 else 'NOT met'}")
@@ -127,8 +157,24 @@ def main() -> None:
         root = args.workdir / str(n)
         if root.exists():
             shutil.rmtree(root)
-        subprocess.run([sys.executable, "-m", "site_builder", "synth", "--institutions", str(n), "--out", str(root),
-                        "--seed", "1", "--root", str(repo)], check=True, capture_output=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "site_builder",
+                "synth",
+                "--institutions",
+                str(n),
+                "--out",
+                str(root),
+                "--seed",
+                "1",
+                "--root",
+                str(repo),
+            ],
+            check=True,
+            capture_output=True,
+        )
         full, warm, again, changed, cmd = [], [], [], [], []
         for run in range(args.runs):
             shutil.rmtree(root / ".cache", ignore_errors=True)
@@ -142,23 +188,35 @@ def main() -> None:
             change_one_sheet(root, run)
             changed.append(settled(root, one(root, args.jobs)))
         med = lambda xs, k: statistics.median(x[k] for x in xs)  # noqa: E731
-        row = {"N": n, "pages": full[0]["pages"], "full_s": med(full, "seconds"), "warm_s": med(warm, "seconds"),
-               "nochange_s": med(again, "seconds"), "onesheet_s": med(changed, "seconds"),
-               "ms_per_page": 1000 * med(full, "seconds") / full[0]["pages"],
-               "reused_onesheet": med(changed, "reused"), "command_s": statistics.median(cmd) if cmd else float("nan"),
-               "peak_mb": max(max(x["peak_mb"] for x in xs) for xs in (full, again, changed))}
+        row = {
+            "N": n,
+            "pages": full[0]["pages"],
+            "full_s": med(full, "seconds"),
+            "warm_s": med(warm, "seconds"),
+            "nochange_s": med(again, "seconds"),
+            "onesheet_s": med(changed, "seconds"),
+            "ms_per_page": 1000 * med(full, "seconds") / full[0]["pages"],
+            "reused_onesheet": med(changed, "reused"),
+            "command_s": statistics.median(cmd) if cmd else float("nan"),
+            "peak_mb": max(max(x["peak_mb"] for x in xs) for xs in (full, again, changed)),
+        }
         rows.append(row)
-        print(f"N={n:>6}  pages {row['pages']:>6}  full {row['full_s']:7.2f} s  warm {row['warm_s']:7.2f} s  "
-              f"no change {row['nochange_s']:6.2f} s  "
-              f"one sheet {row['onesheet_s']:6.2f} s ({row['reused_onesheet']:.0f} reused)  "
-              f"{row['ms_per_page']:5.2f} ms/page  peak {row['peak_mb']:6.0f} MB  command {row['command_s']:6.2f} s",
-              flush=True)
+        print(
+            f"N={n:>6}  pages {row['pages']:>6}  full {row['full_s']:7.2f} s  warm {row['warm_s']:7.2f} s  "
+            f"no change {row['nochange_s']:6.2f} s  "
+            f"one sheet {row['onesheet_s']:6.2f} s ({row['reused_onesheet']:.0f} reused)  "
+            f"{row['ms_per_page']:5.2f} ms/page  peak {row['peak_mb']:6.0f} MB  command {row['command_s']:6.2f} s",
+            flush=True,
+        )
         if args.hugo:
             h = hugo(args.hugo.resolve(), n)
             row["hugo"] = h
-            print(f"         Hugo: full {h.get('cold', 0):7.2f} s  no change {h.get('nochange', 0):6.2f} s  "
-                  f"one change {h.get('onechange', 0):6.2f} s  -> ours/Hugo full "
-                  f"{row['full_s'] / h['cold'] if h.get('cold') else float('nan'):.2f}x", flush=True)
+            print(
+                f"         Hugo: full {h.get('cold', 0):7.2f} s  no change {h.get('nochange', 0):6.2f} s  "
+                f"one change {h.get('onechange', 0):6.2f} s  -> ours/Hugo full "
+                f"{row['full_s'] / h['cold'] if h.get('cold') else float('nan'):.2f}x",
+                flush=True,
+            )
     check_targets(rows)
     print(json.dumps(rows))
 

@@ -48,8 +48,15 @@ class Problems:
     def __init__(self) -> None:
         self.items: list[Problem] = []
 
-    def add(self, file: str, message: str, *, institution: str | None = None,
-            indicator: str | None = None, line: int | None = None) -> None:
+    def add(
+        self,
+        file: str,
+        message: str,
+        *,
+        institution: str | None = None,
+        indicator: str | None = None,
+        line: int | None = None,
+    ) -> None:
         self.items.append(Problem(file, message, institution, indicator, line))
 
     def __bool__(self) -> bool:

@@ -92,8 +92,13 @@ class Project:
     def write_clean_sheet(self, inst: str = "P05", senior: bool = False, online: bool = False) -> str:
         """A sheet with every applicable indicator at full marks; line 5 + k holds the k-th item."""
         rubric = yaml.safe_load(self.read("rubric/2023.yaml"))
-        lines = [f"institution: {inst}", "assessed_on: 2024-01-07", f"senior_levels: {str(senior).lower()}",
-                 f"online_exam: {str(online).lower()}", "items:"]
+        lines = [
+            f"institution: {inst}",
+            "assessed_on: 2024-01-07",
+            f"senior_levels: {str(senior).lower()}",
+            f"online_exam: {str(online).lower()}",
+            "items:",
+        ]
         for section in rubric["sections"]:
             for group in section["groups"]:
                 applies = group.get("applies", "all")
@@ -113,8 +118,13 @@ class Project:
 
     def cli_process(self, *args: str) -> CliResult:
         """Run `python -m site_builder ARGS` in a new process in the project folder."""
-        proc = subprocess.run([sys.executable, "-m", "site_builder", *args], cwd=self.root,
-                              capture_output=True, text=True, encoding="utf-8")
+        proc = subprocess.run(
+            [sys.executable, "-m", "site_builder", *args],
+            cwd=self.root,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+        )
         return CliResult(proc.returncode, proc.stdout, proc.stderr)
 
     def validate(self) -> CliResult:

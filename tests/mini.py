@@ -14,21 +14,21 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 
 HOSTILE_NAME = '<script>alert("name")</script>测试机构'
-HOSTILE_REASON = '<img src=x onerror=alert(1)>缺少资料'
+HOSTILE_REASON = "<img src=x onerror=alert(1)>缺少资料"
 
 ROSTER = """year: 2023
 institutions:
-  - {id: P01, name: 甲职业培训学校, tier: 省属, county: null, active: true, code: null}
-  - {id: P02, name: 乙人力资源有限公司, tier: 省属, county: null, active: true, code: null}
-  - {id: P03, name: 丙科技有限公司, tier: 省属, county: null, active: false, code: null}
+  - {{id: P01, name: 甲职业培训学校, tier: 省属, county: null, active: true, code: null}}
+  - {{id: P02, name: 乙人力资源有限公司, tier: 省属, county: null, active: true, code: null}}
+  - {{id: P03, name: 丙科技有限公司, tier: 省属, county: null, active: false, code: null}}
   - id: M01
-    name: '%s'
+    name: '{}'
     tier: 市属
     county: 原平市
     active: true
     code: null
-  - {id: M02, name: 丁职业中学校, tier: 市属, county: 代县, active: true, code: null}
-""" % HOSTILE_NAME.replace("'", "''")
+  - {{id: M02, name: 丁职业中学校, tier: 市属, county: 代县, active: true, code: null}}
+""".format(HOSTILE_NAME.replace("'", "''"))
 
 STATUS = """status: draft
 approved_by: null
@@ -82,8 +82,14 @@ def _sheet(rubric: dict, inst: str, senior: bool, online: bool, changes: dict, v
             for item in group["items"]:
                 if "max" in item:
                     items[item["id"]] = changes.get(item["id"], item["max"])
-    doc = {"institution": inst, "assessed_on": "DATE", "senior_levels": senior, "online_exam": online,
-           "items": items, "veto": veto}
+    doc = {
+        "institution": inst,
+        "assessed_on": "DATE",
+        "senior_levels": senior,
+        "online_exam": online,
+        "items": items,
+        "veto": veto,
+    }
     text = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=1000)
     return text.replace("DATE", "2024-01-08")
 
@@ -99,10 +105,17 @@ def make_mini(root: Path) -> Path:
         "scores/2023/roster.yaml": ROSTER,
         "scores/2023/status.yaml": STATUS,
         # P01: full marks except two deductions: 100 - 1 - 0.25 + 10 (bonus, no senior/online) = 108.75, A
-        "scores/2023/P01.yaml": _sheet(rubric, "P01", False, False, {
-            "1-02": {"score": 0, "reason": HOSTILE_REASON, "self": 1},
-            "2-01": {"score": 0.75, "reason": "缺1项"},
-        }, {}),
+        "scores/2023/P01.yaml": _sheet(
+            rubric,
+            "P01",
+            False,
+            False,
+            {
+                "1-02": {"score": 0, "reason": HOSTILE_REASON, "self": 1},
+                "2-01": {"score": 0.75, "reason": "缺1项"},
+            },
+            {},
+        ),
         # P02: vetoed
         "scores/2023/P02.yaml": _sheet(rubric, "P02", False, False, {}, {"6-04": "连续两年未开展评价工作（测试）"}),
         # M01: senior levels and online exams, all at max: 100 + 20 = 120, A

@@ -45,8 +45,9 @@ def vnu_jar() -> Path:
 def axe_source() -> str:
     if not AXE.is_file():
         if shutil.which("npm"):
-            subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--prefix", str(JS_DIR)], check=True,
-                           capture_output=True)
+            subprocess.run(
+                ["npm", "ci", "--no-audit", "--no-fund", "--prefix", str(JS_DIR)], check=True, capture_output=True
+            )
         if not AXE.is_file():
             _missing("axe-core (npm ci --prefix tests/js)")
     return AXE.read_text(encoding="utf-8")
@@ -59,8 +60,11 @@ def validate_html(files: list[Path]) -> list[str]:
     """Nu HTML Checker errors, one line each: file:line: message."""
     # a short run: the quick compiler only and one GC thread take half the CPU of the JVM's defaults
     # for the same messages
-    proc = subprocess.run(["java", *JAVA_QUICK, "-jar", str(vnu_jar()), "--errors-only", "--format", "json",
-                           *map(str, files)], capture_output=True, text=True)
+    proc = subprocess.run(
+        ["java", *JAVA_QUICK, "-jar", str(vnu_jar()), "--errors-only", "--format", "json", *map(str, files)],
+        capture_output=True,
+        text=True,
+    )
     messages = json.loads(proc.stderr or proc.stdout or '{"messages": []}')["messages"]
     return [f"{Path(m.get('url', '')).name}:{m.get('lastLine', '?')}: {m.get('message')}" for m in messages]
 
@@ -163,70 +167,79 @@ def _in_frames(page, script: str, arg=None) -> list[str]:
 def squeezed_cells(page, min_chars: int = 6, min_per_line: float = 4) -> list[str]:
     """Table cells (and captions) of `min_chars` or more characters laid out at fewer than
     `min_per_line` characters a line. Forced breaks (<br>, a block-level child) do not count as squeezing."""
-    return _in_frames(page, """([minChars, minPerLine]) => {
-        const textNodes = %s;
-        const countLines = %s;
+    return _in_frames(
+        page,
+        f"""([minChars, minPerLine]) => {{
+        const textNodes = {_TEXT_NODES};
+        const countLines = {_LINES};
         const out = [];
-        for (const cell of document.querySelectorAll('td, th, caption')) {
+        for (const cell of document.querySelectorAll('td, th, caption')) {{
             if (!cell.getClientRects().length) continue;
             const text = cell.innerText.replace(/\\s+/g, '');
             if (text.length < minChars) continue;
             const rects = [];
-            for (const n of textNodes(cell)) {
+            for (const n of textNodes(cell)) {{
                 const range = document.createRange();
                 range.selectNodeContents(n);
                 rects.push(...range.getClientRects());
-            }
+            }}
             const lines = countLines(rects);
             // deliberate breaks: <br>, and block-level children (each starts a line of its own)
             const blocks = Array.from(cell.querySelectorAll('*'))
                 .filter(e => /^(block|flex|grid|list-item|table)/.test(getComputedStyle(e).display)).length;
             const forced = cell.querySelectorAll('br').length + blocks;
             const perLine = text.length / Math.max(1, lines - forced);
-            if (perLine < minPerLine) {
-                out.push(`表格单元格“${text.slice(0, 20)}”（${text.length} 字）排成 ${lines} 行，每行约 ${perLine.toFixed(1)} 字`);
-            }
-        }
+            if (perLine < minPerLine) {{
+                out.push(`表格单元格“${{text.slice(0, 20)}}”（${{text.length}} 字）排成 ${{lines}} 行，每行约 ${{perLine.toFixed(1)}} 字`);
+            }}
+        }}
         return out;
-    }""" % (_TEXT_NODES, _LINES), [min_chars, min_per_line])
+    }}""",
+        [min_chars, min_per_line],
+    )
 
 
 def broken_numbers(page) -> list[str]:
     """Numbers (89.75, 2024, 0350-3020718) laid out over two lines. Text that is deliberately
     allowed to break anywhere (checksums, addresses: word-break: break-all) is left out."""
-    return _in_frames(page, """() => {
-        const textNodes = %s;
-        const countLines = %s;
+    return _in_frames(
+        page,
+        f"""() => {{
+        const textNodes = {_TEXT_NODES};
+        const countLines = {_LINES};
         const out = [];
-        for (const n of textNodes(document.body)) {
+        for (const n of textNodes(document.body)) {{
             const el = n.parentElement;
             if (getComputedStyle(el).wordBreak === 'break-all') continue;
             const re = /\\d+(?:[.:\\-]\\d+)*/g;
             let m;
-            while ((m = re.exec(n.textContent)) !== null) {
+            while ((m = re.exec(n.textContent)) !== null) {{
                 if (m[0].length < 2) continue;
                 const range = document.createRange();
                 range.setStart(n, m.index);
                 range.setEnd(n, m.index + m[0].length);
                 const lines = countLines(Array.from(range.getClientRects()));
-                if (lines > 1) {
+                if (lines > 1) {{
                     const around = n.textContent.slice(Math.max(0, m.index - 8), m.index + m[0].length + 8).trim();
-                    out.push(`数字“${m[0]}”断在 ${lines} 行（“${around}”）`);
-                }
-            }
-        }
+                    out.push(`数字“${{m[0]}}”断在 ${{lines}} 行（“${{around}}”）`);
+                }}
+            }}
+        }}
         return out;
-    }""" % (_TEXT_NODES, _LINES))
+    }}""",
+    )
 
 
 def small_text(page, body_px: float = 16, table_px: float = 15, line_height: float = 1.5) -> list[str]:
     """Text smaller than `body_px` (`table_px` inside a table), and body text (not headings) with a
     line height under `line_height` times its size. One line per kind of element."""
-    return _in_frames(page, """([bodyPx, tablePx, minLh]) => {
-        const textNodes = %s;
+    return _in_frames(
+        page,
+        f"""([bodyPx, tablePx, minLh]) => {{
+        const textNodes = {_TEXT_NODES};
         const seen = new Set();
         const out = [];
-        for (const n of textNodes(document.body)) {
+        for (const n of textNodes(document.body)) {{
             const el = n.parentElement;
             const rect = el.getBoundingClientRect();
             if (!el.getClientRects().length || rect.width <= 1 || rect.height <= 1) continue;  // not shown
@@ -237,19 +250,21 @@ def small_text(page, body_px: float = 16, table_px: float = 15, line_height: flo
             const min = inTable ? tablePx : bodyPx;
             const what = el.tagName.toLowerCase() + (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : '');
             const sample = n.textContent.trim().slice(0, 12);
-            if (size < min - 0.01 && !seen.has('size ' + what)) {
+            if (size < min - 0.01 && !seen.has('size ' + what)) {{
                 seen.add('size ' + what);
-                out.push(`${what} 字号 ${size.toFixed(1)}px，小于 ${min}px（“${sample}”）`);
-            }
+                out.push(`${{what}} 字号 ${{size.toFixed(1)}}px，小于 ${{min}}px（“${{sample}}”）`);
+            }}
             if (el.closest('h1, h2, h3, h4, h5, h6, svg')) continue;
             const lh = style.lineHeight === 'normal' ? 1.2 * size : parseFloat(style.lineHeight);
-            if (lh / size < minLh - 0.001 && !seen.has('lh ' + what)) {
+            if (lh / size < minLh - 0.001 && !seen.has('lh ' + what)) {{
                 seen.add('lh ' + what);
-                out.push(`${what} 行高 ${(lh / size).toFixed(2)}，小于 ${minLh}（“${sample}”）`);
-            }
-        }
+                out.push(`${{what}} 行高 ${{(lh / size).toFixed(2)}}，小于 ${{minLh}}（“${{sample}}”）`);
+            }}
+        }}
         return out;
-    }""" % _TEXT_NODES, [body_px, table_px, line_height])
+    }}""",
+        [body_px, table_px, line_height],
+    )
 
 
 def unhinted_scroll(page) -> list[str]:
@@ -280,18 +295,23 @@ def focus_ring(page, stops: int = 4) -> list[str]:
 
 def within_screens(page, selector: str, screens: float = 2) -> list[str]:
     """The first line of the first element matching `selector` is within the first `screens` screens."""
-    found = page.evaluate("""([sel]) => {
+    found = page.evaluate(
+        """([sel]) => {
         const el = Array.from(document.querySelectorAll(sel)).find(e => e.getClientRects().length);
         if (!el) return null;
         const range = document.createRange();
         range.selectNodeContents(el);
         const first = Array.from(range.getClientRects()).find(r => r.height > 0) || el.getBoundingClientRect();
         return {bottom: first.bottom + window.scrollY, screen: window.innerHeight};
-    }""", [selector])
+    }""",
+        [selector],
+    )
     if found is None:
         return [f"页面上没有 {selector}"]
     if found["bottom"] > screens * found["screen"]:
-        return [f"{selector} 在页面 {found['bottom']:.0f}px 处，超出前 {screens:g} 屏（{screens * found['screen']:.0f}px）"]
+        return [
+            f"{selector} 在页面 {found['bottom']:.0f}px 处，超出前 {screens:g} 屏（{screens * found['screen']:.0f}px）"
+        ]
     return []
 
 
@@ -306,6 +326,7 @@ def keep_view(page, name: str, max_height: int = 6000) -> Path:
     path = ARTIFACTS / f"{name}.jpg"  # JPEG: encoded in about 60 % of a PNG's time, sharp enough to look at
     width = page.evaluate("document.documentElement.clientWidth")
     height = min(max_height, page.evaluate("document.documentElement.scrollHeight"))
-    page.screenshot(path=str(path), full_page=True, clip={"x": 0, "y": 0, "width": width, "height": height},
-                    type="jpeg", quality=85)
+    page.screenshot(
+        path=str(path), full_page=True, clip={"x": 0, "y": 0, "width": width, "height": height}, type="jpeg", quality=85
+    )
     return path

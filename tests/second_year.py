@@ -25,29 +25,66 @@ GRADE_NAMES = [g["grade"] for g in GRADES]
 SHARED_CODE = "91140900MA0K2B3C46"  # a well-formed 统一社会信用代码 (check character right)
 
 BONUS_SECTIONS = [
-    {"number": 8, "name": "创新加分", "kind": "bonus", "printed": {"items": 2, "points": 6}, "groups": [
-        {"name": "创新举措", "printed": {"items": 2, "points": 6}, "items": [
-            {"id": "8-01", "max": 4, "text": "开展评价方式创新试点。", "rule": "开展的得4分，否则0分；",
-             "scoring": {"kind": "all_or_nothing"}},
-            {"id": "8-02", "max": 2, "text": "推广数字化考务。", "rule": "每缺1项扣1分，扣完为止；",
-             "scoring": {"kind": "deduct", "per": 1}},
-        ]}]},
-    {"number": 9, "name": "服务加分", "kind": "bonus", "printed": {"items": 1, "points": 4}, "groups": [
-        {"name": "社会服务", "printed": {"items": 1, "points": 4}, "items": [
-            {"id": "9-01", "max": 4, "text": "面向重点群体开展公益评价。", "rule": "较好得4分，一般得2分，未开展0分；",
-             "scoring": {"kind": "tiers", "values": [4, 2, 0]}},
-        ]}]},
+    {
+        "number": 8,
+        "name": "创新加分",
+        "kind": "bonus",
+        "printed": {"items": 2, "points": 6},
+        "groups": [
+            {
+                "name": "创新举措",
+                "printed": {"items": 2, "points": 6},
+                "items": [
+                    {
+                        "id": "8-01",
+                        "max": 4,
+                        "text": "开展评价方式创新试点。",
+                        "rule": "开展的得4分，否则0分；",
+                        "scoring": {"kind": "all_or_nothing"},
+                    },
+                    {
+                        "id": "8-02",
+                        "max": 2,
+                        "text": "推广数字化考务。",
+                        "rule": "每缺1项扣1分，扣完为止；",
+                        "scoring": {"kind": "deduct", "per": 1},
+                    },
+                ],
+            }
+        ],
+    },
+    {
+        "number": 9,
+        "name": "服务加分",
+        "kind": "bonus",
+        "printed": {"items": 1, "points": 4},
+        "groups": [
+            {
+                "name": "社会服务",
+                "printed": {"items": 1, "points": 4},
+                "items": [
+                    {
+                        "id": "9-01",
+                        "max": 4,
+                        "text": "面向重点群体开展公益评价。",
+                        "rule": "较好得4分，一般得2分，未开展0分；",
+                        "scoring": {"kind": "tiers", "values": [4, 2, 0]},
+                    },
+                ],
+            }
+        ],
+    },
 ]
 
-ROSTER = """year: 2024
+ROSTER = f"""year: 2024
 institutions:
-  - {id: P01, name: 戊职业培训学校, tier: 省属, county: null, active: true, code: null}
-  - {id: P02, name: 甲职业培训学校, tier: 省属, county: null, active: true, code: %s}
-  - {id: M01, name: 己技工学校, tier: 市属, county: 定襄县, active: true, code: null}
-  - {id: M02, name: 庚培训中心, tier: 市属, county: 五台县, active: true, code: null}
-  - {id: M03, name: 辛人力资源有限公司, tier: 市属, county: 繁峙县, active: true, code: null}
-  - {id: M04, name: 壬科技有限公司, tier: 市属, county: 宁武县, active: false, code: null}
-""" % SHARED_CODE
+  - {{id: P01, name: 戊职业培训学校, tier: 省属, county: null, active: true, code: null}}
+  - {{id: P02, name: 甲职业培训学校, tier: 省属, county: null, active: true, code: {SHARED_CODE}}}
+  - {{id: M01, name: 己技工学校, tier: 市属, county: 定襄县, active: true, code: null}}
+  - {{id: M02, name: 庚培训中心, tier: 市属, county: 五台县, active: true, code: null}}
+  - {{id: M03, name: 辛人力资源有限公司, tier: 市属, county: 繁峙县, active: true, code: null}}
+  - {{id: M04, name: 壬科技有限公司, tier: 市属, county: 宁武县, active: false, code: null}}
+"""
 
 STATUS = """status: draft
 approved_by: null
@@ -111,16 +148,28 @@ def sheet(rubric: dict, inst: str) -> dict:
                     lost += item["max"]
                 else:
                     items[item["id"]] = bonus.get(item["id"], item["max"])
-    return {"institution": inst, "assessed_on": dt.date(2025, 1, 8), "senior_levels": True, "online_exam": True,
-            "items": items, "veto": veto}
+    return {
+        "institution": inst,
+        "assessed_on": dt.date(2025, 1, 8),
+        "senior_levels": True,
+        "online_exam": True,
+        "items": items,
+        "veto": veto,
+    }
 
 
 def make_second_year(root: Path) -> Path:
     make_mini(root)
     roster = root / "scores/2023/roster.yaml"  # P01 gets a stable code shared with 2024's P02
     text = roster.read_text(encoding="utf-8")
-    roster.write_text(text.replace("tier: 省属, county: null, active: true, code: null}",
-                                   f"tier: 省属, county: null, active: true, code: {SHARED_CODE}}}", 1), encoding="utf-8")
+    roster.write_text(
+        text.replace(
+            "tier: 省属, county: null, active: true, code: null}",
+            f"tier: 省属, county: null, active: true, code: {SHARED_CODE}}}",
+            1,
+        ),
+        encoding="utf-8",
+    )
     rubric = rubric_2024(yaml.safe_load((root / "rubric/2023.yaml").read_text(encoding="utf-8")))
     files = {
         "rubric/2024.yaml": yaml.safe_dump(rubric, allow_unicode=True, sort_keys=False, width=1000),
@@ -129,8 +178,9 @@ def make_second_year(root: Path) -> Path:
         "content/2024/announcement.md": ANNOUNCEMENT,
     }
     for inst in PLAN:
-        files[f"scores/2024/{inst}.yaml"] = yaml.safe_dump(sheet(rubric, inst), allow_unicode=True, sort_keys=False,
-                                                           width=1000)
+        files[f"scores/2024/{inst}.yaml"] = yaml.safe_dump(
+            sheet(rubric, inst), allow_unicode=True, sort_keys=False, width=1000
+        )
     for rel, body in files.items():
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -46,8 +46,11 @@ def test_cms_fragment_renders_and_its_attachments_resolve(out, chromium_browser)
         assert [h for h, _ in links] == ATTACHMENTS
         for name, url in links:
             assert url == base + "2023/cms/" + name
-            status, size = page.evaluate("""async (u) => {
-                const r = await fetch(u); const b = await r.arrayBuffer(); return [r.status, b.byteLength]; }""", url)
+            status, size = page.evaluate(
+                """async (u) => {
+                const r = await fetch(u); const b = await r.arrayBuffer(); return [r.status, b.byteLength]; }""",
+                url,
+            )
             assert status == 200 and size == (out / "2023/cms" / name).stat().st_size, name
         # clicking one downloads the file that sits beside the fragment
         with page.expect_download() as dl:
@@ -64,9 +67,12 @@ def test_cms_fragment_pastes_into_a_plain_html_editor(out, chromium_browser):
         page = context.new_page()
         page.goto(base + "robots.txt")  # any page of the origin, then a bare editor in it
         page.set_content('<!DOCTYPE html><meta charset="utf-8"><div id="editor" contenteditable="true"></div>')
-        page.evaluate("""async (html) => {
+        page.evaluate(
+            """async (html) => {
             await navigator.clipboard.write([new ClipboardItem({"text/html": new Blob([html], {type: "text/html"})})]);
-        }""", fragment)
+        }""",
+            fragment,
+        )
         page.focus("#editor")
         page.keyboard.press("Control+V")
         page.wait_for_function("document.querySelectorAll('#editor table').length > 0")
@@ -126,8 +132,10 @@ def test_without_javascript_no_switch_and_everything_readable(out, chromium_brow
         context.close()
 
 
-@pytest.mark.parametrize("rel", ["index.html", "2023/roster/index.html", "2023/rubric/index.html",
-                                 "2023/grades/index.html", "about/index.html"])
+@pytest.mark.parametrize(
+    "rel",
+    ["index.html", "2023/roster/index.html", "2023/rubric/index.html", "2023/grades/index.html", "about/index.html"],
+)
 def test_elder_mode_keeps_every_page_type_readable(out, chromium_browser, rel):
     with serve(out) as base:
         context = chromium_browser.new_context(viewport={"width": 390, "height": 844})

@@ -37,9 +37,11 @@ def test_missing_scores_dir_is_a_clear_error(project):
     result = project.cli("validate", "--scores", "nowhere")
     assert result.code == 1
     nowhere = project.path("nowhere")
-    assert result.err == ("错误：数据有 1 处问题，未写出任何文件：\n"
-                          f"  {nowhere}: 评分数据目录（各年度的名单、状态和评分表）不存在\n"
-                          f"提示：请检查 --scores 给出的路径（相对于当前目录 {project.root}）。\n")
+    assert result.err == (
+        "错误：数据有 1 处问题，未写出任何文件：\n"
+        f"  {nowhere}: 评分数据目录（各年度的名单、状态和评分表）不存在\n"
+        f"提示：请检查 --scores 给出的路径（相对于当前目录 {project.root}）。\n"
+    )
 
 
 def test_build_writes_the_exports(project):

@@ -31,15 +31,19 @@ def test_d3_published_objections_are_append_only(tmp_path):
     path = root / OBJ
     entry = json.loads((root / "scores/2023/ledger.json").read_text(encoding="utf-8"))["entries"][-1]
     assert [(o["number"], o["institution"], o["outcome"]) for o in entry["objections"]] == [
-        (1, "M01", "rejected"), (2, "P01", "pending")]
+        (1, "M01", "rejected"),
+        (2, "P01", "pending"),
+    ]
 
     # removed: refused, with or without --publish
     path.unlink()
     for extra in ((), ("--publish",)):
         result = _build(root, *extra)
         assert result.code == 1
-        assert (f"{OBJ}: 机构 M01: 已发布的第 1 条异议（2024-01-18 受理，机构 M01）被删除了；已发布的异议不能删除，"
-                f"请从版本库恢复（git checkout -- {OBJ}）；新的异议只能加在末尾") in result.err
+        assert (
+            f"{OBJ}: 机构 M01: 已发布的第 1 条异议（2024-01-18 受理，机构 M01）被删除了；已发布的异议不能删除，"
+            f"请从版本库恢复（git checkout -- {OBJ}）；新的异议只能加在末尾"
+        ) in result.err
         assert "已发布的第 2 条异议（2024-01-22 受理，机构 P01）被删除了" in result.err
 
     # replaced by a directory (refused by the loader before the ledger is read: see D9)
@@ -53,9 +57,11 @@ def test_d3_published_objections_are_append_only(tmp_path):
     path.write_text(REJECTED.replace("维持原结果", "维持原结果（改）") + LATE_PENDING, encoding="utf-8")
     result = _build(root, "--publish")
     assert result.code == 1
-    assert (f"{OBJ}: 机构 M01: 已发布的第 1 条异议（2024-01-18 受理，机构 M01）已办结，其处理结果、办结日期、答复意见和"
-            f"更正序号被改动了；已办结的异议不能修改，请从版本库恢复（git checkout -- {OBJ}）；"
-            "对处理结果的新异议请另加一条异议记在末尾，结果因此改变的另加一条更正") in result.err
+    assert (
+        f"{OBJ}: 机构 M01: 已发布的第 1 条异议（2024-01-18 受理，机构 M01）已办结，其处理结果、办结日期、答复意见和"
+        f"更正序号被改动了；已办结的异议不能修改，请从版本库恢复（git checkout -- {OBJ}）；"
+        "对处理结果的新异议请另加一条异议记在末尾，结果因此改变的另加一条更正"
+    ) in result.err
 
     # reordered
     path.write_text(LATE_PENDING + REJECTED, encoding="utf-8")
@@ -67,8 +73,10 @@ def test_d3_published_objections_are_append_only(tmp_path):
     path.write_text(REJECTED + LATE_PENDING.replace("2-01", "2-02"), encoding="utf-8")
     result = _build(root)
     assert result.code == 1
-    assert (f"{OBJ}: 机构 P01: 已发布的第 2 条异议（2024-01-22 受理，机构 P01）的异议事项 subject被改动了；"
-            "已发布异议的受理日期、机构和异议事项不能修改（尚未办结的异议只能补填处理结果）") in result.err
+    assert (
+        f"{OBJ}: 机构 P01: 已发布的第 2 条异议（2024-01-22 受理，机构 P01）的异议事项 subject被改动了；"
+        "已发布异议的受理日期、机构和异议事项不能修改（尚未办结的异议只能补填处理结果）"
+    ) in result.err
 
     # the pending objection decided, and a new one appended: allowed, and recorded
     path.write_text(REJECTED + LATE_REJECTED + LATE_PENDING.replace("2-01", "3-01"), encoding="utf-8")
@@ -78,8 +86,10 @@ def test_d3_published_objections_are_append_only(tmp_path):
     assert [o["outcome"] for o in entry["objections"]] == ["rejected", "rejected", "pending"]
 
     # now decided, it is fixed too
-    path.write_text(REJECTED + LATE_REJECTED.replace("扣分无误", "扣分无误。") + LATE_PENDING.replace("2-01", "3-01"),
-                    encoding="utf-8")
+    path.write_text(
+        REJECTED + LATE_REJECTED.replace("扣分无误", "扣分无误。") + LATE_PENDING.replace("2-01", "3-01"),
+        encoding="utf-8",
+    )
     result = _build(root)
     assert result.code == 1
     assert "已发布的第 2 条异议（2024-01-22 受理，机构 P01）已办结" in result.err
@@ -95,12 +105,15 @@ def _validate(root):
     return _in_process("validate", "--root", str(root))
 
 
-@pytest.mark.parametrize("name, why", [
-    ("corrections.yaml", "（没有更正时不需要它）"),
-    ("objections.yaml", "（没有异议时不需要它）"),
-    ("ledger.json", "（它由 build --publish 写出）"),
-    ("roster.yaml", "，换成 roster.yaml 文件"),
-])
+@pytest.mark.parametrize(
+    "name, why",
+    [
+        ("corrections.yaml", "（没有更正时不需要它）"),
+        ("objections.yaml", "（没有异议时不需要它）"),
+        ("ledger.json", "（它由 build --publish 写出）"),
+        ("roster.yaml", "，换成 roster.yaml 文件"),
+    ],
+)
 def test_d9_a_folder_where_a_reserved_file_should_be(tmp_path, name, why):
     root = make_mini(tmp_path / "m")
     path = root / "scores/2023" / name
@@ -115,6 +128,7 @@ def test_d9_a_folder_where_a_reserved_file_should_be(tmp_path, name, why):
 
 # --- D8: a year folder that is not a plausible year ----------------------------------------------
 
+
 def test_d8_a_year_folder_that_is_not_a_plausible_year(tmp_path):
     root = make_mini(tmp_path / "m")
     import shutil
@@ -123,12 +137,15 @@ def test_d8_a_year_folder_that_is_not_a_plausible_year(tmp_path):
     shutil.copy(root / "rubric/2023.yaml", root / "rubric/0999.yaml")
     result = _validate(root)
     assert result.code == 1
-    assert ("scores/0999: 年度目录名 0999 不是合理的年份；年度目录须以四位年份命名（2000–2099，如 2023），"
-            "请改名或删去这个目录") in result.err
+    assert (
+        "scores/0999: 年度目录名 0999 不是合理的年份；年度目录须以四位年份命名（2000–2099，如 2023），"
+        "请改名或删去这个目录"
+    ) in result.err
     assert "999 年" not in result.err
 
 
 # --- D10, D7: the roster -------------------------------------------------------------------------
+
 
 def _roster(root, old, new):
     path = root / "scores/2023/roster.yaml"
@@ -146,8 +163,10 @@ def test_d10_duplicate_institution_names_are_refused(tmp_path):
     _roster(root, f"name: {second['name']}", f"name: {first['name']}")
     result = _validate(root)
     assert result.code == 1
-    assert (f"scores/2023/roster.yaml: 机构 {second['id']}: 机构名称 {first['name']} 重复：{first['id']} 和 "
-            f"{second['id']} 同名；每个机构的名称须不同，请核对这两个机构的名称") in result.err
+    assert (
+        f"scores/2023/roster.yaml: 机构 {second['id']}: 机构名称 {first['name']} 重复：{first['id']} 和 "
+        f"{second['id']} 同名；每个机构的名称须不同，请核对这两个机构的名称"
+    ) in result.err
 
 
 def test_d7_a_quoted_year_in_the_roster(tmp_path):
@@ -161,6 +180,7 @@ def test_d7_a_quoted_year_in_the_roster(tmp_path):
 
 # --- D12: numbers in quotes -----------------------------------------------------------------------
 
+
 def test_d12_a_quoted_score_and_self_score(tmp_path):
     root = make_mini(tmp_path / "m")
     path = root / "scores/2023/P01.yaml"
@@ -169,9 +189,13 @@ def test_d12_a_quoted_score_and_self_score(tmp_path):
     path.write_text(text, encoding="utf-8")
     result = _validate(root)
     assert result.code == 1
-    assert ('scores/2023/P01.yaml: 机构 P01: 指标 1-01: 得分 "1" 是加了引号的文字，不是数字；请去掉引号，写作 1；'
-            "可得 0、1") in result.err
-    assert 'scores/2023/P01.yaml: 机构 P01: 指标 1-02: 自评分 "1" 是加了引号的文字，不是数字；请去掉引号，写作 1' in result.err
+    assert (
+        'scores/2023/P01.yaml: 机构 P01: 指标 1-01: 得分 "1" 是加了引号的文字，不是数字；请去掉引号，写作 1；可得 0、1'
+    ) in result.err
+    assert (
+        'scores/2023/P01.yaml: 机构 P01: 指标 1-02: 自评分 "1" 是加了引号的文字，不是数字；请去掉引号，写作 1'
+        in result.err
+    )
 
 
 def test_d12_a_quoted_correction_number_in_objections(tmp_path):
@@ -180,11 +204,14 @@ def test_d12_a_quoted_correction_number_in_objections(tmp_path):
     root = project(tmp_path, UPHELD.replace("correction: 1", 'correction: "1"'))
     result = _validate(root)
     assert result.code == 1
-    assert (f'{OBJ}: 机构 P01: 第 1 条异议的 correction（更正序号）"1" 是加了引号的文字，不是数字；请去掉引号，'
-            "写作 correction: 1") in result.err
+    assert (
+        f'{OBJ}: 机构 P01: 第 1 条异议的 correction（更正序号）"1" 是加了引号的文字，不是数字；请去掉引号，'
+        "写作 correction: 1"
+    ) in result.err
 
 
 # --- D6: encodings and JSON in Chinese --------------------------------------------------------------
+
 
 def test_d6_a_gbk_page_and_a_page_with_a_bom(tmp_path):
     root = make_mini(tmp_path / "m")
@@ -203,12 +230,15 @@ def test_d6_a_gbk_page_and_a_page_with_a_bom(tmp_path):
 RESTORE = "；它由 build --publish 写出，不能手改；请从版本库恢复（git checkout -- scores/2023/ledger.json）"
 
 
-@pytest.mark.parametrize("content, problem", [
-    (b"", "文件是空的"),
-    (b"  \n", "文件是空的"),
-    (b"{\"format\": 1,", "不是有效的 JSON（第 1 行第 14 列有误）"),
-    ("{}".encode("gbk") + "年".encode("gbk"), "文件不是 UTF-8 编码"),
-])
+@pytest.mark.parametrize(
+    "content, problem",
+    [
+        (b"", "文件是空的"),
+        (b"  \n", "文件是空的"),
+        (b'{"format": 1,', "不是有效的 JSON（第 1 行第 14 列有误）"),
+        ("{}".encode("gbk") + "年".encode("gbk"), "文件不是 UTF-8 编码"),
+    ],
+)
 def test_d6_an_unreadable_ledger_in_chinese(tmp_path, content, problem):
     root = make_mini(tmp_path / "m")
     (root / "scores/2023/ledger.json").write_bytes(content)
@@ -231,7 +261,10 @@ def test_d6_an_empty_published_json_in_chinese(tmp_path):
     (root / "scores/2023/published.json").write_bytes(b"")
     result = _validate(root)
     assert result.code == 1
-    assert "scores/2023/published.json: 发布记录无法读取：文件是空的；它由 build --publish 写出，请从版本库恢复" in result.err
+    assert (
+        "scores/2023/published.json: 发布记录无法读取：文件是空的；它由 build --publish 写出，请从版本库恢复"
+        in result.err
+    )
 
 
 def test_d3_a_ledger_from_before_objections_were_recorded_still_keeps_the_file(tmp_path):
@@ -251,17 +284,29 @@ def test_d3_a_ledger_from_before_objections_were_recorded_still_keeps_the_file(t
     (root / OBJ).unlink()
     result = _build(root)
     assert result.code == 1
-    assert (f"{OBJ}: 异议记录已随结果发布（发布记录含 {OBJ}），但文件不见了；已发布的异议不能删除，"
-            f"请从版本库恢复（git checkout -- {OBJ}）") in result.err
+    assert (
+        f"{OBJ}: 异议记录已随结果发布（发布记录含 {OBJ}），但文件不见了；已发布的异议不能删除，"
+        f"请从版本库恢复（git checkout -- {OBJ}）"
+    ) in result.err
 
 
 # --- Markdown front matter: read like a data file ---------------------------------------------------
 
-@pytest.mark.parametrize("front, expected", [
-    ("title: &t 关于\nshort: *t\n", "content/pages/about.md:2: 页面开头的设置（--- 之间）：不允许使用 YAML 锚点和别名（& 和 *）；请把内容直接写出"),
-    ("title: 关于\ntitle: 又一个\n", "content/pages/about.md:3: 页面开头的设置（--- 之间）：键 title 重复出现（第 2 行和第 3 行）；每个键只能写一次"),
-    ("title: 关于\norder: [1\n", "content/pages/about.md:3: 页面开头的设置（--- 之间）：YAML 格式错误："),
-])
+
+@pytest.mark.parametrize(
+    "front, expected",
+    [
+        (
+            "title: &t 关于\nshort: *t\n",
+            "content/pages/about.md:2: 页面开头的设置（--- 之间）：不允许使用 YAML 锚点和别名（& 和 *）；请把内容直接写出",
+        ),
+        (
+            "title: 关于\ntitle: 又一个\n",
+            "content/pages/about.md:3: 页面开头的设置（--- 之间）：键 title 重复出现（第 2 行和第 3 行）；每个键只能写一次",
+        ),
+        ("title: 关于\norder: [1\n", "content/pages/about.md:3: 页面开头的设置（--- 之间）：YAML 格式错误："),
+    ],
+)
 def test_front_matter_is_read_like_a_data_file(tmp_path, front, expected):
     root = make_mini(tmp_path / "m")
     page = root / "content/pages/about.md"

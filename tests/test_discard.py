@@ -71,8 +71,12 @@ def test_whoever_reads_the_build_through_a_pipe_does_not_wait_for_the_removal(tm
     root = make_mini(tmp_path / "mini")
     assert build(root).code == 0
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", SLOW_REMOVAL, "build", "--root", str(root), "--no-cache", "--jobs", "1"],
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", SLOW_REMOVAL, "build", "--root", str(root), "--no-cache", "--jobs", "1"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     assert time.perf_counter() - started < 5  # the pipe closed when the build ended, not 6 s later
 

@@ -12,8 +12,10 @@ from bs4 import BeautifulSoup
 from conftest import _in_process
 from mini import make_mini
 
-APPROVED = ("status: approved\napproved_by: 忻州市职业技能等级评价年度绩效考核工作领导小组\napproved_on: 2024-01-15\n"
-            "published_on: 2024-01-15\nobjection_deadline: 2024-01-20\n")
+APPROVED = (
+    "status: approved\napproved_by: 忻州市职业技能等级评价年度绩效考核工作领导小组\napproved_on: 2024-01-15\n"
+    "published_on: 2024-01-15\nobjection_deadline: 2024-01-20\n"
+)
 
 
 def build(root, *args):
@@ -42,7 +44,7 @@ def test_feed_parses_and_is_stable(tmp_path):
     ch = feed.feed
     assert ch.title == "测试考核结果公示" and ch.link == "https://results.example.gov.cn/kh/"
     assert ch.language == "zh-CN" and ch.updated == "Mon, 15 Jan 2024 00:00:00 +0800"
-    assert any(l.rel == "self" and l.href == "https://results.example.gov.cn/kh/feed.xml" for l in ch.links)
+    assert any(link.rel == "self" and link.href == "https://results.example.gov.cn/kh/feed.xml" for link in ch.links)
     [item] = feed.entries
     assert item.title == "【草稿，未经审定】2023年度职业技能等级评价机构年度绩效考核结果公告"
     assert item.link == "https://results.example.gov.cn/kh/2023/index.html"
@@ -59,13 +61,18 @@ def test_every_page_advertises_the_feed(tmp_path):
     out = root / "output"
     pages = [p for p in out.rglob("index.html")]
     institutions = ("P01", "P02", "P03", "M01", "M02")  # the mini roster
-    assert sorted(p.relative_to(out).as_posix() for p in pages) == sorted([
-        "index.html", "about/index.html", *(f"2023/{k}index.html" for k in ("", "roster/", "grades/", "rubric/",
-                                                                           "wechat/", "search/")),
-        *(f"2023/institutions/{i}/index.html" for i in institutions)])
+    assert sorted(p.relative_to(out).as_posix() for p in pages) == sorted(
+        [
+            "index.html",
+            "about/index.html",
+            *(f"2023/{k}index.html" for k in ("", "roster/", "grades/", "rubric/", "wechat/", "search/")),
+            *(f"2023/institutions/{i}/index.html" for i in institutions),
+        ]
+    )
     for p in pages:
         links = BeautifulSoup(p.read_text(encoding="utf-8"), "html.parser").find_all(
-            "link", rel="alternate", type="application/rss+xml")
+            "link", rel="alternate", type="application/rss+xml"
+        )
         assert len(links) == 1, p
         assert (p.parent / links[0]["href"]).resolve() == (out / "feed.xml").resolve()
 
@@ -77,8 +84,10 @@ def test_base_url_must_be_absolute_http(tmp_path, url):
     cfg.write_text(re.sub(r"base_url: .*", f"base_url: '{url}'", cfg.read_text(encoding="utf-8")), encoding="utf-8")
     result = build(root)
     assert result.code == 1
-    assert result.err == (f"错误：数据有 1 处问题，未写出任何文件：\n"
-                          f"  content/site.yaml: base_url 须为以 http:// 或 https:// 开头的完整网址，实为 {url}\n")
+    assert result.err == (
+        f"错误：数据有 1 处问题，未写出任何文件：\n"
+        f"  content/site.yaml: base_url 须为以 http:// 或 https:// 开头的完整网址，实为 {url}\n"
+    )
 
 
 def test_publish_records_then_refuses_an_unrecorded_change(tmp_path):
@@ -93,7 +102,9 @@ def test_publish_records_then_refuses_an_unrecorded_change(tmp_path):
     sheet = root / "scores/2023/P01.yaml"
     text = sheet.read_text(encoding="utf-8")
     changed = re.sub(r"  1-02:\n    score: 0\n    reason: .*\n    self: 1\n", "  1-02: 1\n", text)
-    changed = changed.replace("  1-03: 1\n", "  1-03: 0\n  # 复核\n").replace("  1-03: 0\n", "  1-03: {score: 0, reason: 复核}\n")
+    changed = changed.replace("  1-03: 1\n", "  1-03: 0\n  # 复核\n").replace(
+        "  1-03: 0\n", "  1-03: {score: 0, reason: 复核}\n"
+    )
     assert changed != text
     sheet.write_text(changed, encoding="utf-8")
     result = _in_process("validate", "--root", str(root))
@@ -101,7 +112,8 @@ def test_publish_records_then_refuses_an_unrecorded_change(tmp_path):
     assert result.err == (
         "错误：数据有 1 处问题，未写出任何文件：\n"
         "  scores/2023/P01.yaml: 机构 P01: 已发布的分值被改动，但没有更正记录：1-02（已发布 0，现为 1）、1-03（已发布 1，现为 0）；"
-        "请在 scores/2023/corrections.yaml 中登记更正（日期、指标、原分值、新分值、原因、审批单位）\n")
+        "请在 scores/2023/corrections.yaml 中登记更正（日期、指标、原分值、新分值、原因、审批单位）\n"
+    )
     assert build(root).code == 1
     assert {p: p.read_bytes() for p in (root / "output").rglob("*") if p.is_file()} == before
 
@@ -109,27 +121,37 @@ def test_publish_records_then_refuses_an_unrecorded_change(tmp_path):
     corrections.write_text(
         "- date: 2024-01-25\n  institution: P01\n  changes:\n    - {indicator: 1-02, old: 0, new: 1}\n"
         "    - {indicator: 1-03, old: 1, new: 0.5}\n  reason: 复核结果：补充提供公告原件\n  approved_by: 考核工作领导小组\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     result = _in_process("validate", "--root", str(root))
     assert result.err == (
         "错误：数据有 1 处问题，未写出任何文件：\n"
-        "  scores/2023/corrections.yaml: 机构 P01: 指标 1-03: 第 1 条更正的新分值 0.5 与评分表的 0 不一致\n")
-    corrections.write_text(corrections.read_text(encoding="utf-8").replace("old: 1, new: 0.5", "old: 0.5, new: 0"),
-                           encoding="utf-8")
+        "  scores/2023/corrections.yaml: 机构 P01: 指标 1-03: 第 1 条更正的新分值 0.5 与评分表的 0 不一致\n"
+    )
+    corrections.write_text(
+        corrections.read_text(encoding="utf-8").replace("old: 1, new: 0.5", "old: 0.5, new: 0"), encoding="utf-8"
+    )
     result = _in_process("validate", "--root", str(root))
     assert result.err == (
         "错误：数据有 1 处问题，未写出任何文件：\n"
-        "  scores/2023/corrections.yaml: 机构 P01: 指标 1-03: 第 1 条更正写原分值为 0.5，但更正前的分值为 1\n")
-    corrections.write_text(corrections.read_text(encoding="utf-8").replace("old: 0.5, new: 0", "old: 1, new: 0"),
-                           encoding="utf-8")
+        "  scores/2023/corrections.yaml: 机构 P01: 指标 1-03: 第 1 条更正写原分值为 0.5，但更正前的分值为 1\n"
+    )
+    corrections.write_text(
+        corrections.read_text(encoding="utf-8").replace("old: 0.5, new: 0", "old: 1, new: 0"), encoding="utf-8"
+    )
     result = build(root)
     assert result.code == 0, result.err
 
     # the correction on the institution page, the year page and in the feed
     inst = page(root, "2023/institutions/P01/index.html")
-    rows = [[c.get_text() for c in tr.find_all("td")] for tr in inst.find(id="corrections").find_next("table").tbody.find_all("tr")]
-    assert rows == [["2024年1月25日", "1-02", "0", "1", "复核结果：补充提供公告原件", "考核工作领导小组"],
-                    ["2024年1月25日", "1-03", "1", "0", "复核结果：补充提供公告原件", "考核工作领导小组"]]
+    rows = [
+        [c.get_text() for c in tr.find_all("td")]
+        for tr in inst.find(id="corrections").find_next("table").tbody.find_all("tr")
+    ]
+    assert rows == [
+        ["2024年1月25日", "1-02", "0", "1", "复核结果：补充提供公告原件", "考核工作领导小组"],
+        ["2024年1月25日", "1-03", "1", "0", "复核结果：补充提供公告原件", "考核工作领导小组"],
+    ]
     year = page(root, "2023/index.html")
     assert "甲职业培训学校" in year.find(id="corrections").find_next("table").get_text()
     feed = feedparser.parse((root / "output/feed.xml").read_bytes())
@@ -162,10 +184,13 @@ def test_a_veto_change_needs_a_correction_too(tmp_path):
 def test_a_second_year(tmp_path):
     root = make_mini(tmp_path / "m")
     roster23 = root / "scores/2023/roster.yaml"
-    roster23.write_text(roster23.read_text(encoding="utf-8").replace(
-        "{id: P01, name: 甲职业培训学校, tier: 省属, county: null, active: true, code: null}",
-        "{id: P01, name: 甲职业培训学校, tier: 省属, county: null, active: true, code: 91140900MA0000001F}"),
-        encoding="utf-8")
+    roster23.write_text(
+        roster23.read_text(encoding="utf-8").replace(
+            "{id: P01, name: 甲职业培训学校, tier: 省属, county: null, active: true, code: null}",
+            "{id: P01, name: 甲职业培训学校, tier: 省属, county: null, active: true, code: 91140900MA0000001F}",
+        ),
+        encoding="utf-8",
+    )
     rubric24 = (root / "rubric/2023.yaml").read_text(encoding="utf-8").replace("year: 2023", "year: 2024", 1)
     (root / "rubric/2024.yaml").write_text(rubric24, encoding="utf-8")
     y24 = root / "scores/2024"
@@ -173,15 +198,20 @@ def test_a_second_year(tmp_path):
     (y24 / "roster.yaml").write_text(
         "year: 2024\ninstitutions:\n"
         "  - {id: P01, name: 甲职业培训学校, tier: 省属, county: null, active: true, code: 91140900MA0000001F}\n"
-        "  - {id: P02, name: 戊新机构, tier: 省属, county: null, active: false, code: null}\n", encoding="utf-8")
-    (y24 / "status.yaml").write_text(APPROVED.replace("2024-01-15", "2025-01-15").replace("2024-01-20", "2025-01-20"),
-                                     encoding="utf-8")
+        "  - {id: P02, name: 戊新机构, tier: 省属, county: null, active: false, code: null}\n",
+        encoding="utf-8",
+    )
+    (y24 / "status.yaml").write_text(
+        APPROVED.replace("2024-01-15", "2025-01-15").replace("2024-01-20", "2025-01-20"), encoding="utf-8"
+    )
     text = (root / "scores/2023/P01.yaml").read_text(encoding="utf-8")
     text = re.sub(r"  2-(0[2-9]|1\d): (\d+(\.\d+)?)\n", r"  2-\1: {score: 0, reason: 缺项}\n", text)  # 2-02..2-18 to 0
     (y24 / "P01.yaml").write_text(text, encoding="utf-8")
     (root / "content/2024").mkdir()
     (root / "content/2024/announcement.md").write_text(
-        (root / "content/2023/announcement.md").read_text(encoding="utf-8").replace("2023年度", "2024年度"), encoding="utf-8")
+        (root / "content/2023/announcement.md").read_text(encoding="utf-8").replace("2023年度", "2024年度"),
+        encoding="utf-8",
+    )
     result = build(root)
     assert result.code == 0, result.err
     home = page(root, "index.html")
@@ -195,7 +225,10 @@ def test_a_second_year(tmp_path):
     cells = [td.get_text() for td in row.find_all("td")]
     assert cells == ["A", "108.75", "2023年度 A → 2024年度 B（下降）"]
     p01_23 = page(root, "2023/institutions/P01/index.html")
-    assert p01_23.find(id="other-years").find_next("table").tbody.tr.th.a["href"] == "../../../2024/institutions/P01/index.html"
+    assert (
+        p01_23.find(id="other-years").find_next("table").tbody.tr.th.a["href"]
+        == "../../../2024/institutions/P01/index.html"
+    )
     assert not page(root, "2023/institutions/P02/index.html").find(id="other-years")  # no code: no guess
     feed = feedparser.parse((root / "output/feed.xml").read_bytes())
     assert [e.id for e in feed.entries] == ["xinzhou-pjjg-2024-results", "xinzhou-pjjg-2023-results"]

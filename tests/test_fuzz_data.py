@@ -14,12 +14,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from site_builder.sheets import workbook as wbk
-from site_builder.read.datafile import Paths
+from site_builder.domain.scoring import score_sheet
 from site_builder.errors import DataError, Problems
+from site_builder.read.datafile import Paths
 from site_builder.read.project import load_roster, load_rubric, load_sheet
 from site_builder.read.roster import load_status
-from site_builder.domain.scoring import score_sheet
+from site_builder.sheets import workbook as wbk
 
 _paths = Paths(REPO / "rubric", REPO / "scores", REPO)
 _problems = Problems()
@@ -28,19 +28,78 @@ ROSTER = load_roster(REPO / "scores/2023/roster.yaml", 2023, _paths, _problems)
 assert not _problems
 SHEET = (REPO / "scores/2023/P06.yaml").read_text(encoding="utf-8")
 ROSTER_TEXT = (REPO / "scores/2023/roster.yaml").read_text(encoding="utf-8")
-STATUS = ("status: approved\napproved_by: 忻州市人力资源和社会保障局\napproved_on: 2024-01-12\n"
-          "published_on: 2024-01-15\nobjection_deadline: 2024-01-20\n")
+STATUS = (
+    "status: approved\napproved_by: 忻州市人力资源和社会保障局\napproved_on: 2024-01-12\n"
+    "published_on: 2024-01-15\nobjection_deadline: 2024-01-20\n"
+)
 FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
 FEW = settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
 
-HOSTILE = st.sampled_from([
-    "&a ", "*a", "<<: ", "<<: {1-01: 1}", "\x1b", "\\x1b", "\u200b", "\u202e", "[" * 50, "{" * 40, "1e+9999",
-    "1.0e+999999999999999999", "9" * 30, "2024-02-30", "2024-13-01", "'", '"', ":", "- ", "\t", "\n", "  ",
-    "#", "?", "!!python/object:os.system", "!!binary", "~", "null", "true", "否", "无", "P𝟎𝟏", "M٠٢", "M01\n",
-    "=HYPERLINK(1)", "-1", ".nan", ".inf", "0x1F", "0o17", "1_000", "1:30", "P99", "7-99", "6-01", "veto:",
-    "items:", "institution: P01\n", "\ufeff", "\x00", "\udcff", "𝟘", "0x_", "0b_", "!!float x", "!!map x",
-    "!!timestamp x", "!!bool x", "!!set {a}", "? [a]\n: 1", "2024-01-01 25:00:00",
-])
+HOSTILE = st.sampled_from(
+    [
+        "&a ",
+        "*a",
+        "<<: ",
+        "<<: {1-01: 1}",
+        "\x1b",
+        "\\x1b",
+        "\u200b",
+        "\u202e",
+        "[" * 50,
+        "{" * 40,
+        "1e+9999",
+        "1.0e+999999999999999999",
+        "9" * 30,
+        "2024-02-30",
+        "2024-13-01",
+        "'",
+        '"',
+        ":",
+        "- ",
+        "\t",
+        "\n",
+        "  ",
+        "#",
+        "?",
+        "!!python/object:os.system",
+        "!!binary",
+        "~",
+        "null",
+        "true",
+        "否",
+        "无",
+        "P𝟎𝟏",
+        "M٠٢",
+        "M01\n",
+        "=HYPERLINK(1)",
+        "-1",
+        ".nan",
+        ".inf",
+        "0x1F",
+        "0o17",
+        "1_000",
+        "1:30",
+        "P99",
+        "7-99",
+        "6-01",
+        "veto:",
+        "items:",
+        "institution: P01\n",
+        "\ufeff",
+        "\x00",
+        "\udcff",
+        "𝟘",
+        "0x_",
+        "0b_",
+        "!!float x",
+        "!!map x",
+        "!!timestamp x",
+        "!!bool x",
+        "!!set {a}",
+        "? [a]\n: 1",
+        "2024-01-01 25:00:00",
+    ]
+)
 
 
 @st.composite
@@ -52,7 +111,7 @@ def mutated(draw, text: str):
         if kind == "insert":
             text = text[:pos] + draw(st.one_of(HOSTILE, st.text(max_size=5))) + text[pos:]
         elif kind == "delete":
-            text = text[:pos] + text[pos + draw(st.integers(1, 40)):]
+            text = text[:pos] + text[pos + draw(st.integers(1, 40)) :]
         elif kind == "duplicate":
             lines = text.splitlines(keepends=True)
             if lines:
@@ -127,7 +186,10 @@ def test_fuzzed_statuses(tmp_path, text):
 
 _BOOK = wbk.make_workbook(RUBRIC, ROSTER, [ROSTER.get("P06")], {}, dt.date(2024, 1, 15))
 CELL_VALUES = st.one_of(
-    st.none(), st.booleans(), st.integers(-5, 200), st.floats(allow_nan=True, allow_infinity=True),
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 200),
+    st.floats(allow_nan=True, allow_infinity=True),
     st.datetimes(min_value=dt.datetime(1900, 1, 1), max_value=dt.datetime(2100, 1, 1)),
     HOSTILE.filter(lambda s: "\x00" not in s and "\udcff" not in s and "\x1b" not in s),
     st.sampled_from(["是", "否", "P06", "P05", "山西爱国拥军促进会", "1", "0.5", "连续两年未开展评价工作", "未发现"]),
@@ -135,8 +197,10 @@ CELL_VALUES = st.one_of(
 
 
 @FEW
-@given(edits=st.lists(st.tuples(st.sampled_from("BCFGHI"), st.integers(2, 170), CELL_VALUES), max_size=12),
-       title=st.sampled_from([None, "   ", "P05 山西爱国拥军促进会", "P06", "x"]))
+@given(
+    edits=st.lists(st.tuples(st.sampled_from("BCFGHI"), st.integers(2, 170), CELL_VALUES), max_size=12),
+    title=st.sampled_from([None, "   ", "P05 山西爱国拥军促进会", "P06", "x"]),
+)
 def test_fuzzed_workbooks(edits, title):
     wb = load_workbook(io.BytesIO(_BOOK))
     ws = wb.worksheets[1]
@@ -155,7 +219,7 @@ def test_fuzzed_workbooks(edits, title):
 def test_fuzzed_workbook_bytes(tmp_path, cuts):
     data = bytearray(_BOOK)
     for pos, junk in cuts:
-        data[pos:pos + len(junk)] = junk
+        data[pos : pos + len(junk)] = junk
     path = tmp_path / "w.xlsx"
     path.write_bytes(bytes(data))
     problems = Problems()

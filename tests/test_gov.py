@@ -14,8 +14,18 @@ from conftest import REPO, _in_process
 from mini import make_mini
 
 BASE = "https://results.example.gov.cn/kh/"
-META_NAMES = ["SiteName", "SiteDomain", "SiteIDCode", "ColumnName", "ArticleTitle", "PubDate",
-              "ContentSource", "Keywords", "Description", "Url"]
+META_NAMES = [
+    "SiteName",
+    "SiteDomain",
+    "SiteIDCode",
+    "ColumnName",
+    "ArticleTitle",
+    "PubDate",
+    "ContentSource",
+    "Keywords",
+    "Description",
+    "Url",
+]
 FULL_IDENTITY = """organizer: 测试承办单位
 police_record: 晋公网安备14090202000123号
 conac_url: https://bszs.conac.cn/sitename?method=show&id=TEST
@@ -29,8 +39,11 @@ def build(root: Path, *args: str):
 
 def pages_of(out: Path) -> list[str]:
     """Every full page (the two paste-ready fragments excluded)."""
-    return sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html")
-                  if p.name != "article.html" and "/cms/" not in p.as_posix())
+    return sorted(
+        p.relative_to(out).as_posix()
+        for p in out.rglob("*.html")
+        if p.name != "article.html" and "/cms/" not in p.as_posix()
+    )
 
 
 def soup(path: Path) -> BeautifulSoup:
@@ -49,6 +62,7 @@ def mini_site(tmp_path_factory) -> Path:
 
 # -- site identity -----------------------------------------------------------------------------
 
+
 def test_identity_block_on_every_page(mini_site):
     pages = pages_of(mini_site)
     assert len(pages) == 13  # home, about, year, roster, grades, rubric, search, wechat preview, 5 institutions
@@ -56,8 +70,15 @@ def test_identity_block_on_every_page(mini_site):
         block = soup(mini_site / rel).select_one("footer .site-identity")
         assert block is not None, rel
         text = " ".join(block.get_text(" ").split())
-        for part in ("主办单位：测试主办单位", "承办单位：测试承办单位", "网站标识码：1409000001",
-                     "晋ICP备12345678号", "晋公网安备14090202000123号", "党政机关网站标识", "我为政府网站找错"):
+        for part in (
+            "主办单位：测试主办单位",
+            "承办单位：测试承办单位",
+            "网站标识码：1409000001",
+            "晋ICP备12345678号",
+            "晋公网安备14090202000123号",
+            "党政机关网站标识",
+            "我为政府网站找错",
+        ):
             assert part in text, (rel, part)
         links = {a.get_text(): a["href"] for a in block.find_all("a")}
         assert links["晋ICP备12345678号"] == "https://beian.miit.gov.cn/"
@@ -69,21 +90,37 @@ def test_identity_block_on_every_page(mini_site):
 def test_identity_lines_only_where_given(tmp_path):
     root = make_mini(tmp_path / "m")
     root.joinpath("content/site.yaml").write_text(
-        root.joinpath("content/site.yaml").read_text(encoding="utf-8")
-        .replace("site_id_code: '1409000001'\n", "").replace("icp: 晋ICP备12345678号\n", ""), encoding="utf-8")
+        root.joinpath("content/site.yaml")
+        .read_text(encoding="utf-8")
+        .replace("site_id_code: '1409000001'\n", "")
+        .replace("icp: 晋ICP备12345678号\n", ""),
+        encoding="utf-8",
+    )
     assert build(root).code == 0
     block = soup(root / "output/index.html").select_one(".site-identity")
     assert " ".join(block.get_text(" ").split()) == "主办单位：测试主办单位"
     assert [p.get_text(strip=True) for p in block.find_all("p")] == ["主办单位：测试主办单位"]
 
 
-@pytest.mark.parametrize("line, message", [
-    ("site_id_code: 14090001", "site_id_code（网站标识码）格式不对：14090001；应如 1409000001（10 位数字；部门网站为 bm 加 8 位数字）"),
-    ("icp: ICP备12345678号", "icp（ICP备案号）格式不对：ICP备12345678号；应如 晋ICP备12345678号"),
-    ("police_record: 晋公网安备123号", "police_record（公安机关备案号）格式不对：晋公网安备123号；应如 晋公网安备14090202000123号"),
-    ("conac_url: bszs.conac.cn/x", "conac_url（党政机关网站标识链接）格式不对：bszs.conac.cn/x；应如 https://bszs.conac.cn/sitename?method=show&id=…"),
-    ("sponsor: [甲, 乙]", "sponsor（主办单位）须为文字或 null，如 忻州市人力资源和社会保障局"),
-])
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        (
+            "site_id_code: 14090001",
+            "site_id_code（网站标识码）格式不对：14090001；应如 1409000001（10 位数字；部门网站为 bm 加 8 位数字）",
+        ),
+        ("icp: ICP备12345678号", "icp（ICP备案号）格式不对：ICP备12345678号；应如 晋ICP备12345678号"),
+        (
+            "police_record: 晋公网安备123号",
+            "police_record（公安机关备案号）格式不对：晋公网安备123号；应如 晋公网安备14090202000123号",
+        ),
+        (
+            "conac_url: bszs.conac.cn/x",
+            "conac_url（党政机关网站标识链接）格式不对：bszs.conac.cn/x；应如 https://bszs.conac.cn/sitename?method=show&id=…",
+        ),
+        ("sponsor: [甲, 乙]", "sponsor（主办单位）须为文字或 null，如 忻州市人力资源和社会保障局"),
+    ],
+)
 def test_identity_values_are_checked(project, line, message):
     key = line.split(":")[0]
     text = re.sub(rf"^{key}:.*$", line, project.read("content/site.yaml"), flags=re.M)
@@ -105,7 +142,9 @@ def test_identity_accepts_good_values(project):
 def _approved_complete(root: Path) -> None:
     (root / "scores/2023/status.yaml").write_text(
         "status: approved\napproved_by: 测试领导小组\napproved_on: 2024-01-15\npublished_on: 2024-01-15\n"
-        "objection_deadline: 2024-01-20\n", encoding="utf-8")
+        "objection_deadline: 2024-01-20\n",
+        encoding="utf-8",
+    )
     sheet = (root / "scores/2023/P01.yaml").read_text(encoding="utf-8")
     (root / "scores/2023/M02.yaml").write_text(sheet.replace("institution: P01", "institution: M02"), encoding="utf-8")
 
@@ -115,8 +154,10 @@ def test_publish_refuses_without_sponsor_or_site_id_code(tmp_path):
     _approved_complete(root)
     site_yaml = root / "content/site.yaml"
     original = site_yaml.read_text(encoding="utf-8")
-    site_yaml.write_text(original.replace("sponsor: 测试主办单位\n", "sponsor: null\n")
-                         .replace("site_id_code: '1409000001'\n", ""), encoding="utf-8")
+    site_yaml.write_text(
+        original.replace("sponsor: 测试主办单位\n", "sponsor: null\n").replace("site_id_code: '1409000001'\n", ""),
+        encoding="utf-8",
+    )
     result = build(root, "--publish")
     assert result.code == 1
     assert result.err == (
@@ -130,6 +171,7 @@ def test_publish_refuses_without_sponsor_or_site_id_code(tmp_path):
 
 
 # -- page metadata ----------------------------------------------------------------------------
+
 
 def _meta(page: BeautifulSoup) -> dict[str, str]:
     return {m["name"]: m["content"] for m in page.find_all("meta", attrs={"name": True}) if m["name"] in META_NAMES}
@@ -166,12 +208,20 @@ def test_metadata_on_every_page(mini_site):
 def test_publication_time_comes_from_the_front_matter(tmp_path):
     root = make_mini(tmp_path / "m")
     ann = root / "content/2023/announcement.md"
-    ann.write_text(ann.read_text(encoding="utf-8").replace(
-        "assessor: 测试考核工作小组\n", "assessor: 测试考核工作小组\npublished_at: 2024-01-15 09:30\nissuer: 测试签发机关\n"),
-        encoding="utf-8")
+    ann.write_text(
+        ann.read_text(encoding="utf-8").replace(
+            "assessor: 测试考核工作小组\n",
+            "assessor: 测试考核工作小组\npublished_at: 2024-01-15 09:30\nissuer: 测试签发机关\n",
+        ),
+        encoding="utf-8",
+    )
     about = root / "content/pages/about.md"
-    about.write_text(about.read_text(encoding="utf-8").replace(
-        "title: 关于\n", "title: 关于\npublished_at: 2024-02-01 10:05\nsource: 测试来源\n"), encoding="utf-8")
+    about.write_text(
+        about.read_text(encoding="utf-8").replace(
+            "title: 关于\n", "title: 关于\npublished_at: 2024-02-01 10:05\nsource: 测试来源\n"
+        ),
+        encoding="utf-8",
+    )
     assert build(root).code == 0
     out = root / "output"
     year = soup(out / "2023/index.html")
@@ -196,21 +246,32 @@ def test_announcement_ends_with_its_signoff(mini_site):
     assert signoff.find_previous_sibling().name == "div" and "prose" in signoff.find_previous_sibling()["class"]
 
 
-@pytest.mark.parametrize("value, message", [
-    ("2024-01-15 9点", "published_at（发布时间）为 2024-01-15 9点，应写成 2024-01-15 09:00 的形式"),
-    ("2024-01-16 09:00", "published_at（发布时间）2024-01-16 09:00 与 status.yaml 的 published_on 2024-01-15 不是同一天"),
-])
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ("2024-01-15 9点", "published_at（发布时间）为 2024-01-15 9点，应写成 2024-01-15 09:00 的形式"),
+        (
+            "2024-01-16 09:00",
+            "published_at（发布时间）2024-01-16 09:00 与 status.yaml 的 published_on 2024-01-15 不是同一天",
+        ),
+    ],
+)
 def test_published_at_is_checked(tmp_path, value, message):
     root = make_mini(tmp_path / "m")
     ann = root / "content/2023/announcement.md"
-    ann.write_text(ann.read_text(encoding="utf-8").replace(
-        "assessor: 测试考核工作小组\n", f"assessor: 测试考核工作小组\npublished_at: {value}\n"), encoding="utf-8")
+    ann.write_text(
+        ann.read_text(encoding="utf-8").replace(
+            "assessor: 测试考核工作小组\n", f"assessor: 测试考核工作小组\npublished_at: {value}\n"
+        ),
+        encoding="utf-8",
+    )
     result = _in_process("validate", "--root", str(root))
     assert result.code == 1
     assert f"content/2023/announcement.md: {message}" in result.err
 
 
 # -- sitemap.xml and robots.txt ----------------------------------------------------------------
+
 
 def test_sitemap_lists_every_public_page_with_absolute_urls(mini_site):
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
@@ -222,12 +283,16 @@ def test_sitemap_lists_every_public_page_with_absolute_urls(mini_site):
 
 
 def test_robots_disallows_while_draft_and_allows_when_approved(mini_site, tmp_path):
-    assert (mini_site / "robots.txt").read_text(encoding="utf-8").splitlines()[1:] == ["User-agent: *", "Disallow: /kh/"]
+    assert (mini_site / "robots.txt").read_text(encoding="utf-8").splitlines()[1:] == [
+        "User-agent: *",
+        "Disallow: /kh/",
+    ]
     root = make_mini(tmp_path / "m")
     _approved_complete(root)
     assert build(root).code == 0
     assert (root / "output/robots.txt").read_text(encoding="utf-8") == (
-        f"User-agent: *\nAllow: /kh/\n\nSitemap: {BASE}sitemap.xml\n")
+        f"User-agent: *\nAllow: /kh/\n\nSitemap: {BASE}sitemap.xml\n"
+    )
 
 
 def test_robots_at_the_host_root_disallows_all(project):
@@ -238,11 +303,15 @@ def test_robots_at_the_host_root_disallows_all(project):
 
 # -- the CMS package --------------------------------------------------------------------------
 
+
 def test_cms_package(mini_site):
     cms = mini_site / "2023/cms"
     assert sorted(p.name for p in cms.iterdir()) == sorted(
-        ["announcement.html", "results.xlsx", "results.csv", "results.json", "发布说明.txt"])
-    sums = dict(reversed(line.split("  ", 1)) for line in (mini_site / "SHA256SUMS").read_text(encoding="utf-8").splitlines())
+        ["announcement.html", "results.xlsx", "results.csv", "results.json", "发布说明.txt"]
+    )
+    sums = dict(
+        reversed(line.split("  ", 1)) for line in (mini_site / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
+    )
     for p in cms.iterdir():
         assert sums[f"2023/cms/{p.name}"] == hashlib.sha256(p.read_bytes()).hexdigest()
     for name in ("results.xlsx", "results.csv", "results.json"):
@@ -267,16 +336,25 @@ def test_cms_package(mini_site):
     for cell in frag.find_all(["td", "th"]):
         assert "border:1px solid" in cell["style"]
     notes = (cms / "发布说明.txt").read_text(encoding="utf-8-sig")
-    for part in ("announcement.html", "results.xlsx", "results.csv", "results.json", "源代码", "附件",
-                 "标题：2023年度测试公告", "请勿发布"):
+    for part in (
+        "announcement.html",
+        "results.xlsx",
+        "results.csv",
+        "results.json",
+        "源代码",
+        "附件",
+        "标题：2023年度测试公告",
+        "请勿发布",
+    ):
         assert part in notes, part
 
 
 # -- 无障碍声明 and 长者模式 --------------------------------------------------------------------
 
+
 def test_accessibility_statement_in_the_repo_content():
-    from site_builder.read.content import load_content
     from site_builder.errors import Problems
+    from site_builder.read.content import load_content
 
     problems = Problems()
     _config, pages, _ann = load_content(REPO / "content", [], lambda p: str(p), problems)
@@ -289,13 +367,16 @@ def test_accessibility_statement_in_the_repo_content():
 
 def test_elder_mode_assets(mini_site):
     css = (mini_site / "assets/site.css").read_text(encoding="utf-8")
-    block = css[css.index("/* --- 长者模式 --- */"):]
+    block = css[css.index("/* --- 长者模式 --- */") :]
     assert "html.elder-mode {" in block and "--elder-scale: 1.25" in block and "var(--elder-scale)" in block
     js = (mini_site / "assets/elder-mode.js").read_text(encoding="utf-8")
     assert "localStorage" in js and "aria-pressed" in js
     for rel in pages_of(mini_site):
         scripts = [s["src"] for s in soup(mini_site / rel).head.find_all("script")]
-        assert scripts == [re.sub(r"[^/]+/", "../", rel.rsplit("/", 1)[0] + "/") + "assets/elder-mode.js"
-                           if "/" in rel else "assets/elder-mode.js"], rel
+        assert scripts == [
+            re.sub(r"[^/]+/", "../", rel.rsplit("/", 1)[0] + "/") + "assets/elder-mode.js"
+            if "/" in rel
+            else "assets/elder-mode.js"
+        ], rel
     # the page itself has no switch: the script adds it, so without JavaScript there is no dead button
     assert "elder-toggle" not in (mini_site / "index.html").read_text(encoding="utf-8")

@@ -19,28 +19,29 @@ from conftest import REPO, _in_process
 from mini import make_mini
 
 from site_builder.build import flow as build_module
-from site_builder.storage import cache
 from site_builder.build import generate as site
-from site_builder.storage import stamp as uptodate
 from site_builder.build.flow import Layout, build
-
+from site_builder.storage import cache
+from site_builder.storage import stamp as uptodate
 
 
 def uncached(years) -> set[str]:
     """What every build writes afresh, outside the page cache, named from the modules that write
     it: the marker, the assets, SHA256SUMS, sitemap.xml and robots.txt, and per year its ledger.json
     and its CMS package (copies of the data files, the fragment and the notes)."""
-    from site_builder.publish import cms
-    from site_builder.record import ledger
     from site_builder.build import datafiles as outputs
     from site_builder.common import urls
+    from site_builder.publish import cms
+    from site_builder.record import ledger
     from site_builder.storage.writer import MARKER
 
     rels = {MARKER, urls.checksums(), "sitemap.xml", "robots.txt"} | {urls.asset(a) for a in outputs.ASSETS}
     for y in years:
         rels.add(urls.data_file(y, ledger.LEDGER_FILE))
-        rels |= {cms.cms_file(y, name) for name, _label in cms.ATTACHMENTS} | {cms.cms_file(y, cms.FRAGMENT),
-                                                                              cms.cms_file(y, cms.NOTES)}
+        rels |= {cms.cms_file(y, name) for name, _label in cms.ATTACHMENTS} | {
+            cms.cms_file(y, cms.FRAGMENT),
+            cms.cms_file(y, cms.NOTES),
+        }
     return rels
 
 
@@ -71,15 +72,22 @@ def synth(tmp_path_factory) -> Path:
 
 def test_synth_is_deterministic_valid_and_varied(synth, tmp_path):
     again = tmp_path / "again"
-    assert _in_process("synth", "--institutions", "120", "--out", str(again), "--seed", "7", "--root", str(REPO)).code == 0
+    assert (
+        _in_process("synth", "--institutions", "120", "--out", str(again), "--seed", "7", "--root", str(REPO)).code == 0
+    )
     assert files(again) == files(synth)
     other = tmp_path / "other"
-    assert _in_process("synth", "--institutions", "120", "--out", str(other), "--seed", "8", "--root", str(REPO)).code == 0
+    assert (
+        _in_process("synth", "--institutions", "120", "--out", str(other), "--seed", "8", "--root", str(REPO)).code == 0
+    )
     assert files(other) != files(synth)
     result = _in_process("validate", "--root", str(synth))
     assert result.code == 0, result.err
-    counts = re.search(r"开展评价 (\d+) 个，未开展 (\d+) 个；已评估 (\d+) 个.*等级：A (\d+)，B (\d+)，C (\d+)，D (\d+)，取消评价资格 (\d+)",
-                       result.out, re.S)
+    counts = re.search(
+        r"开展评价 (\d+) 个，未开展 (\d+) 个；已评估 (\d+) 个.*等级：A (\d+)，B (\d+)，C (\d+)，D (\d+)，取消评价资格 (\d+)",
+        result.out,
+        re.S,
+    )
     active, inactive, assessed, a, b, c, d, vetoed = map(int, counts.groups())
     assert active + inactive == 120 and inactive > 0 and assessed == active
     assert min(a, b, c, d) > 0 and vetoed > 0
@@ -97,7 +105,9 @@ def _build(root: Path, out: Path, templates: Path | None = None, **kw):
 
 def test_full_parallel_and_incremental_builds_give_the_same_bytes(tmp_path):
     root = tmp_path / "data"
-    assert _in_process("synth", "--institutions", "40", "--out", str(root), "--seed", "7", "--root", str(REPO)).code == 0
+    assert (
+        _in_process("synth", "--institutions", "40", "--out", str(root), "--seed", "7", "--root", str(REPO)).code == 0
+    )
     serial = _build(root, tmp_path / "serial", workers=1, cache=False)
     parallel = _build(root, tmp_path / "parallel", workers=2, cache=False)  # 40 pages: rendered by 2 processes
     assert serial.reused == parallel.reused == 0
@@ -123,6 +133,7 @@ def test_full_parallel_and_incremental_builds_give_the_same_bytes(tmp_path):
 
 
 # --- a tampered cache costs time, never a byte ------------------------------------------------
+
 
 @pytest.fixture
 def mini(tmp_path) -> Path:
@@ -165,8 +176,9 @@ def test_an_object_edited_with_its_mtime_kept_is_not_reused(mini, tmp_path, refe
         _edit_keeping_mtime(_object(mini, rel), b"108.75", b"180.75")
     stats = _build(mini, tmp_path / "out", cache=True)
     assert files(tmp_path / "out") == reference
-    assert_all_cached_but_uncached(stats, tmp_path / "out", mini,
-                                   made_again={P01_PAGE, "2023/data/results.csv"})  # just those two made again
+    assert_all_cached_but_uncached(
+        stats, tmp_path / "out", mini, made_again={P01_PAGE, "2023/data/results.csv"}
+    )  # just those two made again
 
 
 def test_the_live_output_shares_nothing_with_the_cache(mini, tmp_path, reference):
@@ -236,8 +248,17 @@ def _forge_sheet_cache(root: Path) -> None:
     without the key (a plain SHA-256 of the body, as the old format had it)."""
     sheets = root / CACHE / "sheets-2023.marshal"
     key, entries = marshal.loads(sheets.read_bytes()[32:])
-    forged = [(k, cache._compact(dataclasses.replace(cache._expand(rec), section_sums=tuple(
-        (n, v + 40) for n, v in cache._expand(rec).section_sums)))) for k, rec in entries]
+    forged = [
+        (
+            k,
+            cache._compact(
+                dataclasses.replace(
+                    cache._expand(rec), section_sums=tuple((n, v + 40) for n, v in cache._expand(rec).section_sums)
+                )
+            ),
+        )
+        for k, rec in entries
+    ]
     body = marshal.dumps((key, forged))
     sheets.write_bytes(hashlib.sha256(body).digest() + body)
 
@@ -262,7 +283,7 @@ def test_an_edited_stats_cache_changes_nothing(mini, tmp_path, reference):
     assert found, raw[:200]
     digit = found.group(1)
     other = b"1" if digit != b"1" else b"2"
-    path.write_bytes(raw[:found.start(1)] + other + raw[found.end(1):])  # e.g. 77.86 -> 17.86
+    path.write_bytes(raw[: found.start(1)] + other + raw[found.end(1) :])  # e.g. 77.86 -> 17.86
     _build(mini, out, cache=True)
     assert files(out) == reference
     body = path.read_bytes()[32:]  # and re-sealed with a plain SHA-256: still not trusted
@@ -306,8 +327,8 @@ def test_publish_never_reads_the_cache(mini, tmp_path):
 
 
 def test_a_cached_sheet_keeps_every_field(mini, monkeypatch):
-    from site_builder.read import project as loader
     from site_builder.build.flow import load
+    from site_builder.read import project as loader
 
     parsed = []
     real = loader.load_sheet
@@ -319,8 +340,10 @@ def test_a_cached_sheet_keeps_every_field(mini, monkeypatch):
     sheets = [s for rep in site.reports for s in rep.data.sheets]
     cached = [s for rep in again.reports for s in rep.data.sheets]
     assert cached == sheets and [s.items[1] for s in cached] == [s.items[1] for s in sheets]
-    with_self = dataclasses.replace(sheets[0], items=tuple(dataclasses.replace(i, self_score=i.score, self_reason="自评说明")
-                                                          for i in sheets[0].items))
+    with_self = dataclasses.replace(
+        sheets[0],
+        items=tuple(dataclasses.replace(i, self_score=i.score, self_reason="自评说明") for i in sheets[0].items),
+    )
     assert cache._expand(cache._compact(with_self)) == with_self
 
 
@@ -361,8 +384,23 @@ def test_fingerprints_see_every_value_and_refuse_what_they_cannot_see():
     from markupsafe import Markup
 
     fp = cache.Fingerprint()
-    values = [Decimal("1"), Decimal("1.0"), "1", 1, Markup("1"), None, True, (1,), [1], {"a": 1}, {"b": 1},
-              ("a", "b"), ("ab",), {"a": 1, "b": 2}, {"b": 2, "a": 1}]
+    values = [
+        Decimal("1"),
+        Decimal("1.0"),
+        "1",
+        1,
+        Markup("1"),
+        None,
+        True,
+        (1,),
+        [1],
+        {"a": 1},
+        {"b": 1},
+        ("a", "b"),
+        ("ab",),
+        {"a": 1, "b": 2},
+        {"b": 2, "a": 1},
+    ]
     assert len({fp(v) for v in values}) == len(values)
     with pytest.raises(cache.Unhashable):
         fp(lambda: 1)
@@ -371,6 +409,7 @@ def test_fingerprints_see_every_value_and_refuse_what_they_cannot_see():
 
 
 # --- page keys cover every input: a differential test ------------------------------------------
+
 
 def _toggle(path: Path, a: str, b: str) -> None:
     text = path.read_text(encoding="utf-8")
@@ -402,10 +441,16 @@ EDITS = {
     "sheet": lambda root, t: _edit_sheet(root, "P01", _score),
     "ranks": lambda root, t: _edit_sheet(root, "M01", lambda items: _bonus(root, items)),
     "roster": lambda root, t: _toggle(root / "scores/2023/roster.yaml", "乙人力资源有限公司", "乙人力资源股份公司"),
-    "status": lambda root, t: _toggle(root / "scores/2023/status.yaml", "published_on: 2024-01-15", "published_on: 2024-01-16"),
-    "rubric": lambda root, t: _toggle(root / "rubric/2023.yaml", "认定公告各项信息设置准确无误。", "认定公告各项信息均设置准确无误。"),
+    "status": lambda root, t: _toggle(
+        root / "scores/2023/status.yaml", "published_on: 2024-01-15", "published_on: 2024-01-16"
+    ),
+    "rubric": lambda root, t: _toggle(
+        root / "rubric/2023.yaml", "认定公告各项信息设置准确无误。", "认定公告各项信息均设置准确无误。"
+    ),
     "announcement": lambda root, t: _toggle(root / "content/2023/announcement.md", "开展考核。", "开展了考核。"),
-    "settings": lambda root, t: _toggle(root / "content/site.yaml", "title: 测试考核结果公示", "title: 测试考核结果公告"),
+    "settings": lambda root, t: _toggle(
+        root / "content/site.yaml", "title: 测试考核结果公示", "title: 测试考核结果公告"
+    ),
     "page": lambda root, t: _toggle(root / "content/pages/about.md", "关于本站。", "关于本网站。"),
     "template": lambda root, t: _toggle(t / "institution.html", "返回机构名单", "返回名单"),
     "layout": lambda root, t: _toggle(t / "base.html", "跳到正文", "跳至正文"),
@@ -443,16 +488,20 @@ def test_random_edits_incremental_equals_full(mini, tmp_path):
 CITY = frozenset({"city_sections", "city_total_mean", "lost"})  # stats.Comparison: moves with any score
 
 
-@pytest.mark.parametrize("dropped, caught_by", [
-    ("rank", {"ranks"}),  # the issue's example: a stale rank after another institution's bonus changed
-    ("city", {"sheet"}),  # the city figures on institution pages (stats.Comparison)
-    ("name", {"roster"}),
-    ("published_on", {"status"}),
-    ("text", {"rubric"}),
-    ("templates", {"template", "layout"}),
-])
-def test_the_differential_test_fails_when_an_input_is_dropped_from_the_keys(mini, tmp_path, monkeypatch,
-                                                                           dropped, caught_by):
+@pytest.mark.parametrize(
+    "dropped, caught_by",
+    [
+        ("rank", {"ranks"}),  # the issue's example: a stale rank after another institution's bonus changed
+        ("city", {"sheet"}),  # the city figures on institution pages (stats.Comparison)
+        ("name", {"roster"}),
+        ("published_on", {"status"}),
+        ("text", {"rubric"}),
+        ("templates", {"template", "layout"}),
+    ],
+)
+def test_the_differential_test_fails_when_an_input_is_dropped_from_the_keys(
+    mini, tmp_path, monkeypatch, dropped, caught_by
+):
     if dropped == "templates":
         monkeypatch.setattr(build_module, "code_digest", lambda templates: "templates left out")
     else:
@@ -465,13 +514,13 @@ def test_the_differential_test_fails_when_an_input_is_dropped_from_the_keys(mini
 
 
 def test_a_failure_in_a_background_job_is_a_build_error_not_a_traceback():
-    from site_builder.errors import BuildError
     from site_builder.build.workers import Forked
+    from site_builder.errors import BuildError
 
     with pytest.raises(BuildError) as exc:
         Forked(lambda: 1 / 0).result("2023/data/results.xlsx")
     assert str(exc.value) == "生成 2023/data/results.xlsx 失败：division by zero"
-    assert Forked(lambda: "好").result("x") == "好".encode("utf-8")
+    assert Forked(lambda: "好").result("x") == "好".encode()
 
 
 def test_build_ends_with_a_one_line_summary_and_no_progress_bar_off_a_terminal(mini):

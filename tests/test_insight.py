@@ -19,8 +19,7 @@ import yaml
 from bs4 import BeautifulSoup
 from conftest import _in_process, copy_project
 
-from site_builder.pages import search
-from site_builder.pages import stats
+from site_builder.pages import search, stats
 
 FIELDS = ["id", "section", "max", "assessed", "mean", "full", "deducted", "deducted_share"]
 DATE_LIKE = re.compile(r"^\s*\d{1,2}[-/](\d{1,2}|\d{4})\s*$")  # what Excel and WPS turn into a date
@@ -28,12 +27,13 @@ DATE_LIKE = re.compile(r"^\s*\d{1,2}[-/](\d{1,2}|\d{4})\s*$")  # what Excel and 
 
 # -- the independent computation ------------------------------------------------------------------
 
+
 def _yaml(path: Path):
     return yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)  # every scalar a string
 
 
 def half_up(value: Fraction, places: int) -> Decimal:
-    scaled = floor(value * 10 ** places + Fraction(1, 2))
+    scaled = floor(value * 10**places + Fraction(1, 2))
     return Decimal(scaled).scaleb(-places)
 
 
@@ -56,26 +56,38 @@ class Independent:
             doc = _yaml(path)
             scores = {}
             for ind, value in doc["items"].items():
-                scores[ind] = (Fraction(value["score"]), value.get("reason")) if isinstance(value, dict) \
+                scores[ind] = (
+                    (Fraction(value["score"]), value.get("reason"))
+                    if isinstance(value, dict)
                     else (Fraction(value), None)
+                )
             self.sheets[doc["institution"]] = scores
 
     def indicator(self, ind: str) -> dict:
         values = [s[ind][0] for s in self.sheets.values() if ind in s]
         n, top = len(values), self.maxima[ind]
         full = sum(v == top for v in values)
-        return {"id": ind, "section": self.section_of[ind], "max": Decimal(top.numerator) / top.denominator,
-                "assessed": n, "mean": half_up(sum(values, Fraction(0)) / n, 2) if n else None,
-                "full": full, "deducted": n - full,
-                "deducted_share": half_up(Fraction(n - full, n), 3) if n else None}
+        return {
+            "id": ind,
+            "section": self.section_of[ind],
+            "max": Decimal(top.numerator) / top.denominator,
+            "assessed": n,
+            "mean": half_up(sum(values, Fraction(0)) / n, 2) if n else None,
+            "full": full,
+            "deducted": n - full,
+            "deducted_share": half_up(Fraction(n - full, n), 3) if n else None,
+        }
 
     def section_mean(self, number: int) -> Decimal:
-        totals = [sum((v for ind, (v, _) in s.items() if self.section_of[ind] == number), Fraction(0))
-                  for s in self.sheets.values()]
+        totals = [
+            sum((v for ind, (v, _) in s.items() if self.section_of[ind] == number), Fraction(0))
+            for s in self.sheets.values()
+        ]
         return half_up(sum(totals, Fraction(0)) / len(totals), 2)
 
 
 # -- fixtures ----------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
@@ -96,6 +108,7 @@ def _soup(out: Path, rel: str) -> BeautifulSoup:
 
 # -- indicators.json / indicators.csv -----------------------------------------------------------
 
+
 def test_indicators_json_matches_an_independent_computation(built):
     root, out = built
     doc = _json(out)
@@ -106,8 +119,10 @@ def test_indicators_json_matches_an_independent_computation(built):
     for record in doc["indicators"]:
         assert list(record) == FIELDS
         expected = ref.indicator(record["id"])
-        got = {k: (Decimal(v) if isinstance(v, (int, Decimal)) and k in ("max", "mean", "deducted_share") else v)
-               for k, v in record.items()}
+        got = {
+            k: (Decimal(v) if isinstance(v, (int, Decimal)) and k in ("max", "mean", "deducted_share") else v)
+            for k, v in record.items()
+        }
         assert got == expected, record["id"]
     # the sample data covers both applicability flags and a vetoed institution (P06, counted)
     by_id = {r["id"]: r for r in doc["indicators"]}
@@ -120,13 +135,23 @@ def test_indicators_csv_has_the_same_columns_with_chinese_headers(built):
     raw = (out / "2023/data/indicators.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert rows[0] == ["指标编号", "所属部分", "满分", "参评机构数", "平均得分", "得满分机构数", "扣分机构数", "扣分机构占比"]
+    assert rows[0] == [
+        "指标编号",
+        "所属部分",
+        "满分",
+        "参评机构数",
+        "平均得分",
+        "得满分机构数",
+        "扣分机构数",
+        "扣分机构占比",
+    ]
     records = _json(out)["indicators"]
     assert len(rows) == 1 + len(records)
     for row, rec in zip(rows[1:], records):
         assert row[0].rstrip("\t") == rec["id"]
-        assert [Decimal(c) if c else None for c in row[1:]] == \
-            [None if rec[k] is None else Decimal(rec[k]) for k in FIELDS[1:]]
+        assert [Decimal(c) if c else None for c in row[1:]] == [
+            None if rec[k] is None else Decimal(rec[k]) for k in FIELDS[1:]
+        ]
 
 
 def test_no_csv_cell_looks_like_a_date_to_a_spreadsheet(built):
@@ -171,6 +196,7 @@ def test_mean_and_share_round_half_up():
 
 
 # -- the pages ---------------------------------------------------------------------------------
+
 
 def test_methodology_page_shows_mean_and_deducted_share(built):
     root, out = built
@@ -239,6 +265,7 @@ def test_not_assessed_institution_has_no_comparison(built):
 
 # -- the statistics cache ----------------------------------------------------------------------
 
+
 def test_statistics_come_from_the_cache_until_a_sheet_changes(tmp_path, monkeypatch):
     project = copy_project(tmp_path / "proj")
     assert _in_process("build", "--root", str(project.root), "--jobs", "1").code == 0
@@ -263,6 +290,7 @@ def test_statistics_come_from_the_cache_until_a_sheet_changes(tmp_path, monkeypa
 
 # -- the search index --------------------------------------------------------------------------
 
+
 def test_bigrams_split_on_punctuation_and_normalize():
     assert search.bigrams("应急预案，消防") == {"应急", "急预", "预案", "消防"}
     assert search.bigrams("ＡＢ１") == {"ab", "b1"}  # full-width to ASCII, lower case
@@ -273,7 +301,7 @@ def test_search_index_finds_by_bigrams(built):
     _, out = built
     text = (out / "2023/search/search-index.js").read_text(encoding="utf-8")
     assert text.startswith("window.XZ_SEARCH_INDEX=") and text.endswith(";\n")
-    idx = json.loads(text[len("window.XZ_SEARCH_INDEX="):-2])
+    idx = json.loads(text[len("window.XZ_SEARCH_INDEX=") : -2])
     names = [i[1] for i in idx["institutions"]]
     n_inst, n_ind = len(idx["institutions"]), len(idx["indicators"])
 

@@ -12,8 +12,20 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "site_builder"
 
 # lowest first: a module may import its own package and any package before it, never one after
-LAYERS = ("errors", "common", "domain", "storage", "read", "sheets", "pages", "publish", "record", "build",
-          "commands", "cli")
+LAYERS = (
+    "errors",
+    "common",
+    "domain",
+    "storage",
+    "read",
+    "sheets",
+    "pages",
+    "publish",
+    "record",
+    "build",
+    "commands",
+    "cli",
+)
 
 
 def module_name(path: Path) -> str:
@@ -84,9 +96,11 @@ def test_imports_go_one_way(module: str) -> None:
     mine = layer(module)
     if mine in (None, "__main__"):
         return
-    upward = sorted(other for other in imports_of(MODULES[module])
-                    if layer(other) is not None and layer(other) != "__main__"
-                    and LAYERS.index(layer(other)) > LAYERS.index(mine))  # type: ignore[arg-type]
+    upward = sorted(
+        other
+        for other in imports_of(MODULES[module])
+        if layer(other) is not None and layer(other) != "__main__" and LAYERS.index(layer(other)) > LAYERS.index(mine)
+    )  # type: ignore[arg-type]
     assert upward == [], f"{module} imports a higher layer"
 
 
@@ -97,7 +111,7 @@ def test_no_import_cycle() -> None:
     def visit(node: str, path: list[str], seen: set[str]) -> None:
         for nxt in sorted(graph[node]):
             if nxt in path:
-                cycles.append(path[path.index(nxt):] + [nxt])
+                cycles.append(path[path.index(nxt) :] + [nxt])
             elif nxt not in seen:
                 seen.add(nxt)
                 visit(nxt, [*path, nxt], seen)
@@ -110,8 +124,10 @@ def test_no_import_cycle() -> None:
 def test_the_walk_sees_lazy_and_type_checking_imports(tmp_path: Path) -> None:
     """The checker itself: an import inside a function or under TYPE_CHECKING is found."""
     sample = tmp_path / "probe.py"
-    sample.write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from site_builder.build import flow\n"
-                      "def f():\n    from site_builder.cli.main import main\n    from ..pages import specs\n",
-                      encoding="utf-8")
+    sample.write_text(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from site_builder.build import flow\n"
+        "def f():\n    from site_builder.cli.main import main\n    from ..pages import specs\n",
+        encoding="utf-8",
+    )
     found = imports_of(sample, "site_builder.domain.probe")
     assert {"site_builder.build.flow", "site_builder.cli.main", "site_builder.pages.specs"} <= found

@@ -19,9 +19,9 @@ import yaml
 from conftest import REPO, _in_process
 from mini import _sheet, make_mini
 
-from site_builder.storage import writer as output
 from site_builder.cli.main import main
 from site_builder.record.ledger import LEDGER_FILE
+from site_builder.storage import writer as output
 from site_builder.storage.writer import MARKER, Writer, claim_output, output_lock, recover, replace_output
 
 
@@ -31,14 +31,14 @@ def files(folder: Path) -> dict[str, bytes]:
 
 def tree(folder: Path) -> dict[str, bytes | None]:
     """Every entry under folder, .git and the cache included (None for folders)."""
-    return {p.relative_to(folder).as_posix(): (p.read_bytes() if p.is_file() else None)
-            for p in sorted(folder.rglob("*"))}
+    return {
+        p.relative_to(folder).as_posix(): (p.read_bytes() if p.is_file() else None) for p in sorted(folder.rglob("*"))
+    }
 
 
 def leftovers(out: Path) -> list[str]:
     """What a build leaves beside its output folder."""
-    return sorted(p.name for p in out.parent.iterdir()
-                  if p.name.startswith(f".{out.name}."))
+    return sorted(p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}."))
 
 
 @pytest.fixture
@@ -58,16 +58,19 @@ def build(root: Path, *args: str):
 REFUSED = "错误：拒绝输出到 {out}：{why}。生成时会整体替换输出目录；请用 --out 指定一个新目录、空目录或以前生成的输出目录（默认 ROOT/output），未写出任何文件\n"
 
 
-@pytest.mark.parametrize("rel, why", [
-    (".", "它就是数据根目录 {root}"),
-    ("..", "它包含数据根目录 {root}"),
-    ("scores", "它就是评分数据目录 {root}/scores"),
-    ("scores/2023", "它位于评分数据目录 {root}/scores 之内"),
-    ("rubric", "它就是评估表目录 {root}/rubric"),
-    ("content/pages", "它位于页面内容目录 {root}/content 之内"),
-    (".cache", "它包含缓存目录 {root}/.cache/site_builder"),
-    (".git", "它就是版本库 {root}/.git"),
-])
+@pytest.mark.parametrize(
+    "rel, why",
+    [
+        (".", "它就是数据根目录 {root}"),
+        ("..", "它包含数据根目录 {root}"),
+        ("scores", "它就是评分数据目录 {root}/scores"),
+        ("scores/2023", "它位于评分数据目录 {root}/scores 之内"),
+        ("rubric", "它就是评估表目录 {root}/rubric"),
+        ("content/pages", "它位于页面内容目录 {root}/content 之内"),
+        (".cache", "它包含缓存目录 {root}/.cache/site_builder"),
+        (".git", "它就是版本库 {root}/.git"),
+    ],
+)
 def test_out_may_not_be_the_data_the_root_or_around_them(mini, rel, why):
     before = tree(mini.parent)
     out = (mini / rel).resolve()
@@ -91,8 +94,10 @@ def test_out_may_not_be_a_foreign_folder_or_a_file(mini, tmp_path):
     (foreign / "holiday.jpg").write_bytes(b"jpeg")
     result = build(mini, "--out", str(foreign))
     assert result.code == 1
-    assert result.err == REFUSED.format(out=foreign, why=(
-        f"该目录不是空目录，也不是本工具以前生成的输出（没有标记文件 {MARKER}），整体替换会删除其中的文件"))
+    assert result.err == REFUSED.format(
+        out=foreign,
+        why=(f"该目录不是空目录，也不是本工具以前生成的输出（没有标记文件 {MARKER}），整体替换会删除其中的文件"),
+    )
     assert (foreign / "holiday.jpg").read_bytes() == b"jpeg"
     a_file = tmp_path / "notes.txt"
     a_file.write_text("x")
@@ -146,9 +151,13 @@ def test_an_empty_or_foreign_marker_does_not_make_a_folder_an_output(mini, tmp_p
             (folder / MARKER).write_bytes(fake)
         result = build(mini, "--out", str(folder))
         assert result.code == 1
-        assert result.err == REFUSED.format(out=folder, why=(
-            f"该目录中的标记文件 {MARKER} 不是本工具写的（内容与生成时写入的不符，例如空文件），"
-            "该目录也不是以前生成的输出，整体替换会删除其中的文件"))
+        assert result.err == REFUSED.format(
+            out=folder,
+            why=(
+                f"该目录中的标记文件 {MARKER} 不是本工具写的（内容与生成时写入的不符，例如空文件），"
+                "该目录也不是以前生成的输出，整体替换会删除其中的文件"
+            ),
+        )
         assert sorted(p.name for p in folder.iterdir()) == [MARKER, "thesis.docx"]
         assert (folder / "thesis.docx").read_bytes() == b"PK chapter one"
     (folder / MARKER).unlink()
@@ -165,6 +174,7 @@ def test_a_marker_inside_the_data_does_not_make_it_an_output(mini):
 
 # --- 2. one build at a time ---------------------------------------------------------------------
 
+
 def test_a_second_build_on_the_same_output_is_refused_while_one_runs(mini):
     assert build(mini).code == 0
     before = files(mini / "output")
@@ -172,8 +182,10 @@ def test_a_second_build_on_the_same_output_is_refused_while_one_runs(mini):
     with output_lock(out):
         result = build(mini, "--no-cache")
     assert result.code == 1
-    assert result.err == (f"错误：另一个生成过程正在写入输出目录 {out}（锁文件 {out.parent}/.output.lock）；"
-                          "请等它结束后再运行，未写出任何文件\n")
+    assert result.err == (
+        f"错误：另一个生成过程正在写入输出目录 {out}（锁文件 {out.parent}/.output.lock）；"
+        "请等它结束后再运行，未写出任何文件\n"
+    )
     assert files(mini / "output") == before
     from site_builder.storage.cache import cache_lock
 
@@ -181,8 +193,10 @@ def test_a_second_build_on_the_same_output_is_refused_while_one_runs(mini):
     with cache_lock(cache):
         result = build(mini, "--out", str(mini / "other"))
     assert result.code == 1
-    assert result.err == (f"错误：另一个生成过程正在使用缓存目录 {cache}（锁文件 {cache}/lock）；请等它结束后再运行，"
-                          "或加 --no-cache，未写出任何文件\n")
+    assert result.err == (
+        f"错误：另一个生成过程正在使用缓存目录 {cache}（锁文件 {cache}/lock）；请等它结束后再运行，"
+        "或加 --no-cache，未写出任何文件\n"
+    )
     assert not (mini / "other").exists()
     with cache_lock(cache):
         assert build(mini, "--out", str(mini / "other"), "--no-cache").code == 0
@@ -192,19 +206,29 @@ def test_concurrent_builds_in_real_processes_never_break_the_output(mini, tmp_pa
     assert build(mini, "--out", str(tmp_path / "ref"), "--no-cache").code == 0
     reference = files(tmp_path / "ref")
     for _round in range(2):
-        procs = [subprocess.Popen([sys.executable, "-m", "site_builder", "build", "--root", str(mini), "--jobs", "1"],
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
-                 for _ in range(4)]
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-m", "site_builder", "build", "--root", str(mini), "--jobs", "1"],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                encoding="utf-8",
+            )
+            for _ in range(4)
+        ]
         results = [(p.wait(timeout=120), p.stdout.read(), p.stderr.read()) for p in procs]
         for code, _out, err in results:
             assert "Traceback" not in err
-            assert code == 0 or re.fullmatch(r"错误：另一个生成过程正在(写入输出目录|使用缓存目录) .*未写出任何文件\n", err), err
+            assert code == 0 or re.fullmatch(
+                r"错误：另一个生成过程正在(写入输出目录|使用缓存目录) .*未写出任何文件\n", err
+            ), err
         assert any(code == 0 for code, _o, _e in results)
         assert files(mini / "output") == reference
         assert leftovers(mini / "output") == []
 
 
 # --- 3. the swap: old or new at every instant ---------------------------------------------------
+
 
 def _killed_at(step: str, argv: list[str], fallback: bool = False) -> bool:
     """Run the CLI in a forked child that SIGKILLs itself at `step`; True if it died there."""
@@ -297,7 +321,7 @@ def test_everything_is_flushed_before_the_swap(mini, monkeypatch):
     assert events[flush][1].startswith(".output.build-")  # the staging tree
     swap = events.index(("exchange", "output"))
     assert flush < swap and ("fsync_dir", mini.name) in events[flush:swap]  # and the folder it sits in
-    assert ("fsync_dir", mini.name) in events[swap + 1:]  # the swap itself on disk
+    assert ("fsync_dir", mini.name) in events[swap + 1 :]  # the swap itself on disk
 
 
 def test_leftovers_of_a_crashed_run_are_removed(mini):
@@ -312,10 +336,13 @@ def test_leftovers_of_a_crashed_run_are_removed(mini):
 
 # --- 4. files written with the site: both or neither ------------------------------------------
 
+
 def _approve(root: Path) -> None:
     (root / "scores/2023/status.yaml").write_text(
         "status: approved\napproved_by: 测试考核工作领导小组\napproved_on: 2024-01-15\n"
-        "published_on: 2024-01-15\nobjection_deadline: 2024-01-20\n", encoding="utf-8")
+        "published_on: 2024-01-15\nobjection_deadline: 2024-01-20\n",
+        encoding="utf-8",
+    )
     rubric = yaml.safe_load((root / "rubric/2023.yaml").read_text(encoding="utf-8"))
     (root / "scores/2023/M02.yaml").write_text(_sheet(rubric, "M02", False, False, {}, {}), encoding="utf-8")
 
@@ -337,8 +364,9 @@ def test_publish_writes_the_site_and_the_record_together_or_neither(mini, tmp_pa
     result = build(mini, "--publish")
     monkeypatch.undo()
     assert result.code == 1
-    assert result.err == (f"错误：无法写入 {record}：磁盘空间不足（或超出配额）；请清理磁盘后重试；"
-                          "输出目录保持上一次的内容，未改动\n")
+    assert result.err == (
+        f"错误：无法写入 {record}：磁盘空间不足（或超出配额）；请清理磁盘后重试；输出目录保持上一次的内容，未改动\n"
+    )
     assert files(out) == old and not record.exists()  # the site was swapped back
     assert leftovers(out) == [] and [p.name for p in record.parent.iterdir() if p.name.startswith(".")] == []
     result = build(mini, "--publish")
@@ -394,6 +422,7 @@ def test_replace_output_rolls_back_every_file_written_alongside(tmp_path, monkey
 
 # --- 5. read-only folders and a full disk -------------------------------------------------------
 
+
 def test_a_full_disk_while_writing_gives_one_message_and_keeps_the_output(mini, monkeypatch):
     assert build(mini).code == 0
     before = files(mini / "output")
@@ -404,8 +433,11 @@ def test_a_full_disk_while_writing_gives_one_message_and_keeps_the_output(mini, 
     monkeypatch.setattr(Writer, "write", full)
     result = build(mini, "--no-cache")
     assert result.code == 1
-    assert re.fullmatch(r"错误：无法写入 \S+/\.output\.build-\w+/\.site-builder-output：磁盘空间不足（或超出配额）；"
-                        r"请清理磁盘后重试；输出目录保持上一次的内容，未改动\n", result.err), result.err
+    assert re.fullmatch(
+        r"错误：无法写入 \S+/\.output\.build-\w+/\.site-builder-output：磁盘空间不足（或超出配额）；"
+        r"请清理磁盘后重试；输出目录保持上一次的内容，未改动\n",
+        result.err,
+    ), result.err
     assert files(mini / "output") == before and leftovers(mini / "output") == []
 
 
@@ -418,16 +450,22 @@ def test_permission_denied_gives_one_message(mini, monkeypatch):
 
     monkeypatch.setattr(output.tempfile, "mkdtemp", denied)
     result = build(mini, "--no-cache")
-    assert result.err == (f"错误：无法写入 {mini}：没有写入权限；请检查该目录的权限，或换一个可写的位置；"
-                          "输出目录保持上一次的内容，未改动\n")
+    assert result.err == (
+        f"错误：无法写入 {mini}：没有写入权限；请检查该目录的权限，或换一个可写的位置；"
+        "输出目录保持上一次的内容，未改动\n"
+    )
     assert result.code == 1 and files(mini / "output") == before
 
 
 @contextlib.contextmanager
 def tmpfs(path: Path, size: str):
     path.mkdir(parents=True, exist_ok=True)
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
-                      capture_output=True).returncode != 0:
+    if (
+        subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)], capture_output=True
+        ).returncode
+        != 0
+    ):
         pytest.skip("cannot mount a tmpfs here (needs root)")
     try:
         yield path
@@ -445,8 +483,10 @@ def test_a_really_full_disk(mini, tmp_path):
         _rename_m02(mini, "戊职业中学校")
         result = build(mini, "--out", str(out), "--no-cache")
         assert result.code == 1
-        assert re.fullmatch(r"错误：无法写入 \S+：磁盘空间不足（或超出配额）；请清理磁盘后重试；输出目录保持上一次的内容，未改动\n",
-                            result.err), result.err
+        assert re.fullmatch(
+            r"错误：无法写入 \S+：磁盘空间不足（或超出配额）；请清理磁盘后重试；输出目录保持上一次的内容，未改动\n",
+            result.err,
+        ), result.err
         assert files(out) == before and leftovers(out) == []
 
 
@@ -458,16 +498,20 @@ def test_a_read_only_output_and_a_read_only_cache(mini, tmp_path):
         subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
         result = build(mini, "--out", str(out), "--no-cache")
         assert result.code == 1
-        assert result.err == (f"错误：无法写入 {disk}/.output.lock：所在的文件系统是只读的；请重新以可写方式挂载，"
-                              "或换一个可写的位置；输出目录保持上一次的内容，未改动\n")
+        assert result.err == (
+            f"错误：无法写入 {disk}/.output.lock：所在的文件系统是只读的；请重新以可写方式挂载，"
+            "或换一个可写的位置；输出目录保持上一次的内容，未改动\n"
+        )
         assert files(out) == before
     with tmpfs(tmp_path / "root", "8m") as root:
         shutil.copytree(mini, root, dirs_exist_ok=True)
         subprocess.run(["mount", "-o", "remount,ro", str(root)], check=True)
         result = build(root, "--out", str(tmp_path / "out"))
         assert result.code == 1
-        assert result.err == (f"错误：无法写入 {root}/.cache/site_builder/lock：所在的文件系统是只读的；请重新以可写方式挂载，"
-                              "或换一个可写的位置（这是页面缓存；也可加 --no-cache 不用缓存）；输出目录保持上一次的内容，未改动\n")
+        assert result.err == (
+            f"错误：无法写入 {root}/.cache/site_builder/lock：所在的文件系统是只读的；请重新以可写方式挂载，"
+            "或换一个可写的位置（这是页面缓存；也可加 --no-cache 不用缓存）；输出目录保持上一次的内容，未改动\n"
+        )
         assert build(root, "--out", str(tmp_path / "out"), "--no-cache").code == 0
 
 
@@ -487,6 +531,8 @@ def test_a_record_that_cannot_be_written_is_named_and_nothing_changes(mini, monk
     monkeypatch.setattr(output, "_write_new", read_only)
     result = build(mini, "--publish")
     assert result.code == 1
-    assert result.err == (f"错误：无法写入 {record}：所在的文件系统是只读的；请重新以可写方式挂载，"
-                          "或换一个可写的位置；输出目录保持上一次的内容，未改动\n")
+    assert result.err == (
+        f"错误：无法写入 {record}：所在的文件系统是只读的；请重新以可写方式挂载，"
+        "或换一个可写的位置；输出目录保持上一次的内容，未改动\n"
+    )
     assert files(out) == before and not record.exists() and leftovers(out) == []

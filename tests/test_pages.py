@@ -10,12 +10,12 @@ from bs4 import BeautifulSoup
 from conftest import _in_process
 from mini import make_mini
 
+from site_builder.build.datafiles import DATA_FILES
+from site_builder.build.flow import Layout, build, load
+from site_builder.common import urls
 from site_builder.pages import specs as pages
 from site_builder.storage import stamp as uptodate
-from site_builder.common import urls
-from site_builder.build.flow import Layout, build, load
 from site_builder.storage.cache import Fingerprint
-from site_builder.build.datafiles import DATA_FILES
 
 
 @pytest.fixture(scope="module")
@@ -46,14 +46,25 @@ def test_every_page_is_rendered_from_a_spec(tmp_path, monkeypatch):
     real = SiteRenderer.html
     monkeypatch.setattr(SiteRenderer, "html", lambda self, spec: rendered.append(spec.rel) or real(self, spec))
     build(Layout.from_args(root=str(root)), workers=1, cache=False)
-    built_pages = sorted(p.relative_to(root / "output").as_posix() for p in (root / "output").rglob("*.html")
-                         if "/cms/" not in p.as_posix())  # the CMS package: fragments copied from the pages
+    built_pages = sorted(
+        p.relative_to(root / "output").as_posix()
+        for p in (root / "output").rglob("*.html")
+        if "/cms/" not in p.as_posix()
+    )  # the CMS package: fragments copied from the pages
     assert sorted(rendered) == built_pages
     site = load(Layout.from_args(root=str(root)))
     rep = site.reports[0]
-    specs = [*pages.institution_pages(site, rep), pages.roster_page(site, rep), pages.grades_page(site, rep),
-             pages.rubric_page(site, rep), pages.year_page(site, rep, []), pages.home_page(site),
-             *pages.content_pages(site), pages.wechat_article(site, rep), pages.wechat_preview(site, rep, "")]
+    specs = [
+        *pages.institution_pages(site, rep),
+        pages.roster_page(site, rep),
+        pages.grades_page(site, rep),
+        pages.rubric_page(site, rep),
+        pages.year_page(site, rep, []),
+        pages.home_page(site),
+        *pages.content_pages(site),
+        pages.wechat_article(site, rep),
+        pages.wechat_preview(site, rep, ""),
+    ]
     assert {s.rel for s in specs} <= set(built_pages)
 
 
@@ -73,8 +84,10 @@ def test_links_come_from_the_url_helper():
     assert link.year_index(2024) == "../../2024/index.html"
     assert link.home() == "../../index.html" and link.feed() == "../../feed.xml"
     assert link.asset("site.css") == "../../assets/site.css"
-    assert urls.absolute("https://x.gov.cn/kh/", urls.institution(2023, "P01")) == \
-        "https://x.gov.cn/kh/2023/institutions/P01/index.html"
+    assert (
+        urls.absolute("https://x.gov.cn/kh/", urls.institution(2023, "P01"))
+        == "https://x.gov.cn/kh/2023/institutions/P01/index.html"
+    )
     templates = Path(__file__).resolve().parent.parent / "templates"
     shapes = re.compile(r"url\([^)]*'/(institutions|roster|grades|rubric)/")
     assert not [p.name for p in templates.rglob("*.html") if shapes.search(p.read_text(encoding="utf-8"))]

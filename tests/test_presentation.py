@@ -37,7 +37,8 @@ def test_the_assessment_period_is_required_dated_and_in_order(project):
     project.edit(rel, "assessed_from: 12月21日", "assessed_from: 2024-01-11\nassessed_to: 2024-01-10")
     result = project.validate()
     assert result.err.splitlines()[1] == (
-        f"  {rel}: 考核期开始日期 assessed_from 2024-01-11 晚于结束日期 assessed_to 2024-01-10；请更正其中一个")
+        f"  {rel}: 考核期开始日期 assessed_from 2024-01-11 晚于结束日期 assessed_to 2024-01-10；请更正其中一个"
+    )
 
 
 def test_the_period_in_the_announcement_text_and_the_article_comes_from_the_front_matter(project, run_main):
@@ -70,6 +71,7 @@ def test_institution_view_lists_only_what_lost_points(project):
 def test_keep_numbers_keeps_hyphenated_numbers_whole_and_escapes():
     assert str(keep_numbers("见第101-102页、7-01至7-05项，电话0350-3020718")) == (
         '见第<span class="nowrap">101-102</span>页、<span class="nowrap">7-01</span>至'
-        '<span class="nowrap">7-05</span>项，电话<span class="nowrap">0350-3020718</span>')
+        '<span class="nowrap">7-05</span>项，电话<span class="nowrap">0350-3020718</span>'
+    )
     assert str(keep_numbers("<b>1-2</b>")) == '&lt;b&gt;<span class="nowrap">1-2</span>&lt;/b&gt;'
     assert str(keep_numbers(None)) == ""

@@ -9,9 +9,9 @@ from conftest import REPO
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from site_builder.domain.scoring import fmt, score_sheet
 from site_builder.errors import DataError, Problems
 from site_builder.read.project import Paths, load_roster, load_rubric, load_sheet
-from site_builder.domain.scoring import fmt, score_sheet
 
 _paths = Paths(REPO / "rubric", REPO / "scores", REPO)
 _problems = Problems()
@@ -42,8 +42,14 @@ def sheets(draw):
     veto = {}
     if draw(st.integers(0, 9)) == 0:
         veto = {draw(st.sampled_from([v.id for v in RUBRIC.veto_items])): "连续两年未开展评价工作"}
-    return {"institution": draw(st.sampled_from(ACTIVE)), "assessed_on": "2024-01-08",
-            "senior_levels": senior, "online_exam": online, "items": items, "veto": veto}
+    return {
+        "institution": draw(st.sampled_from(ACTIVE)),
+        "assessed_on": "2024-01-08",
+        "senior_levels": senior,
+        "online_exam": online,
+        "items": items,
+        "veto": veto,
+    }
 
 
 def _write(tmp_path, data: dict, name: str | None = None):
@@ -67,10 +73,20 @@ def test_well_formed_sheets_always_load(tmp_path, data):
     assert "e" not in fmt(result.total).lower()
 
 
-CORRUPTIONS = st.sampled_from([
-    "drop_item", "bad_score", "unknown_item", "drop_field", "wrong_type", "stray_key", "veto_no_evidence",
-    "not_allowed", "wrong_institution", "garbage",
-])
+CORRUPTIONS = st.sampled_from(
+    [
+        "drop_item",
+        "bad_score",
+        "unknown_item",
+        "drop_field",
+        "wrong_type",
+        "stray_key",
+        "veto_no_evidence",
+        "not_allowed",
+        "wrong_institution",
+        "garbage",
+    ]
+)
 
 
 @SETTINGS

@@ -16,9 +16,24 @@ from pathlib import Path
 import pytest
 from browser import serve
 from conftest import _in_process
-from quality import (PageWatch, axe_serious, tab, axe_source, broken_numbers, focus_ring, keep_screenshot, keep_view,
-                     readability, require_cjk_font, sideways_scroll, small_text, squeezed_cells, unhinted_scroll,
-                     validate_html, within_screens)
+from quality import (
+    PageWatch,
+    axe_serious,
+    axe_source,
+    broken_numbers,
+    focus_ring,
+    keep_screenshot,
+    keep_view,
+    readability,
+    require_cjk_font,
+    sideways_scroll,
+    small_text,
+    squeezed_cells,
+    tab,
+    unhinted_scroll,
+    validate_html,
+    within_screens,
+)
 
 PAGE_TYPES = {
     "home": "index.html",
@@ -81,9 +96,12 @@ def test_accessibility_and_200_percent_text(chromium, kind):
 
 
 def test_every_page_is_valid_html(site):
-    pages = sorted(p for p in site.rglob("*.html")
-                   if p.name != "article.html" and p.parent.name != "cms")  # the article, the CMS fragment
-    assert len(pages) == 1 + 3 + 6 + 48  # home; 3 Markdown pages; year, roster, grades, rubric, wechat, search; institutions
+    pages = sorted(
+        p for p in site.rglob("*.html") if p.name != "article.html" and p.parent.name != "cms"
+    )  # the article, the CMS fragment
+    assert (
+        len(pages) == 1 + 3 + 6 + 48
+    )  # home; 3 Markdown pages; year, roster, grades, rubric, wechat, search; institutions
     assert validate_html(pages) == []
 
 
@@ -98,7 +116,13 @@ def test_roster_filter(chromium):
     assert len(_rows(page)) == 48 and page.inner_text("#filter-count") == "显示 48 / 48 个机构"
     assert page.inner_text("#tier-1") == "省属机构（21 个）"
     page.fill("#f-name", "职业中学")
-    assert _rows(page) == ["保德县职业中学校", "宁武县职业中学校", "五寨县职业中学校", "岢岚县职业中学校", "五台县职业中学校"]
+    assert _rows(page) == [
+        "保德县职业中学校",
+        "宁武县职业中学校",
+        "五寨县职业中学校",
+        "岢岚县职业中学校",
+        "五台县职业中学校",
+    ]
     # the headings follow the filter; a tier with no match says so instead of showing a bare header
     assert page.inner_text("#tier-1") == "省属机构（符合条件 0 个，共 21 个）"
     assert page.inner_text("#tier-2") == "市属机构（符合条件 5 个，共 27 个）"
@@ -178,11 +202,12 @@ def test_checks_fail_on_a_broken_page(broken):
     assert any("alt" in e for e in errors) and any("div" in e for e in errors)
 
 
-
 # --- readability (issue 13) -----------------------------------------------------------------------
 
-def check_reading(b, url: str, viewport: str, kind: str, name: str, shot_height: int = 6000,
-                  loads_cleanly: bool = False) -> list[str]:
+
+def check_reading(
+    b, url: str, viewport: str, kind: str, name: str, shot_height: int = 6000, loads_cleanly: bool = False
+) -> list[str]:
     """The readability gate on one page; a screenshot of it (its first `shot_height` px) is kept either way.
     With `loads_cleanly`, first (on the same load) no console error or failed request and no sideways scroll."""
     require_cjk_font()
@@ -227,7 +252,9 @@ def test_print_expands_every_section_on_a4_without_javascript(chromium):
     assert all(page.evaluate(closed))
     assert squeezed_cells(page) == [] and broken_numbers(page) == []  # the reasons keep their room on paper
     pdf = page.pdf(prefer_css_page_size=True)
-    boxes = {tuple(round(float(x)) for x in m) for m in re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)}
+    boxes = {
+        tuple(round(float(x)) for x in m) for m in re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)
+    }
     assert boxes == {(595, 842)}  # A4 in points, from @page { size: A4 }
     context.close()
 
@@ -239,9 +266,13 @@ def test_readable_with_corrections(tmp_path, chromium_browser):
     root = make_mini(tmp_path / "m")
     (root / "scores/2023/status.yaml").write_text(
         "status: approved\napproved_by: 考核工作领导小组\napproved_on: 2024-01-15\npublished_on: 2024-01-15\n"
-        "objection_deadline: 2024-01-20\n", encoding="utf-8")
-    (root / "scores/2023/M02.yaml").write_text((root / "scores/2023/P01.yaml").read_text(encoding="utf-8")
-                                               .replace("institution: P01", "institution: M02"), encoding="utf-8")
+        "objection_deadline: 2024-01-20\n",
+        encoding="utf-8",
+    )
+    (root / "scores/2023/M02.yaml").write_text(
+        (root / "scores/2023/P01.yaml").read_text(encoding="utf-8").replace("institution: P01", "institution: M02"),
+        encoding="utf-8",
+    )
     assert _in_process("build", "--root", str(root), "--publish").code == 0
     sheet = root / "scores/2023/P01.yaml"
     text = sheet.read_text(encoding="utf-8")
@@ -249,22 +280,28 @@ def test_readable_with_corrections(tmp_path, chromium_browser):
     (root / "scores/2023/corrections.yaml").write_text(
         "- date: 2024-01-25\n  institution: P01\n  changes:\n    - {indicator: 1-02, old: 0, new: 1}\n"
         "  reason: 复核结果：机构补充提供了公告原件和第101-102页的记录\n  approved_by: 忻州市职业技能等级评价年度绩效考核工作领导小组\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     result = _in_process("build", "--root", str(root))
     assert result.code == 0, result.err
     with serve(root / "output") as base:
         for rel, kind in (("2023/index.html", "year"), ("2023/institutions/P01/index.html", "corrected")):
             for viewport in VIEWPORTS:
-                assert check_reading(chromium_browser, base + rel, viewport, kind, f"corrections-{kind}-{viewport}") == []
+                assert (
+                    check_reading(chromium_browser, base + rel, viewport, kind, f"corrections-{kind}-{viewport}") == []
+                )
 
 
 # --- the same gate on a synthetic 1,000-institution site ---------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def synthetic(tmp_path_factory, chromium_browser):
     root = tmp_path_factory.mktemp("synth")
-    for args in (["synth", "--institutions", "1000", "--out", str(root), "--seed", "1"],
-                 ["build", "--root", str(root), "--out", str(root / "out"), "--jobs", "2", "--no-cache"]):
+    for args in (
+        ["synth", "--institutions", "1000", "--out", str(root), "--seed", "1"],
+        ["build", "--root", str(root), "--out", str(root / "out"), "--jobs", "2", "--no-cache"],
+    ):
         proc = subprocess.run([sys.executable, "-m", "site_builder", *args], capture_output=True, text=True)
         assert proc.returncode == 0, proc.stderr
     out = root / "out"
@@ -286,8 +323,10 @@ def test_readable_on_a_synthetic_1000_institution_site(synthetic):
     problems = []
     for kind, rel in pages.items():
         for viewport in VIEWPORTS:
-            problems += [f"{kind}-{viewport}: {p}" for p in
-                         check_reading(b, base + rel, viewport, kind, f"synth-{kind}-{viewport}", 2000)]
+            problems += [
+                f"{kind}-{viewport}: {p}"
+                for p in check_reading(b, base + rel, viewport, kind, f"synth-{kind}-{viewport}", 2000)
+            ]
     assert problems == []
 
 
@@ -314,7 +353,9 @@ def test_readability_checks_fail_on_a_hard_to_read_page(tmp_path, chromium_brows
         page.goto(base + "index.html")
         squeezed = squeezed_cells(page)
         assert len(squeezed) == 3 and squeezed[0].startswith("表格单元格“山西工程职业学院”（8 字）排成 ")
-        assert squeezed[2].startswith("表格单元格“山西工程职业学院省属机构”（12 字）")  # a block child excuses one break only
+        assert squeezed[2].startswith(
+            "表格单元格“山西工程职业学院省属机构”（12 字）"
+        )  # a block child excuses one break only
         assert any(p.startswith("数字“89.75”断在 ") for p in broken_numbers(page))
         small = small_text(page)
         assert "p 字号 14.0px，小于 16px（“页脚小字”）" in small

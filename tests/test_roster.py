@@ -36,7 +36,14 @@ def test_active_institutions_as_marked_in_the_source():
 def test_counties_only_where_the_source_gives_them():
     roster = load()
     counties = {i.id: i.county for i in roster.institutions if i.county}
-    assert counties == {"M09": "原平市", "M13": "岢岚县", "M22": "繁峙县", "M23": "保德县",
-                        "M24": "原平市", "M26": "代县", "M27": "偏关县"}
+    assert counties == {
+        "M09": "原平市",
+        "M13": "岢岚县",
+        "M22": "繁峙县",
+        "M23": "保德县",
+        "M24": "原平市",
+        "M26": "代县",
+        "M27": "偏关县",
+    }
     assert roster.get("M22").name == "繁峙县晋绣坊文化产业发展中心"
     assert all(i.code is None for i in roster.institutions)

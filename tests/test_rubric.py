@@ -26,8 +26,13 @@ def test_totals_match_the_printed_form(rubric):
     assert rubric.indicators[-1].id == "7-31"
     by_section = {s.number: (len(s.indicators), s.max) for s in rubric.sections}
     assert by_section == {
-        1: (56, D("49.75")), 2: (18, D("24.25")), 3: (16, D("16")), 4: (5, D("6.5")),
-        5: (4, D("3.5")), 6: (10, None), 7: (31, D("20")),
+        1: (56, D("49.75")),
+        2: (18, D("24.25")),
+        3: (16, D("16")),
+        4: (5, D("6.5")),
+        5: (4, D("3.5")),
+        6: (10, None),
+        7: (31, D("20")),
     }
     assert (rubric.base_max, rubric.bonus_max, rubric.total_max) == (D(100), D(20), D(120))
 
@@ -126,37 +131,79 @@ def _messages(tmp_path: Path, old: str, new: str, count: int = 1) -> list[str]:
 GRADES = "  - {grade: A, min: 90, label: 90分及以上}\n"
 
 
-@pytest.mark.parametrize("old, new, messages", [
-    (GRADES, "  - {grade: A, min: 90}\n", ["2023.yaml: 第 1 个等级缺少 label（说明，如 90分及以上）"]),
-    (GRADES, "  - {grade: '', min: 90, label: x}\n", ["2023.yaml: 第 1 个等级缺少 grade（等级名称，如 A 或 优秀）"]),
-    (GRADES, "  - {grade: B, min: 90, label: x}\n", ["2023.yaml: 等级名称重复：B、B、C、D；每个等级的 grade 须不同"]),
-    (GRADES, "  - {grade: A, min: 60, label: x}\n", ["2023.yaml: 等级的分数下限须从高到低严格递减，实为 60、70、60、0"]),
-    (GRADES, "  - {grade: A, min: x, label: x}\n", ["2023.yaml: 第 1 个等级的 min（分数下限）须为不小于 0 的数字"]),
-    (GRADES, "  - A\n", ["2023.yaml: 第 1 个等级不是映射；grades 须为列表，每项如 {grade: A, min: 90, label: 90分及以上}，"
-                         "按分数下限从高到低排列，最后一项 min 为 0"]),
-    ("  - {grade: D, min: 0, label: 60分以下}\n", "  - {grade: D, min: 10, label: 60分以下}\n",
-     ["2023.yaml: 最低等级 D 的 min 须为 0，实为 10（否则有的总分没有等级）"]),
-    ("  - number: 1\n", "  - number: '1'\n", ["2023.yaml: sections 的第 1 项的 number 须为 1 至 99 的整数，实为 1"]),
-    ("    kind: base\n", "    kind: basic\n", ["2023.yaml: 第 1 部分的 kind 为 basic；允许：base、bonus、veto"]),
-    ("    name: 考务管理\n", "", ["2023.yaml: 第 1 部分缺少 name（部分名称）"]),
-    ("title: ", "titel: ", ["2023.yaml: 评估表中有未知字段 titel；您是不是要写 title？允许的字段：year、title、subtitle、printed_totals、grades、source_notes、sections",
-                            "2023.yaml: 缺少 title（评估表标题）"]),
-    ("            scoring: {kind: deduct, per: 0.5}\n", "            scoring: {kind: deduct, per: 0.0001}\n",
-     ["2023.yaml: 指标 1-04: 评分规则可得的分值超过 400 个；请核对 per 或 values"]),
-    ("            scoring: {kind: all_or_nothing}\n", "            scoring: all_or_nothing\n",
-     ["2023.yaml: 指标 1-01: scoring.kind 须为 all_or_nothing、deduct、tiers、composite 之一"]),
-])
+@pytest.mark.parametrize(
+    "old, new, messages",
+    [
+        (GRADES, "  - {grade: A, min: 90}\n", ["2023.yaml: 第 1 个等级缺少 label（说明，如 90分及以上）"]),
+        (
+            GRADES,
+            "  - {grade: '', min: 90, label: x}\n",
+            ["2023.yaml: 第 1 个等级缺少 grade（等级名称，如 A 或 优秀）"],
+        ),
+        (
+            GRADES,
+            "  - {grade: B, min: 90, label: x}\n",
+            ["2023.yaml: 等级名称重复：B、B、C、D；每个等级的 grade 须不同"],
+        ),
+        (
+            GRADES,
+            "  - {grade: A, min: 60, label: x}\n",
+            ["2023.yaml: 等级的分数下限须从高到低严格递减，实为 60、70、60、0"],
+        ),
+        (GRADES, "  - {grade: A, min: x, label: x}\n", ["2023.yaml: 第 1 个等级的 min（分数下限）须为不小于 0 的数字"]),
+        (
+            GRADES,
+            "  - A\n",
+            [
+                "2023.yaml: 第 1 个等级不是映射；grades 须为列表，每项如 {grade: A, min: 90, label: 90分及以上}，"
+                "按分数下限从高到低排列，最后一项 min 为 0"
+            ],
+        ),
+        (
+            "  - {grade: D, min: 0, label: 60分以下}\n",
+            "  - {grade: D, min: 10, label: 60分以下}\n",
+            ["2023.yaml: 最低等级 D 的 min 须为 0，实为 10（否则有的总分没有等级）"],
+        ),
+        (
+            "  - number: 1\n",
+            "  - number: '1'\n",
+            ["2023.yaml: sections 的第 1 项的 number 须为 1 至 99 的整数，实为 1"],
+        ),
+        ("    kind: base\n", "    kind: basic\n", ["2023.yaml: 第 1 部分的 kind 为 basic；允许：base、bonus、veto"]),
+        ("    name: 考务管理\n", "", ["2023.yaml: 第 1 部分缺少 name（部分名称）"]),
+        (
+            "title: ",
+            "titel: ",
+            [
+                "2023.yaml: 评估表中有未知字段 titel；您是不是要写 title？允许的字段：year、title、subtitle、printed_totals、grades、source_notes、sections",
+                "2023.yaml: 缺少 title（评估表标题）",
+            ],
+        ),
+        (
+            "            scoring: {kind: deduct, per: 0.5}\n",
+            "            scoring: {kind: deduct, per: 0.0001}\n",
+            ["2023.yaml: 指标 1-04: 评分规则可得的分值超过 400 个；请核对 per 或 values"],
+        ),
+        (
+            "            scoring: {kind: all_or_nothing}\n",
+            "            scoring: all_or_nothing\n",
+            ["2023.yaml: 指标 1-01: scoring.kind 须为 all_or_nothing、deduct、tiers、composite 之一"],
+        ),
+    ],
+)
 def test_rubric_mistakes_give_exact_messages(tmp_path, old, new, messages):
     found = _messages(tmp_path, old, new)
-    assert found[:len(messages)] == messages
+    assert found[: len(messages)] == messages
     assert not any("Traceback" in m for m in found)
 
 
 def test_grade_names_come_from_the_rubric(tmp_path):
     text = (REPO / "rubric/2023.yaml").read_text(encoding="utf-8")
     start, end = text.index("grades:\n"), text.index("source_notes:")
-    grades = ("grades:\n  - {grade: 优秀, min: 90, label: 90分及以上}\n  - {grade: 良好, min: 75, label: 75分至90分以下}\n"
-              "  - {grade: 合格, min: 60, label: 60分至75分以下}\n  - {grade: 不合格, min: 0, label: 60分以下}\n")
+    grades = (
+        "grades:\n  - {grade: 优秀, min: 90, label: 90分及以上}\n  - {grade: 良好, min: 75, label: 75分至90分以下}\n"
+        "  - {grade: 合格, min: 60, label: 60分至75分以下}\n  - {grade: 不合格, min: 0, label: 60分以下}\n"
+    )
     path = tmp_path / "2023.yaml"
     path.write_text(text[:start] + grades + text[end:], encoding="utf-8")
     rubric = _load(path)
@@ -165,9 +212,10 @@ def test_grade_names_come_from_the_rubric(tmp_path):
 
 def test_aliases_are_refused_in_the_rubric_too(tmp_path):
     text = (REPO / "rubric/2023.yaml").read_text(encoding="utf-8")
-    line = text[:text.index("            notes:\n")].count("\n") + 1
+    line = text[: text.index("            notes:\n")].count("\n") + 1
     assert _messages(tmp_path, "            notes:\n", "            notes: &n\n") == [
-        f"2023.yaml:{line}: 不允许使用 YAML 锚点和别名（& 和 *）；请把内容直接写出"]
+        f"2023.yaml:{line}: 不允许使用 YAML 锚点和别名（& 和 *）；请把内容直接写出"
+    ]
 
 
 def test_reason_rule_follows_the_section_kind():

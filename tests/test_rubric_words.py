@@ -13,8 +13,18 @@ from site_builder.domain.models import GradeBand, Institution, Result, Section, 
 from site_builder.pages.specs import movement
 
 
-@pytest.mark.parametrize("grade, caption", [("A", "A 级"), ("甲", "甲 级"), ("优秀", "优秀"), ("不合格", "不合格"),
-                                            ("AA", "AA 级"), ("一级", "一级"), ("取消评价资格", "取消评价资格")])
+@pytest.mark.parametrize(
+    "grade, caption",
+    [
+        ("A", "A 级"),
+        ("甲", "甲 级"),
+        ("优秀", "优秀"),
+        ("不合格", "不合格"),
+        ("AA", "AA 级"),
+        ("一级", "一级"),
+        ("取消评价资格", "取消评价资格"),
+    ],
+)
 def test_grade_caption(grade, caption):
     assert grade_caption(grade) == caption
     assert GradeBand(grade, D(0), "").caption("") == caption.replace(" ", "")
@@ -63,8 +73,10 @@ def _result(grade: str) -> Result:
     return Result(inst, sheet, grade=grade, total=D(80))
 
 
-@pytest.mark.parametrize("old, new, word", [("A", "良好", "（下降）"), ("C", "良好", "（上升）"), ("B", "良好", "（持平）"),
-                                            ("合格", "优秀", "（上升）")])
+@pytest.mark.parametrize(
+    "old, new, word",
+    [("A", "良好", "（下降）"), ("C", "良好", "（上升）"), ("B", "良好", "（持平）"), ("合格", "优秀", "（上升）")],
+)
 def test_movement_compares_band_positions_not_names(old, new, word):
     grades = {2023: ("A", "B", "C", "D"), 2024: ("优秀", "良好", "合格", "不合格")}
     if old == "合格":  # both years named in words: 合格 > 优秀 as strings, but 优秀 is the higher band
@@ -81,8 +93,8 @@ def test_movement_letters_in_band_order_not_alphabet():
 def test_workbook_names_the_conditional_items_from_the_rubric():
     from conftest import REPO
 
-    from site_builder.read.datafile import Paths
     from site_builder.errors import Problems
+    from site_builder.read.datafile import Paths
     from site_builder.read.rubric import load_rubric
     from site_builder.sheets.workbook import id_runs
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.read.datafile import Paths
-from site_builder.errors import Problems
 from site_builder.domain.models import GradeBand, Institution, Result, Sheet
-from site_builder.read.rubric import load_rubric
 from site_builder.domain.scoring import assign_ranks, fmt, grade_for
+from site_builder.errors import Problems
+from site_builder.read.datafile import Paths
+from site_builder.read.rubric import load_rubric
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -27,8 +27,17 @@ def _file_bands(year: int = 2023) -> tuple[GradeBand, ...]:
 
 @pytest.mark.parametrize(
     "total, grade",
-    [("120", "A"), ("90", "A"), ("89.75", "B"), ("89.5", "B"), ("70", "B"), ("69.75", "C"),
-     ("60", "C"), ("59.75", "D"), ("0", "D")],
+    [
+        ("120", "A"),
+        ("90", "A"),
+        ("89.75", "B"),
+        ("89.5", "B"),
+        ("70", "B"),
+        ("69.75", "C"),
+        ("60", "C"),
+        ("59.75", "D"),
+        ("0", "D"),
+    ],
 )
 def test_grade_boundaries_of_the_rubric_file(total, grade):
     """The 2023 notice: A 90 and above, B 70 to below 90 (89.5 is B), C 60 to below 70, D below 60."""
@@ -69,13 +78,24 @@ def _result(inst_id: str, total: str, grade: str | None = "B") -> Result:
 
 
 def test_ranks_share_ties_and_skip():
-    ranked = assign_ranks([_result("a", "80"), _result("b", "95"), _result("c", "80"), _result("d", "99", None),
-                           _result("e", "70")])
+    ranked = assign_ranks(
+        [_result("a", "80"), _result("b", "95"), _result("c", "80"), _result("d", "99", None), _result("e", "70")]
+    )
     assert [(r.institution.id, r.rank) for r in ranked] == [("a", 2), ("b", 1), ("c", 2), ("d", None), ("e", 4)]
 
 
-@pytest.mark.parametrize("value, text", [("89.75", "89.75"), ("90.00", "90"), ("1.50", "1.5"), ("100", "100"),
-                                         ("0.0", "0"), ("1E+2", "100"), ("0.30", "0.3")])
+@pytest.mark.parametrize(
+    "value, text",
+    [
+        ("89.75", "89.75"),
+        ("90.00", "90"),
+        ("1.50", "1.5"),
+        ("100", "100"),
+        ("0.0", "0"),
+        ("1E+2", "100"),
+        ("0.30", "0.3"),
+    ],
+)
 def test_fmt_never_prints_float_noise(value, text):
     assert fmt(D(value)) == text
 

@@ -41,10 +41,13 @@ def _search_from(b, start_url: str, query: str, js: bool = True):
 
 def _section(page, title: str) -> list[str]:
     return page.eval_on_selector_all(
-        "#search-results section", """(secs, title) => {
+        "#search-results section",
+        """(secs, title) => {
             const s = secs.find(x => x.querySelector('h2').textContent.startsWith(title));
             return s ? Array.from(s.querySelectorAll('li > a')).map(a => a.textContent) : [];
-        }""", title)
+        }""",
+        title,
+    )
 
 
 def test_every_page_has_the_search_form(site):
@@ -77,8 +80,12 @@ def test_words_of_a_reason_find_who_lost_points_for_it(http):
     base, b = http
     context, page, watch = _search_from(b, base + "index.html", "应急预案")
     assert _section(page, "因相关原因扣分的机构") == EMERGENCY_PLAN
-    assert [x.split(" ")[0] for x in page.eval_on_selector_all(
-        "#search-results section:nth-of-type(1) li", "els => els.map(e => e.textContent)")] == ["1-20", "1-25", "7-04"]
+    assert [
+        x.split(" ")[0]
+        for x in page.eval_on_selector_all(
+            "#search-results section:nth-of-type(1) li", "els => els.map(e => e.textContent)"
+        )
+    ] == ["1-20", "1-25", "7-04"]
     reasons = page.inner_text("#search-results")
     assert "“未制定考试应急预案，考场消防器材过期”" in reasons or "未制定考试应急预案，考场消防器材过期" in reasons
     # two words apart, typed into the search page's own form
@@ -107,7 +114,11 @@ def test_without_javascript_the_search_page_says_what_to_do(http):
     assert page.is_visible("#search-nojs")
     assert "搜索需要浏览器启用 JavaScript" in page.inner_text("#search-nojs")
     assert page.inner_text("#search-results") == ""
-    assert page.eval_on_selector_all("#search-nojs a", "els => els.map(e => e.textContent)") == ["机构名单", "考核办法", "数据下载"]
+    assert page.eval_on_selector_all("#search-nojs a", "els => els.map(e => e.textContent)") == [
+        "机构名单",
+        "考核办法",
+        "数据下载",
+    ]
     assert sideways_scroll(page) == []
     context.close()
 

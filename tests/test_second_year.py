@@ -42,9 +42,17 @@ def words(s: BeautifulSoup) -> str:
     return re.sub(r"\s+", " ", s.get_text(" "))
 
 
-PAGES = ["index.html", "2024/index.html", "2024/cms/announcement.html", "2024/roster/index.html", "2024/grades/index.html",
-         "2024/rubric/index.html", "2024/wechat/index.html", "2024/wechat/article.html",
-         *(f"2024/institutions/{i}/index.html" for i in EXPECTED)]
+PAGES = [
+    "index.html",
+    "2024/index.html",
+    "2024/cms/announcement.html",
+    "2024/roster/index.html",
+    "2024/grades/index.html",
+    "2024/rubric/index.html",
+    "2024/wechat/index.html",
+    "2024/wechat/article.html",
+    *(f"2024/institutions/{i}/index.html" for i in EXPECTED),
+]
 
 
 @pytest.mark.parametrize("rel", PAGES)
@@ -106,7 +114,12 @@ def test_year_page_figures_chart_and_tables(built):
     s = soup(built, "2024/index.html")
     assert [dt.get_text(strip=True) for dt in s.select("dl.figures dt")][4:9] == OUTCOMES
     assert [c.get_text(strip=True) for c in s.select("table.grade-table caption")] == [
-        "优秀（1 个）", "良好（1 个）", "合格（1 个）", "不合格（1 个）", "取消评价资格（1 个）"]
+        "优秀（1 个）",
+        "良好（1 个）",
+        "合格（1 个）",
+        "不合格（1 个）",
+        "取消评价资格（1 个）",
+    ]
     assert "2024年度考核等级分布：优秀 1 个，良好 1 个，合格 1 个，不合格 1 个，取消评价资格 1 个" in words(s)
 
 
@@ -129,7 +142,12 @@ def test_rubric_page(built):
     s = soup(built, "2024/rubric/index.html")
     assert s.find(id="parts").get_text() == "八个部分"
     assert [li.get_text(strip=True) for li in s.find(id="grades").find_next("ul").find_all("li")] == [
-        "优秀：总分90分及以上", "良好：总分75分至90分以下", "合格：总分60分至75分以下", "不合格：总分60分以下", "取消评价资格：有任一否决项，不论得分"]
+        "优秀：总分90分及以上",
+        "良好：总分75分至90分以下",
+        "合格：总分60分至75分以下",
+        "不合格：总分60分以下",
+        "取消评价资格：有任一否决项，不论得分",
+    ]
 
 
 def test_institution_page_grade_and_movement_across_forms(built):
@@ -152,7 +170,14 @@ def test_roster_filter_offers_the_rubrics_outcomes(built):
 def test_wechat_article(built):
     s = soup(built, "2024/wechat/article.html")
     heads = [p.get_text(strip=True) for p in s.find_all("p") if p.get_text(strip=True).endswith("个）")]
-    assert heads == ["优秀（1个）", "良好（1个）", "合格（1个）", "不合格（1个）", "取消评价资格（1个）", "2024年未开展评价的机构（1个）"]
+    assert heads == [
+        "优秀（1个）",
+        "良好（1个）",
+        "合格（1个）",
+        "不合格（1个）",
+        "取消评价资格（1个）",
+        "2024年未开展评价的机构（1个）",
+    ]
     first = s.select("table")[0]
     assert [tr.td.get_text(strip=True) for tr in first.select("tbody tr")] == [*OUTCOMES, "合计"]
 

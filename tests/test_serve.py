@@ -14,14 +14,20 @@ import urllib.request
 
 import pytest
 
-from site_builder.errors import BuildError
 from site_builder.commands.serve import SCRIPT_PATH, PreviewHandler, State, bind, inject
+from site_builder.errors import BuildError
 
 
 class Server:
     def __init__(self, project, *args: str):
-        self.proc = subprocess.Popen([sys.executable, "-m", "site_builder", "serve", *args], cwd=project.root,
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "site_builder", "serve", *args],
+            cwd=project.root,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            encoding="utf-8",
+        )
         self.lines: queue.Queue[str] = queue.Queue()
         self.log: list[str] = []
         self.reader = threading.Thread(target=self._read, daemon=True)
@@ -72,7 +78,7 @@ def test_serve_builds_serves_rebuilds_shows_errors_and_stops(clean):
         assert status == 200
         assert f'<script src="{SCRIPT_PATH}?g=1"></script></body>' in page  # reload script in the response …
         on_disk = clean.read("output/2023/institutions/P05/index.html")
-        assert "__serve" not in on_disk and "<script src=\"/__serve" not in on_disk  # … never in the built file
+        assert "__serve" not in on_disk and '<script src="/__serve' not in on_disk  # … never in the built file
         assert "复核：缺少一份签到表" not in page
         assert get(url + "__serve/status")[1] == json.dumps({"generation": 1, "error": None})
 
@@ -103,7 +109,8 @@ def test_serve_builds_serves_rebuilds_shows_errors_and_stops(clean):
 
 def test_inject_only_adds_the_script_before_body():
     assert inject(b"<html><body><p>x</p></body></html>", 4) == (
-        b'<html><body><p>x</p><script src="/__serve/reload.js?g=4"></script></body></html>')
+        b'<html><body><p>x</p><script src="/__serve/reload.js?g=4"></script></body></html>'
+    )
     assert inject(b"<p>fragment</p>", 1).endswith(b'<script src="/__serve/reload.js?g=1"></script>')
 
 
@@ -114,8 +121,10 @@ def test_binds_to_localhost_only_and_a_busy_port_is_a_clear_error(tmp_path):
         assert host == "127.0.0.1"
         with pytest.raises(BuildError) as err:
             bind(port, PreviewHandler)
-        assert str(err.value) == (f"端口 {port} 已被占用（也许另一个预览还开着）；用 --port 换一个端口，"
-                                  f"如 --port {port + 1}，或用 --port 0 自动选一个空闲端口")
+        assert str(err.value) == (
+            f"端口 {port} 已被占用（也许另一个预览还开着）；用 --port 换一个端口，"
+            f"如 --port {port + 1}，或用 --port 0 自动选一个空闲端口"
+        )
     finally:
         first.server_close()
 

@@ -13,8 +13,14 @@ from conftest import _in_process
 from mini import HOSTILE_NAME, HOSTILE_REASON, make_mini
 
 PAGES = [
-    "index.html", "about/index.html", "2023/index.html", "2023/roster/index.html", "2023/grades/index.html",
-    "2023/rubric/index.html", "2023/wechat/index.html", "2023/search/index.html",
+    "index.html",
+    "about/index.html",
+    "2023/index.html",
+    "2023/roster/index.html",
+    "2023/grades/index.html",
+    "2023/rubric/index.html",
+    "2023/wechat/index.html",
+    "2023/search/index.html",
     *(f"2023/institutions/{i}/index.html" for i in ("P01", "P02", "P03", "M01", "M02")),
 ]
 
@@ -64,8 +70,15 @@ def test_common_page_frame(site, rel):
 
 
 def _local_refs(s: BeautifulSoup):
-    for tag, attr in (("a", "href"), ("link", "href"), ("script", "src"), ("img", "src"), ("iframe", "src"),
-                      ("source", "src"), ("object", "data")):
+    for tag, attr in (
+        ("a", "href"),
+        ("link", "href"),
+        ("script", "src"),
+        ("img", "src"),
+        ("iframe", "src"),
+        ("source", "src"),
+        ("object", "data"),
+    ):
         for el in s.find_all(tag):
             if el.get(attr) is not None:
                 yield tag, el[attr]
@@ -77,8 +90,14 @@ def test_links_resolve_and_nothing_loads_from_elsewhere(site, rel):
     page = site / rel
     for tag, ref in _local_refs(s):
         parts = urlsplit(ref)
-        if tag == "a" and parts.scheme in ("mailto", "tel") or tag == "link" and ref == "data:," \
-                or tag == "a" and ref == "https://beian.miit.gov.cn/":
+        if (
+            tag == "a"
+            and parts.scheme in ("mailto", "tel")
+            or tag == "link"
+            and ref == "data:,"
+            or tag == "a"
+            and ref == "https://beian.miit.gov.cn/"
+        ):
             continue  # mail and phone links; the empty icon that stops a favicon request; the footer's ICP link
         assert not parts.scheme and not parts.netloc, f"{rel}: {tag} -> {ref}"
         assert not ref.startswith("/"), f"{rel}: absolute path {ref}"
@@ -99,9 +118,16 @@ def test_hostile_text_shows_as_text(site):
         s = soup(site, rel)
         assert not s.find_all(attrs={"onerror": True}), rel
         for script in s.find_all("script"):
-            assert script.get("src", "").endswith(("assets/filter.js", "assets/wechat-copy.js", "assets/search.js",
-                                                   "search/search-index.js", "search-index.js",
-                                                   "assets/elder-mode.js")), rel
+            assert script.get("src", "").endswith(
+                (
+                    "assets/filter.js",
+                    "assets/wechat-copy.js",
+                    "assets/search.js",
+                    "search/search-index.js",
+                    "search-index.js",
+                    "assets/elder-mode.js",
+                )
+            ), rel
             assert not script.string, rel
         assert not s.find("a", href=re.compile("^javascript:", re.I)), rel
     m01 = soup(site, "2023/institutions/M01/index.html")
@@ -111,8 +137,9 @@ def test_hostile_text_shows_as_text(site):
     assert HOSTILE_REASON in row.get_text()
     roster = soup(site, "2023/roster/index.html")
     assert roster.find("a", string=HOSTILE_NAME)
-    assert HOSTILE_NAME in (site / "2023/roster/index.html").read_text(encoding="utf-8").replace(
-        "&lt;", "<").replace("&gt;", ">").replace("&#34;", '"')
+    assert HOSTILE_NAME in (site / "2023/roster/index.html").read_text(encoding="utf-8").replace("&lt;", "<").replace(
+        "&gt;", ">"
+    ).replace("&#34;", '"')
 
 
 def test_markdown_raw_html_is_sanitized(site):
@@ -136,15 +163,21 @@ def test_institution_page_assessed(site):
     assert "名次：第2名（共2个机构参与排名）" in outcome.replace(" ", "")
     sections = s.find("caption", string="各部分得分与满分").parent
     rows = [[c.get_text() for c in tr.find_all(["th", "td"])] for tr in sections.tbody.find_all("tr")]
-    assert rows == [["1. 考务管理", "48.75", "49.75", "1 项"], ["2. 考场建设标准", "24", "24.25", "1 项"],
-                    ["3. 岗位设置标准", "16", "16", "0"], ["4. 题库管理标准", "6.5", "6.5", "0"],
-                    ["5. 档案管理标准", "3.5", "3.5", "0"], ["7. 加分项", "10", "20", "0"]]
+    assert rows == [
+        ["1. 考务管理", "48.75", "49.75", "1 项"],
+        ["2. 考场建设标准", "24", "24.25", "1 项"],
+        ["3. 岗位设置标准", "16", "16", "0"],
+        ["4. 题库管理标准", "6.5", "6.5", "0"],
+        ["5. 档案管理标准", "3.5", "3.5", "0"],
+        ["7. 加分项", "10", "20", "0"],
+    ]
     assert [c.get_text() for c in sections.tfoot.find_all(["th", "td"])] == ["总分", "108.75", "120", "2 项"]
     veto = s.find("table", class_="veto")
     assert len(veto.tbody.find_all("tr")) == 10
     assert all("未发现" in tr.get_text() for tr in veto.tbody.find_all("tr"))
-    item_rows = [tr for table in s.find_all("table", class_="items") for tr in table.find_all("tr")
-                 if tr.find("th", scope="row")]
+    item_rows = [
+        tr for table in s.find_all("table", class_="items") for tr in table.find_all("tr") if tr.find("th", scope="row")
+    ]
     assert len(item_rows) == 130
     cells = {tr.th.get_text(): [td.get_text() for td in tr.find_all("td")] for tr in item_rows}
     assert cells["1-02"][1:] == ["1", "0", HOSTILE_REASON, "1"]
@@ -192,18 +225,33 @@ def test_roster(site):
         ["2", "丁职业中学校", "尚无评分", "—", "开展评价", "代县"],
     ]
     assert not any(tr.has_attr("hidden") for tr in s.find_all("tr"))
-    assert [tr["data-grade"] for t in tables for tr in t.tbody.find_all("tr")] == ["A", "取消评价资格", "未开展", "A", "未评估"]
+    assert [tr["data-grade"] for t in tables for tr in t.tbody.find_all("tr")] == [
+        "A",
+        "取消评价资格",
+        "未开展",
+        "A",
+        "未评估",
+    ]
 
 
 def test_grade_tables(site):
     s = soup(site, "2023/grades/index.html")
     captions = [c.get_text() for c in s.find_all("caption")]
-    assert captions == ["A 级机构（2 个）", "B 级机构（0 个）", "C 级机构（0 个）", "D 级机构（0 个）", "被取消评价资格的机构（1 个）"]
+    assert captions == [
+        "A 级机构（2 个）",
+        "B 级机构（0 个）",
+        "C 级机构（0 个）",
+        "D 级机构（0 个）",
+        "被取消评价资格的机构（1 个）",
+    ]
     a_table = s.find_all("table")[0]
     phone_breakdown = [el.extract().get_text() for el in a_table.select(".phone-only")]
     assert phone_breakdown == ["100 + 20", "98.75 + 10"]  # under the total, where phones drop those columns
     a_rows = [[c.get_text() for c in tr.find_all(["th", "td"])] for tr in a_table.tbody.find_all("tr")]
-    assert a_rows == [[HOSTILE_NAME, "市属", "100", "20", "120", "1"], ["甲职业培训学校", "省属", "98.75", "10", "108.75", "2"]]
+    assert a_rows == [
+        [HOSTILE_NAME, "市属", "100", "20", "120", "1"],
+        ["甲职业培训学校", "省属", "98.75", "10", "108.75", "2"],
+    ]
     assert s.find(id="inactive").get_text() == "未开展或尚无评分的机构（2 个）"
     inactive = [li.get_text() for li in s.find(id="inactive").find_next("ul").find_all("li")]
     assert inactive == ["丙科技有限公司（省属）", "丁职业中学校（市属，尚无评分）"]
@@ -212,16 +260,36 @@ def test_grade_tables(site):
 def test_year_page_figures_chart_objection_downloads(site):
     s = soup(site, "2023/index.html")
     figures = {d.dt.get_text(): d.dd.get_text() for d in s.find("dl", class_="figures").find_all("div")}
-    assert figures == {"名单所列机构": "5 个", "2023年开展评价": "4 个", "2023年未开展评价": "1 个", "参加考核": "3 个",
-                       "A 级": "2 个", "B 级": "0 个", "C 级": "0 个", "D 级": "0 个", "取消评价资格": "1 个",
-                       "开展评价但尚无评分": "1 个"}
+    assert figures == {
+        "名单所列机构": "5 个",
+        "2023年开展评价": "4 个",
+        "2023年未开展评价": "1 个",
+        "参加考核": "3 个",
+        "A 级": "2 个",
+        "B 级": "0 个",
+        "C 级": "0 个",
+        "D 级": "0 个",
+        "取消评价资格": "1 个",
+        "开展评价但尚无评分": "1 个",
+    }
     svg = s.find("svg")
-    assert [t.get_text() for t in svg.find_all("text", class_="chart-value")] == ["2 个", "0 个", "0 个", "0 个", "1 个"]
+    assert [t.get_text() for t in svg.find_all("text", class_="chart-value")] == [
+        "2 个",
+        "0 个",
+        "0 个",
+        "0 个",
+        "1 个",
+    ]
     chart_table = s.find("caption", string="2023年度考核等级分布").parent
     assert [td.get_text() for td in chart_table.tbody.find_all("td")] == ["2", "0", "0", "0", "1"]
     t = text(s)
     assert "公示期：2024年1月15日至2024年1月20日" in t.replace(" ", "")
-    for needle in ("0350-3020718", "xzsjdZX@163.com", "忻州市长征西街人社大楼五层职业技能服务中心办公室", "忻人社函〔2023〕118号"):
+    for needle in (
+        "0350-3020718",
+        "xzsjdZX@163.com",
+        "忻州市长征西街人社大楼五层职业技能服务中心办公室",
+        "忻人社函〔2023〕118号",
+    ):
         assert needle in t
     downloads = s.find("ul", class_="downloads").find_all("li")
     assert len(downloads) == 8  # results ×3, rubric, objections ×2, indicators ×2
@@ -233,7 +301,9 @@ def test_year_page_figures_chart_objection_downloads(site):
 
 def test_rubric_page(site):
     s = soup(site, "2023/rubric/index.html")
-    rows = [tr for table in s.find_all("table", class_="items") for tr in table.find_all("tr") if tr.find("th", scope="row")]
+    rows = [
+        tr for table in s.find_all("table", class_="items") for tr in table.find_all("tr") if tr.find("th", scope="row")
+    ]
     assert len(rows) == 130
     assert len(s.find("ol", class_="veto-list").find_all("li")) == 10
     t = text(s)
@@ -270,10 +340,15 @@ def test_publish_refuses_missing_sheets_then_accepts_approved_complete_data(tmp_
     root = make_mini(tmp_path / "m")
     (root / "scores/2023/status.yaml").write_text(
         "status: approved\napproved_by: 忻州市职业技能等级评价年度绩效考核工作领导小组\napproved_on: 2024-01-15\n"
-        "published_on: 2024-01-15\nobjection_deadline: 2024-01-20\n", encoding="utf-8")
+        "published_on: 2024-01-15\nobjection_deadline: 2024-01-20\n",
+        encoding="utf-8",
+    )
     result = _in_process("build", "--root", str(root), "--publish")
     assert result.code == 1
-    assert result.err == "错误：不能正式发布：\n2023 年尚无评分表的开展评价机构：M02；正式发布须每个开展评价的机构都有评分表\n"
+    assert (
+        result.err
+        == "错误：不能正式发布：\n2023 年尚无评分表的开展评价机构：M02；正式发布须每个开展评价的机构都有评分表\n"
+    )
     sheet = (root / "scores/2023/P01.yaml").read_text(encoding="utf-8").replace("institution: P01", "institution: M02")
     (root / "scores/2023/M02.yaml").write_text(sheet, encoding="utf-8")
     result = _in_process("build", "--root", str(root), "--publish")
@@ -283,6 +358,7 @@ def test_publish_refuses_missing_sheets_then_accepts_approved_complete_data(tmp_
 
 
 # --- what a reader sees first (issue 13) ----------------------------------------------------------
+
 
 def _order(s: BeautifulSoup, *ids: str) -> list[int]:
     """Positions of elements (by id or class) in document order."""
@@ -307,7 +383,9 @@ def test_institution_page_order_result_notice_deductions_subtotals_full_table(si
     assert text(cards[0].find(class_="ded-self")) == "自评分：1"
     assert text(cards[1].find(class_="ded-score")) == "得分 0.75 / 满分 1"
     assert [h.get_text() for h in s.find(id="deductions").find_all_next("h3")][:2] == [
-        "1. 考务管理（扣 1 分，1 项）", "2. 考场建设标准（扣 0.25 分，1 项）"]
+        "1. 考务管理（扣 1 分，1 项）",
+        "2. 考场建设标准（扣 0.25 分，1 项）",
+    ]
     assert "基础分（第一至五部分）共扣1.25分，涉及2项指标" in text(s).replace(" ", "")  # no bonus item below max
     # the full table: one closed <details> per scored section, that works without JavaScript
     parts = s.select("details.expand[id^=part-]")
@@ -326,9 +404,15 @@ def test_vetoed_result_box_names_the_veto_item_and_its_evidence(site):
 
 
 def test_nav_marks_the_current_page(site):
-    for rel, current in (("2023/index.html", "2023年度公告"), ("2023/roster/index.html", "机构名单"),
-                         ("2023/grades/index.html", "等级结果"), ("2023/rubric/index.html", "考核办法"),
-                         ("about/index.html", "关于"), ("index.html", None), ("2023/institutions/P01/index.html", None)):
+    for rel, current in (
+        ("2023/index.html", "2023年度公告"),
+        ("2023/roster/index.html", "机构名单"),
+        ("2023/grades/index.html", "等级结果"),
+        ("2023/rubric/index.html", "考核办法"),
+        ("about/index.html", "关于"),
+        ("index.html", None),
+        ("2023/institutions/P01/index.html", None),
+    ):
         marked = [a.get_text() for a in soup(site, rel).select('nav[aria-label="主导航"] a[aria-current="page"]')]
         assert marked == ([current] if current else []), rel
 

@@ -12,9 +12,9 @@ import pytest
 from conftest import REPO, _in_process
 from mini import make_mini
 
-from site_builder.storage import stamp as uptodate
 from site_builder.build.flow import Layout
 from site_builder.build.flow import build as run_build
+from site_builder.storage import stamp as uptodate
 
 P01_PAGE = "2023/institutions/P01/index.html"
 STAMP = Path(".cache/site_builder") / uptodate.STAMP
@@ -26,8 +26,11 @@ def build(root: Path, *args: str):
 
 def snapshot(folder: Path) -> dict[str, tuple[int, int, bytes]]:
     """Every file with its inode and ctime: a file written again (even with the same bytes) differs."""
-    return {p.relative_to(folder).as_posix(): (p.stat().st_ino, p.stat().st_ctime_ns, p.read_bytes())
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): (p.stat().st_ino, p.stat().st_ctime_ns, p.read_bytes())
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def edit_keeping_mtime(path: Path, old: str, new: str) -> None:

@@ -10,7 +10,9 @@ from site_builder.common import urls
 SEGMENT = st.sampled_from(["2023", "2024", "institutions", "P01", "M0001", "roster", "assets", "data", "about"])
 FILES = st.sampled_from(["index.html", "site.css", "results.json", "article.html", "feed.xml"])
 PAGE = st.builds(lambda parts, f: "/".join([*parts, f]), st.lists(SEGMENT, max_size=4), FILES)
-TARGET = st.one_of(st.just(""), st.builds(lambda parts: "/".join(parts) + "/", st.lists(SEGMENT, min_size=1, max_size=4)), PAGE)
+TARGET = st.one_of(
+    st.just(""), st.builds(lambda parts: "/".join(parts) + "/", st.lists(SEGMENT, min_size=1, max_size=4)), PAGE
+)
 
 
 @given(PAGE, TARGET)

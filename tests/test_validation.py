@@ -22,13 +22,16 @@ def test_sample_data_is_valid(project):
 
 def test_yaml_that_does_not_parse_names_its_line(clean):
     clean.write("scores/2023/P05.yaml", "institution: P05\nitems: [1,\n")
-    expect_errors(clean, "scores/2023/P05.yaml:2: 机构 P05: YAML 格式错误：方括号 [ ] 没有正确结束：各项之间用英文逗号分隔，最后要写上 ]；值里含有冒号或逗号时请给它加引号")
+    expect_errors(
+        clean,
+        "scores/2023/P05.yaml:2: 机构 P05: YAML 格式错误：方括号 [ ] 没有正确结束：各项之间用英文逗号分隔，最后要写上 ]；值里含有冒号或逗号时请给它加引号",
+    )
 
 
 def test_unknown_missing_and_duplicated_indicators(clean):
     text = clean.read("scores/2023/P05.yaml")
     lines = text.splitlines()
-    line_of = {l.split(":")[0].strip(): n for n, l in enumerate(lines, start=1)}
+    line_of = {line.split(":")[0].strip(): n for n, line in enumerate(lines, start=1)}
     text = text.replace("  1-05: 1\n", "").replace("  1-06: 1\n", "  1-06: 1\n  1-99: 1\n  1-06: 1\n")
     clean.write("scores/2023/P05.yaml", text)
     dup_line = line_of["1-06"] + 1  # 1-05 removed above it, then 1-06 and 1-99 precede the repeat
@@ -51,7 +54,10 @@ def test_unknown_missing_and_duplicated_indicators(clean):
         ("0.5", "得分 0.5 低于满分 1，须写明扣分原因"),
         ("{score: 0.5, reason: '  '}", "扣分原因须为非空文字"),
         ("{score: 1, self: 2}", "自评分 2 须为 0 至 1 之间的数字"),
-        ("{score: 1, note: x}", "未知字段 note；允许：score（得分）、reason（扣分原因）、self（自评分）、self_reason（自评扣分原因）"),
+        (
+            "{score: 1, note: x}",
+            "未知字段 note；允许：score（得分）、reason（扣分原因）、self（自评分）、self_reason（自评扣分原因）",
+        ),
         ("{reason: x}", "缺少 score（得分）"),
     ],
 )
@@ -83,7 +89,9 @@ def test_sheet_for_institution_not_on_roster_or_inactive(clean):
 
 def test_file_name_must_match_institution(clean):
     clean.path("scores/2023/P05.yaml").rename(clean.path("scores/2023/p05.yaml"))
-    expect_errors(clean, "scores/2023/p05.yaml: 机构 P05: 文件名 p05.yaml 与 institution: P05 不一致；文件应命名为 P05.yaml")
+    expect_errors(
+        clean, "scores/2023/p05.yaml: 机构 P05: 文件名 p05.yaml 与 institution: P05 不一致；文件应命名为 P05.yaml"
+    )
 
 
 def test_unknown_veto_and_veto_without_evidence(clean):
@@ -129,7 +137,9 @@ def test_header_fields(clean):
 
 def test_status_other_than_the_three(clean):
     clean.edit("scores/2023/status.yaml", "status: sample", "status: final")
-    expect_errors(clean, "scores/2023/status.yaml: status 为 final；允许：sample、draft、approved（示例、草稿、已审定）")
+    expect_errors(
+        clean, "scores/2023/status.yaml: status 为 final；允许：sample、draft、approved（示例、草稿、已审定）"
+    )
 
 
 def test_approved_status_needs_approver_and_dates(clean):

@@ -13,8 +13,11 @@ from site_builder.errors import BuildError
 from site_builder.publish.wechat import check_limits
 
 INLINE = {"a", "b", "strong", "em", "i", "span", "code", "small", "br", "sub", "sup", "u"}
-FORBIDDEN_CSS = re.compile(r"var\(|--[a-z-]+\s*:|(^|;)\s*(position|float)\s*:|display\s*:\s*(flex|grid|inline-flex|inline-grid)"
-                           r"|grid-|flex", re.I)
+FORBIDDEN_CSS = re.compile(
+    r"var\(|--[a-z-]+\s*:|(^|;)\s*(position|float)\s*:|display\s*:\s*(flex|grid|inline-flex|inline-grid)"
+    r"|grid-|flex",
+    re.I,
+)
 COLOR_PROPS = ("color", "background-color", "background", "border", "border-left", "border-color")
 
 
@@ -67,7 +70,9 @@ def test_all_styling_is_inline_and_colours_are_solid_hex(built):
         assert tag.get("style"), f"<{tag.name}> has no inline style"
         for prop, value in styles(tag).items():
             if prop in COLOR_PROPS or prop.endswith("color"):
-                for colour in re.findall(r"#[0-9a-fA-F]+|rgba?\([^)]*\)|hsla?\([^)]*\)|\b(?:transparent|red|blue|black|white)\b", value):
+                for colour in re.findall(
+                    r"#[0-9a-fA-F]+|rgba?\([^)]*\)|hsla?\([^)]*\)|\b(?:transparent|red|blue|black|white)\b", value
+                ):
                     assert re.fullmatch(r"#[0-9a-fA-F]{6}|#[0-9a-fA-F]{3}", colour), (prop, value)
 
 
@@ -90,7 +95,7 @@ def test_tables_wrapped_narrow_and_every_cell_styled(built):
     vetoed = any(r.vetoed for r in report.results)
     assert len(tables) == 1 + len(with_rows) + vetoed == 6  # distribution, A-D (those with rows), vetoed
     first_ranks = [str(min(r.rank for r in report.results if r.grade == g)) for g in with_rows]
-    assert [t.find("tbody").tr.td.get_text() for t in tables[1:len(with_rows) + 1]] == first_ranks  # band order
+    assert [t.find("tbody").tr.td.get_text() for t in tables[1 : len(with_rows) + 1]] == first_ranks  # band order
     for table in tables:
         wrapper = table.parent
         assert wrapper.name == "section"
@@ -122,7 +127,13 @@ def test_content_of_the_article(built):
     assert "名单所列48个机构中，2023年开展评价的24个，参加考核的24个" in text
     dist = soup.find_all("table")[0]
     assert [[c.get_text() for c in tr.find_all("td")] for tr in dist.tbody.find_all("tr")] == [
-        ["A", "5"], ["B", "10"], ["C", "5"], ["D", "3"], ["取消评价资格", "1"], ["合计", "24"]]
+        ["A", "5"],
+        ["B", "10"],
+        ["C", "5"],
+        ["D", "3"],
+        ["取消评价资格", "1"],
+        ["合计", "24"],
+    ]
     a_table = soup.find("p", string="A级（5个）").find_next("table")
     rows = [[c.get_text() for c in tr.find_all("td")] for tr in a_table.tbody.find_all("tr")]
     assert rows[0] == ["1", "山西工程职业学院", "105.5"] and [r[0] for r in rows] == ["1", "2", "3", "4", "5"]
@@ -145,8 +156,10 @@ def test_limits(built):
     check_limits(html, "x")  # the real article is within both limits
     with pytest.raises(BuildError) as exc:
         check_limits(html, "2023/wechat/article.html", max_text=100)
-    assert re.fullmatch(r"2023/wechat/article\.html：正文 \d+ 字，超过公众号文章 100 字的上限。请缩减文章内容（如未开展机构名单）后重新生成。",
-                        str(exc.value))
+    assert re.fullmatch(
+        r"2023/wechat/article\.html：正文 \d+ 字，超过公众号文章 100 字的上限。请缩减文章内容（如未开展机构名单）后重新生成。",
+        str(exc.value),
+    )
     with pytest.raises(BuildError) as exc:
         check_limits(html, "a", max_bytes=1000)
     assert "字节，超过公众号文章 1000 字节的上限" in str(exc.value)

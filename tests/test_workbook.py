@@ -8,8 +8,8 @@ import pytest
 import yaml
 from openpyxl import Workbook, load_workbook
 
-from site_builder.sheets import workbook as wbk
 from site_builder.build.flow import Layout, load
+from site_builder.sheets import workbook as wbk
 
 
 def make(project, *args):
@@ -17,8 +17,11 @@ def make(project, *args):
 
 
 def rows_by_id(ws) -> dict[str, int]:
-    return {ws[f"A{r}"].value: r for r in range(1, ws.max_row + 1) if isinstance(ws[f"A{r}"].value, str)
-            and ws[f"A{r}"].value[:1].isdigit() and "-" in ws[f"A{r}"].value}
+    return {
+        ws[f"A{r}"].value: r
+        for r in range(1, ws.max_row + 1)
+        if isinstance(ws[f"A{r}"].value, str) and ws[f"A{r}"].value[:1].isdigit() and "-" in ws[f"A{r}"].value
+    }
 
 
 def _entries(path) -> dict:
@@ -45,8 +48,9 @@ def test_round_trip_gives_the_same_sheets_and_results(project):
     after = load(Layout.from_args(root=str(project.root)))
     old, new = before.reports[0], after.reports[0]
     assert [wbk.sheet_as_data(s) for s in new.data.sheets] == [wbk.sheet_as_data(s) for s in old.data.sheets]
-    assert [(r.institution.id, r.total, r.outcome, r.rank) for r in new.results] == \
-           [(r.institution.id, r.total, r.outcome, r.rank) for r in old.results]
+    assert [(r.institution.id, r.total, r.outcome, r.rank) for r in new.results] == [
+        (r.institution.id, r.total, r.outcome, r.rank) for r in old.results
+    ]
     # importing the same workbook again changes nothing
     again = project.cli("import", "filled.xlsx")
     assert again.code == 0 and again.out.count("未变：") == 24
@@ -106,20 +110,26 @@ def _import_error(project, *args):
 def test_text_in_a_score_cell(filled):
     _edit(filled, lambda ws, rows: ws.__setitem__(f"I{rows['1-03']}", "满分"))
     row = rows_by_id(load_workbook(filled.path("评分表.xlsx"))["P03 山西省瑜伽科学健身学会"])["1-03"]
-    assert _import_error(filled) == (f"错误：数据有 1 处问题，未写出任何文件：\n"
-                                     f"  评分表.xlsx!P03!I{row}: 机构 P03: 指标 1-03: 得分 满分 不是数字；可得 0、1\n")
+    assert _import_error(filled) == (
+        f"错误：数据有 1 处问题，未写出任何文件：\n"
+        f"  评分表.xlsx!P03!I{row}: 机构 P03: 指标 1-03: 得分 满分 不是数字；可得 0、1\n"
+    )
 
 
 def test_value_outside_the_dropdown(filled):
     _edit(filled, lambda ws, rows: ws.__setitem__(f"I{rows['1-16']}", 1.25))
     row = rows_by_id(load_workbook(filled.path("评分表.xlsx"))["P03 山西省瑜伽科学健身学会"])["1-16"]
-    assert f"评分表.xlsx!P03!I{row}: 机构 P03: 指标 1-16: 得分 1.25 不是本项评分规则可得的分值；可得 0、0.3、0.6、0.9、1.2、1.5" in _import_error(filled)
+    assert (
+        f"评分表.xlsx!P03!I{row}: 机构 P03: 指标 1-16: 得分 1.25 不是本项评分规则可得的分值；可得 0、0.3、0.6、0.9、1.2、1.5"
+        in _import_error(filled)
+    )
 
 
 def test_missing_reason(filled):
     def change(ws, rows):
         ws[f"I{rows['2-01']}"] = 0.5
         ws[f"H{rows['2-01']}"] = None
+
     _edit(filled, change)
     row = rows_by_id(load_workbook(filled.path("评分表.xlsx"))["P03 山西省瑜伽科学健身学会"])["2-01"]
     assert f"评分表.xlsx!P03!H{row}: 机构 P03: 指标 2-01: 得分 0.5 低于满分 1，须写明扣分原因" in _import_error(filled)
@@ -129,8 +139,12 @@ def test_deleted_row(filled):
     def change(ws, rows):
         ws.protection.sheet = False
         ws.delete_rows(rows["1-05"])
+
     _edit(filled, change)
-    assert "评分表.xlsx!P03!A7: 机构 P03: 指标 1-05: 缺少指标 1-05 的行；工作表不能删除行，请重新生成工作簿后填写" in _import_error(filled)
+    assert (
+        "评分表.xlsx!P03!A7: 机构 P03: 指标 1-05: 缺少指标 1-05 的行；工作表不能删除行，请重新生成工作簿后填写"
+        in _import_error(filled)
+    )
 
 
 def test_a_workbook_that_is_not_ours(project):
@@ -143,12 +157,16 @@ def test_a_workbook_that_is_not_ours(project):
     lines = result.err.splitlines()
     assert lines[0] == "错误：数据有 2 处问题，未写出任何文件："
     assert lines[1] == "  other.xlsx: 不是本系统生成的评分工作簿；请用 python -m site_builder workbook 生成工作簿后填写"
-    assert lines[2] == ("  notes.xlsx: 不是 Excel 工作簿（.xlsx）（可能是 CSV 或其他格式）；"
-                        "请在 Excel 或 WPS 中打开，另存为 Excel 工作簿（.xlsx）后再导入")
+    assert lines[2] == (
+        "  notes.xlsx: 不是 Excel 工作簿（.xlsx）（可能是 CSV 或其他格式）；"
+        "请在 Excel 或 WPS 中打开，另存为 Excel 工作簿（.xlsx）后再导入"
+    )
 
 
 def test_existing_sheet_is_not_overwritten_without_force(filled):
-    _edit(filled, lambda ws, rows: (ws.__setitem__(f"I{rows['1-01']}", 0), ws.__setitem__(f"H{rows['1-01']}", "复核扣分")))
+    _edit(
+        filled, lambda ws, rows: (ws.__setitem__(f"I{rows['1-01']}", 0), ws.__setitem__(f"H{rows['1-01']}", "复核扣分"))
+    )
     old = filled.sheet("P03")["items"]["1-01"]
     result = filled.cli("import", "评分表.xlsx")
     assert result.code == 1

@@ -28,8 +28,9 @@ def evaluated(tmp_path_factory):
 
     project = copy_project(tmp_path_factory.mktemp("formulas") / "proj")
     out = project.root / "filled.xlsx"
-    result = _in_process("workbook", "--root", str(project.root), "--out", str(out), "--scores",
-                         str(project.root / "scores"))
+    result = _in_process(
+        "workbook", "--root", str(project.root), "--out", str(out), "--scores", str(project.root / "scores")
+    )
     assert result.code == 0, result.err
     site = load(Layout.from_args(root=str(project.root)))
     return pycel.ExcelCompiler(filename=str(out)), site.reports[0]
@@ -61,7 +62,8 @@ def test_workbook_formulas_give_the_computed_subtotals_and_totals(evaluated):
         sections, totals = _totals(excel, ws)
         expected_sections = {n: v.normalize() for n, v in r.sections.items()}
         assert sections == expected_sections, r.institution.id
-        assert totals == {"基础分": r.base.normalize(), "加分项": r.bonus.normalize(), "总分": r.total.normalize()}, \
+        assert totals == {"基础分": r.base.normalize(), "加分项": r.bonus.normalize(), "总分": r.total.normalize()}, (
             r.institution.id
+        )
         checked += 1
     assert checked == sum(r.assessed for r in report.results) == 24

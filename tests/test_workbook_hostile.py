@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from site_builder.commands import workbooks as spreadsheet
 from site_builder.build.flow import Layout
+from site_builder.commands import workbooks as spreadsheet
 from site_builder.errors import DataError
 
 TITLE = "P03 山西省瑜伽科学健身学会"
@@ -60,6 +60,7 @@ SAVE_AS = "请在 Excel 或 WPS 中打开，另存为 Excel 工作簿（.xlsx）
 
 # --- files that are not our .xlsx -------------------------------------------------------------------------
 
+
 def test_xls_ods_csv_and_text(project):
     project.path("a.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
     with zipfile.ZipFile(project.path("b.ods"), "w") as z:
@@ -84,14 +85,16 @@ def test_truncated_sheet_xml(project, book):
         xml = z.read("xl/worksheets/sheet2.xml")
     _rewrite(book, project.path("cut.xlsx"), {"xl/worksheets/sheet2.xml": xml[: len(xml) // 2]})
     assert import_messages(project, project.path("cut.xlsx")) == [
-        "cut.xlsx!P03: 工作表已损坏或不完整，无法读取；请在 Excel 或 WPS 中打开，确认内容无误后另存为 .xlsx 再导入"]
+        "cut.xlsx!P03: 工作表已损坏或不完整，无法读取；请在 Excel 或 WPS 中打开，确认内容无误后另存为 .xlsx 再导入"
+    ]
 
 
 def test_truncated_file(project, book):
     data = book.read_bytes()
     project.path("half.xlsx").write_bytes(data[: len(data) // 2])
     assert import_messages(project, project.path("half.xlsx")) == [
-        f"half.xlsx: 文件已损坏或不完整，不是可读取的 .xlsx；{SAVE_AS}"]
+        f"half.xlsx: 文件已损坏或不完整，不是可读取的 .xlsx；{SAVE_AS}"
+    ]
 
 
 def test_import_memory_follows_the_values_not_the_file(project):
@@ -111,7 +114,8 @@ def test_oversized_file(project):
         handle.write(b"PK\x03\x04")
         handle.truncate(21 * 1024 * 1024)
     assert import_messages(project, path) == [
-        f"big.xlsx: 文件大小 {21 * 1024 * 1024} 字节，超过上限 20 MB；评分工作簿不应这么大，请检查是否选错了文件"]
+        f"big.xlsx: 文件大小 {21 * 1024 * 1024} 字节，超过上限 20 MB；评分工作簿不应这么大，请检查是否选错了文件"
+    ]
 
 
 def test_zip_bomb_is_refused_in_seconds_with_little_memory(project, book):
@@ -145,7 +149,8 @@ def test_high_compression_ratio_member(project, book):
 def test_blank_sheet_title(project, book):
     edit(book, lambda ws, rows: setattr(ws, "title", "   "))
     assert import_messages(project, book) == [
-        "评分表.xlsx!第2张工作表: 工作表名称为空白（'   '）；工作表须以机构编号开头，如 “P01 山西工程职业学院”；请改回原名称或重新生成工作簿"]
+        "评分表.xlsx!第2张工作表: 工作表名称为空白（'   '）；工作表须以机构编号开头，如 “P01 山西工程职业学院”；请改回原名称或重新生成工作簿"
+    ]
 
 
 @pytest.mark.parametrize("state", ["hidden", "veryHidden"])
@@ -155,7 +160,8 @@ def test_hidden_sheet_is_refused(project, book, state):
     assert load_workbook(book)[TITLE].sheet_state == state
     assert import_messages(project, book) == [
         f"评分表.xlsx!P03: 工作表“{TITLE}”是隐藏的工作表，不导入（其中的内容在表格中看不到，无法确认是专家填写的）；"
-        "请在 Excel 或 WPS 中右键工作表标签，取消隐藏后再导入，或删去这张工作表"]
+        "请在 Excel 或 WPS 中右键工作表标签，取消隐藏后再导入，或删去这张工作表"
+    ]
 
 
 def test_the_hidden_meta_sheet_is_still_accepted(project, book):
@@ -164,6 +170,7 @@ def test_the_hidden_meta_sheet_is_still_accepted(project, book):
 
 
 # --- the institution on the sheet ------------------------------------------------------------------------------
+
 
 def test_id_changed_to_another_institution_is_refused_even_with_force(project, book):
     edit(book, lambda ws, rows: ws.__setitem__("G2", "P05"))
@@ -178,30 +185,39 @@ def test_id_changed_to_another_institution_is_refused_even_with_force(project, b
 def test_name_changed_on_the_sheet(project, book):
     edit(book, lambda ws, rows: ws.__setitem__("B2", "别的机构"))
     assert import_messages(project, book) == [
-        "评分表.xlsx!P03!B2: 机构 P03: 机构名称“别的机构”与名单中 P03 的名称“山西省瑜伽科学健身学会”不一致；请核对是否填错了工作表，不要改动机构名称和编号"]
+        "评分表.xlsx!P03!B2: 机构 P03: 机构名称“别的机构”与名单中 P03 的名称“山西省瑜伽科学健身学会”不一致；请核对是否填错了工作表，不要改动机构名称和编号"
+    ]
 
 
 # --- cells ---------------------------------------------------------------------------------------------------------
 
+
 def test_self_reason_column_is_imported(project, book):
-    edit(book, lambda ws, rows: (ws.__setitem__(f"G{rows['1-01']}", 0), ws.__setitem__(f"F{rows['1-01']}", "自查未制定计划")))
+    edit(
+        book,
+        lambda ws, rows: (ws.__setitem__(f"G{rows['1-01']}", 0), ws.__setitem__(f"F{rows['1-01']}", "自查未制定计划")),
+    )
     entry = imported(project, book)["items"]["1-01"]
     assert entry["self"] == 0 and entry["self_reason"] == "自查未制定计划"
 
 
 def test_text_checks_apply_to_cells(project, book):
-    edit(book, lambda ws, rows: (ws.__setitem__(f"I{rows['2-01']}", 0.5),
-                                 ws.__setitem__(f"H{rows['2-01']}", "缺\u200b项")))
+    edit(
+        book,
+        lambda ws, rows: (ws.__setitem__(f"I{rows['2-01']}", 0.5), ws.__setitem__(f"H{rows['2-01']}", "缺\u200b项")),
+    )
     row = _row(book, "2-01")
     assert import_messages(project, book) == [
-        f"评分表.xlsx!P03!H{row}: 机构 P03: 指标 2-01: 扣分原因含不允许的字符 U+200B（零宽或文字方向控制字符）；请删除它（只能有可见文字和空格）"]
+        f"评分表.xlsx!P03!H{row}: 机构 P03: 指标 2-01: 扣分原因含不允许的字符 U+200B（零宽或文字方向控制字符）；请删除它（只能有可见文字和空格）"
+    ]
 
 
 def test_absurd_number_in_a_cell_gives_a_short_message(project, book):
     edit(book, lambda ws, rows: ws.__setitem__(f"I{rows['2-01']}", "1e+99999999"))
     row = _row(book, "2-01")
     assert import_messages(project, book) == [
-        f"评分表.xlsx!P03!I{row}: 机构 P03: 指标 2-01: 得分 1E+99999999 超出 0 至 1 的范围；可得 0、0.25、0.5、0.75、1"]
+        f"评分表.xlsx!P03!I{row}: 机构 P03: 指标 2-01: 得分 1E+99999999 超出 0 至 1 的范围；可得 0、0.25、0.5、0.75、1"
+    ]
 
 
 def _row(path: Path, ind: str) -> int:
@@ -213,31 +229,70 @@ def test_veto_cells_have_a_yes_no_dropdown(book):
     ws = load_workbook(book)[TITLE]
     row = _row(book, "6-04")
     lists = {str(rng): dv.formula1 for dv in ws.data_validations.dataValidation for rng in dv.sqref.ranges}
-    assert any(f"I{row}" in rng.split(":")[0] or rng.startswith(f"I{_row(book, '6-01')}")
-               for rng, formula in lists.items() if formula == '"是,否"')
+    assert any(
+        f"I{row}" in rng.split(":")[0] or rng.startswith(f"I{_row(book, '6-01')}")
+        for rng, formula in lists.items()
+        if formula == '"是,否"'
+    )
     assert ws[f"I{row}"].value == "否" and not ws[f"I{row}"].protection.locked
 
 
-@pytest.mark.parametrize("found, evidence, cell, message", [
-    ("是", None, "H", "选了“是”（存在否决情形），否决项须写明证据（事实依据），如 6-04: 连续两年未开展评价工作；未发现否决情形的不要写在 veto 下"),
-    ("否", "连续两年未开展评价工作", "I", "填写了否决依据，但存在否决情形未选“是”；存在的请选“是”，不存在的请清空 H{row} 的依据"),
-    (None, "连续两年未开展评价工作", "I", "填写了否决依据，但存在否决情形未选“是”；存在的请选“是”，不存在的请清空 H{row} 的依据"),
-    ("是", "未发现", "H", "选了“是”（存在否决情形），证据写的是“没有发现”；未发现否决情形的，不要填写本项（YAML 中删除该项，"
-                          "都没有时写 veto: {}；工作簿中选“否”并清空证据）。发现的，请写明事实依据，如 “连续两年未开展评价工作”"),
-    ("是", 0, "H", "选了“是”（存在否决情形），证据写的是“没有发现”；未发现否决情形的，不要填写本项（YAML 中删除该项，"
-                   "都没有时写 veto: {}；工作簿中选“否”并清空证据）。发现的，请写明事实依据，如 “连续两年未开展评价工作”"),
-    ("有", None, "I", "存在否决情形请选择 是 或 否，实为 有"),
-])
+@pytest.mark.parametrize(
+    "found, evidence, cell, message",
+    [
+        (
+            "是",
+            None,
+            "H",
+            "选了“是”（存在否决情形），否决项须写明证据（事实依据），如 6-04: 连续两年未开展评价工作；未发现否决情形的不要写在 veto 下",
+        ),
+        (
+            "否",
+            "连续两年未开展评价工作",
+            "I",
+            "填写了否决依据，但存在否决情形未选“是”；存在的请选“是”，不存在的请清空 H{row} 的依据",
+        ),
+        (
+            None,
+            "连续两年未开展评价工作",
+            "I",
+            "填写了否决依据，但存在否决情形未选“是”；存在的请选“是”，不存在的请清空 H{row} 的依据",
+        ),
+        (
+            "是",
+            "未发现",
+            "H",
+            "选了“是”（存在否决情形），证据写的是“没有发现”；未发现否决情形的，不要填写本项（YAML 中删除该项，"
+            "都没有时写 veto: {}；工作簿中选“否”并清空证据）。发现的，请写明事实依据，如 “连续两年未开展评价工作”",
+        ),
+        (
+            "是",
+            0,
+            "H",
+            "选了“是”（存在否决情形），证据写的是“没有发现”；未发现否决情形的，不要填写本项（YAML 中删除该项，"
+            "都没有时写 veto: {}；工作簿中选“否”并清空证据）。发现的，请写明事实依据，如 “连续两年未开展评价工作”",
+        ),
+        ("有", None, "I", "存在否决情形请选择 是 或 否，实为 有"),
+    ],
+)
 def test_veto_found_and_evidence_must_agree(project, book, found, evidence, cell, message):
-    edit(book, lambda ws, rows: (ws.__setitem__(f"I{rows['6-04']}", found), ws.__setitem__(f"H{rows['6-04']}", evidence)))
+    edit(
+        book, lambda ws, rows: (ws.__setitem__(f"I{rows['6-04']}", found), ws.__setitem__(f"H{rows['6-04']}", evidence))
+    )
     row = _row(book, "6-04")
     assert import_messages(project, book) == [
-        f"评分表.xlsx!P03!{cell}{row}: 机构 P03: 指标 6-04: {message.replace('{row}', str(row))}"]
+        f"评分表.xlsx!P03!{cell}{row}: 机构 P03: 指标 6-04: {message.replace('{row}', str(row))}"
+    ]
 
 
 def test_veto_with_evidence_is_imported(project, book):
-    edit(book, lambda ws, rows: (ws.__setitem__(f"I{rows['6-04']}", "是"),
-                                 ws.__setitem__(f"H{rows['6-04']}", "连续两年未开展评价工作")))
+    edit(
+        book,
+        lambda ws, rows: (
+            ws.__setitem__(f"I{rows['6-04']}", "是"),
+            ws.__setitem__(f"H{rows['6-04']}", "连续两年未开展评价工作"),
+        ),
+    )
     assert imported(project, book)["veto"] == {"6-04": "连续两年未开展评价工作"}
 
 
@@ -246,7 +301,8 @@ def test_old_format_workbook_is_refused(project, book):
     wb["_meta"]["A2"] = 1
     wb.save(book)
     assert import_messages(project, book) == [
-        "评分表.xlsx: 工作簿格式版本 1 不受支持（须为 2）；请用 python -m site_builder workbook 重新生成工作簿后填写"]
+        "评分表.xlsx: 工作簿格式版本 1 不受支持（须为 2）；请用 python -m site_builder workbook 重新生成工作簿后填写"
+    ]
 
 
 # --- text cells are never formulas -----------------------------------------------------------------------------------
@@ -255,7 +311,7 @@ FORMULAS = ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tx", "\rx"]
 
 
 def test_formula_like_texts_in_the_experts_workbook_are_text(project):
-    project.edit("scores/2023/roster.yaml", "name: 山西省瑜伽科学健身学会", "name: '=HYPERLINK(\"http://x\",\"y\")'")
+    project.edit("scores/2023/roster.yaml", "name: 山西省瑜伽科学健身学会", 'name: \'=HYPERLINK("http://x","y")\'')
     path = project.path("w.xlsx")
     spreadsheet.write_workbook(layout(project), path, None, ["P03"], fill=False)
     wb = load_workbook(path)
@@ -276,10 +332,14 @@ def test_csv_and_xlsx_exports_keep_text_as_text(project):
     rows = list(csv.reader(io.StringIO(results_csv(report.data.rubric, report.results).decode("utf-8-sig"))))
     names = {r[0]: r[1] for r in rows[1:]}
     assert (names["P01"], names["P02"], names["P03"], names["P04"]) == (
-        "'=cmd|\" /C calc\"!A0", "'@SUM(1+1)", "'-2+3", "'+1")
+        '\'=cmd|" /C calc"!A0',
+        "'@SUM(1+1)",
+        "'-2+3",
+        "'+1",
+    )
     assert names["P05"] == "山西爱国拥军促进会"  # ordinary text untouched
     wb = load_workbook(io.BytesIO(results_xlsx(report.data, report.results)))
     cells = {row[0].value: row[1] for row in wb["考核结果"].iter_rows(min_row=2)}
-    assert cells["P01"].value == "=cmd|\" /C calc\"!A0" and cells["P01"].data_type == "s"
+    assert cells["P01"].value == '=cmd|" /C calc"!A0' and cells["P01"].data_type == "s"
     long = [row for row in wb["指标得分"].iter_rows(min_row=2) if row[0].value == "P01"]
     assert all(row[1].data_type == "s" for row in long)

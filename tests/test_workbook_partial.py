@@ -22,7 +22,9 @@ def made(tmp_path_factory):
     Made once (each takes seconds); every test gets its own copies."""
     source = copy_project(tmp_path_factory.mktemp("books") / "proj")
     root = str(source.root)
-    assert _in_process("workbook", "--root", root, "--out", f"{root}/filled.xlsx", "--scores", f"{root}/scores").code == 0
+    assert (
+        _in_process("workbook", "--root", root, "--out", f"{root}/filled.xlsx", "--scores", f"{root}/scores").code == 0
+    )
     assert _in_process("workbook", "--root", root, "--out", f"{root}/blank.xlsx").code == 0
     return source
 
@@ -62,8 +64,10 @@ def test_a_24_sheet_workbook_with_one_filled_sheet_imports_that_one(books):
     result = books.cli("import", "blank.xlsx")
     assert result.code == 0, result.err
     skipped = [t.split()[0] for t in titles if t != P03]
-    assert result.out == (f"blank.xlsx：导入 1 个机构（P03）；跳过 23 张未填写的工作表：{'、'.join(skipped)}\n"
-                          "已写出 scores/2023/P03.yaml\n")
+    assert result.out == (
+        f"blank.xlsx：导入 1 个机构（P03）；跳过 23 张未填写的工作表：{'、'.join(skipped)}\n"
+        "已写出 scores/2023/P03.yaml\n"
+    )
     assert sheet_data(books, "P03") == original
     after = {p.name: p.read_bytes() for p in books.path("scores/2023").glob("*.yaml") if p.name != "P03.yaml"}
     assert after == before  # the skipped sheets touched nothing
@@ -71,22 +75,32 @@ def test_a_24_sheet_workbook_with_one_filled_sheet_imports_that_one(books):
 
 def test_a_half_filled_sheet_is_refused_with_its_cells(books):
     filled_ids = {"1-01", "1-02", "1-03"}
-    copy_inputs(books, "filled.xlsx", "blank.xlsx", [P03],
-                only=lambda cell: cell.column_letter == "I" and cell.row > 6
-                and cell.parent[f"A{cell.row}"].value in filled_ids)
+    copy_inputs(
+        books,
+        "filled.xlsx",
+        "blank.xlsx",
+        [P03],
+        only=lambda cell: (
+            cell.column_letter == "I" and cell.row > 6 and cell.parent[f"A{cell.row}"].value in filled_ids
+        ),
+    )
     before = books.read("scores/2023/P03.yaml")
     result = books.cli("import", "blank.xlsx", "--force")
     assert result.code == 1 and result.out == ""
     lines = result.err.splitlines()
     rows = _rows(books, "blank.xlsx", P03)
-    senior_or_online = [r for i, r in rows.items() if i in {"7-01", "7-02", "7-03", "7-04", "7-05", "7-06", "7-07",
-                                                            "7-08", "7-09", "7-10", "7-11"}]
+    senior_or_online = [
+        r
+        for i, r in rows.items()
+        if i in {"7-01", "7-02", "7-03", "7-04", "7-05", "7-06", "7-07", "7-08", "7-09", "7-10", "7-11"}
+    ]
     assert senior_or_online  # left out: the flags are not chosen yet
     assert lines[1] == (
         f"  blank.xlsx!P03: 机构 P03: 只填了一部分：已填 3 项评估分，还缺 {len(_applicable_all(books))} 项"
         f"（I{rows['1-04']}:I{rows['1-56']}、I{rows['2-01']}:I{rows['2-18']}、"
         f"I{rows['3-01']}:I{rows['3-16']}、I{rows['4-01']}:I{rows['4-05']}、I{rows['5-01']}:I{rows['5-04']}、"
-        f"I{rows['7-12']}:I{rows['7-31']}）；请填完整张表，或把整张表清空（清空的表导入时跳过）")
+        f"I{rows['7-12']}:I{rows['7-31']}）；请填完整张表，或把整张表清空（清空的表导入时跳过）"
+    )
     assert "  blank.xlsx!P03!C3: 机构 P03: 请选择 是 或 否，实为 空" in lines
     assert not any("!P01" in line for line in lines)  # the blank sheets are not checked
     assert books.read("scores/2023/P03.yaml") == before
@@ -95,8 +109,14 @@ def test_a_half_filled_sheet_is_refused_with_its_cells(books):
 def _applicable_all(project) -> list[str]:
     """Indicators scored for every institution, except the three filled above."""
     rubric = yaml.safe_load(project.read("rubric/2023.yaml"))
-    return [i["id"] for s in rubric["sections"] for g in s["groups"] if g.get("applies", "all") == "all"
-            for i in g["items"] if "max" in i and i["id"] not in {"1-01", "1-02", "1-03"}]
+    return [
+        i["id"]
+        for s in rubric["sections"]
+        for g in s["groups"]
+        if g.get("applies", "all") == "all"
+        for i in g["items"]
+        if "max" in i and i["id"] not in {"1-01", "1-02", "1-03"}
+    ]
 
 
 def _rows(project, book: str, title: str) -> dict[str, int]:
@@ -107,8 +127,10 @@ def _rows(project, book: str, title: str) -> dict[str, int]:
 def test_a_workbook_with_nothing_filled(books):
     result = books.cli("import", "blank.xlsx")
     assert result.code == 1
-    assert result.err == ("错误：数据有 1 处问题，未写出任何文件：\n"
-                          "  blank.xlsx: 工作簿中没有填写任何机构的评分表（每张工作表都没有填评估分）\n")
+    assert result.err == (
+        "错误：数据有 1 处问题，未写出任何文件：\n"
+        "  blank.xlsx: 工作簿中没有填写任何机构的评分表（每张工作表都没有填评估分）\n"
+    )
 
 
 def test_one_workbook_per_expert_group_merges_back(books):
@@ -121,8 +143,10 @@ def test_one_workbook_per_expert_group_merges_back(books):
         books.path(f"scores/2023/{inst}.yaml").unlink()
     result = books.cli("import", "第一组.xlsx", "第二组.xlsx")
     assert result.code == 0, result.err
-    assert result.out.splitlines()[:2] == ["第一组.xlsx：导入 2 个机构（P01、P02）",
-                                           "第二组.xlsx：导入 1 个机构（P03）；跳过 1 张未填写的工作表：M01"]
+    assert result.out.splitlines()[:2] == [
+        "第一组.xlsx：导入 2 个机构（P01、P02）",
+        "第二组.xlsx：导入 1 个机构（P03）；跳过 1 张未填写的工作表：M01",
+    ]
     assert {i: sheet_data(books, i) for i in originals} == originals
 
 
@@ -141,7 +165,8 @@ def test_the_same_institution_filled_differently_in_two_workbooks_is_refused(boo
     assert result.code == 1
     assert result.err.splitlines()[1] == (
         "  第二组.xlsx!P03: 机构 P03: 在 第一组.xlsx 和 第二组.xlsx 中都填写了，且内容不同：1-01 1，自评 1 → 0（未公示），自评 1；"
-        "请只在一份工作簿中填写该机构，另一份清空后再导入")
+        "请只在一份工作簿中填写该机构，另一份清空后再导入"
+    )
 
 
 def test_totals_are_stored_so_that_any_viewer_shows_them(books):

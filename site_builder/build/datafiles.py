@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from site_builder.publish import exports
-from site_builder.domain import objections
-from site_builder.pages import stats
 from site_builder.common import urls
+from site_builder.domain import objections
 from site_builder.domain.models import YearReport
+from site_builder.pages import stats
+from site_builder.publish import exports
 
 
 @dataclass(frozen=True)
@@ -31,16 +31,35 @@ class DataFile:
 
 
 DATA_FILES: tuple[DataFile, ...] = (
-    DataFile("results.xlsx", "考核结果和各指标得分（Excel 工作簿）", lambda rep: (rep.data, rep.results),
-             exports.results_xlsx, background=True),
-    DataFile("results.csv", "考核结果（CSV，Excel 可直接打开）", lambda rep: (rep.data.rubric, rep.results),
-             exports.results_csv),
+    DataFile(
+        "results.xlsx",
+        "考核结果和各指标得分（Excel 工作簿）",
+        lambda rep: (rep.data, rep.results),
+        exports.results_xlsx,
+        background=True,
+    ),
+    DataFile(
+        "results.csv",
+        "考核结果（CSV，Excel 可直接打开）",
+        lambda rep: (rep.data.rubric, rep.results),
+        exports.results_csv,
+    ),
     DataFile("results.json", "考核结果（JSON）", lambda rep: (rep.data, rep.results), exports.results_json),
     DataFile("rubric.json", "评估表指标（JSON）", lambda rep: (rep.data.rubric,), exports.rubric_json),
-    DataFile("objections.csv", "异议处理情况（CSV，Excel 可直接打开）", lambda rep: (rep.data,), objections.objections_csv),
+    DataFile(
+        "objections.csv", "异议处理情况（CSV，Excel 可直接打开）", lambda rep: (rep.data,), objections.objections_csv
+    ),
     DataFile("objections.json", "异议处理情况（JSON）", lambda rep: (rep.data,), objections.objections_json),
-    DataFile("indicators.csv", "各指标得分统计（CSV，Excel 可直接打开）", lambda rep: (stats.of(rep),), stats.indicators_csv),
+    DataFile(
+        "indicators.csv", "各指标得分统计（CSV，Excel 可直接打开）", lambda rep: (stats.of(rep),), stats.indicators_csv
+    ),
     DataFile("indicators.json", "各指标得分统计（JSON）", lambda rep: (stats.of(rep),), stats.indicators_json),
 )
 
-ASSETS: tuple[str, ...] = ("site.css", "filter.js", "wechat-copy.js", "search.js", "elder-mode.js")  # copied from templates/assets/
+ASSETS: tuple[str, ...] = (
+    "site.css",
+    "filter.js",
+    "wechat-copy.js",
+    "search.js",
+    "elder-mode.js",
+)  # copied from templates/assets/

@@ -8,23 +8,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from site_builder.publish import cms
-from site_builder.publish import crawl
-from site_builder.record import ledger
-from site_builder.domain import objections
-from site_builder.pages import meta as pagemeta
-from site_builder.publish import privacy
-from site_builder.storage import stamp as uptodate
-from site_builder.common import urls
-from site_builder.storage.cache import PACKAGE, PageCache, cache_lock, cache_secret, code_digest
-from site_builder.read.content import check_assessment_periods, load_content
-from site_builder.errors import BuildError, DataError, Problems
-from site_builder.read.project import Paths, load_project
-from site_builder.domain.models import SiteInput, YearReport
-from site_builder.storage.writer import Writer, claim_output, describe_os_error, replace_output
-from site_builder.domain.scoring import Figures, year_results
 from site_builder.build.generate import SiteRenderer
 from site_builder.build.workers import Progress
+from site_builder.common import urls
+from site_builder.domain import objections
+from site_builder.domain.models import SiteInput, YearReport
+from site_builder.domain.scoring import Figures, year_results
+from site_builder.errors import BuildError, DataError, Problems
+from site_builder.pages import meta as pagemeta
+from site_builder.publish import cms, crawl, privacy
+from site_builder.read.content import check_assessment_periods, load_content
+from site_builder.read.project import Paths, load_project
+from site_builder.record import ledger
+from site_builder.storage import stamp as uptodate
+from site_builder.storage.cache import PACKAGE, PageCache, cache_lock, cache_secret, code_digest
+from site_builder.storage.writer import Writer, claim_output, describe_os_error, replace_output
 
 PLACEHOLDER_HOSTS = {"example.org", "example.com", "example.net"}
 PACKAGE_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -48,13 +46,25 @@ class Layout:
 
     def protected(self) -> dict[str, Path]:
         """Folders an output may neither be, contain nor lie inside (label -> path)."""
-        return {"评分数据目录": self.scores, "评估表目录": self.rubric, "页面内容目录": self.content,
-                "模板目录": self.templates, "缓存目录": self.cache, "版本库": self.root / ".git",
-                "程序目录": PACKAGE}
+        return {
+            "评分数据目录": self.scores,
+            "评估表目录": self.rubric,
+            "页面内容目录": self.content,
+            "模板目录": self.templates,
+            "缓存目录": self.cache,
+            "版本库": self.root / ".git",
+            "程序目录": PACKAGE,
+        }
 
     @classmethod
-    def from_args(cls, root: str | None = None, scores: str | None = None, rubric: str | None = None,
-                  content: str | None = None, out: str | None = None) -> "Layout":
+    def from_args(
+        cls,
+        root: str | None = None,
+        scores: str | None = None,
+        rubric: str | None = None,
+        content: str | None = None,
+        out: str | None = None,
+    ) -> Layout:
         base = Path(root or ".")
         return cls(
             root=base,
@@ -72,8 +82,9 @@ def load(layout: Layout, cache: bool = False, workers: int = 1) -> SiteInput:
     """
     problems = Problems()
     try:
-        years = load_project(layout.scores, layout.rubric, base=layout.root,
-                             cache=layout.cache if cache else None, workers=workers)
+        years = load_project(
+            layout.scores, layout.rubric, base=layout.root, cache=layout.cache if cache else None, workers=workers
+        )
     except DataError as exc:
         problems.items.extend(exc.problems)
         years = []
@@ -98,8 +109,7 @@ def summary(reports: list[YearReport]) -> str:
             f"评分表 {len(d.sheets)} 份；状态 {d.status.status}（{d.status.label}）"
         )
         lines.append(
-            f"  开展评价 {f.active} 个，未开展 {f.inactive} 个；已评估 {f.assessed} 个，"
-            f"尚无评分表 {f.missing} 个"
+            f"  开展评价 {f.active} 个，未开展 {f.inactive} 个；已评估 {f.assessed} 个，尚无评分表 {f.missing} 个"
         )
         grades = "，".join(f"{g} {n}" for g, n in f.by_outcome.items())
         lines.append(f"  等级：{grades}")
@@ -111,20 +121,24 @@ def check_publishable(site: SiteInput) -> None:
     """`build --publish` only for approved data with a sheet for every active institution."""
     problems = []
     if urlsplit(site.config.base_url).hostname in PLACEHOLDER_HOSTS:
-        problems.append(f"content/site.yaml: base_url 仍是占位地址 {site.config.base_url}；"
-                        "请改为本站在局网站上的实际地址")
+        problems.append(
+            f"content/site.yaml: base_url 仍是占位地址 {site.config.base_url}；请改为本站在局网站上的实际地址"
+        )
     for key, label in (("sponsor", "主办单位"), ("site_id_code", "网站标识码")):
         if not getattr(site.config, key):
             problems.append(f"content/site.yaml: 缺少 {key}（{label}）；政府网站须标明，填写后才能正式发布")
     for rep in site.reports:
         d = rep.data
         if d.status.status != "approved":
-            problems.append(f"{d.status.path}: status 为 {d.status.status}（{d.status.label}），"
-                            "只有 approved（已审定）的数据可以正式发布")
+            problems.append(
+                f"{d.status.path}: status 为 {d.status.status}（{d.status.label}），"
+                "只有 approved（已审定）的数据可以正式发布"
+            )
         missing = [r.institution.id for r in rep.results if r.institution.active and not r.assessed]
         if missing:
-            problems.append(f"{d.year} 年尚无评分表的开展评价机构：{'、'.join(missing)}；"
-                            "正式发布须每个开展评价的机构都有评分表")
+            problems.append(
+                f"{d.year} 年尚无评分表的开展评价机构：{'、'.join(missing)}；正式发布须每个开展评价的机构都有评分表"
+            )
     if problems:
         raise BuildError("不能正式发布：\n" + "\n".join(problems))
 
@@ -144,13 +158,21 @@ class BuildStats:
 
     def line(self) -> str:
         if self.unchanged:
-            return (f"输出已是最新：自上次生成以来数据、模板和输出目录都没有改动（{self.files} 个文件），"
-                    f"未重写任何文件，用时 {self.seconds:.2f} 秒")
+            return (
+                f"输出已是最新：自上次生成以来数据、模板和输出目录都没有改动（{self.files} 个文件），"
+                f"未重写任何文件，用时 {self.seconds:.2f} 秒"
+            )
         return f"写出 {self.files} 个文件，其中 {self.reused} 页取自缓存，用时 {self.seconds:.2f} 秒"
 
 
-def build(layout: Layout, publish_mode: bool = False, workers: int = 1, cache: bool = True,
-          progress: bool = False, previous: Path | None = None) -> tuple[SiteInput, dict[str, str], BuildStats]:
+def build(
+    layout: Layout,
+    publish_mode: bool = False,
+    workers: int = 1,
+    cache: bool = True,
+    progress: bool = False,
+    previous: Path | None = None,
+) -> tuple[SiteInput, dict[str, str], BuildStats]:
     """Validate everything, then write the whole output (and, publishing, the ledgers) in one swap.
     Returns the input, the files written and the build's figures. With `cache`, files whose inputs
     did not change come from the cache, and when nothing at all changed since the last build
@@ -166,12 +188,16 @@ def build(layout: Layout, publish_mode: bool = False, workers: int = 1, cache: b
         with claim_output(layout.out, layout.root, layout.protected(), locks) as out:
             state = None
             if cache and previous is None:  # taken before anything is read (see uptodate.py)
-                state = uptodate.inputs_state([layout.scores, layout.rubric, layout.content, layout.templates],
-                                              f"{out}\0{layout.cache.resolve()}")
+                state = uptodate.inputs_state(
+                    [layout.scores, layout.rubric, layout.content, layout.templates], f"{out}\0{layout.cache.resolve()}"
+                )
                 last = uptodate.unchanged(layout.cache, state, out) if state else None
                 if last is not None:
-                    return None, {}, BuildStats(last["files"], last["cached"], time.perf_counter() - started,
-                                                last["summary"], True)
+                    return (
+                        None,
+                        {},
+                        BuildStats(last["files"], last["cached"], time.perf_counter() - started, last["summary"], True),
+                    )
                 uptodate.forget(layout.cache)  # until this build has finished
             site = load(layout, cache=cache, workers=workers)
             rel = Paths(layout.rubric, layout.scores, layout.root).rel
@@ -204,7 +230,9 @@ def build(layout: Layout, publish_mode: bool = False, workers: int = 1, cache: b
                     observed["output"] = uptodate.output_state(out, staging)
 
             if publish_mode:
-                inputs = {r.data.year: ledger.input_hashes(r.data, layout.scores, layout.rubric, rel) for r in site.reports}
+                inputs = {
+                    r.data.year: ledger.input_hashes(r.data, layout.scores, layout.rubric, rel) for r in site.reports
+                }
                 _, (site, written) = ledger.publishing(site, inputs, run)
             else:
                 site, written = run(site)
@@ -212,8 +240,12 @@ def build(layout: Layout, publish_mode: bool = False, workers: int = 1, cache: b
             try:
                 page_cache.save()
                 if state:
-                    uptodate.keep(layout.cache, state, observed["output"],
-                                  {"files": len(written), "cached": len(page_cache.fresh), "summary": text})
+                    uptodate.keep(
+                        layout.cache,
+                        state,
+                        observed["output"],
+                        {"files": len(written), "cached": len(page_cache.fresh), "summary": text},
+                    )
             except OSError:
                 pass  # the site is out; a cache left unsaved only costs time next build
     except OSError as exc:

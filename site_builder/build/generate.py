@@ -10,25 +10,30 @@ from itertools import chain
 
 from markupsafe import Markup
 
-from site_builder.pages import specs as pages
-from site_builder.pages import search
-from site_builder.pages import stats
-from site_builder.common import urls
-from site_builder.publish import wechat
-from site_builder.storage.cache import Fingerprint, PageCache, Unhashable
-from site_builder.publish.feed import feed_xml
-from site_builder.domain.models import SiteInput, YearReport
-from site_builder.storage.writer import Writer
 from site_builder.build.datafiles import ASSETS, DATA_FILES
-from site_builder.pages.specs import PageSpec
-from site_builder.domain.presentation import FILTERS
-from site_builder.pages.environment import environment
 from site_builder.build.workers import Forked, Progress, map_forked
+from site_builder.common import urls
+from site_builder.domain.models import SiteInput, YearReport
+from site_builder.domain.presentation import FILTERS
+from site_builder.pages import search, stats
+from site_builder.pages import specs as pages
+from site_builder.pages.environment import environment
+from site_builder.pages.specs import PageSpec
+from site_builder.publish import wechat
+from site_builder.publish.feed import feed_xml
+from site_builder.storage.cache import Fingerprint, PageCache, Unhashable
+from site_builder.storage.writer import Writer
 
 
 class SiteRenderer:
-    def __init__(self, site: SiteInput, writer: Writer, cache: PageCache | None = None, workers: int = 1,
-                 progress: Progress | None = None):
+    def __init__(
+        self,
+        site: SiteInput,
+        writer: Writer,
+        cache: PageCache | None = None,
+        workers: int = 1,
+        progress: Progress | None = None,
+    ):
         self.site = site
         self.writer = writer
         self.env = environment(site.templates)
@@ -50,8 +55,9 @@ class SiteRenderer:
         except Unhashable:
             return None
 
-    def make(self, rel: str, kind: str, inputs: object, produce: Callable[[], str | bytes],
-             background: bool = False) -> None:
+    def make(
+        self, rel: str, kind: str, inputs: object, produce: Callable[[], str | bytes], background: bool = False
+    ) -> None:
         """Write `rel`: from the cache when stored under the same key, else `produce()` (with
         `background` and several workers, in a forked process; `finish` collects it)."""
         key = self.key(kind, rel, inputs)
@@ -122,9 +128,16 @@ class SiteRenderer:
         stats.prepare(self, report)  # the statistics the data files and pages show
         for data_file in sorted(DATA_FILES, key=lambda f: not f.background):  # the slow ones start first
             inputs = data_file.inputs(report)
-            self.make(data_file.path(report.data.year), f"data:{data_file.name}", inputs,
-                      lambda f=data_file, args=inputs: f.produce(*args), background=data_file.background)
-        self.many(partial(pages.institution_page, self.site, report), report.results)  # the bulk, while the workbook is made
+            self.make(
+                data_file.path(report.data.year),
+                f"data:{data_file.name}",
+                inputs,
+                lambda f=data_file, args=inputs: f.produce(*args),
+                background=data_file.background,
+            )
+        self.many(
+            partial(pages.institution_page, self.site, report), report.results
+        )  # the bulk, while the workbook is made
         self.page(pages.roster_page(self.site, report))
         self.page(pages.grades_page(self.site, report))
         self.page(pages.rubric_page(self.site, report))
@@ -147,6 +160,7 @@ class SiteRenderer:
     def wechat_fragment(self, spec: pages.PageSpec) -> Markup:
         """A WeChat article: rendered, its stylesheet inlined, the editor's limits checked, written
         (through the cache); returned as the fragment its preview page shows."""
+
         def article() -> bytes:
             html = wechat.inline_article(self.html(spec).decode("utf-8"), wechat.article_css(self.site.templates))
             wechat.check_limits(html, spec.rel)

@@ -50,7 +50,7 @@ class Forked:
         try:
             data = produce()
             send.send_bytes(b"\x01" + (data.encode("utf-8") if isinstance(data, str) else data))
-        except Exception as exc:  # reported by the parent as a build error, never as a traceback
+        except Exception as exc:  # noqa: BLE001 - any failure in the worker is reported by the parent as a build error, never as a traceback
             send.send_bytes(b"\x00" + str(exc).encode("utf-8"))
         finally:
             send.close()
@@ -59,7 +59,7 @@ class Forked:
         try:
             raw = self.receive.recv_bytes()
         except EOFError:
-            raw = b"\x00" + "生成进程意外退出".encode("utf-8")
+            raw = b"\x00" + "生成进程意外退出".encode()
         self.process.join()
         if raw[:1] != b"\x01":
             raise BuildError(f"生成 {rel} 失败：{raw[1:].decode('utf-8')}")

@@ -10,16 +10,16 @@ import argparse
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from site_builder import __version__
 from site_builder.build.flow import Layout, build, load, summary
-from site_builder.commands.synth import synth_command
 from site_builder.cli.parser import ERROR_PREFIX, ChineseArgumentParser, port, positive_int, year
-from site_builder.errors import DataError, SiteBuilderError
+from site_builder.commands.synth import synth_command
 from site_builder.common.messages import absolute, os_error
+from site_builder.errors import DataError, SiteBuilderError
 
 PROG = "python -m site_builder"
 
@@ -33,6 +33,7 @@ class Command:
 
 
 # --- arguments --------------------------------------------------------------------------------
+
 
 def _data_args(p: argparse.ArgumentParser, content: bool = True) -> None:
     p.add_argument("--root", metavar="DIR", help="数据根目录（含 scores/、rubric/、content/ 的文件夹），默认当前目录")
@@ -49,13 +50,22 @@ def _validate_args(p: argparse.ArgumentParser) -> None:
 def _build_args(p: argparse.ArgumentParser) -> None:
     _data_args(p)
     p.add_argument("--out", metavar="DIR", help="输出目录，默认 ROOT/output")
-    p.add_argument("--jobs", type=positive_int, default=os.cpu_count() or 1, metavar="N",
-                   help="渲染机构页的进程数，默认为 CPU 核数")
+    p.add_argument(
+        "--jobs",
+        type=positive_int,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="渲染机构页的进程数，默认为 CPU 核数",
+    )
     p.add_argument("--no-cache", action="store_true", help="不用页面缓存，全部重新渲染")
-    p.add_argument("--publish", action="store_true",
-                   help="正式发布：仅当状态为 approved 且每个开展评价的机构都有评分表时才生成，并写出发布记录")
-    p.add_argument("--previous", metavar="DIR", type=Path,
-                   help="上一次发布的网站副本，默认为输出目录；发布记录少于它所示的即拒绝")
+    p.add_argument(
+        "--publish",
+        action="store_true",
+        help="正式发布：仅当状态为 approved 且每个开展评价的机构都有评分表时才生成，并写出发布记录",
+    )
+    p.add_argument(
+        "--previous", metavar="DIR", type=Path, help="上一次发布的网站副本，默认为输出目录；发布记录少于它所示的即拒绝"
+    )
 
 
 def _serve_args(p: argparse.ArgumentParser) -> None:
@@ -70,8 +80,13 @@ def _workbook_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rubric", metavar="DIR", help="评估表目录，默认 ROOT/rubric")
     p.add_argument("--out", metavar="FILE.xlsx", required=True, help="要写出的工作簿，如 评分表.xlsx")
     p.add_argument("--year", type=year, metavar="YYYY", help="年度，默认最新一年")
-    p.add_argument("--institution", metavar="ID", nargs="+", default=[],
-                   help="只为这些机构生成（默认全部开展评价的机构），如 --institution P01 P02")
+    p.add_argument(
+        "--institution",
+        metavar="ID",
+        nargs="+",
+        default=[],
+        help="只为这些机构生成（默认全部开展评价的机构），如 --institution P01 P02",
+    )
     p.add_argument("--scores", metavar="DIR", help="用该目录中已有的评分表填好工作簿（名单也从这里读）")
 
 
@@ -97,10 +112,10 @@ def _synth_args(p: argparse.ArgumentParser) -> None:
 
 # --- running ----------------------------------------------------------------------------------
 
+
 def _layout(args: argparse.Namespace, with_out: bool = True) -> Layout:
     get = lambda name: getattr(args, name, None)  # noqa: E731
-    return Layout.from_args(get("root"), get("scores"), get("rubric"), get("content"),
-                            get("out") if with_out else None)
+    return Layout.from_args(get("root"), get("scores"), get("rubric"), get("content"), get("out") if with_out else None)
 
 
 def _validate(args: argparse.Namespace) -> None:
@@ -112,8 +127,14 @@ def _validate(args: argparse.Namespace) -> None:
 def _build(args: argparse.Namespace) -> None:
     layout = _layout(args)
     tty = sys.stderr.isatty() and not os.environ.get("CI")
-    site, _written, stats = build(layout, publish_mode=args.publish, workers=args.jobs,
-                                  cache=not args.no_cache, progress=tty, previous=args.previous)
+    site, _written, stats = build(
+        layout,
+        publish_mode=args.publish,
+        workers=args.jobs,
+        cache=not args.no_cache,
+        progress=tty,
+        previous=args.previous,
+    )
     print(stats.summary)
     print(f"{layout.out}：{stats.line()}" if stats.unchanged else f"已生成到 {layout.out}：{stats.line()}")
     if args.publish:
@@ -125,17 +146,21 @@ def publish_note(layout: Layout, years: list[int]) -> str:
     from site_builder.record.ledger import LEDGER_FILE
 
     records = [layout.scores / str(y) / LEDGER_FILE for y in years]
-    lines = ["已正式发布：",
-             f"  网站：{absolute(layout.out)}（整个文件夹上传到局网站）",
-             "  发布记录：" + "、".join(str(p) for p in records)]
+    lines = [
+        "已正式发布：",
+        f"  网站：{absolute(layout.out)}（整个文件夹上传到局网站）",
+        "  发布记录：" + "、".join(str(p) for p in records),
+    ]
     pending = _uncommitted(layout)
     if pending is None:
-        lines.append("请把发布记录连同评分表（scores/）、评估表（rubric/）和页面内容（content/）一起保存备份；"
-                     "以后每次构建都以发布记录为准核对改动。")
+        lines.append(
+            "请把发布记录连同评分表（scores/）、评估表（rubric/）和页面内容（content/）一起保存备份；"
+            "以后每次构建都以发布记录为准核对改动。"
+        )
     elif pending:
         lines.append("请提交到版本库（git）：")
         lines += [f"  {name}" for name in pending]
-        lines.append("  git add " + " ".join(_quote(n) for n in pending) + " && git commit -m \"正式发布\"")
+        lines.append("  git add " + " ".join(_quote(n) for n in pending) + ' && git commit -m "正式发布"')
     else:
         lines.append("发布记录与版本库中的一致，无须提交。")
     return "\n".join(lines)
@@ -149,13 +174,26 @@ def _uncommitted(layout: Layout) -> list[str] | None:
     """Data files that differ from the last commit (None when the data is not in a git work tree)."""
     folders = [p for p in (layout.scores, layout.rubric, layout.content) if p.is_dir()]
     try:
-        top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=layout.root, capture_output=True,
-                             text=True, timeout=10)
+        top = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"], cwd=layout.root, capture_output=True, text=True, timeout=10
+        )
         if top.returncode != 0:
             return None
-        status = subprocess.run(["git", "status", "--porcelain", "-z", "--untracked-files=all", "--",
-                                 *(os.path.relpath(p, layout.root) for p in folders)],
-                                cwd=layout.root, capture_output=True, text=True, timeout=30)
+        status = subprocess.run(
+            [
+                "git",
+                "status",
+                "--porcelain",
+                "-z",
+                "--untracked-files=all",
+                "--",
+                *(os.path.relpath(p, layout.root) for p in folders),
+            ],
+            cwd=layout.root,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     if status.returncode != 0:
@@ -171,16 +209,21 @@ def _uncommitted(layout: Layout) -> list[str] | None:
 def _serve(args: argparse.Namespace) -> None:
     from site_builder.commands.serve import serve
 
-    options = [item for name in ("root", "scores", "rubric", "content", "out") if getattr(args, name)
-               for item in (f"--{name}", getattr(args, name))]
+    options = [
+        item
+        for name in ("root", "scores", "rubric", "content", "out")
+        if getattr(args, name)
+        for item in (f"--{name}", getattr(args, name))
+    ]
     serve(_layout(args), args.port, args.jobs, options)
 
 
 def _workbook(args: argparse.Namespace) -> None:
     from site_builder.commands import workbooks as spreadsheet  # openpyxl is only needed here and for results.xlsx
 
-    year_, count = spreadsheet.write_workbook(_layout(args, with_out=False), Path(args.out), args.year,
-                                              args.institution, fill=args.scores is not None)
+    year_, count = spreadsheet.write_workbook(
+        _layout(args, with_out=False), Path(args.out), args.year, args.institution, fill=args.scores is not None
+    )
     print(f"已生成 {year_} 年评分工作簿 {args.out}：{count} 个机构" + ("（已按现有评分表填写）" if args.scores else ""))
 
 
@@ -200,36 +243,59 @@ def _verify(args: argparse.Namespace) -> None:
 
 def _synth(args: argparse.Namespace) -> None:
     counts = synth_command(_layout(args, with_out=False), Path(args.out), args.institutions, args.seed)
-    print(f"已在 {args.out} 生成合成数据：{counts['institutions']} 个机构，开展评价 {counts['active']} 个，"
-          f"其中有否决项 {counts['vetoed']} 个")
+    print(
+        f"已在 {args.out} 生成合成数据：{counts['institutions']} 个机构，开展评价 {counts['active']} 个，"
+        f"其中有否决项 {counts['vetoed']} 个"
+    )
 
 
 COMMANDS: dict[str, Command] = {
-    "validate": Command("校验全部数据并打印摘要，不写任何文件",
-                        "校验评估表、机构名单、状态文件和全部评分表；列出所有问题，或打印将要发布的内容摘要。",
-                        _validate_args, _validate),
-    "build": Command("校验数据并生成网站和开放数据",
-                     "先校验全部数据，再生成到临时目录，成功后整体替换输出目录；失败时保留上一次的输出。",
-                     _build_args, _build),
-    "serve": Command("本机预览：生成网站并在浏览器中查看，数据改动后自动重新生成",
-                     "生成网站，在 http://127.0.0.1:端口/ 提供预览（只有本机能访问）；评分表、评估表、页面内容或模板"
-                     "改动后自动重新生成并刷新已打开的页面；出错时在页面和终端显示错误，继续提供上一次成功生成的网站。"
-                     "按 Ctrl-C 停止。",
-                     _serve_args, _serve),
-    "workbook": Command("生成专家评分用的 Excel 工作簿",
-                        "按评估表生成评分工作簿：每个机构一张工作表，版式同纸质评估表，评估分为下拉选择，小计和总分为公式。",
-                        _workbook_args, _workbook),
-    "import": Command("导入填好的工作簿，写出 YAML 评分表",
-                      "逐格校验填好的工作簿；只导入填写了的机构（一项评估分也没填的工作表跳过并列出），"
-                      "全部无误才写出 <年度>/<机构编号>.yaml；已有且不同的评分表须加 --force 才覆盖。"
-                      "可一次给多个工作簿（如各专家组各一份）。",
-                      _import_args, _import),
-    "verify": Command("核验一份已发布（或下载保存）的网站",
-                      "核对 SHA256SUMS、发布记录的链条、与仓库发布记录是否一致，并按仓库数据重新生成后逐字节比较。",
-                      _verify_args, _verify),
-    "synth": Command("生成合成数据（用于性能测试）",
-                     "在 DIR 下生成与本仓库同样布局的完整数据（content/、rubric/、scores/），同一 seed 结果相同；数据标为示例数据。",
-                     _synth_args, _synth),
+    "validate": Command(
+        "校验全部数据并打印摘要，不写任何文件",
+        "校验评估表、机构名单、状态文件和全部评分表；列出所有问题，或打印将要发布的内容摘要。",
+        _validate_args,
+        _validate,
+    ),
+    "build": Command(
+        "校验数据并生成网站和开放数据",
+        "先校验全部数据，再生成到临时目录，成功后整体替换输出目录；失败时保留上一次的输出。",
+        _build_args,
+        _build,
+    ),
+    "serve": Command(
+        "本机预览：生成网站并在浏览器中查看，数据改动后自动重新生成",
+        "生成网站，在 http://127.0.0.1:端口/ 提供预览（只有本机能访问）；评分表、评估表、页面内容或模板"
+        "改动后自动重新生成并刷新已打开的页面；出错时在页面和终端显示错误，继续提供上一次成功生成的网站。"
+        "按 Ctrl-C 停止。",
+        _serve_args,
+        _serve,
+    ),
+    "workbook": Command(
+        "生成专家评分用的 Excel 工作簿",
+        "按评估表生成评分工作簿：每个机构一张工作表，版式同纸质评估表，评估分为下拉选择，小计和总分为公式。",
+        _workbook_args,
+        _workbook,
+    ),
+    "import": Command(
+        "导入填好的工作簿，写出 YAML 评分表",
+        "逐格校验填好的工作簿；只导入填写了的机构（一项评估分也没填的工作表跳过并列出），"
+        "全部无误才写出 <年度>/<机构编号>.yaml；已有且不同的评分表须加 --force 才覆盖。"
+        "可一次给多个工作簿（如各专家组各一份）。",
+        _import_args,
+        _import,
+    ),
+    "verify": Command(
+        "核验一份已发布（或下载保存）的网站",
+        "核对 SHA256SUMS、发布记录的链条、与仓库发布记录是否一致，并按仓库数据重新生成后逐字节比较。",
+        _verify_args,
+        _verify,
+    ),
+    "synth": Command(
+        "生成合成数据（用于性能测试）",
+        "在 DIR 下生成与本仓库同样布局的完整数据（content/、rubric/、scores/），同一 seed 结果相同；数据标为示例数据。",
+        _synth_args,
+        _synth,
+    ),
 }
 
 
@@ -237,11 +303,15 @@ def _parser() -> ChineseArgumentParser:
     parser = ChineseArgumentParser(
         prog=PROG,
         description="忻州市职业技能等级评价机构年度绩效考核结果发布工具：校验评分数据，生成公示网站和开放数据。"
-                    "操作步骤见 docs/操作手册.md。",
+        "操作步骤见 docs/操作手册.md。",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}", help="显示版本号并退出")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="命令", help="要做的事，如 validate；"
-                               f"每个命令的选项见 {PROG} 命令 --help")
+    sub = parser.add_subparsers(
+        dest="command",
+        required=True,
+        metavar="命令",
+        help=f"要做的事，如 validate；每个命令的选项见 {PROG} 命令 --help",
+    )
     for name, command in COMMANDS.items():
         command.arguments(parser.add_command(sub, name, help=command.help, description=command.description))
     return parser
@@ -251,9 +321,11 @@ def _missing_inputs_hint(args: argparse.Namespace, problems: list) -> str | None
     """After a failed load: how to point at the input folders reported missing."""
     layout = _layout(args)
     reported = {p.file for p in problems}
-    missing = [(opt, path) for opt, path in (("--scores", layout.scores), ("--rubric", layout.rubric),
-                                             ("--content", layout.content))
-               if absolute(path) in reported and not path.is_dir()]
+    missing = [
+        (opt, path)
+        for opt, path in (("--scores", layout.scores), ("--rubric", layout.rubric), ("--content", layout.content))
+        if absolute(path) in reported and not path.is_dir()
+    ]
     if not missing:
         return None
     given = [opt for opt, _ in missing if getattr(args, opt[2:], None)]
@@ -263,11 +335,16 @@ def _missing_inputs_hint(args: argparse.Namespace, problems: list) -> str | None
         lines.append(f"提示：请检查 {'、'.join(given)} 给出的路径（相对于当前目录 {absolute('.')}）。")
     if defaulted:
         if args.root:
-            lines.append(f"提示：--root 指向 {absolute(args.root)}，其中应有 "
-                         + "、".join(f"{opt[2:]}/" for opt in defaulted) + "；请检查路径。")
+            lines.append(
+                f"提示：--root 指向 {absolute(args.root)}，其中应有 "
+                + "、".join(f"{opt[2:]}/" for opt in defaulted)
+                + "；请检查路径。"
+            )
         else:
-            lines.append(f"提示：请在数据根目录（含 scores/、rubric/、content/ 的文件夹）中运行，或用 --root 指定它；"
-                         f"当前目录是 {absolute('.')}。")
+            lines.append(
+                f"提示：请在数据根目录（含 scores/、rubric/、content/ 的文件夹）中运行，或用 --root 指定它；"
+                f"当前目录是 {absolute('.')}。"
+            )
     return "\n".join(lines)
 
 

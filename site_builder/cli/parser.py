@@ -65,7 +65,7 @@ class ChineseArgumentParser(argparse.ArgumentParser):
         if add_help:
             self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS, help="显示本帮助并退出")
 
-    def add_command(self, subparsers, name: str, **kwargs) -> "ChineseArgumentParser":
+    def add_command(self, subparsers, name: str, **kwargs) -> ChineseArgumentParser:
         parser = subparsers.add_parser(name, **kwargs)
         self.commands[name] = parser
         return parser
@@ -96,9 +96,9 @@ class ChineseArgumentParser(argparse.ArgumentParser):
         target = self.commands.get(command) if command else None
         if target is None:
             return
-        rest = argv[argv.index(command) + 1:]
+        rest = argv[argv.index(command) + 1 :]
         if "--" in rest:
-            rest = rest[:rest.index("--")]
+            rest = rest[: rest.index("--")]
         known = target._option_strings()
         unknown = [a for a in rest if a.startswith("--") and a.split("=", 1)[0] not in known]
         if unknown:
@@ -107,7 +107,7 @@ class ChineseArgumentParser(argparse.ArgumentParser):
     def _option_strings(self) -> list[str]:
         return [s for action in self._actions for s in action.option_strings if s.startswith("--")]
 
-    def _unrecognized(self, extras: list[str], top: "ChineseArgumentParser | None") -> str:
+    def _unrecognized(self, extras: list[str], top: ChineseArgumentParser | None) -> str:
         messages = []
         for n, extra in enumerate(extras):
             if n and not extra.startswith("-") and extras[n - 1].startswith("--") and "=" not in extras[n - 1]:
@@ -162,7 +162,8 @@ class ChineseArgumentParser(argparse.ArgumentParser):
 
     def _is_command_slot(self, name: str) -> bool:
         return bool(self.commands) and any(
-            isinstance(a, argparse._SubParsersAction) and name in (a.metavar, a.dest) for a in self._actions)
+            isinstance(a, argparse._SubParsersAction) and name in (a.metavar, a.dest) for a in self._actions
+        )
 
     def _describe(self, name: str, bare: bool = False) -> str:
         """`--out（要写出的工作簿）`; with bare, only the part in brackets."""

@@ -34,13 +34,13 @@ SCRIPT_PATH = "/__serve/reload.js"
 POLL_SECONDS = 0.5
 SETTLE_SECONDS = 0.3
 
-RELOAD_JS = """\
-(function () {
+RELOAD_JS = f"""\
+(function () {{
   var me = document.currentScript, seen = Number(new URL(me.src).searchParams.get("g"));
-  function show(error) {
+  function show(error) {{
     var box = document.getElementById("site-builder-serve-error");
-    if (!error) { if (box) box.remove(); return; }
-    if (!box) {
+    if (!error) {{ if (box) box.remove(); return; }}
+    if (!box) {{
       box = document.createElement("pre");
       box.id = "site-builder-serve-error";
       box.setAttribute("role", "alert");
@@ -48,19 +48,19 @@ RELOAD_JS = """\
         "padding:1em;background:#fff4f4;color:#7a1010;border-top:4px solid #b42318;z-index:2147483647;" +
         "white-space:pre-wrap;font:15px/1.6 monospace;text-align:left";
       document.body.appendChild(box);
-    }
+    }}
     box.textContent = "生成失败（预览中显示的是上一次成功生成的网站）：\\n\\n" + error;
-  }
-  function poll() {
-    fetch("%(status)s", {cache: "no-store"}).then(function (r) { return r.json(); }).then(function (s) {
-      if (s.generation !== seen) { location.reload(); return; }
+  }}
+  function poll() {{
+    fetch("{STATUS_PATH}", {{cache: "no-store"}}).then(function (r) {{ return r.json(); }}).then(function (s) {{
+      if (s.generation !== seen) {{ location.reload(); return; }}
       show(s.error);
       setTimeout(poll, 1000);
-    }).catch(function () { setTimeout(poll, 2000); });
-  }
+    }}).catch(function () {{ setTimeout(poll, 2000); }});
+  }}
   poll();
-})();
-""" % {"status": STATUS_PATH}
+}})();
+"""
 
 
 @dataclass
@@ -110,8 +110,10 @@ class PreviewHandler(SimpleHTTPRequestHandler):
         path = urlsplit(self.path).path
         generation, error = self.state.snapshot()
         if path == STATUS_PATH:
-            self._send(json.dumps({"generation": generation, "error": error}, ensure_ascii=False).encode(),
-                       "application/json; charset=utf-8")
+            self._send(
+                json.dumps({"generation": generation, "error": error}, ensure_ascii=False).encode(),
+                "application/json; charset=utf-8",
+            )
             return
         if path == SCRIPT_PATH:
             self._send(RELOAD_JS.encode(), "text/javascript; charset=utf-8")
@@ -138,10 +140,12 @@ class PreviewHandler(SimpleHTTPRequestHandler):
 
 
 def _error_page(error: str) -> bytes:
-    return ("<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
-            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>生成失败</title></head>"
-            "<body><h1>网站还没有成功生成过</h1><p>改正下面的问题并保存后，本页会自动刷新。</p>"
-            f"<pre style=\"white-space:pre-wrap\">{escape(error)}</pre></body></html>").encode()
+    return (
+        '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1"><title>生成失败</title></head>'
+        "<body><h1>网站还没有成功生成过</h1><p>改正下面的问题并保存后，本页会自动刷新。</p>"
+        f'<pre style="white-space:pre-wrap">{escape(error)}</pre></body></html>'
+    ).encode()
 
 
 def watched_folders(layout: Layout) -> list[Path]:
@@ -200,8 +204,10 @@ def bind(port: int, handler) -> ThreadingHTTPServer:  # noqa: ANN001
         server = ThreadingHTTPServer(("127.0.0.1", port), handler)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
-            raise BuildError(f"端口 {port} 已被占用（也许另一个预览还开着）；用 --port 换一个端口，如 --port {port + 1}，"
-                             "或用 --port 0 自动选一个空闲端口") from None
+            raise BuildError(
+                f"端口 {port} 已被占用（也许另一个预览还开着）；用 --port 换一个端口，如 --port {port + 1}，"
+                "或用 --port 0 自动选一个空闲端口"
+            ) from None
         raise
     server.daemon_threads = True
     return server
@@ -222,8 +228,9 @@ def _stop_on_sigterm() -> dict:
     return before
 
 
-def serve(layout: Layout, port: int, jobs: int = 1, options: list[str] | None = None,
-          stop: threading.Event | None = None) -> None:
+def serve(
+    layout: Layout, port: int, jobs: int = 1, options: list[str] | None = None, stop: threading.Event | None = None
+) -> None:
     """Build, serve and rebuild until Ctrl-C (or `stop` is set). `options`: the data options for `build`."""
     options = options or []
     state = State()
@@ -235,8 +242,9 @@ def serve(layout: Layout, port: int, jobs: int = 1, options: list[str] | None = 
             signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
 
 
-def _serve(layout: Layout, port: int, jobs: int, options: list[str], stop: threading.Event | None,
-           state: State) -> None:
+def _serve(
+    layout: Layout, port: int, jobs: int, options: list[str], stop: threading.Event | None, state: State
+) -> None:
     server = bind(port, partial(PreviewHandler, state=state, directory=str(layout.out)))
     url = f"http://127.0.0.1:{server.server_address[1]}/"
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
@@ -247,8 +255,10 @@ def _serve(layout: Layout, port: int, jobs: int, options: list[str], stop: threa
         if not run_build(options, jobs, state):
             if not all(p.is_dir() for p in folders[:3]):
                 raise BuildError("预览没有启动：缺少数据目录（见上）")
-            _say(f"[{_now()}] 生成失败；改正后保存，会自动重新生成。"
-                 + ("预览中显示的是上一次生成的网站。" if layout.out.is_dir() else "预览页面会显示上面的错误。"))
+            _say(
+                f"[{_now()}] 生成失败；改正后保存，会自动重新生成。"
+                + ("预览中显示的是上一次生成的网站。" if layout.out.is_dir() else "预览页面会显示上面的错误。")
+            )
         thread.start()
         _say(f"预览地址：{url}（只有本机能访问；数据改动后自动重新生成；按 Ctrl-C 停止）")
         while not (stop and stop.is_set()):

@@ -12,13 +12,27 @@ import shutil
 from pathlib import Path
 
 from site_builder.build.flow import Layout
-from site_builder.errors import BuildError, Problems
-from site_builder.read.project import Paths, load_rubric
 from site_builder.domain.models import Rubric
 from site_builder.domain.scoring import fmt
+from site_builder.errors import BuildError, Problems
+from site_builder.read.project import Paths, load_rubric
 
-COUNTIES = ("忻府区", "原平市", "定襄县", "五台县", "代县", "繁峙县", "宁武县", "静乐县", "神池县", "五寨县",
-            "岢岚县", "河曲县", "保德县", "偏关县")
+COUNTIES = (
+    "忻府区",
+    "原平市",
+    "定襄县",
+    "五台县",
+    "代县",
+    "繁峙县",
+    "宁武县",
+    "静乐县",
+    "神池县",
+    "五寨县",
+    "岢岚县",
+    "河曲县",
+    "保德县",
+    "偏关县",
+)
 KINDS = ("职业培训学校", "职业技术学院", "人力资源服务有限公司", "技工学校", "行业协会", "科技有限公司")
 REASONS = ("佐证资料不全，缺{n}项", "现场核查未达到要求", "未提供相关制度文件", "记录不完整", "执行不到位")
 VETO_EVIDENCE = "经核查属实（合成数据）"
@@ -34,7 +48,9 @@ def write_synthetic(rubric: Rubric, rubric_file: Path, content_dir: Path, out: P
         shutil.rmtree(out / "content")
     shutil.copytree(content_dir, out / "content")
     site_yaml = out / "content" / "site.yaml"  # a roll-up this size is too big for one WeChat article
-    site_yaml.write_text(site_yaml.read_text(encoding="utf-8").rstrip("\n") + "\nwechat_article: false\n", encoding="utf-8")
+    site_yaml.write_text(
+        site_yaml.read_text(encoding="utf-8").rstrip("\n") + "\nwechat_article: false\n", encoding="utf-8"
+    )
     scores = out / "scores" / str(year)
     if scores.exists():
         shutil.rmtree(scores)
@@ -51,17 +67,23 @@ def write_synthetic(rubric: Rubric, rubric_file: Path, content_dir: Path, out: P
         county = None if provincial_tier else rng.choice(COUNTIES)
         name = f"{county or '山西'}合成{k:0{width}d}{rng.choice(KINDS)}"
         active = rng.random() < 0.8
-        roster.append(f"  - {{id: {inst_id}, name: {name}, tier: {'省属' if provincial_tier else '市属'}, "
-                      f"county: {county or 'null'}, active: {'true' if active else 'false'}, "
-                      f"code: '{_code(k)}'}}")
+        roster.append(
+            f"  - {{id: {inst_id}, name: {name}, tier: {'省属' if provincial_tier else '市属'}, "
+            f"county: {county or 'null'}, active: {'true' if active else 'false'}, "
+            f"code: '{_code(k)}'}}"
+        )
         if not active:
             continue
         counts["active"] += 1
         senior, online = rng.random() < 0.3, rng.random() < 0.5
         quality = rng.random()  # how well this institution does overall
-        lines = [f"institution: {inst_id}", f"assessed_on: {year + 1}-01-{rng.randint(2, 10):02d}",
-                 f"senior_levels: {'true' if senior else 'false'}", f"online_exam: {'true' if online else 'false'}",
-                 "items:"]
+        lines = [
+            f"institution: {inst_id}",
+            f"assessed_on: {year + 1}-01-{rng.randint(2, 10):02d}",
+            f"senior_levels: {'true' if senior else 'false'}",
+            f"online_exam: {'true' if online else 'false'}",
+            "items:",
+        ]
         for ind in scored:
             if ind.applies == "senior_levels" and not senior or ind.applies == "online_exam" and not online:
                 continue
@@ -71,7 +93,9 @@ def write_synthetic(rubric: Rubric, rubric_file: Path, content_dir: Path, out: P
                 score = rng.choice(ind.allowed[:-1])
             entry = [f"score: {fmt(score)}"]
             if score < ind.max:
-                entry.append("reason: " + json.dumps(rng.choice(REASONS).format(n=rng.randint(1, 3)), ensure_ascii=False))
+                entry.append(
+                    "reason: " + json.dumps(rng.choice(REASONS).format(n=rng.randint(1, 3)), ensure_ascii=False)
+                )
             if rng.random() < 0.1:
                 entry.append(f"self: {fmt(ind.max)}")
             lines.append(f"  {ind.id}: {{{', '.join(entry)}}}" if len(entry) > 1 else f"  {ind.id}: {fmt(score)}")
@@ -84,7 +108,9 @@ def write_synthetic(rubric: Rubric, rubric_file: Path, content_dir: Path, out: P
     (scores / "roster.yaml").write_text("\n".join(roster) + "\n", encoding="utf-8")
     (scores / "status.yaml").write_text(
         f"# 合成数据，仅供性能测试\nstatus: sample\napproved_by: null\napproved_on: null\n"
-        f"published_on: {year + 1}-01-15\nobjection_deadline: {year + 1}-01-20\n", encoding="utf-8")
+        f"published_on: {year + 1}-01-15\nobjection_deadline: {year + 1}-01-20\n",
+        encoding="utf-8",
+    )
     return counts
 
 
@@ -103,7 +129,9 @@ def synth_command(layout: Layout, out: Path, n: int, seed: int) -> dict:
     problems = Problems()
     years = sorted(p.stem for p in layout.rubric.glob("*.yaml"))
     if not years:
-        raise BuildError(f"{layout.rubric.resolve()} 中没有评估表（<年度>.yaml）；用 --root 指定含 rubric/ 的数据根目录")
+        raise BuildError(
+            f"{layout.rubric.resolve()} 中没有评估表（<年度>.yaml）；用 --root 指定含 rubric/ 的数据根目录"
+        )
     rubric_file = layout.rubric / f"{years[-1]}.yaml"
     rubric = load_rubric(rubric_file, Paths(layout.rubric, layout.scores, layout.root), problems)
     problems.raise_if_any()

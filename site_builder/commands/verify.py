@@ -20,8 +20,8 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from site_builder.record import ledger as ledgers
 from site_builder.errors import DataError, Problem, Problems, SiteBuilderError
+from site_builder.record import ledger as ledgers
 from site_builder.storage.writer import PLACEHOLDERS
 
 INSTITUTION_PAGE = re.compile(r"^(\d{4})/institutions/([^/]+)/index\.html$")
@@ -36,8 +36,11 @@ class VerifyFailed(SiteBuilderError):
 
 def _files(folder: Path) -> dict[str, Path]:
     """Every file of a site but the placeholders kept from the folder it replaced (.gitignore)."""
-    return {p.relative_to(folder).as_posix(): p for p in sorted(folder.rglob("*"))
-            if p.is_file() and p.relative_to(folder).as_posix() not in PLACEHOLDERS}
+    return {
+        p.relative_to(folder).as_posix(): p
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.relative_to(folder).as_posix() not in PLACEHOLDERS
+    }
 
 
 def _sha(path: Path) -> str:
@@ -83,8 +86,10 @@ def verify(site: Path, layout) -> str:
     listed = check_sums(site, diffs)
     repo = load(layout)  # the repo's data and ledgers, checked (DataError when they do not hold)
     current = True  # the site is the repo's latest publication in every year
-    years = sorted({int(p.name) for p in site.iterdir() if p.is_dir() and re.fullmatch(r"\d{4}", p.name)}
-                   | {r.data.year for r in repo.reports})
+    years = sorted(
+        {int(p.name) for p in site.iterdir() if p.is_dir() and re.fullmatch(r"\d{4}", p.name)}
+        | {r.data.year for r in repo.reports}
+    )
     for year in years:
         mine = repo.ledgers.get(year)
         path = site / str(year) / "data" / ledgers.LEDGER_FILE
@@ -100,22 +105,28 @@ def verify(site: Path, layout) -> str:
             current = False
             continue
         have = mine.entries if mine else []
-        if len(theirs.entries) > len(have) or have[:len(theirs.entries)] != theirs.entries:
+        if len(theirs.entries) > len(have) or have[: len(theirs.entries)] != theirs.entries:
             n = next((i for i, (a, b) in enumerate(zip(have, theirs.entries), start=1) if a != b), None)
             where = f"第 {n} 次发布与仓库的不同" if n else f"有 {len(theirs.entries)} 次发布，仓库只有 {len(have)} 次"
-            diffs.append(Problem(rel, f"网站的发布记录不是仓库发布记录（scores/{year}/{ledgers.LEDGER_FILE}）或其前段：{where}"))
+            diffs.append(
+                Problem(rel, f"网站的发布记录不是仓库发布记录（scores/{year}/{ledgers.LEDGER_FILE}）或其前段：{where}")
+            )
             current = False
             continue
         if len(theirs.entries) < len(have):
             current = False
-            notes.append(f"{year} 年度：网站是第 {len(theirs.entries)} 次发布时的副本（仓库已有 {len(have)} 次发布），"
-                         "已按发布记录核对其文件")
+            notes.append(
+                f"{year} 年度：网站是第 {len(theirs.entries)} 次发布时的副本（仓库已有 {len(have)} 次发布），"
+                "已按发布记录核对其文件"
+            )
         if theirs.entries:
             recorded = theirs.entries[-1]["files"]
             shown = {p: h for p, h in listed.items() if p.startswith(f"{year}/") and p != rel}
             for p in sorted(set(recorded) | set(shown)):
                 if p not in shown:
-                    diffs.append(Problem(p, f"发布记录第 {len(theirs.entries)} 次发布有这个文件，但网站的 SHA256SUMS 中没有"))
+                    diffs.append(
+                        Problem(p, f"发布记录第 {len(theirs.entries)} 次发布有这个文件，但网站的 SHA256SUMS 中没有")
+                    )
                 elif p not in recorded:
                     diffs.append(Problem(p, f"网站有这个文件，但发布记录第 {len(theirs.entries)} 次发布中没有"))
                 elif recorded[p] != shown[p]:
@@ -165,7 +176,7 @@ def _explain(rel: str, site_file: Path, fresh: Path) -> list[Problem]:
             found = _diff_records(rel, _csv_rows(site_file), _csv_rows(fresh))
         elif rel.endswith("/data/results.xlsx"):
             found = _diff_xlsx(rel, site_file, fresh)
-    except Exception:  # an unreadable file is reported as differing, below
+    except Exception:  # noqa: BLE001 - an unreadable file is reported as differing, below
         found = []
     if found:
         return found
@@ -196,7 +207,9 @@ def _diff_records(rel: str, site: dict[str, dict], fresh: dict[str, dict]) -> li
             continue
         for key in sorted(set(a) | set(b)):
             if a.get(key) != b.get(key):
-                out.append(Problem(rel, f"{key} 在网站中为 {_s(a.get(key))}，按仓库数据应为 {_s(b.get(key))}", institution=who))
+                out.append(
+                    Problem(rel, f"{key} 在网站中为 {_s(a.get(key))}，按仓库数据应为 {_s(b.get(key))}", institution=who)
+                )
     return out
 
 
@@ -227,8 +240,14 @@ def _diff_xlsx(rel: str, site_file: Path, fresh: Path) -> list[Problem]:
             inst, what = key
             indicator = what if re.fullmatch(r"\d-\d{2}", what) else None
             label = "得分、扣分原因或自评分" if indicator else what
-            out.append(Problem(rel, f"{label}在网站中为 {_s(a.get(key))}，按仓库数据应为 {_s(b.get(key))}",
-                               institution=inst, indicator=indicator))
+            out.append(
+                Problem(
+                    rel,
+                    f"{label}在网站中为 {_s(a.get(key))}，按仓库数据应为 {_s(b.get(key))}",
+                    institution=inst,
+                    indicator=indicator,
+                )
+            )
     return out
 
 

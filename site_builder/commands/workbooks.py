@@ -6,13 +6,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from site_builder.sheets import workbook as wbk
 from site_builder.build.flow import Layout
+from site_builder.common.messages import absolute
+from site_builder.domain.models import Roster, Rubric
 from site_builder.errors import Problems
 from site_builder.read.project import Paths, list_year_dirs, load_project, load_roster, load_rubric, load_sheet
-from site_builder.domain.models import Roster, Rubric
+from site_builder.sheets import workbook as wbk
 from site_builder.storage.writer import atomic_write
-from site_builder.common.messages import absolute
 
 
 def _year_inputs(layout: Layout, year: int | None, problems: Problems) -> tuple[int, Rubric | None, Roster | None]:
@@ -95,16 +95,21 @@ def import_workbooks(layout: Layout, files: list[Path], into: Path | None, force
     for path in files:
         label = path.name if names.count(path.name) == 1 else str(path)
         if not path.is_file():
-            problems.add(absolute(path), "这是文件夹，不是工作簿" if path.is_dir() else
-                         f"文件不存在；请检查文件名和所在文件夹（当前目录 {absolute('.')}）")
+            problems.add(
+                absolute(path),
+                "这是文件夹，不是工作簿"
+                if path.is_dir()
+                else f"文件不存在；请检查文件名和所在文件夹（当前目录 {absolute('.')}）",
+            )
             continue
         opened = wbk.read_year(path, label, problems)
         if opened is None:
             continue
         wb, year = opened
         if year not in inputs:
-            _, rubric, roster = _year_inputs(Layout(layout.root, into, layout.rubric, layout.content, layout.out),
-                                             year, problems)
+            _, rubric, roster = _year_inputs(
+                Layout(layout.root, into, layout.rubric, layout.content, layout.out), year, problems
+            )
             if rubric is None or roster is None:
                 continue
             inputs[year] = (rubric, roster)
@@ -130,9 +135,13 @@ def import_workbooks(layout: Layout, files: list[Path], into: Path | None, force
             continue
         diff = wbk.differences(first[key].data, sheet.data)
         if diff:
-            problems.add(f"{origin[id(sheet)]}!{sheet.institution}", f"在 {origin[id(first[key])]} 和 {origin[id(sheet)]} 中都填写了，且内容不同："
-                         + "；".join(diff) + "；请只在一份工作簿中填写该机构，另一份清空后再导入",
-                         institution=sheet.institution)
+            problems.add(
+                f"{origin[id(sheet)]}!{sheet.institution}",
+                f"在 {origin[id(first[key])]} 和 {origin[id(sheet)]} 中都填写了，且内容不同："
+                + "；".join(diff)
+                + "；请只在一份工作簿中填写该机构，另一份清空后再导入",
+                institution=sheet.institution,
+            )
     imported = unique
     paths = Paths(layout.rubric, into, layout.root)
     plans: list[tuple[Path, str]] = []
@@ -149,13 +158,14 @@ def import_workbooks(layout: Layout, files: list[Path], into: Path | None, force
                 unchanged.append(target)
                 continue
             if not force:
-                problems.add(paths.rel(target), "已有评分表与工作簿不同，未覆盖（确认无误后加 --force）："
-                             + "；".join(diff), institution=sheet.institution)
+                problems.add(
+                    paths.rel(target),
+                    "已有评分表与工作簿不同，未覆盖（确认无误后加 --force）：" + "；".join(diff),
+                    institution=sheet.institution,
+                )
                 continue
         plans.append((target, sheet.yaml_text))
     problems.raise_if_any()
     for target, text in plans:
         atomic_write(target, text)
     return ImportResult([t for t, _ in plans], unchanged, summaries)
-
-

@@ -141,7 +141,7 @@ def _split_flow(inner: str) -> list[str]:
         if c in "\"'" and (not quote or c == quote):
             quote = "" if quote else c
         elif c == "," and not quote:
-            if inner[i + 1:i + 2] != " ":
+            if inner[i + 1 : i + 2] != " ":
                 raise _Unknown
             parts.append(inner[start:i])
             start = i + 2

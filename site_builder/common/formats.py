@@ -39,6 +39,7 @@ def number(value: Decimal | None) -> int | float | None:
 
 # --- CSV cells for spreadsheet programs (results.csv, indicators.csv, objections.csv) ----------
 
+
 def spreadsheet_text(value: str) -> str:
     """A CSV cell that Excel and WPS keep as text: ids like 6-06 or 1-01 would otherwise be read as
     dates. A trailing tab (invisible) does it; empty cells stay empty."""

@@ -26,8 +26,15 @@ PAGE_LIMIT = 200_000
 EVIDENCE_MIN = 5
 """Visible characters a veto's evidence needs at least (如 “连续两年未开展评价工作”)."""
 
-_KIND = {"Cc": "控制字符", "Cf": "零宽或文字方向控制字符", "Zl": "行分隔符", "Zp": "段分隔符",
-         "Co": "私用区字符", "Cs": "代理字符", "Cn": "未定义字符"}
+_KIND = {
+    "Cc": "控制字符",
+    "Cf": "零宽或文字方向控制字符",
+    "Zl": "行分隔符",
+    "Zp": "段分隔符",
+    "Co": "私用区字符",
+    "Cs": "代理字符",
+    "Cn": "未定义字符",
+}
 _MULTILINE_OK = {"\n", "\r", "\t"}
 
 NEGATIONS = re.compile(
@@ -83,10 +90,12 @@ def is_negation(value: str) -> bool:
 def check_evidence(value: str) -> str | None:
     """Why a veto's evidence is refused, or None. Checked after `check_text`."""
     if is_negation(value):
-        return ("证据写的是“没有发现”；未发现否决情形的，不要填写本项（YAML 中删除该项，"
-                "都没有时写 veto: {}；工作簿中选“否”并清空证据）。发现的，请写明事实依据，如 “连续两年未开展评价工作”")
+        return (
+            "证据写的是“没有发现”；未发现否决情形的，不要填写本项（YAML 中删除该项，"
+            "都没有时写 veto: {}；工作簿中选“否”并清空证据）。发现的，请写明事实依据，如 “连续两年未开展评价工作”"
+        )
     if len(visible(value)) < EVIDENCE_MIN:
-        return (f"证据过短（至少 {EVIDENCE_MIN} 个字）；请写明事实依据，如 “连续两年未开展评价工作”")
+        return f"证据过短（至少 {EVIDENCE_MIN} 个字）；请写明事实依据，如 “连续两年未开展评价工作”"
     return None
 
 

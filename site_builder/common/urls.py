@@ -8,8 +8,8 @@ the `url` they receive) use these functions, so a page moves in one place.
 from __future__ import annotations
 
 import posixpath
-from functools import lru_cache
 from dataclasses import dataclass
+from functools import lru_cache
 
 HOME = ""
 FEED = "feed.xml"
@@ -26,8 +26,10 @@ def year_index(year: int) -> str:
 
 def _year_folder(name: str):
     """The shape of a year's page that is a folder of its own: <year>/<name>/."""
+
     def shape(year: int) -> str:
         return f"{year}/{name}/"
+
     shape.__name__ = shape.__qualname__ = name
     return shape
 
@@ -97,9 +99,27 @@ def checksums() -> str:
     return CHECKSUMS
 
 
-SHAPES = {f.__name__: f for f in (home, feed, checksums, asset, year_index, roster, grades, rubric, institution,
-                                  search, data_file, wechat_article, wechat_preview, final_article, final_preview,
-                                  content_page)}
+SHAPES = {
+    f.__name__: f
+    for f in (
+        home,
+        feed,
+        checksums,
+        asset,
+        year_index,
+        roster,
+        grades,
+        rubric,
+        institution,
+        search,
+        data_file,
+        wechat_article,
+        wechat_preview,
+        final_article,
+        final_preview,
+        content_page,
+    )
+}
 """The URL shapes the templates may ask `url` for by name; a new one is a function above and an entry here."""
 
 

@@ -47,8 +47,9 @@ def _open_bracket_line(lines: list[str], upto: int) -> tuple[int, str] | None:
     return depth[-1] if depth else None
 
 
-def explain(text: str, problem: str | None, context: str | None, problem_line: int | None,
-            context_line: int | None) -> tuple[str, int | None]:
+def explain(
+    text: str, problem: str | None, context: str | None, problem_line: int | None, context_line: int | None
+) -> tuple[str, int | None]:
     """(message, line) for a YAML syntax error; the message starts with `YAML 格式错误：`."""
     lines = text.splitlines()
     problem = (problem or "").lower()
@@ -81,12 +82,14 @@ def explain(text: str, problem: str | None, context: str | None, problem_line: i
         where = opened[0] if opened else context_line or line
         pair = "花括号 { }" if (opened and opened[1] == "{") or "mapping" in context else "方括号 [ ]"
         if re.search(r":\s[^,{}\[\]'\"]*:\s", at(where)):
-            return result(f"{pair} 里的值含有“: ”；请给这个值加引号，如 {{score: 0, reason: \"原因: 说明\"}}", where)
-        return result(f"{pair} 没有正确结束：各项之间用英文逗号分隔，最后要写上 {pair[-1]}；"
-                      "值里含有冒号或逗号时请给它加引号", where)
+            return result(f'{pair} 里的值含有“: ”；请给这个值加引号，如 {{score: 0, reason: "原因: 说明"}}', where)
+        return result(
+            f"{pair} 没有正确结束：各项之间用英文逗号分隔，最后要写上 {pair[-1]}；值里含有冒号或逗号时请给它加引号",
+            where,
+        )
     if "mapping values" in problem:
         if _COLON_IN_VALUE.match(at(line)):
-            return result("值里含有“: ”；请给整个值加引号，如 reason: \"原因: 说明\"")
+            return result('值里含有“: ”；请给整个值加引号，如 reason: "原因: 说明"')
         previous = _previous_content_line(lines, line) if line else None
         if previous and _indent(at(line)) > _indent(at(previous)):
             return result("缩进不对：这一行比上一行多缩进了；同一层的键要左对齐")

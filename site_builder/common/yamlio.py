@@ -66,7 +66,7 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
                 hash(key)
             except ConstructorError:
                 raise
-            except Exception:  # an unhashable key is reported by PyYAML itself below
+            except Exception:  # noqa: BLE001 - an unhashable key is reported by PyYAML itself below
                 continue
             line = key_node.start_mark.line + 1
             if key in seen:
@@ -113,8 +113,11 @@ def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
     if not _DECIMAL_INT.fullmatch(text):  # YAML 1.1 reads 010 as 8, 0x10 as 16, 1:30 as 90, 1_0 as 10
         digits = text.lstrip("+-").lstrip("0") or "0"
         hint = f"，如 {'-' if text.startswith('-') else ''}{digits}" if digits.isdigit() else ""
-        raise _refuse(node, f"数值 {short(text)} 写法不对（以 0 开头、带下划线、冒号或用十六进制等写法的数，"
-                            f"YAML 会读成别的值）；请写普通的十进制数{hint}")
+        raise _refuse(
+            node,
+            f"数值 {short(text)} 写法不对（以 0 开头、带下划线、冒号或用十六进制等写法的数，"
+            f"YAML 会读成别的值）；请写普通的十进制数{hint}",
+        )
     return value
 
 
@@ -145,7 +148,8 @@ def _check_events(text: str) -> None:
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             raise YamlProblem("不允许使用 YAML 锚点和别名（& 和 *）；请把内容直接写出", line)
         if getattr(event, "tag", None) == MERGE_TAG or (
-                isinstance(event, yaml.ScalarEvent) and event.value == "<<" and event.implicit[0]):
+            isinstance(event, yaml.ScalarEvent) and event.value == "<<" and event.implicit[0]
+        ):
             raise YamlProblem("不允许使用 YAML 合并键（<<）；请把每个键直接写出", line)
         if getattr(event, "tag", None) is not None:
             raise YamlProblem(f"不允许使用 YAML 标签（{short(event.tag.replace(CORE_TAG, '!!'))}）；请直接写值", line)
@@ -233,7 +237,7 @@ def _reader_problem(exc: yaml.YAMLError) -> str:
     """A reader error without the position text PyYAML appends."""
     if isinstance(exc, yaml.reader.ReaderError):
         code = exc.character if isinstance(exc.character, int) else ord(exc.character or "\0")
-        return (f"文件含不允许的控制字符 U+{code:04X}；请删除它（文字中只能有可见字符、空格和换行）")
+        return f"文件含不允许的控制字符 U+{code:04X}；请删除它（文字中只能有可见字符、空格和换行）"
     return "YAML 格式错误：" + short(str(exc).splitlines()[0], 120)
 
 

@@ -30,12 +30,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from site_builder.domain import models
-from site_builder.errors import Problems
-from site_builder.domain.models import Correction as _Correction
-from site_builder.domain.models import FLAG_LABELS, Roster, Rubric, Sheet, YearData
-from site_builder.domain.scoring import fmt
 from site_builder.common.yamlio import is_number, to_decimal
+from site_builder.domain import models
+from site_builder.domain.models import FLAG_LABELS, Roster, Rubric, Sheet, YearData
+from site_builder.domain.models import Correction as _Correction
+from site_builder.domain.scoring import fmt
+from site_builder.errors import Problems
 
 CORRECTION_KEYS = ("date", "kind", "institution", "changes", "reason", "approved_by")
 CHANGE_KEYS = ("indicator", "grade", "field", "old", "new")
@@ -48,20 +48,43 @@ KINDS = ("score", "veto", "text", "roster", "rubric")
 FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
     "score": {"item": ("score", "self"), "institution": ("senior_levels", "online_exam")},
     "veto": {"item": ("veto",)},
-    "text": {"item": ("reason", "evidence", "self_reason"), "institution": ("assessed_on",),
-             "year": ("approved_by", "approved_on", "published_on", "objection_deadline")},
+    "text": {
+        "item": ("reason", "evidence", "self_reason"),
+        "institution": ("assessed_on",),
+        "year": ("approved_by", "approved_on", "published_on", "objection_deadline"),
+    },
     "roster": {"institution": ("name", "tier", "county", "active", "code")},
-    "rubric": {"indicator": ("max", "text", "rule", "scoring", "applies"), "grade": ("min", "label"),
-               "year": ("title",)},
+    "rubric": {
+        "indicator": ("max", "text", "rule", "scoring", "applies"),
+        "grade": ("min", "label"),
+        "year": ("title",),
+    },
 }
 FIELD_LABELS = {
-    "score": "得分", "self": "自评分", "self_reason": "自评扣分原因", "veto": "否决项", "reason": "扣分原因",
+    "score": "得分",
+    "self": "自评分",
+    "self_reason": "自评扣分原因",
+    "veto": "否决项",
+    "reason": "扣分原因",
     "evidence": "事实依据",
-    "assessed_on": "评估日期", **FLAG_LABELS,
-    "name": "机构名称", "tier": "层级", "county": "所在县（市、区）", "active": "开展评价",
-    "code": "统一社会信用代码", "min": "分数下限", "label": "名称", "max": "满分", "text": "评估标准",
-    "rule": "评估要求", "scoring": "评分规则", "applies": "适用范围", "title": "评估表标题",
-    "approved_by": "审定单位", "approved_on": "审定日期", "published_on": "公示日期",
+    "assessed_on": "评估日期",
+    **FLAG_LABELS,
+    "name": "机构名称",
+    "tier": "层级",
+    "county": "所在县（市、区）",
+    "active": "开展评价",
+    "code": "统一社会信用代码",
+    "min": "分数下限",
+    "label": "名称",
+    "max": "满分",
+    "text": "评估标准",
+    "rule": "评估要求",
+    "scoring": "评分规则",
+    "applies": "适用范围",
+    "title": "评估表标题",
+    "approved_by": "审定单位",
+    "approved_on": "审定日期",
+    "published_on": "公示日期",
     "objection_deadline": "异议截止日期",
 }
 NUMBER_FIELDS = {"score", "self", "veto", "max", "min"}
@@ -155,7 +178,9 @@ def _value_problem(field: str, value: Any) -> str | None:
             return "否决项用 1 表示存在、0 表示未发现"
         return None
     if field in DATE_FIELDS:
-        return None if isinstance(value, dt.date) and not isinstance(value, dt.datetime) else "须为日期，格式 YYYY-MM-DD"
+        return (
+            None if isinstance(value, dt.date) and not isinstance(value, dt.datetime) else "须为日期，格式 YYYY-MM-DD"
+        )
     if field in BOOL_FIELDS:
         return None if isinstance(value, bool) else "须为 true 或 false"
     if field == "scoring":
@@ -187,10 +212,12 @@ def _locate(kind: str, inst: str | None, ch: dict, rubric: Rubric) -> tuple[str,
         if indicator is None:
             return f"指标 {ind} 不在评估表中"
         if kind in ("score", "veto") and indicator.is_veto != (field == "veto"):
-            return (f"指标 {ind} 是否决项，应写 kind: veto" if indicator.is_veto
-                    else f"指标 {ind} 不是否决项，应写 kind: score")
-        if field == "evidence" and not indicator.is_veto \
-                or field in ("reason", "self_reason") and indicator.is_veto:
+            return (
+                f"指标 {ind} 是否决项，应写 kind: veto"
+                if indicator.is_veto
+                else f"指标 {ind} 不是否决项，应写 kind: score"
+            )
+        if field == "evidence" and not indicator.is_veto or field in ("reason", "self_reason") and indicator.is_veto:
             return f"指标 {ind} {'是' if indicator.is_veto else '不是'}否决项，field 应为 {'evidence' if indicator.is_veto else 'reason'}"
     label = FIELD_LABELS[field]
     if scope == "item":
@@ -204,8 +231,13 @@ def _locate(kind: str, inst: str | None, ch: dict, rubric: Rubric) -> tuple[str,
     return field, f"{'rubric' if kind == 'rubric' else 'status'}/{field}", label
 
 
-_SCOPE_LABELS = {"item": "机构的某项指标", "institution": "机构", "year": "全年度", "indicator": "评估表的指标",
-                 "grade": "评估表的等级"}
+_SCOPE_LABELS = {
+    "item": "机构的某项指标",
+    "institution": "机构",
+    "year": "全年度",
+    "indicator": "评估表的指标",
+    "grade": "评估表的等级",
+}
 
 
 def parse_corrections(data: Any, rel: str, rubric: Rubric, roster: Roster, problems: Problems) -> list[Correction]:
@@ -227,8 +259,11 @@ def parse_corrections(data: Any, rel: str, rubric: Rubric, roster: Roster, probl
                 problems.add(rel, f"{where}有未知字段 {key}；允许：{'、'.join(CORRECTION_KEYS)}", institution=inst)
         kind = raw.get("kind")
         if kind is not None and kind not in KINDS:
-            problems.add(rel, f"{where}的 kind 为 {kind}；可选：{'、'.join(KINDS)}（不写时按指标为 score 或 veto）",
-                         institution=inst)
+            problems.add(
+                rel,
+                f"{where}的 kind 为 {kind}；可选：{'、'.join(KINDS)}（不写时按指标为 score 或 veto）",
+                institution=inst,
+            )
             continue
         date = raw.get("date")
         if not isinstance(date, dt.date) or isinstance(date, dt.datetime):
@@ -251,9 +286,13 @@ def parse_corrections(data: Any, rel: str, rubric: Rubric, roster: Roster, probl
         for ch in raw_changes:
             ind = str(ch.get("indicator")) if isinstance(ch, dict) and ch.get("indicator") is not None else None
             if not isinstance(ch, dict) or any(k not in CHANGE_KEYS for k in ch) or "old" not in ch or "new" not in ch:
-                problems.add(rel, f"{where}的每项改动须为映射，含 old（原值）和 new（新值），"
-                                  f"可有 {'、'.join(k for k in CHANGE_KEYS if k not in ('old', 'new'))}",
-                             institution=inst, indicator=ind)
+                problems.add(
+                    rel,
+                    f"{where}的每项改动须为映射，含 old（原值）和 new（新值），"
+                    f"可有 {'、'.join(k for k in CHANGE_KEYS if k not in ('old', 'new'))}",
+                    institution=inst,
+                    indicator=ind,
+                )
                 continue
             ch_kind = kind
             if ch_kind is None:
@@ -265,9 +304,13 @@ def parse_corrections(data: Any, rel: str, rubric: Rubric, roster: Roster, probl
                 continue
             field, key, label = located
             if field in ("score", "veto") and not all(is_number(ch.get(k)) for k in ("old", "new")):
-                problems.add(rel, f"{where}须写明 old（原分值）和 new（新分值）两个数字"
-                                  + ("；否决项用 1 表示存在、0 表示未发现" if field == "veto" else ""),
-                             institution=inst, indicator=ind)
+                problems.add(
+                    rel,
+                    f"{where}须写明 old（原分值）和 new（新分值）两个数字"
+                    + ("；否决项用 1 表示存在、0 表示未发现" if field == "veto" else ""),
+                    institution=inst,
+                    indicator=ind,
+                )
                 continue
             bad = [f"{k} {why}" for k in ("old", "new") if (why := _value_problem(field, ch[k]))]
             if bad:
@@ -275,8 +318,12 @@ def parse_corrections(data: Any, rel: str, rubric: Rubric, roster: Roster, probl
                 continue
             old, new = norm(ch["old"]), norm(ch["new"])
             if old == new:
-                problems.add(rel, f"{where}的{label}原值与新值相同（{show(field, old)}），不是更正；请删去这一项",
-                             institution=inst, indicator=ind)
+                problems.add(
+                    rel,
+                    f"{where}的{label}原值与新值相同（{show(field, old)}），不是更正；请删去这一项",
+                    institution=inst,
+                    indicator=ind,
+                )
                 continue
             if key in keys:
                 problems.add(rel, f"{where}把{label}改了两次；一条更正中每项只写一次", institution=inst, indicator=ind)
@@ -285,36 +332,52 @@ def parse_corrections(data: Any, rel: str, rubric: Rubric, roster: Roster, probl
             changes.append(Change(ind, old, new, ch_kind, field, key, label))
         if len(problems.items) == before:
             kinds = {c.kind for c in changes}
-            out.append(Correction(n, date, inst, tuple(changes), raw["reason"].strip(), raw["approved_by"].strip(),
-                                  kind if kind else kinds.pop() if len(kinds) == 1 else "score",
-                                  correction_digest(raw)))
+            out.append(
+                Correction(
+                    n,
+                    date,
+                    inst,
+                    tuple(changes),
+                    raw["reason"].strip(),
+                    raw["approved_by"].strip(),
+                    kind if kind else kinds.pop() if len(kinds) == 1 else "score",
+                    correction_digest(raw),
+                )
+            )
     dates = [c.date for c in out]
     if dates != sorted(dates):
         problems.add(rel, "更正记录须按日期先后排列，新的更正加在末尾")
     return out
 
 
-def check_against_record(data: YearData, record: dict, record_rel: str, corrections_rel: str,
-                         problems: Problems) -> None:
+def check_against_record(
+    data: YearData, record: dict, record_rel: str, corrections_rel: str, problems: Problems
+) -> None:
     """The sheets must equal the old record with the later score corrections applied."""
     expected: dict[str, dict[str, Decimal]] = {
         inst: {ind: to_decimal(v) for ind, v in values.items()} for inst, values in record["institutions"].items()
     }
     corrected: dict[tuple[str, str], Correction] = {}
-    for c in data.corrections[record["corrections_included"]:]:
+    for c in data.corrections[record["corrections_included"] :]:
         values = expected.setdefault(c.institution, {}) if c.institution else {}
         for ch in c.changes:
             if getattr(ch, "field", "score") not in ("score", "veto"):
                 continue
             current = values.get(ch.indicator)
             if current is None or fmt(current) != ch.old:
-                problems.add(corrections_rel, f"第 {c.number} 条更正写原分值为 {ch.old}，但更正前的分值为 "
-                                              f"{fmt(current) if current is not None else '（无）'}",
-                             institution=c.institution, indicator=ch.indicator)
+                problems.add(
+                    corrections_rel,
+                    f"第 {c.number} 条更正写原分值为 {ch.old}，但更正前的分值为 "
+                    f"{fmt(current) if current is not None else '（无）'}",
+                    institution=c.institution,
+                    indicator=ch.indicator,
+                )
             values[ch.indicator] = Decimal(ch.new)
             corrected[(c.institution, ch.indicator)] = c
     sheets = {s.institution: s for s in data.sheets}
-    for inst in sorted(set(expected) | set(sheets), key=lambda i: (data.roster.get(i).order if data.roster.get(i) else 0, i)):
+    for inst in sorted(
+        set(expected) | set(sheets), key=lambda i: (data.roster.get(i).order if data.roster.get(i) else 0, i)
+    ):
         sheet = sheets.get(inst)
         if sheet is None:
             problems.add(record_rel, "结果已发布，但评分表不见了；请恢复评分表", institution=inst)
@@ -330,14 +393,21 @@ def check_against_record(data: YearData, record: dict, record_rel: str, correcti
                 continue
             c = corrected.get((inst, ind))
             if c is not None:
-                problems.add(corrections_rel, f"第 {c.number} 条更正的新分值 {_v(want.get(ind))} 与评分表的 "
-                                              f"{_v(actual.get(ind))} 不一致", institution=inst, indicator=ind)
+                problems.add(
+                    corrections_rel,
+                    f"第 {c.number} 条更正的新分值 {_v(want.get(ind))} 与评分表的 {_v(actual.get(ind))} 不一致",
+                    institution=inst,
+                    indicator=ind,
+                )
             else:
                 unrecorded.append(f"{ind}（已发布 {_v(want.get(ind))}，现为 {_v(actual.get(ind))}）")
         if unrecorded:
-            problems.add(sheet.path, f"已发布的分值被改动，但没有更正记录：{'、'.join(unrecorded)}；"
-                                     f"请在 {corrections_rel} 中登记更正（日期、指标、原分值、新分值、原因、审批单位）",
-                         institution=inst)
+            problems.add(
+                sheet.path,
+                f"已发布的分值被改动，但没有更正记录：{'、'.join(unrecorded)}；"
+                f"请在 {corrections_rel} 中登记更正（日期、指标、原分值、新分值、原因、审批单位）",
+                institution=inst,
+            )
 
 
 def _v(value: Decimal | None) -> str:

@@ -60,7 +60,6 @@ TIERS = ("省属", "市属")
 VETO_RESULT = "取消评价资格"
 
 
-
 @dataclass(frozen=True)
 class Rule:
     """A machine-readable scoring rule; `scoring.allowed_scores` derives the reachable scores."""
@@ -69,7 +68,7 @@ class Rule:
     max: Decimal
     per: Decimal | None = None
     values: tuple[Decimal, ...] = ()
-    parts: tuple["Rule", ...] = ()
+    parts: tuple[Rule, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -359,7 +358,7 @@ class Page:
 
     slug: str
     title: str
-    html: "Markup"
+    html: Markup
     order: int = 0
     meta: dict = field(default_factory=dict, compare=False)  # the front matter
 
@@ -368,7 +367,7 @@ class Page:
 class SiteInput:
     """Everything the site is rendered from, read and validated before anything is written."""
 
-    config: "SiteConfig"
+    config: SiteConfig
     reports: list[YearReport]  # ascending by year
     pages: list[Page]  # in menu order
     announcements: dict[int, Page]  # by year

@@ -19,12 +19,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from site_builder.common import urls
-from site_builder.common.textcheck import shown_id
-from site_builder.errors import Problems
 from site_builder.common.formats import zh_date
-from site_builder.domain.models import Correction, Roster, Status, YearData
-from site_builder.common.textcheck import REASON_LIMIT, check_text, shown
+from site_builder.common.textcheck import REASON_LIMIT, check_text, shown, shown_id
 from site_builder.common.yamlio import is_date
+from site_builder.domain.models import Correction, Roster, Status, YearData
+from site_builder.errors import Problems
 
 OBJECTIONS_FILE = "objections.yaml"
 """The file under scores/<year>/; the loader reserves it and the publication ledger may read it."""
@@ -77,10 +76,13 @@ class Counts:
     late: int
 
     @classmethod
-    def of(cls, objections) -> "Counts":
+    def of(cls, objections) -> Counts:
         objections = list(objections)
-        return cls(len(objections), *(sum(o.outcome == k for o in objections) for k in ("upheld", "rejected", "pending")),
-                   sum(o.late for o in objections))
+        return cls(
+            len(objections),
+            *(sum(o.outcome == k for o in objections) for k in ("upheld", "rejected", "pending")),
+            sum(o.late for o in objections),
+        )
 
 
 @dataclass(frozen=True)
@@ -101,7 +103,10 @@ class Phase:
 
 # --- reading and checking ------------------------------------------------------------------
 
-def _date(value: Any, key: str, label: str, where: str, rel: str, inst: str | None, problems: Problems) -> dt.date | None:
+
+def _date(
+    value: Any, key: str, label: str, where: str, rel: str, inst: str | None, problems: Problems
+) -> dt.date | None:
     """A date (YYYY-MM-DD); None (reported) when it is not one. YAML reading already refuses an
     impossible unquoted date; a quoted one ('2024-02-30') is reported here."""
     if is_date(value):
@@ -112,7 +117,9 @@ def _date(value: Any, key: str, label: str, where: str, rel: str, inst: str | No
         try:
             return dt.date(*(int(g) for g in match.groups()))
         except ValueError:
-            problems.add(rel, f"{where}的 {key}（{label}）{text} 不是真实存在的日期；请核对年、月、日", institution=inst)
+            problems.add(
+                rel, f"{where}的 {key}（{label}）{text} 不是真实存在的日期；请核对年、月、日", institution=inst
+            )
             return None
     problems.add(rel, f"{where}的 {key}（{label}）须为日期，格式 YYYY-MM-DD，实为 {shown(text)}", institution=inst)
     return None
@@ -134,8 +141,15 @@ def _text(value: Any, key: str, label: str, bad) -> str | None:
     return value.strip()
 
 
-def parse(data: Any, rel: str, roster: Roster, status: Status, corrections: tuple[Correction, ...] | list,
-          corrections_rel: str, problems: Problems) -> list[Objection]:
+def parse(
+    data: Any,
+    rel: str,
+    roster: Roster,
+    status: Status,
+    corrections: tuple[Correction, ...] | list,
+    corrections_rel: str,
+    problems: Problems,
+) -> list[Objection]:
     """Check objections.yaml (as `read` returns it) against the roster, the status and the corrections."""
     if data is None:
         return []
@@ -154,7 +168,7 @@ def parse(data: Any, rel: str, roster: Roster, status: Status, corrections: tupl
         inst = shown_id(raw["institution"]) if raw.get("institution") is not None else None
 
         def bad(message: str) -> None:
-            problems.add(rel, f"{where}{message}", institution=inst)
+            problems.add(rel, f"{where}{message}", institution=inst)  # noqa: B023 - called in this iteration only
 
         for key in raw:
             if key not in OBJECTION_KEYS:
@@ -174,7 +188,11 @@ def parse(data: Any, rel: str, roster: Roster, status: Status, corrections: tupl
         outcome = raw.get("outcome")
         if outcome not in OUTCOMES:
             allowed = "、".join(f"{k}（{OUTCOME_LABELS[k]}）" for k in OUTCOMES)
-            shown = f"{str(outcome).lower()}（YAML 把 yes/no、true/false 读作真假值）" if isinstance(outcome, bool) else outcome
+            shown = (
+                f"{str(outcome).lower()}（YAML 把 yes/no、true/false 读作真假值）"
+                if isinstance(outcome, bool)
+                else outcome
+            )
             bad(f"的 outcome（处理结果）为 {shown}；允许：{allowed}")
             outcome = None
         decided = None
@@ -188,26 +206,36 @@ def parse(data: Any, rel: str, roster: Roster, status: Status, corrections: tupl
         if received and status.published_on is None:
             bad(f"：结果尚未公示（{status.path} 未填写 published_on），不应有异议记录")
         elif received and received < status.published_on:
-            bad(f"的受理日期 {received}（received_on）早于结果公示日期 {status.published_on}"
-                f"（{status.path} 的 published_on）；请核对日期")
+            bad(
+                f"的受理日期 {received}（received_on）早于结果公示日期 {status.published_on}"
+                f"（{status.path} 的 published_on）；请核对日期"
+            )
         if received and decided and decided < received:
             bad(f"的办结日期 {decided}（decided_on）早于受理日期 {received}（received_on）；请核对日期")
         if status.final_on and decided and decided > status.final_on:
-            bad(f"的办结日期 {decided}（decided_on）晚于结果确定为最终结果的日期 {status.final_on}"
-                f"（{status.path} 的 final_on）；请核对日期")
+            bad(
+                f"的办结日期 {decided}（decided_on）晚于结果确定为最终结果的日期 {status.final_on}"
+                f"（{status.path} 的 final_on）；请核对日期"
+            )
 
         if outcome == "pending":
             if raw.get("decided_on") is not None:
                 bad("仍在处理（outcome: pending），不应有 decided_on；已办结的请将 outcome 改为 upheld 或 rejected")
             if correction is not None:
-                bad("仍在处理（outcome: pending），不应引用更正（correction）；异议成立并已更正的请将 outcome 改为 upheld")
+                bad(
+                    "仍在处理（outcome: pending），不应引用更正（correction）；异议成立并已更正的请将 outcome 改为 upheld"
+                )
             if status.final_on:
-                bad(f"仍在处理（outcome: pending），但结果已于 {status.final_on} 确定为最终结果（{status.path} 的 "
-                    "final_on）；请先填写处理结果，或删去 final_on")
+                bad(
+                    f"仍在处理（outcome: pending），但结果已于 {status.final_on} 确定为最终结果（{status.path} 的 "
+                    "final_on）；请先填写处理结果，或删去 final_on"
+                )
         elif outcome in ("upheld", "rejected"):
             label = f"{outcome}（{OUTCOME_LABELS[outcome]}）"
             if raw.get("decided_on") is None:
-                bad(f"的处理结果为 {label}，须填写 decided_on（办结日期，格式 YYYY-MM-DD）；尚未办结的请写 outcome: pending")
+                bad(
+                    f"的处理结果为 {label}，须填写 decided_on（办结日期，格式 YYYY-MM-DD）；尚未办结的请写 outcome: pending"
+                )
             if raw.get("reply") is None:
                 bad(f"的处理结果为 {label}，须填写 reply（答复意见：处理的理由）")
         if outcome == "rejected" and correction is not None:
@@ -216,13 +244,17 @@ def parse(data: Any, rel: str, roster: Roster, status: Status, corrections: tupl
             if correction is None:
                 bad(f"异议成立（upheld），须用 correction 写明由此作出的更正是 {corrections_rel} 中的第几条（从 1 起）")
             elif isinstance(correction, str) and correction.strip().isdigit() and correction.strip().isascii():
-                bad(f"的 correction（更正序号）\"{correction}\" 是加了引号的文字，不是数字；请去掉引号，"
-                    f"写作 correction: {correction.strip()}")
+                bad(
+                    f'的 correction（更正序号）"{correction}" 是加了引号的文字，不是数字；请去掉引号，'
+                    f"写作 correction: {correction.strip()}"
+                )
             elif isinstance(correction, bool) or not isinstance(correction, int) or correction < 1:
                 bad(f"的 correction 须为正整数（{corrections_rel} 中更正的序号，从 1 起），实为 {correction}")
             elif correction not in fixes:
-                bad(f"引用第 {correction} 条更正，但 {corrections_rel} 中只有 {len(fixes)} 条更正；请核对序号，"
-                    "或先登记更正")
+                bad(
+                    f"引用第 {correction} 条更正，但 {corrections_rel} 中只有 {len(fixes)} 条更正；请核对序号，"
+                    "或先登记更正"
+                )
             else:
                 fix = fixes[correction]
                 if inst is not None and fix.institution != inst:
@@ -231,14 +263,29 @@ def parse(data: Any, rel: str, roster: Roster, status: Status, corrections: tupl
                 if received and isinstance(fix.date, dt.date) and fix.date < received:
                     bad(f"引用的第 {correction} 条更正日期 {fix.date} 早于异议受理日期 {received}；请核对更正序号")
                 if correction in cited:
-                    bad(f"与第 {cited[correction]} 条异议引用了同一条更正（第 {correction} 条）；每条更正只能对应一条异议")
+                    bad(
+                        f"与第 {cited[correction]} 条异议引用了同一条更正（第 {correction} 条）；每条更正只能对应一条异议"
+                    )
                 else:
                     cited[correction] = n
         if len(problems.items) == before:
             digest, fixed = entry_digests(raw)
-            out.append(Objection(n, received, inst, subject, outcome, decided, reply, correction,
-                                 bool(status.objection_deadline and received > status.objection_deadline), rel,
-                                 digest, fixed))
+            out.append(
+                Objection(
+                    n,
+                    received,
+                    inst,
+                    subject,
+                    outcome,
+                    decided,
+                    reply,
+                    correction,
+                    bool(status.objection_deadline and received > status.objection_deadline),
+                    rel,
+                    digest,
+                    fixed,
+                )
+            )
     return out
 
 
@@ -259,16 +306,25 @@ def check_final_on(status: Status, problems: Problems) -> None:
     if final is None:
         return
     if status.status == "draft":
-        problems.add(status.path, "status 为 draft（草稿）时不能确定最终结果；请删去 final_on，或审定后将 status 改为 approved")
+        problems.add(
+            status.path, "status 为 draft（草稿）时不能确定最终结果；请删去 final_on，或审定后将 status 改为 approved"
+        )
     if status.published_on is None or status.objection_deadline is None:
-        problems.add(status.path, "填写 final_on（结果确定为最终结果的日期）须先填写 published_on（公示日期）和 "
-                                  "objection_deadline（异议截止日期）")
+        problems.add(
+            status.path,
+            "填写 final_on（结果确定为最终结果的日期）须先填写 published_on（公示日期）和 "
+            "objection_deadline（异议截止日期）",
+        )
     elif final < status.objection_deadline:
-        problems.add(status.path, f"final_on（结果确定为最终结果的日期）{final} 早于 objection_deadline（异议截止日期）"
-                                  f"{status.objection_deadline}；公示期满后才能确定最终结果")
+        problems.add(
+            status.path,
+            f"final_on（结果确定为最终结果的日期）{final} 早于 objection_deadline（异议截止日期）"
+            f"{status.objection_deadline}；公示期满后才能确定最终结果",
+        )
 
 
 # --- the phase and what the pages, feed and exports show -----------------------------------
+
 
 def phase_of(data: YearData) -> Phase | None:
     """The year's phase from its data (never the clock); None while the results are not published."""
@@ -278,8 +334,12 @@ def phase_of(data: YearData) -> Phase | None:
     objections = data.objections
     counts = Counts.of(objections)
     deadline = status.objection_deadline
-    recorded = [o.received_on for o in objections] + [o.decided_on for o in objections if o.decided_on] \
-        + [c.date for c in data.corrections] + ([status.final_on] if status.final_on else [])
+    recorded = (
+        [o.received_on for o in objections]
+        + [o.decided_on for o in objections if o.decided_on]
+        + [c.date for c in data.corrections]
+        + ([status.final_on] if status.final_on else [])
+    )
     period_over = deadline is not None and any(day > deadline for day in recorded)
     if status.final_on:
         code = "final"
@@ -302,8 +362,12 @@ def of_institution(data: YearData, institution: str) -> list[Objection]:
 def texts(data: YearData) -> list[tuple[str, str, str, str]]:
     """Every published free text of the objections as (file, institution, field, text), the field
     named as a message shows it (第 1 条异议的异议事项 subject): what the privacy scan checks."""
-    return [(o.path, o.institution, f"第 {o.number} 条异议的{label} {key}", value) for o in data.objections
-            for key, label in PRIVATE_TEXT_FIELDS.items() if (value := getattr(o, key))]
+    return [
+        (o.path, o.institution, f"第 {o.number} 条异议的{label} {key}", value)
+        for o in data.objections
+        for key, label in PRIVATE_TEXT_FIELDS.items()
+        if (value := getattr(o, key))
+    ]
 
 
 def summary_text(phase: Phase) -> str:
@@ -324,8 +388,10 @@ def summary_line(data: YearData) -> str | None:
     if phase is None or not (data.objections or phase.code == "final"):
         return None
     c = phase.counts
-    return (f"  阶段：{phase.label}；异议 {c.received} 件：成立 {c.upheld}，不成立 {c.rejected}，正在处理 {c.pending}"
-            + (f"（逾期受理 {c.late}）" if c.late else ""))
+    return (
+        f"  阶段：{phase.label}；异议 {c.received} 件：成立 {c.upheld}，不成立 {c.rejected}，正在处理 {c.pending}"
+        + (f"（逾期受理 {c.late}）" if c.late else "")
+    )
 
 
 FEED_GUID = "{prefix}-{year}-objections"
@@ -338,15 +404,29 @@ def feed_item(rep, base: str, prefix: str, status_prefix: str) -> tuple | None:
     if phase is None or phase.code != "final":
         return None
     description = f"{summary_text(phase)}{data.year}年度考核结果已于{zh_date(phase.final_on)}确定为最终结果。"
-    return (phase.final_on, FEED_GUID.format(prefix=prefix, year=data.year),
-            f"{status_prefix}{data.year}年度考核结果异议处理结果",
-            urls.absolute(base, urls.year_index(data.year)) + "#objection-handling", description)
+    return (
+        phase.final_on,
+        FEED_GUID.format(prefix=prefix, year=data.year),
+        f"{status_prefix}{data.year}年度考核结果异议处理结果",
+        urls.absolute(base, urls.year_index(data.year)) + "#objection-handling",
+        description,
+    )
 
 
 # --- open data -------------------------------------------------------------------------------
 
-CSV_HEADER = ("序号", "受理日期", "逾期受理", "机构编号", "机构名称", "异议事项", "处理结果", "办结日期", "答复意见",
-              "更正序号")
+CSV_HEADER = (
+    "序号",
+    "受理日期",
+    "逾期受理",
+    "机构编号",
+    "机构名称",
+    "异议事项",
+    "处理结果",
+    "办结日期",
+    "答复意见",
+    "更正序号",
+)
 
 
 def _iso(day: dt.date | None) -> str | None:
@@ -366,13 +446,27 @@ def objections_json(data: YearData) -> str:
         "published_on": _iso(data.status.published_on),
         "objection_deadline": _iso(data.status.objection_deadline),
         "final_on": _iso(data.status.final_on),
-        "counts": {"received": counts.received, "upheld": counts.upheld, "rejected": counts.rejected,
-                   "pending": counts.pending, "late": counts.late},
+        "counts": {
+            "received": counts.received,
+            "upheld": counts.upheld,
+            "rejected": counts.rejected,
+            "pending": counts.pending,
+            "late": counts.late,
+        },
         "objections": [
-            {"number": o.number, "received_on": _iso(o.received_on), "late": o.late, "institution": o.institution,
-             "institution_name": names[o.institution], "subject": o.subject, "outcome": o.outcome,
-             "outcome_label": o.outcome_label, "decided_on": _iso(o.decided_on), "reply": o.reply,
-             "correction": o.correction}
+            {
+                "number": o.number,
+                "received_on": _iso(o.received_on),
+                "late": o.late,
+                "institution": o.institution,
+                "institution_name": names[o.institution],
+                "subject": o.subject,
+                "outcome": o.outcome,
+                "outcome_label": o.outcome_label,
+                "decided_on": _iso(o.decided_on),
+                "reply": o.reply,
+                "correction": o.correction,
+            }
             for o in data.objections
         ],
     }
@@ -392,11 +486,23 @@ def objections_csv(data: YearData) -> bytes:
     out = csv.writer(buf, lineterminator="\r\n")
     out.writerow(CSV_HEADER)
     for o in data.objections:
-        out.writerow(csv_row([o.number, o.received_on.isoformat(), "是" if o.late else "否", o.institution,
-                              names[o.institution], o.subject, o.outcome_label, _iso(o.decided_on) or "", o.reply or "",
-                              "" if o.correction is None else o.correction]))
+        out.writerow(
+            csv_row(
+                [
+                    o.number,
+                    o.received_on.isoformat(),
+                    "是" if o.late else "否",
+                    o.institution,
+                    names[o.institution],
+                    o.subject,
+                    o.outcome_label,
+                    _iso(o.decided_on) or "",
+                    o.reply or "",
+                    "" if o.correction is None else o.correction,
+                ]
+            )
+        )
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
-
 
 
 TEMPLATE_GLOBALS = {"objection_counts": Counts.of}

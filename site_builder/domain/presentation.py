@@ -7,9 +7,9 @@ indicators that lost points, grouped by section, the section subtotals, the veto
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from markupsafe import Markup, escape
 
@@ -76,8 +76,9 @@ def institution_view(rubric: Rubric, result: Result) -> InstitutionView | None:
     """Deductions, section subtotals and veto items found; None for an institution not assessed."""
     if not result.assessed:
         return None
-    sections = tuple(SectionLine(s, result.sections[s.number], deductions_in(s, result))
-                     for s in rubric.scored_sections)
+    sections = tuple(
+        SectionLine(s, result.sections[s.number], deductions_in(s, result)) for s in rubric.scored_sections
+    )
     veto = tuple((rubric.by_id[v.indicator], v.evidence) for v in result.sheet.veto)
     return InstitutionView(sections, veto)
 

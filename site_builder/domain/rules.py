@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from site_builder.domain.models import APPLIES_LABELS, FLAG_LABELS, Indicator, ItemScore
-from site_builder.domain.scoring import fmt
 from site_builder.common.textcheck import REASON_LIMIT, check_text
 from site_builder.common.yamlio import is_number, short, to_decimal
+from site_builder.domain.models import APPLIES_LABELS, FLAG_LABELS, Indicator, ItemScore
+from site_builder.domain.scoring import fmt
 
 FLAG_NOT = {flag: f"不{label}" for flag, label in FLAG_LABELS.items()}
 
@@ -52,12 +52,18 @@ def quoted_number(value: Any) -> bool:
 
 
 def quoted_hint(value: str) -> str:
-    return f"\"{value}\" 是加了引号的文字，不是数字；请去掉引号，写作 {value.strip()}"
+    return f'"{value}" 是加了引号的文字，不是数字；请去掉引号，写作 {value.strip()}'
 
 
-def check_item(indicator: Indicator, score: Any, reason: Any = None, self_score: Any = None,
-               self_reason: Any = None, applicable: bool = True,
-               yaml_quotes: bool = False) -> tuple[ItemScore | None, list[ItemProblem]]:
+def check_item(
+    indicator: Indicator,
+    score: Any,
+    reason: Any = None,
+    self_score: Any = None,
+    self_reason: Any = None,
+    applicable: bool = True,
+    yaml_quotes: bool = False,
+) -> tuple[ItemScore | None, list[ItemProblem]]:
     """Check one indicator's entry. `score` None means no score was given. `yaml_quotes`: the
     values come from YAML, where a number in quotes is text (the message says to remove them).
 
@@ -71,8 +77,11 @@ def check_item(indicator: Indicator, score: Any, reason: Any = None, self_score:
 
     if not applicable:
         if score is not None:
-            bad("score", f"本项仅适用于{applies_to(indicator.applies)}，而本表的 {indicator.applies} 标明该机构"
-                         f"{FLAG_NOT[indicator.applies]}；请删除本项得分，或更正该标记")
+            bad(
+                "score",
+                f"本项仅适用于{applies_to(indicator.applies)}，而本表的 {indicator.applies} 标明该机构"
+                f"{FLAG_NOT[indicator.applies]}；请删除本项得分，或更正该标记",
+            )
         return None, problems
     if score is None:
         bad("score", f"缺少本项得分（满分 {fmt(indicator.max)}，可得 {allowed_text(indicator)}）")
@@ -101,8 +110,13 @@ def check_item(indicator: Indicator, score: Any, reason: Any = None, self_score:
             if problem:
                 bad(field, f"{label}{problem}")
             texts[field] = raw.strip()
-    if value is not None and value < indicator.max and indicator.needs_reason and not texts.get("reason") \
-            and reason is None:
+    if (
+        value is not None
+        and value < indicator.max
+        and indicator.needs_reason
+        and not texts.get("reason")
+        and reason is None
+    ):
         bad("reason", f"得分 {fmt(value)} 低于满分 {fmt(indicator.max)}，须写明扣分原因")
     self_value = None
     if self_score is not None:

@@ -42,8 +42,7 @@ def grade_for(total: Decimal, bands: tuple[GradeBand, ...]) -> str:
 def section_sums(rubric: Rubric, items) -> tuple[tuple[int, Decimal], ...]:
     """Each scored section's subtotal, in form order."""
     scores = {it.indicator: it.score for it in items}
-    return tuple((s.number, sum((scores.get(i.id, ZERO) for i in s.indicators), ZERO))
-                 for s in rubric.scored_sections)
+    return tuple((s.number, sum((scores.get(i.id, ZERO) for i in s.indicators), ZERO)) for s in rubric.scored_sections)
 
 
 def score_sheet(rubric: Rubric, institution: Institution, sheet: Sheet) -> Result:
@@ -131,7 +130,7 @@ class Figures:
     by_outcome: dict[str, int]  # the rubric's grades in band order, then 取消评价资格
 
     @classmethod
-    def of(cls, results: list[Result], rubric: Rubric) -> "Figures":
+    def of(cls, results: list[Result], rubric: Rubric) -> Figures:
         assessed = [r for r in results if r.assessed]
         return cls(
             listed=len(results),

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import jinja2
 
-from site_builder.domain import objections
-from site_builder.pages import meta as pagemeta
 from site_builder.common.formats import zh_date
-from site_builder.pages.fragments import IndicatorRows
+from site_builder.domain import objections
 from site_builder.domain.scoring import fmt
+from site_builder.pages import meta as pagemeta
+from site_builder.pages.fragments import IndicatorRows
 
 _ENVIRONMENTS: dict[tuple[str, str], jinja2.Environment] = {}
 

@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from site_builder.errors import Problems
 from site_builder.common.formats import zh_date
+from site_builder.errors import Problems
 
 # The site's columns (栏目) by the first folder below a year, as the main navigation names them.
 YEAR_COLUMNS = {
@@ -75,8 +75,11 @@ def check_content(years, pages, announcements, content_dir, rel, problems: Probl
         if when is None:
             problems.add(file, f"published_at（发布时间）为 {raw}，应写成 2024-01-15 09:00 的形式")
         elif year is not None and published_on.get(year) and when.date() != published_on[year]:
-            problems.add(file, f"published_at（发布时间）{raw} 与 status.yaml 的 published_on "
-                         f"{published_on[year].isoformat()} 不是同一天")
+            problems.add(
+                file,
+                f"published_at（发布时间）{raw} 与 status.yaml 的 published_on "
+                f"{published_on[year].isoformat()} 不是同一天",
+            )
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,7 @@ class Publication:
 
 
 # -- pure functions of the input: a page's context carries their results, so its cache key does too --
+
 
 def year_publication(site, report) -> Publication:
     """A year's pages: the announcement's `published_at` and `source`, else the year's
@@ -154,7 +158,9 @@ def column(rel: str) -> str:
     return SITE_COLUMN
 
 
-def page_meta(config, rel: str, title, publication: Publication, doc=None, result=None, year=None) -> list[tuple[str, str]]:
+def page_meta(
+    config, rel: str, title, publication: Publication, doc=None, result=None, year=None
+) -> list[tuple[str, str]]:
     """The <meta name=… content=…> pairs of one page, in the order the 规范 lists them."""
     title = html.unescape(str(title)).strip()
     name = column(rel)

@@ -20,9 +20,9 @@ from __future__ import annotations
 import json
 import unicodedata
 
-from site_builder.pages import specs as pages
 from site_builder.common import urls
 from site_builder.domain.models import YearReport
+from site_builder.pages import specs as pages
 from site_builder.pages.stats import item_rows
 
 INDEX_FILE = "search-index.js"
@@ -59,7 +59,7 @@ def runs(text: str) -> list[str]:
 
 
 def bigrams(text: str) -> set[str]:
-    return {run[i:i + 2] for run in runs(text) for i in range(len(run) - 1)}
+    return {run[i : i + 2] for run in runs(text) for i in range(len(run) - 1)}
 
 
 def _gaps(numbers: list[int]) -> str:
@@ -103,7 +103,7 @@ def build_index(report: YearReport, page: str) -> dict:
         for text in texts:
             reasons.setdefault(text, set()).add(n)
     reason_list = sorted(reasons)  # sorted: the same input gives the same bytes
-    texts = ([f"{i} {name}" for i, name, _ in institutions] + [" ".join(x) for x in indicators] + reason_list)
+    texts = [f"{i} {name}" for i, name, _ in institutions] + [" ".join(x) for x in indicators] + reason_list
     stop = max(STOP_MIN, len(texts) // 8)
     grams: dict[str, list[int]] = {}
     for doc, text in enumerate(texts):
@@ -135,7 +135,9 @@ def render(renderer, report: YearReport) -> None:
     target = urls.search(y)
     page = urls.file_of(target)
     index_rel = urls.relative(page, f"{target}{INDEX_FILE}")
-    renderer.make(f"{target}{INDEX_FILE}", "search-index", (report.data.rubric, report.results),
-                  lambda: index_js(report, page))
-    renderer.page(pages.PageSpec(page, "search.html", {**pages.base(renderer.site, report, target),
-                                                       "index_file": index_rel}))
+    renderer.make(
+        f"{target}{INDEX_FILE}", "search-index", (report.data.rubric, report.results), lambda: index_js(report, page)
+    )
+    renderer.page(
+        pages.PageSpec(page, "search.html", {**pages.base(renderer.site, report, target), "index_file": index_rel})
+    )

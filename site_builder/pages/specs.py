@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from site_builder.domain import objections
-from site_builder.pages import meta as pagemeta
-from site_builder.pages import stats
 from site_builder.common import urls
+from site_builder.common.urls import Linker
+from site_builder.domain import objections
 from site_builder.domain.models import APPLIES_LABELS, Result, Rubric, SiteInput, YearReport
 from site_builder.domain.presentation import institution_view
 from site_builder.domain.scoring import Figures, fmt
-from site_builder.common.urls import Linker
+from site_builder.pages import meta as pagemeta
+from site_builder.pages import stats
 
 
 @dataclass(frozen=True)
@@ -54,8 +54,7 @@ def change_value(rubric: Rubric, indicator: str, value) -> str:
     return fmt(value)
 
 
-def movement(other_year: int, other: Result, year: int, current: Result,
-             grades: dict[int, tuple[str, ...]]) -> str:
+def movement(other_year: int, other: Result, year: int, current: Result, grades: dict[int, tuple[str, ...]]) -> str:
     """The grade movement between two years, earlier year first, e.g. 2023年度 B → 2024年度 A.
 
     `grades` gives each year's grade names in band order (highest first): up or down is read from
@@ -106,8 +105,13 @@ def other_years(site: SiteInput, year: int, code: str | None) -> list[tuple[int,
     """The same institution (same stable code) in every other year, ascending."""
     if not code:
         return []
-    return [(rep.data.year, r) for rep in site.reports if rep.data.year != year
-            for r in rep.results if r.institution.code == code]
+    return [
+        (rep.data.year, r)
+        for rep in site.reports
+        if rep.data.year != year
+        for r in rep.results
+        if r.institution.code == code
+    ]
 
 
 def base(site: SiteInput, report: YearReport, target: str) -> dict:
@@ -140,12 +144,20 @@ def institution_pages(site: SiteInput, report: YearReport) -> list[PageSpec]:
 
 def institution_page(site: SiteInput, report: YearReport, r: Result) -> PageSpec:
     y = report.data.year
-    return _page(site, report, urls.institution(y, r.institution.id), "institution.html",
-                 result=r, rubric=report.data.rubric, ranked=report.ranked,
-                 corrections=[c for c in report.data.corrections if c.institution == r.institution.id],
-                 objections=objections.of_institution(report.data, r.institution.id),
-                 other_years=other_years(site, y, r.institution.code),
-                 view=institution_view(report.data.rubric, r), compare=stats.of(report).compare(r))
+    return _page(
+        site,
+        report,
+        urls.institution(y, r.institution.id),
+        "institution.html",
+        result=r,
+        rubric=report.data.rubric,
+        ranked=report.ranked,
+        corrections=[c for c in report.data.corrections if c.institution == r.institution.id],
+        objections=objections.of_institution(report.data, r.institution.id),
+        other_years=other_years(site, y, r.institution.code),
+        view=institution_view(report.data.rubric, r),
+        compare=stats.of(report).compare(r),
+    )
 
 
 def roster_page(site: SiteInput, report: YearReport) -> PageSpec:
@@ -154,28 +166,62 @@ def roster_page(site: SiteInput, report: YearReport) -> PageSpec:
 
 def grades_page(site: SiteInput, report: YearReport) -> PageSpec:
     results = report.results
-    return _page(site, report, urls.grades(report.data.year), "grades.html", report=report,
-                 tables=grade_tables(results, report.data.rubric), inactive=[r for r in results if not r.assessed])
+    return _page(
+        site,
+        report,
+        urls.grades(report.data.year),
+        "grades.html",
+        report=report,
+        tables=grade_tables(results, report.data.rubric),
+        inactive=[r for r in results if not r.assessed],
+    )
 
 
 def rubric_page(site: SiteInput, report: YearReport) -> PageSpec:
     rubric = report.data.rubric
-    return _page(site, report, urls.rubric(report.data.year), "rubric.html", report=report, rubric=rubric,
-                 applies_labels=APPLIES_LABELS, defects=item_defects(rubric), stats=stats.of(report))
+    return _page(
+        site,
+        report,
+        urls.rubric(report.data.year),
+        "rubric.html",
+        report=report,
+        rubric=rubric,
+        applies_labels=APPLIES_LABELS,
+        defects=item_defects(rubric),
+        stats=stats.of(report),
+    )
 
 
 def year_page(site: SiteInput, report: YearReport, downloads: list[tuple[str, str, str]]) -> PageSpec:
     """The announcement; `downloads` are (path, label, sha256) of the year's data files."""
     y = report.data.year
-    return _page(site, report, urls.year_index(y), "year.html", report=report, figures=_figures(report),
-                 downloads=downloads, announcement=site.announcements.get(y), tables=_tables(report),
-                 names={i.id: i.name for i in report.data.roster.institutions}, stats=stats.of(report))
+    return _page(
+        site,
+        report,
+        urls.year_index(y),
+        "year.html",
+        report=report,
+        figures=_figures(report),
+        downloads=downloads,
+        announcement=site.announcements.get(y),
+        tables=_tables(report),
+        names={i.id: i.name for i in report.data.roster.institutions},
+        stats=stats.of(report),
+    )
 
 
 def home_page(site: SiteInput) -> PageSpec:
     report = site.reports[-1]
-    return _page(site, report, urls.HOME, "home.html", report=report, figures=_figures(report),
-                 tables=_tables(report), reports=site.reports)
+    return _page(
+        site,
+        report,
+        urls.HOME,
+        "home.html",
+        report=report,
+        figures=_figures(report),
+        tables=_tables(report),
+        reports=site.reports,
+    )
 
 
 def content_pages(site: SiteInput) -> list[PageSpec]:
@@ -187,21 +233,33 @@ def wechat_article(site: SiteInput, report: YearReport) -> PageSpec:
     """The WeChat article before its stylesheet is inlined (no links: the editor allows none)."""
     y = report.data.year
     meta = site.announcements[y].meta  # the assessment period: the announcement's front matter
-    return PageSpec(urls.wechat_article(y), "wechat/article.html", dict(
-        meta=meta, status=report.data.status, year=y, figures=_figures(report),
-        tables=_tables(report), rubric=report.data.rubric, config=site.config,
-        vetoed=[r for r in report.results if r.vetoed],
-        inactive=[r for r in report.results if not r.institution.active],
-        assessed_from=meta["assessed_from"], assessed_to=meta["assessed_to"],
-        full_results_url=urls.absolute(site.config.base_url, urls.year_index(y)), ledger=site.ledgers.get(y),
-        phase=objections.phase_of(report.data),
-    ))
+    return PageSpec(
+        urls.wechat_article(y),
+        "wechat/article.html",
+        dict(
+            meta=meta,
+            status=report.data.status,
+            year=y,
+            figures=_figures(report),
+            tables=_tables(report),
+            rubric=report.data.rubric,
+            config=site.config,
+            vetoed=[r for r in report.results if r.vetoed],
+            inactive=[r for r in report.results if not r.institution.active],
+            assessed_from=meta["assessed_from"],
+            assessed_to=meta["assessed_to"],
+            full_results_url=urls.absolute(site.config.base_url, urls.year_index(y)),
+            ledger=site.ledgers.get(y),
+            phase=objections.phase_of(report.data),
+        ),
+    )
 
 
 def wechat_preview(site: SiteInput, report: YearReport, article) -> PageSpec:
     """The preview with the copy button; `article` is the finished fragment (Markup)."""
-    return _page(site, report, urls.wechat_preview(report.data.year), "wechat/preview.html", report=report,
-                 article=article)
+    return _page(
+        site, report, urls.wechat_preview(report.data.year), "wechat/preview.html", report=report, article=article
+    )
 
 
 def final_article(site: SiteInput, report: YearReport) -> PageSpec | None:
@@ -212,13 +270,30 @@ def final_article(site: SiteInput, report: YearReport) -> PageSpec | None:
     if phase is None or phase.code != "final":
         return None
     y = data.year
-    return PageSpec(urls.final_article(y), "wechat/final.html", dict(
-        year=y, status=data.status, phase=phase, objections=data.objections, figures=_figures(report),
-        config=site.config, names={i.id: i.name for i in data.roster.institutions},
-        full_results_url=urls.absolute(site.config.base_url, urls.year_index(y))))
+    return PageSpec(
+        urls.final_article(y),
+        "wechat/final.html",
+        dict(
+            year=y,
+            status=data.status,
+            phase=phase,
+            objections=data.objections,
+            figures=_figures(report),
+            config=site.config,
+            names={i.id: i.name for i in data.roster.institutions},
+            full_results_url=urls.absolute(site.config.base_url, urls.year_index(y)),
+        ),
+    )
 
 
 def final_preview(site: SiteInput, report: YearReport, article) -> PageSpec:
     """The final article's preview with the copy button; `article` is the finished fragment."""
-    return _page(site, report, urls.final_preview(report.data.year), "wechat/preview.html", report=report,
-                 article=article, preview_title=f"{report.data.year}年度最终结果公众号文章预览")
+    return _page(
+        site,
+        report,
+        urls.final_preview(report.data.year),
+        "wechat/preview.html",
+        report=report,
+        article=article,
+        preview_title=f"{report.data.year}年度最终结果公众号文章预览",
+    )

@@ -15,8 +15,8 @@ import csv
 import io
 import json
 from dataclasses import dataclass, fields
-from functools import cached_property
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 from pathlib import Path
 
 from site_builder.common.formats import number
@@ -66,8 +66,9 @@ class YearStats:
 
     def most_deducted(self, n: int = 10) -> list[IndicatorStat]:
         """The n indicators most often deducted (by count, then share, then form order)."""
-        ranked = sorted((s for s in self.indicators if s.deducted),
-                        key=lambda s: (-s.deducted, -(s.deducted_share or 0)))
+        ranked = sorted(
+            (s for s in self.indicators if s.deducted), key=lambda s: (-s.deducted, -(s.deducted_share or 0))
+        )
         return ranked[:n]
 
     @cached_property
@@ -81,7 +82,7 @@ class YearStats:
                 out[s.id] = int(_div(s.full * 100, others, Decimal("1")))
         return out
 
-    def compare(self, result: Result) -> "Comparison | None":
+    def compare(self, result: Result) -> Comparison | None:
         """An institution against the city: its section scores beside the means, and the
         indicators where it lost points that most other institutions kept."""
         if not result.assessed:
@@ -123,7 +124,7 @@ def _decimal(value: str | Decimal) -> Decimal:
 def _scale(values) -> int:
     """The power of ten that makes every score an integer."""
     places = max((-v.as_tuple().exponent for v in values if v.as_tuple().exponent < 0), default=0)
-    return 10 ** places
+    return 10**places
 
 
 _ITEM_FIELDS = [f.name for f in fields(ItemScore)]
@@ -137,8 +138,7 @@ def item_rows(sheet) -> list[tuple]:
     sheet in the main process."""
     raw = getattr(sheet.items, "_raw", None)  # cache.LazyItems
     if raw is not None and all(len(rec) == len(_ITEM_FIELDS) for rec in raw):
-        return [(rec[_IND], rec[_SCORE][1] if type(rec[_SCORE]) is tuple else rec[_SCORE], rec[_REASON])
-                for rec in raw]
+        return [(rec[_IND], rec[_SCORE][1] if type(rec[_SCORE]) is tuple else rec[_SCORE], rec[_REASON]) for rec in raw]
     return [(it.indicator, it.score, it.reason) for it in sheet.items]
 
 
@@ -160,19 +160,27 @@ def compute(report: YearReport) -> YearStats:
     exact = {v: Decimal(v) for v in set(scores)}  # few distinct values: each converted once
     scale = _scale([*exact.values(), *(i.max for i in scored)])
     maxima = {i.id: int(i.max * scale) for i in scored}
-    frame = pd.DataFrame({
-        "indicator": pd.Series(ids, dtype="object"),
-        "score": pd.Series(scores, dtype="object").map({v: int(d * scale) for v, d in exact.items()}).astype("int64"),
-        "reason": pd.Series(reasons, dtype="object"),
-    })
+    frame = pd.DataFrame(
+        {
+            "indicator": pd.Series(ids, dtype="object"),
+            "score": pd.Series(scores, dtype="object")
+            .map({v: int(d * scale) for v, d in exact.items()})
+            .astype("int64"),
+            "reason": pd.Series(reasons, dtype="object"),
+        }
+    )
     frame["max"] = frame["indicator"].map(maxima).astype("int64")
     frame["full"] = frame["score"] >= frame["max"]
-    per = frame.groupby("indicator", sort=False).agg(assessed=("score", "size"), total=("score", "sum"),
-                                                     full=("full", "sum"))
+    per = frame.groupby("indicator", sort=False).agg(
+        assessed=("score", "size"), total=("score", "sum"), full=("full", "sum")
+    )
     deducted = frame[~frame["full"] & frame["reason"].notna()].reset_index(names="order")
-    common = (deducted.groupby(["indicator", "reason"], sort=False)
-              .agg(count=("order", "size"), first=("order", "min")).reset_index()
-              .sort_values(["indicator", "count", "first"], ascending=[True, False, True], kind="stable"))
+    common = (
+        deducted.groupby(["indicator", "reason"], sort=False)
+        .agg(count=("order", "size"), first=("order", "min"))
+        .reset_index()
+        .sort_values(["indicator", "count", "first"], ascending=[True, False, True], kind="stable")
+    )
     top: dict[str, list[tuple[str, int]]] = {}
     for ind, reason, count in zip(common["indicator"], common["reason"], common["count"]):
         kept = top.setdefault(ind, [])
@@ -186,26 +194,36 @@ def compute(report: YearReport) -> YearStats:
             n, total, full = int(row["assessed"]), int(row["total"]), int(row["full"])
         else:
             n = total = full = 0
-        stats.append(IndicatorStat(
-            id=ind.id, section=ind.section, max=ind.max, assessed=n,
-            mean=_div(total, n * scale, MEAN_PLACES) if n else None,
-            full=full, deducted=n - full,
-            deducted_share=_div(n - full, n, SHARE_PLACES) if n else None,
-            reasons=tuple(top.get(ind.id, ())),
-        ))
+        stats.append(
+            IndicatorStat(
+                id=ind.id,
+                section=ind.section,
+                max=ind.max,
+                assessed=n,
+                mean=_div(total, n * scale, MEAN_PLACES) if n else None,
+                full=full,
+                deducted=n - full,
+                deducted_share=_div(n - full, n, SHARE_PLACES) if n else None,
+                reasons=tuple(top.get(ind.id, ())),
+            )
+        )
 
     sections = [s.number for s in data.rubric.scored_sections]
-    sec = pd.DataFrame([(n, int(r.sections[n] * scale)) for r in assessed for n in sections],
-                       columns=["section", "score"]).astype("int64")
+    sec = pd.DataFrame(
+        [(n, int(r.sections[n] * scale)) for r in assessed for n in sections], columns=["section", "score"]
+    ).astype("int64")
     sums = sec.groupby("section").agg(n=("score", "size"), total=("score", "sum"))
-    means = tuple((n, _div(int(sums.loc[n, "total"]), int(sums.loc[n, "n"]) * scale, MEAN_PLACES)
-                   if n in sums.index else None) for n in sections)
+    means = tuple(
+        (n, _div(int(sums.loc[n, "total"]), int(sums.loc[n, "n"]) * scale, MEAN_PLACES) if n in sums.index else None)
+        for n in sections
+    )
     totals = pd.Series([int(r.total * scale) for r in assessed], dtype="int64")
     total_mean = _div(int(totals.sum()), len(assessed) * scale, MEAN_PLACES) if assessed else None
     return YearStats(data.year, len(assessed), tuple(stats), means, total_mean)
 
 
 # -- the cache: plain JSON keyed by the year's inputs -------------------------------------------
+
 
 def _enc(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
@@ -217,20 +235,39 @@ def _dec(value: str | None) -> Decimal | None:
 
 def _to_doc(stats: YearStats) -> dict:
     return {
-        "year": stats.year, "assessed": stats.assessed, "total_mean": _enc(stats.total_mean),
+        "year": stats.year,
+        "assessed": stats.assessed,
+        "total_mean": _enc(stats.total_mean),
         "sections": [[n, _enc(m)] for n, m in stats.section_means],
-        "indicators": [[s.id, s.section, _enc(s.max), s.assessed, _enc(s.mean), s.full, s.deducted,
-                        _enc(s.deducted_share), [list(r) for r in s.reasons]] for s in stats.indicators],
+        "indicators": [
+            [
+                s.id,
+                s.section,
+                _enc(s.max),
+                s.assessed,
+                _enc(s.mean),
+                s.full,
+                s.deducted,
+                _enc(s.deducted_share),
+                [list(r) for r in s.reasons],
+            ]
+            for s in stats.indicators
+        ],
     }
 
 
 def _from_doc(doc: dict) -> YearStats:
     return YearStats(
-        year=doc["year"], assessed=doc["assessed"], total_mean=_dec(doc["total_mean"]),
+        year=doc["year"],
+        assessed=doc["assessed"],
+        total_mean=_dec(doc["total_mean"]),
         section_means=tuple((n, _dec(m)) for n, m in doc["sections"]),
-        indicators=tuple(IndicatorStat(i, sec, _dec(mx), n, _dec(mean), full, ded, _dec(share),
-                                       tuple((str(t), int(c)) for t, c in reasons))
-                         for i, sec, mx, n, mean, full, ded, share, reasons in doc["indicators"]),
+        indicators=tuple(
+            IndicatorStat(
+                i, sec, _dec(mx), n, _dec(mean), full, ded, _dec(share), tuple((str(t), int(c)) for t, c in reasons)
+            )
+            for i, sec, mx, n, mean, full, ded, share, reasons in doc["indicators"]
+        ),
     )
 
 
@@ -253,8 +290,15 @@ def year_stats(report: YearReport, key: str, folder: Path | None) -> YearStats:
         from site_builder.storage.writer import atomic_write
 
         try:
-            atomic_write(path, seal(json.dumps({"format": CACHE_FORMAT, "key": key, "stats": _to_doc(stats)},
-                                               ensure_ascii=False).encode("utf-8"), purpose))
+            atomic_write(
+                path,
+                seal(
+                    json.dumps(
+                        {"format": CACHE_FORMAT, "key": key, "stats": _to_doc(stats)}, ensure_ascii=False
+                    ).encode("utf-8"),
+                    purpose,
+                ),
+            )
         except OSError:
             pass  # a cache left unwritten only costs time next build
     return stats
@@ -262,10 +306,19 @@ def year_stats(report: YearReport, key: str, folder: Path | None) -> YearStats:
 
 # -- the open-data files ------------------------------------------------------------------------
 
+
 def _record(s: IndicatorStat) -> dict:
 
-    return {"id": s.id, "section": s.section, "max": number(s.max), "assessed": s.assessed, "mean": number(s.mean),
-            "full": s.full, "deducted": s.deducted, "deducted_share": number(s.deducted_share)}
+    return {
+        "id": s.id,
+        "section": s.section,
+        "max": number(s.max),
+        "assessed": s.assessed,
+        "mean": number(s.mean),
+        "full": s.full,
+        "deducted": s.deducted,
+        "deducted_share": number(s.deducted_share),
+    }
 
 
 def indicators_json(stats: YearStats) -> str:
@@ -282,8 +335,18 @@ def indicators_csv(stats: YearStats) -> bytes:
     out = csv.writer(buf, lineterminator="\r\n")
     out.writerow(CSV_HEADERS)
     for s in stats.indicators:
-        out.writerow([spreadsheet_text(s.id), s.section, fmt(s.max), s.assessed, fmt(s.mean), s.full, s.deducted,
-                      fmt(s.deducted_share)])
+        out.writerow(
+            [
+                spreadsheet_text(s.id),
+                s.section,
+                fmt(s.max),
+                s.assessed,
+                fmt(s.mean),
+                s.full,
+                s.deducted,
+                fmt(s.deducted_share),
+            ]
+        )
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from site_builder.common import urls
 from site_builder.domain.models import SiteInput, YearReport
+from site_builder.domain.scoring import Figures
+from site_builder.pages.environment import environment
 from site_builder.pages.meta import signoff, year_publication
 from site_builder.pages.specs import grade_tables
-from site_builder.pages.environment import environment
-from site_builder.domain.scoring import Figures
 
 FRAGMENT = "announcement.html"
 ATTACHMENTS = (
@@ -40,13 +40,24 @@ def fragment(site: SiteInput, rep: YearReport, attachments: list[tuple[str, str,
     y = rep.data.year
     pub = year_publication(site, rep)
     issuer, day = signoff(site.config, site.announcements.get(y), pub)
-    return environment(site.templates).get_template("cms/announcement.html").render(
-        year=y, status=rep.data.status, config=site.config, announcement=site.announcements[y],
-        figures=Figures.of(rep.results, rep.data.rubric), tables=grade_tables(rep.results, rep.data.rubric),
-        rubric=rep.data.rubric,
-        inactive=[r for r in rep.results if not r.institution.active], attachments=attachments,
-        pub=pub, issuer=issuer, day=day,
-        full_results_url=urls.absolute(site.config.base_url, urls.year_index(y)),
+    return (
+        environment(site.templates)
+        .get_template("cms/announcement.html")
+        .render(
+            year=y,
+            status=rep.data.status,
+            config=site.config,
+            announcement=site.announcements[y],
+            figures=Figures.of(rep.results, rep.data.rubric),
+            tables=grade_tables(rep.results, rep.data.rubric),
+            rubric=rep.data.rubric,
+            inactive=[r for r in rep.results if not r.institution.active],
+            attachments=attachments,
+            pub=pub,
+            issuer=issuer,
+            day=day,
+            full_results_url=urls.absolute(site.config.base_url, urls.year_index(y)),
+        )
     )
 
 
@@ -68,8 +79,7 @@ def instructions(site: SiteInput, rep: YearReport) -> str:
         f"来源：{pub.source}。",
         f"2. 用记事本等文本编辑器打开 {FRAGMENT}，全选并复制；在文章正文编辑器中切换到“源代码”"
         "（HTML）模式，粘贴，再切换回可视模式，核对表格和数字。也可用浏览器打开该文件预览。",
-        "3. 用编辑器的“附件”或“上传文件”功能依次上传 "
-        + "、".join(name for name, _ in ATTACHMENTS) + "。",
+        "3. 用编辑器的“附件”或“上传文件”功能依次上传 " + "、".join(name for name, _ in ATTACHMENTS) + "。",
         "   正文“附件”一节的链接按文件名指向这三个文件：平台若把附件放在与文章相同的位置，链接无需改动；"
         "否则请逐个选中链接，改为上传后的附件地址。",
         "4. 预览文章，逐个点击附件链接确认能下载；正文所列 SHA-256 校验值应与下载的文件一致"

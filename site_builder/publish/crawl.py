@@ -15,16 +15,18 @@ PRIVATE_FOLDERS = ("wechat", "cms")
 
 def public_pages(written) -> list[str]:
     """Every written page (…/index.html) but the staff's tools, sorted."""
-    return sorted(p for p in written if p.endswith("index.html")
-                  and not any(part in PRIVATE_FOLDERS for part in p.split("/")[:-1]))
+    return sorted(
+        p
+        for p in written
+        if p.endswith("index.html") and not any(part in PRIVATE_FOLDERS for part in p.split("/")[:-1])
+    )
 
 
 def sitemap_xml(site: SiteInput, written) -> str:
     """sitemap.org 0.9; lastmod is the page's publication date (from the data)."""
     by_year = {rep.data.year: year_publication(site, rep).time for rep in site.reports}
     latest = site.reports[-1].data.year
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
-             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
     for path in public_pages(written):
         first = path.split("/")[0]
         when = by_year.get(int(first) if first.isdigit() else latest)
@@ -41,8 +43,10 @@ def robots_txt(site: SiteInput) -> str:
     base = urlsplit(site.config.base_url).path or "/"
     unfinished = sorted(str(r.data.year) for r in site.reports if r.data.status.status != "approved")
     if unfinished:
-        return ("# 示例数据或草稿（" + "、".join(unfinished) + " 年度），禁止搜索引擎收录。\n"
-                f"User-agent: *\nDisallow: {base}\n")
+        return (
+            "# 示例数据或草稿（" + "、".join(unfinished) + " 年度），禁止搜索引擎收录。\n"
+            f"User-agent: *\nDisallow: {base}\n"
+        )
     return f"User-agent: *\nAllow: {base}\n\nSitemap: {site.config.base_url}sitemap.xml\n"
 
 

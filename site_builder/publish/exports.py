@@ -7,10 +7,11 @@ import datetime as dt
 import io
 import json
 
+from site_builder.common.formats import csv_row, number, spreadsheet_text
 from site_builder.domain import objections
 from site_builder.domain.models import Result, Rubric, Rule, YearData
-from site_builder.common.formats import csv_row, number, spreadsheet_text
 from site_builder.domain.scoring import fmt
+
 
 def _rule(rule: Rule | None) -> dict | None:
     if rule is None:
@@ -99,8 +100,24 @@ def csv_columns(rubric: Rubric) -> tuple[str, ...]:
     """results.csv: the fields of results.json (id, name, tier, county, code, active, assessed, total,
     base, bonus, sections, grade, result, vetoed, veto_items, rank) in that order, headed in Chinese
     like results.xlsx; one column per scored section of the rubric."""
-    return ("机构编号", "机构名称", "层级", "县（市、区）", "统一社会信用代码", "开展评价", "参加考核", "总分", "基础分",
-            "加分", *section_headers(rubric), "等级", "考核结果", "取消评价资格", "否决项", "名次")
+    return (
+        "机构编号",
+        "机构名称",
+        "层级",
+        "县（市、区）",
+        "统一社会信用代码",
+        "开展评价",
+        "参加考核",
+        "总分",
+        "基础分",
+        "加分",
+        *section_headers(rubric),
+        "等级",
+        "考核结果",
+        "取消评价资格",
+        "否决项",
+        "名次",
+    )
 
 
 def section_headers(rubric: Rubric) -> list[str]:
@@ -114,13 +131,28 @@ def results_csv(rubric: Rubric, results: list[Result]) -> bytes:
     out.writerow(csv_columns(rubric))
     for r in results:
         inst = r.institution
-        out.writerow(csv_row([
-            inst.id, inst.name, inst.tier, inst.county or "", inst.code or "",
-            _bool(inst.active), _bool(r.assessed), fmt(r.total), fmt(r.base), fmt(r.bonus),
-            *(fmt(r.sections.get(int(k))) for k in rubric.section_keys),
-            r.grade or "", r.outcome, _bool(r.vetoed), spreadsheet_text("、".join(r.veto_items)),
-            "" if r.rank is None else r.rank,
-        ]))
+        out.writerow(
+            csv_row(
+                [
+                    inst.id,
+                    inst.name,
+                    inst.tier,
+                    inst.county or "",
+                    inst.code or "",
+                    _bool(inst.active),
+                    _bool(r.assessed),
+                    fmt(r.total),
+                    fmt(r.base),
+                    fmt(r.bonus),
+                    *(fmt(r.sections.get(int(k))) for k in rubric.section_keys),
+                    r.grade or "",
+                    r.outcome,
+                    _bool(r.vetoed),
+                    spreadsheet_text("、".join(r.veto_items)),
+                    "" if r.rank is None else r.rank,
+                ]
+            )
+        )
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
@@ -144,18 +176,51 @@ def results_xlsx(data: YearData, results: list[Result]) -> bytes:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("考核结果")
     ws.freeze_panes = "A2"
-    ws.append(["机构编号", "机构名称", "层级", "县（市、区）", "开展评价", "总分", "基础分", "加分",
-               *section_headers(data.rubric), "考核结果", "否决项", "名次"])
+    ws.append(
+        [
+            "机构编号",
+            "机构名称",
+            "层级",
+            "县（市、区）",
+            "开展评价",
+            "总分",
+            "基础分",
+            "加分",
+            *section_headers(data.rubric),
+            "考核结果",
+            "否决项",
+            "名次",
+        ]
+    )
     for r in results:
         inst = r.institution
-        ws.append(safe_row(ws, [inst.id, inst.name, inst.tier, inst.county, "是" if inst.active else "否",
-                                number(r.total), number(r.base), number(r.bonus),
-                                *(number(r.sections.get(int(k))) for k in data.rubric.section_keys),
-                                r.outcome, "、".join(r.veto_items) or None, r.rank]))
+        ws.append(
+            safe_row(
+                ws,
+                [
+                    inst.id,
+                    inst.name,
+                    inst.tier,
+                    inst.county,
+                    "是" if inst.active else "否",
+                    number(r.total),
+                    number(r.base),
+                    number(r.bonus),
+                    *(number(r.sections.get(int(k))) for k in data.rubric.section_keys),
+                    r.outcome,
+                    "、".join(r.veto_items) or None,
+                    r.rank,
+                ],
+            )
+        )
     if sum(r.assessed for r in results) > LONG_SHEET_MAX_INSTITUTIONS:
         note = wb.create_sheet("说明")
-        note.append([f"参加考核的机构超过 {LONG_SHEET_MAX_INSTITUTIONS} 个，本工作簿不含各指标得分明细；"
-                     "各机构的指标得分见其考核结果页面。"])
+        note.append(
+            [
+                f"参加考核的机构超过 {LONG_SHEET_MAX_INSTITUTIONS} 个，本工作簿不含各指标得分明细；"
+                "各机构的指标得分见其考核结果页面。"
+            ]
+        )
         return workbook_bytes(wb, _when(data))
     header = ["机构编号", "机构名称", "指标", "满分", "得分", "扣分原因", "自评分"]
     long, rows, part = None, 0, 0
@@ -175,8 +240,17 @@ def results_xlsx(data: YearData, results: list[Result]) -> bytes:
             if item is None:
                 batch.append([inst_id, name, ind.id, maxima[ind.id], "不适用", None, None])
             else:
-                batch.append([inst_id, name, ind.id, maxima[ind.id], number(item.score), item.reason,
-                              None if item.self_score is None else number(item.self_score)])
+                batch.append(
+                    [
+                        inst_id,
+                        name,
+                        ind.id,
+                        maxima[ind.id],
+                        number(item.score),
+                        item.reason,
+                        None if item.self_score is None else number(item.self_score),
+                    ]
+                )
         if long is None or rows + len(batch) >= EXCEL_MAX_ROWS:
             part += 1
             long = wb.create_sheet("指标得分" if part == 1 else f"指标得分{part}")

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from site_builder.domain import objections
 from site_builder.common import urls
 from site_builder.common.formats import zh_date
+from site_builder.domain import objections
 from site_builder.domain.models import STATUS_LABELS, SiteInput, YearReport
 
 CST = dt.timezone(dt.timedelta(hours=8), "CST")
@@ -36,9 +36,11 @@ def year_summary(rep: YearReport) -> str:
     period = ""
     if status.published_on and status.objection_deadline:
         period = f"公示期为{zh_date(status.published_on)}至{zh_date(status.objection_deadline)}。"
-    return (f"{_status_prefix(rep)}名单所列{len(results)}个机构中，{rep.data.year}年开展评价的"
-            f"{sum(r.institution.active for r in results)}个，参加考核{len(assessed)}个：{counts}，"
-            f"取消评价资格{vetoed}个。{period}")
+    return (
+        f"{_status_prefix(rep)}名单所列{len(results)}个机构中，{rep.data.year}年开展评价的"
+        f"{sum(r.institution.active for r in results)}个，参加考核{len(assessed)}个：{counts}，"
+        f"取消评价资格{vetoed}个。{period}"
+    )
 
 
 def _year_date(rep: YearReport) -> dt.date:
@@ -66,9 +68,15 @@ def feed_xml(site: SiteInput) -> bytes:
     items = []  # (date, guid, title, link, description)
     for rep in site.reports:
         y = rep.data.year
-        items.append((_year_date(rep), f"{GUID_PREFIX}-{y}-results",
-                      f"{_status_prefix(rep)}{y}年度职业技能等级评价机构年度绩效考核结果公告",
-                      urls.absolute(base, urls.year_index(y)), year_summary(rep)))
+        items.append(
+            (
+                _year_date(rep),
+                f"{GUID_PREFIX}-{y}-results",
+                f"{_status_prefix(rep)}{y}年度职业技能等级评价机构年度绩效考核结果公告",
+                urls.absolute(base, urls.year_index(y)),
+                year_summary(rep),
+            )
+        )
         names = {i.id: i.name for i in rep.data.roster.institutions}
         head = _head_line(site, y)
         items[-1] = items[-1][:4] + (items[-1][4] + head,)
@@ -77,9 +85,15 @@ def feed_xml(site: SiteInput) -> bytes:
             subject = names[c.institution] if c.institution else "评估表" if c.kind == "rubric" else "公告"
             link = urls.absolute(base, urls.institution(y, c.institution) if c.institution else urls.year_index(y))
             link += "#corrections"
-            items.append((c.date, f"{GUID_PREFIX}-{y}-correction-{c.number}",
-                          f"{_status_prefix(rep)}{y}年度考核结果更正：{subject}", link,
-                          f"{subject}：{changes}。更正原因：{c.reason}。审批：{c.approved_by}。{head}"))
+            items.append(
+                (
+                    c.date,
+                    f"{GUID_PREFIX}-{y}-correction-{c.number}",
+                    f"{_status_prefix(rep)}{y}年度考核结果更正：{subject}",
+                    link,
+                    f"{subject}：{changes}。更正原因：{c.reason}。审批：{c.approved_by}。{head}",
+                )
+            )
         items.extend(filter(None, [objections.feed_item(rep, base, GUID_PREFIX, _status_prefix(rep))]))
     items.sort(key=lambda it: (it[0], it[1]), reverse=True)
 

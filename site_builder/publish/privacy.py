@@ -22,17 +22,17 @@ import html
 import posixpath
 import re
 import unicodedata
+from dataclasses import dataclass
 from itertools import chain
 from operator import itemgetter
-from dataclasses import dataclass
 from pathlib import Path
 
 from stdnum import luhn
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength, ValidationError
 
-from site_builder.errors import Problems
 from site_builder.domain.models import ItemScore
+from site_builder.errors import Problems
 
 HINT = "请去标识化，如 138****1234，或删去"
 # The kinds a configured contact (content/site.yaml `contact`) can be.
@@ -86,8 +86,42 @@ def _digits(text: str) -> str:
 
 
 # The provinces' two-digit codes (GB/T 2260): the first two digits of every 居民身份证号.
-_PROVINCES = {11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46,
-              50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82}
+_PROVINCES = {
+    11,
+    12,
+    13,
+    14,
+    15,
+    21,
+    22,
+    23,
+    31,
+    32,
+    33,
+    34,
+    35,
+    36,
+    37,
+    41,
+    42,
+    43,
+    44,
+    45,
+    46,
+    50,
+    51,
+    52,
+    53,
+    54,
+    61,
+    62,
+    63,
+    64,
+    65,
+    71,
+    81,
+    82,
+}
 
 
 def _id_date_ok(number: str) -> bool:
@@ -102,8 +136,7 @@ def _is_id18(number: str) -> bool:
     """Province code, birth date and check digit (python-stdnum's). Not stdnum's county-by-birth-year
     lookup: a card keeps the county code of where it was issued, so that check would miss real ones."""
     number = number.upper()
-    return (int(number[:2]) in _PROVINCES and _id_date_ok(number)
-            and number[-1] == ric.calc_check_digit(number))
+    return int(number[:2]) in _PROVINCES and _id_date_ok(number) and number[-1] == ric.calc_check_digit(number)
 
 
 def _is_id15(number: str) -> bool:
@@ -193,8 +226,14 @@ def check_site(years, config, pages, announcements, content_dir: Path, rel, prob
     contact = getattr(config, "contact", None)
     scanner = Scanner((contact.phone,) if contact else (), (contact.email,) if contact else ())
 
-    def scan(file: str, field: str, text: str | None, institution: str | None = None,
-             indicator: str | None = None, skip: frozenset[str] = frozenset()) -> None:
+    def scan(
+        file: str,
+        field: str,
+        text: str | None,
+        institution: str | None = None,
+        indicator: str | None = None,
+        skip: frozenset[str] = frozenset(),
+    ) -> None:
         for f in dict.fromkeys(scanner.find(text)) if text else ():
             if f.kind in skip:
                 continue
@@ -290,10 +329,16 @@ def check_roster_codes(roster, problems: Problems) -> None:
         else:
             why = None
         if why:
-            problems.add(roster.path, f"code（统一社会信用代码）{code} 无效：{why}；"
-                         "请按登记证书核对，不知道时写 null", institution=inst.id)
+            problems.add(
+                roster.path,
+                f"code（统一社会信用代码）{code} 无效：{why}；请按登记证书核对，不知道时写 null",
+                institution=inst.id,
+            )
         elif code in seen:
-            problems.add(roster.path, f"code（统一社会信用代码）{code} 与机构 {seen[code]} 相同；"
-                         "每个机构的代码应各不相同", institution=inst.id)
+            problems.add(
+                roster.path,
+                f"code（统一社会信用代码）{code} 与机构 {seen[code]} 相同；每个机构的代码应各不相同",
+                institution=inst.id,
+            )
         else:
             seen[code] = inst.id

@@ -7,9 +7,9 @@ from dataclasses import fields
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from site_builder.errors import Problems
-from site_builder.domain.settings import Contact, SiteConfig
 from site_builder.common.yamlio import YamlProblem, read_yaml
+from site_builder.domain.settings import Contact, SiteConfig
+from site_builder.errors import Problems
 
 
 def load_config(path: Path, rel: str, problems: Problems) -> SiteConfig | None:
@@ -66,11 +66,19 @@ IDENTITY_FORMATS = {
     # key: (label, pattern or None for a URL, example)
     "sponsor": ("主办单位", None, "忻州市人力资源和社会保障局"),
     "organizer": ("承办单位", None, "忻州市职业技能服务中心"),
-    "site_id_code": ("网站标识码", re.compile(r"(\d{10}|bm\d{8})"), "1409000001（10 位数字；部门网站为 bm 加 8 位数字）"),
+    "site_id_code": (
+        "网站标识码",
+        re.compile(r"(\d{10}|bm\d{8})"),
+        "1409000001（10 位数字；部门网站为 bm 加 8 位数字）",
+    ),
     "icp": ("ICP备案号", re.compile(r"[\u4e00-\u9fff]ICP备\d{6,10}号(-\d{1,3})?"), "晋ICP备12345678号"),
     "police_record": ("公安机关备案号", re.compile(r"[\u4e00-\u9fff]公网安备 ?\d{14}号"), "晋公网安备14090202000123号"),
     "conac_url": ("党政机关网站标识链接", "url", "https://bszs.conac.cn/sitename?method=show&id=…"),
-    "error_report_url": ("“我为政府网站找错”链接", "url", "https://zfwzzc.www.gov.cn/check_web/errorInfo_querySiteInfo.action?…"),
+    "error_report_url": (
+        "“我为政府网站找错”链接",
+        "url",
+        "https://zfwzzc.www.gov.cn/check_web/errorInfo_querySiteInfo.action?…",
+    ),
 }
 
 

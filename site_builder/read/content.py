@@ -6,14 +6,14 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from site_builder.read.config import load_config
-from site_builder.domain.settings import SiteConfig
-from site_builder.errors import Problems
-from site_builder.domain.models import Page, YearData
 from site_builder.common.formats import zh_date
-from site_builder.read.markdown import markdown_to_html, split_front_matter
 from site_builder.common.textcheck import PAGE_LIMIT, check_text, page_file_problem
 from site_builder.common.yamlio import YamlProblem
+from site_builder.domain.models import Page, YearData
+from site_builder.domain.settings import SiteConfig
+from site_builder.errors import Problems
+from site_builder.read.config import load_config
+from site_builder.read.markdown import markdown_to_html, split_front_matter
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 RESERVED_SLUGS = {"assets", "index"}
@@ -45,14 +45,18 @@ def _period(meta: dict, rel: str, problems: Problems) -> tuple[dt.date, dt.date]
     if len(values) != 2:
         return None
     if values[0] > values[1]:
-        problems.add(rel, f"考核期开始日期 assessed_from {values[0].isoformat()} 晚于结束日期 assessed_to "
-                          f"{values[1].isoformat()}；请更正其中一个")
+        problems.add(
+            rel,
+            f"考核期开始日期 assessed_from {values[0].isoformat()} 晚于结束日期 assessed_to "
+            f"{values[1].isoformat()}；请更正其中一个",
+        )
         return None
     return values[0], values[1]
 
 
-def _page(path: Path, rel: str, slug: str, problems: Problems, required: dict[str, str] | None = None,
-          period: bool = False) -> Page | None:
+def _page(
+    path: Path, rel: str, slug: str, problems: Problems, required: dict[str, str] | None = None, period: bool = False
+) -> Page | None:
     required = required or {}
     problem = page_file_problem(path)
     if problem:
@@ -91,12 +95,18 @@ def _page(path: Path, rel: str, slug: str, problems: Problems, required: dict[st
         extra = dict(zip(PERIOD_FIELDS, dates))
         body = body.replace(PERIOD_PLACEHOLDER, f"{zh_date(dates[0])}至{zh_date(dates[1])}")
     order = meta.get("order", 0)
-    return Page(slug, title.strip(), markdown_to_html(body), order if isinstance(order, int) else 0,
-                {k: v for k, v in meta.items() if isinstance(v, str)} | {"title": title.strip()} | extra)
+    return Page(
+        slug,
+        title.strip(),
+        markdown_to_html(body),
+        order if isinstance(order, int) else 0,
+        {k: v for k, v in meta.items() if isinstance(v, str)} | {"title": title.strip()} | extra,
+    )
 
 
-def load_content(content: Path, years: list[int], rel, problems: Problems) -> tuple[
-        SiteConfig | None, list[Page], dict[int, Page]]:
+def load_content(
+    content: Path, years: list[int], rel, problems: Problems
+) -> tuple[SiteConfig | None, list[Page], dict[int, Page]]:
     """Site config, pages (content/pages/*.md, by `order` then name) and announcements by year."""
     config_path = content / "site.yaml"
     config = None
@@ -113,8 +123,12 @@ def load_content(content: Path, years: list[int], rel, problems: Problems) -> tu
         for path in sorted(pages_dir.iterdir()):
             if path.name.startswith("."):
                 continue
-            if path.suffix != ".md" or not SLUG.match(path.stem) or path.stem in RESERVED_SLUGS \
-                    or re.match(r"^\d{4}$", path.stem):
+            if (
+                path.suffix != ".md"
+                or not SLUG.match(path.stem)
+                or path.stem in RESERVED_SLUGS
+                or re.match(r"^\d{4}$", path.stem)
+            ):
                 problems.add(rel(path), "页面文件须命名为小写字母、数字和连字符组成的 <名称>.md（如 about.md）")
                 continue
             page = _page(path, rel(path), path.stem, problems)
@@ -133,8 +147,9 @@ def load_content(content: Path, years: list[int], rel, problems: Problems) -> tu
     return config, pages, announcements
 
 
-def check_assessment_periods(years: list[YearData], announcements: dict[int, Page], content: Path, rel,
-                             problems: Problems) -> None:
+def check_assessment_periods(
+    years: list[YearData], announcements: dict[int, Page], content: Path, rel, problems: Problems
+) -> None:
     """Every sheet's assessed_on lies in its year's assessment period (the announcement's front matter)."""
     for year in years:
         page = announcements.get(year.year)
@@ -144,7 +159,10 @@ def check_assessment_periods(years: list[YearData], announcements: dict[int, Pag
         where = rel(content / str(year.year) / "announcement.md")
         for sheet in year.sheets:
             if not start <= sheet.assessed_on <= end:
-                problems.add(sheet.path, f"评估日期 assessed_on {sheet.assessed_on.isoformat()} 不在考核期 "
-                             f"{start.isoformat()} 至 {end.isoformat()} 内（考核期见 {where} 的 assessed_from、"
-                             "assessed_to）；请核对评估日期，或更正公告的考核期",
-                             institution=sheet.institution)
+                problems.add(
+                    sheet.path,
+                    f"评估日期 assessed_on {sheet.assessed_on.isoformat()} 不在考核期 "
+                    f"{start.isoformat()} 至 {end.isoformat()} 内（考核期见 {where} 的 assessed_from、"
+                    "assessed_to）；请核对评估日期，或更正公告的考核期",
+                    institution=sheet.institution,
+                )

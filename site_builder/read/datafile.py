@@ -12,22 +12,28 @@ import os
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from site_builder.errors import Problems
-from site_builder.domain.scoring import fmt
-from site_builder.common.textcheck import check_text, shown_id
 from site_builder.common.messages import did_you_mean
+from site_builder.common.textcheck import check_text, shown_id
 from site_builder.common.yamlio import MB, YamlProblem, read_yaml
+from site_builder.domain.scoring import fmt
+from site_builder.errors import Problems
 
 INDICATOR_ID = re.compile(r"\d-\d{2}", re.ASCII)
 INSTITUTION_ID = re.compile(r"[PM]\d{2,}", re.ASCII)
 YEAR_DIR = re.compile(r"\d{4}", re.ASCII)
 
-LIMITS = {"sheet": 1 * MB, "roster": 16 * MB, "rubric": 4 * MB, "status": 64 * 1024, "corrections": 4 * MB,
-          "objections": 4 * MB}
+LIMITS = {
+    "sheet": 1 * MB,
+    "roster": 16 * MB,
+    "rubric": 4 * MB,
+    "status": 64 * 1024,
+    "corrections": 4 * MB,
+    "objections": 4 * MB,
+}
 """Largest file of each kind (a national roll-up's roster lists tens of thousands of institutions)."""
 
 
@@ -80,7 +86,7 @@ def _abs_dir(folder: str) -> str:
     return _real_dir(os.path.abspath(folder))  # absolute first: a relative name means another folder after a chdir
 
 
-@lru_cache(maxsize=None)
+@cache
 def _real_dir(folder: str) -> str:
     return os.path.realpath(folder)
 
@@ -99,8 +105,9 @@ def join(values) -> str:
     return "、".join(fmt(v) if isinstance(v, Decimal) else str(v) for v in values)
 
 
-def read_data(path: Path, paths: Paths, problems: Problems, kind: str, institution: str | None = None,
-              allow_empty: bool = False) -> Any:
+def read_data(
+    path: Path, paths: Paths, problems: Problems, kind: str, institution: str | None = None, allow_empty: bool = False
+) -> Any:
     """Read a YAML data file, reporting syntax errors and duplicate keys. Returns None when unusable."""
     rel = paths.rel(path)
     if not paths.inside(path):
@@ -116,14 +123,26 @@ def read_data(path: Path, paths: Paths, problems: Problems, kind: str, instituti
             problems.add(rel, "文件为空", institution=institution)
         return None
     for key, first, again in duplicates:
-        problems.add(rel, f"键 {shown_id(key)} 重复出现（第 {first} 行和第 {again} 行）；每个键只能写一次",
-                     institution=institution, indicator=shown_id(key) if is_indicator_id(key) else None,
-                     line=again)
+        problems.add(
+            rel,
+            f"键 {shown_id(key)} 重复出现（第 {first} 行和第 {again} 行）；每个键只能写一次",
+            institution=institution,
+            indicator=shown_id(key) if is_indicator_id(key) else None,
+            line=again,
+        )
     return data
 
 
-def read_document(path: Path, paths: Paths, problems: Problems, kind: str, list_key: str, what: str,
-                  keys: tuple[str, ...], where: str | None = None) -> dict | None:
+def read_document(
+    path: Path,
+    paths: Paths,
+    problems: Problems,
+    kind: str,
+    list_key: str,
+    what: str,
+    keys: tuple[str, ...],
+    where: str | None = None,
+) -> dict | None:
     """A data file that is a mapping holding a `list_key` list (the roster's institutions, the rubric's
     sections), with unknown keys reported; None when it is not one."""
     rel = paths.rel(path)
@@ -137,8 +156,15 @@ def read_document(path: Path, paths: Paths, problems: Problems, kind: str, list_
     return data
 
 
-def unknown_keys(data: dict, allowed: tuple[str, ...], rel: str, problems: Problems, what: str,
-                 institution: str | None = None, indicator: str | None = None) -> set[str]:
+def unknown_keys(
+    data: dict,
+    allowed: tuple[str, ...],
+    rel: str,
+    problems: Problems,
+    what: str,
+    institution: str | None = None,
+    indicator: str | None = None,
+) -> set[str]:
     """Report unknown fields, suggesting the field meant. Returns the missing fields a typo accounts
     for, so that the caller does not report them a second time as missing."""
     meant = set()
@@ -148,8 +174,12 @@ def unknown_keys(data: dict, allowed: tuple[str, ...], rel: str, problems: Probl
             if near:
                 meant.add(near)
             hint = f"您是不是要写 {near}？" if near else ""
-            problems.add(rel, f"{what}中有未知字段 {shown_id(key)}；{hint}允许的字段：{join(allowed)}",
-                         institution=institution, indicator=indicator)
+            problems.add(
+                rel,
+                f"{what}中有未知字段 {shown_id(key)}；{hint}允许的字段：{join(allowed)}",
+                institution=institution,
+                indicator=indicator,
+            )
     return meant
 
 

@@ -30,6 +30,8 @@ def split_front_matter(text: str) -> tuple[dict, str]:
             except YamlProblem as exc:
                 raise YamlProblem(str(exc), exc.line + 1 if exc.line else None) from None
             for key, first, again in duplicates[:1]:
-                raise YamlProblem(f"键 {key} 重复出现（第 {first + 1} 行和第 {again + 1} 行）；每个键只能写一次", again + 1)
-            return (meta if isinstance(meta, dict) else {}), text[end + 5:]
+                raise YamlProblem(
+                    f"键 {key} 重复出现（第 {first + 1} 行和第 {again + 1} 行）；每个键只能写一次", again + 1
+                )
+            return (meta if isinstance(meta, dict) else {}), text[end + 5 :]
     return {}, text

@@ -11,9 +11,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from site_builder.domain import corrections
-from site_builder.domain import objections
-from site_builder.storage.cache import load_sheets
+from site_builder.domain import corrections, objections
+from site_builder.domain.models import Roster, Status, YearData
+from site_builder.errors import Problems
 from site_builder.read.datafile import (  # noqa: F401 - re-exported for the rest of the package
     INDICATOR_ID,
     INSTITUTION_ID,
@@ -23,14 +23,19 @@ from site_builder.read.datafile import (  # noqa: F401 - re-exported for the res
     outside_message,
     read_data,
 )
-from site_builder.errors import Problems
-from site_builder.domain.models import Roster, Status, YearData
 from site_builder.read.roster import check_dates_against_sheets, load_roster, load_status
 from site_builder.read.rubric import load_rubric
 from site_builder.read.sheet import load_sheet  # noqa: F401 - re-exported
+from site_builder.storage.cache import load_sheets
 
-RESERVED_FILES = {"roster.yaml", "status.yaml", "corrections.yaml", "published.json", "ledger.json",
-                  objections.OBJECTIONS_FILE}
+RESERVED_FILES = {
+    "roster.yaml",
+    "status.yaml",
+    "corrections.yaml",
+    "published.json",
+    "ledger.json",
+    objections.OBJECTIONS_FILE,
+}
 
 
 def load_year(year_dir: Path, paths: Paths, problems: Problems) -> YearData | None:
@@ -72,8 +77,15 @@ def load_year(year_dir: Path, paths: Paths, problems: Problems) -> YearData | No
         return None  # sheets cannot be checked without both; their problems are reported above
     context = rubric_path.read_bytes() + b"\0" + (year_dir / "roster.yaml").read_bytes()
     cache_file = paths.cache / f"sheets-{year}.marshal" if paths.cache else None
-    sheets = load_sheets(sheet_paths, lambda p, found: load_sheet(p, rubric, roster, paths, found), paths.rel,
-                         problems, context, cache_file, paths.workers)
+    sheets = load_sheets(
+        sheet_paths,
+        lambda p, found: load_sheet(p, rubric, roster, paths, found),
+        paths.rel,
+        problems,
+        context,
+        cache_file,
+        paths.workers,
+    )
     corrections_path = year_dir / corrections.CORRECTIONS_FILE
     fixes = []
     if corrections_path.is_file():
@@ -88,7 +100,9 @@ def load_year(year_dir: Path, paths: Paths, problems: Problems) -> YearData | No
     return YearData(year, rubric, roster, status, tuple(sheets), tuple(fixes), objs)  # record: ledger.read_year_ledgers
 
 
-def load_objections(year_dir: Path, paths: Paths, roster: Roster, status: Status, fixes: list, problems: Problems) -> tuple[objections.Objection, ...]:
+def load_objections(
+    year_dir: Path, paths: Paths, roster: Roster, status: Status, fixes: list, problems: Problems
+) -> tuple[objections.Objection, ...]:
     """The year's objections (none without the file), checked; also checks `final_on`.
     `paths` is the loader's Paths (reading limits, messages' relative paths)."""
     objections.check_final_on(status, problems)
@@ -96,20 +110,26 @@ def load_objections(year_dir: Path, paths: Paths, roster: Roster, status: Status
     if not path.is_file():
         return ()
     data = read_data(path, paths, problems, "objections", allow_empty=True)
-    return tuple(objections.parse(data, paths.rel(path), roster, status, fixes, paths.rel(year_dir / corrections.CORRECTIONS_FILE),
-                       problems))
+    return tuple(
+        objections.parse(
+            data, paths.rel(path), roster, status, fixes, paths.rel(year_dir / corrections.CORRECTIONS_FILE), problems
+        )
+    )
 
 
-OPTIONAL_FILES = {"corrections.yaml": "没有更正时不需要它", "published.json": "它是旧的发布记录，没有时不需要它",
-                  "ledger.json": "它由 build --publish 写出", objections.OBJECTIONS_FILE: "没有异议时不需要它"}
+OPTIONAL_FILES = {
+    "corrections.yaml": "没有更正时不需要它",
+    "published.json": "它是旧的发布记录，没有时不需要它",
+    "ledger.json": "它由 build --publish 写出",
+    objections.OBJECTIONS_FILE: "没有异议时不需要它",
+}
 FIRST_YEAR, LAST_YEAR = 2000, 2099
 
 
 def not_a_file_message(name: str) -> str:
     """A reserved name of a year folder that is a folder (or anything else but a file)."""
     why = OPTIONAL_FILES.get(name)
-    return (f"不是文件（是一个目录）；{name} 须为文件；请删去这个目录"
-            + (f"（{why}）" if why else f"，换成 {name} 文件"))
+    return f"不是文件（是一个目录）；{name} 须为文件；请删去这个目录" + (f"（{why}）" if why else f"，换成 {name} 文件")
 
 
 def plausible_year(name: str) -> bool:
@@ -120,19 +140,23 @@ def list_year_dirs(scores_dir: Path) -> list[Path]:
     """The year folders (named like 2023) under a scores folder, oldest first."""
     if not scores_dir.is_dir():
         return []
-    return sorted(p for p in scores_dir.iterdir() if p.is_dir() and YEAR_DIR.fullmatch(p.name) and plausible_year(p.name))
+    return sorted(
+        p for p in scores_dir.iterdir() if p.is_dir() and YEAR_DIR.fullmatch(p.name) and plausible_year(p.name)
+    )
 
 
 def implausible_year_dirs(scores_dir: Path) -> list[Path]:
     """Folders named with four digits that are not a year the data can be for (0999, 3023)."""
     if not scores_dir.is_dir():
         return []
-    return sorted(p for p in scores_dir.iterdir()
-                  if p.is_dir() and YEAR_DIR.fullmatch(p.name) and not plausible_year(p.name))
+    return sorted(
+        p for p in scores_dir.iterdir() if p.is_dir() and YEAR_DIR.fullmatch(p.name) and not plausible_year(p.name)
+    )
 
 
-def load_project(scores_dir: Path, rubric_dir: Path, base: Path | None = None, cache: Path | None = None,
-                 workers: int = 1) -> list[YearData]:
+def load_project(
+    scores_dir: Path, rubric_dir: Path, base: Path | None = None, cache: Path | None = None, workers: int = 1
+) -> list[YearData]:
     """Load every year under scores_dir (folders named like 2023). Raises DataError on any problem."""
     paths = Paths(rubric=rubric_dir, scores=scores_dir, base=base or Path.cwd(), cache=cache, workers=workers)
     problems = Problems()
@@ -142,8 +166,11 @@ def load_project(scores_dir: Path, rubric_dir: Path, base: Path | None = None, c
     problems.raise_if_any()
     year_dirs = list_year_dirs(scores_dir)
     for bad in implausible_year_dirs(scores_dir):
-        problems.add(paths.rel(bad), f"年度目录名 {bad.name} 不是合理的年份；年度目录须以四位年份命名"
-                                     f"（{FIRST_YEAR}–{LAST_YEAR}，如 2023），请改名或删去这个目录")
+        problems.add(
+            paths.rel(bad),
+            f"年度目录名 {bad.name} 不是合理的年份；年度目录须以四位年份命名"
+            f"（{FIRST_YEAR}–{LAST_YEAR}，如 2023），请改名或删去这个目录",
+        )
     if not year_dirs:
         problems.add(paths.rel(scores_dir), "没有年度目录（如 scores/2023/）")
     years = [y for d in year_dirs if (y := load_year(d, paths, problems))]

@@ -8,18 +8,30 @@ from pathlib import Path
 from typing import Any
 
 from site_builder import __version__
-from site_builder.storage.cache import read_cache, write_cache
-from site_builder.read.datafile import Paths, is_institution_id, join, read_data, read_document, text_field, unknown_keys
-from site_builder.common.textcheck import shown_id
-from site_builder.errors import Problems
-from site_builder.domain.models import STATUSES, TIERS, Institution, Roster, Sheet, Status
-from site_builder.common.textcheck import NAME_LIMIT, SHORT_LIMIT
+from site_builder.common.textcheck import NAME_LIMIT, SHORT_LIMIT, shown_id
 from site_builder.common.yamlio import is_date, short
+from site_builder.domain.models import STATUSES, TIERS, Institution, Roster, Sheet, Status
+from site_builder.errors import Problems
+from site_builder.read.datafile import (
+    Paths,
+    is_institution_id,
+    join,
+    read_data,
+    read_document,
+    text_field,
+    unknown_keys,
+)
+from site_builder.storage.cache import read_cache, write_cache
 
 INSTITUTION_KEYS = ("id", "name", "tier", "county", "active", "code")
 STATUS_KEYS = ("status", "approved_by", "approved_on", "published_on", "objection_deadline", "final_on")
-DATE_LABELS = {"assessed_on": "评估日期", "approved_on": "审定日期", "published_on": "公示日期",
-               "objection_deadline": "异议截止日期", "final_on": "最终结果确定日期"}
+DATE_LABELS = {
+    "assessed_on": "评估日期",
+    "approved_on": "审定日期",
+    "published_on": "公示日期",
+    "objection_deadline": "异议截止日期",
+    "final_on": "最终结果确定日期",
+}
 
 
 def load_roster(path: Path, year: int, paths: Paths, problems: Problems) -> Roster | None:
@@ -28,8 +40,9 @@ def load_roster(path: Path, year: int, paths: Paths, problems: Problems) -> Rost
     cache_file = paths.cache / f"roster-{year}.marshal" if paths.cache else None
     if cache_file and paths.inside(path):
         try:
-            key = hashlib.sha256(__version__.encode() + b"\0" + str(year).encode() + b"\0"
-                                 + path.read_bytes()).hexdigest()
+            key = hashlib.sha256(
+                __version__.encode() + b"\0" + str(year).encode() + b"\0" + path.read_bytes()
+            ).hexdigest()
         except OSError:
             key = None
         cached = read_cache(cache_file, key).get("institutions") if key else None
@@ -39,8 +52,15 @@ def load_roster(path: Path, year: int, paths: Paths, problems: Problems) -> Rost
         key = None
     roster = _load_roster(path, rel, year, paths, problems)
     if roster and cache_file and key:
-        write_cache(cache_file, key, {"institutions": tuple(
-            (i.id, i.name, i.tier, i.county, i.active, i.code, i.order) for i in roster.institutions)})
+        write_cache(
+            cache_file,
+            key,
+            {
+                "institutions": tuple(
+                    (i.id, i.name, i.tier, i.county, i.active, i.code, i.order) for i in roster.institutions
+                )
+            },
+        )
     return roster
 
 
@@ -57,8 +77,11 @@ def _load_roster(path: Path, rel: str, year: int, paths: Paths, problems: Proble
             continue
         raw_id = raw.get("id")
         if not is_institution_id(raw_id):
-            problems.add(rel, f"第 {order} 个机构的编号 {shown_id(raw_id)} 格式不对；"
-                              "省属为 P01、P02……，市属为 M01、M02……（英文字母和半角数字）")
+            problems.add(
+                rel,
+                f"第 {order} 个机构的编号 {shown_id(raw_id)} 格式不对；"
+                "省属为 P01、P02……，市属为 M01、M02……（英文字母和半角数字）",
+            )
             continue
         inst_id = raw_id
         if inst_id in seen:
@@ -88,17 +111,24 @@ def _load_roster(path: Path, rel: str, year: int, paths: Paths, problems: Proble
                 bad(problem)
             extra[key] = value
         unknown_keys(raw, INSTITUTION_KEYS, rel, problems, "机构条目", institution=inst_id)
-        institutions.append(Institution(inst_id, name or "", str(tier), extra["county"],
-                                        raw.get("active") is True, extra["code"], order))
+        institutions.append(
+            Institution(
+                inst_id, name or "", str(tier), extra["county"], raw.get("active") is True, extra["code"], order
+            )
+        )
     named: dict[str, str] = {}
     for inst in institutions:
         if inst.name and inst.name in named:
-            problems.add(rel, f"机构名称 {inst.name} 重复：{named[inst.name]} 和 {inst.id} 同名；每个机构的名称须不同，"
-                              "请核对这两个机构的名称", institution=inst.id)
+            problems.add(
+                rel,
+                f"机构名称 {inst.name} 重复：{named[inst.name]} 和 {inst.id} 同名；每个机构的名称须不同，"
+                "请核对这两个机构的名称",
+                institution=inst.id,
+            )
         elif inst.name:
             named[inst.name] = inst.id
     if isinstance(data.get("year"), str):
-        problems.add(rel, f"year 为加了引号的文字 \"{short(data['year'])}\"；year 须为数字，不加引号，如 year: {year}")
+        problems.add(rel, f'year 为加了引号的文字 "{short(data["year"])}"；year 须为数字，不加引号，如 year: {year}')
     elif data.get("year") != year:
         problems.add(rel, f"year 为 {short(str(data.get('year')))}，但文件位于 {year} 年的目录中")
     if len(problems.items) > before:
@@ -131,27 +161,38 @@ def load_status(path: Path, paths: Paths, problems: Problems) -> Status | None:
         elif value is None and status == "approved" and key != "final_on" and key not in typos:  # final_on: optional
             problems.add(rel, f"status 为 approved 时须填写 {key}")
         dates[key] = value
-    approved_by, problem = text_field(data.get("approved_by"), "approved_by（审定单位）", NAME_LIMIT,
-                                      required=status == "approved")
+    approved_by, problem = text_field(
+        data.get("approved_by"), "approved_by（审定单位）", NAME_LIMIT, required=status == "approved"
+    )
     if problem and not (data.get("approved_by") is None and "approved_by" in typos):
-        problems.add(rel, problem if data.get("approved_by") is not None
-                     else "status 为 approved 时须填写 approved_by（审定单位）")
+        problems.add(
+            rel,
+            problem if data.get("approved_by") is not None else "status 为 approved 时须填写 approved_by（审定单位）",
+        )
     _date_order(dates, rel, problems)
     if len(problems.items) > before:
         return None
-    return Status(status, approved_by, dates["approved_on"], dates["published_on"],
-                  dates["objection_deadline"], rel, final_on=dates["final_on"])
+    return Status(
+        status,
+        approved_by,
+        dates["approved_on"],
+        dates["published_on"],
+        dates["objection_deadline"],
+        rel,
+        final_on=dates["final_on"],
+    )
 
 
 def _date_order(dates: dict[str, dt.date | None], rel: str, problems: Problems) -> None:
     """approved_on ≤ published_on < objection_deadline, for the dates that are given."""
     approved, published, deadline = dates["approved_on"], dates["published_on"], dates["objection_deadline"]
     if approved and published and published < approved:
-        problems.add(rel, f"published_on（公示日期）{published} 早于 approved_on（审定日期）{approved}；"
-                          "须先审定后公示")
+        problems.add(rel, f"published_on（公示日期）{published} 早于 approved_on（审定日期）{approved}；须先审定后公示")
     if published and deadline and deadline <= published:
-        problems.add(rel, f"objection_deadline（异议截止日期）{deadline} 须晚于 published_on（公示日期）"
-                          f"{published}，异议期至少 1 天")
+        problems.add(
+            rel,
+            f"objection_deadline（异议截止日期）{deadline} 须晚于 published_on（公示日期）{published}，异议期至少 1 天",
+        )
 
 
 def check_dates_against_sheets(status: Status, sheets: list[Sheet], problems: Problems) -> None:
@@ -162,5 +203,8 @@ def check_dates_against_sheets(status: Status, sheets: list[Sheet], problems: Pr
     for key in ("approved_on", "published_on"):
         value = getattr(status, key)
         if value and value < last.assessed_on:
-            problems.add(status.path, f"{key}（{DATE_LABELS[key]}）{value} 早于机构 {last.institution} 的评估日期 "
-                                      f"{last.assessed_on}（{last.path}）；须在全部评估之后审定和公示")
+            problems.add(
+                status.path,
+                f"{key}（{DATE_LABELS[key]}）{value} 早于机构 {last.institution} 的评估日期 "
+                f"{last.assessed_on}（{last.path}）；须在全部评估之后审定和公示",
+            )

@@ -11,12 +11,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from site_builder.read.datafile import Paths, join, read_document, unknown_keys
 from site_builder.common.textcheck import shown_id
-from site_builder.errors import Problems
+from site_builder.common.yamlio import is_number, short, to_decimal
 from site_builder.domain.models import APPLIES, GradeBand, Group, Indicator, Rubric, Rule, Section
 from site_builder.domain.scoring import allowed_scores, fmt
-from site_builder.common.yamlio import is_number, short, to_decimal
+from site_builder.errors import Problems
+from site_builder.read.datafile import Paths, join, read_document, unknown_keys
 
 RULE_KINDS = ("all_or_nothing", "deduct", "tiers", "composite")
 SECTION_KINDS = ("base", "bonus", "veto")
@@ -70,13 +70,19 @@ def load_rubric(path: Path, paths: Paths, problems: Problems) -> Rubric | None:
         printed = {}
     if sections:
         base_names = "、".join(str(s.number) for s in sections if s.kind == "base")
-        for label, computed, key in (("指标总数", count, "items"), (f"基础部分（第 {base_names} 部分）合计", base_max, "base_max"),
-                                      ("加分项合计", bonus_max, "bonus_max"),
-                                      ("总分", base_max + bonus_max, "total_max")):
+        for label, computed, key in (
+            ("指标总数", count, "items"),
+            (f"基础部分（第 {base_names} 部分）合计", base_max, "base_max"),
+            ("加分项合计", bonus_max, "bonus_max"),
+            ("总分", base_max + bonus_max, "total_max"),
+        ):
             expected = printed.get(key)
             if not is_number(expected) or to_decimal(expected) != computed:
-                problems.add(rel, f"{label}为 {fmt(Decimal(computed))}，与原表印出的 {short(str(expected))} 不符；"
-                                  "评估表数据有误，请对照原表核对")
+                problems.add(
+                    rel,
+                    f"{label}为 {fmt(Decimal(computed))}，与原表印出的 {short(str(expected))} 不符；"
+                    "评估表数据有误，请对照原表核对",
+                )
     if len(problems.items) > before:
         return None
     return Rubric(
@@ -125,7 +131,9 @@ def _grades(raw: Any, rel: str, problems: Problems) -> tuple[GradeBand, ...]:
     if any(a.min <= b.min for a, b in zip(bands, bands[1:])):
         problems.add(rel, f"等级的分数下限须从高到低严格递减，实为 {join(b.min for b in bands)}")
     elif bands[-1].min != 0:
-        problems.add(rel, f"最低等级 {bands[-1].grade} 的 min 须为 0，实为 {fmt(bands[-1].min)}（否则有的总分没有等级）")
+        problems.add(
+            rel, f"最低等级 {bands[-1].grade} 的 min 须为 0，实为 {fmt(bands[-1].min)}（否则有的总分没有等级）"
+        )
     return tuple(bands)
 
 
@@ -170,8 +178,18 @@ def _section(raw: Any, n: int, rel: str, problems: Problems, seen_ids: set[str],
         indicators = []
         for i_raw in g_raw["items"]:
             ordinal += 1
-            ind = _indicator(i_raw, number, ordinal, kind, g_name, bool(g_raw.get("inferred", False)), applies,
-                             rel, problems, seen_ids)
+            ind = _indicator(
+                i_raw,
+                number,
+                ordinal,
+                kind,
+                g_name,
+                bool(g_raw.get("inferred", False)),
+                applies,
+                rel,
+                problems,
+                seen_ids,
+            )
             if ind:
                 indicators.append(ind)
         _check_printed(g_raw.get("printed"), indicators, f"{where}“{g_name}”组", kind, rel, problems)
@@ -182,8 +200,7 @@ def _section(raw: Any, n: int, rel: str, problems: Problems, seen_ids: set[str],
     return Section(number, name.strip(), kind, tuple(groups), section_max)
 
 
-def _check_printed(printed: Any, items: list[Indicator], label: str, kind: str, rel: str,
-                   problems: Problems) -> None:
+def _check_printed(printed: Any, items: list[Indicator], label: str, kind: str, rel: str, problems: Problems) -> None:
     if printed is None:
         return
     if not isinstance(printed, dict):
@@ -197,16 +214,27 @@ def _check_printed(printed: Any, items: list[Indicator], label: str, kind: str, 
             problems.add(rel, f"{label}合计 {fmt(points)} 分，原表印为 {short(str(printed['points']))} 分")
 
 
-def _indicator(raw: Any, section: int, ordinal: int, kind: str, group: str | None, inferred: bool, applies: str,
-               rel: str, problems: Problems, seen_ids: set[str]) -> Indicator | None:
+def _indicator(
+    raw: Any,
+    section: int,
+    ordinal: int,
+    kind: str,
+    group: str | None,
+    inferred: bool,
+    applies: str,
+    rel: str,
+    problems: Problems,
+    seen_ids: set[str],
+) -> Indicator | None:
     expected = f"{section}-{ordinal:02d}"
     if not isinstance(raw, dict):
         problems.add(rel, f"第 {section} 部分第 {ordinal} 项须为映射，含 id、text、max、scoring", indicator=expected)
         return None
     ind_id = shown_id(raw.get("id"))
     if raw.get("id") != expected:
-        problems.add(rel, f"指标编号应为 {expected}（第 {section} 部分第 {ordinal} 项），实为 {ind_id}",
-                     indicator=expected)
+        problems.add(
+            rel, f"指标编号应为 {expected}（第 {section} 部分第 {ordinal} 项），实为 {ind_id}", indicator=expected
+        )
         return None
     if ind_id in seen_ids:
         problems.add(rel, "指标编号重复", indicator=ind_id)
@@ -238,8 +266,7 @@ def _indicator(raw: Any, section: int, ordinal: int, kind: str, group: str | Non
             return None
         allowed = allowed_scores(rule)
         if allowed[-1] != max_points or allowed[0] != 0:
-            problems.add(rel, f"评分规则可得分值 {join(allowed)} 须包含 0 和满分 {fmt(max_points)}",
-                         indicator=ind_id)
+            problems.add(rel, f"评分规则可得分值 {join(allowed)} 须包含 0 和满分 {fmt(max_points)}", indicator=ind_id)
             return None
     return Indicator(
         id=ind_id,
@@ -305,8 +332,9 @@ def _rule(raw: Any, max_points: Decimal, ind_id: str, rel: str, problems: Proble
             parts.append(sub)
         total = sum((p.max for p in parts), Decimal(0))
         if len(parts) < 2 or total != max_points:
-            problems.add(rel, f"composite 规则各部分满分之和为 {fmt(total)}，须等于 {fmt(max_points)}",
-                         indicator=ind_id)
+            problems.add(
+                rel, f"composite 规则各部分满分之和为 {fmt(total)}，须等于 {fmt(max_points)}", indicator=ind_id
+            )
             return None
         rule = Rule(kind, max_points, parts=tuple(parts))
     else:

@@ -6,15 +6,14 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from site_builder.read.datafile import Paths, is_indicator_id, is_institution_id, join, read_data, unknown_keys
-from site_builder.common.textcheck import shown_id
-from site_builder.errors import Problems
+from site_builder.common.messages import did_you_mean
+from site_builder.common.textcheck import REASON_LIMIT, check_evidence, check_text, shown_id
+from site_builder.common.yamlio import is_date, short
 from site_builder.domain.models import FLAG_LABELS, ItemScore, Roster, Rubric, Sheet, Veto
 from site_builder.domain.rules import check_item
 from site_builder.domain.scoring import section_sums
-from site_builder.common.textcheck import REASON_LIMIT, check_evidence, check_text
-from site_builder.common.messages import did_you_mean
-from site_builder.common.yamlio import is_date, short
+from site_builder.errors import Problems
+from site_builder.read.datafile import Paths, is_indicator_id, is_institution_id, join, read_data, unknown_keys
 
 SHEET_KEYS = ("institution", "assessed_on", "senior_levels", "online_exam", "items", "veto")
 ITEM_KEYS = ("score", "reason", "self", "self_reason")
@@ -75,8 +74,17 @@ def load_sheet(path: Path, rubric: Rubric, roster: Roster, paths: Paths, problem
     except OSError as exc:  # removed while being read
         bad(f"无法读取文件：{exc.strerror}")
         return None
-    return Sheet(raw_inst, assessed_on, flags["senior_levels"], flags["online_exam"], items, veto, rel,
-                 digest, section_sums(rubric, items))
+    return Sheet(
+        raw_inst,
+        assessed_on,
+        flags["senior_levels"],
+        flags["online_exam"],
+        items,
+        veto,
+        rel,
+        digest,
+        section_sums(rubric, items),
+    )
 
 
 def _sheet_items(raw: Any, rubric: Rubric, flags: dict[str, bool], bad) -> tuple[ItemScore, ...]:
@@ -105,8 +113,15 @@ def _sheet_items(raw: Any, rubric: Rubric, flags: dict[str, bool], bad) -> tuple
             bad("缺少 score（得分）", ind_id)
             continue
         applicable = indicator.applies == "all" or flags[indicator.applies]
-        item, found = check_item(indicator, entry["score"], entry.get("reason"), entry.get("self"),
-                                 entry.get("self_reason"), applicable, yaml_quotes=True)
+        item, found = check_item(
+            indicator,
+            entry["score"],
+            entry.get("reason"),
+            entry.get("self"),
+            entry.get("self_reason"),
+            applicable,
+            yaml_quotes=True,
+        )
         for problem in found:
             bad(problem.message, ind_id)
         if item:
@@ -131,8 +146,12 @@ def _sheet_veto(raw: Any, rubric: Rubric, bad) -> tuple[Veto, ...]:
     for key, evidence in raw.items():
         ind_id = shown_id(key)
         if key not in veto_ids:
-            bad(f"{ind_id} 不是否决项；否决项为 {veto_ids[0]} 至 {veto_ids[-1]}" if veto_ids
-                else f"{ind_id} 不是否决项；本年度评估表没有否决项，请写 veto: {{}}", ind_id)
+            bad(
+                f"{ind_id} 不是否决项；否决项为 {veto_ids[0]} 至 {veto_ids[-1]}"
+                if veto_ids
+                else f"{ind_id} 不是否决项；本年度评估表没有否决项，请写 veto: {{}}",
+                ind_id,
+            )
             continue
         message = veto_problem(evidence)
         if message:

@@ -24,19 +24,19 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from site_builder.domain import corrections
-from site_builder.domain import objections
 from site_builder.common import urls
-from site_builder.domain.corrections import CORRECTIONS_FILE, FIELD_LABELS, Correction, norm, show
-from site_builder.read.datafile import load_json
-from site_builder.errors import Problems
-from site_builder.domain.models import Rule, SiteInput, YearData
 from site_builder.common.yamlio import is_number
+from site_builder.domain import corrections, objections
+from site_builder.domain.corrections import CORRECTIONS_FILE, FIELD_LABELS, Correction, norm, show
+from site_builder.domain.models import Rule, SiteInput, YearData
+from site_builder.errors import Problems
+from site_builder.read.datafile import load_json
 
 LEDGER_FILE = "ledger.json"
 FORMAT = 1
@@ -86,6 +86,7 @@ class Ledger:
 
 
 # --- what a year publishes ---------------------------------------------------------------------
+
 
 def _rule(rule: Rule) -> dict:
     d: dict = {"kind": rule.kind}
@@ -152,7 +153,9 @@ def _describe(key: str) -> tuple[str, str | None, str | None, str, str]:
         return "text", None, None, parts[1], FIELD_LABELS.get(parts[1], parts[1])
     if len(parts) == 2:
         f = parts[1]
-        kind = "roster" if f in ("name", "tier", "county", "active", "code") else "text" if f == "assessed_on" else "score"
+        kind = (
+            "roster" if f in ("name", "tier", "county", "active", "code") else "text" if f == "assessed_on" else "score"
+        )
         return kind, parts[0], None, f, FIELD_LABELS.get(f, f)
     inst, ind, f = parts
     kind = {"score": "score", "self": "score", "veto": "veto"}.get(f, "text")
@@ -160,6 +163,7 @@ def _describe(key: str) -> tuple[str, str | None, str | None, str, str]:
 
 
 # --- reading and checking ----------------------------------------------------------------------
+
 
 def read_ledger(path: Path, rel: str, year: int, problems: Problems) -> Ledger | None:
     """Read a ledger; report (never raise) a file of the wrong shape or a broken chain."""
@@ -180,8 +184,11 @@ def read_ledger(path: Path, rel: str, year: int, problems: Problems) -> Ledger |
             problems.add(rel, f"第 {n} 个发布条目的序号为 {e['n']}；发布条目只能依次追加；{restore}")
         want_prev = sha(previous) if previous is not None else None
         if e["previous"] != want_prev:
-            problems.add(rel, f"第 {n} 次发布的 previous 与第 {n - 1} 次发布的校验值不符：发布记录的链条断了"
-                              f"（前面的条目被改动、删除或调换过）；{restore}")
+            problems.add(
+                rel,
+                f"第 {n} 次发布的 previous 与第 {n - 1} 次发布的校验值不符：发布记录的链条断了"
+                f"（前面的条目被改动、删除或调换过）；{restore}",
+            )
         if e["hash"] != entry_hash(e):
             problems.add(rel, f"第 {n} 次发布的内容与它的校验值 {e['hash'][:HEAD_LEN]} 不符：该条目被改动过；{restore}")
         if previous is not None and e["date"] < previous["date"]:
@@ -207,19 +214,33 @@ def _shape_problem(doc: Any, year: int) -> str | None:
     for n, e in enumerate(doc["entries"], start=1):
         if not isinstance(e, dict) or not set(ENTRY_KEYS) <= set(e) <= set(ENTRY_KEYS + OPTIONAL_ENTRY_KEYS):
             return f"第 {n} 个发布条目须含且只含 {'、'.join(ENTRY_KEYS)}（可另含 objections）"
-        if "objections" in e and (not isinstance(e["objections"], list) or not all(
-                isinstance(o, dict) and set(o) == set(OBJECTION_RECORD_KEYS) and isinstance(o["number"], int)
+        if "objections" in e and (
+            not isinstance(e["objections"], list)
+            or not all(
+                isinstance(o, dict)
+                and set(o) == set(OBJECTION_RECORD_KEYS)
+                and isinstance(o["number"], int)
                 and not isinstance(o["number"], bool)
                 and all(isinstance(o[k], str) for k in OBJECTION_RECORD_KEYS if k != "number")
-                for o in e["objections"])):
+                for o in e["objections"]
+            )
+        ):
             return f"第 {n} 个发布条目的 objections 须为列表，每项含且只含 {'、'.join(OBJECTION_RECORD_KEYS)}"
-        if not isinstance(e["n"], int) or isinstance(e["n"], bool) or not isinstance(e["date"], str) \
-                or not all(isinstance(e[k], str) for k in ("hash", "state_sha256")) \
-                or not (e["previous"] is None or isinstance(e["previous"], str)):
+        if (
+            not isinstance(e["n"], int)
+            or isinstance(e["n"], bool)
+            or not isinstance(e["date"], str)
+            or not all(isinstance(e[k], str) for k in ("hash", "state_sha256"))
+            or not (e["previous"] is None or isinstance(e["previous"], str))
+        ):
             return f"第 {n} 个发布条目的 n 须为整数，date、hash、state_sha256 须为文字"
         if not isinstance(e["corrections"], list) or not all(
-                isinstance(c, dict) and isinstance(c.get("number"), int) and isinstance(c.get("sha256"), str)
-                and isinstance(c.get("date"), str) for c in e["corrections"]):
+            isinstance(c, dict)
+            and isinstance(c.get("number"), int)
+            and isinstance(c.get("sha256"), str)
+            and isinstance(c.get("date"), str)
+            for c in e["corrections"]
+        ):
             return f"第 {n} 个发布条目的 corrections 须为列表，每项含 number、date、sha256"
         for k in ("inputs", "files"):
             if not isinstance(e[k], dict) or not all(isinstance(v, str) for v in e[k].values()):
@@ -243,32 +264,49 @@ def check_year(data: YearData, ledger: Ledger | None, corrections_rel: str, prob
             continue
         moved = by_digest.get(rec["sha256"])
         if moved is not None:
-            problems.add(corrections_rel, f"已发布的第 {n} 条更正（{rec['date']}）被移到了第 {moved.number} 条；"
-                                          "已发布的更正不能调换顺序，新的更正只能加在末尾")
+            problems.add(
+                corrections_rel,
+                f"已发布的第 {n} 条更正（{rec['date']}）被移到了第 {moved.number} 条；"
+                "已发布的更正不能调换顺序，新的更正只能加在末尾",
+            )
         elif now is None:
-            problems.add(corrections_rel, f"已发布的第 {n} 条更正（{rec['date']}）被删除了；已发布的更正不能删除，"
-                                          "请从版本库恢复；要撤销它，另加一条更正")
+            problems.add(
+                corrections_rel,
+                f"已发布的第 {n} 条更正（{rec['date']}）被删除了；已发布的更正不能删除，"
+                "请从版本库恢复；要撤销它，另加一条更正",
+            )
         else:
-            problems.add(corrections_rel, f"已发布的第 {n} 条更正（{rec['date']}）被改动了；已发布的更正不能修改"
-                                          "（日期、改动、原因、审批单位都不能改），请从版本库恢复；要改正它，另加一条更正",
-                         institution=now.institution)
-    new = data.corrections[len(included):]
+            problems.add(
+                corrections_rel,
+                f"已发布的第 {n} 条更正（{rec['date']}）被改动了；已发布的更正不能修改"
+                "（日期、改动、原因、审批单位都不能改），请从版本库恢复；要改正它，另加一条更正",
+                institution=now.institution,
+            )
+    new = data.corrections[len(included) :]
     for c in new:
         day = norm(c.date)
         if first and day < first:
-            problems.add(corrections_rel, f"第 {c.number} 条更正的日期 {day} 早于首次发布日期 {first}；"
-                                          "发布之前的改动直接改评分数据即可，不是更正", institution=c.institution)
+            problems.add(
+                corrections_rel,
+                f"第 {c.number} 条更正的日期 {day} 早于首次发布日期 {first}；"
+                "发布之前的改动直接改评分数据即可，不是更正",
+                institution=c.institution,
+            )
         elif last and day < last:
-            problems.add(corrections_rel, f"第 {c.number} 条更正的日期 {day} 早于上一次发布（第 "
-                                          f"{len(ledger.entries)} 次，{last}）；新的更正须晚于已发布的内容",
-                         institution=c.institution)
+            problems.add(
+                corrections_rel,
+                f"第 {c.number} 条更正的日期 {day} 早于上一次发布（第 "
+                f"{len(ledger.entries)} 次，{last}）；新的更正须晚于已发布的内容",
+                institution=c.institution,
+            )
     if ledger is None or not ledger.entries:
         return
     _check_state(data, ledger, new, corrections_rel, problems)
 
 
-def _check_state(data: YearData, ledger: Ledger, new: tuple[Correction, ...], corrections_rel: str,
-                 problems: Problems) -> None:
+def _check_state(
+    data: YearData, ledger: Ledger, new: tuple[Correction, ...], corrections_rel: str, problems: Problems
+) -> None:
     expected = dict(ledger.published)
     corrected: dict[str, Correction] = {}
     free: set[str] = set()
@@ -277,9 +315,13 @@ def _check_state(data: YearData, ledger: Ledger, new: tuple[Correction, ...], co
             current = expected.get(ch.key)
             if current != ch.old:
                 what = "分值" if ch.field in ("score", "veto") else "值"
-                problems.add(corrections_rel, f"第 {c.number} 条更正写{ch.label if ch.field not in ('score', 'veto') else ''}"
-                                              f"原{what}为 {show(ch.field, ch.old)}，但更正前的{what}为 {show(ch.field, current)}",
-                             institution=c.institution, indicator=ch.indicator)
+                problems.add(
+                    corrections_rel,
+                    f"第 {c.number} 条更正写{ch.label if ch.field not in ('score', 'veto') else ''}"
+                    f"原{what}为 {show(ch.field, ch.old)}，但更正前的{what}为 {show(ch.field, current)}",
+                    institution=c.institution,
+                    indicator=ch.indicator,
+                )
             expected[ch.key] = ch.new
             corrected[ch.key] = c
             if ch.field in ("score", "veto"):
@@ -306,8 +348,12 @@ def _check_state(data: YearData, ledger: Ledger, new: tuple[Correction, ...], co
         if c is not None:
             noun = "新分值" if f in ("score", "veto") else f"{label}新值"
             src = "评分表" if inst and f not in ("name", "tier", "county", "active", "code") else "数据"
-            problems.add(corrections_rel, f"第 {c.number} 条更正的{noun} {show(f, want)} 与{src}的 {show(f, now)} 不一致",
-                         institution=inst, indicator=ind)
+            problems.add(
+                corrections_rel,
+                f"第 {c.number} 条更正的{noun} {show(f, want)} 与{src}的 {show(f, now)} 不一致",
+                institution=inst,
+                indicator=ind,
+            )
             continue
         if inst is not None and f == "assessed_on":
             sheet = data.sheet(inst)
@@ -317,11 +363,17 @@ def _check_state(data: YearData, ledger: Ledger, new: tuple[Correction, ...], co
                 problems.add(f"{year_dir}/{inst}.yaml", "结果已发布，但评分表不见了；请恢复评分表", institution=inst)
             continue
         if inst is not None and f == "name" and (want is None or now is None):
-            problems.add(data.roster.path, f"名单在发布后{'新增' if want is None else '删去'}了机构 {inst}；"
-                                           "已发布的名单不能增删机构，请恢复名单", institution=inst)
+            problems.add(
+                data.roster.path,
+                f"名单在发布后{'新增' if want is None else '删去'}了机构 {inst}；已发布的名单不能增删机构，请恢复名单",
+                institution=inst,
+            )
             continue
-        if inst is not None and ((inst + "/assessed_on") not in expected or (inst + "/assessed_on") not in actual) \
-                and kind != "roster":
+        if (
+            inst is not None
+            and ((inst + "/assessed_on") not in expected or (inst + "/assessed_on") not in actual)
+            and kind != "roster"
+        ):
             continue  # reported once above, as a sheet added or removed
         if kind == "rubric":
             where = data.rubric.path
@@ -354,8 +406,10 @@ def _unrecorded(group: str, keys: list[str], expected: dict, actual: dict, corre
         items.append(f"{label}（已发布 {show(shown, expected.get(key))}，现为 {show(shown, actual.get(key))}）")
     listed = "、".join(items)
     if group == "score":
-        return (f"已发布的分值被改动，但没有更正记录：{listed}；"
-                f"请在 {corrections_rel} 中登记更正（日期、指标、原分值、新分值、原因、审批单位）")
+        return (
+            f"已发布的分值被改动，但没有更正记录：{listed}；"
+            f"请在 {corrections_rel} 中登记更正（日期、指标、原分值、新分值、原因、审批单位）"
+        )
     _, inst, ind, f, _ = _describe(keys[0])
     loc = f"indicator: {ind}, " if ind else ""
     if group == "rubric" and "/grade/" in keys[0]:
@@ -363,8 +417,10 @@ def _unrecorded(group: str, keys: list[str], expected: dict, actual: dict, corre
     example = f"{{{loc}field: {f}, old: {_yaml(expected.get(keys[0]))}, new: {_yaml(actual.get(keys[0]))}}}"
     what = {"text": "文字或日期", "roster": "名单信息", "rubric": "评估表"}[group]
     scope = "" if inst else "（不写 institution）"
-    return (f"已发布的{what}被改动，但没有更正记录：{listed}；请在 {corrections_rel} 中登记 kind: {group} 的更正"
-            f"{scope}，如 {example}")
+    return (
+        f"已发布的{what}被改动，但没有更正记录：{listed}；请在 {corrections_rel} 中登记 kind: {group} 的更正"
+        f"{scope}，如 {example}"
+    )
 
 
 def _yaml(value: Any) -> str:
@@ -376,8 +432,9 @@ def _yaml(value: Any) -> str:
     return text if len(text) <= 40 else text[:38] + "…"
 
 
-def read_year_ledgers(years: list[YearData], scores: Path, rel: Callable[[Path], str],
-                      problems: Problems) -> dict[int, Ledger]:
+def read_year_ledgers(
+    years: list[YearData], scores: Path, rel: Callable[[Path], str], problems: Problems
+) -> dict[int, Ledger]:
     """Every year's ledger (an empty one where nothing was published yet), checked against its data."""
     out = {}
     for data in years:
@@ -391,8 +448,9 @@ def read_year_ledgers(years: list[YearData], scores: Path, rel: Callable[[Path],
             record_path = scores / str(data.year) / corrections.RECORD_FILE
             record = parse_record(record_path, rel(record_path), problems)
             if record is not None:
-                corrections.check_against_record(data, record, rel(record_path),
-                                                 rel(scores / str(data.year) / CORRECTIONS_FILE), problems)
+                corrections.check_against_record(
+                    data, record, rel(record_path), rel(scores / str(data.year) / CORRECTIONS_FILE), problems
+                )
         check_year(data, ledger, rel(scores / str(data.year) / CORRECTIONS_FILE), problems)
         objections_path = scores / str(data.year) / objections.OBJECTIONS_FILE
         check_objections(data, ledger, objections_path, rel(objections_path), problems)
@@ -401,8 +459,14 @@ def read_year_ledgers(years: list[YearData], scores: Path, rel: Callable[[Path],
 
 
 def _objection_record(o) -> dict:
-    return {"number": o.number, "received_on": norm(o.received_on), "institution": o.institution,
-            "outcome": o.outcome, "sha256": o.digest, "fixed_sha256": o.fixed_digest}
+    return {
+        "number": o.number,
+        "received_on": norm(o.received_on),
+        "institution": o.institution,
+        "outcome": o.outcome,
+        "sha256": o.digest,
+        "fixed_sha256": o.fixed_digest,
+    }
 
 
 def check_objections(data: YearData, ledger: Ledger, path: Path, rel: str, problems: Problems) -> None:
@@ -414,7 +478,9 @@ def check_objections(data: YearData, ledger: Ledger, path: Path, rel: str, probl
     if recorded is None:
         # a ledger written before objections were recorded one by one: at least the file must stay
         if any(rel in e["inputs"] for e in ledger.entries) and not path.is_file():
-            problems.add(rel, f"异议记录已随结果发布（发布记录含 {rel}），但文件不见了；已发布的异议不能删除，{restore}")
+            problems.add(
+                rel, f"异议记录已随结果发布（发布记录含 {rel}），但文件不见了；已发布的异议不能删除，{restore}"
+            )
         return
     if not recorded:
         return
@@ -428,26 +494,42 @@ def check_objections(data: YearData, ledger: Ledger, path: Path, rel: str, probl
         o = now.get(n)
         if o is not None and o.fixed_digest == rec["fixed_sha256"]:
             if rec["outcome"] != "pending" and o.digest != rec["sha256"]:
-                problems.add(rel, f"{what}已办结，其处理结果、办结日期、答复意见和更正序号被改动了；已办结的异议不能修改，"
-                                  f"{restore}；对处理结果的新异议请另加一条异议记在末尾，结果因此改变的另加一条更正",
-                             institution=rec["institution"])
+                problems.add(
+                    rel,
+                    f"{what}已办结，其处理结果、办结日期、答复意见和更正序号被改动了；已办结的异议不能修改，"
+                    f"{restore}；对处理结果的新异议请另加一条异议记在末尾，结果因此改变的另加一条更正",
+                    institution=rec["institution"],
+                )
             continue
         moved = by_fixed.get(rec["fixed_sha256"])
         if moved is not None:
-            problems.add(rel, f"{what}被移到了第 {moved.number} 条；已发布的异议不能调换顺序，新的异议只能加在末尾；{restore}",
-                         institution=rec["institution"])
+            problems.add(
+                rel,
+                f"{what}被移到了第 {moved.number} 条；已发布的异议不能调换顺序，新的异议只能加在末尾；{restore}",
+                institution=rec["institution"],
+            )
         elif o is None:
-            problems.add(rel, f"{what}被删除了；已发布的异议不能删除，{restore}；新的异议只能加在末尾",
-                         institution=rec["institution"])
+            problems.add(
+                rel,
+                f"{what}被删除了；已发布的异议不能删除，{restore}；新的异议只能加在末尾",
+                institution=rec["institution"],
+            )
         else:
-            changed = [label for key, label in (("received_on", "受理日期 received_on"), ("institution", "机构 institution"))
-                       if norm(getattr(o, key)) != rec[key]] or ["异议事项 subject"]
-            problems.add(rel, f"{what}的{'、'.join(changed)}被改动了；已发布异议的受理日期、机构和异议事项不能修改"
-                              f"（尚未办结的异议只能补填处理结果），{restore}；如有新的异议，请另加一条异议记在末尾",
-                         institution=rec["institution"])
+            changed = [
+                label
+                for key, label in (("received_on", "受理日期 received_on"), ("institution", "机构 institution"))
+                if norm(getattr(o, key)) != rec[key]
+            ] or ["异议事项 subject"]
+            problems.add(
+                rel,
+                f"{what}的{'、'.join(changed)}被改动了；已发布异议的受理日期、机构和异议事项不能修改"
+                f"（尚未办结的异议只能补填处理结果），{restore}；如有新的异议，请另加一条异议记在末尾",
+                institution=rec["institution"],
+            )
 
 
 # --- the previous publication -------------------------------------------------------------------
+
 
 def check_previous(previous: Path, ledgers: dict[int, Ledger], problems: Problems, rel: Callable[[Path], str]) -> None:
     """Refuse to go on when the previous publication (a site folder) shows more publications than
@@ -461,7 +543,7 @@ def check_previous(previous: Path, ledgers: dict[int, Ledger], problems: Problem
         repo_rel = mine.rel if mine else f"scores/{year}/{LEDGER_FILE}"
         published = year_dir / "data" / LEDGER_FILE
         shown = rel(published)
-        restore = (f"已发布的记录不能丢失或改写；请从版本库恢复 {repo_rel}（git checkout -- {repo_rel}）")
+        restore = f"已发布的记录不能丢失或改写；请从版本库恢复 {repo_rel}（git checkout -- {repo_rel}）"
         if not published.is_file():
             page = year_dir / "index.html"
             head = None
@@ -469,8 +551,10 @@ def check_previous(previous: Path, ledgers: dict[int, Ledger], problems: Problem
                 m = HEAD_MARK.search(page.read_text(encoding="utf-8", errors="replace"))
                 head = m.group(1) if m else None
             if head and not any(e["hash"].startswith(head) for e in have):
-                problems.add(repo_rel, f"上一次发布的网站（{rel(page)}）显示发布记录校验码 {head}，"
-                                       f"但发布记录中没有这一次发布；{restore}")
+                problems.add(
+                    repo_rel,
+                    f"上一次发布的网站（{rel(page)}）显示发布记录校验码 {head}，但发布记录中没有这一次发布；{restore}",
+                )
             continue
         try:
             doc = json.loads(published.read_bytes().decode("utf-8-sig"))
@@ -485,17 +569,23 @@ def check_previous(previous: Path, ledgers: dict[int, Ledger], problems: Problem
         if not have:
             problems.add(repo_rel, f"发布记录不见了，但上一次发布的网站（{shown}）已有 {len(hashes)} 次发布；{restore}")
         elif len(have) < len(hashes):
-            problems.add(repo_rel, f"发布记录只有 {len(have)} 次发布，少于上一次发布的网站（{shown}）所示的 "
-                                   f"{len(hashes)} 次；{restore}")
+            problems.add(
+                repo_rel,
+                f"发布记录只有 {len(have)} 次发布，少于上一次发布的网站（{shown}）所示的 {len(hashes)} 次；{restore}",
+            )
         else:
             for n, (mine_e, theirs) in enumerate(zip(have, entries), start=1):
                 if mine_e != theirs:
-                    problems.add(repo_rel, f"发布记录的第 {n} 次发布（校验码 {mine_e['hash'][:HEAD_LEN]}）与上一次发布的网站"
-                                           f"（{shown}，校验码 {str(theirs.get('hash'))[:HEAD_LEN]}）不同；{restore}")
+                    problems.add(
+                        repo_rel,
+                        f"发布记录的第 {n} 次发布（校验码 {mine_e['hash'][:HEAD_LEN]}）与上一次发布的网站"
+                        f"（{shown}，校验码 {str(theirs.get('hash'))[:HEAD_LEN]}）不同；{restore}",
+                    )
                     break
 
 
 # --- publishing ----------------------------------------------------------------------------------
+
 
 class Republish(Exception):
     """The published files changed while the data did not (new templates or code): those years
@@ -508,8 +598,9 @@ class Republish(Exception):
 
 def input_hashes(data: YearData, scores: Path, rubric_dir: Path, root_rel: Callable[[Path], str]) -> dict[str, str]:
     year_dir = scores / str(data.year)
-    files = [rubric_dir / f"{data.year}.yaml"] + [year_dir / n for n in ("roster.yaml", "status.yaml", CORRECTIONS_FILE,
-                                                                         *objections.LEDGER_FILES)]
+    files = [rubric_dir / f"{data.year}.yaml"] + [
+        year_dir / n for n in ("roster.yaml", "status.yaml", CORRECTIONS_FILE, *objections.LEDGER_FILES)
+    ]
     out = {root_rel(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in files if p.is_file()}
     out.update({s.path: s.digest for s in data.sheets})
     return dict(sorted(out.items()))
@@ -523,11 +614,16 @@ def propose(site: SiteInput, inputs: dict[int, dict[str, str]], force: set[int] 
         data = rep.data
         old = site.ledgers.get(data.year) or Ledger(data.year)
         state = published_state(data)
-        new_corrections = data.corrections[len(old.included):]
+        new_corrections = data.corrections[len(old.included) :]
         records = [_objection_record(o) for o in data.objections]
         recorded = next((e["objections"] for e in reversed(old.entries) if "objections" in e), [])
-        if old.entries and not new_corrections and sha(state) == old.entries[-1]["state_sha256"] \
-                and records == recorded and data.year not in force:
+        if (
+            old.entries
+            and not new_corrections
+            and sha(state) == old.entries[-1]["state_sha256"]
+            and records == recorded
+            and data.year not in force
+        ):
             ledgers[data.year] = replace(old, new_entry=False)
             continue
         last = old.entries[-1] if old.entries else None
@@ -539,8 +635,16 @@ def propose(site: SiteInput, inputs: dict[int, dict[str, str]], force: set[int] 
             "n": len(old.entries) + 1,
             "date": date,
             "previous": sha(last) if last else None,
-            "corrections": [{"number": c.number, "date": norm(c.date), "kind": c.kind,
-                             "institution": c.institution, "sha256": c.digest} for c in new_corrections],
+            "corrections": [
+                {
+                    "number": c.number,
+                    "date": norm(c.date),
+                    "kind": c.kind,
+                    "institution": c.institution,
+                    "sha256": c.digest,
+                }
+                for c in new_corrections
+            ],
             "inputs": inputs[data.year],
             "state_sha256": sha(state),
             "files": {},
@@ -580,10 +684,14 @@ def record_paths(site: SiteInput, scores: Path) -> dict[Path, bytes | None]:
 
 def record_files(site: SiteInput, scores: Path) -> dict[Path, bytes]:
     """What `build --publish` writes back into the data: each year's ledger (path → bytes)."""
-    return {(scores / str(year) / LEDGER_FILE).resolve(): ledger.to_json() for year, ledger in sorted(site.ledgers.items())}
+    return {
+        (scores / str(year) / LEDGER_FILE).resolve(): ledger.to_json() for year, ledger in sorted(site.ledgers.items())
+    }
 
 
-def publishing(site: SiteInput, inputs: dict[int, dict[str, str]], run: Callable[[SiteInput], Any]) -> tuple[SiteInput, Any]:
+def publishing(
+    site: SiteInput, inputs: dict[int, dict[str, str]], run: Callable[[SiteInput], Any]
+) -> tuple[SiteInput, Any]:
     """Run the build (`run(site)`) with the proposed ledgers; once more when the files changed
     without the data (a new entry records them, and the pages show its head)."""
     proposed = propose(site, inputs)
@@ -601,18 +709,28 @@ def head(site: SiteInput, year: int) -> str:
 
 # --- the record of publications made before the ledger (published.json) ---------------------
 
+
 def parse_record(path: Path, rel: str, problems: Problems) -> dict | None:
     record, problem = load_json(path, parse_float=Decimal)
     if problem:
         problems.add(rel, f"发布记录无法读取：{problem}；它由 build --publish 写出，请从版本库恢复")
         return None
-    ok = (isinstance(record, dict) and isinstance(record.get("institutions"), dict)
-          and isinstance(record.get("corrections_included"), int)
-          and not isinstance(record.get("corrections_included"), bool) and record["corrections_included"] >= 0
-          and all(isinstance(v, dict) and all(isinstance(k, str) and is_number(x) for k, x in v.items())
-                  for v in record["institutions"].values()))
+    ok = (
+        isinstance(record, dict)
+        and isinstance(record.get("institutions"), dict)
+        and isinstance(record.get("corrections_included"), int)
+        and not isinstance(record.get("corrections_included"), bool)
+        and record["corrections_included"] >= 0
+        and all(
+            isinstance(v, dict) and all(isinstance(k, str) and is_number(x) for k, x in v.items())
+            for v in record["institutions"].values()
+        )
+    )
     if not ok:
-        problems.add(rel, "发布记录格式不对：须为 {\"corrections_included\": 整数, \"institutions\": "
-                          "{机构编号: {指标: 分值}}}；它由 build --publish 写出，请从版本库恢复")
+        problems.add(
+            rel,
+            '发布记录格式不对：须为 {"corrections_included": 整数, "institutions": '
+            "{机构编号: {指标: 分值}}}；它由 build --publish 写出，请从版本库恢复",
+        )
         return None
     return record

@@ -17,9 +17,11 @@ from decimal import Decimal
 from openpyxl.utils.cell import coordinate_to_tuple, get_column_letter, range_boundaries
 
 _TOKEN = re.compile(r"\s*(?:(SUM)\(([A-Z]+\d+:[A-Z]+\d+)\)|([A-Z]+\d+)|(\d+(?:\.\d+)?)|([+\-]))", re.I)
-_NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-       "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-       "p": "http://schemas.openxmlformats.org/package/2006/relationships"}
+_NS = {
+    "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "p": "http://schemas.openxmlformats.org/package/2006/relationships",
+}
 
 
 class FormulaError(ValueError):
@@ -85,8 +87,14 @@ def evaluate(formula: str, cell) -> Decimal:  # noqa: ANN001
             raise FormulaError(f"不支持的公式：={formula}")
         if m.group(1):
             min_col, min_row, max_col, max_row = range_boundaries(m.group(2).upper())
-            term = sum((cell(f"{get_column_letter(c)}{r}") for r in range(min_row, max_row + 1)
-                        for c in range(min_col, max_col + 1)), Decimal(0))
+            term = sum(
+                (
+                    cell(f"{get_column_letter(c)}{r}")
+                    for r in range(min_row, max_row + 1)
+                    for c in range(min_col, max_col + 1)
+                ),
+                Decimal(0),
+            )
         elif m.group(3):
             term = cell(m.group(3).upper())
         else:

@@ -19,16 +19,16 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from site_builder.read.datafile import INDICATOR_ID, is_institution_id
-from site_builder.common.textcheck import shown_id
-from site_builder.errors import Problem, Problems
 from site_builder.common.formats import number
-from site_builder.sheets.formulas import formula_values, with_cached_values
+from site_builder.common.textcheck import shown as shown_text
+from site_builder.common.textcheck import shown_id
 from site_builder.domain.models import FLAG_LABELS, Indicator, Institution, ItemScore, Roster, Rubric, Sheet
 from site_builder.domain.rules import applies_to, check_item
 from site_builder.domain.scoring import fmt
+from site_builder.errors import Problem, Problems
+from site_builder.read.datafile import INDICATOR_ID, is_institution_id
 from site_builder.read.sheet import veto_problem
-from site_builder.common.textcheck import shown as shown_text
+from site_builder.sheets.formulas import formula_values, with_cached_values
 from site_builder.sheets.xlsx import set_text, workbook_bytes
 
 MARK = "xinzhou-pjjg-scoring-workbook"
@@ -36,8 +36,17 @@ FORMAT_VERSION = 2  # 2: veto items have a 是/否 cell (存在否决情形) bes
 META_SHEET = "_meta"
 COVER_SHEET = "填写说明"
 HEADERS = ("序号", "评估项目", "评估内容", "标准分值", "评估标准", "自评扣分原因", "自评分", "评估扣分原因", "评估分")
-COL = {"id": "A", "section": "B", "group": "C", "max": "D", "text": "E", "self_reason": "F", "self": "G",
-       "reason": "H", "score": "I"}
+COL = {
+    "id": "A",
+    "section": "B",
+    "group": "C",
+    "max": "D",
+    "text": "E",
+    "self_reason": "F",
+    "self": "G",
+    "reason": "H",
+    "score": "I",
+}
 FLAG_CELLS = {"senior_levels": "C3", "online_exam": "C4"}
 DATE_CELL = "C5"
 ID_CELL = "G2"
@@ -71,8 +80,10 @@ def sheet_title(inst: Institution) -> str:
 
 # --- generate -------------------------------------------------------------------------------
 
-def make_workbook(rubric: Rubric, roster: Roster, institutions: list[Institution],
-                  sheets: dict[str, Sheet], when: dt.date) -> bytes:
+
+def make_workbook(
+    rubric: Rubric, roster: Roster, institutions: list[Institution], sheets: dict[str, Sheet], when: dt.date
+) -> bytes:
     wb = Workbook()
     cover = wb.active
     cover.title = COVER_SHEET
@@ -134,8 +145,14 @@ def _institution_sheet(ws, rubric: Rubric, inst: Institution, sheet: Sheet | Non
         runs = id_runs(rubric, applies)
         ws[cell] = f"是：第{runs}项计分" if runs else "本年度评估表无仅适用于此的指标"
     ws["D5"] = "格式 2024-01-08"
-    flags = DataValidation(type="list", formula1=f'"{YES},{NO}"', allow_blank=False, showErrorMessage=True,
-                           errorTitle="请选择", error="请选择 是 或 否")
+    flags = DataValidation(
+        type="list",
+        formula1=f'"{YES},{NO}"',
+        allow_blank=False,
+        showErrorMessage=True,
+        errorTitle="请选择",
+        error="请选择 是 或 否",
+    )
     ws.add_data_validation(flags)
     for key, ref in FLAG_CELLS.items():
         ws[ref] = (YES if getattr(sheet, key) else NO) if sheet else None
@@ -169,9 +186,11 @@ def _institution_sheet(ws, rubric: Rubric, inst: Institution, sheet: Sheet | Non
     row += 2
     base = "+".join(subtotal_cells[s.number] for s in rubric.sections if s.kind == "base")
     bonus = "+".join(subtotal_cells[s.number] for s in rubric.sections if s.kind == "bonus")
-    for label, formula, maximum in ((f"基础分（{rubric.sections_text('base')}）", f"={base}", rubric.base_max),
-                                    ("加分项", f"={bonus}", rubric.bonus_max),
-                                    ("总分", f"=I{row}+I{row + 1}", rubric.total_max)):
+    for label, formula, maximum in (
+        (f"基础分（{rubric.sections_text('base')}）", f"={base}", rubric.base_max),
+        ("加分项", f"={bonus}", rubric.bonus_max),
+        ("总分", f"=I{row}+I{row + 1}", rubric.total_max),
+    ):
         ws[f"H{row}"], ws[f"I{row}"], ws[f"D{row}"] = label, formula, number(maximum)
         ws[f"H{row}"].font = ws[f"I{row}"].font = Font(bold=True)
         row += 1
@@ -189,15 +208,21 @@ def _input(cell) -> None:
     cell.border = BORDER
 
 
-def _indicator_row(ws, row: int, section_name: str, ind: Indicator, sheet: Sheet | None,
-                   validations: dict[tuple, DataValidation]) -> None:
+def _indicator_row(
+    ws, row: int, section_name: str, ind: Indicator, sheet: Sheet | None, validations: dict[tuple, DataValidation]
+) -> None:
     text = ind.text or "（原表缺失）"
     if ind.rule_text:
         text += f"\n评分：{ind.rule_text}"
     if ind.applies != "all":
         text += f"\n【仅适用于{applies_to(ind.applies)}，不适用的留空】"
-    values = {"id": ind.id, "section": section_name, "group": ind.group or "", "text": text,
-              "max": number(ind.max) if ind.max is not None else "否决项"}
+    values = {
+        "id": ind.id,
+        "section": section_name,
+        "group": ind.group or "",
+        "text": text,
+        "max": number(ind.max) if ind.max is not None else "否决项",
+    }
     for key, value in values.items():
         cell = ws[f"{COL[key]}{row}"]
         set_text(cell, value)
@@ -211,9 +236,17 @@ def _indicator_row(ws, row: int, section_name: str, ind: Indicator, sheet: Sheet
         found.value = (YES if evidence else NO) if sheet else None
         _input(found)
         if ("veto",) not in validations:
-            dv = DataValidation(type="list", formula1=f'"{YES},{NO}"', allow_blank=True, showErrorMessage=True,
-                                errorTitle=VETO_HEADER, error=f"{VETO_HEADER}？请选择 是 或 否",
-                                promptTitle=VETO_HEADER, prompt="选“是”的，须在左格写明事实依据", showInputMessage=True)
+            dv = DataValidation(
+                type="list",
+                formula1=f'"{YES},{NO}"',
+                allow_blank=True,
+                showErrorMessage=True,
+                errorTitle=VETO_HEADER,
+                error=f"{VETO_HEADER}？请选择 是 或 否",
+                promptTitle=VETO_HEADER,
+                prompt="选“是”的，须在左格写明事实依据",
+                showInputMessage=True,
+            )
             ws.add_data_validation(dv)
             validations[("veto",)] = dv
         validations[("veto",)].add(found.coordinate)
@@ -229,22 +262,35 @@ def _indicator_row(ws, row: int, section_name: str, ind: Indicator, sheet: Sheet
         ws[f"{COL['self']}{row}"] = number(item.self_score) if item.self_score is not None else None
     key = ind.allowed
     if key not in validations:
-        dv = DataValidation(type="list", formula1='"' + ",".join(fmt(v) for v in key) + '"', allow_blank=True,
-                            showErrorMessage=True, errorTitle="分值不在可选范围",
-                            error="请从下拉列表中选择：" + "、".join(fmt(v) for v in key))
+        dv = DataValidation(
+            type="list",
+            formula1='"' + ",".join(fmt(v) for v in key) + '"',
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle="分值不在可选范围",
+            error="请从下拉列表中选择：" + "、".join(fmt(v) for v in key),
+        )
         ws.add_data_validation(dv)
         validations[key] = dv
     validations[key].add(f"{COL['score']}{row}")
     self_dv = ("self", ind.max)
     if self_dv not in validations:
-        dv = DataValidation(type="decimal", operator="between", formula1="0", formula2=fmt(ind.max), allow_blank=True,
-                            showErrorMessage=True, error=f"自评分应在 0 至 {fmt(ind.max)} 之间")
+        dv = DataValidation(
+            type="decimal",
+            operator="between",
+            formula1="0",
+            formula2=fmt(ind.max),
+            allow_blank=True,
+            showErrorMessage=True,
+            error=f"自评分应在 0 至 {fmt(ind.max)} 之间",
+        )
         ws.add_data_validation(dv)
         validations[self_dv] = dv
     validations[self_dv].add(f"{COL['self']}{row}")
 
 
 # --- import ---------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class ImportedSheet:
@@ -264,7 +310,9 @@ def _file_problem(path: Path) -> str | None:
     except OSError as exc:
         return f"无法读取文件：{exc.strerror}"
     if size > MAX_FILE:
-        return f"文件大小 {size} 字节，超过上限 {MAX_FILE // (1024 * 1024)} MB；评分工作簿不应这么大，请检查是否选错了文件"
+        return (
+            f"文件大小 {size} 字节，超过上限 {MAX_FILE // (1024 * 1024)} MB；评分工作簿不应这么大，请检查是否选错了文件"
+        )
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         return f"这是旧版 Excel（.xls）文件，不能导入；{save_as}"
     if not head.startswith(b"PK\x03\x04"):
@@ -281,8 +329,10 @@ def _file_problem(path: Path) -> str | None:
         return f"不是 Excel 工作簿（.xlsx）；{save_as}"
     total = sum(i.file_size for i in infos)
     if len(infos) > 5000 or total > MAX_UNCOMPRESSED:
-        return (f"解压后超过 {MAX_UNCOMPRESSED // (1024 * 1024)} MB（声明为 {total // (1024 * 1024)} MB），"
-                "不是正常的评分工作簿，未打开")
+        return (
+            f"解压后超过 {MAX_UNCOMPRESSED // (1024 * 1024)} MB（声明为 {total // (1024 * 1024)} MB），"
+            "不是正常的评分工作簿，未打开"
+        )
     for info in infos:
         if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
             return f"压缩比异常（{info.file_size // max(info.compress_size, 1)} 倍），不是正常的评分工作簿，未打开"
@@ -300,7 +350,9 @@ def read_year(path: Path, label: str, problems: Problems) -> tuple[object, int] 
         meta = wb[META_SHEET] if META_SHEET in wb.sheetnames else None
         mark = meta["A1"].value if meta is not None else None
     except Exception:  # noqa: BLE001 - any failure inside a foreign file's XML means the same to the user
-        problems.add(label, "工作簿已损坏或不完整，无法读取；请在 Excel 或 WPS 中打开，确认内容无误后另存为 .xlsx 再导入")
+        problems.add(
+            label, "工作簿已损坏或不完整，无法读取；请在 Excel 或 WPS 中打开，确认内容无误后另存为 .xlsx 再导入"
+        )
         return None
     if mark != MARK:
         wb.close()
@@ -309,14 +361,18 @@ def read_year(path: Path, label: str, problems: Problems) -> tuple[object, int] 
     version, year = meta["A2"].value, meta["A3"].value
     if version != FORMAT_VERSION or not isinstance(year, int) or isinstance(year, bool):
         wb.close()
-        problems.add(label, f"工作簿格式版本 {shown_id(version)} 不受支持（须为 {FORMAT_VERSION}）；"
-                            "请用 python -m site_builder workbook 重新生成工作簿后填写")
+        problems.add(
+            label,
+            f"工作簿格式版本 {shown_id(version)} 不受支持（须为 {FORMAT_VERSION}）；"
+            "请用 python -m site_builder workbook 重新生成工作簿后填写",
+        )
         return None
     return wb, year
 
 
-def import_sheets(wb, label: str, rubric: Rubric, roster: Roster, problems: Problems,
-                  skipped: list[str] | None = None) -> list[ImportedSheet]:
+def import_sheets(
+    wb, label: str, rubric: Rubric, roster: Roster, problems: Problems, skipped: list[str] | None = None
+) -> list[ImportedSheet]:
     """The filled institution sheets; a sheet with nothing entered is not checked but listed in `skipped`."""
     out = []
     for n, ws in enumerate(wb.worksheets, start=1):
@@ -324,20 +380,27 @@ def import_sheets(wb, label: str, rubric: Rubric, roster: Roster, problems: Prob
             continue
         words = ws.title.split()
         if not words:
-            problems.add(f"{label}!第{n}张工作表", f"工作表名称为空白（{ascii(ws.title)}）；"
-                         "工作表须以机构编号开头，如 “P01 山西工程职业学院”；请改回原名称或重新生成工作簿")
+            problems.add(
+                f"{label}!第{n}张工作表",
+                f"工作表名称为空白（{ascii(ws.title)}）；"
+                "工作表须以机构编号开头，如 “P01 山西工程职业学院”；请改回原名称或重新生成工作簿",
+            )
             continue
         where = f"{label}!{shown_id(words[0])}"
         if ws.sheet_state != "visible":  # hidden or veryHidden: the expert never saw what it holds
-            problems.add(where, f"工作表“{shown_text(ws.title)}”是隐藏的工作表，不导入（其中的内容在表格中看不到，"
-                         "无法确认是专家填写的）；请在 Excel 或 WPS 中右键工作表标签，取消隐藏后再导入，"
-                         "或删去这张工作表")
+            problems.add(
+                where,
+                f"工作表“{shown_text(ws.title)}”是隐藏的工作表，不导入（其中的内容在表格中看不到，"
+                "无法确认是专家填写的）；请在 Excel 或 WPS 中右键工作表标签，取消隐藏后再导入，"
+                "或删去这张工作表",
+            )
             continue
         try:
             grid = _Grid(ws, HEADER_ROW + len(rubric.indicators) + len(rubric.sections) + MAX_EXTRA_ROWS)
         except Exception:  # noqa: BLE001 - a damaged sheet inside the zip, found while streaming it
-            problems.add(where, "工作表已损坏或不完整，无法读取；请在 Excel 或 WPS 中打开，"
-                         "确认内容无误后另存为 .xlsx 再导入")
+            problems.add(
+                where, "工作表已损坏或不完整，无法读取；请在 Excel 或 WPS 中打开，确认内容无误后另存为 .xlsx 再导入"
+            )
             continue
         if skipped is not None and not entered_cells(grid):
             skipped.append(ws.title)
@@ -349,8 +412,10 @@ def import_sheets(wb, label: str, rubric: Rubric, roster: Roster, problems: Prob
         elif skipped is not None:
             _half_filled(grid, where, rubric, problems, before)
     if not out and not problems:
-        problems.add(label, "工作簿中没有填写任何机构的评分表（每张工作表都没有填评估分）" if skipped
-                     else "工作簿中没有机构评分表")
+        problems.add(
+            label,
+            "工作簿中没有填写任何机构的评分表（每张工作表都没有填评估分）" if skipped else "工作簿中没有机构评分表",
+        )
     return out
 
 
@@ -366,8 +431,9 @@ class _Grid:
 
     def __init__(self, ws, max_rows: int):
         self.title = ws.title
-        self.rows = [tuple(r) for r in ws.iter_rows(min_row=1, max_row=max_rows, max_col=len(HEADERS),
-                                                     values_only=True)]
+        self.rows = [
+            tuple(r) for r in ws.iter_rows(min_row=1, max_row=max_rows, max_col=len(HEADERS), values_only=True)
+        ]
         self.max_row = len(self.rows)
 
     def __getitem__(self, ref: str) -> _Cell:
@@ -407,8 +473,9 @@ def _value(value):
     return text
 
 
-def _import_sheet(ws, where: str, title_words: list[str], rubric: Rubric, roster: Roster,
-                  problems: Problems) -> ImportedSheet | None:
+def _import_sheet(
+    ws, where: str, title_words: list[str], rubric: Rubric, roster: Roster, problems: Problems
+) -> ImportedSheet | None:
     before = len(problems.items)
     raw_id = _text(ws[ID_CELL].value)
     inst_id = raw_id if is_institution_id(raw_id) else None
@@ -422,12 +489,18 @@ def _import_sheet(ws, where: str, title_words: list[str], rubric: Rubric, roster
         bad(ID_CELL, f"机构编号 {shown} 不在 {roster.year} 年名单中")
         return None
     if title_words[0] != inst_id:
-        bad(ID_CELL, f"机构编号 {inst_id} 与工作表名称“{shown_text(' '.join(title_words))}”不一致；"
-                     "编号和工作表名称都不要改动，请核对是否填错了工作表")
+        bad(
+            ID_CELL,
+            f"机构编号 {inst_id} 与工作表名称“{shown_text(' '.join(title_words))}”不一致；"
+            "编号和工作表名称都不要改动，请核对是否填错了工作表",
+        )
     name = _text(ws[NAME_CELL].value)
     if name != institution.name:
-        bad(NAME_CELL, f"机构名称“{shown_text(name)}”与名单中 {inst_id} 的名称"
-                       f"“{institution.name}”不一致；请核对是否填错了工作表，不要改动机构名称和编号")
+        bad(
+            NAME_CELL,
+            f"机构名称“{shown_text(name)}”与名单中 {inst_id} 的名称"
+            f"“{institution.name}”不一致；请核对是否填错了工作表，不要改动机构名称和编号",
+        )
     flags = {}
     for key, ref in FLAG_CELLS.items():
         value = _text(ws[ref].value)
@@ -438,7 +511,10 @@ def _import_sheet(ws, where: str, title_words: list[str], rubric: Rubric, roster
     if isinstance(assessed, dt.datetime):
         assessed = assessed.date()
     if not isinstance(assessed, dt.date):
-        bad(DATE_CELL, f"评估日期须为日期（如 2024-01-08），实为 {shown_text(assessed) if assessed is not None else '空'}")
+        bad(
+            DATE_CELL,
+            f"评估日期须为日期（如 2024-01-08），实为 {shown_text(assessed) if assessed is not None else '空'}",
+        )
     if len(problems.items) > before:
         return None
 
@@ -467,29 +543,49 @@ def _import_sheet(ws, where: str, title_words: list[str], rubric: Rubric, roster
                 else:
                     veto[ind.id] = evidence
             elif evidence:
-                bad(cell("score"), f"填写了否决依据，但{VETO_HEADER}未选“{YES}”；存在的请选“{YES}”，"
-                                   f"不存在的请清空 {cell('reason')} 的依据", ind.id)
+                bad(
+                    cell("score"),
+                    f"填写了否决依据，但{VETO_HEADER}未选“{YES}”；存在的请选“{YES}”，"
+                    f"不存在的请清空 {cell('reason')} 的依据",
+                    ind.id,
+                )
             continue
         applicable = ind.applies == "all" or flags.get(ind.applies, False)
-        item, found_problems = check_item(ind, _value(ws[cell("score")].value), _text(ws[cell("reason")].value),
-                                          _value(ws[cell("self")].value), _text(ws[cell("self_reason")].value),
-                                          applicable)
+        item, found_problems = check_item(
+            ind,
+            _value(ws[cell("score")].value),
+            _text(ws[cell("reason")].value),
+            _value(ws[cell("self")].value),
+            _text(ws[cell("self_reason")].value),
+            applicable,
+        )
         for problem in found_problems:
             bad(cell(FIELD_COLUMNS[problem.field]), problem.message, ind.id)
         if item:
             items[ind.id] = item_entry(item)
     if len(problems.items) > before:
         return None
-    data = {"institution": inst_id, "assessed_on": assessed, "senior_levels": flags["senior_levels"],
-            "online_exam": flags["online_exam"], "items": items, "veto": veto}
+    data = {
+        "institution": inst_id,
+        "assessed_on": assessed,
+        "senior_levels": flags["senior_levels"],
+        "online_exam": flags["online_exam"],
+        "items": items,
+        "veto": veto,
+    }
     return ImportedSheet(inst_id, rubric.year, sheet_yaml(data, institution.name), data)
 
 
 def sheet_yaml(data: dict, name: str) -> str:
     """The documented sheet format, exact decimals, strings quoted so that no text can break it."""
-    lines = [f"# {name}", f"institution: {data['institution']}", f"assessed_on: {data['assessed_on'].isoformat()}",
-             f"senior_levels: {str(data['senior_levels']).lower()}", f"online_exam: {str(data['online_exam']).lower()}",
-             "items:"]
+    lines = [
+        f"# {name}",
+        f"institution: {data['institution']}",
+        f"assessed_on: {data['assessed_on'].isoformat()}",
+        f"senior_levels: {str(data['senior_levels']).lower()}",
+        f"online_exam: {str(data['online_exam']).lower()}",
+        "items:",
+    ]
     for ind, entry in data["items"].items():
         if set(entry) == {"score"}:
             lines.append(f"  {ind}: {fmt(entry['score'])}")
@@ -525,9 +621,14 @@ def item_entry(item: ItemScore) -> dict:
 def sheet_as_data(sheet: Sheet) -> dict:
     """A loaded YAML sheet in the same form as an imported one, for comparison."""
     items = {it.indicator: item_entry(it) for it in sheet.items}
-    return {"institution": sheet.institution, "assessed_on": sheet.assessed_on,
-            "senior_levels": sheet.senior_levels, "online_exam": sheet.online_exam, "items": items,
-            "veto": {v.indicator: v.evidence for v in sheet.veto}}
+    return {
+        "institution": sheet.institution,
+        "assessed_on": sheet.assessed_on,
+        "senior_levels": sheet.senior_levels,
+        "online_exam": sheet.online_exam,
+        "items": items,
+        "veto": {v.indicator: v.evidence for v in sheet.veto},
+    }
 
 
 def differences(old: dict, new: dict) -> list[str]:
@@ -560,6 +661,7 @@ def _entry(entry: dict | None) -> str:
 
 
 # --- which sheets were filled -----------------------------------------------------------------
+
 
 def entered_cells(grid) -> list[str]:
     """The input cells (自评扣分原因, 自评分, 评估扣分原因, 评估分 / 否决) of the indicator rows that hold
@@ -603,6 +705,12 @@ def _half_filled(ws, where: str, rubric: Rubric, problems: Problems, before: int
             ranges.append(f"{col}{start}" if start == prev else f"{col}{start}:{col}{prev}")
             start = row
     inst = _text(ws[ID_CELL].value)
-    problems.items.insert(before, Problem(
-        where, f"只填了一部分：已填 {filled} 项评估分，还缺 {len(empty)} 项（{'、'.join(ranges)}）；"
-               "请填完整张表，或把整张表清空（清空的表导入时跳过）", shown_id(inst) if inst else None))
+    problems.items.insert(
+        before,
+        Problem(
+            where,
+            f"只填了一部分：已填 {filled} 项评估分，还缺 {len(empty)} 项（{'、'.join(ranges)}）；"
+            "请填完整张表，或把整张表清空（清空的表导入时跳过）",
+            shown_id(inst) if inst else None,
+        ),
+    )

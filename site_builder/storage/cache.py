@@ -34,13 +34,13 @@ import shutil
 import types
 from collections.abc import Callable, Sequence
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache
 from pathlib import Path, PurePath
 
 from markupsafe import Markup
 
-from site_builder.errors import Problem, Problems
 from site_builder.domain.models import ItemScore, Sheet, Veto
+from site_builder.errors import Problem, Problems
 from site_builder.storage.writer import Lock, atomic_write
 
 MANIFEST = "manifest.json"
@@ -66,7 +66,7 @@ def key_dir() -> Path:
     return Path(config) / "site_builder"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _secret(folder: Path) -> bytes | None:
     path = folder / KEY_FILE
     try:
@@ -126,6 +126,7 @@ def unseal(blob: bytes, purpose: str) -> bytes | None:
 
 # --- hashes -------------------------------------------------------------------------------------
 
+
 def digest(*parts: bytes | str) -> str:
     h = hashlib.sha256()
     for part in parts:
@@ -145,7 +146,7 @@ def tree_digest(folder: Path) -> str:
     return h.hexdigest()
 
 
-@lru_cache(maxsize=None)
+@cache
 def package_digest() -> str:
     """The package's own code: every source file under site_builder/ (a change without a version
     bump still changes it)."""
@@ -245,10 +246,14 @@ class Fingerprint:
 
 # --- the page cache -----------------------------------------------------------------------------
 
+
 def cache_lock(folder: Path) -> Lock:
     lock = folder / "lock"
-    return Lock(lock, f"另一个生成过程正在使用缓存目录 {folder}（锁文件 {lock}）；请等它结束后再运行，"
-                      "或加 --no-cache，未写出任何文件")
+    return Lock(
+        lock,
+        f"另一个生成过程正在使用缓存目录 {folder}（锁文件 {lock}）；请等它结束后再运行，"
+        "或加 --no-cache，未写出任何文件",
+    )
 
 
 class PageCache:
@@ -277,8 +282,11 @@ class PageCache:
             raw = json.loads(body.decode("utf-8"))
             if raw.get("format") != FORMAT:
                 raise ValueError("manifest format differs")
-            entries = {k: v for k, v in raw["entries"].items()
-                       if isinstance(v, list) and len(v) == 2 and all(isinstance(x, str) for x in v)}
+            entries = {
+                k: v
+                for k, v in raw["entries"].items()
+                if isinstance(v, list) and len(v) == 2 and all(isinstance(x, str) for x in v)
+            }
             if len(entries) != len(raw["entries"]):
                 raise ValueError("malformed entry")
             self.entries = entries
@@ -442,15 +450,22 @@ def _unpack(value):
 def _compact(sheet: Sheet) -> tuple:
     """A sheet as plain data; its items as one flat tuple each (Decimals as ("d", text))."""
     return tuple(
-        tuple(tuple(("d", str(v)) if type(v) is Decimal else v for v in (getattr(i, n) for n in _ITEM_FIELDS))
-              for i in sheet.items) if name == "items" else _pack(getattr(sheet, name))
-        for name in _SHEET_FIELDS)
+        tuple(
+            tuple(("d", str(v)) if type(v) is Decimal else v for v in (getattr(i, n) for n in _ITEM_FIELDS))
+            for i in sheet.items
+        )
+        if name == "items"
+        else _pack(getattr(sheet, name))
+        for name in _SHEET_FIELDS
+    )
 
 
 def _expand(rec: tuple) -> Sheet:
     if len(rec) != len(_SHEET_FIELDS):
         raise ValueError("a record of another shape")
-    fields = {name: (LazyItems(value) if name == "items" else _unpack(value)) for name, value in zip(_SHEET_FIELDS, rec)}
+    fields = {
+        name: (LazyItems(value) if name == "items" else _unpack(value)) for name, value in zip(_SHEET_FIELDS, rec)
+    }
     return Sheet(**fields)
 
 
@@ -461,9 +476,15 @@ def _parse_in_worker(path: Path) -> tuple[tuple | None, list[Problem]]:
     return (_compact(sheet) if sheet else None), problems.items
 
 
-def load_sheets(sheet_paths: list[Path], parse: Callable[[Path, Problems], Sheet | None],
-                rel: Callable[[Path], str], problems: Problems, context_bytes: bytes,
-                cache_file: Path | None, workers: int) -> list[Sheet]:
+def load_sheets(
+    sheet_paths: list[Path],
+    parse: Callable[[Path, Problems], Sheet | None],
+    rel: Callable[[Path], str],
+    problems: Problems,
+    context_bytes: bytes,
+    cache_file: Path | None,
+    workers: int,
+) -> list[Sheet]:
     """Every sheet, through `parse(path, problems)` unless a validated copy of exactly these bytes
     (with this rubric, roster and code: `context_bytes` and the package) is cached."""
     key = hashlib.sha256(context_bytes).hexdigest()
@@ -473,7 +494,12 @@ def load_sheets(sheet_paths: list[Path], parse: Callable[[Path, Problems], Sheet
     todo = []
     for p in sheet_paths:
         rec = cached.get((p.name, digests[p]))
-        if isinstance(rec, tuple) and len(rec) == len(_SHEET_FIELDS) and rec[_PATH] == rel(p) and rec[_DIGEST] == digests[p]:
+        if (
+            isinstance(rec, tuple)
+            and len(rec) == len(_SHEET_FIELDS)
+            and rec[_PATH] == rel(p)
+            and rec[_DIGEST] == digests[p]
+        ):
             found[p] = rec
         else:
             todo.append(p)
@@ -516,7 +542,7 @@ def read_cache(cache_file: Path, key: str) -> dict:
             return {}
         doc_key, entries = marshal.loads(body)
         return dict(entries) if doc_key == digest(package_digest(), key) else {}
-    except Exception:  # missing, truncated or foreign: not trusted
+    except Exception:  # noqa: BLE001 - a cache file missing, truncated or foreign in any way is not trusted
         return {}
 
 

@@ -1,4 +1,4 @@
-""""Nothing changed since the last build": how `build` can stop after a few thousand stat calls.
+""" "Nothing changed since the last build": how `build` can stop after a few thousand stat calls.
 
 After a build that used the cache, a stamp is kept in the cache folder (sealed like every cache file,
 `cache.seal`): a hash of the state of every file the build read — the data (`scores/`, `rubric/`,
@@ -32,7 +32,7 @@ class LinkedFolder(Exception):
     """A symbolic link to a folder among the inputs: the stamp is not used (every build runs)."""
 
 
-def _walk(h: "hashlib._Hash", folder: Path) -> None:
+def _walk(h: hashlib._Hash, folder: Path) -> None:
     """Every entry under folder, depth first in name order, with its state (following links)."""
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
@@ -50,8 +50,10 @@ def _walk(h: "hashlib._Hash", folder: Path) -> None:
         if link and entry.is_dir():
             raise LinkedFolder(entry.path)  # what is under it could change unseen: no stamp
         is_dir = entry.is_dir(follow_symlinks=False)
-        h.update(b"%s%s\0%s\0%d %d %d %d %d\0" % (b"d" if is_dir else b"f", name, link, st.st_size,
-                                                    st.st_ino, st.st_mtime_ns, st.st_ctime_ns, st.st_mode))
+        h.update(
+            b"%s%s\0%s\0%d %d %d %d %d\0"
+            % (b"d" if is_dir else b"f", name, link, st.st_size, st.st_ino, st.st_mtime_ns, st.st_ctime_ns, st.st_mode)
+        )
         if is_dir and entry.name != "__pycache__":
             _walk(h, Path(entry.path))
             h.update(b"..\0")
