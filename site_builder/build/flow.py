@@ -25,12 +25,25 @@ from site_builder.storage.cache import PACKAGE, PageCache, cache_lock, cache_sec
 from site_builder.storage.writer import Writer, claim_output, describe_os_error, replace_output
 
 PLACEHOLDER_HOSTS = {"example.org", "example.com", "example.net"}
-PACKAGE_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+
+
+def package_templates() -> Path:
+    """The templates that ship with the package: the repo's top-level templates/, which pyproject's
+    package-dir installs as site_builder/templates (`pip install .`). In an editable install or a
+    checkout the package's own folder has none (setuptools' editable import hook does not map a
+    folder without `__init__.py` inside the package), and the top-level folder itself is used."""
+    package = Path(__file__).resolve().parents[1]
+    installed = package / "templates"
+    return installed if installed.is_dir() else package.parent / "templates"
+
+
+PACKAGE_TEMPLATES = package_templates()
 
 
 @dataclass(frozen=True)
 class Layout:
-    """Where inputs and output live. Defaults are relative to `root` (the repo)."""
+    """Where inputs and output live. Defaults are relative to `root` (the repo); the templates are
+    the root's own templates/ when it has one, else the package's (PACKAGE_TEMPLATES)."""
 
     root: Path
     scores: Path
@@ -72,6 +85,7 @@ class Layout:
             rubric=Path(rubric) if rubric else base / "rubric",
             content=Path(content) if content else base / "content",
             out=Path(out) if out else base / "output",
+            templates=(base / "templates").resolve() if (base / "templates").is_dir() else PACKAGE_TEMPLATES,
         )
 
 
