@@ -29,20 +29,36 @@ def _synth(out: Path, n: int = 5) -> Path:
     return out
 
 
-def test_every_sub_package_is_installed():
-    """A sub-package missing from pyproject's explicit list would be left out of `pip install .`
-    (an editable install does not notice: it imports from the folder)."""
+def test_every_sub_package_and_data_file_is_installed():
+    """A sub-package missing from pyproject's explicit list, or a file other than Python source that
+    no package-data pattern names, would be left out of `pip install .` (an editable install does
+    not notice: it imports and reads from the folders)."""
     tool = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    packages = set(tool["packages"])
     folders = {".".join(p.parent.relative_to(REPO).parts) for p in (REPO / "site_builder").rglob("__init__.py")}
-    assert set(tool["packages"]) == folders | {"site_builder.templates"}
+    assert not folders - packages, f"add to [tool.setuptools] packages in pyproject.toml: {sorted(folders - packages)}"
+    assert packages - folders == {"site_builder.templates"}
     assert tool["package-dir"] == {"site_builder.templates": "templates"}
-    shipped = {
-        p.relative_to(REPO / "templates")
-        for pattern in tool["package-data"]["site_builder.templates"]
-        for p in (REPO / "templates").glob(pattern)
-        if p.is_file()
-    }
-    assert shipped == {p.relative_to(REPO / "templates") for p in (REPO / "templates").rglob("*") if p.is_file()}
+
+    def folder(package: str) -> Path:
+        return REPO / tool["package-dir"].get(package, package.replace(".", "/"))
+
+    data = tool["package-data"]
+    for package in sorted(packages):
+        inner = [folder(p) for p in packages if p.startswith(package + ".")]
+        files = {
+            p
+            for p in folder(package).rglob("*")
+            if p.is_file()
+            and p.suffix not in (".py", ".pyc")
+            and not any(f in p.parents for f in inner)
+            and "__pycache__" not in p.parts
+        }
+        shipped = {p for pattern in data.get(package, []) + data.get("*", []) for p in folder(package).glob(pattern)}
+        assert files <= shipped, (
+            f"add to [tool.setuptools.package-data] {package!r}: {sorted(map(str, files - shipped))}"
+        )
+    assert (folder("site_builder.templates") / "base.html").is_file()
 
 
 def test_a_root_without_templates_uses_the_packages(tmp_path):
