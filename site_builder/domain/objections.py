@@ -1,6 +1,6 @@
 """Social supervision: objections raised during the 公示, their outcomes, and the publication phase.
 
-`scores/<year>/objections.yaml` (optional) lists the objections received, in the shape the README
+`scores/<year>/objections.yaml` (optional) lists the objections received, in the shape docs/data.md
 gives. Each is checked against the roster, the status dates and the corrections (an upheld
 objection names the correction it led to). The phase of a year's results is computed from the data,
 never from the clock:
