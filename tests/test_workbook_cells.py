@@ -6,8 +6,13 @@ parts), but what a reader sees must not: every cell's value, formula and stored 
 format, font, fill, border, alignment and protection; merged ranges, column widths and row heights,
 the drop-down lists, sheet protection, frozen panes, print settings, defined names, sheet order and
 visibility. `cell_differences` lists every difference between two files, read with openpyxl (once with
-formulas, once with the stored results); `tests/expected/xlsx/` holds files written by the openpyxl
-writer (commit a31b62a) for a few institutions and for the mini fixture's results.xlsx.
+formulas, once with the stored results). `tests/expected/xlsx/` holds files written by the openpyxl
+writer at commit a31b62a, made there with
+
+    python -m site_builder workbook --out filled.xlsx --scores scores --institution P03 P06 M01
+    python -m site_builder workbook --out blank.xlsx --institution P01 M13
+
+and results-mini.xlsx, that commit's tests/expected/mini/2023/data/results.xlsx.
 
 The few normalisations are the differences that show nothing (each is named where it is made):
   * a font with no name, size or colour is drawn in the workbook's default font (the Normal style's
