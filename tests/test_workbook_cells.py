@@ -375,7 +375,8 @@ def test_same_input_same_bytes(tmp_path):
         out = tmp_path / f"w{n}.xlsx"
         assert _in_process("workbook", "--out", str(out), "--scores", "scores", "--institution", "P06").code == 0
         made.append(out.read_bytes())
-        time.sleep(1.1)
+        if n == 1:
+            time.sleep(1.1)  # the clock's second moves on between the two
     assert made[0] == made[1]
     assert _zip_dates(made[0]) == {(1980, 1, 1, 0, 0, 0)}
     core = zipfile.ZipFile(io.BytesIO(made[0])).read("docProps/core.xml")
@@ -386,7 +387,8 @@ def test_same_input_same_bytes(tmp_path):
     for n in (1, 2):
         assert _in_process("build", "--root", str(root), "--out", str(tmp_path / f"out{n}"), "--no-cache").code == 0
         results.append((tmp_path / f"out{n}" / "2023" / "data" / "results.xlsx").read_bytes())
-        time.sleep(1.1)
+        if n == 1:
+            time.sleep(1.1)
     assert results[0] == results[1]
     assert _zip_dates(results[0]) == {(1980, 1, 1, 0, 0, 0)}
 
