@@ -295,27 +295,38 @@ def test_roster_codes_are_checked_and_unique():
     ]
 
 
+FORMAT = "格式不符（前 8 位为数字，其余为数字或除 I、O、Z、S、V 外的大写字母，不含空格）"
+
+
 @pytest.mark.parametrize(
-    "code",
+    ("code", "why"),
     [
-        "91140900MA0000001F",
-        "91110000600037341L",
-        "91140900MA0000001X",
-        "91110000600037341l",
-        "9111 0000 6000 3734 1L",
-        "91140900SYN0000001",
-        "A1140900MA0000001F",
-        "911400MA0000001F",
-        "",
+        ("91140900MA0000001F", None),
+        ("91110000600037341L", None),
+        ("91140900MA0000001X", "末位校验码不符，可能有字符录错"),
+        ("91110000600037341l", FORMAT),  # python-stdnum accepts lower case; the roster does not
+        ("9111 0000 6000 3734 1L", FORMAT),  # nor spaces
+        ("91110000-600037341L", FORMAT),  # nor dashes
+        ("91140900SYN0000001", FORMAT),
+        ("A1140900MA0000001F", FORMAT),
+        ("\u0669" + "1140900MA0000001F", FORMAT),  # an Arabic-Indic digit is no digit of the code
+        ("\uff19" + "1140900MA0000001F", FORMAT),  # nor a full-width one
+        ("911400MA0000001F", "应为 18 位，实为 16 位"),
+        ("", "应为 18 位，实为 0 位"),
     ],
 )
-def test_fast_code_check_agrees_with_python_stdnum(code):
-    from stdnum.cn import uscc
-
-    from site_builder.publish.privacy import uscc_ok
-
-    strict = code == code.strip().upper() and " " not in code and "-" not in code
-    assert uscc_ok(code) == (uscc.is_valid(code) and strict)
+def test_each_kind_of_bad_code_is_named(code, why):
+    """The roster's code goes through python-stdnum's `cn.uscc` (GB 32100-2015), in its strict form."""
+    problems = Problems()
+    check_roster_codes(_roster(code), problems)
+    expected = (
+        []
+        if why is None
+        else [
+            f"scores/2023/roster.yaml: 机构 P01: code（统一社会信用代码）{code} 无效：{why}；请按登记证书核对，不知道时写 null"
+        ]
+    )
+    assert [str(p) for p in problems.items] == expected
 
 
 def test_validate_reports_a_bad_roster_code(project):

@@ -200,3 +200,17 @@ def test_results_xlsx(project):
     shutil.copy(project.path("output/2023/data/results.xlsx"), project.path("first.xlsx"))
     assert project.cli("build").code == 0
     assert project.path("first.xlsx").read_bytes() == project.path("output/2023/data/results.xlsx").read_bytes()
+
+
+def test_a_drop_down_longer_than_excel_allows_is_refused_with_the_indicator(project):
+    """Excel's lists and messages hold 255 characters; a rule with 101 reachable scores cannot be a
+    drop-down, and the workbook is not written (XlsxWriter refuses it; openpyxl wrote a file Excel repairs)."""
+    project.edit("rubric/2023.yaml", "scoring: {kind: deduct, per: 0.5}", "scoring: {kind: deduct, per: 0.01}")
+    result = make(project, "--out", "w.xlsx")
+    assert (result.code, result.out) == (1, "")
+    assert result.err == (
+        "错误：数据有 1 处问题，未写出任何文件：\n"
+        "  rubric/2023.yaml: 指标 1-04: 可得的分值有 101 个，写成下拉列表超出 Excel 的长度上限（255 个字符），"
+        "无法生成评分工作簿；请检查评分规则 scoring 的步长 per\n"
+    )
+    assert not project.path("w.xlsx").exists()

@@ -40,6 +40,7 @@ def write_workbook(layout: Layout, out: Path, year: int | None, ids: list[str], 
     problems = Problems()
     year, rubric, roster = _year_inputs(layout, year, problems)
     problems.raise_if_any()
+    assert rubric is not None and roster is not None  # each is None only with a problem reported
     sheets = {}
     when = dt.date(year, 12, 31)
     if fill:

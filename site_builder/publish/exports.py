@@ -22,7 +22,7 @@ def _rule(rule: Rule | None) -> dict | None:
     if rule.values:
         d["values"] = [number(v) for v in rule.values]
     if rule.parts:
-        d["parts"] = [{"max": number(p.max), **_rule(p)} for p in rule.parts]
+        d["parts"] = [{"max": number(p.max), **(_rule(p) or {})} for p in rule.parts]
     return d
 
 
@@ -166,17 +166,17 @@ slowest part of the build; there each institution's page carries its per-indicat
 def results_xlsx(data: YearData, results: list[Result]) -> bytes:
     """The results and every indicator's score as a workbook, for readers who work in Excel.
 
-    Written in openpyxl's streaming mode. The per-indicator rows go on as many 指标得分 sheets as
-    Excel's row limit needs.
+    Written with XlsxWriter, text always as text. The per-indicator rows go on as many 指标得分 sheets
+    as Excel's row limit needs.
     """
-    from openpyxl import Workbook  # imported here: a cached build never needs it
+    from site_builder.sheets.xlsx import add_sheet, new_workbook, workbook_bytes, write_row
 
-    from site_builder.sheets.xlsx import safe_row, workbook_bytes
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("考核结果")
-    ws.freeze_panes = "A2"
-    ws.append(
+    wb = new_workbook(_when(data))
+    ws = add_sheet(wb, "考核结果")
+    ws.freeze_panes(1, 0)
+    write_row(
+        ws,
+        0,
         [
             "机构编号",
             "机构名称",
@@ -190,47 +190,48 @@ def results_xlsx(data: YearData, results: list[Result]) -> bytes:
             "考核结果",
             "否决项",
             "名次",
-        ]
+        ],
     )
-    for r in results:
+    for n, r in enumerate(results, start=1):
         inst = r.institution
-        ws.append(
-            safe_row(
-                ws,
-                [
-                    inst.id,
-                    inst.name,
-                    inst.tier,
-                    inst.county,
-                    "是" if inst.active else "否",
-                    number(r.total),
-                    number(r.base),
-                    number(r.bonus),
-                    *(number(r.sections.get(int(k))) for k in data.rubric.section_keys),
-                    r.outcome,
-                    "、".join(r.veto_items) or None,
-                    r.rank,
-                ],
-            )
+        write_row(
+            ws,
+            n,
+            [
+                inst.id,
+                inst.name,
+                inst.tier,
+                inst.county,
+                "是" if inst.active else "否",
+                number(r.total),
+                number(r.base),
+                number(r.bonus),
+                *(number(r.sections.get(int(k))) for k in data.rubric.section_keys),
+                r.outcome,
+                "、".join(r.veto_items) or None,
+                r.rank,
+            ],
         )
     if sum(r.assessed for r in results) > LONG_SHEET_MAX_INSTITUTIONS:
-        note = wb.create_sheet("说明")
-        note.append(
+        note = add_sheet(wb, "说明")
+        write_row(
+            note,
+            0,
             [
                 f"参加考核的机构超过 {LONG_SHEET_MAX_INSTITUTIONS} 个，本工作簿不含各指标得分明细；"
                 "各机构的指标得分见其考核结果页面。"
-            ]
+            ],
         )
-        return workbook_bytes(wb, _when(data))
+        return workbook_bytes(wb)
     header = ["机构编号", "机构名称", "指标", "满分", "得分", "扣分原因", "自评分"]
     long, rows, part = None, 0, 0
     maxima = {ind.id: number(ind.max) for ind in data.rubric.indicators}
     for r in results:
-        if not r.assessed:
+        if not r.assessed or r.sheet is None:
             continue
         inst_id, name = r.institution.id, r.institution.name
         found = {v.indicator: v.evidence for v in r.sheet.veto}
-        batch = []
+        batch: list[list[str | int | float | None]] = []
         for ind in data.rubric.indicators:
             if ind.is_veto:
                 evidence = found.get(ind.id)
@@ -253,14 +254,14 @@ def results_xlsx(data: YearData, results: list[Result]) -> bytes:
                 )
         if long is None or rows + len(batch) >= EXCEL_MAX_ROWS:
             part += 1
-            long = wb.create_sheet("指标得分" if part == 1 else f"指标得分{part}")
-            long.freeze_panes = "A2"
-            long.append(header)
+            long = add_sheet(wb, "指标得分" if part == 1 else f"指标得分{part}")
+            long.freeze_panes(1, 0)
+            write_row(long, 0, header)
             rows = 1
         for row in batch:
-            long.append(safe_row(long, row))
-        rows += len(batch)
-    return workbook_bytes(wb, _when(data))
+            write_row(long, rows, row)
+            rows += 1
+    return workbook_bytes(wb)
 
 
 def _when(data: YearData) -> dt.date:
@@ -271,7 +272,7 @@ def _bool(value: bool) -> str:
     return "true" if value else "false"
 
 
-def _date(value) -> str | None:
+def _date(value: dt.date | None) -> str | None:
     return value.isoformat() if value else None
 
 

@@ -10,26 +10,26 @@ import datetime as dt
 import json
 import os
 import re
+import warnings
 import zipfile
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
-from openpyxl.worksheet.datavalidation import DataValidation
+from xlsxwriter.utility import xl_cell_to_rowcol
 
 from site_builder.common.formats import number
 from site_builder.common.textcheck import shown as shown_text
 from site_builder.common.textcheck import shown_id
 from site_builder.domain.models import FLAG_LABELS, Indicator, Institution, ItemScore, Roster, Rubric, Sheet
 from site_builder.domain.rules import applies_to, check_item
-from site_builder.domain.scoring import fmt
-from site_builder.errors import Problem, Problems
+from site_builder.domain.scoring import fmt, score_sheet
+from site_builder.errors import DataError, Problem, Problems
 from site_builder.read.datafile import INDICATOR_ID, is_institution_id
 from site_builder.read.sheet import veto_problem
-from site_builder.sheets.formulas import formula_values, with_cached_values
-from site_builder.sheets.xlsx import set_text, workbook_bytes
+from site_builder.sheets.xlsx import Cell, add_sheet, new_workbook, set_width, workbook_bytes, write_cell
 
 MARK = "xinzhou-pjjg-scoring-workbook"
 FORMAT_VERSION = 2  # 2: veto items have a 是/否 cell (存在否决情形) beside the evidence
@@ -64,12 +64,10 @@ HEADER_ROW = 6
 YES, NO = "是", "否"
 VETO_HEADER = "存在否决情形"
 
-_thin = Side(style="thin", color="999999")
-BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
-WRAP = Alignment(wrap_text=True, vertical="top")
-HEAD_FILL = PatternFill("solid", fgColor="EEF1F4")
-INPUT_FILL = PatternFill("solid", fgColor="FFF8DC")
-UNLOCKED = Protection(locked=False)
+INPUT_FILL = "#FFF8DC"  # light yellow: the cells an expert fills
+HEAD_FILL = "#EEF1F4"
+BORDER_COLOR = "#999999"
+COLUMN_WIDTHS = (8, 12, 14, 9, 60, 18, 8, 24, 9)  # A to I, in characters
 
 
 def sheet_title(inst: Institution) -> str:
@@ -81,23 +79,88 @@ def sheet_title(inst: Institution) -> str:
 # --- generate -------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Styles:
+    """The cell formats of one workbook (XlsxWriter formats belong to the workbook that made them)."""
+
+    cover_title: Any
+    title: Any
+    bold: Any
+    header: Any
+    text: Any  # the form's own text: bordered, wrapped, top-aligned
+    input: Any  # unlocked, light yellow, bordered
+    input_wrap: Any
+    input_date: Any
+
+    @classmethod
+    def of(cls, wb: Any) -> _Styles:
+        border = {"border": 1, "border_color": BORDER_COLOR}
+        wrap = {"text_wrap": True, "valign": "top"}
+        entry = {"locked": False, "pattern": 1, "fg_color": INPUT_FILL, **border}
+        return cls(
+            cover_title=wb.add_format({"bold": True, "font_size": 14}),
+            title=wb.add_format({"bold": True, "font_size": 13}),
+            bold=wb.add_format({"bold": True}),
+            header=wb.add_format({"bold": True, "pattern": 1, "fg_color": HEAD_FILL, **border}),
+            text=wb.add_format({**border, **wrap}),
+            input=wb.add_format(entry),
+            input_wrap=wb.add_format({**entry, **wrap}),
+            input_date=wb.add_format({**entry, "num_format": "yyyy-mm-dd"}),
+        )
+
+
+class _Validations:
+    """The drop-downs and checks of one sheet, one rule for many cells (written when the sheet is done)."""
+
+    def __init__(self, rubric: Rubric) -> None:
+        self.rubric = rubric
+        self.rules: dict[tuple, tuple[dict[str, Any], list[str], str | None]] = {}
+
+    def add(self, key: tuple, cell: str, options: dict[str, Any], indicator: str | None = None) -> None:
+        self.rules.setdefault(key, (options, [], indicator))[1].append(cell)
+
+    def write(self, ws: Any) -> None:
+        for options, cells, indicator in self.rules.values():
+            with warnings.catch_warnings():  # its warning is said below, in Chinese and with the indicator
+                warnings.simplefilter("ignore")
+                written = ws.data_validation(cells[0], {**options, "multi_range": " ".join(cells)})
+            if written != 0:
+                # XlsxWriter refuses a list or message over Excel's 255 characters (Excel would drop it)
+                raise DataError(
+                    [
+                        Problem(
+                            self.rubric.path,
+                            f"可得的分值有 {len(options.get('source', []))} 个，写成下拉列表超出 Excel 的长度上限"
+                            "（255 个字符），无法生成评分工作簿；请检查评分规则 scoring 的步长 per",
+                            indicator=indicator,
+                        )
+                    ]
+                )
+
+
+def _put(ws: Any, ref: str, value: Cell, style: Any = None) -> None:
+    row, col = xl_cell_to_rowcol(ref)
+    write_cell(ws, row, col, value, style)
+
+
 def make_workbook(
     rubric: Rubric, roster: Roster, institutions: list[Institution], sheets: dict[str, Sheet], when: dt.date
 ) -> bytes:
-    wb = Workbook()
-    cover = wb.active
-    cover.title = COVER_SHEET
-    _cover(cover, rubric)
+    wb = new_workbook(when)
+    styles = _Styles.of(wb)
+    _cover(add_sheet(wb, COVER_SHEET), styles, rubric)
     for inst in institutions:
-        _institution_sheet(wb.create_sheet(sheet_title(inst)), rubric, inst, sheets.get(inst.id))
-    meta = wb.create_sheet(META_SHEET)
-    meta["A1"], meta["A2"], meta["A3"] = MARK, FORMAT_VERSION, rubric.year
-    meta.sheet_state = "hidden"
-    meta.protection.sheet = True
-    return with_cached_values(workbook_bytes(wb, when), formula_values(wb))  # totals show in any viewer
+        _institution_sheet(add_sheet(wb, sheet_title(inst)), styles, rubric, inst, sheets.get(inst.id))
+    meta = add_sheet(wb, META_SHEET)
+    _put(meta, "A1", MARK)
+    _put(meta, "A2", FORMAT_VERSION)
+    _put(meta, "A3", rubric.year)
+    meta.hide()
+    meta.protect("", {"objects": True, "scenarios": True})  # as Excel's default protection
+    return workbook_bytes(wb)
 
 
-def _cover(ws, rubric: Rubric) -> None:
+def _cover(ws: Any, styles: _Styles, rubric: Rubric) -> None:
     lines = [
         f"{rubric.year}年度 {rubric.title}（{rubric.subtitle}）评分工作簿",
         "",
@@ -114,10 +177,9 @@ def _cover(ws, rubric: Rubric) -> None:
         "",
         f"等级：{'；'.join(f'{g.grade} {g.label}' for g in rubric.grades)}；有任一否决项取消评价资格。",
     ]
-    for n, line in enumerate(lines, start=1):
-        ws.cell(row=n, column=1, value=line)
-    ws["A1"].font = Font(bold=True, size=14)
-    ws.column_dimensions["A"].width = 110
+    for n, line in enumerate(lines):
+        write_cell(ws, n, 0, line, styles.cover_title if n == 0 else None)
+    set_width(ws, 0, 110)
 
 
 def id_runs(rubric: Rubric, applies: str) -> str:
@@ -135,88 +197,101 @@ def id_runs(rubric: Rubric, applies: str) -> str:
     return "、".join(run[0] if len(run) == 1 else f"{run[0]}至{run[-1]}" for run in runs)
 
 
-def _institution_sheet(ws, rubric: Rubric, inst: Institution, sheet: Sheet | None) -> None:
-    set_text(ws["A1"], f"{rubric.title}（{rubric.subtitle}）")
-    ws["A1"].font = Font(bold=True, size=13)
-    ws["A2"], ws["F2"], ws[ID_CELL] = "被考核机构", "机构编号", inst.id
-    set_text(ws[NAME_CELL], inst.name)
-    ws["A3"], ws["A4"], ws["A5"] = FLAG_LABELS["senior_levels"], FLAG_LABELS["online_exam"], "评估日期"
+def _institution_sheet(ws: Any, styles: _Styles, rubric: Rubric, inst: Institution, sheet: Sheet | None) -> None:
+    # the subtotals' and totals' stored results, from the domain's own scoring (0 on a blank sheet)
+    result = score_sheet(rubric, inst, sheet) if sheet else None
+    _put(ws, "A1", f"{rubric.title}（{rubric.subtitle}）", styles.title)
+    _put(ws, "A2", "被考核机构")
+    _put(ws, "F2", "机构编号")
+    _put(ws, ID_CELL, inst.id)
+    _put(ws, NAME_CELL, inst.name)
+    _put(ws, "A3", FLAG_LABELS["senior_levels"])
+    _put(ws, "A4", FLAG_LABELS["online_exam"])
+    _put(ws, "A5", "评估日期")
     for cell, applies in (("D3", "senior_levels"), ("D4", "online_exam")):
         runs = id_runs(rubric, applies)
-        ws[cell] = f"是：第{runs}项计分" if runs else "本年度评估表无仅适用于此的指标"
-    ws["D5"] = "格式 2024-01-08"
-    flags = DataValidation(
-        type="list",
-        formula1=f'"{YES},{NO}"',
-        allow_blank=False,
-        showErrorMessage=True,
-        errorTitle="请选择",
-        error="请选择 是 或 否",
-    )
-    ws.add_data_validation(flags)
+        _put(ws, cell, f"是：第{runs}项计分" if runs else "本年度评估表无仅适用于此的指标")
+    _put(ws, "D5", "格式 2024-01-08")
+    validations = _Validations(rubric)
     for key, ref in FLAG_CELLS.items():
-        ws[ref] = (YES if getattr(sheet, key) else NO) if sheet else None
-        flags.add(ref)
-        _input(ws[ref])
-    ws[DATE_CELL] = dt.datetime.combine(sheet.assessed_on, dt.time()) if sheet else None
-    ws[DATE_CELL].number_format = "yyyy-mm-dd"
-    _input(ws[DATE_CELL])
-    for col, title in zip("ABCDEFGHI", HEADERS):
-        cell = ws[f"{col}{HEADER_ROW}"]
-        cell.value, cell.font, cell.fill, cell.border = title, Font(bold=True), HEAD_FILL, BORDER
+        validations.add(
+            ("flags",),
+            ref,
+            {
+                "validate": "list",
+                "source": [YES, NO],
+                "ignore_blank": False,
+                "show_input": False,
+                "error_title": "请选择",
+                "error_message": "请选择 是 或 否",
+            },
+        )
+        _put(ws, ref, (YES if getattr(sheet, key) else NO) if sheet else None, styles.input)
+    if sheet:
+        ws.write_datetime(DATE_CELL, dt.datetime.combine(sheet.assessed_on, dt.time()), styles.input_date)
+    else:
+        _put(ws, DATE_CELL, None, styles.input_date)
+    for col, title in enumerate(HEADERS):
+        write_cell(ws, HEADER_ROW - 1, col, title, styles.header)
 
-    validations: dict[tuple, DataValidation] = {}
     row = HEADER_ROW
     subtotal_cells = {}
     for section in rubric.sections:
         row += 1
-        ws[f"A{row}"] = f"第{section.number}部分"
-        ws[f"B{row}"] = section.name
-        ws[f"A{row}"].font = ws[f"B{row}"].font = Font(bold=True)
+        _put(ws, f"A{row}", f"第{section.number}部分", styles.bold)
+        _put(ws, f"B{row}", section.name, styles.bold)
         header_row, first = row, row + 1
         for group in section.groups:
             for ind in group.indicators:
                 row += 1
-                _indicator_row(ws, row, section.name, ind, sheet, validations)
+                _indicator_row(ws, styles, row, section.name, ind, sheet, validations)
         if section.kind != "veto":
-            ws[f"H{header_row}"] = "小计"
-            ws[f"I{header_row}"] = f"=SUM(I{first}:I{row})"
-            ws[f"D{header_row}"] = number(section.max)
+            _put(ws, f"H{header_row}", "小计")
+            subtotal = result.sections.get(section.number) if result else None
+            ws.write_formula(f"I{header_row}", f"=SUM(I{first}:I{row})", None, _stored(subtotal))
+            _put(ws, f"D{header_row}", number(section.max))
             subtotal_cells[section.number] = f"I{header_row}"
     row += 2
     base = "+".join(subtotal_cells[s.number] for s in rubric.sections if s.kind == "base")
     bonus = "+".join(subtotal_cells[s.number] for s in rubric.sections if s.kind == "bonus")
-    for label, formula, maximum in (
-        (f"基础分（{rubric.sections_text('base')}）", f"={base}", rubric.base_max),
-        ("加分项", f"={bonus}", rubric.bonus_max),
-        ("总分", f"=I{row}+I{row + 1}", rubric.total_max),
+    for label, formula, maximum, value in (
+        (f"基础分（{rubric.sections_text('base')}）", f"={base}", rubric.base_max, result.base if result else None),
+        ("加分项", f"={bonus}", rubric.bonus_max, result.bonus if result else None),
+        ("总分", f"=I{row}+I{row + 1}", rubric.total_max, result.total if result else None),
     ):
-        ws[f"H{row}"], ws[f"I{row}"], ws[f"D{row}"] = label, formula, number(maximum)
-        ws[f"H{row}"].font = ws[f"I{row}"].font = Font(bold=True)
+        _put(ws, f"H{row}", label, styles.bold)
+        ws.write_formula(f"I{row}", formula, styles.bold, _stored(value))
+        _put(ws, f"D{row}", number(maximum))
         row += 1
-    for col, width in zip("ABCDEFGHI", (8, 12, 14, 9, 60, 18, 8, 24, 9)):
-        ws.column_dimensions[col].width = width
-    ws.freeze_panes = f"A{HEADER_ROW + 1}"
-    ws.protection.sheet = True
-    ws.protection.formatColumns = False
-    ws.protection.formatRows = False
+    validations.write(ws)
+    for col, width in enumerate(COLUMN_WIDTHS):
+        set_width(ws, col, width)
+    ws.freeze_panes(HEADER_ROW, 0)
+    # locked cells stay locked; rows and columns may be resized (long reasons); no password
+    ws.protect("", {"objects": True, "scenarios": True, "format_columns": True, "format_rows": True})
 
 
-def _input(cell) -> None:
-    cell.protection = UNLOCKED
-    cell.fill = INPUT_FILL
-    cell.border = BORDER
+def _stored(value: Decimal | None) -> int | float:
+    """A formula's stored result: the domain's number, 0 where nothing is entered yet (as Excel computes)."""
+    stored = number(value)
+    return 0 if stored is None else stored
 
 
 def _indicator_row(
-    ws, row: int, section_name: str, ind: Indicator, sheet: Sheet | None, validations: dict[tuple, DataValidation]
+    ws: Any,
+    styles: _Styles,
+    row: int,
+    section_name: str,
+    ind: Indicator,
+    sheet: Sheet | None,
+    validations: _Validations,
 ) -> None:
     text = ind.text or "（原表缺失）"
     if ind.rule_text:
         text += f"\n评分：{ind.rule_text}"
     if ind.applies != "all":
         text += f"\n【仅适用于{applies_to(ind.applies)}，不适用的留空】"
-    values = {
+    values: dict[str, Cell] = {
         "id": ind.id,
         "section": section_name,
         "group": ind.group or "",
@@ -224,69 +299,60 @@ def _indicator_row(
         "max": number(ind.max) if ind.max is not None else "否决项",
     }
     for key, value in values.items():
-        cell = ws[f"{COL[key]}{row}"]
-        set_text(cell, value)
-        cell.alignment, cell.border = WRAP, BORDER
+        _put(ws, f"{COL[key]}{row}", value, styles.text)
     if ind.is_veto:
         evidence = next((v.evidence for v in sheet.veto if v.indicator == ind.id), None) if sheet else None
-        set_text(ws[f"{COL['reason']}{row}"], evidence)
-        _input(ws[f"{COL['reason']}{row}"])
-        ws[f"{COL['reason']}{row}"].alignment = WRAP
-        found = ws[f"{COL['score']}{row}"]
-        found.value = (YES if evidence else NO) if sheet else None
-        _input(found)
-        if ("veto",) not in validations:
-            dv = DataValidation(
-                type="list",
-                formula1=f'"{YES},{NO}"',
-                allow_blank=True,
-                showErrorMessage=True,
-                errorTitle=VETO_HEADER,
-                error=f"{VETO_HEADER}？请选择 是 或 否",
-                promptTitle=VETO_HEADER,
-                prompt="选“是”的，须在左格写明事实依据",
-                showInputMessage=True,
-            )
-            ws.add_data_validation(dv)
-            validations[("veto",)] = dv
-        validations[("veto",)].add(found.coordinate)
+        _put(ws, f"{COL['reason']}{row}", evidence, styles.input_wrap)
+        found = f"{COL['score']}{row}"
+        _put(ws, found, (YES if evidence else NO) if sheet else None, styles.input)
+        validations.add(
+            ("veto",),
+            found,
+            {
+                "validate": "list",
+                "source": [YES, NO],
+                "error_title": VETO_HEADER,
+                "error_message": f"{VETO_HEADER}？请选择 是 或 否",
+                "input_title": VETO_HEADER,
+                "input_message": "选“是”的，须在左格写明事实依据",
+            },
+        )
         return
     item = sheet.item(ind.id) if sheet else None
-    for key in ("self_reason", "self", "reason", "score"):
-        _input(ws[f"{COL[key]}{row}"])
-        ws[f"{COL[key]}{row}"].alignment = WRAP
+    entered: dict[str, Cell] = {"self_reason": None, "self": None, "reason": None, "score": None}
     if item:
-        ws[f"{COL['score']}{row}"] = number(item.score)
-        set_text(ws[f"{COL['reason']}{row}"], item.reason)
-        set_text(ws[f"{COL['self_reason']}{row}"], item.self_reason)
-        ws[f"{COL['self']}{row}"] = number(item.self_score) if item.self_score is not None else None
-    key = ind.allowed
-    if key not in validations:
-        dv = DataValidation(
-            type="list",
-            formula1='"' + ",".join(fmt(v) for v in key) + '"',
-            allow_blank=True,
-            showErrorMessage=True,
-            errorTitle="分值不在可选范围",
-            error="请从下拉列表中选择：" + "、".join(fmt(v) for v in key),
-        )
-        ws.add_data_validation(dv)
-        validations[key] = dv
-    validations[key].add(f"{COL['score']}{row}")
-    self_dv = ("self", ind.max)
-    if self_dv not in validations:
-        dv = DataValidation(
-            type="decimal",
-            operator="between",
-            formula1="0",
-            formula2=fmt(ind.max),
-            allow_blank=True,
-            showErrorMessage=True,
-            error=f"自评分应在 0 至 {fmt(ind.max)} 之间",
-        )
-        ws.add_data_validation(dv)
-        validations[self_dv] = dv
-    validations[self_dv].add(f"{COL['self']}{row}")
+        entered = {
+            "self_reason": item.self_reason,
+            "self": number(item.self_score) if item.self_score is not None else None,
+            "reason": item.reason,
+            "score": number(item.score),
+        }
+    for key, value in entered.items():
+        _put(ws, f"{COL[key]}{row}", value, styles.input_wrap)
+    validations.add(
+        ind.allowed,
+        f"{COL['score']}{row}",
+        {
+            "validate": "list",
+            "source": [fmt(v) for v in ind.allowed],
+            "show_input": False,
+            "error_title": "分值不在可选范围",
+            "error_message": "请从下拉列表中选择：" + "、".join(fmt(v) for v in ind.allowed),
+        },
+        ind.id,
+    )
+    validations.add(
+        ("self", ind.max),
+        f"{COL['self']}{row}",
+        {
+            "validate": "decimal",
+            "criteria": "between",
+            "minimum": "0",
+            "maximum": fmt(ind.max),
+            "show_input": False,
+            "error_message": f"自评分应在 0 至 {fmt(ind.max)} 之间",
+        },
+    )
 
 
 # --- import ---------------------------------------------------------------------------------
@@ -339,7 +405,7 @@ def _file_problem(path: Path) -> str | None:
     return None
 
 
-def read_year(path: Path, label: str, problems: Problems) -> tuple[object, int] | None:
+def read_year(path: Path, label: str, problems: Problems) -> tuple[Workbook, int] | None:
     """Open a workbook and check it is one of ours; returns (workbook, year)."""
     problem = _file_problem(path)
     if problem:
@@ -354,7 +420,7 @@ def read_year(path: Path, label: str, problems: Problems) -> tuple[object, int] 
             label, "工作簿已损坏或不完整，无法读取；请在 Excel 或 WPS 中打开，确认内容无误后另存为 .xlsx 再导入"
         )
         return None
-    if mark != MARK:
+    if meta is None or mark != MARK:
         wb.close()
         problems.add(label, "不是本系统生成的评分工作簿；请用 python -m site_builder workbook 生成工作簿后填写")
         return None
@@ -527,11 +593,11 @@ def _import_sheet(
             rows[value] = row
     items, veto = {}, {}
     for ind in rubric.indicators:
-        row = rows.get(ind.id)
-        if row is None:
+        at = rows.get(ind.id)
+        if at is None:
             bad(f"A{HEADER_ROW + 1}", f"缺少指标 {ind.id} 的行；工作表不能删除行，请重新生成工作簿后填写", ind.id)
             continue
-        cell = lambda key, row=row: f"{COL[key]}{row}"  # noqa: E731
+        cell = lambda key, row=at: f"{COL[key]}{row}"  # noqa: E731
         if ind.is_veto:
             found, evidence = _text(ws[cell("score")].value), _text(ws[cell("reason")].value)
             if found not in (YES, NO, None):
@@ -573,7 +639,7 @@ def _import_sheet(
         "items": items,
         "veto": veto,
     }
-    return ImportedSheet(inst_id, rubric.year, sheet_yaml(data, institution.name), data)
+    return ImportedSheet(institution.id, rubric.year, sheet_yaml(data, institution.name), data)
 
 
 def sheet_yaml(data: dict, name: str) -> str:
@@ -698,12 +764,15 @@ def _half_filled(ws, where: str, rubric: Rubric, problems: Problems, before: int
             empty.append(rows[ind.id])
     if not empty:
         return
-    ranges, start = [], empty[0]
-    for prev, row in zip(empty, empty[1:] + [None]):
-        if row != prev + 1:
+    ranges: list[str] = []
+    start = empty[0]
+    following: list[int | None] = [*empty[1:], None]
+    for prev, nxt in zip(empty, following):
+        if nxt != prev + 1:
             col = COL["score"]
             ranges.append(f"{col}{start}" if start == prev else f"{col}{start}:{col}{prev}")
-            start = row
+            if nxt is not None:
+                start = nxt
     inst = _text(ws[ID_CELL].value)
     problems.items.insert(
         before,
