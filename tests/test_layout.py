@@ -21,6 +21,7 @@ LAYERS = (
     "sheets",
     "pages",
     "publish",
+    "office",
     "record",
     "build",
     "commands",

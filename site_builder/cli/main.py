@@ -110,6 +110,12 @@ def _synth_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--root", metavar="DIR", help="取评估表和页面内容的数据根目录，默认当前目录")
 
 
+def _office_args(p: argparse.ArgumentParser) -> None:
+    _data_args(p)
+    p.add_argument("--year", type=year, metavar="YYYY", help="年度，默认最新一年")
+    p.add_argument("--out", metavar="DIR", help="写出的文件夹，默认 ROOT/office/<年度>（不在网站输出目录之内）")
+
+
 # --- running ----------------------------------------------------------------------------------
 
 
@@ -241,6 +247,22 @@ def _verify(args: argparse.Namespace) -> None:
     print(verify(args.site, Layout.from_args(args.root)))
 
 
+def _office(args: argparse.Namespace) -> None:
+    from site_builder.commands.office import write_office  # python-docx is only needed here
+
+    year_, folder, written = write_office(
+        _layout(args, with_out=False), args.year, Path(args.out) if args.out else None
+    )
+    documents = [name for name in sorted(written) if not name.startswith(".") and name != "SHA256SUMS"]
+    notices = sum(1 for name in documents if name.startswith("通知书/"))
+    print(f"已生成 {year_} 年的公文 {len(documents)} 个文件（含通知书 {notices} 份）：{absolute(folder)}")
+    for name in documents:
+        if not name.startswith("通知书/"):
+            print(f"  {name}")
+    print(f"  通知书/（{notices} 份）\n  SHA256SUMS（各文件的校验值）")
+    print("这些是内部文件，不要放进网站输出目录；工作报告中标有【待填写】的部分须人工填写。")
+
+
 def _synth(args: argparse.Namespace) -> None:
     counts = synth_command(_layout(args, with_out=False), Path(args.out), args.institutions, args.seed)
     print(
@@ -289,6 +311,14 @@ COMMANDS: dict[str, Command] = {
         "核对 SHA256SUMS、发布记录的链条、与仓库发布记录是否一致，并按仓库数据重新生成后逐字节比较。",
         _verify_args,
         _verify,
+    ),
+    "office": Command(
+        "生成公文：公告、考核结果通知书、工作报告草稿和新闻通稿（Word 文档）",
+        "按 GB/T 9704-2012 公文格式，从与网站相同的已校验数据生成：公告.docx（含结果附件）、"
+        "每个参加考核机构的考核结果通知书、工作报告.docx（草稿，【待填写】部分须人工填写）、新闻通稿.docx 和 .txt，"
+        "写到 ROOT/office/<年度>/（内部文件，不发布），附 SHA256SUMS。",
+        _office_args,
+        _office,
     ),
     "synth": Command(
         "生成合成数据（用于性能测试）",

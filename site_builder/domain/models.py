@@ -238,6 +238,7 @@ class Status:
     objection_deadline: dt.date | None
     path: str
     final_on: dt.date | None = None  # the day the results became final (after the 公示 and objections)
+    rectify_by: dt.date | None = None  # the deadline for rectification the notices give (C, D, 取消评价资格)
 
     @property
     def label(self) -> str:

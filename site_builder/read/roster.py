@@ -24,14 +24,24 @@ from site_builder.read.datafile import (
 from site_builder.storage.cache import read_cache, write_cache
 
 INSTITUTION_KEYS = ("id", "name", "tier", "county", "active", "code")
-STATUS_KEYS = ("status", "approved_by", "approved_on", "published_on", "objection_deadline", "final_on")
+STATUS_KEYS = (
+    "status",
+    "approved_by",
+    "approved_on",
+    "published_on",
+    "objection_deadline",
+    "final_on",
+    "rectify_by",
+)
 DATE_LABELS = {
     "assessed_on": "评估日期",
     "approved_on": "审定日期",
     "published_on": "公示日期",
     "objection_deadline": "异议截止日期",
     "final_on": "最终结果确定日期",
+    "rectify_by": "整改期限",
 }
+OPTIONAL_DATES = ("final_on", "rectify_by")
 
 
 def load_roster(path: Path, year: int, paths: Paths, problems: Problems) -> Roster | None:
@@ -153,12 +163,12 @@ def load_status(path: Path, paths: Paths, problems: Problems) -> Status | None:
     elif status not in STATUSES:
         problems.add(rel, f"status 为 {short(str(status))}；允许：{join(STATUSES)}（示例、草稿、已审定）")
     dates: dict[str, Any] = {}
-    for key in ("approved_on", "published_on", "objection_deadline", "final_on"):
+    for key in ("approved_on", "published_on", "objection_deadline", *OPTIONAL_DATES):
         value = data.get(key)
         if value is not None and not is_date(value):
             problems.add(rel, f"{key} 须为日期，格式 YYYY-MM-DD，实为 {short(str(value))}")
             value = None
-        elif value is None and status == "approved" and key != "final_on" and key not in typos:  # final_on: optional
+        elif value is None and status == "approved" and key not in OPTIONAL_DATES and key not in typos:
             problems.add(rel, f"status 为 approved 时须填写 {key}")
         dates[key] = value
     approved_by, problem = text_field(
@@ -180,6 +190,7 @@ def load_status(path: Path, paths: Paths, problems: Problems) -> Status | None:
         dates["objection_deadline"],
         rel,
         final_on=dates["final_on"],
+        rectify_by=dates["rectify_by"],
     )
 
 
@@ -188,6 +199,9 @@ def _date_order(dates: dict[str, dt.date | None], rel: str, problems: Problems) 
     approved, published, deadline = dates["approved_on"], dates["published_on"], dates["objection_deadline"]
     if approved and published and published < approved:
         problems.add(rel, f"published_on（公示日期）{published} 早于 approved_on（审定日期）{approved}；须先审定后公示")
+    rectify = dates["rectify_by"]
+    if rectify and published and rectify <= published:
+        problems.add(rel, f"rectify_by（整改期限）{rectify} 须晚于 published_on（公示日期）{published}")
     if published and deadline and deadline <= published:
         problems.add(
             rel,
