@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from site_builder.common.numbers import within_bounds
 from site_builder.common.textcheck import REASON_LIMIT, check_text
 from site_builder.common.yamlio import is_number, short, to_decimal
 from site_builder.domain.models import APPLIES_LABELS, FLAG_LABELS, Indicator, ItemScore
@@ -39,7 +40,7 @@ def allowed_text(indicator: Indicator) -> str:
 def _shown(value: Any) -> str:
     """A value as a message quotes it: numbers exactly, text cut short."""
     if isinstance(value, Decimal) and value.is_finite():
-        return fmt(value) if -20 <= value.adjusted() < 20 else short(str(value))
+        return fmt(value) if within_bounds(value) else short(str(value))
     return short(str(value))
 
 
