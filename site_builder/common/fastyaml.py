@@ -40,7 +40,7 @@ _FLOW_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|[0-9]{1,3}-[0-9]{1,3}")
 # plain ASCII words that YAML 1.1 reads as something other than text
 _KEYWORDS = {"y", "n", "yes", "no", "true", "false", "on", "off", "null"}
 # characters that make a plain scalar mean something else somewhere (indicators, flow, comments)
-_SPECIAL = set("-?:,[]{}#&*!|>'\"%@`\\")
+_SPECIAL = frozenset("-?:,[]{}#&*!|>'\"%@`\\")
 
 
 class _Unknown(Exception):
