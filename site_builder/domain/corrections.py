@@ -94,7 +94,8 @@ BOOL_FIELDS = {"senior_levels", "online_exam", "active"}
 NULLABLE_FIELDS = {"self", "self_reason", "reason", "evidence", "county", "code", "text", "rule", "max"}
 
 
-ROSTER_FIELDS = FIELDS["roster"]["institution"]
+ROSTER_FIELDS = FIELDS["roster"]["institution"]  # an institution's roster entry
+STATUS_FIELDS = FIELDS["text"]["year"]  # what the announcement shows of the status
 SCORED_FIELDS = ("score", "veto")
 """The fields a reader reads as points (a veto finding as 1/0): shown by the indicator alone."""
 

@@ -32,9 +32,9 @@ from site_builder.storage.cache import load_sheets
 RESERVED_FILES = {
     "roster.yaml",
     "status.yaml",
-    "corrections.yaml",
-    "published.json",
-    "ledger.json",
+    corrections.CORRECTIONS_FILE,
+    corrections.RECORD_FILE,
+    "ledger.json",  # record.ledger.LEDGER_FILE, of a layer above this one
     objections.OBJECTIONS_FILE,
 }
 
@@ -104,8 +104,8 @@ def load_year(year_dir: Path, paths: Paths, problems: Problems) -> YearData | No
 
 
 OPTIONAL_FILES = {
-    "corrections.yaml": "没有更正时不需要它",
-    "published.json": "它是旧的发布记录，没有时不需要它",
+    corrections.CORRECTIONS_FILE: "没有更正时不需要它",
+    corrections.RECORD_FILE: "它是旧的发布记录，没有时不需要它",
     "ledger.json": "它由 build --publish 写出",
     objections.OBJECTIONS_FILE: "没有异议时不需要它",
 }

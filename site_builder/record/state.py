@@ -5,12 +5,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from site_builder.domain.corrections import norm
+from site_builder.domain.corrections import ROSTER_FIELDS, STATUS_FIELDS, norm
 from site_builder.domain.facts import Fact, FactKey
 from site_builder.domain.models import YearData
-
-ROSTER_KEYS = ("name", "tier", "county", "active", "code")
-STATUS_KEYS = ("approved_by", "approved_on", "published_on", "objection_deadline")
 
 
 def _same(value: Decimal) -> Decimal:
@@ -35,11 +32,11 @@ def published_state(data: YearData) -> dict[FactKey, Fact]:
         s[of_rubric("scoring", ind.id)] = norm(ind.rule.as_dict(_same)) if ind.rule else None
         s[of_rubric("applies", ind.id)] = ind.applies
     st = data.status
-    for key in STATUS_KEYS:
+    for key in STATUS_FIELDS:
         s[FactKey.of_status(key)] = norm(getattr(st, key))
     of = FactKey.of_institution
     for inst in data.roster.institutions:
-        for key in ROSTER_KEYS:
+        for key in ROSTER_FIELDS:
             s[of(inst.id, key)] = norm(getattr(inst, key))
     for sheet in data.sheets:
         i = sheet.institution
