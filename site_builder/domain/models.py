@@ -82,11 +82,11 @@ class Rule:
     values: tuple[Decimal, ...] = ()
     parts: tuple[Rule, ...] = ()
 
-    def as_dict(self, number: Callable[[Decimal], N]) -> dict[str, Any]:
+    def as_dict(self, number: Callable[[Decimal], N]) -> dict[str, object]:
         """The rule as the open data (rubric.json, `number`: a JSON number) and the ledger (`number`:
         the Decimal itself, normalised with the rest) write it: kind, then per, values and parts
         where the rule has them, each part with its max."""
-        d: dict[str, Any] = {"kind": self.kind}
+        d: dict[str, object] = {"kind": self.kind}
         if self.per is not None:
             d["per"] = number(self.per)
         if self.values:
