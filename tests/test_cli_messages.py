@@ -60,7 +60,7 @@ def test_a_mistyped_command_gets_a_suggestion(typo, meant):
     assert result.code == 1 and result.out == ""
     assert result.err == (
         "用法：python -m site_builder [-h] [--version] 命令 ...\n"
-        f"错误：没有“{typo}”这个命令。您是不是要输入 {meant}？可用的命令：validate、build、serve、workbook、import、verify、synth\n"
+        f"错误：没有“{typo}”这个命令。您是不是要输入 {meant}？可用的命令：validate、build、serve、workbook、import、verify、office、synth\n"
         "用 python -m site_builder --help 查看说明。\n"
     )
 
@@ -107,7 +107,7 @@ def test_nothing_close_gets_no_suggestion():
 @pytest.mark.parametrize(
     "args, message",
     [
-        ((), "错误：缺少命令。可用的命令：validate、build、serve、workbook、import、verify、synth"),
+        ((), "错误：缺少命令。可用的命令：validate、build、serve、workbook、import、verify、office、synth"),
         (("workbook",), "错误：缺少必填的参数：--out（要写出的工作簿，如 评分表.xlsx）"),
         (("import",), "错误：缺少必填的参数：FILE.xlsx（填好的工作簿，可以一次给多个）"),
         (("synth", "--out", "x"), "错误：缺少必填的参数：--institutions（机构数）"),

@@ -16,6 +16,7 @@ from bs4 import BeautifulSoup
 from conftest import _in_process
 from test_feed_corrections_years import APPROVED, approved_mini
 
+from site_builder.domain.facts import FactKey, to_text
 from site_builder.record import ledger as ledger_mod
 
 BOARD = "考核工作领导小组"
@@ -546,6 +547,95 @@ def test_a_ledger_of_the_wrong_shape(published, text, message):
         f"  scores/2023/ledger.json: {message}；它由 build --publish 写出，不能手改；"
         "请从版本库恢复（git checkout -- scores/2023/ledger.json）"
     ]
+
+
+ENTRY_TYPES = "第 1 个发布条目的 n 须为整数，date、hash、state_sha256 须为文字"
+
+
+def _entry(**changes):
+    return lambda doc: doc["entries"][0].update(changes)
+
+
+def _several(doc):
+    """Problems at several places: the first one a reader would fix is reported."""
+    doc["entries"][0]["n"] = "1"
+    del doc["entries"][0]["date"]
+    doc["published"]["x"] = [1]
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda doc: doc.update(format=2), "format 须为 1"),
+        (_entry(n=True), ENTRY_TYPES),
+        (_entry(n=1.0), ENTRY_TYPES),
+        (_entry(previous=1), ENTRY_TYPES),
+        (_entry(date=None), ENTRY_TYPES),
+        (
+            _entry(objections=[{"number": 1}]),
+            "第 1 个发布条目的 objections 须为列表，每项含且只含 "
+            "number、received_on、institution、outcome、sha256、fixed_sha256",
+        ),
+        (
+            _entry(corrections=[{"number": 1, "date": "2024-01-25"}]),
+            "第 1 个发布条目的 corrections 须为列表，每项含 number、date、sha256",
+        ),
+        (_entry(inputs={"rubric/2023.yaml": 1}), "第 1 个发布条目的 inputs 须为 {文件: SHA-256}"),
+        (_entry(files=[]), "第 1 个发布条目的 files 须为 {文件: SHA-256}"),
+        (
+            _several,
+            "第 1 个发布条目须含且只含 n、date、previous、corrections、inputs、state_sha256、hash、files（可另含 objections）",
+        ),
+        (
+            lambda doc: doc["published"].update({"P01": "甲"}),
+            "published 的键 P01 不是已发布内容的键（如 P01/1-02/score、status/published_on）",
+        ),
+    ],
+)
+def test_a_ledger_entry_of_the_wrong_shape(published, change, message):
+    """Each field of an entry checked by the schema, with its own message; checked before the chain."""
+    doc = ledger_doc(published)
+    change(doc)
+    (published / "scores/2023/ledger.json").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    assert err_lines(validate(published)) == [
+        f"  scores/2023/ledger.json: 发布记录格式不对：{message}；它由 build --publish 写出，不能手改；"
+        "请从版本库恢复（git checkout -- scores/2023/ledger.json）"
+    ]
+
+
+def test_every_published_fact_is_a_typed_key_that_writes_its_text(published):
+    """The ledger's keys are FactKeys written as text: each text read back is the same key, and the
+    state of the data (unchanged since publishing) writes exactly the file's keys and values."""
+    from site_builder.build.flow import Layout, load
+    from site_builder.record.state import published_state
+
+    doc = ledger_doc(published)
+    for text in doc["published"]:
+        key = FactKey.parse(text)
+        assert key is not None and key.text == text
+    data = load(Layout.from_args(str(published))).reports[0].data
+    assert to_text(published_state(data)) == doc["published"]
+
+
+@pytest.mark.parametrize(
+    "key, text",
+    [
+        (FactKey.of_rubric("title"), "rubric/title"),
+        (FactKey.of_rubric("max", indicator="1-02"), "rubric/1-02/max"),
+        (FactKey.of_rubric("min", grade="A"), "rubric/grade/A/min"),
+        (FactKey.of_rubric("label", grade="甲/乙"), "rubric/grade/甲/乙/label"),  # a grade's name may hold a slash
+        (FactKey.of_status("objection_deadline"), "status/objection_deadline"),
+        (FactKey.of_institution("P01", "name"), "P01/name"),
+        (FactKey.of_institution("P01", "self_reason", "1-02"), "P01/1-02/self_reason"),
+    ],
+)
+def test_a_fact_key_and_its_text(key, text):
+    assert key.text == text and FactKey.parse(text) == key
+
+
+@pytest.mark.parametrize("text", ["", "P01", "P01/1-02/score/x", "rubric/1-02/max/x"])
+def test_a_text_that_is_no_fact_key(text):
+    assert FactKey.parse(text) is None
 
 
 def test_a_ledger_that_is_not_json(published):

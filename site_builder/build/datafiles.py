@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from site_builder.common import urls
-from site_builder.domain import objections
 from site_builder.domain.models import YearReport
 from site_builder.pages import stats
 from site_builder.publish import exports
@@ -47,9 +46,9 @@ DATA_FILES: tuple[DataFile, ...] = (
     DataFile("results.json", "考核结果（JSON）", lambda rep: (rep.data, rep.results), exports.results_json),
     DataFile("rubric.json", "评估表指标（JSON）", lambda rep: (rep.data.rubric,), exports.rubric_json),
     DataFile(
-        "objections.csv", "异议处理情况（CSV，Excel 可直接打开）", lambda rep: (rep.data,), objections.objections_csv
+        "objections.csv", "异议处理情况（CSV，Excel 可直接打开）", lambda rep: (rep.data,), exports.objections_csv
     ),
-    DataFile("objections.json", "异议处理情况（JSON）", lambda rep: (rep.data,), objections.objections_json),
+    DataFile("objections.json", "异议处理情况（JSON）", lambda rep: (rep.data,), exports.objections_json),
     DataFile(
         "indicators.csv", "各指标得分统计（CSV，Excel 可直接打开）", lambda rep: (stats.of(rep),), stats.indicators_csv
     ),

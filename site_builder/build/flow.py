@@ -19,7 +19,8 @@ from site_builder.pages import meta as pagemeta
 from site_builder.publish import cms, crawl, privacy
 from site_builder.read.content import check_assessment_periods, load_content
 from site_builder.read.project import Paths, load_project
-from site_builder.record import ledger
+from site_builder.record import previous as previous_site
+from site_builder.record import publishing, reconcile
 from site_builder.storage import stamp as uptodate
 from site_builder.storage.cache import PACKAGE, PageCache, cache_lock, cache_secret, code_digest
 from site_builder.storage.writer import Writer, claim_output, describe_os_error, replace_output
@@ -107,7 +108,7 @@ def load(layout: Layout, cache: bool = False, workers: int = 1) -> SiteInput:
     check_assessment_periods(years, announcements, layout.content, rel, problems)
     privacy.check_site(years, config, pages, announcements, layout.content, rel, problems)
     pagemeta.check_content(years, pages, announcements, layout.content, rel, problems)
-    ledgers = ledger.read_year_ledgers(years, layout.scores, rel, problems)
+    ledgers = reconcile.read_year_ledgers(years, layout.scores, rel, problems)
     problems.raise_if_any()
     reports = [YearReport(y, year_results(y)) for y in years]
     return SiteInput(config, reports, pages, announcements, layout.templates, ledgers=ledgers)
@@ -216,23 +217,23 @@ def build(
             site = load(layout, cache=cache, workers=workers)
             rel = Paths(layout.rubric, layout.scores, layout.root).rel
             problems = Problems()
-            ledger.check_previous(previous or layout.out, site.ledgers, problems, rel)
+            previous_site.check_previous(previous or layout.out, site.ledgers, problems, rel)
             problems.raise_if_any()
             if publish_mode:
                 check_publishable(site)
             page_cache = PageCache(layout.cache if cache else None, code_digest(layout.templates) if cache else "")
 
             def run(site: SiteInput) -> tuple[SiteInput, dict[str, str]]:
-                records = ledger.record_paths(site, layout.scores) if publish_mode else None
+                records = publishing.record_paths(site, layout.scores) if publish_mode else None
 
                 def fill(writer: Writer) -> None:
                     SiteRenderer(site, writer, page_cache, workers, Progress(progress)).render_site()
                     cms.write(writer, site)  # the CMS package and the crawlers' files: after every page
                     crawl.write(writer, site)
-                    for path, body in ledger.output_files(site, writer.written, publish_mode).items():
+                    for path, body in publishing.output_files(site, writer.written, publish_mode).items():
                         writer.write(path, body)
                     if records is not None:
-                        records.update(ledger.record_files(site, layout.scores))  # written with the site
+                        records.update(publishing.record_files(site, layout.scores))  # written with the site
                     writer.write(urls.CHECKSUMS, checksums(writer))
 
                 return site, replace_output(out, fill, records, before_swap=observe)
@@ -245,9 +246,10 @@ def build(
 
             if publish_mode:
                 inputs = {
-                    r.data.year: ledger.input_hashes(r.data, layout.scores, layout.rubric, rel) for r in site.reports
+                    r.data.year: publishing.input_hashes(r.data, layout.scores, layout.rubric, rel)
+                    for r in site.reports
                 }
-                _, (site, written) = ledger.publishing(site, inputs, run)
+                _, (site, written) = publishing.publishing(site, inputs, run)
             else:
                 site, written = run(site)
             text = summary(site.reports)

@@ -21,7 +21,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from site_builder.errors import DataError, Problem, Problems, SiteBuilderError
-from site_builder.record import ledger as ledgers
+from site_builder.record.chain import read_ledger
+from site_builder.record.ledger import LEDGER_FILE
 from site_builder.storage.writer import PLACEHOLDERS
 
 INSTITUTION_PAGE = re.compile(r"^(\d{4})/institutions/([^/]+)/index\.html$")
@@ -92,14 +93,14 @@ def verify(site: Path, layout) -> str:
     )
     for year in years:
         mine = repo.ledgers.get(year)
-        path = site / str(year) / "data" / ledgers.LEDGER_FILE
-        rel = f"{year}/data/{ledgers.LEDGER_FILE}"
+        path = site / str(year) / "data" / LEDGER_FILE
+        rel = f"{year}/data/{LEDGER_FILE}"
         if not path.is_file():
             diffs.append(Problem(rel, f"网站中没有 {year} 年度的发布记录"))
             current = False
             continue
         problems = Problems()
-        theirs = ledgers.read_ledger(path, rel, year, problems)
+        theirs = read_ledger(path, rel, year, problems)
         diffs.extend(problems.items)
         if theirs is None:
             current = False
@@ -109,7 +110,7 @@ def verify(site: Path, layout) -> str:
             n = next((i for i, (a, b) in enumerate(zip(have, theirs.entries), start=1) if a != b), None)
             where = f"第 {n} 次发布与仓库的不同" if n else f"有 {len(theirs.entries)} 次发布，仓库只有 {len(have)} 次"
             diffs.append(
-                Problem(rel, f"网站的发布记录不是仓库发布记录（scores/{year}/{ledgers.LEDGER_FILE}）或其前段：{where}")
+                Problem(rel, f"网站的发布记录不是仓库发布记录（scores/{year}/{LEDGER_FILE}）或其前段：{where}")
             )
             current = False
             continue

@@ -27,6 +27,8 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from site_builder.common.numbers import within_bounds
+
 _SAFE_TEXT = re.compile(r"[\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]*")
 _ITEM = re.compile(r" +- (.*)")
 _LINE = re.compile(r"( *)([A-Za-z_][A-Za-z0-9_]*|[0-9]{1,3}-[0-9]{1,3}):(?: (.*))?")
@@ -38,14 +40,14 @@ _FLOW_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|[0-9]{1,3}-[0-9]{1,3}")
 # plain ASCII words that YAML 1.1 reads as something other than text
 _KEYWORDS = {"y", "n", "yes", "no", "true", "false", "on", "off", "null"}
 # characters that make a plain scalar mean something else somewhere (indicators, flow, comments)
-_SPECIAL = set("-?:,[]{}#&*!|>'\"%@`\\")
+_SPECIAL = frozenset("-?:,[]{}#&*!|>'\"%@`\\")
 
 
 class _Unknown(Exception):
     """Not the plain shape: the caller falls back to the full reader."""
 
 
-def parse(text: str) -> tuple[Any, list] | None:
+def parse(text: str) -> tuple[Any, list[tuple[Any, int, int]]] | None:
     """(data, []) exactly as `yamlio.parse_yaml` would return for `text`, or None when `text` is not
     the plain shape (then the full reader must be used)."""
     try:
@@ -54,11 +56,11 @@ def parse(text: str) -> tuple[Any, list] | None:
         return None
 
 
-def _parse(text: str) -> dict:
+def _parse(text: str) -> dict[str, Any]:
     if _SAFE_TEXT.fullmatch(text) is None:
         raise _Unknown
     top: dict[str, Any] = {}
-    block: dict[str, Any] | list | None = None  # what the indented lines under `key:` fill
+    block: dict[str, Any] | list[Any] | None = None  # what the indented lines under `key:` fill
     opened: str | None = None  # the `key:` whose block has no line yet
     indent = 0
     for line in text.split("\n"):
@@ -110,7 +112,7 @@ def _value(raw: str) -> Any:
     return _scalar(raw)
 
 
-def _flow(raw: str) -> dict:
+def _flow(raw: str) -> dict[str, Any]:
     if not raw.endswith("}"):
         raise _Unknown
     inner = raw[1:-1]
@@ -176,7 +178,7 @@ def _scalar(raw: str) -> Any:
         return int(raw)
     if _DEC.fullmatch(raw):
         value = Decimal(raw)
-        if value and not -20 <= value.adjusted() < 20:
+        if value and not within_bounds(value):
             raise _Unknown  # the full reader refuses it with its message
         return value
     m = _DATE.fullmatch(raw)

@@ -50,12 +50,12 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 """What makes a spreadsheet read a CSV cell as a formula (OWASP: CSV injection)."""
 
 
-def csv_text(value):
+def csv_text(value: object) -> object:
     """A CSV cell that Excel, WPS and LibreOffice show as text: a leading ' before a formula start."""
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
 
 
-def csv_row(values: list) -> list:
+def csv_row(values: list[object]) -> list[object]:
     return [csv_text(v) for v in values]

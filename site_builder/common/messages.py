@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import errno
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 _OS_ERRORS = {
@@ -33,7 +34,7 @@ def _distance(a: str, b: str) -> int:
     return d[len(a)][len(b)]
 
 
-def did_you_mean(word: str, choices) -> str | None:
+def did_you_mean(word: str, choices: Iterable[object]) -> str | None:
     """The closest choice to a mistyped word (fewest edits, a swap of two letters counting as one),
     or None when nothing is close."""
     options = [str(c) for c in choices]
@@ -48,7 +49,7 @@ def did_you_mean(word: str, choices) -> str | None:
     return best if close else None
 
 
-def suggestion(word: str, choices, verb: str = "输入") -> str:
+def suggestion(word: str, choices: Iterable[object], verb: str = "输入") -> str:
     """`您是不是要输入 build？` for a near miss; empty when nothing is close."""
     near = did_you_mean(word, choices)
     return f"您是不是要{verb} {near}？" if near else ""

@@ -58,7 +58,7 @@ def bad_character(value: str, multiline: bool = False) -> str | None:
     return None
 
 
-def shown(value, width: int = 40) -> str:
+def shown(value: object, width: int = 40) -> str:
     """A value as a message quotes it: short, and escaped when it holds invisible characters."""
     text = str(value)
     if bad_character(text):

@@ -8,8 +8,10 @@ the `url` they receive) use these functions, so a page moves in one place.
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 HOME = ""
 FEED = "feed.xml"
@@ -24,7 +26,7 @@ def year_index(year: int) -> str:
     return f"{year}/"
 
 
-def _year_folder(name: str):
+def _year_folder(name: str) -> Callable[[int], str]:
     """The shape of a year's page that is a folder of its own: <year>/<name>/."""
 
     def shape(year: int) -> str:
@@ -132,7 +134,7 @@ class Linker:
     def __call__(self, target: str) -> str:
         return relative(self.page, target)
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Callable[..., str]:
         """`url.home()`, `url.feed()`, `url.institution(year, id)`…: a shape above, made relative to
         the page. The shapes are listed once (`SHAPES`), not mirrored here method by method."""
         shape = SHAPES.get(name)
@@ -140,7 +142,7 @@ class Linker:
             raise AttributeError(name)
         page = self.page
 
-        def link(*args) -> str:
+        def link(*args: Any) -> str:
             return relative(page, shape(*args))
 
         object.__setattr__(self, name, link)  # found directly next time (a page asks for the same shapes often)

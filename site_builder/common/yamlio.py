@@ -15,24 +15,27 @@ import datetime as dt
 import os
 import re
 import stat
+from collections.abc import Hashable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from yaml.constructor import ConstructorError
 
 from site_builder.common import fastyaml
+from site_builder.common.numbers import MAX_DIGITS, within_bounds
 
-try:  # libyaml's C loader when present: same results, faster
-    _Base = yaml.CSafeLoader  # type: ignore[attr-defined]
-except AttributeError:  # pragma: no cover
+if TYPE_CHECKING:  # to the type checker both are a SafeLoader: the same constructor, another parser
     _Base = yaml.SafeLoader
+else:
+    try:  # libyaml's C loader when present: same results, faster
+        _Base = yaml.CSafeLoader
+    except AttributeError:  # pragma: no cover
+        _Base = yaml.SafeLoader
 
 MAX_DEPTH = 32
 """Deepest nesting of lists and mappings in any data file (the rubric needs about 10)."""
-MAX_DIGITS = 20
-"""Numbers are refused when their magnitude or their decimals go beyond 10^20."""
 MB = 1024 * 1024
 DEFAULT_LIMIT = 1 * MB
 CORE_TAG = "tag:yaml.org,2002:"
@@ -51,14 +54,14 @@ def short(text: str, width: int = 20) -> str:
     return text if len(text) <= width else text[:width] + "…"
 
 
-class _Loader(_Base):  # type: ignore[misc, valid-type]
+class _Loader(_Base):
     """SafeLoader that reads floats as Decimal and records duplicate mapping keys."""
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self.duplicates: list[tuple[Any, int, int]] = []  # (key, first line, repeated line)
 
-    def construct_mapping(self, node, deep=False):  # noqa: ANN001 - PyYAML signature
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Hashable, Any]:
         seen: dict[Any, int] = {}
         for key_node, _ in node.value:
             try:
@@ -94,7 +97,7 @@ def _construct_decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
         return float(yaml.SafeLoader.construct_yaml_float(loader, node))  # .inf, .nan
     if not value.is_finite():
         return float("nan")
-    if value and not -MAX_DIGITS <= value.adjusted() < MAX_DIGITS:
+    if value and not within_bounds(value):
         raise _refuse(node, f"数值 {short(text)} 超出允许范围（绝对值须小于 10^{MAX_DIGITS}）")
     return value
 
@@ -147,12 +150,11 @@ def _check_events(text: str) -> None:
         line = event.start_mark.line + 1 if event.start_mark else None
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             raise YamlProblem("不允许使用 YAML 锚点和别名（& 和 *）；请把内容直接写出", line)
-        if getattr(event, "tag", None) == MERGE_TAG or (
-            isinstance(event, yaml.ScalarEvent) and event.value == "<<" and event.implicit[0]
-        ):
+        tag = getattr(event, "tag", None)  # node events have one (None when implicit), the others none
+        if tag == MERGE_TAG or (isinstance(event, yaml.ScalarEvent) and event.value == "<<" and event.implicit[0]):
             raise YamlProblem("不允许使用 YAML 合并键（<<）；请把每个键直接写出", line)
-        if getattr(event, "tag", None) is not None:
-            raise YamlProblem(f"不允许使用 YAML 标签（{short(event.tag.replace(CORE_TAG, '!!'))}）；请直接写值", line)
+        if tag is not None:
+            raise YamlProblem(f"不允许使用 YAML 标签（{short(str(tag).replace(CORE_TAG, '!!'))}）；请直接写值", line)
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             depth += 1
             if depth > MAX_DEPTH:
@@ -165,7 +167,7 @@ def _syntax_problem(text: str, exc: yaml.MarkedYAMLError) -> YamlProblem:
     """A syntax error in our own words, at the line of the mistake (see yamlhints)."""
     from site_builder.common.yamlhints import explain
 
-    def line(mark) -> int | None:  # noqa: ANN001
+    def line(mark: yaml.Mark | None) -> int | None:
         return mark.line + 1 if mark else None
 
     message, at = explain(text, exc.problem, exc.context, line(exc.problem_mark), line(exc.context_mark))

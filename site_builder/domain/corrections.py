@@ -14,9 +14,9 @@ An entry has a date, a kind, what it changes (old → new), the reason and the a
 
 A score correction also covers the reason and the self-assessment (score, reason) of the same
 indicator, a veto correction the evidence (they go together: full marks have no reason). Every
-change names one published fact by a key (see `ledger.published_state`); the ledger checks that the
-changes lead from what was published to the current data, and that published corrections are
-never edited, removed or reordered.
+change names one published fact by its key (`facts.FactKey`; see `record.state.published_state`);
+the ledger checks that the changes lead from what was published to the current data, and that
+published corrections are never edited, removed or reordered.
 
 Also here, for data published before the ledger existed: the old record `published.json`.
 """
@@ -26,14 +26,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from typing_extensions import TypedDict  # pydantic reads TypedDicts from here before Python 3.12
+
 from site_builder.common.yamlio import is_number, to_decimal
-from site_builder.domain import models
-from site_builder.domain.models import FLAG_LABELS, Roster, Rubric, Sheet, YearData
-from site_builder.domain.models import Correction as _Correction
+from site_builder.domain.facts import INSTITUTION, RUBRIC, STATUS, Fact, FactKey, show
+from site_builder.domain.models import FLAG_LABELS, Correction, FactChange, Roster, Rubric, Sheet, YearData
 from site_builder.domain.scoring import fmt
 from site_builder.errors import Problems
 
@@ -93,31 +94,45 @@ BOOL_FIELDS = {"senior_levels", "online_exam", "active"}
 NULLABLE_FIELDS = {"self", "self_reason", "reason", "evidence", "county", "code", "text", "rule", "max"}
 
 
-@dataclass(frozen=True)
-class Change(models.Change):
-    """One old → new of a correction, located by its key in the published state."""
-
-    kind: str = "score"
-    field: str = "score"
-    key: str = ""
-    label: str = ""  # what a reader is told changed, e.g. 1-02, 1-02 扣分原因, 等级 A 分数下限
-
-    @property
-    def old_text(self) -> str:
-        return show(self.field, self.old)
-
-    @property
-    def new_text(self) -> str:
-        return show(self.field, self.new)
+ROSTER_FIELDS = FIELDS["roster"]["institution"]  # an institution's roster entry
+STATUS_FIELDS = FIELDS["text"]["year"]  # what the announcement shows of the status
+SCORED_FIELDS = ("score", "veto")
+"""The fields a reader reads as points (a veto finding as 1/0): shown by the indicator alone."""
 
 
-@dataclass(frozen=True)
-class Correction(_Correction):
-    kind: str = "score"
-    digest: str = ""  # sha256 of the entry as written: a published correction never changes
+def fact_label(key: FactKey) -> str:
+    """What a reader is told a fact is: 1-02, 1-02 扣分原因, 机构名称, 等级 A 分数下限, 指标 1-02 满分."""
+    name = FIELD_LABELS.get(key.field, key.field)
+    if key.part == RUBRIC and key.grade is not None:
+        return f"等级 {key.grade} {name}"
+    if key.part == RUBRIC and key.indicator is not None:
+        return f"指标 {key.indicator} {name}"
+    if key.part == INSTITUTION and key.indicator is not None:
+        return key.indicator if key.field in SCORED_FIELDS else f"{key.indicator} {name}"
+    return name
 
 
-def norm(value: Any) -> Any:
+def fact_kind(key: FactKey) -> str:
+    """The kind of correction that changes a fact (`KINDS`): rubric, text, roster, score or veto."""
+    if key.part == RUBRIC:
+        return "rubric"
+    if key.part == STATUS:
+        return "text"
+    if key.indicator is None:
+        return "roster" if key.field in ROSTER_FIELDS else "text" if key.field == "assessed_on" else "score"
+    return {"score": "score", "self": "score", "veto": "veto"}.get(key.field, "text")
+
+
+def goes_with(key: FactKey) -> frozenset[FactKey]:
+    """What a correction of an item's score (veto finding) covers besides it: the item's reason and
+    self-assessment (its evidence). They go together: full marks have no reason."""
+    if key.institution is None or key.indicator is None:
+        return frozenset()
+    fields = ("reason", "self", "self_reason") if key.field == "score" else ("evidence",)
+    return frozenset(FactKey.of_institution(key.institution, f, key.indicator) for f in fields)
+
+
+def norm(value: Any) -> Fact:
     """A published value in one canonical form (what the ledger stores and compares):
     numbers as exact decimal strings, dates as ISO strings, mappings as sorted JSON."""
     if value is None or isinstance(value, bool):
@@ -141,18 +156,7 @@ def _plain(value: Any) -> Any:
     return value if isinstance(value, (str, bool)) or value is None else norm(value)
 
 
-def show(field: str, value: Any) -> str:
-    """A stored value as a reader reads it."""
-    if value is None:
-        return "（无）"
-    if field == "veto":
-        return "存在" if value not in ("0", 0) else "未发现"
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    return str(value)
-
-
-def correction_digest(raw: dict) -> str:
+def correction_digest(raw: dict[str, Any]) -> str:
     """The hash of one corrections.yaml entry as written (dates, numbers in canonical form)."""
     body = json.dumps(_plain(raw), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
@@ -188,10 +192,10 @@ def _value_problem(field: str, value: Any) -> str | None:
     return None if isinstance(value, str) else "须为文字"
 
 
-def _locate(kind: str, inst: str | None, ch: dict, rubric: Rubric) -> tuple[str, str, str] | str:
-    """(field, state key, label) of one change, or why it cannot be located."""
-    ind, grade, field = ch.get("indicator"), ch.get("grade"), ch.get("field")
-    ind = None if ind is None else str(ind)
+def _locate(kind: str, inst: str | None, ch: dict[str, Any], rubric: Rubric) -> FactKey | str:
+    """The published fact one change names, or why it cannot be located."""
+    raw_ind, grade, field = ch.get("indicator"), ch.get("grade"), ch.get("field")
+    ind = None if raw_ind is None else str(raw_ind)
     if kind in ("score", "veto") and field is None and ind is not None:
         field = kind
     if field is None:
@@ -219,16 +223,13 @@ def _locate(kind: str, inst: str | None, ch: dict, rubric: Rubric) -> tuple[str,
             )
         if field == "evidence" and not indicator.is_veto or field in ("reason", "self_reason") and indicator.is_veto:
             return f"指标 {ind} {'是' if indicator.is_veto else '不是'}否决项，field 应为 {'evidence' if indicator.is_veto else 'reason'}"
-    label = FIELD_LABELS[field]
-    if scope == "item":
-        return field, f"{inst}/{ind}/{field}", ind if field in ("score", "veto") else f"{ind} {label}"
-    if scope == "institution":
-        return field, f"{inst}/{field}", label
+    if scope in ("item", "institution") and inst is not None:
+        return FactKey.of_institution(inst, field, ind if scope == "item" else None)
     if scope == "grade":
-        return field, f"rubric/grade/{grade}/{field}", f"等级 {grade} {label}"
+        return FactKey.of_rubric(field, grade=str(grade))
     if scope == "indicator":
-        return field, f"rubric/{ind}/{field}", f"指标 {ind} {label}"
-    return field, f"{'rubric' if kind == 'rubric' else 'status'}/{field}", label
+        return FactKey.of_rubric(field, indicator=ind)
+    return FactKey.of_rubric(field) if kind == "rubric" else FactKey.of_status(field)
 
 
 _SCOPE_LABELS = {
@@ -246,7 +247,7 @@ def parse_corrections(data: Any, rel: str, rubric: Rubric, roster: Roster, probl
     if not isinstance(data, list):
         problems.add(rel, "corrections.yaml 须为列表，每条更正含 date、institution、changes、reason、approved_by")
         return []
-    out = []
+    out: list[Correction] = []
     for n, raw in enumerate(data, start=1):
         where = f"第 {n} 条更正"
         if not isinstance(raw, dict):
@@ -277,12 +278,12 @@ def parse_corrections(data: Any, rel: str, rubric: Rubric, roster: Roster, probl
         for key, label in (("reason", "更正原因，如 复核结果"), ("approved_by", "审批单位")):
             if not isinstance(raw.get(key), str) or not raw[key].strip():
                 problems.add(rel, f"{where}缺少 {key}（{label}）", institution=inst)
-        changes = []
+        changes: list[FactChange] = []
         raw_changes = raw.get("changes")
         if not isinstance(raw_changes, list) or not raw_changes:
             problems.add(rel, f"{where}须有 changes 列表，如 [{{indicator: 1-02, old: 0, new: 1}}]", institution=inst)
             raw_changes = []
-        keys = set()
+        keys: set[FactKey] = set()
         for ch in raw_changes:
             ind = str(ch.get("indicator")) if isinstance(ch, dict) and ch.get("indicator") is not None else None
             if not isinstance(ch, dict) or any(k not in CHANGE_KEYS for k in ch) or "old" not in ch or "new" not in ch:
@@ -302,8 +303,8 @@ def parse_corrections(data: Any, rel: str, rubric: Rubric, roster: Roster, probl
             if isinstance(located, str):
                 problems.add(rel, f"{where}：{located}", institution=inst, indicator=ind)
                 continue
-            field, key, label = located
-            if field in ("score", "veto") and not all(is_number(ch.get(k)) for k in ("old", "new")):
+            key, field, label = located, located.field, fact_label(located)
+            if field in SCORED_FIELDS and not all(is_number(ch.get(k)) for k in ("old", "new")):
                 problems.add(
                     rel,
                     f"{where}须写明 old（原分值）和 new（新分值）两个数字"
@@ -329,8 +330,8 @@ def parse_corrections(data: Any, rel: str, rubric: Rubric, roster: Roster, probl
                 problems.add(rel, f"{where}把{label}改了两次；一条更正中每项只写一次", institution=inst, indicator=ind)
                 continue
             keys.add(key)
-            changes.append(Change(ind, old, new, ch_kind, field, key, label))
-        if len(problems.items) == before:
+            changes.append(FactChange(key, old, new, ch_kind, label, ind))
+        if len(problems.items) == before and isinstance(date, dt.date):  # (a date: checked above)
             kinds = {c.kind for c in changes}
             out.append(
                 Correction(
@@ -350,8 +351,17 @@ def parse_corrections(data: Any, rel: str, rubric: Rubric, roster: Roster, probl
     return out
 
 
+class OldRecord(TypedDict):
+    """published.json, the record of what was published before the ledger (its shape checked by
+    `site_builder.record.legacy`): each institution's published scores (a veto item 1/0), and how many
+    corrections it included."""
+
+    corrections_included: int
+    institutions: dict[str, dict[str, int | Decimal]]
+
+
 def check_against_record(
-    data: YearData, record: dict, record_rel: str, corrections_rel: str, problems: Problems
+    data: YearData, record: OldRecord, record_rel: str, corrections_rel: str, problems: Problems
 ) -> None:
     """The sheets must equal the old record with the later score corrections applied."""
     expected: dict[str, dict[str, Decimal]] = {
@@ -359,11 +369,12 @@ def check_against_record(
     }
     corrected: dict[tuple[str, str], Correction] = {}
     for c in data.corrections[record["corrections_included"] :]:
-        values = expected.setdefault(c.institution, {}) if c.institution else {}
         for ch in c.changes:
-            if getattr(ch, "field", "score") not in ("score", "veto"):
+            inst, ind = ch.key.institution, ch.key.indicator  # an item's score or veto finding has both
+            if ch.field not in SCORED_FIELDS or inst is None or ind is None:
                 continue
-            current = values.get(ch.indicator)
+            values = expected.setdefault(inst, {})
+            current = values.get(ind)
             if current is None or fmt(current) != ch.old:
                 problems.add(
                     corrections_rel,
@@ -372,12 +383,15 @@ def check_against_record(
                     institution=c.institution,
                     indicator=ch.indicator,
                 )
-            values[ch.indicator] = Decimal(ch.new)
-            corrected[(c.institution, ch.indicator)] = c
+            values[ind] = Decimal(str(ch.new))  # a number's text: checked when the corrections were read
+            corrected[(inst, ind)] = c
     sheets = {s.institution: s for s in data.sheets}
-    for inst in sorted(
-        set(expected) | set(sheets), key=lambda i: (data.roster.get(i).order if data.roster.get(i) else 0, i)
-    ):
+
+    def roster_order(inst: str) -> tuple[int, str]:
+        listed = data.roster.get(inst)
+        return (listed.order if listed else 0, inst)
+
+    for inst in sorted(set(expected) | set(sheets), key=roster_order):
         sheet = sheets.get(inst)
         if sheet is None:
             problems.add(record_rel, "结果已发布，但评分表不见了；请恢复评分表", institution=inst)
@@ -387,15 +401,15 @@ def check_against_record(
             continue
         actual = sheet_values(data.rubric, sheet)
         want = expected[inst]
-        unrecorded = []
+        unrecorded: list[str] = []
         for ind in sorted(set(want) | set(actual), key=_order(data.rubric)):
             if want.get(ind) == actual.get(ind):
                 continue
-            c = corrected.get((inst, ind))
-            if c is not None:
+            fix = corrected.get((inst, ind))
+            if fix is not None:
                 problems.add(
                     corrections_rel,
-                    f"第 {c.number} 条更正的新分值 {_v(want.get(ind))} 与评分表的 {_v(actual.get(ind))} 不一致",
+                    f"第 {fix.number} 条更正的新分值 {_v(want.get(ind))} 与评分表的 {_v(actual.get(ind))} 不一致",
                     institution=inst,
                     indicator=ind,
                 )
@@ -414,6 +428,6 @@ def _v(value: Decimal | None) -> str:
     return "（无）" if value is None else fmt(value)
 
 
-def _order(rubric: Rubric):
+def _order(rubric: Rubric) -> Callable[[str], int]:
     index = {ind.id: n for n, ind in enumerate(rubric.indicators)}
     return lambda ind: index.get(ind, len(index))

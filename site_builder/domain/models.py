@@ -1,4 +1,5 @@
-"""Frozen records for the rubric, the roster, the score sheets and the computed results.
+"""Frozen records for the rubric, the roster, the score sheets, the corrections and objections of
+a year, and the computed results.
 
 Points are `Decimal` everywhere: 89.75 stays 89.75.
 """
@@ -6,16 +7,22 @@ Points are `Decimal` everywhere: 89.75 stays 89.75.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar, overload
 
 from site_builder.common.formats import zh_number
+from site_builder.domain.facts import Fact, FactKey, show
+
+K = TypeVar("K")
+V = TypeVar("V")
+N = TypeVar("N")
 
 
-class Lookup:
+class Lookup(Generic[K, V]):
     """A frozen record's lookup of one of its tuples by an attribute: `get = Lookup("institutions",
     "id")` gives `roster.get("P01")` (None when absent). The table is made on first use and kept on
     the record; it is not a dataclass field, so it takes no part in equality, repr or a page's
@@ -27,10 +34,15 @@ class Lookup:
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
 
-    def __get__(self, record, owner=None):
+    @overload
+    def __get__(self, record: None, owner: type | None = None) -> Lookup[K, V]: ...
+    @overload
+    def __get__(self, record: object, owner: type | None = None) -> Callable[[K], V | None]: ...
+    def __get__(self, record: object | None, owner: type | None = None) -> Lookup[K, V] | Callable[[K], V | None]:
         if record is None:
             return self
-        find = {getattr(x, self.key): x for x in getattr(record, self.items)}.get
+        table: dict[K, V] = {getattr(x, self.key): x for x in getattr(record, self.items)}
+        find = table.get
         record.__dict__[self.name] = find  # found directly next time, like functools.cached_property
         return find
 
@@ -70,6 +82,19 @@ class Rule:
     values: tuple[Decimal, ...] = ()
     parts: tuple[Rule, ...] = ()
 
+    def as_dict(self, number: Callable[[Decimal], N]) -> dict[str, object]:
+        """The rule as the open data (rubric.json, `number`: a JSON number) and the ledger (`number`:
+        the Decimal itself, normalised with the rest) write it: kind, then per, values and parts
+        where the rule has them, each part with its max."""
+        d: dict[str, object] = {"kind": self.kind}
+        if self.per is not None:
+            d["per"] = number(self.per)
+        if self.values:
+            d["values"] = [number(v) for v in self.values]
+        if self.parts:
+            d["parts"] = [{"max": number(p.max), **p.as_dict(number)} for p in self.parts]
+        return d
+
 
 @dataclass(frozen=True)
 class Indicator:
@@ -89,6 +114,13 @@ class Indicator:
     @property
     def is_veto(self) -> bool:
         return self.max is None
+
+    @property
+    def full_marks(self) -> Decimal:
+        """The maximum of a scored indicator; a veto item has none (ValueError)."""
+        if self.max is None:
+            raise ValueError(f"{self.id} is a veto item: it has no maximum")
+        return self.max
 
     @property
     def needs_reason(self) -> bool:
@@ -226,7 +258,7 @@ class Roster:
     institutions: tuple[Institution, ...]
     path: str
 
-    get = Lookup("institutions", "id")  # get(institution_id) -> Institution | None
+    get: ClassVar[Lookup[str, Institution]] = Lookup("institutions", "id")  # get(institution_id)
 
 
 @dataclass(frozen=True)
@@ -272,26 +304,77 @@ class Sheet:
     digest: str = ""  # sha256 of the file: what a cached page rendered from it depends on
     section_sums: tuple[tuple[int, Decimal], ...] = ()  # per scored section, computed once on load
 
-    item = Lookup("items", "indicator")  # item(indicator_id) -> ItemScore | None
+    item: ClassVar[Lookup[str, ItemScore]] = Lookup("items", "indicator")  # item(indicator_id)
 
 
 @dataclass(frozen=True)
-class Change:
-    indicator: str
-    old: Decimal  # veto items: 1 found, 0 not found
-    new: Decimal
+class FactChange:
+    """One old → new of a correction: the published fact it changes (its key in the published
+    state) and the values, both in `corrections.norm` form (a veto finding: 1 found, 0 not)."""
+
+    key: FactKey
+    old: Fact
+    new: Fact
+    kind: str = "score"  # the kind of correction it is (see `corrections.KINDS`)
+    label: str = ""  # what a reader is told changed, e.g. 1-02, 1-02 扣分原因, 等级 A 分数下限
+    indicator: str | None = None  # the indicator the entry names (a message about it points there)
+
+    @property
+    def field(self) -> str:
+        return self.key.field
+
+    @property
+    def old_text(self) -> str:
+        return show(self.field, self.old)
+
+    @property
+    def new_text(self) -> str:
+        return show(self.field, self.new)
 
 
 @dataclass(frozen=True)
 class Correction:
-    """One published correction (更正) of an institution's scores, e.g. after a 复核."""
+    """One published correction (更正), e.g. after a 复核: of an institution's scores, texts or
+    roster entry, of the status's dates, or (no institution) of the rubric."""
 
     number: int  # 1-based position in corrections.yaml; entries are only ever appended
     date: dt.date
-    institution: str
-    changes: tuple[Change, ...]
+    institution: str | None  # None: a correction of the status or the rubric
+    changes: tuple[FactChange, ...]
     reason: str
     approved_by: str
+    kind: str = "score"
+    digest: str = ""  # sha256 of the entry as written: a published correction never changes
+
+
+OUTCOMES = ("pending", "upheld", "rejected")
+OUTCOME_LABELS = {"pending": "正在处理", "upheld": "异议成立", "rejected": "异议不成立"}
+
+
+@dataclass(frozen=True)
+class Objection:
+    """One objection (异议) to a year's published results and how it was handled."""
+
+    number: int  # 1-based position in objections.yaml
+    received_on: dt.date
+    institution: str
+    subject: str
+    outcome: str  # pending | upheld | rejected
+    decided_on: dt.date | None
+    reply: str | None
+    correction: int | None  # upheld: the number of the correction it led to
+    late: bool  # received after the objection deadline (逾期受理)
+    path: str  # the file, as messages show it
+    digest: str = ""  # sha256 of the entry as written: recorded by the ledger once published
+    fixed_digest: str = ""  # sha256 of received_on, institution and subject: never change once published
+
+    @property
+    def outcome_label(self) -> str:
+        return OUTCOME_LABELS[self.outcome]
+
+    @property
+    def pending(self) -> bool:
+        return self.outcome == "pending"
 
 
 @dataclass(frozen=True)
@@ -304,9 +387,9 @@ class YearData:
     status: Status
     sheets: tuple[Sheet, ...]  # in roster order
     corrections: tuple[Correction, ...] = ()
-    objections: tuple = ()  # objections.Objection, in file order
+    objections: tuple[Objection, ...] = ()  # in file order
 
-    sheet = Lookup("sheets", "institution")  # sheet(institution_id) -> Sheet | None
+    sheet: ClassVar[Lookup[str, Sheet]] = Lookup("sheets", "institution")  # sheet(institution_id)
 
 
 @dataclass(frozen=True)
@@ -361,7 +444,7 @@ class Page:
     title: str
     html: Markup
     order: int = 0
-    meta: dict = field(default_factory=dict, compare=False)  # the front matter
+    meta: dict[str, Any] = field(default_factory=dict, compare=False)  # the front matter
 
 
 @dataclass(frozen=True)
@@ -373,4 +456,15 @@ class SiteInput:
     pages: list[Page]  # in menu order
     announcements: dict[int, Page]  # by year
     templates: Path
-    ledgers: dict = field(default_factory=dict)  # by year: the publication ledger (site_builder.record.ledger.Ledger)
+    ledgers: Mapping[int, PublicationRecord] = field(default_factory=dict)  # by year (`record.ledger.Ledger`)
+
+
+class PublicationRecord(Protocol):
+    """What the pages and the feed show of a year's publication ledger (`site_builder.record.ledger.Ledger`,
+    which this layer cannot name): its entries (as ledger.json holds them) and its head."""
+
+    @property
+    def entries(self) -> Sequence[Mapping[str, Any]]: ...
+
+    @property
+    def head(self) -> str | None: ...

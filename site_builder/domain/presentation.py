@@ -27,7 +27,7 @@ class Deduction:
 
     @property
     def lost(self) -> Decimal:
-        return self.item.max - self.score
+        return self.item.full_marks - self.score
 
 
 @dataclass(frozen=True)
@@ -67,19 +67,20 @@ def deductions_in(section: Section, result: Result) -> tuple[Deduction, ...]:
     found = []
     for item in section.indicators:
         sc = sheet.item(item.id) if sheet else None
-        if sc is not None and sc.score < item.max:
+        if sc is not None and sc.score < item.full_marks:
             found.append(Deduction(item, sc.score, sc.reason, sc.self_score))
     return tuple(found)
 
 
 def institution_view(rubric: Rubric, result: Result) -> InstitutionView | None:
     """Deductions, section subtotals and veto items found; None for an institution not assessed."""
-    if not result.assessed:
+    sheet = result.sheet
+    if sheet is None:  # not assessed
         return None
     sections = tuple(
         SectionLine(s, result.sections[s.number], deductions_in(s, result)) for s in rubric.scored_sections
     )
-    veto = tuple((rubric.by_id[v.indicator], v.evidence) for v in result.sheet.veto)
+    veto = tuple((rubric.by_id[v.indicator], v.evidence) for v in sheet.veto)
     return InstitutionView(sections, veto)
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from site_builder.common.numbers import within_bounds
 from site_builder.common.textcheck import REASON_LIMIT, check_text
 from site_builder.common.yamlio import is_number, short, to_decimal
 from site_builder.domain.models import APPLIES_LABELS, FLAG_LABELS, Indicator, ItemScore
@@ -39,7 +40,7 @@ def allowed_text(indicator: Indicator) -> str:
 def _shown(value: Any) -> str:
     """A value as a message quotes it: numbers exactly, text cut short."""
     if isinstance(value, Decimal) and value.is_finite():
-        return fmt(value) if -20 <= value.adjusted() < 20 else short(str(value))
+        return fmt(value) if within_bounds(value) else short(str(value))
     return short(str(value))
 
 
@@ -84,7 +85,7 @@ def check_item(
             )
         return None, problems
     if score is None:
-        bad("score", f"缺少本项得分（满分 {fmt(indicator.max)}，可得 {allowed_text(indicator)}）")
+        bad("score", f"缺少本项得分（满分 {fmt(indicator.full_marks)}，可得 {allowed_text(indicator)}）")
         return None, problems
     value: Decimal | None = None
     if yaml_quotes and quoted_number(score):
@@ -93,13 +94,16 @@ def check_item(
         bad("score", f"得分 {_shown(score)} 不是数字；可得 {allowed_text(indicator)}")
     else:
         value = to_decimal(score)
-        if value < 0 or value > indicator.max:
-            bad("score", f"得分 {_shown(value)} 超出 0 至 {fmt(indicator.max)} 的范围；可得 {allowed_text(indicator)}")
+        if value < 0 or value > indicator.full_marks:
+            bad(
+                "score",
+                f"得分 {_shown(value)} 超出 0 至 {fmt(indicator.full_marks)} 的范围；可得 {allowed_text(indicator)}",
+            )
             value = None
         elif value not in indicator.allowed:
             bad("score", f"得分 {_shown(value)} 不是本项评分规则可得的分值；可得 {allowed_text(indicator)}")
             value = None
-    texts = {}
+    texts: dict[str, str | None] = {}
     for field, raw, label in (("reason", reason, "扣分原因"), ("self_reason", self_reason, "自评扣分原因")):
         if raw is None:
             texts[field] = None
@@ -112,18 +116,18 @@ def check_item(
             texts[field] = raw.strip()
     if (
         value is not None
-        and value < indicator.max
+        and value < indicator.full_marks
         and indicator.needs_reason
         and not texts.get("reason")
         and reason is None
     ):
-        bad("reason", f"得分 {fmt(value)} 低于满分 {fmt(indicator.max)}，须写明扣分原因")
+        bad("reason", f"得分 {fmt(value)} 低于满分 {fmt(indicator.full_marks)}，须写明扣分原因")
     self_value = None
     if self_score is not None:
         if yaml_quotes and quoted_number(self_score):
             bad("self", f"自评分 {quoted_hint(self_score)}")
-        elif not is_number(self_score) or not 0 <= to_decimal(self_score) <= indicator.max:
-            bad("self", f"自评分 {_shown(self_score)} 须为 0 至 {fmt(indicator.max)} 之间的数字")
+        elif not is_number(self_score) or not 0 <= to_decimal(self_score) <= indicator.full_marks:
+            bad("self", f"自评分 {_shown(self_score)} 须为 0 至 {fmt(indicator.full_marks)} 之间的数字")
         else:
             self_value = to_decimal(self_score)
     if problems or value is None:

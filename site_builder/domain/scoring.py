@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from itertools import product
 
-from site_builder.domain.models import GradeBand, Institution, Result, Rubric, Rule, Sheet, YearData
+from site_builder.domain.models import GradeBand, Institution, ItemScore, Result, Rubric, Rule, Sheet, YearData
 
 ZERO = Decimal("0")
 
@@ -39,7 +40,7 @@ def grade_for(total: Decimal, bands: tuple[GradeBand, ...]) -> str:
     return bands[-1].grade
 
 
-def section_sums(rubric: Rubric, items) -> tuple[tuple[int, Decimal], ...]:
+def section_sums(rubric: Rubric, items: Iterable[ItemScore]) -> tuple[tuple[int, Decimal], ...]:
     """Each scored section's subtotal, in form order."""
     scores = {it.indicator: it.score for it in items}
     return tuple((s.number, sum((scores.get(i.id, ZERO) for i in s.indicators), ZERO)) for s in rubric.scored_sections)
@@ -75,7 +76,7 @@ def assign_ranks(results: list[Result]) -> list[Result]:
 
     Institutions disqualified by a veto item, or not assessed, get no rank.
     """
-    ranked = sorted((r for r in results if r.grade is not None), key=lambda r: -r.total)
+    ranked = sorted((r for r in results if r.grade is not None), key=lambda r: -_total(r))
     rank_of: dict[str, int] = {}
     for position, r in enumerate(ranked, start=1):
         previous = ranked[position - 2] if position > 1 else None
@@ -83,6 +84,13 @@ def assign_ranks(results: list[Result]) -> list[Result]:
             rank_of[previous.institution.id] if previous and previous.total == r.total else position
         )
     return [replace(r, rank=rank_of.get(r.institution.id)) for r in results]
+
+
+def _total(result: Result) -> Decimal:
+    """A graded result's total (a result has a grade only with a total)."""
+    if result.total is None:
+        raise ValueError(f"{result.institution.id}: a grade without a total")
+    return result.total
 
 
 def year_results(data: YearData) -> list[Result]:
@@ -94,24 +102,11 @@ def year_results(data: YearData) -> list[Result]:
     return assign_ranks(results)
 
 
-_FMT: dict[Decimal, str] = {}
-
-
 def fmt(value: Decimal | None) -> str:
-    """Points as a reader expects them: 89.75, 90, 1.5; '' for None. Never scientific notation."""
+    """Points as a reader expects them: 89.75, 90, 1.5; '' for None. Never scientific notation.
+    Equal values read the same (1.0, 1 and 1E+0 all read 1)."""
     if value is None:
         return ""
-    if type(value) is Decimal:  # the same few values on every page; equal Decimals read the same (1.0 -> 1)
-        text = _FMT.get(value)
-        if text is None:
-            text = _fmt(value)
-            if len(_FMT) < 100_000:
-                _FMT[value] = text
-        return text
-    return _fmt(value)
-
-
-def _fmt(value) -> str:
     text = format(value, "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")

@@ -42,6 +42,6 @@ def _new_environment(templates: Path) -> jinja2.Environment:
     env.filters["pts"] = fmt
     env.filters["zh_date"] = zh_date
     env.globals.update(pagemeta.GLOBALS)  # page metadata, 发布时间/来源, 落款
-    env.globals.update(objections.TEMPLATE_GLOBALS)
+    env.globals.update(objection_counts=objections.Counts.of, objection_summary=objections.summary_text)
     env.globals["indicator_rows"] = IndicatorRows(env)  # memoised rows: the indicator rows institution pages share
     return env

@@ -1,4 +1,5 @@
-"""Open-data exports: rubric.json, results.json, results.csv (UTF-8 with BOM for Excel)."""
+"""Open-data exports: rubric.json, results.json, results.csv (UTF-8 with BOM for Excel), results.xlsx,
+objections.json and objections.csv."""
 
 from __future__ import annotations
 
@@ -9,21 +10,8 @@ import json
 
 from site_builder.common.formats import csv_row, number, spreadsheet_text
 from site_builder.domain import objections
-from site_builder.domain.models import Result, Rubric, Rule, YearData
+from site_builder.domain.models import Result, Rubric, YearData
 from site_builder.domain.scoring import fmt
-
-
-def _rule(rule: Rule | None) -> dict | None:
-    if rule is None:
-        return None
-    d: dict = {"kind": rule.kind}
-    if rule.per is not None:
-        d["per"] = number(rule.per)
-    if rule.values:
-        d["values"] = [number(v) for v in rule.values]
-    if rule.parts:
-        d["parts"] = [{"max": number(p.max), **(_rule(p) or {})} for p in rule.parts]
-    return d
 
 
 def rubric_json(rubric: Rubric) -> str:
@@ -37,7 +25,7 @@ def rubric_json(rubric: Rubric) -> str:
             "text": i.text,
             "standard": i.text,  # the form prints one text per row, under 评估标准
             "rule": i.rule_text,
-            "scoring": _rule(i.rule),
+            "scoring": i.rule.as_dict(number) if i.rule else None,
             "allowed_scores": [number(v) for v in i.allowed],
             "max": number(i.max),
             "applies": i.applies,
@@ -94,6 +82,85 @@ def results_json(data: YearData, results: list[Result]) -> str:
         "institutions": [result_record(r, data.rubric) for r in results],
     }
     return _dump(doc)
+
+
+OBJECTIONS_CSV_HEADER = (
+    "序号",
+    "受理日期",
+    "逾期受理",
+    "机构编号",
+    "机构名称",
+    "异议事项",
+    "处理结果",
+    "办结日期",
+    "答复意见",
+    "更正序号",
+)
+
+
+def objections_json(data: YearData) -> str:
+    phase = objections.phase_of(data)
+    names = {i.id: i.name for i in data.roster.institutions}
+    counts = objections.Counts.of(data.objections)
+    doc = {
+        "year": data.year,
+        "phase": phase.label if phase else None,
+        "phase_code": phase.code if phase else None,
+        "published_on": _date(data.status.published_on),
+        "objection_deadline": _date(data.status.objection_deadline),
+        "final_on": _date(data.status.final_on),
+        "counts": {
+            "received": counts.received,
+            "upheld": counts.upheld,
+            "rejected": counts.rejected,
+            "pending": counts.pending,
+            "late": counts.late,
+        },
+        "objections": [
+            {
+                "number": o.number,
+                "received_on": _date(o.received_on),
+                "late": o.late,
+                "institution": o.institution,
+                "institution_name": names[o.institution],
+                "subject": o.subject,
+                "outcome": o.outcome,
+                "outcome_label": o.outcome_label,
+                "decided_on": _date(o.decided_on),
+                "reply": o.reply,
+                "correction": o.correction,
+            }
+            for o in data.objections
+        ],
+    }
+    return _dump(doc)
+
+
+def objections_csv(data: YearData) -> bytes:
+    """Like results.csv: UTF-8 with a BOM so that Excel shows the Chinese; CRLF lines; text that a
+    spreadsheet would take for a formula starts with an apostrophe."""
+    names = {i.id: i.name for i in data.roster.institutions}
+    buf = io.StringIO()
+    out = csv.writer(buf, lineterminator="\r\n")
+    out.writerow(OBJECTIONS_CSV_HEADER)
+    for o in data.objections:
+        out.writerow(
+            csv_row(
+                [
+                    o.number,
+                    o.received_on.isoformat(),
+                    "是" if o.late else "否",
+                    o.institution,
+                    names[o.institution],
+                    o.subject,
+                    o.outcome_label,
+                    _date(o.decided_on) or "",
+                    o.reply or "",
+                    "" if o.correction is None else o.correction,
+                ]
+            )
+        )
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
 def csv_columns(rubric: Rubric) -> tuple[str, ...]:

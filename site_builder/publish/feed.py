@@ -63,6 +63,27 @@ def _head_line(site: SiteInput, year: int) -> str:
     return f"{year}年度发布记录校验码：{ledger.head}（第{len(ledger.entries)}次发布）。"
 
 
+OBJECTIONS_GUID = "{prefix}-{year}-objections"
+
+
+def _objections_item(rep: YearReport, base: str) -> tuple[dt.date, str, str, str, str] | None:
+    """The 异议处理结果 item once the year's results are final: (date, guid, title, link, description)."""
+    data = rep.data
+    phase = objections.phase_of(data)
+    if phase is None or phase.code != "final" or phase.final_on is None:
+        return None
+    description = (
+        f"{objections.summary_text(phase)}{data.year}年度考核结果已于{zh_date(phase.final_on)}确定为最终结果。"
+    )
+    return (
+        phase.final_on,
+        OBJECTIONS_GUID.format(prefix=GUID_PREFIX, year=data.year),
+        f"{_status_prefix(rep)}{data.year}年度考核结果异议处理结果",
+        urls.absolute(base, urls.year_index(data.year)) + "#objection-handling",
+        description,
+    )
+
+
 def feed_xml(site: SiteInput) -> bytes:
     base = site.config.base_url
     items = []  # (date, guid, title, link, description)
@@ -94,7 +115,7 @@ def feed_xml(site: SiteInput) -> bytes:
                     f"{subject}：{changes}。更正原因：{c.reason}。审批：{c.approved_by}。{head}",
                 )
             )
-        items.extend(filter(None, [objections.feed_item(rep, base, GUID_PREFIX, _status_prefix(rep))]))
+        items.extend(filter(None, [_objections_item(rep, base)]))
     items.sort(key=lambda it: (it[0], it[1]), reverse=True)
 
     from feedgen.feed import FeedGenerator  # imported here: a cached build never needs it (nor lxml)

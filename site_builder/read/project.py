@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 
 from site_builder.domain import corrections, objections
-from site_builder.domain.models import Roster, Status, YearData
+from site_builder.domain.models import Correction, YearData
 from site_builder.errors import Problems
 from site_builder.read.datafile import (  # noqa: F401 - re-exported for the rest of the package
     INDICATOR_ID,
@@ -23,6 +23,7 @@ from site_builder.read.datafile import (  # noqa: F401 - re-exported for the res
     outside_message,
     read_data,
 )
+from site_builder.read.objections import load_objections
 from site_builder.read.roster import check_dates_against_sheets, load_roster, load_status
 from site_builder.read.rubric import load_rubric
 from site_builder.read.sheet import load_sheet  # noqa: F401 - re-exported
@@ -31,9 +32,9 @@ from site_builder.storage.cache import load_sheets
 RESERVED_FILES = {
     "roster.yaml",
     "status.yaml",
-    "corrections.yaml",
-    "published.json",
-    "ledger.json",
+    corrections.CORRECTIONS_FILE,
+    corrections.RECORD_FILE,
+    "ledger.json",  # record.ledger.LEDGER_FILE, of a layer above this one
     objections.OBJECTIONS_FILE,
 }
 
@@ -87,7 +88,7 @@ def load_year(year_dir: Path, paths: Paths, problems: Problems) -> YearData | No
         paths.workers,
     )
     corrections_path = year_dir / corrections.CORRECTIONS_FILE
-    fixes = []
+    fixes: list[Correction] = []
     if corrections_path.is_file():
         raw = read_data(corrections_path, paths, problems, "corrections", allow_empty=True)
         fixes = corrections.parse_corrections(raw, paths.rel(corrections_path), rubric, roster, problems)
@@ -97,29 +98,14 @@ def load_year(year_dir: Path, paths: Paths, problems: Problems) -> YearData | No
     order = {inst.id: inst.order for inst in roster.institutions}
     sheets.sort(key=lambda s: order[s.institution])
     objs = load_objections(year_dir, paths, roster, status, fixes, problems)
-    return YearData(year, rubric, roster, status, tuple(sheets), tuple(fixes), objs)  # record: ledger.read_year_ledgers
-
-
-def load_objections(
-    year_dir: Path, paths: Paths, roster: Roster, status: Status, fixes: list, problems: Problems
-) -> tuple[objections.Objection, ...]:
-    """The year's objections (none without the file), checked; also checks `final_on`.
-    `paths` is the loader's Paths (reading limits, messages' relative paths)."""
-    objections.check_final_on(status, problems)
-    path = year_dir / objections.OBJECTIONS_FILE
-    if not path.is_file():
-        return ()
-    data = read_data(path, paths, problems, "objections", allow_empty=True)
-    return tuple(
-        objections.parse(
-            data, paths.rel(path), roster, status, fixes, paths.rel(year_dir / corrections.CORRECTIONS_FILE), problems
-        )
-    )
+    return YearData(
+        year, rubric, roster, status, tuple(sheets), tuple(fixes), objs
+    )  # record: reconcile.read_year_ledgers
 
 
 OPTIONAL_FILES = {
-    "corrections.yaml": "没有更正时不需要它",
-    "published.json": "它是旧的发布记录，没有时不需要它",
+    corrections.CORRECTIONS_FILE: "没有更正时不需要它",
+    corrections.RECORD_FILE: "它是旧的发布记录，没有时不需要它",
     "ledger.json": "它由 build --publish 写出",
     objections.OBJECTIONS_FILE: "没有异议时不需要它",
 }

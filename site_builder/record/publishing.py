@@ -1,0 +1,154 @@
+"""Publishing (`build --publish`): the ledgers as this publication leaves them, each year with a
+new entry where something new is published; the entry's files filled in once the site is written;
+the ledgers written back into the data and into the site."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import TypeVar
+
+from site_builder.common import urls
+from site_builder.domain import objections
+from site_builder.domain.corrections import CORRECTIONS_FILE
+from site_builder.domain.facts import to_text
+from site_builder.domain.models import Objection, SiteInput, YearData
+from site_builder.record.ledger import LEDGER_FILE, Entry, Ledger, ObjectionRecord, entry_hash, of_year, sha
+from site_builder.record.state import published_state
+
+T = TypeVar("T")
+
+
+class Republish(Exception):
+    """The published files changed while the data did not (new templates or code): those years
+    need a new ledger entry, and the pages its head. Raised inside the build; never shown."""
+
+    def __init__(self, years: list[int]):
+        super().__init__(years)
+        self.years = years
+
+
+def input_hashes(data: YearData, scores: Path, rubric_dir: Path, root_rel: Callable[[Path], str]) -> dict[str, str]:
+    year_dir = scores / str(data.year)
+    files = [rubric_dir / f"{data.year}.yaml"] + [
+        year_dir / n for n in ("roster.yaml", "status.yaml", CORRECTIONS_FILE, *objections.LEDGER_FILES)
+    ]
+    out = {root_rel(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in files if p.is_file()}
+    out.update({s.path: s.digest for s in data.sheets})
+    return dict(sorted(out.items()))
+
+
+def _objection_record(o: Objection) -> ObjectionRecord:
+    return {
+        "number": o.number,
+        "received_on": o.received_on.isoformat(),
+        "institution": o.institution,
+        "outcome": o.outcome,
+        "sha256": o.digest,
+        "fixed_sha256": o.fixed_digest,
+    }
+
+
+def propose(site: SiteInput, inputs: dict[int, dict[str, str]], force: frozenset[int] = frozenset()) -> SiteInput:
+    """The ledgers as this publication leaves them: a new entry for each year whose published
+    content or corrections changed (or whose files did: `force`); its files are filled in later."""
+    ledgers: dict[int, Ledger] = {}
+    for rep in site.reports:
+        data = rep.data
+        old = of_year(site.ledgers, data.year) or Ledger(data.year)
+        state = to_text(published_state(data))
+        new_corrections = data.corrections[len(old.included) :]
+        records = [_objection_record(o) for o in data.objections]
+        recorded = old.objections or []
+        if (
+            old.entries
+            and not new_corrections
+            and sha(state) == old.entries[-1]["state_sha256"]
+            and records == recorded
+            and data.year not in force
+        ):
+            ledgers[data.year] = replace(old, new_entry=False)
+            continue
+        last = old.entries[-1] if old.entries else None
+        if last is None:
+            first_day = data.status.published_on or data.status.approved_on
+            if first_day is None:  # only approved data is published, and approved data has both dates
+                raise ValueError(f"{data.year}: published without a date")
+            date = first_day.isoformat()
+        else:
+            date = max([last["date"]] + [c.date.isoformat() for c in new_corrections])
+        entry: Entry = {
+            "n": len(old.entries) + 1,
+            "date": date,
+            "previous": sha(last) if last else None,
+            "corrections": [
+                {
+                    "number": c.number,
+                    "date": c.date.isoformat(),
+                    "kind": c.kind,
+                    "institution": c.institution,
+                    "sha256": c.digest,
+                }
+                for c in new_corrections
+            ],
+            "inputs": inputs[data.year],
+            "state_sha256": sha(state),
+            "hash": "",
+            "files": {},
+        }
+        if records:
+            entry["objections"] = records
+        entry["hash"] = entry_hash(entry)
+        ledgers[data.year] = replace(old, entries=old.entries + [entry], published=state, new_entry=True)
+    return replace(site, ledgers=ledgers)
+
+
+def output_files(site: SiteInput, written: dict[str, str], publish_mode: bool) -> dict[str, bytes]:
+    """`<year>/data/ledger.json` for every year. Publishing, the new entries get the files just
+    written; an old last entry whose files differ from them raises Republish."""
+    changed = []
+    out = {}
+    for rep in site.reports:
+        year = rep.data.year
+        ledger = of_year(site.ledgers, year) or Ledger(year)
+        if publish_mode:
+            files = {p: h for p, h in sorted(written.items()) if p.startswith(f"{year}/")}
+            if ledger.new_entry:
+                ledger.entries[-1]["files"] = files
+            elif ledger.entries[-1]["files"] != files:
+                changed.append(year)
+        out[urls.data_file(year, LEDGER_FILE)] = ledger.to_json()
+    if changed:
+        raise Republish(changed)
+    return out
+
+
+def record_paths(site: SiteInput, scores: Path) -> dict[Path, bytes | None]:
+    """Where `build --publish` writes each year's ledger (absolute paths), before their bytes are
+    known: they record the files the build writes (see `record_files`)."""
+    return {(scores / str(year) / LEDGER_FILE).resolve(): None for year in sorted(site.ledgers)}
+
+
+def record_files(site: SiteInput, scores: Path) -> dict[Path, bytes]:
+    """What `build --publish` writes back into the data: each year's ledger (path → bytes)."""
+    out: dict[Path, bytes] = {}
+    for year in sorted(site.ledgers):
+        ledger = of_year(site.ledgers, year)
+        if ledger is not None:
+            out[(scores / str(year) / LEDGER_FILE).resolve()] = ledger.to_json()
+    return out
+
+
+def publishing(
+    site: SiteInput, inputs: dict[int, dict[str, str]], run: Callable[[SiteInput], T]
+) -> tuple[SiteInput, T]:
+    """Run the build (`run(site)`) with the proposed ledgers; once more when the files changed
+    without the data (a new entry records them, and the pages show its head)."""
+    proposed = propose(site, inputs)
+    try:
+        return proposed, run(proposed)
+    except Republish as exc:
+        proposed = propose(site, inputs, force=frozenset(exc.years))
+        return proposed, run(proposed)
