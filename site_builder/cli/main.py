@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from site_builder import __version__
-from site_builder.build.flow import Layout, build, load, summary
+from site_builder.build.flow import build
+from site_builder.build.layout import Layout
+from site_builder.build.validate import load, summary
 from site_builder.cli.parser import ERROR_PREFIX, ChineseArgumentParser, port, positive_int, year
 from site_builder.commands.synth import synth_command
 from site_builder.common.messages import absolute, os_error

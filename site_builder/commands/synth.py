@@ -11,7 +11,7 @@ import random
 import shutil
 from pathlib import Path
 
-from site_builder.build.flow import Layout
+from site_builder.build.layout import Layout
 from site_builder.domain.models import Rubric
 from site_builder.domain.scoring import fmt
 from site_builder.errors import BuildError, Problems

@@ -18,7 +18,7 @@ from site_builder.domain.models import APPLIES_LABELS, Result, Rubric, SiteInput
 from site_builder.domain.presentation import institution_view
 from site_builder.domain.scoring import Figures, fmt
 from site_builder.pages import meta as pagemeta
-from site_builder.pages import stats
+from site_builder.pages.stats import YearStats
 
 
 @dataclass(frozen=True)
@@ -138,11 +138,12 @@ def _page(site: SiteInput, report: YearReport, target: str, template: str, /, **
     return PageSpec(urls.file_of(target), template, {**base(site, report, target), **ctx})
 
 
-def institution_pages(site: SiteInput, report: YearReport) -> list[PageSpec]:
-    return [institution_page(site, report, r) for r in report.results]
+def institution_pages(site: SiteInput, report: YearReport, stats: YearStats) -> list[PageSpec]:
+    return [institution_page(site, report, stats, r) for r in report.results]
 
 
-def institution_page(site: SiteInput, report: YearReport, r: Result) -> PageSpec:
+def institution_page(site: SiteInput, report: YearReport, stats: YearStats, r: Result) -> PageSpec:
+    """An institution's page; `stats` are the year's statistics (the city figures beside its own)."""
     y = report.data.year
     return _page(
         site,
@@ -156,7 +157,7 @@ def institution_page(site: SiteInput, report: YearReport, r: Result) -> PageSpec
         objections=objections.of_institution(report.data, r.institution.id),
         other_years=other_years(site, y, r.institution.code),
         view=institution_view(report.data.rubric, r),
-        compare=stats.of(report).compare(r),
+        compare=stats.compare(r),
     )
 
 
@@ -177,7 +178,7 @@ def grades_page(site: SiteInput, report: YearReport) -> PageSpec:
     )
 
 
-def rubric_page(site: SiteInput, report: YearReport) -> PageSpec:
+def rubric_page(site: SiteInput, report: YearReport, stats: YearStats) -> PageSpec:
     rubric = report.data.rubric
     return _page(
         site,
@@ -188,11 +189,11 @@ def rubric_page(site: SiteInput, report: YearReport) -> PageSpec:
         rubric=rubric,
         applies_labels=APPLIES_LABELS,
         defects=item_defects(rubric),
-        stats=stats.of(report),
+        stats=stats,
     )
 
 
-def year_page(site: SiteInput, report: YearReport, downloads: list[tuple[str, str, str]]) -> PageSpec:
+def year_page(site: SiteInput, report: YearReport, stats: YearStats, downloads: list[tuple[str, str, str]]) -> PageSpec:
     """The announcement; `downloads` are (path, label, sha256) of the year's data files."""
     y = report.data.year
     return _page(
@@ -206,7 +207,7 @@ def year_page(site: SiteInput, report: YearReport, downloads: list[tuple[str, st
         announcement=site.announcements.get(y),
         tables=_tables(report),
         names={i.id: i.name for i in report.data.roster.institutions},
-        stats=stats.of(report),
+        stats=stats,
     )
 
 

@@ -21,7 +21,6 @@ from site_builder.read.datafile import (
     text_field,
     unknown_keys,
 )
-from site_builder.storage.cache import read_cache, write_cache
 
 INSTITUTION_KEYS = ("id", "name", "tier", "county", "active", "code")
 STATUS_KEYS = ("status", "approved_by", "approved_on", "published_on", "objection_deadline", "final_on")
@@ -37,7 +36,7 @@ DATE_LABELS = {
 def load_roster(path: Path, year: int, paths: Paths, problems: Problems) -> Roster | None:
     """The year's roster; a validated one is cached by content (a national roll-up lists thousands)."""
     rel = paths.rel(path)
-    cache_file = paths.cache / f"roster-{year}.marshal" if paths.cache else None
+    cache_file = paths.cache.entries(f"roster-{year}.marshal") if paths.cache else None
     if cache_file and paths.inside(path):
         try:
             key = hashlib.sha256(
@@ -45,15 +44,14 @@ def load_roster(path: Path, year: int, paths: Paths, problems: Problems) -> Rost
             ).hexdigest()
         except OSError:
             key = None
-        cached = read_cache(cache_file, key).get("institutions") if key else None
+        cached = cache_file.read(key).get("institutions") if key else None
         if cached:
             return Roster(year, tuple(Institution(*t) for t in cached), rel)
     else:
         key = None
     roster = _load_roster(path, rel, year, paths, problems)
     if roster and cache_file and key:
-        write_cache(
-            cache_file,
+        cache_file.write(
             key,
             {
                 "institutions": tuple(
