@@ -42,6 +42,7 @@ def load(layout: Layout, context: BuildContext | None = None) -> SiteInput:
     pagemeta.check_content(years, pages, announcements, layout.content, rel, problems)
     ledgers = ledger.read_year_ledgers(years, layout.scores, rel, problems)
     problems.raise_if_any()
+    assert config is not None  # site.yaml unreadable is one of the problems
     reports = [YearReport(y, year_results(y)) for y in years]
     return SiteInput(config, reports, pages, announcements, layout.templates, ledgers=ledgers)
 

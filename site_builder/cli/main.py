@@ -140,6 +140,7 @@ def _build(args: argparse.Namespace) -> None:
     print(stats.summary)
     print(f"{layout.out}：{stats.line()}" if stats.unchanged else f"已生成到 {layout.out}：{stats.line()}")
     if args.publish:
+        assert site is not None  # a publication never stops early (it never uses the cache)
         print(publish_note(layout, [rep.data.year for rep in site.reports]))
 
 

@@ -46,7 +46,8 @@ def parse_time(value) -> dt.datetime | None:
     if not m:
         return None
     try:
-        return dt.datetime(*(int(g) for g in m.groups(default="0")))
+        year, month, day, hour, minute, second = (int(g) for g in m.groups(default="0"))
+        return dt.datetime(year, month, day, hour, minute, second)
     except ValueError:
         return None
 

@@ -45,7 +45,8 @@ def _separator(ch: str) -> bool:
 
 def runs(text: str) -> list[str]:
     """The runs of a normalized text between separators."""
-    out, cur = [], []
+    out: list[str] = []
+    cur: list[str] = []
     for ch in normalize(text):
         if _separator(ch):
             if cur:
@@ -96,7 +97,7 @@ def build_index(report: YearReport, page: str) -> dict:
     position = {r.institution.id: n for n, r in enumerate(report.results)}
     reasons: dict[str, set[int]] = {}
     for r in report.results:
-        if not r.assessed:
+        if r.sheet is None:  # not assessed
             continue
         n = position[r.institution.id]
         texts = [row[2] for row in item_rows(r.sheet) if row[2]] + [v.evidence for v in r.sheet.veto]

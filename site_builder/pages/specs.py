@@ -10,6 +10,7 @@ that show it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from site_builder.common import urls
 from site_builder.common.urls import Linker
@@ -34,7 +35,7 @@ def grade_tables(results: list[Result], rubric: Rubric) -> list[tuple[str, list[
     tables = []
     for outcome in rubric.outcomes:
         rows = [r for r in results if r.assessed and r.outcome == outcome]
-        rows.sort(key=lambda r: (-r.total, r.institution.order))
+        rows.sort(key=lambda r: (-(r.total or Decimal(0)), r.institution.order))  # assessed: each has a total
         tables.append((outcome, rows))
     return tables
 

@@ -12,6 +12,7 @@ on disk by a hash of the year's inputs, so a build with nothing changed never im
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
@@ -80,7 +81,7 @@ class YearStats:
     def compare(self, result: Result) -> Comparison | None:
         """An institution against the city: its section scores beside the means, and the
         indicators where it lost points that most other institutions kept."""
-        if not result.assessed:
+        if result.sheet is None:  # not assessed
             return None
         means = dict(self.section_means)
         rows = tuple((number, result.sections.get(number), means.get(number)) for number, _ in self.section_means)
@@ -102,9 +103,9 @@ class Comparison:
     lost: tuple[tuple[str, Decimal, Decimal, int], ...]  # (indicator, its score, max, % of the others full)
 
 
-def _scale(values) -> int:
+def _scale(values: Iterable[Decimal]) -> int:
     """The power of ten that makes every score an integer."""
-    places = max((-v.as_tuple().exponent for v in values if v.as_tuple().exponent < 0), default=0)
+    places = max((-int(v.as_tuple().exponent) for v in values if int(v.as_tuple().exponent) < 0), default=0)
     return 10**places
 
 
@@ -125,15 +126,15 @@ def compute(report: YearReport) -> YearStats:
     import pandas as pd  # imported here: most builds take the statistics from the cache
 
     data = report.data
-    scored = [i for i in data.rubric.indicators if not i.is_veto]
+    maxima = {i.id: i.max for i in data.rubric.indicators if i.max is not None}  # the scored (not veto) ones
+    scored = [i for i in data.rubric.indicators if i.id in maxima]
     assessed = [r for r in report.results if r.assessed]
-    rows = [row for r in assessed for row in item_rows(r.sheet)]
+    rows = [row for r in assessed if r.sheet is not None for row in item_rows(r.sheet)]
     ids = [row[0] for row in rows]
     scores = [row[1] for row in rows]
     reasons = [row[2] for row in rows]
     distinct = set(scores)  # few distinct values: each scaled once
-    scale = _scale([*distinct, *(i.max for i in scored)])
-    maxima = {i.id: int(i.max * scale) for i in scored}
+    scale = _scale([*distinct, *maxima.values()])
     frame = pd.DataFrame(
         {
             "indicator": pd.Series(ids, dtype="object"),
@@ -141,11 +142,12 @@ def compute(report: YearReport) -> YearStats:
             "reason": pd.Series(reasons, dtype="object"),
         }
     )
-    frame["max"] = frame["indicator"].map(maxima).astype("int64")
+    frame["max"] = frame["indicator"].map({i: int(m * scale) for i, m in maxima.items()}).astype("int64")
     frame["full"] = frame["score"] >= frame["max"]
-    per = frame.groupby("indicator", sort=False).agg(
+    agg = frame.groupby("indicator", sort=False).agg(
         assessed=("score", "size"), total=("score", "sum"), full=("full", "sum")
     )
+    per = {i: (int(n), int(t), int(f)) for i, n, t, f in zip(agg.index, agg["assessed"], agg["total"], agg["full"])}
     deducted = frame[~frame["full"] & frame["reason"].notna()].reset_index(names="order")
     common = (
         deducted.groupby(["indicator", "reason"], sort=False)
@@ -161,16 +163,12 @@ def compute(report: YearReport) -> YearStats:
 
     stats = []
     for ind in scored:
-        if ind.id in per.index:
-            row = per.loc[ind.id]
-            n, total, full = int(row["assessed"]), int(row["total"]), int(row["full"])
-        else:
-            n = total = full = 0
+        n, total, full = per.get(ind.id, (0, 0, 0))
         stats.append(
             IndicatorStat(
                 id=ind.id,
                 section=ind.section,
-                max=ind.max,
+                max=maxima[ind.id],
                 assessed=n,
                 mean=_div(total, n * scale, MEAN_PLACES) if n else None,
                 full=full,
@@ -182,14 +180,15 @@ def compute(report: YearReport) -> YearStats:
 
     sections = [s.number for s in data.rubric.scored_sections]
     sec = pd.DataFrame(
-        [(n, int(r.sections[n] * scale)) for r in assessed for n in sections], columns=["section", "score"]
+        {
+            "section": [n for _r in assessed for n in sections],
+            "score": [int(r.sections[n] * scale) for r in assessed for n in sections],
+        }
     ).astype("int64")
-    sums = sec.groupby("section").agg(n=("score", "size"), total=("score", "sum"))
-    means = tuple(
-        (n, _div(int(sums.loc[n, "total"]), int(sums.loc[n, "n"]) * scale, MEAN_PLACES) if n in sums.index else None)
-        for n in sections
-    )
-    totals = pd.Series([int(r.total * scale) for r in assessed], dtype="int64")
+    grouped = sec.groupby("section").agg(n=("score", "size"), total=("score", "sum"))
+    sums = {int(s): (int(c), int(t)) for s, c, t in zip(grouped.index, grouped["n"], grouped["total"])}
+    means = tuple((n, _div(sums[n][1], sums[n][0] * scale, MEAN_PLACES) if n in sums else None) for n in sections)
+    totals = pd.Series([int(r.total * scale) for r in assessed if r.total is not None], dtype="int64")
     total_mean = _div(int(totals.sum()), len(assessed) * scale, MEAN_PLACES) if assessed else None
     return YearStats(data.year, len(assessed), tuple(stats), means, total_mean)
 
@@ -236,7 +235,7 @@ def _from_doc(doc: dict) -> YearStats:
         section_means=tuple((n, _dec(m)) for n, m in doc["sections"]),
         indicators=tuple(
             IndicatorStat(
-                i, sec, _dec(mx), n, _dec(mean), full, ded, _dec(share), tuple((str(t), int(c)) for t, c in reasons)
+                i, sec, Decimal(mx), n, _dec(mean), full, ded, _dec(share), tuple((str(t), int(c)) for t, c in reasons)
             )
             for i, sec, mx, n, mean, full, ded, share, reasons in doc["indicators"]
         ),

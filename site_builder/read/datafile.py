@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from site_builder.common.messages import did_you_mean
 from site_builder.common.textcheck import check_text, shown_id
@@ -37,12 +37,12 @@ LIMITS = {
 """Largest file of each kind (a national roll-up's roster lists tens of thousands of institutions)."""
 
 
-def is_institution_id(value: Any) -> bool:
+def is_institution_id(value: Any) -> TypeGuard[str]:
     """P01, M12, P0123: ASCII letters and digits only (no look-alike digits, no trailing newline)."""
     return isinstance(value, str) and INSTITUTION_ID.fullmatch(value) is not None
 
 
-def is_indicator_id(value: Any) -> bool:
+def is_indicator_id(value: Any) -> TypeGuard[str]:
     return isinstance(value, str) and INDICATOR_ID.fullmatch(value) is not None
 
 

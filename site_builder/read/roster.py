@@ -168,7 +168,7 @@ def load_status(path: Path, paths: Paths, problems: Problems) -> Status | None:
             problem if data.get("approved_by") is not None else "status 为 approved 时须填写 approved_by（审定单位）",
         )
     _date_order(dates, rel, problems)
-    if len(problems.items) > before:
+    if len(problems.items) > before or not isinstance(status, str):  # (another status is a problem above)
         return None
     return Status(
         status,

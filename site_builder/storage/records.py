@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from operator import itemgetter
-from typing import Any, get_args, get_type_hints, overload
+from typing import Any, TypeGuard, get_args, get_type_hints, overload
 
 from site_builder.domain.models import ItemScore, Sheet, Veto
 
@@ -56,9 +56,7 @@ class LazyItems(Sequence[ItemScore]):
     def _load(self) -> tuple[ItemScore, ...]:
         if self._items is None:
             dec = self._decimals
-            self._items = tuple(
-                ItemScore(*(dec[v[1]] if type(v) is tuple else v for v in rec)) for rec in self._records
-            )
+            self._items = tuple(ItemScore(*_values(rec, dec)) for rec in self._records)
         return self._items
 
     def column(self, name: str) -> list[Any]:
@@ -90,6 +88,11 @@ class LazyItems(Sequence[ItemScore]):
 
     def __repr__(self) -> str:
         return repr(self._load())
+
+
+def _values(rec: Record, dec: Decimals) -> list[Any]:
+    """An item's fields from its compact record."""
+    return [dec[v[1]] if type(v) is tuple else v for v in rec]
 
 
 def item_column(items: Sequence[ItemScore], name: str) -> list[Any]:
@@ -147,13 +150,13 @@ def unpack_sheet(rec: Record, decimals: Decimals) -> Sheet:
     TypeError, KeyError… for a record of another shape."""
     if len(rec) != len(SHEET_FIELDS):
         raise ValueError("a record of another shape")
-    fields = {
+    fields: dict[str, Any] = {
         name: (LazyItems(value, decimals) if name == "items" else _unpack(value, decimals))
         for name, value in zip(SHEET_FIELDS, rec)
     }
     return Sheet(**fields)
 
 
-def describes(rec: object, path: str, digest: str) -> bool:
+def describes(rec: object, path: str, digest: str) -> TypeGuard[Record]:
     """Whether `rec` is a sheet record made from the file `path` with these bytes (its SHA-256)."""
     return isinstance(rec, tuple) and len(rec) == len(SHEET_FIELDS) and rec[_PATH] == path and rec[_DIGEST] == digest

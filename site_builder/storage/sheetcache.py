@@ -39,12 +39,12 @@ def load_sheets(
             found[p] = rec
         else:
             todo.append(p)
-    for p, (rec, items) in zip(
+    for p, (parsed, items) in zip(
         todo, map_forked(lambda p: _parse(parse, p), todo, workers, min_items=PARALLEL_FROM, chunk=32)
     ):
         problems.items.extend(items)
-        if rec:
-            found[p] = rec
+        if parsed:
+            found[p] = parsed
     if cache and todo and not problems:
         cache.write(key, {(p.name, digests[p]): rec for p, rec in found.items()})
     sheets = []
