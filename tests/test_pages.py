@@ -1,4 +1,4 @@
-"""Pages as specs (pages.py), one registry of data files (outputs.py), one URL helper (urls.py)."""
+"""Pages as specs (pages/specs.py), one registry of data files (build/datafiles.py), one URL helper (urls.py)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """What every layer uses and that knows nothing of the assessment: how values are written
 (`formats`), the checks every incoming text passes (`textcheck`), pieces of message wording
-(`messages`), URL shapes (`urls`), and YAML reading with exact decimals (`yamlio`, its fast path
-`fastyaml`, its error hints `yamlhints`).
+(`messages`), URL shapes (`urls`), YAML reading with exact decimals (`yamlio`, its fast path
+`fastyaml`, its error hints `yamlhints`), and work spread over forked processes (`processes`).
 
 May import: `site_builder.errors` only."""

@@ -1,7 +1,7 @@
 """Every page's template and context, as pure functions of the validated input.
 
 A page is a `PageSpec`: the output file, the template, and the exact context the template receives.
-The build renders it (`site.py`) and keys its cache by a hash of that context, so what a page
+The build renders it (`build.generate`) and keys its cache by a hash of that context, so what a page
 shows and what its cache key covers cannot drift apart. Keep contexts narrow: an institution page
 receives its own result, not the whole year, so that one changed sheet re-renders only the pages
 that show it.

@@ -221,7 +221,7 @@ def _markup_text(markup: str) -> str:
 
 def check_site(years, config, pages, announcements, content_dir: Path, rel, problems: Problems) -> None:
     """Everything that can be published, scanned; every finding a problem (file, institution, field).
-    Also the roster codes. Called from build.load, after everything has been read."""
+    Also the roster codes. Called from `build.validate.load`, after everything has been read."""
     contact = getattr(config, "contact", None)
     scanner = Scanner((contact.phone,) if contact else (), (contact.email,) if contact else ())
 
