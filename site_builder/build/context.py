@@ -6,23 +6,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import jinja2
+from typing import TYPE_CHECKING
 
 from site_builder.build.layout import Layout
 from site_builder.build.progress import Progress
-from site_builder.pages.environment import environment
 from site_builder.pages.stats import YearStats
 from site_builder.storage.hashes import package_digest
 from site_builder.storage.pagecache import PageCache
 from site_builder.storage.sealed import CacheFolder, CacheKey
+
+if TYPE_CHECKING:
+    import jinja2
 
 
 def open_cache(folder: Path) -> CacheFolder | None:
     """The cache folder, its files sealed with the user's key (`sealed.CacheKey`); None when there is
     no readable key: then the build runs without the cache, silently."""
     key = CacheKey.load()
-    return CacheFolder(folder, key, package_digest()) if key is not None else None
+    return CacheFolder(folder, key, package_digest) if key is not None else None
 
 
 @dataclass
@@ -40,7 +41,10 @@ class BuildContext:
 
     @property
     def environment(self) -> jinja2.Environment:
-        """The Jinja environment of this build (made when first needed: `validate` renders nothing)."""
+        """The Jinja environment of this build, made when first needed (`validate` and a build with
+        nothing changed render nothing, and never import Jinja)."""
         if self._environment is None:
+            from site_builder.pages.environment import environment
+
             self._environment = environment(self.layout.templates)
         return self._environment

@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from site_builder.build.context import BuildContext, open_cache
-from site_builder.build.datafiles import DATA_FILES
-from site_builder.build.generate import SiteRenderer
 from site_builder.build.layout import Layout
 from site_builder.build.progress import Progress
 from site_builder.build.validate import check_publishable, load, summary
@@ -26,7 +24,6 @@ from site_builder.common import urls
 from site_builder.common.messages import os_error
 from site_builder.domain.models import SiteInput
 from site_builder.errors import BuildError, Problems
-from site_builder.publish import cms, crawl
 from site_builder.read.project import Paths
 from site_builder.record import ledger
 from site_builder.storage import stamp as uptodate
@@ -132,7 +129,11 @@ def build(
 
 def write_site(site: SiteInput, context: BuildContext, writer: Writer) -> None:
     """Every file but the ledgers and SHA256SUMS: the pages and data files, then the CMS package and
-    the crawlers' files (after every page)."""
+    the crawlers' files (after every page). (Imported here: a build with nothing changed renders nothing.)"""
+    from site_builder.build.datafiles import DATA_FILES
+    from site_builder.build.generate import SiteRenderer
+    from site_builder.publish import cms, crawl
+
     SiteRenderer(site, writer, context).render_site()
     cms.write(writer, site, context.environment, {f.name: f.label for f in DATA_FILES})
     crawl.write(writer, site)

@@ -14,11 +14,13 @@ import hashlib
 import hmac
 import marshal
 import os
+from collections.abc import Callable
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from site_builder.storage.files import atomic_write
-from site_builder.storage.hashes import digest
+from site_builder.storage.hashes import digest, package_digest
 
 KEY_DIR_ENV = "SITE_BUILDER_KEY_DIR"
 KEY_FILE = "cache.key"
@@ -95,10 +97,14 @@ def _make_key(path: Path) -> bytes | None:
 class CacheFolder:
     """One build's cache folder (ROOT/.cache/site_builder): every file in it sealed with the key,
     under its name in the folder. `package` is the digest of the package's code, part of the key of
-    everything cached."""
+    everything cached, worked out when first needed (a build with nothing changed needs none)."""
 
-    def __init__(self, path: Path, key: CacheKey, package: str):
-        self.path, self.key, self.package = path, key, package
+    def __init__(self, path: Path, key: CacheKey, package: Callable[[], str] = package_digest):
+        self.path, self.key, self._package = path, key, package
+
+    @cached_property
+    def package(self) -> str:
+        return self._package()
 
     def read(self, name: str) -> bytes | None:
         """The content of the file `name` (a path in the folder), or None when it is missing,
