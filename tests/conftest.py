@@ -132,14 +132,6 @@ class Project:
         return _in_process("validate", "--root", str(self.root))
 
 
-def _forget_the_folder() -> None:
-    """The package memoises each folder's real path (made absolute first); a test that replaces a
-    folder by a link between two runs must not see the last one's."""
-    from site_builder.read import datafile
-
-    datafile._real_dir.cache_clear()
-
-
 def _in_process(*args: str, cwd: Path | None = None) -> CliResult:
     """`cli.main(args)` with stdout and stderr captured; in `cwd` if given (then back)."""
     import contextlib
@@ -150,13 +142,11 @@ def _in_process(*args: str, cwd: Path | None = None) -> CliResult:
     try:
         if cwd is not None:
             os.chdir(cwd)
-            _forget_the_folder()
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             code = main(list(args))
     finally:
         if cwd is not None:
             os.chdir(before)
-            _forget_the_folder()
     return CliResult(code, out.getvalue(), err.getvalue())
 
 

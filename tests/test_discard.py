@@ -9,7 +9,7 @@ from pathlib import Path
 from conftest import _in_process
 from mini import make_mini
 
-from site_builder.storage import writer as output
+from site_builder.storage import discard as removal
 
 
 def build(root: Path, *args: str):
@@ -30,7 +30,7 @@ def test_a_big_old_site_is_removed_in_the_background(tmp_path, monkeypatch):
     root = make_mini(tmp_path / "mini")
     assert build(root).code == 0
     first = {p.relative_to(root / "output") for p in (root / "output").rglob("*")}
-    monkeypatch.setattr(output, "BACKGROUND_REMOVAL", 1)
+    monkeypatch.setattr(removal, "BACKGROUND_REMOVAL", 1)
     assert build(root).code == 0
     assert {p.relative_to(root / "output") for p in (root / "output").rglob("*")} == first  # the new site, whole
     for _ in range(100):  # the detached process removes the old one
@@ -52,8 +52,8 @@ def test_a_trash_folder_left_behind_is_removed_by_the_next_build(tmp_path):
 SLOW_REMOVAL = """
 import os, shutil, sys, time
 from site_builder.cli import main as cli
-from site_builder.storage import writer as output
-output.BACKGROUND_REMOVAL = 1
+from site_builder.storage import discard as removal
+removal.BACKGROUND_REMOVAL = 1
 parent, real = os.getpid(), shutil.rmtree
 def slow(*a, **k):
     if os.getpid() != parent:
@@ -94,12 +94,12 @@ def test_an_output_name_with_glob_characters_touches_no_other_folder(tmp_path):
 def test_background_or_not_is_decided_by_the_replaced_sites_size(tmp_path, monkeypatch):
     """The old site is what is removed: its SHA256SUMS counts, not the new site's files."""
     calls = []
-    real_fork = output.os.fork
-    monkeypatch.setattr(output.os, "fork", lambda: calls.append("fork") or real_fork())
+    real_fork = removal.os.fork
+    monkeypatch.setattr(removal.os, "fork", lambda: calls.append("fork") or real_fork())
     root = make_mini(tmp_path / "mini")
     assert build(root).code == 0
     files = len((root / "output/SHA256SUMS").read_text(encoding="utf-8").splitlines())
-    monkeypatch.setattr(output, "BACKGROUND_REMOVAL", files + 1)  # the old site is just below the bound
+    monkeypatch.setattr(removal, "BACKGROUND_REMOVAL", files + 1)  # the old site is just below the bound
     sums = root / "output/SHA256SUMS"
     assert build(root).code == 0 and calls == []  # removed in place
     sums.write_text(sums.read_text(encoding="utf-8") * 2, encoding="utf-8")  # an old site listing twice as many

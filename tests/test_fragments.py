@@ -9,8 +9,7 @@ from conftest import REPO
 
 from site_builder.build.flow import Layout, load
 from site_builder.domain.models import ItemScore
-from site_builder.domain.presentation import FILTERS
-from site_builder.pages.environment import _new_environment
+from site_builder.pages.environment import environment
 from site_builder.pages.fragments import ROW_TEMPLATE
 
 
@@ -21,8 +20,7 @@ def plain(env, indicators, sheet) -> str:
 def test_memoised_rows_equal_the_partial_rendered_each_time():
     site = load(Layout.from_args(root=str(REPO)))
     data = site.reports[0].data
-    env = _new_environment(REPO / "templates")
-    env.filters.update(FILTERS)
+    env = environment(REPO / "templates")
     sheets = list(data.sheets)
     first = sheets[0]
     # the same scores written another way (1 as 1.0, 0.5 as 0.50): equal Decimals, one memo key
@@ -43,8 +41,7 @@ def test_memoised_rows_equal_the_partial_rendered_each_time():
 def test_an_item_score_of_another_indicator_is_another_row():
     site = load(Layout.from_args(root=str(REPO)))
     rubric = site.reports[0].data.rubric
-    env = _new_environment(REPO / "templates")
-    env.filters.update(FILTERS)
+    env = environment(REPO / "templates")
     a, b = rubric.indicators[0], rubric.indicators[1]
 
     class Sheet:  # what indicator_rows asks of a sheet

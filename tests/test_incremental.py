@@ -18,10 +18,13 @@ import yaml
 from conftest import REPO, _in_process
 from mini import make_mini
 
+from site_builder.build import context as context_module
 from site_builder.build import flow as build_module
 from site_builder.build import generate as site
-from site_builder.build.flow import Layout, build
-from site_builder.storage import cache
+from site_builder.build.context import BuildContext, open_cache
+from site_builder.build.flow import build
+from site_builder.build.layout import Layout
+from site_builder.storage import hashes, records, sealed
 from site_builder.storage import stamp as uptodate
 
 
@@ -33,12 +36,12 @@ def uncached(years) -> set[str]:
     from site_builder.common import urls
     from site_builder.publish import cms
     from site_builder.record import ledger
-    from site_builder.storage.writer import MARKER
+    from site_builder.storage.outdir import MARKER
 
     rels = {MARKER, urls.checksums(), "sitemap.xml", "robots.txt"} | {urls.asset(a) for a in outputs.ASSETS}
     for y in years:
         rels.add(urls.data_file(y, ledger.LEDGER_FILE))
-        rels |= {cms.cms_file(y, name) for name, _label in cms.ATTACHMENTS} | {
+        rels |= {cms.cms_file(y, name) for name in cms.ATTACHED} | {
             cms.cms_file(y, cms.FRAGMENT),
             cms.cms_file(y, cms.NOTES),
         }
@@ -243,6 +246,27 @@ def test_an_edited_sheet_or_roster_cache_is_not_trusted(mini, tmp_path, referenc
         assert files(out) == reference
 
 
+def _expanded(rec):
+    return records.unpack_sheet(rec, records.Decimals())
+
+
+def _raised(section_sums):
+    return tuple((n, v + 40) for n, v in section_sums)
+
+
+def _sheet_cache(root: Path) -> sealed.EntriesFile:
+    """The sheet cache of 2023 as the build reads it (with the user's key and this package's code)."""
+    cache = open_cache(root / CACHE)
+    assert cache is not None
+    return cache.entries("sheets-2023.marshal")
+
+
+def _context_key(root: Path) -> str:
+    """What the 2023 sheets are kept under: the rubric's and the roster's bytes (read/project.py)."""
+    context = (root / "rubric/2023.yaml").read_bytes() + b"\0" + (root / "scores/2023/roster.yaml").read_bytes()
+    return hashlib.sha256(context).hexdigest()
+
+
 def _forge_sheet_cache(root: Path) -> None:
     """D1: every cached sheet's section sums raised by 40, the file re-sealed with all one can compute
     without the key (a plain SHA-256 of the body, as the old format had it)."""
@@ -251,11 +275,7 @@ def _forge_sheet_cache(root: Path) -> None:
     forged = [
         (
             k,
-            cache._compact(
-                dataclasses.replace(
-                    cache._expand(rec), section_sums=tuple((n, v + 40) for n, v in cache._expand(rec).section_sums)
-                )
-            ),
+            records.pack_sheet(dataclasses.replace(_expanded(rec), section_sums=_raised(_expanded(rec).section_sums))),
         )
         for k, rec in entries
     ]
@@ -266,8 +286,9 @@ def _forge_sheet_cache(root: Path) -> None:
 def test_a_forged_sheet_cache_with_a_recomputed_checksum_changes_nothing(mini, tmp_path, reference):
     """D1 (issue 11): a cached sheet rewritten with a recomputed plain checksum is not trusted."""
     _build(mini, tmp_path / "out", cache=True)
+    assert len(_sheet_cache(mini).read(_context_key(mini))) == 3
     _forge_sheet_cache(mini)
-    assert cache.read_cache(mini / CACHE / "sheets-2023.marshal", "anything") == {}
+    assert _sheet_cache(mini).read(_context_key(mini)) == {}
     _build(mini, tmp_path / "out", cache=True)
     assert files(tmp_path / "out") == reference  # byte for byte the --no-cache build, SHA256SUMS included
     assert b'"total": 108.75' in (tmp_path / "out/2023/data/results.json").read_bytes()
@@ -294,17 +315,17 @@ def test_an_edited_stats_cache_changes_nothing(mini, tmp_path, reference):
 
 
 def test_the_cache_key_lives_outside_the_cache_and_is_private(mini, tmp_path, reference, cache_key_dir):
-    key = cache_key_dir / cache.KEY_FILE
+    key = cache_key_dir / sealed.KEY_FILE
     _build(mini, tmp_path / "out", cache=True)
     assert key.is_file() and len(key.read_bytes()) >= 32 and key.stat().st_mode & 0o777 == 0o600
-    assert not any(p.name == cache.KEY_FILE for p in mini.rglob("*"))
+    assert not any(p.name == sealed.KEY_FILE for p in mini.rglob("*"))
 
 
 def test_without_a_readable_key_the_build_runs_without_the_cache(mini, tmp_path, reference, monkeypatch):
     blocked = tmp_path / "blocked"
     blocked.write_text("a file where the key folder should be")
-    monkeypatch.setenv(cache.KEY_DIR_ENV, str(blocked / "site_builder"))
-    assert cache.cache_secret() is None
+    monkeypatch.setenv(sealed.KEY_DIR_ENV, str(blocked / "site_builder"))
+    assert sealed.CacheKey.load() is None and open_cache(mini / CACHE) is None
     out = tmp_path / "out"
     for _ in range(2):
         stats = _build(mini, out, cache=True)
@@ -327,15 +348,16 @@ def test_publish_never_reads_the_cache(mini, tmp_path):
 
 
 def test_a_cached_sheet_keeps_every_field(mini, monkeypatch):
-    from site_builder.build.flow import load
+    from site_builder.build.validate import load
     from site_builder.read import project as loader
 
     parsed = []
     real = loader.load_sheet
     monkeypatch.setattr(loader, "load_sheet", lambda *a: parsed.append(a[0].name) or real(*a))
-    site = load(Layout.from_args(root=str(mini)), cache=True)
+    layout = Layout.from_args(root=str(mini))
+    site = load(layout, BuildContext(layout, open_cache(layout.cache)))
     assert sorted(parsed) == ["M01.yaml", "P01.yaml", "P02.yaml"]
-    again = load(Layout.from_args(root=str(mini)), cache=True)
+    again = load(layout, BuildContext(layout, open_cache(layout.cache)))
     assert len(parsed) == 3  # the second time from the sheet cache
     sheets = [s for rep in site.reports for s in rep.data.sheets]
     cached = [s for rep in again.reports for s in rep.data.sheets]
@@ -344,25 +366,26 @@ def test_a_cached_sheet_keeps_every_field(mini, monkeypatch):
         sheets[0],
         items=tuple(dataclasses.replace(i, self_score=i.score, self_reason="自评说明") for i in sheets[0].items),
     )
-    assert cache._expand(cache._compact(with_self)) == with_self
+    assert _expanded(records.pack_sheet(with_self)) == with_self
 
 
 def test_a_code_change_without_a_version_bump_reuses_nothing(mini, tmp_path, reference, monkeypatch):
-    real_digest = cache.package_digest.__wrapped__
     out = tmp_path / "out"
     _build(mini, out, cache=True)
-    monkeypatch.setattr(cache, "package_digest", lambda: "another build of the package")
+    assert len(_sheet_cache(mini).read(_context_key(mini))) == 3
+    monkeypatch.setattr(context_module, "package_digest", lambda: "another build of the package")
     stats = _build(mini, out, cache=True)
     assert stats.reused == 0 and files(out) == reference
-    assert cache.read_cache(mini / CACHE / "sheets-2023.marshal", "anything") == {}
+    monkeypatch.undo()
+    assert _sheet_cache(mini).read(_context_key(mini)) == {}  # kept under the other code's digest
 
     copy = tmp_path / "pkg"
     shutil.copytree(REPO / "site_builder", copy, ignore=shutil.ignore_patterns("__pycache__"))
-    monkeypatch.setattr(cache, "PACKAGE", copy)
-    before = real_digest()
+    before = hashes.package_digest(copy)
+    assert before == hashes.package_digest()
     scoring = copy / "domain" / "scoring.py"
     scoring.write_text(scoring.read_text(encoding="utf-8") + "\n# a comment\n", encoding="utf-8")
-    assert real_digest() != before
+    assert hashes.package_digest(copy) != before
 
 
 def test_a_template_change_invalidates_the_cache(mini, tmp_path):
@@ -383,7 +406,7 @@ def test_fingerprints_see_every_value_and_refuse_what_they_cannot_see():
 
     from markupsafe import Markup
 
-    fp = cache.Fingerprint()
+    fp = hashes.Fingerprint()
     values = [
         Decimal("1"),
         Decimal("1.0"),
@@ -402,9 +425,9 @@ def test_fingerprints_see_every_value_and_refuse_what_they_cannot_see():
         {"b": 2, "a": 1},
     ]
     assert len({fp(v) for v in values}) == len(values)
-    with pytest.raises(cache.Unhashable):
+    with pytest.raises(hashes.Unhashable):
         fp(lambda: 1)
-    with pytest.raises(cache.Unhashable):
+    with pytest.raises(hashes.Unhashable):
         fp(object())
 
 
@@ -503,18 +526,18 @@ def test_the_differential_test_fails_when_an_input_is_dropped_from_the_keys(
     mini, tmp_path, monkeypatch, dropped, caught_by
 ):
     if dropped == "templates":
-        monkeypatch.setattr(build_module, "code_digest", lambda templates: "templates left out")
+        monkeypatch.setattr(build_module, "code_digest", lambda package, templates: "templates left out")
     else:
         # a bonus change also moves the city figures on every assessed page, which would re-render the
         # page with the stale rank: for the rank, leave those out too
         ignore = CITY if dropped == "city" else frozenset({dropped}) | (CITY if dropped == "rank" else frozenset())
-        monkeypatch.setattr(site, "Fingerprint", lambda: cache.Fingerprint(ignore=ignore))
+        monkeypatch.setattr(site, "Fingerprint", lambda: hashes.Fingerprint(ignore=ignore))
     # the edits that show the input first (the rest of a random sequence after them), to keep this quick
     assert differential(mini, tmp_path, sorted(caught_by) + _sequence(1)) in caught_by
 
 
 def test_a_failure_in_a_background_job_is_a_build_error_not_a_traceback():
-    from site_builder.build.workers import Forked
+    from site_builder.common.processes import Forked
     from site_builder.errors import BuildError
 
     with pytest.raises(BuildError) as exc:

@@ -341,14 +341,17 @@ def test_postings_round_trip_with_runs():
 
 
 def test_statistics_from_cached_compact_sheets_equal_those_from_built_items(project):
-    from site_builder.build.flow import Layout, load
+    from site_builder.build.context import BuildContext, open_cache
+    from site_builder.build.layout import Layout
+    from site_builder.build.validate import load
+    from site_builder.storage.records import LazyItems
 
     layout = Layout.from_args(root=str(project.root))
-    load(layout, cache=True)  # fills the sheet cache
-    compact = load(layout, cache=True).reports[0]  # sheets from the cache, items not built yet
-    assert all(type(s.items).__name__ == "LazyItems" and s.items._items is None for s in compact.data.sheets)
+    load(layout, BuildContext(layout, open_cache(layout.cache)))  # fills the sheet cache
+    compact = load(layout, BuildContext(layout, open_cache(layout.cache))).reports[0]  # from the cache, items not built
+    assert all(isinstance(s.items, LazyItems) and not s.items.loaded for s in compact.data.sheets)
     from_rows = stats.compute(compact)
-    assert all(s.items._items is None for s in compact.data.sheets)  # still not built
+    assert all(not s.items.loaded for s in compact.data.sheets)  # still not built
     for sheet in compact.data.sheets:
         list(sheet.items)  # build every item
     assert stats.compute(compact) == from_rows == stats.compute(load(layout).reports[0])

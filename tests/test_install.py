@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.build.flow import PACKAGE_TEMPLATES, Layout, build
+from site_builder.build.flow import build
+from site_builder.build.layout import PACKAGE_TEMPLATES, Layout
 from site_builder.commands.synth import synth_command
 from site_builder.storage import stamp
 

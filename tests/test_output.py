@@ -19,10 +19,16 @@ import yaml
 from conftest import REPO, _in_process
 from mini import _sheet, make_mini
 
-from site_builder.cli.main import main
+from site_builder.build.flow import build as run_build
+from site_builder.build.layout import Layout
+from site_builder.common.messages import os_error
 from site_builder.record.ledger import LEDGER_FILE
-from site_builder.storage import writer as output
-from site_builder.storage.writer import MARKER, Writer, claim_output, output_lock, recover, replace_output
+from site_builder.storage import swap as swapping
+from site_builder.storage.files import named
+from site_builder.storage.locks import cache_lock, output_lock
+from site_builder.storage.outdir import MARKER
+from site_builder.storage.swap import claim_output, recover, replace_output
+from site_builder.storage.writer import Writer
 
 
 def files(folder: Path) -> dict[str, bytes]:
@@ -187,8 +193,6 @@ def test_a_second_build_on_the_same_output_is_refused_while_one_runs(mini):
         "请等它结束后再运行，未写出任何文件\n"
     )
     assert files(mini / "output") == before
-    from site_builder.storage.cache import cache_lock
-
     cache = mini / ".cache/site_builder"
     with cache_lock(cache):
         result = build(mini, "--out", str(mini / "other"))
@@ -230,16 +234,20 @@ def test_concurrent_builds_in_real_processes_never_break_the_output(mini, tmp_pa
 # --- 3. the swap: old or new at every instant ---------------------------------------------------
 
 
-def _killed_at(step: str, argv: list[str], fallback: bool = False) -> bool:
-    """Run the CLI in a forked child that SIGKILLs itself at `step`; True if it died there."""
+def _killed_at(step: str, root: Path, publish: bool = False, fallback: bool = False) -> bool:
+    """Run the build of `root` in a forked child that SIGKILLs itself at `step`; True if it died there."""
+
+    def kill_at(name: str) -> None:
+        if name == step:
+            os.kill(os.getpid(), signal.SIGKILL)
+
     pid = os.fork()
     if pid == 0:  # the child: never returns into pytest
         try:
-            output.STEP_HOOK = lambda name: os.kill(os.getpid(), signal.SIGKILL) if name == step else None
             if fallback:
-                output.exchange = lambda a, b: False  # a file system without renameat2
+                swapping.exchange = lambda a, b: False  # a file system without renameat2
             with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-                main(argv)
+                run_build(Layout.from_args(root=str(root)), publish_mode=publish, workers=1, on_step=kill_at)
         finally:
             os._exit(0)
     _pid, status = os.waitpid(pid, 0)
@@ -264,7 +272,7 @@ def test_killing_the_build_at_any_step_leaves_the_old_or_the_new_output(mini, tm
     steps = ["journaled", "filled", "flushed"] + (["old-moved"] if fallback else []) + ["swapped", "committed"]
     seen = []
     for step in steps:
-        assert _killed_at(step, ["build", "--root", str(mini), "--jobs", "1"], fallback), step
+        assert _killed_at(step, mini, fallback=fallback), step
         if out.exists():
             now = files(out)
             assert now in (old, new), step
@@ -289,7 +297,7 @@ def test_a_crash_between_the_fallback_renames_is_finished_by_the_next_build(mini
     assert build(mini).code == 0
     _rename_m02(mini, "戊职业中学校")
     assert build(mini, "--out", str(tmp_path / "ref"), "--no-cache").code == 0
-    assert _killed_at("old-moved", ["build", "--root", str(mini), "--jobs", "1"], fallback=True)
+    assert _killed_at("old-moved", mini, fallback=True)
     assert not out.exists()
     assert build(mini).code == 0  # recovers, then builds
     assert files(out) == files(tmp_path / "ref") and leftovers(out) == []
@@ -299,7 +307,7 @@ def test_killing_the_first_build_leaves_no_output_or_the_whole_new_one(mini, tmp
     out = mini / "output"
     assert build(mini, "--out", str(tmp_path / "ref"), "--no-cache").code == 0
     for step, expected in [("journaled", None), ("filled", None), ("flushed", "new"), ("swapped", "new")]:
-        assert _killed_at(step, ["build", "--root", str(mini), "--jobs", "1"]), step
+        assert _killed_at(step, mini), step
         with output_lock(out):
             recover(out.resolve())
         assert leftovers(out) == [], step
@@ -313,9 +321,9 @@ def test_killing_the_first_build_leaves_no_output_or_the_whole_new_one(mini, tmp
 def test_everything_is_flushed_before_the_swap(mini, monkeypatch):
     assert build(mini).code == 0
     events = []
-    real = {name: getattr(output, name) for name in ("flush_tree", "fsync_dir", "exchange")}
+    real = {name: getattr(swapping, name) for name in ("flush_tree", "fsync_dir", "exchange")}
     for name in real:
-        monkeypatch.setattr(output, name, lambda *a, _n=name: (events.append((_n, a[-1].name)), real[_n](*a))[1])
+        monkeypatch.setattr(swapping, name, lambda *a, _n=name: (events.append((_n, a[-1].name)), real[_n](*a))[1])
     assert build(mini, "--no-cache").code == 0  # a build that runs (nothing changed would skip it)
     flush = [e[0] for e in events].index("flush_tree")
     assert events[flush][1].startswith(".output.build-")  # the staging tree
@@ -360,7 +368,7 @@ def test_publish_writes_the_site_and_the_record_together_or_neither(mini, tmp_pa
         return real_replace(src, dst, *a, **kw)
 
     _rename_m02(mini, "戊职业中学校")
-    monkeypatch.setattr(output.os, "replace", failing)
+    monkeypatch.setattr(swapping.os, "replace", failing)
     result = build(mini, "--publish")
     monkeypatch.undo()
     assert result.code == 1
@@ -382,7 +390,7 @@ def test_killing_a_publish_at_any_step_leaves_site_and_record_together(mini, tmp
     shutil.copytree(out, tmp_path / "saved")
     _rename_m02(mini, "戊职业中学校")
     for step in ["journaled", "filled", "flushed", "swapped", "placed", "committed"]:
-        assert _killed_at(step, ["build", "--root", str(mini), "--jobs", "1", "--publish"]), step
+        assert _killed_at(step, mini, publish=True), step
         with output_lock(out):
             recover(out.resolve())
         assert leftovers(out) == [] and not list(record.parent.glob(f".{LEDGER_FILE}.*")), step
@@ -408,7 +416,7 @@ def test_replace_output_rolls_back_every_file_written_alongside(tmp_path, monkey
             raise OSError(errno.EIO, "I/O error", str(dst))
         return real_replace(src, dst, *args, **kw)
 
-    monkeypatch.setattr(output.os, "replace", fail_on_b)
+    monkeypatch.setattr(swapping.os, "replace", fail_on_b)
     with pytest.raises(OSError), claim_output(out) as real:
         replace_output(real, lambda w: w.write("index.html", "two"), {a: b"new a", b: b"new b"})
     monkeypatch.undo()
@@ -428,7 +436,7 @@ def test_a_full_disk_while_writing_gives_one_message_and_keeps_the_output(mini, 
     before = files(mini / "output")
 
     def full(self, rel, data):
-        raise output.named(OSError(errno.ENOSPC, "No space left on device"), self.staging / rel)
+        raise named(OSError(errno.ENOSPC, "No space left on device"), self.staging / rel)
 
     monkeypatch.setattr(Writer, "write", full)
     result = build(mini, "--no-cache")
@@ -448,7 +456,7 @@ def test_permission_denied_gives_one_message(mini, monkeypatch):
     def denied(*args, **kw):
         raise PermissionError(errno.EACCES, "Permission denied", str(mini))
 
-    monkeypatch.setattr(output.tempfile, "mkdtemp", denied)
+    monkeypatch.setattr(swapping.tempfile, "mkdtemp", denied)
     result = build(mini, "--no-cache")
     assert result.err == (
         f"错误：无法写入 {mini}：没有写入权限；请检查该目录的权限，或换一个可写的位置；"
@@ -516,7 +524,7 @@ def test_a_read_only_output_and_a_read_only_cache(mini, tmp_path):
 
 
 def test_any_other_os_error_is_named_too():
-    assert output.describe_os_error(OSError(errno.EIO, "I/O error", "/x")) == "无法写入 /x：I/O error"
+    assert os_error(OSError(errno.EIO, "I/O error", "/x"), writing=True) == "无法写入 /x：I/O error"
 
 
 def test_a_record_that_cannot_be_written_is_named_and_nothing_changes(mini, monkeypatch):
@@ -528,7 +536,7 @@ def test_a_record_that_cannot_be_written_is_named_and_nothing_changes(mini, monk
     def read_only(path, raw):
         raise OSError(errno.EROFS, "Read-only file system")
 
-    monkeypatch.setattr(output, "_write_new", read_only)
+    monkeypatch.setattr(swapping, "write_new", read_only)
     result = build(mini, "--publish")
     assert result.code == 1
     assert result.err == (

@@ -1,4 +1,4 @@
-"""Pages as specs (pages.py), one registry of data files (outputs.py), one URL helper (urls.py)."""
+"""Pages as specs (pages/specs.py), one registry of data files (build/datafiles.py), one URL helper (urls.py)."""
 
 from __future__ import annotations
 
@@ -11,11 +11,14 @@ from conftest import _in_process
 from mini import make_mini
 
 from site_builder.build.datafiles import DATA_FILES
-from site_builder.build.flow import Layout, build, load
+from site_builder.build.flow import build
+from site_builder.build.layout import Layout
+from site_builder.build.validate import load
 from site_builder.common import urls
 from site_builder.pages import specs as pages
+from site_builder.pages import stats
 from site_builder.storage import stamp as uptodate
-from site_builder.storage.cache import Fingerprint
+from site_builder.storage.hashes import Fingerprint
 
 
 @pytest.fixture(scope="module")
@@ -54,12 +57,13 @@ def test_every_page_is_rendered_from_a_spec(tmp_path, monkeypatch):
     assert sorted(rendered) == built_pages
     site = load(Layout.from_args(root=str(root)))
     rep = site.reports[0]
+    year_stats = stats.compute(rep)
     specs = [
-        *pages.institution_pages(site, rep),
+        *pages.institution_pages(site, rep, year_stats),
         pages.roster_page(site, rep),
         pages.grades_page(site, rep),
-        pages.rubric_page(site, rep),
-        pages.year_page(site, rep, []),
+        pages.rubric_page(site, rep, year_stats),
+        pages.year_page(site, rep, year_stats, []),
         pages.home_page(site),
         *pages.content_pages(site),
         pages.wechat_article(site, rep),
@@ -72,8 +76,8 @@ def test_page_contexts_are_pure(built):
     layout = Layout.from_args(root=str(built))
     one, two = load(layout), load(layout)  # two loads: equal values, different objects
     fp1, fp2 = Fingerprint(), Fingerprint()
-    specs1 = pages.institution_pages(one, one.reports[0]) + [pages.home_page(one)]
-    specs2 = pages.institution_pages(two, two.reports[0]) + [pages.home_page(two)]
+    specs1 = pages.institution_pages(one, one.reports[0], stats.compute(one.reports[0])) + [pages.home_page(one)]
+    specs2 = pages.institution_pages(two, two.reports[0], stats.compute(two.reports[0])) + [pages.home_page(two)]
     assert [fp1(s.context) for s in specs1] == [fp2(s.context) for s in specs2]
     assert len({fp1(s.context) for s in specs1}) == len(specs1)
 
@@ -111,7 +115,7 @@ def test_a_context_the_cache_cannot_hash_is_rendered_every_time(tmp_path, monkey
     real_html = SiteRenderer.html
     monkeypatch.setattr(SiteRenderer, "html", lambda self, spec: rendered.append(spec.rel) or real_html(self, spec))
     uptodate.forget(layout.cache)  # a build that runs, though nothing changed (the page cache is tested)
-    stats = build(layout, workers=1)[2]
+    figures = build(layout, workers=1)[2]
     assert "2023/roster/index.html" in rendered  # rendered again, not taken from the cache
-    assert "2023/institutions/P01/index.html" not in rendered and stats.reused > 0
+    assert "2023/institutions/P01/index.html" not in rendered and figures.reused > 0
     assert (root / "output/2023/roster/index.html").read_bytes() == first

@@ -340,21 +340,21 @@ def test_cached_sheets_are_scanned_like_fresh_ones():
     """The scan reads a cached sheet's plain tuples (no items built): same findings as the sheet."""
     from site_builder.domain.models import ItemScore, Sheet
     from site_builder.publish.privacy import _suspect_texts
-    from site_builder.storage import cache
+    from site_builder.storage.records import Decimals, LazyItems, pack_sheet, unpack_sheet
 
     items = (
         ItemScore("1-01", Decimal("0"), "联系 13812345678", None, "自评 13900001111"),
         ItemScore("1-02", Decimal("1")),
     )
     sheet = Sheet("P05", dt.date(2024, 1, 8), False, False, items, (), "scores/2023/P05.yaml")
-    cached = cache._expand(cache._compact(sheet))
-    assert isinstance(cached.items, cache.LazyItems)
+    cached = unpack_sheet(pack_sheet(sheet), Decimals())
+    assert isinstance(cached.items, LazyItems)
     expected = [("1-01", "联系 13812345678", "自评 13900001111"), ("1-02", None, None)]
     assert _suspect_texts(sheet) == expected
     assert _suspect_texts(cached) == expected
-    assert cached.items._items is None  # not materialised by the scan
+    assert not cached.items.loaded  # not built by the scan
     clean_sheet = Sheet("P05", sheet.assessed_on, False, False, items[1:], (), sheet.path)
-    assert _suspect_texts(cache._expand(cache._compact(clean_sheet))) == []
+    assert _suspect_texts(unpack_sheet(pack_sheet(clean_sheet), Decimals())) == []
 
 
 def test_objections_are_scanned():

@@ -1,161 +1,40 @@
-"""Ties it together: read and validate everything, compute, then write every output in one swap."""
+"""The build flow: check the output folder, stop early when nothing changed, read and validate
+everything, write every output into a staging folder, and swap it in (with, publishing, the
+ledgers written back into the data) in one step.
+
+Publishing is two more steps of the same flow: the ledgers get their new entries (`publishing.propose`)
+before the site is written, since the pages show each year's head; and if the files written differ
+from those an earlier publication recorded while the data did not (new templates or code), those
+years get a new entry too and the site is written again with it.
+"""
 
 from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
-from site_builder.build.generate import SiteRenderer
-from site_builder.build.workers import Progress
+from site_builder.build.context import BuildContext, open_cache
+from site_builder.build.layout import Layout
+from site_builder.build.progress import Progress
+from site_builder.build.validate import check_publishable, load, summary
 from site_builder.common import urls
-from site_builder.domain import objections
-from site_builder.domain.models import SiteInput, YearReport
-from site_builder.domain.scoring import Figures, year_results
-from site_builder.errors import BuildError, DataError, Problems
-from site_builder.pages import meta as pagemeta
-from site_builder.publish import cms, crawl, privacy
-from site_builder.read.content import check_assessment_periods, load_content
-from site_builder.read.project import Paths, load_project
+from site_builder.common.messages import os_error
+from site_builder.domain.models import SiteInput
+from site_builder.errors import BuildError, Problems
+from site_builder.read.project import Paths
 from site_builder.record import previous as previous_site
-from site_builder.record import publishing, reconcile
+from site_builder.record import publishing
 from site_builder.storage import stamp as uptodate
-from site_builder.storage.cache import PACKAGE, PageCache, cache_lock, cache_secret, code_digest
-from site_builder.storage.writer import Writer, claim_output, describe_os_error, replace_output
+from site_builder.storage.hashes import code_digest
+from site_builder.storage.locks import cache_lock
+from site_builder.storage.pagecache import PageCache
+from site_builder.storage.swap import Staging, Step, claim_output
+from site_builder.storage.writer import Writer
 
-PLACEHOLDER_HOSTS = {"example.org", "example.com", "example.net"}
-
-
-def package_templates() -> Path:
-    """The templates that ship with the package: the repo's top-level templates/, which pyproject's
-    package-dir installs as site_builder/templates (`pip install .`). In an editable install or a
-    checkout the package's own folder has none (setuptools' editable import hook does not map a
-    folder without `__init__.py` inside the package), and the top-level folder itself is used."""
-    package = Path(__file__).resolve().parents[1]
-    installed = package / "templates"
-    return installed if installed.is_dir() else package.parent / "templates"
-
-
-PACKAGE_TEMPLATES = package_templates()
-
-
-@dataclass(frozen=True)
-class Layout:
-    """Where inputs and output live. Defaults are relative to `root` (the repo); the templates are
-    the root's own templates/ when it has one, else the package's (PACKAGE_TEMPLATES)."""
-
-    root: Path
-    scores: Path
-    rubric: Path
-    content: Path
-    out: Path
-    templates: Path = PACKAGE_TEMPLATES
-
-    @property
-    def cache(self) -> Path:
-        """The page cache, under the data root (git-ignored)."""
-        return self.root / ".cache" / "site_builder"
-
-    def protected(self) -> dict[str, Path]:
-        """Folders an output may neither be, contain nor lie inside (label -> path)."""
-        return {
-            "评分数据目录": self.scores,
-            "评估表目录": self.rubric,
-            "页面内容目录": self.content,
-            "模板目录": self.templates,
-            "缓存目录": self.cache,
-            "版本库": self.root / ".git",
-            "程序目录": PACKAGE,
-        }
-
-    @classmethod
-    def from_args(
-        cls,
-        root: str | None = None,
-        scores: str | None = None,
-        rubric: str | None = None,
-        content: str | None = None,
-        out: str | None = None,
-    ) -> Layout:
-        base = Path(root or ".")
-        return cls(
-            root=base,
-            scores=Path(scores) if scores else base / "scores",
-            rubric=Path(rubric) if rubric else base / "rubric",
-            content=Path(content) if content else base / "content",
-            out=Path(out) if out else base / "output",
-            templates=(base / "templates").resolve() if (base / "templates").is_dir() else PACKAGE_TEMPLATES,
-        )
-
-
-def load(layout: Layout, cache: bool = False, workers: int = 1) -> SiteInput:
-    """Read and validate every year and the site content; compute the results.
-
-    Raises DataError listing every problem in the data and the content.
-    """
-    problems = Problems()
-    try:
-        years = load_project(
-            layout.scores, layout.rubric, base=layout.root, cache=layout.cache if cache else None, workers=workers
-        )
-    except DataError as exc:
-        problems.items.extend(exc.problems)
-        years = []
-    rel = Paths(layout.rubric, layout.scores, layout.root).rel
-    config, pages, announcements = load_content(layout.content, [y.year for y in years], rel, problems)
-    check_assessment_periods(years, announcements, layout.content, rel, problems)
-    privacy.check_site(years, config, pages, announcements, layout.content, rel, problems)
-    pagemeta.check_content(years, pages, announcements, layout.content, rel, problems)
-    ledgers = reconcile.read_year_ledgers(years, layout.scores, rel, problems)
-    problems.raise_if_any()
-    reports = [YearReport(y, year_results(y)) for y in years]
-    return SiteInput(config, reports, pages, announcements, layout.templates, ledgers=ledgers)
-
-
-def summary(reports: list[YearReport]) -> str:
-    """What `validate` prints: what would be published, at a glance."""
-    lines = []
-    for rep in reports:
-        d, f = rep.data, Figures.of(rep.results, rep.data.rubric)
-        lines.append(
-            f"{d.year} 年：评估表 {len(d.rubric.indicators)} 项指标，名单 {f.listed} 个机构，"
-            f"评分表 {len(d.sheets)} 份；状态 {d.status.status}（{d.status.label}）"
-        )
-        lines.append(
-            f"  开展评价 {f.active} 个，未开展 {f.inactive} 个；已评估 {f.assessed} 个，尚无评分表 {f.missing} 个"
-        )
-        grades = "，".join(f"{g} {n}" for g, n in f.by_outcome.items())
-        lines.append(f"  等级：{grades}")
-        lines.extend(filter(None, [objections.summary_line(d)]))
-    return "\n".join(lines)
-
-
-def check_publishable(site: SiteInput) -> None:
-    """`build --publish` only for approved data with a sheet for every active institution."""
-    problems = []
-    if urlsplit(site.config.base_url).hostname in PLACEHOLDER_HOSTS:
-        problems.append(
-            f"content/site.yaml: base_url 仍是占位地址 {site.config.base_url}；请改为本站在局网站上的实际地址"
-        )
-    for key, label in (("sponsor", "主办单位"), ("site_id_code", "网站标识码")):
-        if not getattr(site.config, key):
-            problems.append(f"content/site.yaml: 缺少 {key}（{label}）；政府网站须标明，填写后才能正式发布")
-    for rep in site.reports:
-        d = rep.data
-        if d.status.status != "approved":
-            problems.append(
-                f"{d.status.path}: status 为 {d.status.status}（{d.status.label}），"
-                "只有 approved（已审定）的数据可以正式发布"
-            )
-        missing = [r.institution.id for r in rep.results if r.institution.active and not r.assessed]
-        if missing:
-            problems.append(
-                f"{d.year} 年尚无评分表的开展评价机构：{'、'.join(missing)}；正式发布须每个开展评价的机构都有评分表"
-            )
-    if problems:
-        raise BuildError("不能正式发布：\n" + "\n".join(problems))
+__all__ = ["BuildStats", "Layout", "build", "load", "summary"]  # the build as the commands and tests call it
 
 
 def checksums(writer: Writer) -> str:
@@ -187,57 +66,42 @@ def build(
     cache: bool = True,
     progress: bool = False,
     previous: Path | None = None,
-) -> tuple[SiteInput, dict[str, str], BuildStats]:
+    on_step: Step | None = None,
+) -> tuple[SiteInput | None, dict[str, str], BuildStats]:
     """Validate everything, then write the whole output (and, publishing, the ledgers) in one swap.
     Returns the input, the files written and the build's figures. With `cache`, files whose inputs
     did not change come from the cache, and when nothing at all changed since the last build
     (`uptodate`) nothing is read or written: (None, {}, figures). An official publication never
     uses the cache (it is rendered afresh).
-    Refuses to replace a publication (`previous`, by default the output) the ledgers do not hold."""
+    Refuses to replace a publication (`previous`, by default the output) the ledgers do not hold.
+    `on_step` is told each step of the swap (`swap.Staging`; tests stop the process there)."""
     started = time.perf_counter()
-    cache = cache and not publish_mode and cache_secret() is not None  # no key: no cache, silently
-    locks = [cache_lock(layout.cache)] if cache else []
+    caches = open_cache(layout.cache) if cache and not publish_mode else None  # no key: no cache, silently
+    locks = [cache_lock(layout.cache)] if caches else []
     if previous is not None and not previous.is_dir():
         raise BuildError(f"--previous 指定的 {previous} 不是目录；请给出上一次发布的网站副本（含 SHA256SUMS 的目录）")
     try:
         with claim_output(layout.out, layout.root, layout.protected(), locks) as out:
             state = None
-            if cache and previous is None:  # taken before anything is read (see uptodate.py)
+            if caches and previous is None:  # taken before anything is read (see stamp.py)
                 state = uptodate.inputs_state(
                     [layout.scores, layout.rubric, layout.content, layout.templates], f"{out}\0{layout.cache.resolve()}"
                 )
-                last = uptodate.unchanged(layout.cache, state, out) if state else None
+                last = uptodate.unchanged(caches, state, out) if state else None
                 if last is not None:
-                    return (
-                        None,
-                        {},
-                        BuildStats(last["files"], last["cached"], time.perf_counter() - started, last["summary"], True),
-                    )
+                    seconds = time.perf_counter() - started
+                    return None, {}, BuildStats(last["files"], last["cached"], seconds, last["summary"], True)
                 uptodate.forget(layout.cache)  # until this build has finished
-            site = load(layout, cache=cache, workers=workers)
+            context = BuildContext(layout, caches, workers, Progress(progress))
+            site = load(layout, context)
             rel = Paths(layout.rubric, layout.scores, layout.root).rel
             problems = Problems()
             previous_site.check_previous(previous or layout.out, site.ledgers, problems, rel)
             problems.raise_if_any()
             if publish_mode:
                 check_publishable(site)
-            page_cache = PageCache(layout.cache if cache else None, code_digest(layout.templates) if cache else "")
-
-            def run(site: SiteInput) -> tuple[SiteInput, dict[str, str]]:
-                records = publishing.record_paths(site, layout.scores) if publish_mode else None
-
-                def fill(writer: Writer) -> None:
-                    SiteRenderer(site, writer, page_cache, workers, Progress(progress)).render_site()
-                    cms.write(writer, site)  # the CMS package and the crawlers' files: after every page
-                    crawl.write(writer, site)
-                    for path, body in publishing.output_files(site, writer.written, publish_mode).items():
-                        writer.write(path, body)
-                    if records is not None:
-                        records.update(publishing.record_files(site, layout.scores))  # written with the site
-                    writer.write(urls.CHECKSUMS, checksums(writer))
-
-                return site, replace_output(out, fill, records, before_swap=observe)
-
+            if caches:
+                context.pages = PageCache(caches, code_digest(caches.package, layout.templates))
             observed: dict[str, str | None] = {"output": None}
 
             def observe(staging: Path) -> None:  # the site as this build wrote it, before it is the output
@@ -245,32 +109,77 @@ def build(
                     observed["output"] = uptodate.output_state(out, staging)
 
             if publish_mode:
-                inputs = {
-                    r.data.year: publishing.input_hashes(r.data, layout.scores, layout.rubric, rel)
-                    for r in site.reports
-                }
-                _, (site, written) = publishing.publishing(site, inputs, run)
+                site, written = publish(site, context, out, observe, on_step)
             else:
-                site, written = run(site)
+                with Staging(out, on_step=on_step) as staging:
+                    write_site(site, context, staging.writer)
+                    finish_site(site, staging.writer, publish_mode=False)
+                    written = staging.swap(before_swap=observe)
             text = summary(site.reports)
             try:
-                page_cache.save()
-                if state:
-                    uptodate.keep(
-                        layout.cache,
-                        state,
-                        observed["output"],
-                        {"files": len(written), "cached": len(page_cache.fresh), "summary": text},
-                    )
+                context.pages.save()
+                if caches and state:
+                    report = {"files": len(written), "cached": len(context.pages.fresh), "summary": text}
+                    uptodate.keep(caches, state, observed["output"], report)
             except OSError:
                 pass  # the site is out; a cache left unsaved only costs time next build
     except OSError as exc:
         raise BuildError(_os_message(exc, layout)) from None
-    return site, written, BuildStats(len(written), page_cache.reused, time.perf_counter() - started, text)
+    return site, written, BuildStats(len(written), context.pages.reused, time.perf_counter() - started, text)
+
+
+def write_site(site: SiteInput, context: BuildContext, writer: Writer) -> None:
+    """Every file but the ledgers and SHA256SUMS: the pages and data files, then the CMS package and
+    the crawlers' files (after every page). (Imported here: a build with nothing changed renders nothing.)"""
+    from site_builder.build.datafiles import DATA_FILES
+    from site_builder.build.generate import SiteRenderer
+    from site_builder.publish import cms, crawl
+
+    SiteRenderer(site, writer, context).render_site()
+    cms.write(writer, site, context.environment, {f.name: f.label for f in DATA_FILES})
+    crawl.write(writer, site)
+
+
+def finish_site(site: SiteInput, writer: Writer, publish_mode: bool) -> None:
+    """The ledgers (publishing, their new entries record the files written) and SHA256SUMS, last."""
+    for path, body in publishing.output_files(site, writer.written, publish_mode).items():
+        writer.write(path, body)
+    writer.write(urls.CHECKSUMS, checksums(writer))
+
+
+def publish(
+    site: SiteInput,
+    context: BuildContext,
+    out: Path,
+    observe: Callable[[Path], None],
+    on_step: Step | None,
+) -> tuple[SiteInput, dict[str, str]]:
+    """`build --publish`: the site written with the ledgers as this publication leaves them, and
+    swapped in together with each year's ledger written back into the data (`publishing.record_files`).
+    Returns the site with those ledgers and the files written."""
+    layout = context.layout
+    rel = Paths(layout.rubric, layout.scores, layout.root).rel
+    inputs = {r.data.year: publishing.input_hashes(r.data, layout.scores, layout.rubric, rel) for r in site.reports}
+    proposed = publishing.propose(site, inputs)
+    records = list(publishing.record_paths(proposed, layout.scores))
+    staging = Staging(out, records, on_step)
+    try:
+        write_site(proposed, context, staging.writer)
+        stale = publishing.stale_years(proposed, staging.writer.written)
+        if stale:  # the files changed without the data: a new entry records them, the pages show its head
+            staging.abandon()
+            proposed = publishing.propose(site, inputs, force=frozenset(stale))
+            staging = Staging(out, records, on_step)
+            write_site(proposed, context, staging.writer)
+        finish_site(proposed, staging.writer, publish_mode=True)
+        written = staging.swap(publishing.record_files(proposed, layout.scores), before_swap=observe)
+    finally:
+        staging.abandon()
+    return proposed, written
 
 
 def _os_message(exc: OSError, layout: Layout) -> str:
-    text = describe_os_error(exc)
+    text = os_error(exc, writing=True)
     where, cache = os.path.realpath(str(exc.filename or "")), os.path.realpath(layout.cache)
     if exc.filename and (where == cache or where.startswith(cache + os.sep)):
         text += "（这是页面缓存；也可加 --no-cache 不用缓存）"

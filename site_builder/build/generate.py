@@ -1,47 +1,44 @@
-"""Renders the site: each page's spec (pages.py) through Jinja, each data file through its producer
-(outputs.py), taking from the cache (cache.py) what was made from exactly the same inputs, and
-spreading the work over worker processes (workers.py)."""
+"""Renders the site: each page's spec (`pages.specs`) through Jinja, each data file through its
+producer (`datafiles`), taking from the page cache what was made from exactly the same inputs, and
+spreading the work over forked processes (`common.processes`). Everything it keeps for the build —
+the environment, the caches, each year's statistics — is in the build's context."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import partial
 from itertools import chain
+from typing import Any, TypeVar
 
 from markupsafe import Markup
 
+from site_builder.build.context import BuildContext
 from site_builder.build.datafiles import ASSETS, DATA_FILES
-from site_builder.build.workers import Forked, Progress, map_forked
 from site_builder.common import urls
+from site_builder.common.processes import Forked, map_forked
 from site_builder.domain.models import SiteInput, YearReport
-from site_builder.domain.presentation import FILTERS
 from site_builder.pages import search, stats
 from site_builder.pages import specs as pages
-from site_builder.pages.environment import environment
 from site_builder.pages.specs import PageSpec
+from site_builder.pages.stats import YearStats
 from site_builder.publish import wechat
 from site_builder.publish.feed import feed_xml
-from site_builder.storage.cache import Fingerprint, PageCache, Unhashable
+from site_builder.storage.hashes import Fingerprint, Unhashable
 from site_builder.storage.writer import Writer
+
+T = TypeVar("T")
 
 
 class SiteRenderer:
-    def __init__(
-        self,
-        site: SiteInput,
-        writer: Writer,
-        cache: PageCache | None = None,
-        workers: int = 1,
-        progress: Progress | None = None,
-    ):
+    def __init__(self, site: SiteInput, writer: Writer, context: BuildContext):
         self.site = site
         self.writer = writer
-        self.env = environment(site.templates)
-        self.env.filters.update(FILTERS)
-        self.cache = cache or PageCache(None)
+        self.context = context
+        self.env = context.environment
+        self.cache = context.pages
         self.fingerprint = Fingerprint()
-        self.workers = workers
-        self.progress = progress or Progress(False)
+        self.workers = context.workers
+        self.progress = context.progress
         self.pending: list[tuple[str, str | None, Forked]] = []
 
     # -- one file ------------------------------------------------------------------------------
@@ -86,7 +83,7 @@ class SiteRenderer:
     def page(self, spec: PageSpec) -> None:
         self.make(spec.rel, f"template:{spec.template}", spec.context, lambda: self.html(spec))
 
-    def many(self, make_spec: Callable[[object], PageSpec], items: Sequence) -> None:
+    def many(self, make_spec: Callable[[T], PageSpec], items: Sequence[T]) -> None:
         """One page per item. Each page's whole job — its context (`make_spec`), its key, the cache
         lookup or the rendering, writing it into the staging folder — runs in the worker processes
         when there are many; only (path, key, SHA-256, reused) come back to be recorded."""
@@ -99,7 +96,7 @@ class SiteRenderer:
             self.progress.step()
         self.progress.done()
 
-    def _one_page(self, make_spec: Callable[[object], PageSpec], item: object) -> tuple[str, str | None, str, bool]:
+    def _one_page(self, make_spec: Callable[[T], PageSpec], item: T) -> tuple[str, str | None, str, bool]:
         spec = make_spec(item)
         key = self.key(f"template:{spec.template}", spec.rel, spec.context)
         data = self.cache.lookup(spec.rel, key) if key else None
@@ -124,30 +121,45 @@ class SiteRenderer:
         for spec in pages.content_pages(self.site):
             self.page(spec)
 
+    def year_stats(self, report: YearReport) -> YearStats:
+        """The year's statistics, once per build: from the stats cache when the year's rubric and
+        results are exactly those they were computed from (their cache key), else computed."""
+        year = report.data.year
+        if year not in self.context.stats:
+            key = self.key("stats", f"{year}/stats", (report.data.rubric, report.results))
+            self.context.stats[year] = stats.year_stats(report, key, self.context.cache)
+        return self.context.stats[year]
+
     def render_year(self, report: YearReport) -> None:
-        stats.prepare(self, report)  # the statistics the data files and pages show
+        year_stats = self.year_stats(report)  # the statistics the data files and pages show
         for data_file in sorted(DATA_FILES, key=lambda f: not f.background):  # the slow ones start first
-            inputs = data_file.inputs(report)
+            inputs = data_file.inputs(report, year_stats)
             self.make(
                 data_file.path(report.data.year),
                 f"data:{data_file.name}",
                 inputs,
-                lambda f=data_file, args=inputs: f.produce(*args),
+                partial(data_file.produce, *inputs),
                 background=data_file.background,
             )
-        self.many(
-            partial(pages.institution_page, self.site, report), report.results
-        )  # the bulk, while the workbook is made
+        # the bulk, while the workbook is made
+        self.many(partial(pages.institution_page, self.site, report, year_stats), report.results)
         self.page(pages.roster_page(self.site, report))
         self.page(pages.grades_page(self.site, report))
-        self.page(pages.rubric_page(self.site, report))
-        search.render(self, report)
+        self.page(pages.rubric_page(self.site, report, year_stats))
+        self.render_search(report)
         if self.site.config.wechat_article:
             self.render_wechat(report)
         self.finish()  # the year page shows the checksums of every data file
         y = report.data.year
         downloads = [(f.path(y), f.label, self.writer.sha256(f.path(y))) for f in DATA_FILES]
-        self.page(pages.year_page(self.site, report, downloads))
+        self.page(pages.year_page(self.site, report, year_stats, downloads))
+
+    def render_search(self, report: YearReport) -> None:
+        """The year's search page and its index (cached by what the index is made from)."""
+        spec = search.search_page(self.site, report)
+        index: tuple[Any, ...] = (report.data.rubric, report.results)
+        self.make(search.index_path(report.data.year), "search-index", index, lambda: search.index_js(report, spec.rel))
+        self.page(spec)
 
     def render_wechat(self, report: YearReport) -> None:
         """The paste-ready article fragment and the preview page with the copy button."""
@@ -157,7 +169,7 @@ class SiteRenderer:
         if final is not None:
             self.page(pages.final_preview(self.site, report, self.wechat_fragment(final)))
 
-    def wechat_fragment(self, spec: pages.PageSpec) -> Markup:
+    def wechat_fragment(self, spec: PageSpec) -> Markup:
         """A WeChat article: rendered, its stylesheet inlined, the editor's limits checked, written
         (through the cache); returned as the fragment its preview page shows."""
 

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from site_builder import __version__
-from site_builder.build.flow import Layout, build, load, summary
+from site_builder.build.flow import build
+from site_builder.build.layout import Layout
+from site_builder.build.validate import load, summary
 from site_builder.cli.parser import ERROR_PREFIX, ChineseArgumentParser, port, positive_int, year
 from site_builder.commands.synth import synth_command
 from site_builder.common.messages import absolute, os_error
@@ -144,6 +146,7 @@ def _build(args: argparse.Namespace) -> None:
     print(stats.summary)
     print(f"{layout.out}：{stats.line()}" if stats.unchanged else f"已生成到 {layout.out}：{stats.line()}")
     if args.publish:
+        assert site is not None  # a publication never stops early (it never uses the cache)
         print(publish_note(layout, [rep.data.year for rep in site.reports]))
 
 

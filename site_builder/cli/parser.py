@@ -58,7 +58,8 @@ class ChineseArgumentParser(argparse.ArgumentParser):
         kwargs.setdefault("formatter_class", ChineseHelpFormatter)
         kwargs.setdefault("allow_abbrev", False)  # `--pub` is a typo to point out, not a guess to act on
         add_help = kwargs.pop("add_help", True)
-        super().__init__(*args, add_help=False, **kwargs)
+        kwargs["add_help"] = False  # our own -h, in Chinese (below)
+        super().__init__(*args, **kwargs)
         self._positionals.title = "位置参数"
         self._optionals.title = "选项"
         self.commands: dict[str, ChineseArgumentParser] = {}
@@ -94,7 +95,7 @@ class ChineseArgumentParser(argparse.ArgumentParser):
         """A mistyped option is reported before anything it causes (such as a required option missing)."""
         command = next((a for a in argv if not a.startswith("-")), None)
         target = self.commands.get(command) if command else None
-        if target is None:
+        if command is None or target is None:
             return
         rest = argv[argv.index(command) + 1 :]
         if "--" in rest:
@@ -169,7 +170,7 @@ class ChineseArgumentParser(argparse.ArgumentParser):
         """`--out（要写出的工作簿）`; with bare, only the part in brackets."""
         for action in self._actions:
             if name in action.option_strings or name in (action.metavar, action.dest):
-                label = name if action.option_strings else (action.metavar or action.dest)
+                label = name if action.option_strings else str(action.metavar or action.dest)
                 help_text = f"（{action.help}）" if action.help else ""
                 return help_text if bare else label + help_text
         return "" if bare else name

@@ -14,12 +14,14 @@ from pathlib import Path
 
 from lxml import etree
 
-from site_builder.build.flow import Layout, load
+from site_builder.build.layout import Layout
+from site_builder.build.validate import load
 from site_builder.errors import BuildError, Problems
 from site_builder.office.documents import Context, all_documents
 from site_builder.pages.stats import compute
 from site_builder.publish.privacy import HINT, Scanner
-from site_builder.storage.writer import Writer, claim_output, replace_output
+from site_builder.storage.swap import claim_output, replace_output
+from site_builder.storage.writer import Writer
 
 CHECKSUMS = "SHA256SUMS"
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"

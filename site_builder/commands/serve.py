@@ -26,7 +26,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from site_builder.build.flow import Layout
+from site_builder.build.layout import Layout
 from site_builder.errors import BuildError
 
 STATUS_PATH = "/__serve/status"

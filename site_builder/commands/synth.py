@@ -11,7 +11,7 @@ import random
 import shutil
 from pathlib import Path
 
-from site_builder.build.flow import Layout
+from site_builder.build.layout import Layout
 from site_builder.domain.models import Rubric
 from site_builder.domain.scoring import fmt
 from site_builder.errors import BuildError, Problems
@@ -59,7 +59,7 @@ def write_synthetic(rubric: Rubric, rubric_file: Path, content_dir: Path, out: P
     provincial = max(1, n * 3 // 10)
     roster = [f"# 合成数据：{n} 个机构（seed {seed}）", f"year: {year}", "institutions:"]
     counts = {"institutions": n, "active": 0, "vetoed": 0}
-    scored = [i for i in rubric.indicators if not i.is_veto]
+    scored = [(i, i.max) for i in rubric.indicators if i.max is not None]  # not veto items
     vetoes = [i.id for i in rubric.veto_items]
     for k in range(1, n + 1):
         provincial_tier = k <= provincial
@@ -84,20 +84,20 @@ def write_synthetic(rubric: Rubric, rubric_file: Path, content_dir: Path, out: P
             f"online_exam: {'true' if online else 'false'}",
             "items:",
         ]
-        for ind in scored:
+        for ind, maximum in scored:
             if ind.applies == "senior_levels" and not senior or ind.applies == "online_exam" and not online:
                 continue
             if rng.random() < 0.25 + 0.72 * quality:
-                score = ind.max
+                score = maximum
             else:
                 score = rng.choice(ind.allowed[:-1])
             entry = [f"score: {fmt(score)}"]
-            if score < ind.max:
+            if score < maximum:
                 entry.append(
                     "reason: " + json.dumps(rng.choice(REASONS).format(n=rng.randint(1, 3)), ensure_ascii=False)
                 )
             if rng.random() < 0.1:
-                entry.append(f"self: {fmt(ind.max)}")
+                entry.append(f"self: {fmt(maximum)}")
             lines.append(f"  {ind.id}: {{{', '.join(entry)}}}" if len(entry) > 1 else f"  {ind.id}: {fmt(score)}")
         if rng.random() < 0.02:
             counts["vetoed"] += 1
@@ -135,4 +135,5 @@ def synth_command(layout: Layout, out: Path, n: int, seed: int) -> dict:
     rubric_file = layout.rubric / f"{years[-1]}.yaml"
     rubric = load_rubric(rubric_file, Paths(layout.rubric, layout.scores, layout.root), problems)
     problems.raise_if_any()
+    assert rubric is not None  # else a problem was raised
     return write_synthetic(rubric, rubric_file, layout.content, out, n, seed)

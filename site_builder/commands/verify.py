@@ -23,7 +23,7 @@ from pathlib import Path
 from site_builder.errors import DataError, Problem, Problems, SiteBuilderError
 from site_builder.record.chain import read_ledger
 from site_builder.record.ledger import LEDGER_FILE
-from site_builder.storage.writer import PLACEHOLDERS
+from site_builder.storage.outdir import PLACEHOLDERS
 
 INSTITUTION_PAGE = re.compile(r"^(\d{4})/institutions/([^/]+)/index\.html$")
 
@@ -78,7 +78,8 @@ def check_sums(site: Path, out: list[Problem]) -> dict[str, str]:
 def verify(site: Path, layout) -> str:
     """Check a site folder against its own checksums, its ledgers and the repo (see the module
     doc). Returns a summary; raises VerifyFailed listing every difference."""
-    from site_builder.build.flow import build, load
+    from site_builder.build.flow import build
+    from site_builder.build.validate import load
 
     if not (site / "SHA256SUMS").is_file() and not site.is_dir():
         raise SiteBuilderError(f"{site} 不是网站目录；请给出 build 的输出目录或下载保存的网站副本")

@@ -12,7 +12,7 @@ from site_builder.domain.models import Roster, Rubric
 from site_builder.errors import Problems
 from site_builder.read.project import Paths, list_year_dirs, load_project, load_roster, load_rubric, load_sheet
 from site_builder.sheets import workbook as wbk
-from site_builder.storage.writer import atomic_write
+from site_builder.storage.files import atomic_write
 
 
 def _year_inputs(layout: Layout, year: int | None, problems: Problems) -> tuple[int, Rubric | None, Roster | None]:

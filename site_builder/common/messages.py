@@ -8,17 +8,25 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-_OS_ERRORS = {
-    errno.ENOENT: "文件或文件夹不存在",
-    errno.EACCES: "没有权限",
-    errno.EPERM: "没有权限",
-    errno.EISDIR: "这是文件夹，不是文件",
-    errno.ENOTDIR: "路径中有一段不是文件夹",
-    errno.ENOSPC: "磁盘空间已满",
-    errno.EROFS: "所在磁盘是只读的",
-    errno.EEXIST: "已经存在",
-    errno.ENAMETOOLONG: "文件名太长",
-    errno.EADDRINUSE: "端口已被占用",
+_NO_PERMISSION = (
+    "没有权限",
+    "没有写入权限；请检查该目录的权限，或换一个可写的位置",
+)
+_DISK_FULL = "磁盘空间不足（或超出配额）；请清理磁盘后重试"
+# errno -> (what happened to a file, what happened to a file being written and what to do then);
+# None: the system's own words (strerror)
+_OS_ERRORS: dict[int, tuple[str | None, str | None]] = {
+    errno.ENOENT: ("文件或文件夹不存在", None),
+    errno.EACCES: _NO_PERMISSION,
+    errno.EPERM: _NO_PERMISSION,
+    errno.EISDIR: ("这是文件夹，不是文件", None),
+    errno.ENOTDIR: ("路径中有一段不是文件夹", None),
+    errno.ENOSPC: ("磁盘空间已满", _DISK_FULL),
+    errno.EDQUOT: (None, _DISK_FULL),
+    errno.EROFS: ("所在磁盘是只读的", "所在的文件系统是只读的；请重新以可写方式挂载，或换一个可写的位置"),
+    errno.EEXIST: ("已经存在", None),
+    errno.ENAMETOOLONG: ("文件名太长", None),
+    errno.EADDRINUSE: ("端口已被占用", None),
 }
 
 
@@ -60,11 +68,15 @@ def absolute(path: Path | str) -> str:
     return os.path.abspath(str(path))
 
 
-def os_error(exc: OSError) -> str:
-    """An OSError in Chinese: what happened and to which file (absolute path), never `[Errno 2]`."""
-    what = _OS_ERRORS.get(exc.errno or 0, "系统错误")
+def os_error(exc: OSError, writing: bool = False) -> str:
+    """An OSError in Chinese: what happened and to which file (absolute path), never `[Errno 2]`.
+    `writing`: the error of a build writing its output, as one sentence naming the path as given
+    and what to do (无法写入 …：没有写入权限；请检查…)."""
+    what, when_writing = _OS_ERRORS.get(exc.errno or 0, (None, None))
+    if writing:
+        return f"无法写入 {exc.filename or '（未知路径）'}：{when_writing or exc.strerror or exc}"
     where = exc.filename
-    text = f"{absolute(where)}：{what}" if where else what
-    if exc.errno not in _OS_ERRORS and exc.strerror:
+    text = f"{absolute(where)}：{what or '系统错误'}" if where else what or "系统错误"
+    if what is None and exc.strerror:
         text += f"（{exc.strerror}）"
     return text

@@ -46,7 +46,8 @@ def parse_time(value) -> dt.datetime | None:
     if not m:
         return None
     try:
-        return dt.datetime(*(int(g) for g in m.groups(default="0")))
+        year, month, day, hour, minute, second = (int(g) for g in m.groups(default="0"))
+        return dt.datetime(year, month, day, hour, minute, second)
     except ValueError:
         return None
 
@@ -63,7 +64,7 @@ def zh_time(value: dt.datetime) -> str:
 
 def check_content(years, pages, announcements, content_dir, rel, problems: Problems) -> None:
     """`published_at` in any front matter must be a date and time; in an announcement, on the year's
-    `published_on` when that is set. Called from build.load."""
+    `published_on` when that is set. Called from `build.validate.load`."""
     published_on = {y.year: y.status.published_on for y in years}
     docs = [(rel(content_dir / "pages" / f"{p.slug}.md"), p, None) for p in pages]
     docs += [(rel(content_dir / str(y) / "announcement.md"), p, y) for y, p in sorted(announcements.items())]
@@ -187,4 +188,4 @@ def page_meta(
 
 
 GLOBALS = {"page_meta": page_meta, "page_publication": page_publication, "signoff": signoff}
-"""Registered in the Jinja environment (render.py); every argument comes from the page's context."""
+"""Registered in the Jinja environment (`environment`); every argument comes from the page's context."""

@@ -21,8 +21,8 @@ import json
 import unicodedata
 
 from site_builder.common import urls
-from site_builder.domain.models import YearReport
-from site_builder.pages import specs as pages
+from site_builder.domain.models import SiteInput, YearReport
+from site_builder.pages.specs import PageSpec, base
 from site_builder.pages.stats import item_rows
 
 INDEX_FILE = "search-index.js"
@@ -45,7 +45,8 @@ def _separator(ch: str) -> bool:
 
 def runs(text: str) -> list[str]:
     """The runs of a normalized text between separators."""
-    out, cur = [], []
+    out: list[str] = []
+    cur: list[str] = []
     for ch in normalize(text):
         if _separator(ch):
             if cur:
@@ -96,7 +97,7 @@ def build_index(report: YearReport, page: str) -> dict:
     position = {r.institution.id: n for n, r in enumerate(report.results)}
     reasons: dict[str, set[int]] = {}
     for r in report.results:
-        if not r.assessed:
+        if r.sheet is None:  # not assessed
             continue
         n = position[r.institution.id]
         texts = [row[2] for row in item_rows(r.sheet) if row[2]] + [v.evidence for v in r.sheet.veto]
@@ -129,15 +130,15 @@ def index_js(report: YearReport, page: str) -> str:
     return f"window.{GLOBAL}={doc};\n"
 
 
-def render(renderer, report: YearReport) -> None:
-    """The year's search page and its index, through the renderer (cached by what they are made from)."""
-    y = report.data.year
-    target = urls.search(y)
+def index_path(year: int) -> str:
+    """The year's index file, beside its search page."""
+    return f"{urls.search(year)}{INDEX_FILE}"
+
+
+def search_page(site: SiteInput, report: YearReport) -> PageSpec:
+    """The year's search page, which loads the index (`index_js`, made from the year's rubric and
+    results) by a script tag."""
+    target = urls.search(report.data.year)
     page = urls.file_of(target)
-    index_rel = urls.relative(page, f"{target}{INDEX_FILE}")
-    renderer.make(
-        f"{target}{INDEX_FILE}", "search-index", (report.data.rubric, report.results), lambda: index_js(report, page)
-    )
-    renderer.page(
-        pages.PageSpec(page, "search.html", {**pages.base(renderer.site, report, target), "index_file": index_rel})
-    )
+    context = {**base(site, report, target), "index_file": urls.relative(page, index_path(report.data.year))}
+    return PageSpec(page, "search.html", context)

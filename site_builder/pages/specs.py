@@ -1,7 +1,7 @@
 """Every page's template and context, as pure functions of the validated input.
 
 A page is a `PageSpec`: the output file, the template, and the exact context the template receives.
-The build renders it (`site.py`) and keys its cache by a hash of that context, so what a page
+The build renders it (`build.generate`) and keys its cache by a hash of that context, so what a page
 shows and what its cache key covers cannot drift apart. Keep contexts narrow: an institution page
 receives its own result, not the whole year, so that one changed sheet re-renders only the pages
 that show it.
@@ -10,6 +10,7 @@ that show it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from site_builder.common import urls
 from site_builder.common.urls import Linker
@@ -18,7 +19,7 @@ from site_builder.domain.models import APPLIES_LABELS, Result, Rubric, SiteInput
 from site_builder.domain.presentation import institution_view
 from site_builder.domain.scoring import Figures, fmt
 from site_builder.pages import meta as pagemeta
-from site_builder.pages import stats
+from site_builder.pages.stats import YearStats
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ def grade_tables(results: list[Result], rubric: Rubric) -> list[tuple[str, list[
     tables = []
     for outcome in rubric.outcomes:
         rows = [r for r in results if r.assessed and r.outcome == outcome]
-        rows.sort(key=lambda r: (-r.total, r.institution.order))
+        rows.sort(key=lambda r: (-(r.total or Decimal(0)), r.institution.order))  # assessed: each has a total
         tables.append((outcome, rows))
     return tables
 
@@ -138,11 +139,12 @@ def _page(site: SiteInput, report: YearReport, target: str, template: str, /, **
     return PageSpec(urls.file_of(target), template, {**base(site, report, target), **ctx})
 
 
-def institution_pages(site: SiteInput, report: YearReport) -> list[PageSpec]:
-    return [institution_page(site, report, r) for r in report.results]
+def institution_pages(site: SiteInput, report: YearReport, stats: YearStats) -> list[PageSpec]:
+    return [institution_page(site, report, stats, r) for r in report.results]
 
 
-def institution_page(site: SiteInput, report: YearReport, r: Result) -> PageSpec:
+def institution_page(site: SiteInput, report: YearReport, stats: YearStats, r: Result) -> PageSpec:
+    """An institution's page; `stats` are the year's statistics (the city figures beside its own)."""
     y = report.data.year
     return _page(
         site,
@@ -156,7 +158,7 @@ def institution_page(site: SiteInput, report: YearReport, r: Result) -> PageSpec
         objections=objections.of_institution(report.data, r.institution.id),
         other_years=other_years(site, y, r.institution.code),
         view=institution_view(report.data.rubric, r),
-        compare=stats.of(report).compare(r),
+        compare=stats.compare(r),
     )
 
 
@@ -177,7 +179,7 @@ def grades_page(site: SiteInput, report: YearReport) -> PageSpec:
     )
 
 
-def rubric_page(site: SiteInput, report: YearReport) -> PageSpec:
+def rubric_page(site: SiteInput, report: YearReport, stats: YearStats) -> PageSpec:
     rubric = report.data.rubric
     return _page(
         site,
@@ -188,11 +190,11 @@ def rubric_page(site: SiteInput, report: YearReport) -> PageSpec:
         rubric=rubric,
         applies_labels=APPLIES_LABELS,
         defects=item_defects(rubric),
-        stats=stats.of(report),
+        stats=stats,
     )
 
 
-def year_page(site: SiteInput, report: YearReport, downloads: list[tuple[str, str, str]]) -> PageSpec:
+def year_page(site: SiteInput, report: YearReport, stats: YearStats, downloads: list[tuple[str, str, str]]) -> PageSpec:
     """The announcement; `downloads` are (path, label, sha256) of the year's data files."""
     y = report.data.year
     return _page(
@@ -206,7 +208,7 @@ def year_page(site: SiteInput, report: YearReport, downloads: list[tuple[str, st
         announcement=site.announcements.get(y),
         tables=_tables(report),
         names={i.id: i.name for i in report.data.roster.institutions},
-        stats=stats.of(report),
+        stats=stats,
     )
 
 

@@ -11,24 +11,20 @@ on disk by a hash of the year's inputs, so a build with nothing changed never im
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-from dataclasses import dataclass, fields
+from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
-from pathlib import Path
 
-from site_builder.common.formats import number
-from site_builder.domain.models import ItemScore, Result, YearReport
+from site_builder.domain.models import Result, Sheet, YearReport
+from site_builder.storage.records import item_column
+from site_builder.storage.sealed import CacheFolder
 
 MEAN_PLACES = Decimal("0.01")
 SHARE_PLACES = Decimal("0.001")
 TOP_REASONS = 3  # most common reasons kept per indicator
 CACHE_FORMAT = 3
-
-CSV_HEADERS = ("指标编号", "所属部分", "满分", "参评机构数", "平均得分", "得满分机构数", "扣分机构数", "扣分机构占比")
-"""indicators.csv: the columns of indicators.json, in the same order, with Chinese headers."""
 
 
 @dataclass(frozen=True)
@@ -85,15 +81,13 @@ class YearStats:
     def compare(self, result: Result) -> Comparison | None:
         """An institution against the city: its section scores beside the means, and the
         indicators where it lost points that most other institutions kept."""
-        if not result.assessed:
+        if result.sheet is None:  # not assessed
             return None
         means = dict(self.section_means)
         rows = tuple((number, result.sections.get(number), means.get(number)) for number, _ in self.section_means)
         kept, by_id, lost = self.kept_by_most, self.by_id, []
-        for row in item_rows(result.sheet):  # the compact rows: no item is built in the main process
-            ind = row[0]
+        for ind, score, _reason in item_rows(result.sheet):  # no item is built in the main process
             if ind in kept:
-                score = _decimal(row[1])
                 if score < by_id[ind].max:
                     lost.append((ind, score, by_id[ind].max, kept[ind]))
         return Comparison(rows, self.total_mean, tuple(lost))
@@ -109,37 +103,18 @@ class Comparison:
     lost: tuple[tuple[str, Decimal, Decimal, int], ...]  # (indicator, its score, max, % of the others full)
 
 
-_DECIMALS: dict[str, Decimal] = {}
-
-
-def _decimal(value: str | Decimal) -> Decimal:
-    if isinstance(value, Decimal):
-        return value
-    found = _DECIMALS.get(value)
-    if found is None:
-        found = _DECIMALS[value] = Decimal(value)
-    return found
-
-
-def _scale(values) -> int:
+def _scale(values: Iterable[Decimal]) -> int:
     """The power of ten that makes every score an integer."""
-    places = max((-v.as_tuple().exponent for v in values if v.as_tuple().exponent < 0), default=0)
+    places = max((-int(v.as_tuple().exponent) for v in values if int(v.as_tuple().exponent) < 0), default=0)
     return 10**places
 
 
-_ITEM_FIELDS = [f.name for f in fields(ItemScore)]
-_IND, _SCORE, _REASON = (_ITEM_FIELDS.index(n) for n in ("indicator", "score", "reason"))
-
-
-def item_rows(sheet) -> list[tuple]:
-    """(indicator, score, reason) of each item of a sheet. A sheet from the sheet cache keeps its
-    items as compact records (ItemScore's fields in order, a Decimal as ("d", text)) until a page
-    reads them; they are used as they are, so that the statistics don't build every item of every
-    sheet in the main process."""
-    raw = getattr(sheet.items, "_raw", None)  # cache.LazyItems
-    if raw is not None and all(len(rec) == len(_ITEM_FIELDS) for rec in raw):
-        return [(rec[_IND], rec[_SCORE][1] if type(rec[_SCORE]) is tuple else rec[_SCORE], rec[_REASON]) for rec in raw]
-    return [(it.indicator, it.score, it.reason) for it in sheet.items]
+def item_rows(sheet: Sheet) -> list[tuple[str, Decimal, str | None]]:
+    """(indicator, score, reason) of each item of a sheet, without building the items of a sheet
+    read from the sheet cache (`records.item_column`): the statistics read every item of every sheet
+    in the main process."""
+    items = sheet.items
+    return list(zip(item_column(items, "indicator"), item_column(items, "score"), item_column(items, "reason")))
 
 
 def _div(numerator: int, denominator: int, places: Decimal) -> Decimal:
@@ -151,29 +126,28 @@ def compute(report: YearReport) -> YearStats:
     import pandas as pd  # imported here: most builds take the statistics from the cache
 
     data = report.data
-    scored = [i for i in data.rubric.indicators if not i.is_veto]
+    maxima = {i.id: i.max for i in data.rubric.indicators if i.max is not None}  # the scored (not veto) ones
+    scored = [i for i in data.rubric.indicators if i.id in maxima]
     assessed = [r for r in report.results if r.assessed]
-    rows = [row for r in assessed for row in item_rows(r.sheet)]
+    rows = [row for r in assessed if r.sheet is not None for row in item_rows(r.sheet)]
     ids = [row[0] for row in rows]
     scores = [row[1] for row in rows]
     reasons = [row[2] for row in rows]
-    exact = {v: Decimal(v) for v in set(scores)}  # few distinct values: each converted once
-    scale = _scale([*exact.values(), *(i.max for i in scored)])
-    maxima = {i.id: int(i.max * scale) for i in scored}
+    distinct = set(scores)  # few distinct values: each scaled once
+    scale = _scale([*distinct, *maxima.values()])
     frame = pd.DataFrame(
         {
             "indicator": pd.Series(ids, dtype="object"),
-            "score": pd.Series(scores, dtype="object")
-            .map({v: int(d * scale) for v, d in exact.items()})
-            .astype("int64"),
+            "score": pd.Series(scores, dtype="object").map({v: int(v * scale) for v in distinct}).astype("int64"),
             "reason": pd.Series(reasons, dtype="object"),
         }
     )
-    frame["max"] = frame["indicator"].map(maxima).astype("int64")
+    frame["max"] = frame["indicator"].map({i: int(m * scale) for i, m in maxima.items()}).astype("int64")
     frame["full"] = frame["score"] >= frame["max"]
-    per = frame.groupby("indicator", sort=False).agg(
+    agg = frame.groupby("indicator", sort=False).agg(
         assessed=("score", "size"), total=("score", "sum"), full=("full", "sum")
     )
+    per = {i: (int(n), int(t), int(f)) for i, n, t, f in zip(agg.index, agg["assessed"], agg["total"], agg["full"])}
     deducted = frame[~frame["full"] & frame["reason"].notna()].reset_index(names="order")
     common = (
         deducted.groupby(["indicator", "reason"], sort=False)
@@ -189,16 +163,12 @@ def compute(report: YearReport) -> YearStats:
 
     stats = []
     for ind in scored:
-        if ind.id in per.index:
-            row = per.loc[ind.id]
-            n, total, full = int(row["assessed"]), int(row["total"]), int(row["full"])
-        else:
-            n = total = full = 0
+        n, total, full = per.get(ind.id, (0, 0, 0))
         stats.append(
             IndicatorStat(
                 id=ind.id,
                 section=ind.section,
-                max=ind.max,
+                max=maxima[ind.id],
                 assessed=n,
                 mean=_div(total, n * scale, MEAN_PLACES) if n else None,
                 full=full,
@@ -210,14 +180,15 @@ def compute(report: YearReport) -> YearStats:
 
     sections = [s.number for s in data.rubric.scored_sections]
     sec = pd.DataFrame(
-        [(n, int(r.sections[n] * scale)) for r in assessed for n in sections], columns=["section", "score"]
+        {
+            "section": [n for _r in assessed for n in sections],
+            "score": [int(r.sections[n] * scale) for r in assessed for n in sections],
+        }
     ).astype("int64")
-    sums = sec.groupby("section").agg(n=("score", "size"), total=("score", "sum"))
-    means = tuple(
-        (n, _div(int(sums.loc[n, "total"]), int(sums.loc[n, "n"]) * scale, MEAN_PLACES) if n in sums.index else None)
-        for n in sections
-    )
-    totals = pd.Series([int(r.total * scale) for r in assessed], dtype="int64")
+    grouped = sec.groupby("section").agg(n=("score", "size"), total=("score", "sum"))
+    sums = {int(s): (int(c), int(t)) for s, c, t in zip(grouped.index, grouped["n"], grouped["total"])}
+    means = tuple((n, _div(sums[n][1], sums[n][0] * scale, MEAN_PLACES) if n in sums else None) for n in sections)
+    totals = pd.Series([int(r.total * scale) for r in assessed if r.total is not None], dtype="int64")
     total_mean = _div(int(totals.sum()), len(assessed) * scale, MEAN_PLACES) if assessed else None
     return YearStats(data.year, len(assessed), tuple(stats), means, total_mean)
 
@@ -264,110 +235,31 @@ def _from_doc(doc: dict) -> YearStats:
         section_means=tuple((n, _dec(m)) for n, m in doc["sections"]),
         indicators=tuple(
             IndicatorStat(
-                i, sec, _dec(mx), n, _dec(mean), full, ded, _dec(share), tuple((str(t), int(c)) for t, c in reasons)
+                i, sec, Decimal(mx), n, _dec(mean), full, ded, _dec(share), tuple((str(t), int(c)) for t, c in reasons)
             )
             for i, sec, mx, n, mean, full, ded, share, reasons in doc["indicators"]
         ),
     )
 
 
-def year_stats(report: YearReport, key: str, folder: Path | None) -> YearStats:
-    """The year's statistics: from the cache file for `key` when it is there and readable."""
-    path = folder / "stats" / f"{report.data.year}.json" if folder else None
-    from site_builder.storage.cache import seal, unseal
-
-    purpose = f"stats/{report.data.year}.json"
-    if path is not None and path.is_file():
+def year_stats(report: YearReport, key: str | None, cache: CacheFolder | None) -> YearStats:
+    """The year's statistics: from the cache file for `key` (the cache key of the year's rubric and
+    results) when it is there and readable, else computed (and kept for the next build)."""
+    if cache is None or key is None:
+        return compute(report)
+    name = f"stats/{report.data.year}.json"
+    body = cache.read(name)  # None when missing, edited or forged: recomputed
+    if body is not None:
         try:
-            body = unseal(path.read_bytes(), purpose)  # None when edited or forged: recomputed
-            doc = json.loads(body.decode("utf-8")) if body is not None else {}
+            doc = json.loads(body.decode("utf-8"))
             if doc.get("format") == CACHE_FORMAT and doc.get("key") == key:
                 return _from_doc(doc["stats"])
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        except (ValueError, KeyError, TypeError, AttributeError):
             pass  # an unreadable cache is recomputed, never trusted
     stats = compute(report)
-    if path is not None:
-        from site_builder.storage.writer import atomic_write
-
-        try:
-            atomic_write(
-                path,
-                seal(
-                    json.dumps(
-                        {"format": CACHE_FORMAT, "key": key, "stats": _to_doc(stats)}, ensure_ascii=False
-                    ).encode("utf-8"),
-                    purpose,
-                ),
-            )
-        except OSError:
-            pass  # a cache left unwritten only costs time next build
+    try:
+        doc = {"format": CACHE_FORMAT, "key": key, "stats": _to_doc(stats)}
+        cache.write(name, json.dumps(doc, ensure_ascii=False).encode("utf-8"))
+    except OSError:
+        pass  # a cache left unwritten only costs time next build
     return stats
-
-
-# -- the open-data files ------------------------------------------------------------------------
-
-
-def _record(s: IndicatorStat) -> dict:
-
-    return {
-        "id": s.id,
-        "section": s.section,
-        "max": number(s.max),
-        "assessed": s.assessed,
-        "mean": number(s.mean),
-        "full": s.full,
-        "deducted": s.deducted,
-        "deducted_share": number(s.deducted_share),
-    }
-
-
-def indicators_json(stats: YearStats) -> str:
-    doc = {"year": stats.year, "indicators": [_record(s) for s in stats.indicators]}
-    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
-
-
-def indicators_csv(stats: YearStats) -> bytes:
-    """The same columns with Chinese headers, UTF-8 with a BOM (Excel shows the Chinese)."""
-    from site_builder.common.formats import spreadsheet_text
-    from site_builder.domain.scoring import fmt
-
-    buf = io.StringIO()
-    out = csv.writer(buf, lineterminator="\r\n")
-    out.writerow(CSV_HEADERS)
-    for s in stats.indicators:
-        out.writerow(
-            [
-                spreadsheet_text(s.id),
-                s.section,
-                fmt(s.max),
-                s.assessed,
-                fmt(s.mean),
-                s.full,
-                s.deducted,
-                fmt(s.deducted_share),
-            ]
-        )
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
-
-
-# -- the hook for the site ----------------------------------------------------------------------
-
-_PREPARED: dict[int, tuple[YearReport, YearStats]] = {}  # by id(report), for this build
-
-
-def prepare(renderer, report: YearReport) -> YearStats:
-    """The year's statistics for this build, before any page or data file needs them: from the
-    stats cache when the year's rubric and results are exactly those they were computed from
-    (the renderer's cache key of them), else computed. `of(report)` returns them afterwards."""
-    key = renderer.key("stats", f"{report.data.year}/stats", (report.data.rubric, report.results))
-    stats = year_stats(report, key, renderer.cache.folder) if key else compute(report)
-    _PREPARED[id(report)] = (report, stats)
-    return stats
-
-
-def of(report: YearReport) -> YearStats:
-    """The statistics of a year: those `prepare` made for this build, or computed now."""
-    hit = _PREPARED.get(id(report))
-    if hit is None or hit[0] is not report:
-        _PREPARED[id(report)] = hit = (report, compute(report))
-    return hit[1]

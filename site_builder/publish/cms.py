@@ -5,25 +5,26 @@ announcement.html  the announcement with its grade tables: one plain HTML fragme
                    class, nothing from another host; inline styles only for table borders and the
                    落款), UTF-8 with a BOM so that a browser opening the file alone reads it right
 results.xlsx/.csv/.json  the attachments it links by file name, byte for byte the year's data files
+                   (`ATTACHED`; each labelled as the registry of data files labels it)
 发布说明.txt        how to paste it into a CMS article and upload the attachments
 All are written through the build's writer, so SHA256SUMS lists them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+import jinja2
+
 from site_builder.common import urls
 from site_builder.domain.models import SiteInput, YearReport
 from site_builder.domain.scoring import Figures
-from site_builder.pages.environment import environment
 from site_builder.pages.meta import signoff, year_publication
 from site_builder.pages.specs import grade_tables
+from site_builder.storage.writer import Writer
 
 FRAGMENT = "announcement.html"
-ATTACHMENTS = (
-    ("results.xlsx", "考核结果和各指标得分（Excel 工作簿）"),
-    ("results.csv", "考核结果（CSV，Excel 可直接打开）"),
-    ("results.json", "考核结果（JSON）"),
-)
+ATTACHED = ("results.xlsx", "results.csv", "results.json")  # the year's data files the article attaches
 NOTES = "发布说明.txt"
 BOM = "\ufeff"
 
@@ -36,32 +37,32 @@ def _size(n: int) -> str:
     return f"{n / 1024:.1f} KB" if n >= 1024 else f"{n} 字节"
 
 
-def fragment(site: SiteInput, rep: YearReport, attachments: list[tuple[str, str, str, str]]) -> str:
+def fragment(
+    env: jinja2.Environment, site: SiteInput, rep: YearReport, attachments: list[tuple[str, str, str, str]]
+) -> str:
+    """The announcement as one HTML fragment; `attachments` are (name, label, size, sha256)."""
     y = rep.data.year
     pub = year_publication(site, rep)
     issuer, day = signoff(site.config, site.announcements.get(y), pub)
-    return (
-        environment(site.templates)
-        .get_template("cms/announcement.html")
-        .render(
-            year=y,
-            status=rep.data.status,
-            config=site.config,
-            announcement=site.announcements[y],
-            figures=Figures.of(rep.results, rep.data.rubric),
-            tables=grade_tables(rep.results, rep.data.rubric),
-            rubric=rep.data.rubric,
-            inactive=[r for r in rep.results if not r.institution.active],
-            attachments=attachments,
-            pub=pub,
-            issuer=issuer,
-            day=day,
-            full_results_url=urls.absolute(site.config.base_url, urls.year_index(y)),
-        )
+    return env.get_template("cms/announcement.html").render(
+        year=y,
+        status=rep.data.status,
+        config=site.config,
+        announcement=site.announcements[y],
+        figures=Figures.of(rep.results, rep.data.rubric),
+        tables=grade_tables(rep.results, rep.data.rubric),
+        rubric=rep.data.rubric,
+        inactive=[r for r in rep.results if not r.institution.active],
+        attachments=attachments,
+        pub=pub,
+        issuer=issuer,
+        day=day,
+        full_results_url=urls.absolute(site.config.base_url, urls.year_index(y)),
     )
 
 
-def instructions(site: SiteInput, rep: YearReport) -> str:
+def instructions(site: SiteInput, rep: YearReport, labels: Mapping[str, str]) -> str:
+    """发布说明.txt; `labels` are the data files' labels by file name."""
     y = rep.data.year
     pub = year_publication(site, rep)
     status = rep.data.status
@@ -71,7 +72,7 @@ def instructions(site: SiteInput, rep: YearReport) -> str:
     lines += [
         "本文件夹中的文件：",
         f"  {FRAGMENT}  公告正文和等级结果表（HTML 片段：不含脚本，不引用任何外部资源）",
-        *(f"  {name}  附件：{label}" for name, label in ATTACHMENTS),
+        *(f"  {name}  附件：{labels[name]}" for name in ATTACHED),
         f"  {NOTES}  本说明",
         "",
         "发布步骤：",
@@ -79,7 +80,7 @@ def instructions(site: SiteInput, rep: YearReport) -> str:
         f"来源：{pub.source}。",
         f"2. 用记事本等文本编辑器打开 {FRAGMENT}，全选并复制；在文章正文编辑器中切换到“源代码”"
         "（HTML）模式，粘贴，再切换回可视模式，核对表格和数字。也可用浏览器打开该文件预览。",
-        "3. 用编辑器的“附件”或“上传文件”功能依次上传 " + "、".join(name for name, _ in ATTACHMENTS) + "。",
+        "3. 用编辑器的“附件”或“上传文件”功能依次上传 " + "、".join(ATTACHED) + "。",
         "   正文“附件”一节的链接按文件名指向这三个文件：平台若把附件放在与文章相同的位置，链接无需改动；"
         "否则请逐个选中链接，改为上传后的附件地址。",
         "4. 预览文章，逐个点击附件链接确认能下载；正文所列 SHA-256 校验值应与下载的文件一致"
@@ -89,14 +90,15 @@ def instructions(site: SiteInput, rep: YearReport) -> str:
     return BOM + "\r\n".join(lines) + "\r\n"
 
 
-def write(writer, site: SiteInput) -> None:
-    """After the data files are written: copy them beside the fragment, then the fragment and notes."""
+def write(writer: Writer, site: SiteInput, env: jinja2.Environment, labels: Mapping[str, str]) -> None:
+    """After the data files are written: copy them beside the fragment, then the fragment and notes.
+    `labels`: what the year page calls each data file (by file name), from the registry of data files."""
     for rep in site.reports:
         y = rep.data.year
         attachments = []
-        for name, label in ATTACHMENTS:
+        for name in ATTACHED:
             data = writer.read(urls.data_file(y, name))
             sha = writer.write(cms_file(y, name), data)
-            attachments.append((name, label, _size(len(data)), sha))
-        writer.write(cms_file(y, FRAGMENT), BOM + fragment(site, rep, attachments))
-        writer.write(cms_file(y, NOTES), instructions(site, rep))
+            attachments.append((name, labels[name], _size(len(data)), sha))
+        writer.write(cms_file(y, FRAGMENT), BOM + fragment(env, site, rep, attachments))
+        writer.write(cms_file(y, NOTES), instructions(site, rep, labels))

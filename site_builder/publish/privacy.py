@@ -17,22 +17,21 @@ identifier of an institution that is published.
 
 from __future__ import annotations
 
-import dataclasses
 import html
 import posixpath
 import re
 import unicodedata
 from dataclasses import dataclass
 from itertools import chain
-from operator import itemgetter
 from pathlib import Path
 
 from stdnum import luhn
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength, ValidationError
 
-from site_builder.domain.models import ItemScore
+from site_builder.domain.models import Sheet
 from site_builder.errors import Problems
+from site_builder.storage.records import item_column
 
 HINT = "请去标识化，如 138****1234，或删去"
 # The kinds a configured contact (content/site.yaml `contact`) can be.
@@ -222,7 +221,7 @@ def _markup_text(markup: str) -> str:
 
 def check_site(years, config, pages, announcements, content_dir: Path, rel, problems: Problems) -> None:
     """Everything that can be published, scanned; every finding a problem (file, institution, field).
-    Also the roster codes. Called from build.load, after everything has been read."""
+    Also the roster codes. Called from `build.validate.load`, after everything has been read."""
     contact = getattr(config, "contact", None)
     scanner = Scanner((contact.phone,) if contact else (), (contact.email,) if contact else ())
 
@@ -273,31 +272,23 @@ def check_site(years, config, pages, announcements, content_dir: Path, rel, prob
         scan(file, "正文", _markup_text(str(page.html)), skip=skip)
 
 
-_ITEM_FIELDS = tuple(f.name for f in dataclasses.fields(ItemScore))
-_REASON, _SELF_REASON = _ITEM_FIELDS.index("reason"), _ITEM_FIELDS.index("self_reason")
-
-
-def _suspect_texts(sheet) -> list[tuple[str, str | None, str | None]]:
+def _suspect_texts(sheet: Sheet) -> list[tuple[str, str | None, str | None]]:
     """(indicator, reason, self-assessment reason) of the items, or none at all when no reason of the
     sheet has a number or an '@' (most sheets: one look at all of them joined).
 
-    A sheet from the sheet cache keeps its items as plain tuples in ItemScore's field order until a
-    page reads them (cache.LazyItems): those are read, so that the scan neither builds every item of
-    every sheet on each build nor loops over them in Python."""
-    raw = getattr(sheet.items, "_raw", None)
-    if isinstance(raw, tuple) and all(isinstance(r, tuple) and len(r) == len(_ITEM_FIELDS) for r in raw):
-        texts = chain(map(itemgetter(_REASON), raw), map(itemgetter(_SELF_REASON), raw))
-        if not _MAYBE.search("\n".join(t for t in texts if type(t) is str)):
-            return []
-        return [(r[0], r[_REASON], r[_SELF_REASON]) for r in raw]
-    items = [(it.indicator, it.reason, it.self_reason) for it in sheet.items]
-    return items if _MAYBE.search("\n".join(t for _i, r, s in items for t in (r, s) if t)) else []
+    The reasons are read as columns (`records.item_column`), so that the scan does not build every
+    item of every sheet read from the sheet cache on each build, nor loop over them in Python."""
+    reasons, self_reasons = item_column(sheet.items, "reason"), item_column(sheet.items, "self_reason")
+    if not _MAYBE.search("\n".join(t for t in chain(reasons, self_reasons) if t)):
+        return []
+    return list(zip(item_column(sheet.items, "indicator"), reasons, self_reasons))
 
 
 def check_roster_codes(roster, problems: Problems) -> None:
     """`code`, where given, is a valid 统一社会信用代码 (GB 32100-2015: 18 characters, the last a check
     character) and names one institution only."""
     seen: dict[str, str] = {}
+    why: str | None
     for inst in roster.institutions:
         code = inst.code
         if code is None:

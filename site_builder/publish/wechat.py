@@ -18,7 +18,7 @@ ALLOWED_LINK_PREFIX = "https://mp.weixin.qq.com"
 def inline_article(html: str, css: str) -> str:
     """Inline the stylesheet, then drop what the editor would strip or mangle."""
     import css_inline
-    from bs4 import BeautifulSoup, NavigableString
+    from bs4 import BeautifulSoup, NavigableString, Tag
 
     inlined = css_inline.inline_fragment(html, css)
     soup = BeautifulSoup(inlined, "html.parser")
@@ -30,7 +30,7 @@ def inline_article(html: str, css: str) -> str:
     for text in soup.find_all(string=True):
         if isinstance(text, NavigableString) and not text.strip():
             text.extract()
-    roots = [el for el in soup.contents if getattr(el, "name", None)]
+    roots = [el for el in soup.contents if isinstance(el, Tag)]
     if len(roots) != 1 or roots[0].name != "section":
         raise BuildError("公众号文章必须只有一个根 <section> 元素")
     return str(roots[0]) + "\n"

@@ -43,8 +43,8 @@ def load_config(path: Path, rel: str, problems: Problems) -> SiteConfig | None:
     contact_fields = [f.name for f in fields(Contact)]
     if not isinstance(contact, dict) or any(not isinstance(contact.get(k), str) for k in contact_fields):
         problems.add(rel, f"contact 须包含 {'、'.join(contact_fields)}")
-    if len(problems.items) > before:
-        return None
+    if len(problems.items) > before or not isinstance(base_url, str) or not isinstance(contact, dict):
+        return None  # (a base_url or contact of another type is one of the problems just reported)
     wechat_article = data.get("wechat_article", True)
     if not isinstance(wechat_article, bool):
         problems.add(rel, "wechat_article 须为 true 或 false")
@@ -101,7 +101,7 @@ def _identity(data: dict, rel: str, problems: Problems) -> dict[str, str | None]
             parts = urlsplit(value)
             ok = parts.scheme in ("http", "https") and bool(parts.netloc) and not re.search(r"\s", value)
         else:
-            ok = form is None or form.fullmatch(value) is not None
+            ok = not isinstance(form, re.Pattern) or form.fullmatch(value) is not None
         if not ok:
             problems.add(rel, f"{key}（{label}）格式不对：{value}；应如 {example}")
             continue

@@ -10,9 +10,8 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache
 from pathlib import Path
 from typing import Any, TypeGuard
 
@@ -21,6 +20,7 @@ from site_builder.common.textcheck import check_text, shown_id
 from site_builder.common.yamlio import MB, YamlProblem, read_yaml
 from site_builder.domain.scoring import fmt
 from site_builder.errors import Problems
+from site_builder.storage.sealed import CacheFolder
 
 INDICATOR_ID = re.compile(r"\d-\d{2}", re.ASCII)
 INSTITUTION_ID = re.compile(r"[PM]\d{2,}", re.ASCII)
@@ -48,18 +48,22 @@ def is_indicator_id(value: Any) -> TypeGuard[str]:
 
 @dataclass(frozen=True)
 class Paths:
-    """Where the data lives. `rel` makes paths in messages short and stable."""
+    """Where the data lives. `rel` makes paths in messages short and stable.
+
+    The real path of each folder (links resolved) is looked up once per `Paths`, that is once per
+    load of a project: a folder replaced by a link between two loads is seen by the second."""
 
     rubric: Path
     scores: Path
     base: Path
-    cache: Path | None = None  # where validated sheets are cached (None: no cache)
+    cache: CacheFolder | None = None  # where validated sheets and rosters are cached (None: no cache)
     workers: int = 1  # processes for parsing many sheets
+    _real: dict[str, str] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def rel(self, path: Path) -> str:
         """Path relative to the base when inside it (as messages show it), else as given."""
-        base = _abs(str(self.base))
-        full = _abs(str(path))
+        base = self._abs(str(self.base))
+        full = self._abs(str(path))
         if full == base or full.startswith(base.rstrip(os.sep) + os.sep):
             return Path(os.path.relpath(full, base)).as_posix()
         return Path(full).as_posix()  # outside the data root: absolute, so that it is never ambiguous
@@ -72,29 +76,26 @@ class Paths:
         """
         roots = [str(r) for r in (self.base, self.scores, self.rubric)]
         real = os.path.realpath(path)
-        if any(_under(real, _abs_dir(r)) for r in roots):
+        if any(_under(real, self._abs_dir(r)) for r in roots):
             return True
         given = os.path.abspath(path)
-        return not any(_under(given, os.path.abspath(r)) or _under(given, _abs_dir(r)) for r in roots)
+        return not any(_under(given, os.path.abspath(r)) or _under(given, self._abs_dir(r)) for r in roots)
+
+    def _abs_dir(self, folder: str) -> str:
+        folder = os.path.abspath(folder)  # absolute first: a relative name means another folder after a chdir
+        real = self._real.get(folder)
+        if real is None:
+            real = self._real[folder] = os.path.realpath(folder)
+        return real
+
+    def _abs(self, path: str) -> str:
+        """Absolute path with symbolic links in its folder resolved (one realpath per folder)."""
+        folder, name = os.path.split(os.path.abspath(path))
+        return os.path.join(self._abs_dir(folder), name) if name else self._abs_dir(folder)
 
 
 def _under(path: str, top: str) -> bool:
     return path == top or path.startswith(top.rstrip(os.sep) + os.sep)
-
-
-def _abs_dir(folder: str) -> str:
-    return _real_dir(os.path.abspath(folder))  # absolute first: a relative name means another folder after a chdir
-
-
-@cache
-def _real_dir(folder: str) -> str:
-    return os.path.realpath(folder)
-
-
-def _abs(path: str) -> str:
-    """Absolute path with symbolic links in its folder resolved (one realpath per folder, cached)."""
-    folder, name = os.path.split(os.path.abspath(path))
-    return os.path.join(_abs_dir(folder), name) if name else _abs_dir(folder)
 
 
 def outside_message() -> str:

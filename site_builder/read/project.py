@@ -27,7 +27,8 @@ from site_builder.read.objections import load_objections
 from site_builder.read.roster import check_dates_against_sheets, load_roster, load_status
 from site_builder.read.rubric import load_rubric
 from site_builder.read.sheet import load_sheet  # noqa: F401 - re-exported
-from site_builder.storage.cache import load_sheets
+from site_builder.storage.sealed import CacheFolder
+from site_builder.storage.sheetcache import load_sheets
 
 RESERVED_FILES = {
     "roster.yaml",
@@ -77,7 +78,7 @@ def load_year(year_dir: Path, paths: Paths, problems: Problems) -> YearData | No
     if rubric is None or roster is None:
         return None  # sheets cannot be checked without both; their problems are reported above
     context = rubric_path.read_bytes() + b"\0" + (year_dir / "roster.yaml").read_bytes()
-    cache_file = paths.cache / f"sheets-{year}.marshal" if paths.cache else None
+    cache_file = paths.cache.entries(f"sheets-{year}.marshal") if paths.cache else None
     sheets = load_sheets(
         sheet_paths,
         lambda p, found: load_sheet(p, rubric, roster, paths, found),
@@ -141,9 +142,11 @@ def implausible_year_dirs(scores_dir: Path) -> list[Path]:
 
 
 def load_project(
-    scores_dir: Path, rubric_dir: Path, base: Path | None = None, cache: Path | None = None, workers: int = 1
+    scores_dir: Path, rubric_dir: Path, base: Path | None = None, cache: CacheFolder | None = None, workers: int = 1
 ) -> list[YearData]:
-    """Load every year under scores_dir (folders named like 2023). Raises DataError on any problem."""
+    """Load every year under scores_dir (folders named like 2023), with validated sheets and rosters
+    from `cache` where it holds them, many sheets parsed by `workers` processes. Raises DataError on
+    any problem."""
     paths = Paths(rubric=rubric_dir, scores=scores_dir, base=base or Path.cwd(), cache=cache, workers=workers)
     problems = Problems()
     for folder, what in ((scores_dir, "评分数据目录（各年度的名单、状态和评分表）"), (rubric_dir, "评估表目录")):

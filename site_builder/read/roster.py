@@ -21,7 +21,6 @@ from site_builder.read.datafile import (
     text_field,
     unknown_keys,
 )
-from site_builder.storage.cache import read_cache, write_cache
 
 INSTITUTION_KEYS = ("id", "name", "tier", "county", "active", "code")
 STATUS_KEYS = (
@@ -47,7 +46,7 @@ OPTIONAL_DATES = ("final_on", "rectify_by")
 def load_roster(path: Path, year: int, paths: Paths, problems: Problems) -> Roster | None:
     """The year's roster; a validated one is cached by content (a national roll-up lists thousands)."""
     rel = paths.rel(path)
-    cache_file = paths.cache / f"roster-{year}.marshal" if paths.cache else None
+    cache_file = paths.cache.entries(f"roster-{year}.marshal") if paths.cache else None
     if cache_file and paths.inside(path):
         try:
             key = hashlib.sha256(
@@ -55,15 +54,14 @@ def load_roster(path: Path, year: int, paths: Paths, problems: Problems) -> Rost
             ).hexdigest()
         except OSError:
             key = None
-        cached = read_cache(cache_file, key).get("institutions") if key else None
+        cached = cache_file.read(key).get("institutions") if key else None
         if cached:
             return Roster(year, tuple(Institution(*t) for t in cached), rel)
     else:
         key = None
     roster = _load_roster(path, rel, year, paths, problems)
     if roster and cache_file and key:
-        write_cache(
-            cache_file,
+        cache_file.write(
             key,
             {
                 "institutions": tuple(
@@ -180,7 +178,7 @@ def load_status(path: Path, paths: Paths, problems: Problems) -> Status | None:
             problem if data.get("approved_by") is not None else "status 为 approved 时须填写 approved_by（审定单位）",
         )
     _date_order(dates, rel, problems)
-    if len(problems.items) > before:
+    if len(problems.items) > before or not isinstance(status, str):  # (another status is a problem above)
         return None
     return Status(
         status,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from site_builder.common.textcheck import shown_id
 from site_builder.common.yamlio import is_number, short, to_decimal
@@ -25,11 +25,11 @@ MAX_ALLOWED = 400
 """Most reachable scores one indicator may have (a rule that produces more is a typing error)."""
 
 
-def _text(value: Any) -> bool:
+def _text(value: Any) -> TypeGuard[str]:
     return isinstance(value, str) and bool(value.strip())
 
 
-def _int(value: Any) -> bool:
+def _int(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
@@ -121,7 +121,7 @@ def _grades(raw: Any, rel: str, problems: Problems) -> tuple[GradeBand, ...]:
         if not _text(label):
             problems.add(rel, f"第 {n} 个等级缺少 label（说明，如 90分及以上）")
             ok = False
-        if ok:
+        if ok and _text(label):
             bands.append(GradeBand(str(name).strip(), to_decimal(minimum), label.strip()))
     if len(bands) != len(raw):
         return ()
@@ -196,7 +196,7 @@ def _section(raw: Any, n: int, rel: str, problems: Problems, seen_ids: set[str],
         groups.append(Group(g_name, bool(g_raw.get("inferred", False)), applies, tuple(indicators)))
     all_items = [i for g in groups for i in g.indicators]
     _check_printed(raw.get("printed"), all_items, f"{where}（{name}）", kind, rel, problems)
-    section_max = None if kind == "veto" else sum((i.max for i in all_items), Decimal(0))
+    section_max = None if kind == "veto" else sum((i.max for i in all_items if i.max is not None), Decimal(0))
     return Section(number, name.strip(), kind, tuple(groups), section_max)
 
 
@@ -209,7 +209,7 @@ def _check_printed(printed: Any, items: list[Indicator], label: str, kind: str, 
     if "items" in printed and printed["items"] != len(items):
         problems.add(rel, f"{label}有 {len(items)} 项，原表印为 {short(str(printed['items']))} 项")
     if kind != "veto" and "points" in printed:
-        points = sum((i.max for i in items), Decimal(0))
+        points = sum((i.max for i in items if i.max is not None), Decimal(0))
         if not is_number(printed["points"]) or points != to_decimal(printed["points"]):
             problems.add(rel, f"{label}合计 {fmt(points)} 分，原表印为 {short(str(printed['points']))} 分")
 
@@ -288,7 +288,7 @@ def _count(rule: Rule) -> int:
     """How many scores a rule can produce at most, without listing them."""
     if rule.kind == "all_or_nothing":
         return 2
-    if rule.kind == "deduct":
+    if rule.kind == "deduct" and rule.per is not None:  # (a deduct rule always has its step)
         return int(rule.max / rule.per) + 2
     if rule.kind == "tiers":
         return len(rule.values)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from pathlib import Path
 from typing import Any
@@ -67,8 +68,8 @@ def load_sheet(path: Path, rubric: Rubric, roster: Roster, paths: Paths, problem
 
     items = _sheet_items(data.get("items"), rubric, flags, bad) if "items" not in typos else ()
     veto = _sheet_veto(data.get("veto"), rubric, bad)
-    if len(problems.items) > before:
-        return None
+    if len(problems.items) > before or not is_institution_id(raw_inst) or not isinstance(assessed_on, dt.date):
+        return None  # (an id or date of another kind is one of the problems above)
     try:
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError as exc:  # removed while being read

@@ -21,15 +21,6 @@ from site_builder.record.state import published_state
 T = TypeVar("T")
 
 
-class Republish(Exception):
-    """The published files changed while the data did not (new templates or code): those years
-    need a new ledger entry, and the pages its head. Raised inside the build; never shown."""
-
-    def __init__(self, years: list[int]):
-        super().__init__(years)
-        self.years = years
-
-
 def input_hashes(data: YearData, scores: Path, rubric_dir: Path, root_rel: Callable[[Path], str]) -> dict[str, str]:
     year_dir = scores / str(data.year)
     files = [rubric_dir / f"{data.year}.yaml"] + [
@@ -105,23 +96,33 @@ def propose(site: SiteInput, inputs: dict[int, dict[str, str]], force: frozenset
     return replace(site, ledgers=ledgers)
 
 
+def _year_files(written: dict[str, str], year: int) -> dict[str, str]:
+    return {p: h for p, h in sorted(written.items()) if p.startswith(f"{year}/")}
+
+
+def stale_years(site: SiteInput, written: dict[str, str]) -> list[int]:
+    """Publishing: the years whose last entry, left by an earlier publication, records other files
+    than those just written (new templates or code, the data unchanged). Each needs a new entry
+    (`propose(..., force=...)`), and the pages its head: the site is written again."""
+    stale = []
+    for rep in site.reports:
+        year = rep.data.year
+        ledger = of_year(site.ledgers, year) or Ledger(year)
+        if not ledger.new_entry and ledger.entries[-1]["files"] != _year_files(written, year):
+            stale.append(year)
+    return stale
+
+
 def output_files(site: SiteInput, written: dict[str, str], publish_mode: bool) -> dict[str, bytes]:
     """`<year>/data/ledger.json` for every year. Publishing, the new entries get the files just
-    written; an old last entry whose files differ from them raises Republish."""
-    changed = []
+    written (none of the years is `stale_years`)."""
     out = {}
     for rep in site.reports:
         year = rep.data.year
         ledger = of_year(site.ledgers, year) or Ledger(year)
-        if publish_mode:
-            files = {p: h for p, h in sorted(written.items()) if p.startswith(f"{year}/")}
-            if ledger.new_entry:
-                ledger.entries[-1]["files"] = files
-            elif ledger.entries[-1]["files"] != files:
-                changed.append(year)
+        if publish_mode and ledger.new_entry:
+            ledger.entries[-1]["files"] = _year_files(written, year)
         out[urls.data_file(year, LEDGER_FILE)] = ledger.to_json()
-    if changed:
-        raise Republish(changed)
     return out
 
 
@@ -139,16 +140,3 @@ def record_files(site: SiteInput, scores: Path) -> dict[Path, bytes]:
         if ledger is not None:
             out[(scores / str(year) / LEDGER_FILE).resolve()] = ledger.to_json()
     return out
-
-
-def publishing(
-    site: SiteInput, inputs: dict[int, dict[str, str]], run: Callable[[SiteInput], T]
-) -> tuple[SiteInput, T]:
-    """Run the build (`run(site)`) with the proposed ledgers; once more when the files changed
-    without the data (a new entry records them, and the pages show its head)."""
-    proposed = propose(site, inputs)
-    try:
-        return proposed, run(proposed)
-    except Republish as exc:
-        proposed = propose(site, inputs, force=frozenset(exc.years))
-        return proposed, run(proposed)

@@ -1,7 +1,7 @@
 """ "Nothing changed since the last build": how `build` can stop after a few thousand stat calls.
 
 After a build that used the cache, a stamp is kept in the cache folder (sealed like every cache file,
-`cache.seal`): a hash of the state of every file the build read — the data (`scores/`, `rubric/`,
+`sealed.CacheFolder`): a hash of the state of every file the build read — the data (`scores/`, `rubric/`,
 `content/`), the templates, the package's own code and the installed packages — and of every file in
 the output as it was left, with what the build reported. The next build compares the current state
 with the stamp before it reads anything; if they are equal, the output is already what this build
@@ -21,8 +21,10 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
-from site_builder.storage.cache import PACKAGE, seal, unseal
+from site_builder.storage.hashes import PACKAGE
+from site_builder.storage.sealed import CacheFolder
 
 STAMP = "build-stamp.json"
 FORMAT = 2
@@ -96,10 +98,10 @@ def output_state(out: Path, folder: Path | None = None) -> str | None:
     return h.hexdigest()
 
 
-def unchanged(cache_folder: Path, inputs: str, out: Path) -> dict | None:
+def unchanged(cache: CacheFolder, inputs: str, out: Path) -> dict[str, Any] | None:
     """What the last build reported, when its inputs and its output are exactly as it left them."""
     try:
-        body = unseal((cache_folder / STAMP).read_bytes(), STAMP)
+        body = cache.read(STAMP)
         if body is None:
             return None
         stamp = json.loads(body)
@@ -113,15 +115,13 @@ def unchanged(cache_folder: Path, inputs: str, out: Path) -> dict | None:
         return None
 
 
-def keep(cache_folder: Path, inputs: str, output: str | None, report: dict) -> None:
+def keep(cache: CacheFolder, inputs: str, output: str | None, report: dict[str, Any]) -> None:
     """The stamp for the build just finished: `output` is its `output_state`, taken before the swap;
     `report`, what it printed, to print it again."""
-    from site_builder.storage.writer import atomic_write
-
     if output is None:
         return
     doc = {"format": FORMAT, "inputs": inputs, "output": output, **report}
-    atomic_write(cache_folder / STAMP, seal(json.dumps(doc, ensure_ascii=False, sort_keys=True).encode(), STAMP))
+    cache.write(STAMP, json.dumps(doc, ensure_ascii=False, sort_keys=True).encode())
 
 
 def forget(cache_folder: Path) -> None:

@@ -1,0 +1,91 @@
+"""Reading and checking a whole project before anything is written: every year, the site content,
+the privacy scan, the page metadata and the ledgers (`load`, what `validate` runs); what would be
+published, at a glance (`summary`); and whether it may be published officially (`check_publishable`)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from site_builder.build.context import BuildContext
+from site_builder.build.layout import Layout
+from site_builder.domain import objections
+from site_builder.domain.models import SiteInput, YearReport
+from site_builder.domain.scoring import Figures, year_results
+from site_builder.errors import BuildError, DataError, Problems
+from site_builder.pages import meta as pagemeta
+from site_builder.publish import privacy
+from site_builder.read.content import check_assessment_periods, load_content
+from site_builder.read.project import Paths, load_project
+from site_builder.record import reconcile
+
+PLACEHOLDER_HOSTS = {"example.org", "example.com", "example.net"}
+
+
+def load(layout: Layout, context: BuildContext | None = None) -> SiteInput:
+    """Read and validate every year and the site content; compute the results. With a `context`,
+    validated sheets and rosters come from its cache where it holds them, and many sheets are parsed
+    by its worker processes.
+
+    Raises DataError listing every problem in the data and the content.
+    """
+    problems = Problems()
+    cache, workers = (context.cache, context.workers) if context is not None else (None, 1)
+    try:
+        years = load_project(layout.scores, layout.rubric, base=layout.root, cache=cache, workers=workers)
+    except DataError as exc:
+        problems.items.extend(exc.problems)
+        years = []
+    rel = Paths(layout.rubric, layout.scores, layout.root).rel
+    config, pages, announcements = load_content(layout.content, [y.year for y in years], rel, problems)
+    check_assessment_periods(years, announcements, layout.content, rel, problems)
+    privacy.check_site(years, config, pages, announcements, layout.content, rel, problems)
+    pagemeta.check_content(years, pages, announcements, layout.content, rel, problems)
+    ledgers = reconcile.read_year_ledgers(years, layout.scores, rel, problems)
+    problems.raise_if_any()
+    assert config is not None  # site.yaml unreadable is one of the problems
+    reports = [YearReport(y, year_results(y)) for y in years]
+    return SiteInput(config, reports, pages, announcements, layout.templates, ledgers=ledgers)
+
+
+def summary(reports: list[YearReport]) -> str:
+    """What `validate` prints: what would be published, at a glance."""
+    lines = []
+    for rep in reports:
+        d, f = rep.data, Figures.of(rep.results, rep.data.rubric)
+        lines.append(
+            f"{d.year} 年：评估表 {len(d.rubric.indicators)} 项指标，名单 {f.listed} 个机构，"
+            f"评分表 {len(d.sheets)} 份；状态 {d.status.status}（{d.status.label}）"
+        )
+        lines.append(
+            f"  开展评价 {f.active} 个，未开展 {f.inactive} 个；已评估 {f.assessed} 个，尚无评分表 {f.missing} 个"
+        )
+        grades = "，".join(f"{g} {n}" for g, n in f.by_outcome.items())
+        lines.append(f"  等级：{grades}")
+        lines.extend(filter(None, [objections.summary_line(d)]))
+    return "\n".join(lines)
+
+
+def check_publishable(site: SiteInput) -> None:
+    """`build --publish` only for approved data with a sheet for every active institution."""
+    problems = []
+    if urlsplit(site.config.base_url).hostname in PLACEHOLDER_HOSTS:
+        problems.append(
+            f"content/site.yaml: base_url 仍是占位地址 {site.config.base_url}；请改为本站在局网站上的实际地址"
+        )
+    for key, label in (("sponsor", "主办单位"), ("site_id_code", "网站标识码")):
+        if not getattr(site.config, key):
+            problems.append(f"content/site.yaml: 缺少 {key}（{label}）；政府网站须标明，填写后才能正式发布")
+    for rep in site.reports:
+        d = rep.data
+        if d.status.status != "approved":
+            problems.append(
+                f"{d.status.path}: status 为 {d.status.status}（{d.status.label}），"
+                "只有 approved（已审定）的数据可以正式发布"
+            )
+        missing = [r.institution.id for r in rep.results if r.institution.active and not r.assessed]
+        if missing:
+            problems.append(
+                f"{d.year} 年尚无评分表的开展评价机构：{'、'.join(missing)}；正式发布须每个开展评价的机构都有评分表"
+            )
+    if problems:
+        raise BuildError("不能正式发布：\n" + "\n".join(problems))

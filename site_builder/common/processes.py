@@ -1,0 +1,131 @@
+"""Work spread over forked processes: a function over many items (`map_forked`) and one job in the
+background (`Forked`).
+
+The processes are forked, so they inherit everything already in memory (the loaded data, the
+function itself, closures included): nothing is pickled on the way in, and no module keeps the work
+for them to find. Only results travel back. A failure in a process comes back as a BuildError,
+never as a traceback.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable, Iterator, Sequence
+from multiprocessing.connection import Connection, wait
+from multiprocessing.sharedctypes import Synchronized
+from typing import TypeVar
+
+from site_builder.errors import BuildError
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+DIED = "生成进程意外退出"
+
+
+def map_forked(
+    fn: Callable[[T], R], items: Sequence[T], workers: int, min_items: int = 32, chunk: int = 16
+) -> Iterator[R]:
+    """fn(item) for every item, in order: in `workers` forked processes when there are enough items.
+    Each process takes the next `chunk` items when it is free; results are given back in order."""
+    if workers <= 1 or len(items) < min_items:
+        for item in items:
+            yield fn(item)
+        return
+    ctx = multiprocessing.get_context("fork")
+    chunks = -(-len(items) // chunk)
+    claimed = ctx.Value("l", 0)  # the next chunk to take, shared by the processes
+    receivers: list[Connection] = []
+    processes = []
+    for _ in range(min(workers, chunks)):
+        receive, send = ctx.Pipe(duplex=False)
+        process = ctx.Process(target=_serve, args=(fn, items, chunk, chunks, claimed, send), daemon=True)
+        process.start()
+        send.close()
+        receivers.append(receive)
+        processes.append(process)
+    done: dict[int, list[R]] = {}
+    finished = False
+    try:
+        for number in range(chunks):
+            while number not in done:
+                for ready in wait(receivers):
+                    assert isinstance(ready, Connection)
+                    try:
+                        status, index, payload = ready.recv()
+                    except EOFError:  # a process that has sent every chunk it took, or one that died
+                        receivers.remove(ready)
+                        if not receivers and number not in done:
+                            raise BuildError(DIED) from None
+                        continue
+                    if status != "ok":
+                        raise payload
+                    done[index] = payload
+            yield from done.pop(number)
+        finished = True
+    finally:
+        for process in processes:
+            if not finished and process.is_alive():
+                process.terminate()  # the build failed or stopped: the rest of the work is not wanted
+            process.join()
+        for receive in receivers:
+            receive.close()
+
+
+def _serve(
+    fn: Callable[[T], R], items: Sequence[T], chunk: int, chunks: int, claimed: Synchronized[int], send: Connection
+) -> None:
+    """A forked process: the next chunk not taken, until none is left; each chunk's results sent back."""
+    try:
+        while True:
+            with claimed.get_lock():
+                index = claimed.value
+                claimed.value += 1
+            if index >= chunks:
+                return
+            try:
+                results = [fn(item) for item in items[index * chunk : (index + 1) * chunk]]
+            except Exception as exc:  # noqa: BLE001 - any failure is sent to the parent, which raises it
+                _send_failure(send, index, exc)
+                return
+            send.send(("ok", index, results))
+    finally:
+        send.close()
+
+
+def _send_failure(send: Connection, index: int, exc: Exception) -> None:
+    try:
+        send.send(("error", index, exc))
+    except Exception:  # noqa: BLE001 - an exception that cannot be pickled: its message, as a build error
+        send.send(("error", index, BuildError(str(exc))))
+
+
+class Forked:
+    """One file produced in a forked child (which inherits the loaded data); only its bytes come back."""
+
+    def __init__(self, produce: Callable[[], str | bytes]):
+        ctx = multiprocessing.get_context("fork")
+        self.receive, send = ctx.Pipe(duplex=False)
+        self.process = ctx.Process(target=Forked._run, args=(produce, send), daemon=True)
+        self.process.start()
+        send.close()
+
+    @staticmethod
+    def _run(produce: Callable[[], str | bytes], send: Connection) -> None:
+        try:
+            data = produce()
+            send.send_bytes(b"\x01" + (data.encode("utf-8") if isinstance(data, str) else data))
+        except Exception as exc:  # noqa: BLE001 - any failure in the worker is reported by the parent as a build error, never as a traceback
+            send.send_bytes(b"\x00" + str(exc).encode("utf-8"))
+        finally:
+            send.close()
+
+    def result(self, rel: str) -> bytes:
+        try:
+            raw = self.receive.recv_bytes()
+        except EOFError:
+            raw = b"\x00" + DIED.encode()
+        self.process.join()
+        if raw[:1] != b"\x01":
+            raise BuildError(f"生成 {rel} 失败：{raw[1:].decode('utf-8')}")
+        return raw[1:]
