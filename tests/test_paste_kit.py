@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import REPO
 from mini import make_mini
 from second_year import make_second_year
 
@@ -21,6 +21,7 @@ from site_builder.domain.scoring import Figures
 from site_builder.publish import wechat
 
 CHARSET = '<meta charset="utf-8">'
+REPO = Path(__file__).resolve().parent.parent
 
 
 def _site(root):
