@@ -317,9 +317,9 @@ def test_cms_package(mini_site):
     for name in ("results.xlsx", "results.csv", "results.json"):
         assert (cms / name).read_bytes() == (mini_site / "2023/data" / name).read_bytes()
     raw = (cms / "announcement.html").read_text(encoding="utf-8")
-    assert raw.startswith("\ufeff<div>") and raw.rstrip().endswith("</div>")
+    assert raw.startswith('\ufeff<meta charset="utf-8">\n<div>') and raw.rstrip().endswith("</div>")
     frag = BeautifulSoup(raw.lstrip("\ufeff"), "html.parser")
-    roots = [el for el in frag.children if getattr(el, "name", None)]
+    roots = [el for el in frag.children if getattr(el, "name", None)][1:]  # after the <meta charset>
     assert [r.name for r in roots] == ["div"]
     assert not frag.find_all(["script", "style", "link", "img", "iframe", "html", "head", "body"])
     for el in frag.find_all(True):
@@ -327,8 +327,9 @@ def test_cms_package(mini_site):
         assert not any(a.startswith("on") for a in el.attrs), el
     hrefs = [a["href"] for a in frag.find_all("a", href=True)]  # (the mini's javascript: link lost its href)
     assert [h for h in hrefs if not h.startswith(BASE)] == ["results.xlsx", "results.csv", "results.json"]
-    captions = [c.get_text() for c in frag.find_all("caption")]
-    assert captions[:2] == ["等级分布", "A 级（2 个）"] and "取消评价资格（1 个）" in captions
+    titles = [t.find_previous("h3").get_text() for t in frag.find_all("table")]  # headings, not <caption>
+    assert titles[:2] == ["等级分布", "A 级（2 个）"] and "取消评价资格（1 个）" in titles
+    assert not frag.find("caption")
     text = " ".join(frag.get_text(" ").split())
     assert "【草稿，未经审定】" in text and "公示期：2024年1月15日至2024年1月20日" in text
     last = roots[0].find_all(recursive=False)[-1]

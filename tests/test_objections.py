@@ -244,10 +244,11 @@ def test_phases_from_publicity_to_final(tmp_path):
     assert heading.find_next("p").get_text() == item.summary
     final = BeautifulSoup((out / "2023/wechat/final.html").read_text(encoding="utf-8"), "html.parser")
     roots = [el for el in final.contents if getattr(el, "name", None)]
-    assert [r.name for r in roots] == ["section"]
+    assert [r.name for r in roots] == ["meta", "section"]  # the charset, the article
     for tag in final.find_all(True):
         assert "class" not in tag.attrs and "id" not in tag.attrs
-    assert not final.find("a")
+    full = "https://results.example.gov.cn/kh/2023/index.html"
+    assert [(a["href"], a.get_text()) for a in final.find_all("a")] == [(full, full)]  # the address, as a link
     for table in final.find_all("table"):
         assert table.parent.name == "section" and "overflow-x:auto" in table.parent["style"].replace(" ", "")
         assert all(len(tr.find_all(["td", "th"])) <= 4 for tr in table.find_all("tr"))
@@ -263,6 +264,13 @@ def test_phases_from_publicity_to_final(tmp_path):
     frame = BeautifulSoup(preview.find("iframe")["srcdoc"], "html.parser")
     assert frame.body.section.get_text() == final.section.get_text() and preview.find(id="copy-article")
     assert preview.h1.get_text() == "2023年度最终结果公众号文章预览"
+    # the editor's fields for the final article: its own title, a 摘要 within the limit, the year page
+    title = "2023年度职业技能等级评价机构年度绩效考核最终结果"
+    assert preview.find(id="field-title").get_text() == title and title not in final.get_text()  # not repeated
+    digest = preview.find(id="field-digest").get_text()
+    assert digest.startswith("考核结果已于2024年1月30日确定为最终结果。") and len(digest) <= 120
+    assert "异议成立1件" in digest
+    assert preview.find(id="field-source").get_text() == full
     assert page(out, "2023/wechat/index.html").h1.get_text() == "2023年度公众号文章预览"
     sums = (out / "SHA256SUMS").read_text(encoding="utf-8")
     for rel in (

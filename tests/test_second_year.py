@@ -192,5 +192,5 @@ def test_cms_fragment(built):
     s = soup(built, "2024/cms/announcement.html")
     first = s.find("table")
     assert [tr.td.get_text(strip=True) for tr in first.find("tbody").find_all("tr")] == OUTCOMES
-    captions = [c.get_text(strip=True) for c in s.find_all("caption")][1:]
-    assert captions[:4] == ["优秀（1 个）", "良好（1 个）", "合格（1 个）", "不合格（1 个）"]
+    titles = [t.find_previous("h3").get_text(strip=True) for t in s.find_all("table")][1:]  # a heading each
+    assert titles[:4] == ["优秀（1 个）", "良好（1 个）", "合格（1 个）", "不合格（1 个）"]

@@ -164,10 +164,11 @@ class SiteRenderer:
     def render_wechat(self, report: YearReport) -> None:
         """The paste-ready article fragment and the preview page with the copy button."""
         fragment = self.wechat_fragment(pages.wechat_article(self.site, report))
-        self.page(pages.wechat_preview(self.site, report, fragment))
+        self.page(pages.wechat_preview(self.site, report, fragment, wechat.editor_fields(self.site, report)))
         final = pages.final_article(self.site, report)  # once the results are final
         if final is not None:
-            self.page(pages.final_preview(self.site, report, self.wechat_fragment(final)))
+            fields = wechat.editor_fields(self.site, report, final=True)
+            self.page(pages.final_preview(self.site, report, self.wechat_fragment(final), fields))
 
     def wechat_fragment(self, spec: PageSpec) -> Markup:
         """A WeChat article: rendered, its stylesheet inlined, the editor's limits checked, written

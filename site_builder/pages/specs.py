@@ -257,10 +257,17 @@ def wechat_article(site: SiteInput, report: YearReport) -> PageSpec:
     )
 
 
-def wechat_preview(site: SiteInput, report: YearReport, article) -> PageSpec:
-    """The preview with the copy button; `article` is the finished fragment (Markup)."""
+def wechat_preview(site: SiteInput, report: YearReport, article, fields=None) -> PageSpec:
+    """The preview with the copy button; `article` is the finished fragment (Markup), `fields` what
+    goes in the editor's title, 摘要 and 原文链接 (`publish.wechat.EditorFields`)."""
     return _page(
-        site, report, urls.wechat_preview(report.data.year), "wechat/preview.html", report=report, article=article
+        site,
+        report,
+        urls.wechat_preview(report.data.year),
+        "wechat/preview.html",
+        report=report,
+        article=article,
+        fields=fields,
     )
 
 
@@ -288,7 +295,7 @@ def final_article(site: SiteInput, report: YearReport) -> PageSpec | None:
     )
 
 
-def final_preview(site: SiteInput, report: YearReport, article) -> PageSpec:
+def final_preview(site: SiteInput, report: YearReport, article, fields=None) -> PageSpec:
     """The final article's preview with the copy button; `article` is the finished fragment."""
     return _page(
         site,
@@ -297,5 +304,6 @@ def final_preview(site: SiteInput, report: YearReport, article) -> PageSpec:
         "wechat/preview.html",
         report=report,
         article=article,
+        fields=fields,
         preview_title=f"{report.data.year}年度最终结果公众号文章预览",
     )

@@ -2,8 +2,10 @@
 platform, which takes an article and its attachments, not a folder.
 
 announcement.html  the announcement with its grade tables: one plain HTML fragment (no script, no
-                   class, nothing from another host; inline styles only for table borders and the
-                   落款), UTF-8 with a BOM so that a browser opening the file alone reads it right
+                   class, nothing from another host; table borders and the 落款's alignment as HTML
+                   attributes and inline styles, so that a paste into TinyMCE, CKEditor 5 or Quill
+                   keeps them), UTF-8 with a BOM and `<meta charset="utf-8">` so that a browser
+                   opening the file alone reads it right
 results.xlsx/.csv/.json  the attachments it links by file name, byte for byte the year's data files
                    (`ATTACHED`; each labelled as the registry of data files labels it)
 发布说明.txt        how to paste it into a CMS article and upload the attachments
@@ -78,14 +80,23 @@ def instructions(site: SiteInput, rep: YearReport, labels: Mapping[str, str]) ->
         "发布步骤：",
         f"1. 在 CMS 中新建文章。标题：{site.announcements[y].title}；发布时间：{pub.pub_date or '（待定）'}；"
         f"来源：{pub.source}。",
-        f"2. 用记事本等文本编辑器打开 {FRAGMENT}，全选并复制；在文章正文编辑器中切换到“源代码”"
-        "（HTML）模式，粘贴，再切换回可视模式，核对表格和数字。也可用浏览器打开该文件预览。",
-        "3. 用编辑器的“附件”或“上传文件”功能依次上传 " + "、".join(ATTACHED) + "。",
+        f"2. 用浏览器打开 {FRAGMENT}，按 Ctrl+A 全选、Ctrl+C 复制，在文章正文编辑器（可视模式）中按 Ctrl+V 粘贴。"
+        f"编辑器若有“源代码”（HTML）模式，也可用记事本打开 {FRAGMENT}，全选并复制，粘贴到源代码模式中，"
+        "再切换回可视模式。",
+        "3. 粘贴后逐项核对（各种编辑器保留的格式不同，缺了的在编辑器中补上）：",
+        "   - 每张表格都有边框；看不到边框时，在编辑器的表格属性中把边框设为 1 像素。"
+        "Quill 等没有表格边框设置的编辑器，边框只能由网站的样式提供，请在发布后的页面上确认；",
+        "   - 每张表格的标题（如“等级分布”）在表格上方，不在表格下方；",
+        "   - 表头（名次、机构名称等）每项单独成格并加粗，与下面的数字对齐；",
+        "   - 表格没有固定宽度，在手机上不需左右拖动也能读完（可用平台的手机预览查看）；",
+        "   - 正文中的链接（结果页地址、附件）都可点击；",
+        "   - 文末落款（发布单位和日期）靠右；没有靠右时，选中落款用编辑器的“右对齐”设置。",
+        "4. 用编辑器的“附件”或“上传文件”功能依次上传 " + "、".join(ATTACHED) + "。",
         "   正文“附件”一节的链接按文件名指向这三个文件：平台若把附件放在与文章相同的位置，链接无需改动；"
         "否则请逐个选中链接，改为上传后的附件地址。",
-        "4. 预览文章，逐个点击附件链接确认能下载；正文所列 SHA-256 校验值应与下载的文件一致"
+        "5. 预览文章，逐个点击附件链接确认能下载；正文所列 SHA-256 校验值应与下载的文件一致"
         "（全部发布文件的校验值见网站根目录的 SHA256SUMS）。",
-        "5. 核对无误后发布。",
+        "6. 核对无误后发布。",
     ]
     return BOM + "\r\n".join(lines) + "\r\n"
 
