@@ -17,7 +17,7 @@ from site_builder.domain.scoring import Figures, year_results
 from site_builder.errors import BuildError, DataError, Problems
 from site_builder.pages import meta as pagemeta
 from site_builder.publish import cms, crawl, privacy
-from site_builder.read.content import check_assessment_periods, load_content
+from site_builder.read.content import check_assessment_periods, grade_bands, load_content
 from site_builder.read.project import Paths, load_project
 from site_builder.record import ledger
 from site_builder.storage import stamp as uptodate
@@ -89,7 +89,8 @@ def load(layout: Layout, cache: bool = False, workers: int = 1) -> SiteInput:
         problems.items.extend(exc.problems)
         years = []
     rel = Paths(layout.rubric, layout.scores, layout.root).rel
-    config, pages, announcements = load_content(layout.content, [y.year for y in years], rel, problems)
+    bands = {y.year: grade_bands(y.rubric) for y in years}
+    config, pages, announcements = load_content(layout.content, [y.year for y in years], rel, problems, bands)
     check_assessment_periods(years, announcements, layout.content, rel, problems)
     privacy.check_site(years, config, pages, announcements, layout.content, rel, problems)
     pagemeta.check_content(years, pages, announcements, layout.content, rel, problems)
