@@ -146,3 +146,32 @@ def test_elder_mode_keeps_every_page_type_readable(out, chromium_browser, rel):
         assert page.evaluate("document.documentElement.classList.contains('elder-mode')")
         assert watch.problems + sideways_scroll(page) + axe_serious(page, axe_source()) == []
         context.close()
+
+
+CURRENT_NAV_CONTRAST = """() => {
+  const a = document.querySelector('.site-header nav a[aria-current="page"]');
+  if (!a) return null;
+  const rgb = s => s.match(/[\\d.]+/g).slice(0, 3).map(Number);
+  const lum = c => { const [r, g, b] = c.map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+                     return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  const st = getComputedStyle(a);
+  const [l1, l2] = [lum(rgb(st.color)), lum(rgb(st.backgroundColor))].sort((x, y) => y - x);
+  return {ratio: (l1 + 0.05) / (l2 + 0.05), color: st.color, background: st.backgroundColor};
+}"""
+
+
+@pytest.mark.parametrize("elder", [False, True], ids=["normal", "elder"])
+@pytest.mark.parametrize("rel", ["2023/index.html", "2023/roster/index.html", "2023/grades/index.html"])
+def test_the_current_menu_item_is_readable_in_both_modes(out, chromium_browser, rel, elder):
+    """The menu item of the page one is on: dark red on white, in 长者模式 too (it was white on white)."""
+    with serve(out) as base:
+        context = chromium_browser.new_context(viewport={"width": 390, "height": 844})
+        if elder:
+            context.add_init_script("localStorage.setItem('xz-elder-mode', '1')")
+        page = context.new_page()
+        page.goto(base + rel, wait_until="load")
+        assert page.evaluate("document.documentElement.classList.contains('elder-mode')") == elder
+        found = page.evaluate(CURRENT_NAV_CONTRAST)
+        assert found is not None, "no current menu item"
+        assert found["ratio"] >= 4.5, found
+        context.close()

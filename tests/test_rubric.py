@@ -160,8 +160,8 @@ GRADES = "  - {grade: A, min: 90, label: 90分及以上}\n"
             ],
         ),
         (
-            "  - {grade: D, min: 0, label: 60分以下}\n",
-            "  - {grade: D, min: 10, label: 60分以下}\n",
+            "  - {grade: D, min: 0, label: 不足60分}\n",
+            "  - {grade: D, min: 10, label: 不足60分}\n",
             ["2023.yaml: 最低等级 D 的 min 须为 0，实为 10（否则有的总分没有等级）"],
         ),
         (

@@ -14,7 +14,7 @@ from site_builder.domain.scoring import Figures, year_results
 from site_builder.errors import BuildError, DataError, Problems
 from site_builder.pages import meta as pagemeta
 from site_builder.publish import privacy
-from site_builder.read.content import check_assessment_periods, load_content
+from site_builder.read.content import check_assessment_periods, grade_bands, load_content
 from site_builder.read.project import Paths, load_project
 from site_builder.record import reconcile
 
@@ -36,7 +36,8 @@ def load(layout: Layout, context: BuildContext | None = None) -> SiteInput:
         problems.items.extend(exc.problems)
         years = []
     rel = Paths(layout.rubric, layout.scores, layout.root).rel
-    config, pages, announcements = load_content(layout.content, [y.year for y in years], rel, problems)
+    bands = {y.year: grade_bands(y.rubric) for y in years}
+    config, pages, announcements = load_content(layout.content, [y.year for y in years], rel, problems, bands)
     check_assessment_periods(years, announcements, layout.content, rel, problems)
     privacy.check_site(years, config, pages, announcements, layout.content, rel, problems)
     pagemeta.check_content(years, pages, announcements, layout.content, rel, problems)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+import unicodedata
 from typing import NoReturn
 
 from site_builder.common.messages import suggestion
@@ -51,6 +52,34 @@ def port(text: str) -> int:
     return value
 
 
+def _is_dash(c: str) -> bool:
+    """What an input method types for -: any dash punctuation (Pd), or a minus sign (Sm)."""
+    category = unicodedata.category(c)
+    return category == "Pd" or category == "Sm" and "MINUS" in unicodedata.name(c, "")
+
+
+def ascii_typed(text: str) -> tuple[str, list[str]]:
+    """What `text` reads as when typed on an English keyboard, and what kinds of characters a Chinese
+    input method put in it (by Unicode category, not a list): compatibility forms such as full-width
+    letters (NFKC), dashes, spaces."""
+    kinds: list[str] = []
+    folded = unicodedata.normalize("NFKC", text)
+    if any(unicodedata.normalize("NFKC", c) != c and not c.isspace() for c in text):
+        kinds.append("全角字符")
+    out = []
+    for c in folded:
+        if c != "-" and _is_dash(c):
+            kinds.append("破折号或全角减号")
+            out.append("-")
+        else:
+            out.append(c)
+    plain = "".join(out)
+    stripped = plain.strip()
+    if stripped != plain or any(unicodedata.category(c) == "Zs" and c != " " for c in text):
+        kinds.append("全角空格" if "\u3000" in text else "多余的空格")
+    return stripped, list(dict.fromkeys(kinds))
+
+
 class ChineseArgumentParser(argparse.ArgumentParser):
     """An ArgumentParser that speaks Chinese and suggests the closest command or option."""
 
@@ -83,6 +112,7 @@ class ChineseArgumentParser(argparse.ArgumentParser):
 
     def parse_args(self, args=None, namespace=None):  # noqa: ANN001
         argv = list(sys.argv[1:] if args is None else args)
+        self._check_input_method(argv)
         self._check_options_first(argv)
         parsed, extras = self.parse_known_args(argv, namespace)
         if extras:
@@ -90,6 +120,24 @@ class ChineseArgumentParser(argparse.ArgumentParser):
             target = self.commands.get(command, self) if command else self
             target.error(target._unrecognized(extras, self if target is not self else None))
         return parsed
+
+    def _check_input_method(self, argv: list[str]) -> None:
+        """A command or option typed with a Chinese input method on (——publish, －－publish, ｂｕｉｌｄ,
+        a trailing full-width space) is pointed out with what to type, never guessed at."""
+        commands = set(self.commands)
+        options = {o for parser in [self, *self.commands.values()] for o in parser._option_strings()}
+        command = None
+        for raw in argv:
+            plain, kinds = ascii_typed(raw)
+            if kinds and plain.startswith("-") and not plain.startswith("--") and len(plain) > 2:
+                plain = "-" + plain  # one long dash for the two hyphens of --publish
+            if plain in commands and command is None:
+                command = plain
+            if not kinds:
+                continue
+            if plain in commands or plain.split("=", 1)[0] in options:
+                target = self.commands.get(command, self) if command else self
+                target.error(f"“{raw}”里有中文输入法打出的{'、'.join(kinds)}；请切换到英文输入法，写成 {plain}")
 
     def _check_options_first(self, argv: list[str]) -> None:
         """A mistyped option is reported before anything it causes (such as a required option missing)."""

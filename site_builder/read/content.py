@@ -6,10 +6,10 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from site_builder.common.formats import zh_date
+from site_builder.common.formats import zh_date, zh_number
 from site_builder.common.textcheck import PAGE_LIMIT, check_text, page_file_problem
 from site_builder.common.yamlio import YamlProblem
-from site_builder.domain.models import Page, YearData
+from site_builder.domain.models import Page, Rubric, YearData
 from site_builder.domain.settings import SiteConfig
 from site_builder.errors import Problems
 from site_builder.read.config import load_config
@@ -28,6 +28,7 @@ PERIOD_FIELDS = {
     "assessed_from": "考核期开始日期，格式 YYYY-MM-DD，如 assessed_from: 2023-12-21",
     "assessed_to": "考核期结束日期，格式 YYYY-MM-DD，如 assessed_to: 2024-01-10",
 }
+GRADES_PLACEHOLDER = "{{等级划分}}"  # in an announcement's text: replaced by the year's grade bands, from its rubric
 PERIOD_PLACEHOLDER = "{{考核期}}"  # in an announcement's text: replaced by the period from its front matter
 
 
@@ -55,7 +56,13 @@ def _period(meta: dict, rel: str, problems: Problems) -> tuple[dt.date, dt.date]
 
 
 def _page(
-    path: Path, rel: str, slug: str, problems: Problems, required: dict[str, str] | None = None, period: bool = False
+    path: Path,
+    rel: str,
+    slug: str,
+    problems: Problems,
+    required: dict[str, str] | None = None,
+    period: bool = False,
+    bands: str | None = None,
 ) -> Page | None:
     required = required or {}
     problem = page_file_problem(path)
@@ -94,6 +101,8 @@ def _page(
             return None
         extra = dict(zip(PERIOD_FIELDS, dates))
         body = body.replace(PERIOD_PLACEHOLDER, f"{zh_date(dates[0])}至{zh_date(dates[1])}")
+    if bands is not None:
+        body = body.replace(GRADES_PLACEHOLDER, bands)
     order = meta.get("order", 0)
     return Page(
         slug,
@@ -104,10 +113,17 @@ def _page(
     )
 
 
+def grade_bands(rubric: Rubric) -> str:
+    """The rubric's grade bands as an announcement states them: 四个等级：A（90分及以上）、B（…）…"""
+    listed = "、".join(f"{band.grade}（{band.label}）" for band in rubric.grades)
+    return f"{zh_number(len(rubric.grades))}个等级：{listed}"
+
+
 def load_content(
-    content: Path, years: list[int], rel, problems: Problems
+    content: Path, years: list[int], rel, problems: Problems, bands: dict[int, str] | None = None
 ) -> tuple[SiteConfig | None, list[Page], dict[int, Page]]:
-    """Site config, pages (content/pages/*.md, by `order` then name) and announcements by year."""
+    """Site config, pages (content/pages/*.md, by `order` then name) and announcements by year.
+    `bands`: each year's grade bands (`grade_bands`), for an announcement's {{等级划分}}."""
     config_path = content / "site.yaml"
     config = None
     if not content.is_dir():  # reported with the other missing inputs, by an absolute path
@@ -141,7 +157,9 @@ def load_content(
         if not path.is_file():
             problems.add(rel(path), f"缺少 {year} 年的公告正文")
             continue
-        page = _page(path, rel(path), str(year), problems, ANNOUNCEMENT_FIELDS, period=True)
+        page = _page(
+            path, rel(path), str(year), problems, ANNOUNCEMENT_FIELDS, period=True, bands=(bands or {}).get(year)
+        )
         if page:
             announcements[year] = page
     return config, pages, announcements
