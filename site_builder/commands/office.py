@@ -11,8 +11,7 @@ import io
 import re
 import zipfile
 from pathlib import Path
-
-from lxml import etree
+from xml.etree import ElementTree
 
 from site_builder.build.layout import Layout
 from site_builder.build.validate import load
@@ -40,7 +39,7 @@ def docx_text(data: bytes) -> str:
         for name in sorted(z.namelist()):
             if not (name.startswith("word/") or name.startswith("docProps/")) or not name.endswith(".xml"):
                 continue
-            root = etree.fromstring(z.read(name))
+            root = ElementTree.fromstring(z.read(name))
             for p in root.iter(f"{{{W}}}p"):
                 parts.append("".join(t.text or "" for t in p.iter(f"{{{W}}}t")))
             if name.startswith("docProps/"):

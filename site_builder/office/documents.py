@@ -350,17 +350,17 @@ def work_report(ctx: Context) -> bytes:
     if most:
         doc.para(f"扣分机构最多的{len(most)}项指标如下，典型扣分原因取自专家评分：")
         rows = []
-        for s in most:
-            ind = rubric.by_id[s.id]
-            reasons = "；".join(f"{text}（{n}个）" for text, n in s.reasons) or "—"
-            rows.append([s.id, ind.text or MISSING, f"{s.deducted}/{s.assessed}", reasons])
+        for stat in most:
+            ind = rubric.by_id[stat.id]
+            reasons = "；".join(f"{text}（{n}个）" for text, n in stat.reasons) or "—"
+            rows.append([stat.id, ind.text or MISSING, f"{stat.deducted}/{stat.assessed}", reasons])
         doc.table(["指标", "评估标准", "扣分机构数/参评数", "典型扣分原因"], rows, [14, 60, 24, 58], numeric=(2,))
     else:
         doc.para("各机构各项指标均未扣分。")
     doc.heading("四、异议处理")
     objs = ctx.report.data.objections
     if objs:
-        by = {}
+        by: dict[str, int] = {}
         for o in objs:
             by[o.outcome_label] = by.get(o.outcome_label, 0) + 1
         doc.para(f"公示期间共受理异议{len(objs)}件：" + "，".join(f"{k}{v}件" for k, v in by.items()) + "。")

@@ -293,7 +293,6 @@ def check_roster_codes(roster, problems: Problems) -> None:
         code = inst.code
         if code is None:
             continue
-        why: str | None
         try:
             if uscc.validate(code) != code:  # GB 32100-2015's length, characters and check character
                 raise InvalidFormat()  # stdnum accepts spaces, dashes and lower case; the roster does not
