@@ -141,9 +141,9 @@ def test_a_non_editable_install_builds_a_synthetic_root(tmp_path):
         assert done.returncode == 0, done.stderr
         return done.stdout
 
-    where = run(python, "-c", "import site_builder.build.flow as f; print(f.__file__); print(f.PACKAGE_TEMPLATES)")
+    where = run(python, "-c", "import site_builder.build.layout as m; print(m.__file__); print(m.PACKAGE_TEMPLATES)")
     assert where.splitlines() == [
-        str(purelib / "site_builder" / "build" / "flow.py"),
+        str(purelib / "site_builder" / "build" / "layout.py"),
         str(purelib / "site_builder" / "templates"),
     ]
     run(python, "-m", "site_builder", "synth", "--root", REPO, "--institutions", "5", "--out", "data")
