@@ -84,7 +84,7 @@ class FactKey(NamedTuple):
         return None
 
     def __fingerprint__(self) -> str:
-        """What a page's cache key sees of it (see `storage.cache.Fingerprint`): its text."""
+        """What a page's cache key sees of it (see `storage.hashes.Fingerprint`): its text."""
         return self.text
 
 
