@@ -288,6 +288,7 @@ def check_roster_codes(roster, problems: Problems) -> None:
     """`code`, where given, is a valid 统一社会信用代码 (GB 32100-2015: 18 characters, the last a check
     character) and names one institution only."""
     seen: dict[str, str] = {}
+    why: str | None
     for inst in roster.institutions:
         code = inst.code
         if code is None:
