@@ -12,7 +12,10 @@ writer at commit a31b62a, made there with
     python -m site_builder workbook --out filled.xlsx --scores scores --institution P03 P06 M01
     python -m site_builder workbook --out blank.xlsx --institution P01 M13
 
-and results-mini.xlsx, that commit's tests/expected/mini/2023/data/results.xlsx.
+and results-mini.xlsx, that commit's tests/expected/mini/2023/data/results.xlsx. They were
+regenerated once since, by the XlsxWriter writer, when the rubric's grade bands were reworded
+(issue 25: 70分及以上不足90分): compared with the openpyxl files first, the only difference in each
+was that one sentence of 填写说明 (blank, filled) and none at all in results-mini.
 
 The few normalisations are the differences that show nothing (each is named where it is made):
   * a font with no name, size or colour is drawn in the workbook's default font (the Normal style's
