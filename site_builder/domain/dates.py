@@ -118,7 +118,7 @@ def future_dates(data: YearData, today: dt.date) -> list[str]:
     out = [
         f"{path}: {future_message(where, key, day, today)}"
         for path, where, key, day in found
-        if future(key, day, today)
+        if day is not None and future(key, day, today)
     ]
     out += [
         f"{corrections_rel}: {future_message(f'第 {c.number} 条更正的 date（更正日期）', 'correction', c.date, today)}"
