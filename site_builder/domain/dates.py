@@ -98,7 +98,7 @@ def future(field: str, day: dt.date | None, today: dt.date) -> bool:
 def future_message(where: str, field: str, day: dt.date, today: dt.date) -> str:
     """`where` ends with the field's own words when it is named otherwise in its file (a correction's date)."""
     named = where if field == "correction" else f"{where}{label(field)}"
-    return f"{named} {day} 晚于今天（{today}）；正式发布的日期不能是将来的日期，请核对年份（如把 2024 误写成 2204）"
+    return f"{named}{day} 晚于今天（{today}）；正式发布的日期不能是将来的日期，请核对年份（如把 2024 误写成 2204）"
 
 
 def future_dates(data: YearData, today: dt.date) -> list[str]:
