@@ -13,6 +13,7 @@ The order (a → b: a on or before b; a ⇒ b: a strictly before b):
                  → decided_on → final_on
     received_on → decided_on → the date of the correction an upheld objection cites → final_on
     published_on (the first publication) → the date of a new correction
+    the last publication (the ledger's last entry) → the date of a new correction
 
 A correction that no objection cites may come after `final_on` (an error found later is still
 corrected, in the open); one an upheld objection cites is part of the 公示 and comes before it.
@@ -36,6 +37,7 @@ FIELDS: dict[str, str] = {
     "received_on": "受理日期",
     "decided_on": "办结日期",
     "correction": "更正日期",
+    "publication": "上一次发布的日期",
     "cited_correction": "所引更正的日期",
     "final_on": "最终结果确定日期",
 }
@@ -66,6 +68,7 @@ ORDER: tuple[Rule, ...] = (
     Rule("decided_on", "cited_correction"),
     Rule("cited_correction", "final_on"),
     Rule("published_on", "correction"),
+    Rule("publication", "correction"),
 )
 """Each pair of dates that the data model orders; a pair not listed is not ordered."""
 

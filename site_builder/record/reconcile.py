@@ -110,7 +110,7 @@ def check_year(data: YearData, ledger: Ledger | None, corrections_rel: str, prob
                 "发布之前的改动直接改评分数据即可，不是更正",
                 institution=c.institution,
             )
-        elif last and day < last:
+        elif last and out_of_order("publication", _day(last), "correction", c.date):
             problems.add(
                 corrections_rel,
                 f"第 {c.number} 条更正的日期 {day} 早于上一次发布（第 "
