@@ -270,4 +270,3 @@ def test_any_text_gives_a_message_never_a_traceback(text, folder, public):
     problem = url_problem(text, folder=folder, public=public)
     assert problem is None or isinstance(problem, str)
     assert problem is not None or text.startswith(("http://", "https://"))
-
