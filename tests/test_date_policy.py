@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from site_builder.domain import dates
 from site_builder.domain.models import Correction, Status
+from site_builder.domain.objections import check_final_on
 from site_builder.errors import Problems
 from site_builder.read.datafile import Paths
 from site_builder.read.objections import parse_objections
@@ -67,8 +68,6 @@ def check_all(days: dict[str, dt.date]) -> list[tuple[str, str]]:
         "correction": 1,
     }
     parse_objections([objection], OBJECTIONS_FILE, ROSTER, status, [fix], CORRECTIONS_FILE, problems)
-    from site_builder.domain.objections import check_final_on
-
     check_final_on(status, problems)
     return [(p.file, str(p)) for p in problems.items]
 
