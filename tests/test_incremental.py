@@ -4,6 +4,7 @@ a tampered cache or a code change never changes a byte; page keys cover every in
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
 import json
 import marshal
@@ -340,10 +341,12 @@ def test_publish_never_reads_the_cache(mini, tmp_path):
     _approve(mini)
     twin = tmp_path / "twin"
     shutil.copytree(mini, twin)
-    _build(twin, tmp_path / "ref", cache=False, publish_mode=True)  # the same publication, no cache anywhere
+    _build(
+        twin, tmp_path / "ref", cache=False, publish_mode=True, today=dt.date(2030, 1, 1)
+    )  # the same publication, no cache anywhere
     _build(mini, tmp_path / "out", cache=True)
     _forge_sheet_cache(mini)
-    stats = _build(mini, tmp_path / "out", cache=True, publish_mode=True)
+    stats = _build(mini, tmp_path / "out", cache=True, publish_mode=True, today=dt.date(2030, 1, 1))
     assert stats.reused == 0 and files(tmp_path / "out") == files(tmp_path / "ref")
 
 

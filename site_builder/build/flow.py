@@ -10,6 +10,7 @@ years get a new entry too and the site is written again with it.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import time
 from collections.abc import Callable
@@ -67,6 +68,7 @@ def build(
     progress: bool = False,
     previous: Path | None = None,
     on_step: Step | None = None,
+    today: dt.date | None = None,
 ) -> tuple[SiteInput | None, dict[str, str], BuildStats]:
     """Validate everything, then write the whole output (and, publishing, the ledgers) in one swap.
     Returns the input, the files written and the build's figures. With `cache`, files whose inputs
@@ -74,7 +76,10 @@ def build(
     (`uptodate`) nothing is read or written: (None, {}, figures). An official publication never
     uses the cache (it is rendered afresh).
     Refuses to replace a publication (`previous`, by default the output) the ledgers do not hold.
-    `on_step` is told each step of the swap (`swap.Staging`; tests stop the process there)."""
+    `on_step` is told each step of the swap (`swap.Staging`; tests stop the process there).
+    `today` (required to publish: the CLI passes `date.today()`) is the day no published date may follow."""
+    if publish_mode and today is None:
+        raise ValueError("build(publish_mode=True) needs today")
     started = time.perf_counter()
     caches = open_cache(layout.cache) if cache and not publish_mode else None  # no key: no cache, silently
     locks = [cache_lock(layout.cache)] if caches else []
@@ -99,7 +104,8 @@ def build(
             previous_site.check_previous(previous or layout.out, site.ledgers, problems, rel)
             problems.raise_if_any()
             if publish_mode:
-                check_publishable(site)
+                assert today is not None  # (checked above)
+                check_publishable(site, today)
             if caches:
                 context.pages = PageCache(caches, code_digest(caches.package, layout.templates))
             observed: dict[str, str | None] = {"output": None}

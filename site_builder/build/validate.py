@@ -4,11 +4,13 @@ published, at a glance (`summary`); and whether it may be published officially (
 
 from __future__ import annotations
 
+import datetime as dt
 from urllib.parse import urlsplit
 
 from site_builder.build.context import BuildContext
 from site_builder.build.layout import Layout
-from site_builder.domain import objections
+from site_builder.common.addresses import masked, url_problem
+from site_builder.domain import dates, objections
 from site_builder.domain.models import SiteInput, YearReport
 from site_builder.domain.scoring import Figures, year_results
 from site_builder.errors import BuildError, DataError, Problems
@@ -19,6 +21,8 @@ from site_builder.read.project import Paths, load_project
 from site_builder.record import reconcile
 
 PLACEHOLDER_HOSTS = {"example.org", "example.com", "example.net"}
+URL_FIELDS = {"base_url": "网站地址", "conac_url": "党政机关网站标识链接", "error_report_url": "“我为政府网站找错”链接"}
+"""Every address of content/site.yaml (`SiteConfig`): each checked again, as a public one, to publish."""
 
 
 def load(layout: Layout, context: BuildContext | None = None) -> SiteInput:
@@ -66,13 +70,19 @@ def summary(reports: list[YearReport]) -> str:
     return "\n".join(lines)
 
 
-def check_publishable(site: SiteInput) -> None:
-    """`build --publish` only for approved data with a sheet for every active institution."""
+def check_publishable(site: SiteInput, today: dt.date) -> None:
+    """`build --publish` only for approved data with a sheet for every active institution, no date
+    later than `today` (`dates.future_dates`) and public addresses (`addresses`)."""
     problems = []
     if urlsplit(site.config.base_url).hostname in PLACEHOLDER_HOSTS:
         problems.append(
             f"content/site.yaml: base_url 仍是占位地址 {site.config.base_url}；请改为本站在局网站上的实际地址"
         )
+    for key, label in URL_FIELDS.items():
+        value = getattr(site.config, key)
+        problem = url_problem(value, folder=key == "base_url", public=True) if value else None
+        if problem:
+            problems.append(f"content/site.yaml: {key}（{label}）{masked(value)}：{problem}")
     for key, label in (("sponsor", "主办单位"), ("site_id_code", "网站标识码")):
         if not getattr(site.config, key):
             problems.append(f"content/site.yaml: 缺少 {key}（{label}）；政府网站须标明，填写后才能正式发布")
@@ -88,5 +98,6 @@ def check_publishable(site: SiteInput) -> None:
             problems.append(
                 f"{d.year} 年尚无评分表的开展评价机构：{'、'.join(missing)}；正式发布须每个开展评价的机构都有评分表"
             )
+        problems.extend(dates.future_dates(d, today))
     if problems:
         raise BuildError("不能正式发布：\n" + "\n".join(problems))

@@ -7,6 +7,7 @@ running it. A new command is a new entry.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -142,6 +143,7 @@ def _build(args: argparse.Namespace) -> None:
         cache=not args.no_cache,
         progress=tty,
         previous=args.previous,
+        today=dt.date.today(),  # the one place the clock is read (the date policy: domain/dates.py)
     )
     print(stats.summary)
     print(f"{layout.out}：{stats.line()}" if stats.unchanged else f"已生成到 {layout.out}：{stats.line()}")

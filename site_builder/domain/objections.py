@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from site_builder.domain.corrections import correction_digest
+from site_builder.domain.dates import out_of_order
 from site_builder.domain.models import Objection, Status, YearData
 from site_builder.errors import Problems
 
@@ -91,7 +92,7 @@ def check_final_on(status: Status, problems: Problems) -> None:
             "填写 final_on（结果确定为最终结果的日期）须先填写 published_on（公示日期）和 "
             "objection_deadline（异议截止日期）",
         )
-    elif final < status.objection_deadline:
+    elif out_of_order("objection_deadline", status.objection_deadline, "final_on", final):
         problems.add(
             status.path,
             f"final_on（结果确定为最终结果的日期）{final} 早于 objection_deadline（异议截止日期）"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import fields
 from pathlib import Path
-from urllib.parse import urlsplit
 
+from site_builder.common.addresses import NOT_ABSOLUTE, masked, url_problem
 from site_builder.common.yamlio import YamlProblem, read_yaml
 from site_builder.domain.settings import Contact, SiteConfig
 from site_builder.errors import Problems
@@ -36,9 +36,11 @@ def load_config(path: Path, rel: str, problems: Problems) -> SiteConfig | None:
             problems.add(rel, f"缺少 {name}，或不是文字")
     base_url = data.get("base_url")
     if isinstance(base_url, str):
-        parts = urlsplit(base_url)
-        if parts.scheme not in ("http", "https") or not parts.netloc or re.search(r"\s", base_url):
-            problems.add(rel, f"base_url 须为以 http:// 或 https:// 开头的完整网址，实为 {base_url}")
+        problem = url_problem(base_url, folder=True)
+        if problem == NOT_ABSOLUTE:
+            problems.add(rel, f"base_url 须为以 http:// 或 https:// 开头的完整网址，实为 {masked(base_url)}")
+        elif problem:
+            problems.add(rel, f"base_url（网站地址）{masked(base_url)}：{problem}")
     contact = data.get("contact")
     contact_fields = [f.name for f in fields(Contact)]
     if not isinstance(contact, dict) or any(not isinstance(contact.get(k), str) for k in contact_fields):
@@ -97,13 +99,12 @@ def _identity(data: dict, rel: str, problems: Problems) -> dict[str, str | None]
             problems.add(rel, f"{key}（{label}）须为文字或 null，如 {example}")
             continue
         value = value.strip()
-        if form == "url":
-            parts = urlsplit(value)
-            ok = parts.scheme in ("http", "https") and bool(parts.netloc) and not re.search(r"\s", value)
-        else:
-            ok = not isinstance(form, re.Pattern) or form.fullmatch(value) is not None
-        if not ok:
-            problems.add(rel, f"{key}（{label}）格式不对：{value}；应如 {example}")
+        problem = url_problem(value) if form == "url" else None
+        if problem and problem != NOT_ABSOLUTE:
+            problems.add(rel, f"{key}（{label}）{masked(value)}：{problem}")
+            continue
+        if problem or isinstance(form, re.Pattern) and form.fullmatch(value) is None:
+            problems.add(rel, f"{key}（{label}）格式不对：{masked(value)}；应如 {example}")
             continue
         out[key] = value
     return out

@@ -13,6 +13,7 @@ from typing import Any
 from site_builder.common.textcheck import REASON_LIMIT, check_text, shown, shown_id
 from site_builder.common.yamlio import is_date
 from site_builder.domain.corrections import CORRECTIONS_FILE
+from site_builder.domain.dates import out_of_order
 from site_builder.domain.models import OUTCOME_LABELS, OUTCOMES, Correction, Objection, Roster, Status
 from site_builder.domain.objections import OBJECTIONS_FILE, check_final_on, entry_digests
 from site_builder.errors import Problems
@@ -138,14 +139,14 @@ def parse_objections(
         published_on = status.published_on
         if received and published_on is None:
             bad(f"：结果尚未公示（{status.path} 未填写 published_on），不应有异议记录")
-        elif received and published_on is not None and received < published_on:
+        elif out_of_order("published_on", published_on, "received_on", received):
             bad(
                 f"的受理日期 {received}（received_on）早于结果公示日期 {status.published_on}"
                 f"（{status.path} 的 published_on）；请核对日期"
             )
-        if received and decided and decided < received:
+        if out_of_order("received_on", received, "decided_on", decided):
             bad(f"的办结日期 {decided}（decided_on）早于受理日期 {received}（received_on）；请核对日期")
-        if status.final_on and decided and decided > status.final_on:
+        if out_of_order("decided_on", decided, "final_on", status.final_on):
             bad(
                 f"的办结日期 {decided}（decided_on）晚于结果确定为最终结果的日期 {status.final_on}"
                 f"（{status.path} 的 final_on）；请核对日期"
@@ -193,8 +194,19 @@ def parse_objections(
                 if inst is not None and fix.institution != inst:
                     whose = f"是对机构 {fix.institution} 的更正" if fix.institution else "不是对机构考核结果的更正"
                     bad(f"针对机构 {inst}，但引用的第 {correction} 条更正{whose}；请核对更正序号")
-                if received and isinstance(fix.date, dt.date) and fix.date < received:
+                if out_of_order("received_on", received, "cited_correction", fix.date):
                     bad(f"引用的第 {correction} 条更正日期 {fix.date} 早于异议受理日期 {received}；请核对更正序号")
+                elif out_of_order("decided_on", decided, "cited_correction", fix.date):
+                    bad(
+                        f"引用的第 {correction} 条更正日期 {fix.date}（{corrections_rel} 的 date）早于异议办结日期 "
+                        f"{decided}（decided_on）；更正须在异议办结之后作出，请核对日期或更正序号"
+                    )
+                if out_of_order("cited_correction", fix.date, "final_on", status.final_on):
+                    bad(
+                        f"引用的第 {correction} 条更正日期 {fix.date}（{corrections_rel} 的 date）晚于结果确定为最终结果"
+                        f"的日期 {status.final_on}（{status.path} 的 final_on）；异议引起的更正须在确定最终结果之前作出，"
+                        "请核对日期"
+                    )
                 if correction in cited:
                     bad(
                         f"与第 {cited[correction]} 条异议引用了同一条更正（第 {correction} 条）；每条更正只能对应一条异议"

@@ -10,6 +10,7 @@ from typing import Any
 from site_builder import __version__
 from site_builder.common.textcheck import NAME_LIMIT, SHORT_LIMIT, shown_id
 from site_builder.common.yamlio import is_date, short
+from site_builder.domain.dates import out_of_order
 from site_builder.domain.models import STATUSES, TIERS, Institution, Roster, Sheet, Status
 from site_builder.errors import Problems
 from site_builder.read.datafile import (
@@ -193,14 +194,15 @@ def load_status(path: Path, paths: Paths, problems: Problems) -> Status | None:
 
 
 def _date_order(dates: dict[str, dt.date | None], rel: str, problems: Problems) -> None:
-    """approved_on ≤ published_on < objection_deadline, for the dates that are given."""
+    """approved_on ≤ published_on < objection_deadline, rectify_by, for the dates that are given
+    (the order: `site_builder.domain.dates.ORDER`)."""
     approved, published, deadline = dates["approved_on"], dates["published_on"], dates["objection_deadline"]
-    if approved and published and published < approved:
+    if out_of_order("approved_on", approved, "published_on", published):
         problems.add(rel, f"published_on（公示日期）{published} 早于 approved_on（审定日期）{approved}；须先审定后公示")
     rectify = dates["rectify_by"]
-    if rectify and published and rectify <= published:
+    if out_of_order("published_on", published, "rectify_by", rectify):
         problems.add(rel, f"rectify_by（整改期限）{rectify} 须晚于 published_on（公示日期）{published}")
-    if published and deadline and deadline <= published:
+    if out_of_order("published_on", published, "objection_deadline", deadline):
         problems.add(
             rel,
             f"objection_deadline（异议截止日期）{deadline} 须晚于 published_on（公示日期）{published}，异议期至少 1 天",
@@ -214,7 +216,7 @@ def check_dates_against_sheets(status: Status, sheets: list[Sheet], problems: Pr
     last = max(sheets, key=lambda s: (s.assessed_on, s.institution))
     for key in ("approved_on", "published_on"):
         value = getattr(status, key)
-        if value and value < last.assessed_on:
+        if out_of_order("assessed_on", last.assessed_on, key, value):
             problems.add(
                 status.path,
                 f"{key}（{DATE_LABELS[key]}）{value} 早于机构 {last.institution} 的评估日期 "

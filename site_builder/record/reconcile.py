@@ -5,6 +5,7 @@ reported where it is written, with the correction it would need."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from site_builder.domain.corrections import (
     goes_with,
     norm,
 )
+from site_builder.domain.dates import out_of_order
 from site_builder.domain.facts import Fact, FactKey, show
 from site_builder.domain.models import Correction, Objection, YearData
 from site_builder.errors import Problems
@@ -54,6 +56,14 @@ def read_year_ledgers(
         check_objections(data, ledger, objections_path, rel(objections_path), problems)
         out[data.year] = ledger
     return out
+
+
+def _day(text: str) -> dt.date | None:
+    """A ledger's date (ISO text; its shape is checked where the ledger is read)."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 def check_year(data: YearData, ledger: Ledger | None, corrections_rel: str, problems: Problems) -> None:
@@ -93,14 +103,14 @@ def check_year(data: YearData, ledger: Ledger | None, corrections_rel: str, prob
     new = data.corrections[len(included) :]
     for c in new:
         day = c.date.isoformat()  # (ISO dates: their text sorts as they do)
-        if first and day < first:
+        if first and out_of_order("published_on", _day(first), "correction", c.date):
             problems.add(
                 corrections_rel,
                 f"第 {c.number} 条更正的日期 {day} 早于首次发布日期 {first}；"
                 "发布之前的改动直接改评分数据即可，不是更正",
                 institution=c.institution,
             )
-        elif last and day < last:
+        elif last and out_of_order("publication", _day(last), "correction", c.date):
             problems.add(
                 corrections_rel,
                 f"第 {c.number} 条更正的日期 {day} 早于上一次发布（第 "
