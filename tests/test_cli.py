@@ -74,7 +74,7 @@ def test_build_writes_the_exports(project):
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
     assert len(rows) == 48
     assert rows[1]["机构名称"] == "山西国智职业培训学校" and rows[1]["总分"] == "89.75"
-    assert rows[11]["开展评价"] == "false" and rows[11]["总分"] == ""
+    assert rows[11]["开展评价"] == "否" and rows[11]["总分"] == ""
 
 
 def test_two_builds_are_byte_identical(project):

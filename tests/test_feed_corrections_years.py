@@ -50,7 +50,11 @@ def test_feed_parses_and_is_stable(tmp_path):
     assert item.link == "https://results.example.gov.cn/kh/2023/index.html"
     assert item.id == "xinzhou-pjjg-2023-results"
     assert item.published == "Mon, 15 Jan 2024 00:00:00 +0800"
-    assert "A级2个，B级0个，C级0个，D级0个，取消评价资格1个" in item.summary
+    assert item.summary == (
+        "【草稿，未经审定】2023年度职业技能等级评价机构年度绩效考核结果公告，"
+        "名单所列机构的考核结果、等级、名次和各指标得分见公告页面。公示期为2024年1月15日至2024年1月20日。"
+        "此后的更正和异议处理结果另行发布为新的条目，不改动本条。2023年度结果尚未正式发布。"
+    )
     assert build(root).code == 0
     assert (root / "output/feed.xml").read_bytes() == first
 
@@ -241,3 +245,58 @@ def test_rubric_year_must_match_its_folder(tmp_path):
     result = _in_process("validate", "--root", str(root))
     assert result.code == 1
     assert "rubric/2024.yaml: year 为 2023，但文件是 2024 年的评估表" in result.err
+
+
+def test_a_correction_is_a_new_item_and_leaves_the_old_one_as_it_was(tmp_path):
+    """newsboat and every reader key items by guid: a published item must never change. The results
+    item keeps its guid, time and description after a correction is published; the correction is a
+    new item; item times are the pages' (the announcement's published_at, 09:00)."""
+    root = approved_mini(tmp_path)
+    ann = root / "content/2023/announcement.md"
+    ann.write_text(
+        ann.read_text(encoding="utf-8").replace(
+            "assessor: 测试考核工作小组\n", "assessor: 测试考核工作小组\npublished_at: 2024-01-15 09:00\n"
+        ),
+        encoding="utf-8",
+    )
+    result = build(root, "--publish")
+    assert result.code == 0, result.err
+    before = feedparser.parse((root / "output/feed.xml").read_bytes())
+    assert not before.bozo, before.get("bozo_exception")
+    [old] = before.entries
+    assert old.id == "xinzhou-pjjg-2023-results"
+    assert old.published == "Mon, 15 Jan 2024 09:00:00 +0800"  # the pages' 发布时间
+    assert page(root, "2023/index.html").select_one("main .pubinfo time")["datetime"] == "2024-01-15T09:00"
+    head1 = json.loads((root / "scores/2023/ledger.json").read_text(encoding="utf-8"))["entries"][0]["hash"][:12]
+    assert old.summary.endswith(f"2023年度发布记录校验码：{head1}（第1次发布）。")
+
+    sheet = root / "scores/2023/P01.yaml"
+    text = sheet.read_text(encoding="utf-8")
+    changed = re.sub(r"  1-02:\n    score: 0\n    reason: .*\n    self: 1\n", "  1-02: 1\n", text)
+    assert changed != text
+    sheet.write_text(changed, encoding="utf-8")
+    (root / "scores/2023/corrections.yaml").write_text(
+        "- date: 2024-01-25\n  institution: P01\n  changes:\n    - {indicator: 1-02, old: 0, new: 1}\n"
+        "  reason: 复核结果：补充提供公告原件\n  approved_by: 考核工作领导小组\n",
+        encoding="utf-8",
+    )
+    result = build(root, "--publish")
+    assert result.code == 0, result.err
+    after = feedparser.parse((root / "output/feed.xml").read_bytes())
+    assert not after.bozo, after.get("bozo_exception")
+    assert [e.id for e in after.entries] == ["xinzhou-pjjg-2023-correction-1", "xinzhou-pjjg-2023-results"]
+    kept = after.entries[1]
+    assert (kept.id, kept.title, kept.link, kept.published, kept.summary) == (
+        old.id,
+        old.title,
+        old.link,
+        old.published,
+        old.summary,
+    )
+    new = after.entries[0]
+    head2 = json.loads((root / "scores/2023/ledger.json").read_text(encoding="utf-8"))["entries"][1]["hash"][:12]
+    assert new.summary == (
+        "甲职业培训学校：指标1-02由0改为1。更正原因：复核结果：补充提供公告原件。审批：考核工作领导小组。"
+        f"2023年度发布记录校验码：{head2}（第2次发布）。"
+    )
+    assert after.feed.updated == "Thu, 25 Jan 2024 00:00:00 +0800"

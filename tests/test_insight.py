@@ -148,18 +148,25 @@ def test_indicators_csv_has_the_same_columns_with_chinese_headers(built):
     records = _json(out)["indicators"]
     assert len(rows) == 1 + len(records)
     for row, rec in zip(rows[1:], records):
-        assert row[0].rstrip("\t") == rec["id"]
+        assert row[0] == rec["id"]
         assert [Decimal(c) if c else None for c in row[1:]] == [
             None if rec[k] is None else Decimal(rec[k]) for k in FIELDS[1:]
         ]
 
 
-def test_no_csv_cell_looks_like_a_date_to_a_spreadsheet(built):
+def test_every_date_like_csv_cell_is_typed_as_text_by_the_data_package(built):
+    """Ids are written plain (no trailing tab, which broke pandas, csvkit and COUNTIF); a cell a
+    spreadsheet could take for a date is in a column that datapackage.json types as a string."""
     _, out = built
+    package = json.loads((out / "2023/data/datapackage.json").read_text(encoding="utf-8"))
+    types = {r["path"]: [f["type"] for f in r["schema"]["fields"]] for r in package["resources"]}
     for name in ("indicators.csv", "results.csv"):
-        rows = list(csv.reader(io.StringIO((out / "2023/data" / name).read_text(encoding="utf-8-sig"))))
-        cells = [c for row in rows for c in row]
-        assert not [c for c in cells if DATE_LIKE.match(c) and "\t" not in c], name
+        raw = (out / "2023/data" / name).read_text(encoding="utf-8-sig")
+        assert "\t" not in raw, name
+        rows = list(csv.reader(io.StringIO(raw)))
+        date_like = [(n, c) for row in rows[1:] for n, c in enumerate(row) if DATE_LIKE.match(c)]
+        assert date_like, name
+        assert {types[name][n] for n, _ in date_like} == {"string"}, name
     # the check itself catches an unprotected id
     assert DATE_LIKE.match("6-06") and DATE_LIKE.match("1-01")
 
@@ -171,7 +178,7 @@ def test_results_csv_headers_in_chinese_and_veto_items_kept_as_text(built):
     assert list(rows[0])[:4] == ["机构编号", "机构名称", "层级", "县（市、区）"]
     assert "第7部分" in rows[0] and "否决项" in rows[0] and "名次" in rows[0]
     p06 = next(r for r in rows if r["机构编号"] == "P06")
-    assert p06["否决项"] == "6-06\t" and p06["考核结果"] == "取消评价资格"
+    assert p06["否决项"] == "6-06" and p06["考核结果"] == "取消评价资格"
     assert next(r for r in rows if r["机构编号"] == "P01")["否决项"] == ""
     # JSON keeps the machine-friendly keys and the plain id
     results = json.loads((out / "2023/data/results.json").read_text(encoding="utf-8"))

@@ -292,7 +292,7 @@ def test_year_page_figures_chart_objection_downloads(site):
     ):
         assert needle in t
     downloads = s.find("ul", class_="downloads").find_all("li")
-    assert len(downloads) == 8  # results ×3, rubric, objections ×2, indicators ×2
+    assert len(downloads) == 9  # results ×3, rubric, objections ×2, indicators ×2, datapackage.json
     for li in downloads:
         path = (site / "2023" / li.a["href"]).resolve()
         digest = hashlib.sha256(path.read_bytes()).hexdigest()

@@ -191,7 +191,8 @@ def test_results_xlsx(project):
     wb = load_workbook(project.path("output/2023/data/results.xlsx"))
     assert wb.sheetnames == ["考核结果", "指标得分"]
     results = list(wb["考核结果"].iter_rows(values_only=True))
-    assert len(results) == 49 and results[2][:2] == ("P02", "山西国智职业培训学校") and results[2][5] == 89.75
+    assert len(results) == 49 and results[2][:2] == ("P02", "山西国智职业培训学校") and results[2][7] == 89.75
+    assert results[0][7] == "总分" and results[2][5:7] == ("是", "是")
     long = list(wb["指标得分"].iter_rows(values_only=True))
     assert long[0] == ("机构编号", "机构名称", "指标", "满分", "得分", "扣分原因", "自评分")
     assert len(long) == 1 + 24 * 140

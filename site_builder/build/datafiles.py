@@ -16,7 +16,7 @@ from typing import Any
 from site_builder.common import urls
 from site_builder.domain.models import YearReport
 from site_builder.pages.stats import YearStats
-from site_builder.publish import exports, indicators
+from site_builder.publish import exports, indicators, tables
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,12 @@ DATA_FILES: tuple[DataFile, ...] = (
         indicators.indicators_csv,
     ),
     DataFile("indicators.json", "各指标得分统计（JSON）", lambda _rep, stats: (stats,), indicators.indicators_json),
+    DataFile(
+        "datapackage.json",
+        "以上 CSV 文件的表结构（Frictionless 数据包，JSON）",
+        lambda rep, _stats: (rep.data.year, rep.data.rubric),
+        tables.datapackage_json,
+    ),
 )
 
 ASSETS: tuple[str, ...] = (

@@ -38,12 +38,7 @@ def number(value: Decimal | None) -> int | float | None:
 
 
 # --- CSV cells for spreadsheet programs (results.csv, indicators.csv, objections.csv) ----------
-
-
-def spreadsheet_text(value: str) -> str:
-    """A CSV cell that Excel and WPS keep as text: ids like 6-06 or 1-01 would otherwise be read as
-    dates. A trailing tab (invisible) does it; empty cells stay empty."""
-    return f"{value}\t" if value else value
+# Ids are written as they are (no trailing tab): datapackage.json types them as text.
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

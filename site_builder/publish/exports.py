@@ -1,17 +1,15 @@
 """Open-data exports: rubric.json, results.json, results.csv (UTF-8 with BOM for Excel), results.xlsx,
-objections.json and objections.csv."""
+objections.json and objections.csv. The CSVs' columns (and results.xlsx's 考核结果 sheet's) are `tables`'."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 
-from site_builder.common.formats import csv_row, number, spreadsheet_text
+from site_builder.common.formats import number
 from site_builder.domain import objections
 from site_builder.domain.models import Result, Rubric, YearData
-from site_builder.domain.scoring import fmt
+from site_builder.publish import tables
 
 
 def rubric_json(rubric: Rubric) -> str:
@@ -84,20 +82,6 @@ def results_json(data: YearData, results: list[Result]) -> str:
     return _dump(doc)
 
 
-OBJECTIONS_CSV_HEADER = (
-    "序号",
-    "受理日期",
-    "逾期受理",
-    "机构编号",
-    "机构名称",
-    "异议事项",
-    "处理结果",
-    "办结日期",
-    "答复意见",
-    "更正序号",
-)
-
-
 def objections_json(data: YearData) -> str:
     phase = objections.phase_of(data)
     names = {i.id: i.name for i in data.roster.institutions}
@@ -137,90 +121,15 @@ def objections_json(data: YearData) -> str:
 
 
 def objections_csv(data: YearData) -> bytes:
-    """Like results.csv: UTF-8 with a BOM so that Excel shows the Chinese; CRLF lines; text that a
-    spreadsheet would take for a formula starts with an apostrophe."""
+    """Like results.csv: UTF-8 with a BOM so that Excel shows the Chinese; CRLF lines; the columns of
+    `tables.objections_columns`."""
     names = {i.id: i.name for i in data.roster.institutions}
-    buf = io.StringIO()
-    out = csv.writer(buf, lineterminator="\r\n")
-    out.writerow(OBJECTIONS_CSV_HEADER)
-    for o in data.objections:
-        out.writerow(
-            csv_row(
-                [
-                    o.number,
-                    o.received_on.isoformat(),
-                    "是" if o.late else "否",
-                    o.institution,
-                    names[o.institution],
-                    o.subject,
-                    o.outcome_label,
-                    _date(o.decided_on) or "",
-                    o.reply or "",
-                    "" if o.correction is None else o.correction,
-                ]
-            )
-        )
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
-
-
-def csv_columns(rubric: Rubric) -> tuple[str, ...]:
-    """results.csv: the fields of results.json (id, name, tier, county, code, active, assessed, total,
-    base, bonus, sections, grade, result, vetoed, veto_items, rank) in that order, headed in Chinese
-    like results.xlsx; one column per scored section of the rubric."""
-    return (
-        "机构编号",
-        "机构名称",
-        "层级",
-        "县（市、区）",
-        "统一社会信用代码",
-        "开展评价",
-        "参加考核",
-        "总分",
-        "基础分",
-        "加分",
-        *section_headers(rubric),
-        "等级",
-        "考核结果",
-        "取消评价资格",
-        "否决项",
-        "名次",
-    )
-
-
-def section_headers(rubric: Rubric) -> list[str]:
-    """第1部分 … for each scored section of the rubric, in form order."""
-    return [f"第{k}部分" for k in rubric.section_keys]
+    return tables.write_csv(tables.objections_columns(names), data.objections)
 
 
 def results_csv(rubric: Rubric, results: list[Result]) -> bytes:
-    buf = io.StringIO()
-    out = csv.writer(buf, lineterminator="\r\n")
-    out.writerow(csv_columns(rubric))
-    for r in results:
-        inst = r.institution
-        out.writerow(
-            csv_row(
-                [
-                    inst.id,
-                    inst.name,
-                    inst.tier,
-                    inst.county or "",
-                    inst.code or "",
-                    _bool(inst.active),
-                    _bool(r.assessed),
-                    fmt(r.total),
-                    fmt(r.base),
-                    fmt(r.bonus),
-                    *(fmt(r.sections.get(int(k))) for k in rubric.section_keys),
-                    r.grade or "",
-                    r.outcome,
-                    _bool(r.vetoed),
-                    spreadsheet_text("、".join(r.veto_items)),
-                    "" if r.rank is None else r.rank,
-                ]
-            )
-        )
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+    """results.csv: the columns of `tables.results_columns`, the same as results.xlsx's 考核结果 sheet."""
+    return tables.write_csv(tables.results_columns(rubric), results)
 
 
 EXCEL_MAX_ROWS = 1_048_576
@@ -241,44 +150,8 @@ def results_xlsx(data: YearData, results: list[Result]) -> bytes:
     wb = new_workbook(_when(data))
     ws = add_sheet(wb, "考核结果")
     ws.freeze_panes(1, 0)
-    write_row(
-        ws,
-        0,
-        [
-            "机构编号",
-            "机构名称",
-            "层级",
-            "县（市、区）",
-            "开展评价",
-            "总分",
-            "基础分",
-            "加分",
-            *section_headers(data.rubric),
-            "考核结果",
-            "否决项",
-            "名次",
-        ],
-    )
-    for n, r in enumerate(results, start=1):
-        inst = r.institution
-        write_row(
-            ws,
-            n,
-            [
-                inst.id,
-                inst.name,
-                inst.tier,
-                inst.county,
-                "是" if inst.active else "否",
-                number(r.total),
-                number(r.base),
-                number(r.bonus),
-                *(number(r.sections.get(int(k))) for k in data.rubric.section_keys),
-                r.outcome,
-                "、".join(r.veto_items) or None,
-                r.rank,
-            ],
-        )
+    for n, row in enumerate(tables.xlsx_rows(tables.results_columns(data.rubric), results)):
+        write_row(ws, n, row)
     if sum(r.assessed for r in results) > LONG_SHEET_MAX_INSTITUTIONS:
         note = add_sheet(wb, "说明")
         write_row(
@@ -333,10 +206,6 @@ def results_xlsx(data: YearData, results: list[Result]) -> bytes:
 
 def _when(data: YearData) -> dt.date:
     return data.status.published_on or data.status.approved_on or dt.date(data.year, 12, 31)
-
-
-def _bool(value: bool) -> str:
-    return "true" if value else "false"
 
 
 def _date(value: dt.date | None) -> str | None:

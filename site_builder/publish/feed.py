@@ -1,7 +1,11 @@
-"""RSS 2.0 for the media: one item per year's results and one per published correction.
+"""RSS 2.0 for the media: one item per year's results, one per correction, one for the final result.
 
 Made with feedgen. Every date comes from the data (never the clock), so the same data gives the
-same bytes; guids are fixed strings that never change between builds.
+same bytes; guids are fixed strings that never change between builds. An item, once in the feed,
+never changes: a correction or the final result is a new item with its own guid, and no item says
+anything that a later correction could change (the results item names the publication, not the
+grade counts; each item's 校验码 is that of the publication that first carried it). Times are the
+pages' (the announcement's `published_at`, `pages.meta.year_publication`).
 """
 
 from __future__ import annotations
@@ -12,35 +16,21 @@ from site_builder.common import urls
 from site_builder.common.formats import zh_date
 from site_builder.domain import objections
 from site_builder.domain.models import STATUS_LABELS, SiteInput, YearReport
+from site_builder.pages.meta import year_publication
 
 CST = dt.timezone(dt.timedelta(hours=8), "CST")
 GUID_PREFIX = "xinzhou-pjjg"
 
 
-def _at(day: dt.date) -> dt.datetime:
-    return dt.datetime(day.year, day.month, day.day, tzinfo=CST)
+def _at(when: dt.date | dt.datetime) -> dt.datetime:
+    if isinstance(when, dt.datetime):
+        return when.replace(tzinfo=CST)
+    return dt.datetime(when.year, when.month, when.day, tzinfo=CST)
 
 
 def _status_prefix(rep: YearReport) -> str:
     status = rep.data.status.status
     return "" if status == "approved" else f"【{STATUS_LABELS[status]}】"
-
-
-def year_summary(rep: YearReport) -> str:
-    results = rep.results
-    assessed = [r for r in results if r.assessed]
-    rubric = rep.data.rubric
-    counts = "，".join(f"{rubric.caption(g, '')}{sum(r.outcome == g for r in assessed)}个" for g in rubric.grade_names)
-    vetoed = sum(r.vetoed for r in assessed)
-    status = rep.data.status
-    period = ""
-    if status.published_on and status.objection_deadline:
-        period = f"公示期为{zh_date(status.published_on)}至{zh_date(status.objection_deadline)}。"
-    return (
-        f"{_status_prefix(rep)}名单所列{len(results)}个机构中，{rep.data.year}年开展评价的"
-        f"{sum(r.institution.active for r in results)}个，参加考核{len(assessed)}个：{counts}，"
-        f"取消评价资格{vetoed}个。{period}"
-    )
 
 
 def _year_date(rep: YearReport) -> dt.date:
@@ -55,12 +45,31 @@ def _change(ch) -> str:
     return f"{label}由{ch.old_text}改为{ch.new_text}"
 
 
-def _head_line(site: SiteInput, year: int) -> str:
-    """The year's ledger head, so that whoever keeps the feed can tell a rewritten record."""
+def _head_line(site: SiteInput, year: int, correction: int | None = None) -> str:
+    """The ledger hash of the publication that first carried the item (the year's first publication,
+    or the one that included `correction`), so that whoever keeps the feed can tell a rewritten
+    record; the same text in every later build."""
     ledger = site.ledgers.get(year)
-    if ledger is None or not ledger.head:
-        return f"{year}年度结果尚未正式发布。"
-    return f"{year}年度发布记录校验码：{ledger.head}（第{len(ledger.entries)}次发布）。"
+    entries = list(ledger.entries) if ledger is not None else []
+    shown = len(ledger.head or "") if ledger is not None else 0  # as many digits as the pages show
+    for entry in entries:
+        if correction is None or any(c["number"] == correction for c in entry["corrections"]):
+            return f"{year}年度发布记录校验码：{entry['hash'][:shown]}（第{entry['n']}次发布）。"
+    return f"{year}年度结果尚未正式发布。" if correction is None else "本更正尚未正式发布。"
+
+
+def results_description(rep: YearReport) -> str:
+    """The results item: the publication and where to read it, nothing a correction could change."""
+    data = rep.data
+    status = data.status
+    period = ""
+    if status.published_on and status.objection_deadline:
+        period = f"公示期为{zh_date(status.published_on)}至{zh_date(status.objection_deadline)}。"
+    return (
+        f"{_status_prefix(rep)}{data.year}年度职业技能等级评价机构年度绩效考核结果公告，"
+        f"名单所列机构的考核结果、等级、名次和各指标得分见公告页面。{period}"
+        "此后的更正和异议处理结果另行发布为新的条目，不改动本条。"
+    )
 
 
 OBJECTIONS_GUID = "{prefix}-{year}-objections"
@@ -86,21 +95,20 @@ def _objections_item(rep: YearReport, base: str) -> tuple[dt.date, str, str, str
 
 def feed_xml(site: SiteInput) -> bytes:
     base = site.config.base_url
-    items = []  # (date, guid, title, link, description)
+    items: list[tuple[dt.date | dt.datetime, str, str, str, str]] = []  # (when, guid, title, link, description)
     for rep in site.reports:
         y = rep.data.year
+        published = year_publication(site, rep).time
         items.append(
             (
-                _year_date(rep),
+                published or _year_date(rep),
                 f"{GUID_PREFIX}-{y}-results",
                 f"{_status_prefix(rep)}{y}年度职业技能等级评价机构年度绩效考核结果公告",
                 urls.absolute(base, urls.year_index(y)),
-                year_summary(rep),
+                results_description(rep) + _head_line(site, y),
             )
         )
         names = {i.id: i.name for i in rep.data.roster.institutions}
-        head = _head_line(site, y)
-        items[-1] = items[-1][:4] + (items[-1][4] + head,)
         for c in rep.data.corrections:
             changes = "；".join(_change(ch) for ch in c.changes)
             subject = names[c.institution] if c.institution else "评估表" if c.kind == "rubric" else "公告"
@@ -112,11 +120,11 @@ def feed_xml(site: SiteInput) -> bytes:
                     f"{GUID_PREFIX}-{y}-correction-{c.number}",
                     f"{_status_prefix(rep)}{y}年度考核结果更正：{subject}",
                     link,
-                    f"{subject}：{changes}。更正原因：{c.reason}。审批：{c.approved_by}。{head}",
+                    f"{subject}：{changes}。更正原因：{c.reason}。审批：{c.approved_by}。{_head_line(site, y, c.number)}",
                 )
             )
         items.extend(filter(None, [_objections_item(rep, base)]))
-    items.sort(key=lambda it: (it[0], it[1]), reverse=True)
+    items.sort(key=lambda it: (_at(it[0]), it[1]), reverse=True)
 
     from feedgen.feed import FeedGenerator  # imported here: a cached build never needs it (nor lxml)
 
@@ -126,7 +134,7 @@ def feed_xml(site: SiteInput) -> bytes:
     fg.link(href=base, rel="alternate")
     fg.description(f"{site.config.publisher}发布的职业技能等级评价机构年度绩效考核结果及更正。")
     fg.language("zh-CN")
-    fg.lastBuildDate(_at(items[0][0]))
+    fg.lastBuildDate(max(_at(it[0]) for it in items))
     for day, guid, title, link, description in items:
         entry = fg.add_entry(order="append")
         entry.title(title)
