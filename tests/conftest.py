@@ -1,22 +1,17 @@
-"""Shared fixtures: a copy of the repo's data in a temporary project, and a CLI runner."""
+"""Shared fixtures: a copy of the repo's data in a temporary project, and a CLI runner.
+
+The helpers behind them live in tests/support/ (a package that test modules import); no test
+module imports this file or another test module."""
 
 from __future__ import annotations
 
 import os
-import shutil
 import signal
-import subprocess
-import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import yaml
-from browser import chromium_browser  # noqa: F401  (a session fixture)
-
-from site_builder.cli.main import main
-
-REPO = Path(__file__).resolve().parent.parent
+from support.browser import chromium_browser  # noqa: F401  (a session fixture)
+from support.project import REPO, Project, copy_project, in_process
 
 
 def pytest_collection_modifyitems(items):
@@ -51,113 +46,6 @@ def restore_signal_handlers():
             signal.signal(sig, handler)
 
 
-@dataclass
-class CliResult:
-    code: int
-    out: str
-    err: str
-
-
-class Project:
-    """A throwaway copy of the repo's rubric, content and 2023 data that tests can break."""
-
-    def __init__(self, root: Path):
-        self.root = root
-        self.year_dir = root / "scores" / "2023"
-
-    def path(self, rel: str) -> Path:
-        return self.root / rel
-
-    def read(self, rel: str) -> str:
-        return self.path(rel).read_text(encoding="utf-8")
-
-    def write(self, rel: str, text: str) -> Path:
-        p = self.path(rel)
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(text, encoding="utf-8")
-        return p
-
-    def sheet(self, inst: str) -> dict:
-        return yaml.safe_load(self.read(f"scores/2023/{inst}.yaml"))
-
-    def write_sheet(self, inst: str, data: dict, name: str | None = None) -> None:
-        text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
-        self.write(f"scores/2023/{name or inst}.yaml", text)
-
-    def edit(self, rel: str, old: str, new: str) -> None:
-        text = self.read(rel)
-        assert old in text, f"{old!r} not in {rel}"
-        self.write(rel, text.replace(old, new, 1))
-
-    def write_clean_sheet(self, inst: str = "P05", senior: bool = False, online: bool = False) -> str:
-        """A sheet with every applicable indicator at full marks; line 5 + k holds the k-th item."""
-        rubric = yaml.safe_load(self.read("rubric/2023.yaml"))
-        lines = [
-            f"institution: {inst}",
-            "assessed_on: 2024-01-07",
-            f"senior_levels: {str(senior).lower()}",
-            f"online_exam: {str(online).lower()}",
-            "items:",
-        ]
-        for section in rubric["sections"]:
-            for group in section["groups"]:
-                applies = group.get("applies", "all")
-                if applies == "senior_levels" and not senior or applies == "online_exam" and not online:
-                    continue
-                lines += [f"  {i['id']}: {i['max']}" for i in group["items"] if "max" in i]
-        lines.append("veto: {}")
-        text = "\n".join(lines) + "\n"
-        self.write(f"scores/2023/{inst}.yaml", text)
-        return text
-
-    def cli(self, *args: str) -> CliResult:
-        """`python -m site_builder ARGS` run in the project folder, as a user would, but in-process
-        (`cli.main`, the function the entry point calls): the same exit code and output, without
-        a new interpreter each time. `cli_process` runs the real entry point."""
-        return _in_process(*args, cwd=self.root)
-
-    def cli_process(self, *args: str) -> CliResult:
-        """Run `python -m site_builder ARGS` in a new process in the project folder."""
-        proc = subprocess.run(
-            [sys.executable, "-m", "site_builder", *args],
-            cwd=self.root,
-            capture_output=True,
-            text=True,
-            encoding="utf-8",
-        )
-        return CliResult(proc.returncode, proc.stdout, proc.stderr)
-
-    def validate(self) -> CliResult:
-        """Run `validate` in-process (fast) against this project."""
-        return _in_process("validate", "--root", str(self.root))
-
-
-def _in_process(*args: str, cwd: Path | None = None) -> CliResult:
-    """`cli.main(args)` with stdout and stderr captured; in `cwd` if given (then back)."""
-    import contextlib
-    import io
-
-    out, err = io.StringIO(), io.StringIO()
-    before = os.getcwd()
-    try:
-        if cwd is not None:
-            os.chdir(cwd)
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = main(list(args))
-    finally:
-        if cwd is not None:
-            os.chdir(before)
-    return CliResult(code, out.getvalue(), err.getvalue())
-
-
-def copy_project(dest: Path) -> Project:
-    for name in ("rubric", "content", "scores", "templates"):
-        src = REPO / name
-        if src.exists():
-            shutil.copytree(src, dest / name)
-    return Project(dest)
-
-
 @pytest.fixture
 def project(tmp_path: Path) -> Project:
     return copy_project(tmp_path / "proj")
@@ -176,7 +64,7 @@ def repo_site(tmp_path_factory) -> Path:
     (quality, search, WeChat). Without the cache: nothing is written under the repo, so concurrent
     workers never meet on its cache lock."""
     out = tmp_path_factory.mktemp("repo-site") / "out"
-    result = _in_process("build", "--root", str(REPO), "--out", str(out), "--jobs", "1", "--no-cache")
+    result = in_process("build", "--root", str(REPO), "--out", str(out), "--jobs", "1", "--no-cache")
     assert result.code == 0, result.err
     return out
 
@@ -184,4 +72,4 @@ def repo_site(tmp_path_factory) -> Path:
 @pytest.fixture
 def run_main():
     """Run the CLI in-process (fast); returns CliResult."""
-    return _in_process
+    return in_process

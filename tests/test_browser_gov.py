@@ -7,10 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from browser import serve
-from conftest import _in_process
-from mini import make_mini
-from quality import PageWatch, axe_serious, axe_source, sideways_scroll
+from support.browser import serve
+from support.mini import make_mini
+from support.project import in_process
+from support.quality import PageWatch, axe_serious, axe_source, sideways_scroll
 
 ATTACHMENTS = ["results.xlsx", "results.csv", "results.json"]
 
@@ -18,7 +18,7 @@ ATTACHMENTS = ["results.xlsx", "results.csv", "results.json"]
 @pytest.fixture(scope="module")
 def out(tmp_path_factory) -> Path:
     root = make_mini(tmp_path_factory.mktemp("gov-browser"))
-    result = _in_process("build", "--root", str(root), "--jobs", "1")
+    result = in_process("build", "--root", str(root), "--jobs", "1")
     assert result.code == 0, result.err
     return root / "output"
 

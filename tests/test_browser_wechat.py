@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from browser import serve
 from bs4 import BeautifulSoup
-from conftest import _in_process
-from mini import HOSTILE_NAME, make_mini
+from support.browser import serve
+from support.mini import HOSTILE_NAME, make_mini
+from support.project import in_process
 
 
 def test_copy_button_puts_the_article_on_the_clipboard(tmp_path, chromium_browser):
     root = make_mini(tmp_path / "m")
-    assert _in_process("build", "--root", str(root)).code == 0
+    assert in_process("build", "--root", str(root)).code == 0
     out = root / "output"
     expected = BeautifulSoup((out / "2023/wechat/article.html").read_text(encoding="utf-8"), "html.parser")
     b = chromium_browser
@@ -48,7 +48,7 @@ def test_copy_button_puts_the_article_on_the_clipboard(tmp_path, chromium_browse
 
 def test_copy_falls_back_to_selection_without_the_clipboard_api(tmp_path, chromium_browser):
     root = make_mini(tmp_path / "m")
-    assert _in_process("build", "--root", str(root)).code == 0
+    assert in_process("build", "--root", str(root)).code == 0
     b = chromium_browser
     with serve(root / "output") as base:
         context = b.new_context()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from mini import make_mini
+from support.mini import make_mini
 
 from site_builder.build.flow import build
 from site_builder.build.layout import Layout

@@ -4,9 +4,9 @@ kind of character (Unicode category and width), never guessed at or run."""
 from __future__ import annotations
 
 import pytest
-from conftest import _in_process
 from hypothesis import given
 from hypothesis import strategies as st
+from support.project import in_process
 
 from site_builder.cli.parser import ascii_typed
 
@@ -31,7 +31,7 @@ USAGE = (
     ],
 )
 def test_an_option_typed_in_chinese_is_pointed_out(typed: str, kinds: str) -> None:
-    result = _in_process("build", typed)
+    result = in_process("build", typed)
     assert (result.code, result.out) == (1, "")
     assert result.err == (
         USAGE + f"错误：“{typed}”里有中文输入法打出的{kinds}；请切换到英文输入法，写成 --publish\n"
@@ -40,7 +40,7 @@ def test_an_option_typed_in_chinese_is_pointed_out(typed: str, kinds: str) -> No
 
 
 def test_a_command_typed_in_full_width_letters_is_pointed_out() -> None:
-    result = _in_process("ｖａｌｉｄａｔｅ")
+    result = in_process("ｖａｌｉｄａｔｅ")
     assert result.code == 1
     assert "错误：“ｖａｌｉｄａｔｅ”里有中文输入法打出的全角字符；请切换到英文输入法，写成 validate\n" in result.err
 

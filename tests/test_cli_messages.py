@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import errno
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from conftest import _in_process
-from test_feed_corrections_years import approved_mini
+from support.mini import approved_mini
+from support.project import in_process
 
 from site_builder.common.messages import os_error
 from site_builder.common.yamlio import YamlProblem, read_yaml
@@ -32,7 +33,7 @@ ENGLISH = (
 
 
 def run(*args: str):
-    return _in_process(*args)
+    return in_process(*args)
 
 
 def assert_chinese(text: str) -> None:
@@ -176,7 +177,11 @@ def test_an_explicit_scores_option_is_not_suggested_again(project):
 
 def test_missing_inputs_in_the_current_folder(tmp_path):
     result = subprocess.run(
-        ["python", "-m", "site_builder", "validate"], cwd=tmp_path, capture_output=True, text=True, encoding="utf-8"
+        [sys.executable, "-m", "site_builder", "validate"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
     )
     assert result.returncode == 1
     assert result.stderr.splitlines()[-1] == (

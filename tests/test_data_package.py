@@ -15,9 +15,9 @@ from pathlib import Path
 
 import frictionless
 import openpyxl
-from conftest import REPO, _in_process
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.project import REPO, in_process
 
 from site_builder.common.formats import csv_text
 from site_builder.publish import tables
@@ -107,7 +107,7 @@ def test_results_csv_and_xlsx_have_the_same_columns_and_cells(repo_site):
 def test_the_package_is_in_sha256sums_and_the_same_on_every_build(repo_site, tmp_path):
     assert f"  {YEAR}/data/datapackage.json\n" in (repo_site / "SHA256SUMS").read_text(encoding="utf-8")
     out = tmp_path / "out"
-    result = _in_process("build", "--root", str(REPO), "--out", str(out), "--jobs", "1", "--no-cache")
+    result = in_process("build", "--root", str(REPO), "--out", str(out), "--jobs", "1", "--no-cache")
     assert result.code == 0, result.err
     for name in ("datapackage.json", "results.csv", "indicators.csv", "objections.csv"):
         assert (data_dir(out) / name).read_bytes() == (data_dir(repo_site) / name).read_bytes(), name

@@ -8,9 +8,9 @@ import tempfile
 from pathlib import Path
 from types import SimpleNamespace
 
-from conftest import REPO, Project
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.project import REPO, Project
 
 from site_builder.domain import dates
 from site_builder.domain.models import Correction, Status

@@ -4,26 +4,26 @@ from __future__ import annotations
 
 import json
 
-from conftest import _in_process
-from test_objections import LATE_PENDING, LATE_REJECTED, REJECTED, project, set_data
+from support.objections import LATE_PENDING, LATE_REJECTED, REJECTED, objection_project, set_data
+from support.project import in_process
 
 OBJ = "scores/2023/objections.yaml"
 
 
 def _published_objections(tmp_path):
     """A mini project published with a decided (rejected) and a pending objection."""
-    root = project(tmp_path, REJECTED + LATE_PENDING)
+    root = objection_project(tmp_path, REJECTED + LATE_PENDING)
     sheet = (root / "scores/2023/P01.yaml").read_text(encoding="utf-8")
     (root / "scores/2023/M02.yaml").write_text(sheet.replace("institution: P01", "institution: M02"), encoding="utf-8")
     (root / "scores/2023/corrections.yaml").unlink()
     set_data(root, REJECTED + LATE_PENDING, corrections=False)
-    result = _in_process("build", "--root", str(root), "--jobs", "1", "--publish")
+    result = in_process("build", "--root", str(root), "--jobs", "1", "--publish")
     assert result.code == 0, result.err
     return root
 
 
 def _build(root, *extra):
-    return _in_process("build", "--root", str(root), "--jobs", "1", *extra)
+    return in_process("build", "--root", str(root), "--jobs", "1", *extra)
 
 
 def test_d3_published_objections_are_append_only(tmp_path):
@@ -98,11 +98,11 @@ def test_d3_published_objections_are_append_only(tmp_path):
 # --- D9: a folder where a reserved file should be -----------------------------------------------
 
 import pytest  # noqa: E402
-from mini import make_mini  # noqa: E402
+from support.mini import make_mini  # noqa: E402
 
 
 def _validate(root):
-    return _in_process("validate", "--root", str(root))
+    return in_process("validate", "--root", str(root))
 
 
 @pytest.mark.parametrize(
@@ -199,9 +199,9 @@ def test_d12_a_quoted_score_and_self_score(tmp_path):
 
 
 def test_d12_a_quoted_correction_number_in_objections(tmp_path):
-    from test_objections import UPHELD
+    from support.objections import UPHELD
 
-    root = project(tmp_path, UPHELD.replace("correction: 1", 'correction: "1"'))
+    root = objection_project(tmp_path, UPHELD.replace("correction: 1", 'correction: "1"'))
     result = _validate(root)
     assert result.code == 1
     assert (

@@ -6,14 +6,14 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from conftest import _in_process
-from mini import make_mini
+from support.mini import make_mini
+from support.project import in_process
 
 from site_builder.storage import discard as removal
 
 
 def build(root: Path, *args: str):
-    return _in_process("build", "--root", str(root), "--jobs", "1", "--no-cache", *args)
+    return in_process("build", "--root", str(root), "--jobs", "1", "--no-cache", *args)
 
 
 def siblings(root: Path) -> list[str]:

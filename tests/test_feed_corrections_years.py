@@ -9,25 +9,12 @@ import shutil
 import feedparser
 import pytest
 from bs4 import BeautifulSoup
-from conftest import _in_process
-from mini import make_mini
-
-APPROVED = (
-    "status: approved\napproved_by: 忻州市职业技能等级评价年度绩效考核工作领导小组\napproved_on: 2024-01-15\n"
-    "published_on: 2024-01-15\nobjection_deadline: 2024-01-20\n"
-)
+from support.mini import APPROVED, approved_mini, make_mini
+from support.project import in_process
 
 
 def build(root, *args):
-    return _in_process("build", "--root", str(root), *args)
-
-
-def approved_mini(tmp_path):
-    root = make_mini(tmp_path / "m")
-    (root / "scores/2023/status.yaml").write_text(APPROVED, encoding="utf-8")
-    sheet = (root / "scores/2023/P01.yaml").read_text(encoding="utf-8").replace("institution: P01", "institution: M02")
-    (root / "scores/2023/M02.yaml").write_text(sheet, encoding="utf-8")
-    return root
+    return in_process("build", "--root", str(root), *args)
 
 
 def page(root, rel):
@@ -111,7 +98,7 @@ def test_publish_records_then_refuses_an_unrecorded_change(tmp_path):
     )
     assert changed != text
     sheet.write_text(changed, encoding="utf-8")
-    result = _in_process("validate", "--root", str(root))
+    result = in_process("validate", "--root", str(root))
     assert result.code == 1
     assert result.err == (
         "错误：数据有 1 处问题，未写出任何文件：\n"
@@ -127,7 +114,7 @@ def test_publish_records_then_refuses_an_unrecorded_change(tmp_path):
         "    - {indicator: 1-03, old: 1, new: 0.5}\n  reason: 复核结果：补充提供公告原件\n  approved_by: 考核工作领导小组\n",
         encoding="utf-8",
     )
-    result = _in_process("validate", "--root", str(root))
+    result = in_process("validate", "--root", str(root))
     assert result.err == (
         "错误：数据有 1 处问题，未写出任何文件：\n"
         "  scores/2023/corrections.yaml: 机构 P01: 指标 1-03: 第 1 条更正的新分值 0.5 与评分表的 0 不一致\n"
@@ -135,7 +122,7 @@ def test_publish_records_then_refuses_an_unrecorded_change(tmp_path):
     corrections.write_text(
         corrections.read_text(encoding="utf-8").replace("old: 1, new: 0.5", "old: 0.5, new: 0"), encoding="utf-8"
     )
-    result = _in_process("validate", "--root", str(root))
+    result = in_process("validate", "--root", str(root))
     assert result.err == (
         "错误：数据有 1 处问题，未写出任何文件：\n"
         "  scores/2023/corrections.yaml: 机构 P01: 指标 1-03: 第 1 条更正写原分值为 0.5，但更正前的分值为 1\n"
@@ -173,7 +160,7 @@ def test_publish_records_then_refuses_an_unrecorded_change(tmp_path):
     record = json.loads((root / "scores/2023/ledger.json").read_text(encoding="utf-8"))
     assert [c["number"] for e in record["entries"] for c in e["corrections"]] == [1]
     assert len(record["entries"]) == 2 and record["published"]["P01/1-02/score"] == "1"
-    assert _in_process("validate", "--root", str(root)).code == 0
+    assert in_process("validate", "--root", str(root)).code == 0
 
 
 def test_a_veto_change_needs_a_correction_too(tmp_path):
@@ -181,7 +168,7 @@ def test_a_veto_change_needs_a_correction_too(tmp_path):
     assert build(root, "--publish").code == 0
     sheet = root / "scores/2023/P02.yaml"
     sheet.write_text(re.sub(r"veto:\n  6-04: .*\n", "veto: {}\n", sheet.read_text(encoding="utf-8")), encoding="utf-8")
-    result = _in_process("validate", "--root", str(root))
+    result = in_process("validate", "--root", str(root))
     assert "机构 P02: 已发布的分值被改动，但没有更正记录：6-04（已发布 1，现为 0）" in result.err
 
 
@@ -242,7 +229,7 @@ def test_rubric_year_must_match_its_folder(tmp_path):
     root = make_mini(tmp_path / "m")
     shutil.copy(root / "rubric/2023.yaml", root / "rubric/2024.yaml")
     shutil.copytree(root / "scores/2023", root / "scores/2024")
-    result = _in_process("validate", "--root", str(root))
+    result = in_process("validate", "--root", str(root))
     assert result.code == 1
     assert "rubric/2024.yaml: year 为 2023，但文件是 2024 年的评估表" in result.err
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from decimal import Decimal
 
-from conftest import REPO
+from support.project import REPO
 
 from site_builder.build.flow import Layout, load
 from site_builder.domain.models import ItemScore

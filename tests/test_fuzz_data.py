@@ -9,10 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-from conftest import REPO
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
+from support.project import REPO
 
 from site_builder.domain.scoring import score_sheet
 from site_builder.errors import DataError, Problems

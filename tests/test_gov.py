@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import REPO, _in_process
-from mini import make_mini
+from support.mini import make_mini
+from support.project import REPO, in_process
 
 BASE = "https://results.example.gov.cn/kh/"
 META_NAMES = [
@@ -34,7 +34,7 @@ error_report_url: https://zfwzzc.www.gov.cn/check_web/errorInfo_querySiteInfo.ac
 
 
 def build(root: Path, *args: str):
-    return _in_process("build", "--root", str(root), "--jobs", "1", *args)
+    return in_process("build", "--root", str(root), "--jobs", "1", *args)
 
 
 def pages_of(out: Path) -> list[str]:
@@ -265,7 +265,7 @@ def test_published_at_is_checked(tmp_path, value, message):
         ),
         encoding="utf-8",
     )
-    result = _in_process("validate", "--root", str(root))
+    result = in_process("validate", "--root", str(root))
     assert result.code == 1
     assert f"content/2023/announcement.md: {message}" in result.err
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import yaml
 from bs4 import BeautifulSoup
-from conftest import REPO, Project
+from support.project import REPO, Project
 
 
 def _bands() -> list[dict]:

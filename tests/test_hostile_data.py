@@ -11,7 +11,7 @@ from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from support.project import REPO
 
 from site_builder.common.yamlio import YamlProblem, parse_yaml
 from site_builder.errors import Problems

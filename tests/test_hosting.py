@@ -14,7 +14,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import REPO, _in_process
+from support.project import REPO, in_process
 
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
 MIME_TYPES = Path("/etc/nginx/mime.types")
@@ -38,7 +38,7 @@ def nginx(tmp_path_factory):
     if NGINX is None or not MIME_TYPES.is_file():
         pytest.skip("nginx is not installed (apt-get install nginx-light)")
     root = tmp_path_factory.mktemp("hosting")
-    result = _in_process("build", "--root", str(REPO), "--out", str(root / "site"), "--no-cache", "--jobs", "1")
+    result = in_process("build", "--root", str(REPO), "--out", str(root / "site"), "--no-cache", "--jobs", "1")
     assert result.code == 0, result.err
     port = free_port()
     conf = root / "nginx.conf"

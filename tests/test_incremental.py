@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REPO, _in_process
-from mini import make_mini
+from support.mini import make_mini
+from support.project import REPO, in_process
 
 from site_builder.build import context as context_module
 from site_builder.build import flow as build_module
@@ -69,7 +69,7 @@ def files(folder: Path) -> dict[str, bytes]:
 @pytest.fixture(scope="module")
 def synth(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("synth") / "data"
-    result = _in_process("synth", "--institutions", "120", "--out", str(root), "--seed", "7", "--root", str(REPO))
+    result = in_process("synth", "--institutions", "120", "--out", str(root), "--seed", "7", "--root", str(REPO))
     assert result.code == 0, result.err
     return root
 
@@ -77,15 +77,15 @@ def synth(tmp_path_factory) -> Path:
 def test_synth_is_deterministic_valid_and_varied(synth, tmp_path):
     again = tmp_path / "again"
     assert (
-        _in_process("synth", "--institutions", "120", "--out", str(again), "--seed", "7", "--root", str(REPO)).code == 0
+        in_process("synth", "--institutions", "120", "--out", str(again), "--seed", "7", "--root", str(REPO)).code == 0
     )
     assert files(again) == files(synth)
     other = tmp_path / "other"
     assert (
-        _in_process("synth", "--institutions", "120", "--out", str(other), "--seed", "8", "--root", str(REPO)).code == 0
+        in_process("synth", "--institutions", "120", "--out", str(other), "--seed", "8", "--root", str(REPO)).code == 0
     )
     assert files(other) != files(synth)
-    result = _in_process("validate", "--root", str(synth))
+    result = in_process("validate", "--root", str(synth))
     assert result.code == 0, result.err
     counts = re.search(
         r"开展评价 (\d+) 个，未开展 (\d+) 个；已评估 (\d+) 个.*等级：A (\d+)，B (\d+)，C (\d+)，D (\d+)，取消评价资格 (\d+)",
@@ -109,9 +109,7 @@ def _build(root: Path, out: Path, templates: Path | None = None, **kw):
 
 def test_full_parallel_and_incremental_builds_give_the_same_bytes(tmp_path):
     root = tmp_path / "data"
-    assert (
-        _in_process("synth", "--institutions", "40", "--out", str(root), "--seed", "7", "--root", str(REPO)).code == 0
-    )
+    assert in_process("synth", "--institutions", "40", "--out", str(root), "--seed", "7", "--root", str(REPO)).code == 0
     serial = _build(root, tmp_path / "serial", workers=1, cache=False)
     parallel = _build(root, tmp_path / "parallel", workers=2, cache=False)  # 40 pages: rendered by 2 processes
     assert serial.reused == parallel.reused == 0
@@ -336,9 +334,9 @@ def test_without_a_readable_key_the_build_runs_without_the_cache(mini, tmp_path,
 
 def test_publish_never_reads_the_cache(mini, tmp_path):
     """An official publication is always made afresh, whatever the cache holds."""
-    from test_output import _approve
+    from support.mini import approve
 
-    _approve(mini)
+    approve(mini)
     twin = tmp_path / "twin"
     shutil.copytree(mini, twin)
     _build(
@@ -550,7 +548,7 @@ def test_a_failure_in_a_background_job_is_a_build_error_not_a_traceback():
 
 
 def test_build_ends_with_a_one_line_summary_and_no_progress_bar_off_a_terminal(mini):
-    result = _in_process("build", "--root", str(mini), "--jobs", "1")
+    result = in_process("build", "--root", str(mini), "--jobs", "1")
     assert result.code == 0 and result.err == ""
     last = result.out.splitlines()[-1]
     assert re.fullmatch(r"已生成到 .*：写出 \d+ 个文件，其中 0 页取自缓存，用时 \d+\.\d\d 秒", last), last

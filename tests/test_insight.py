@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-from conftest import _in_process, copy_project
+from support.project import copy_project, in_process
 
 from site_builder.pages import search, stats
 
@@ -93,7 +93,7 @@ class Independent:
 def built(tmp_path_factory):
     project = copy_project(tmp_path_factory.mktemp("insight") / "proj")
     # a sheet whose scores make an indicator's mean end in 5 at the third place (half up, not to even)
-    result = _in_process("build", "--root", str(project.root), "--out", str(project.root / "out"), "--jobs", "1")
+    result = in_process("build", "--root", str(project.root), "--out", str(project.root / "out"), "--jobs", "1")
     assert result.code == 0, result.err
     return project.root, project.root / "out"
 
@@ -275,19 +275,19 @@ def test_not_assessed_institution_has_no_comparison(built):
 
 def test_statistics_come_from_the_cache_until_a_sheet_changes(tmp_path, monkeypatch):
     project = copy_project(tmp_path / "proj")
-    assert _in_process("build", "--root", str(project.root), "--jobs", "1").code == 0
+    assert in_process("build", "--root", str(project.root), "--jobs", "1").code == 0
     first = (project.root / "output/2023/data/indicators.json").read_bytes()
     calls = []
     real = stats.compute
     monkeypatch.setattr(stats, "compute", lambda report: calls.append(1) or real(report))
-    assert _in_process("build", "--root", str(project.root), "--jobs", "1", "--no-cache").code == 0
+    assert in_process("build", "--root", str(project.root), "--jobs", "1", "--no-cache").code == 0
     assert calls == [1]  # --no-cache computes again
     calls.clear()
-    assert _in_process("build", "--root", str(project.root), "--jobs", "1").code == 0
+    assert in_process("build", "--root", str(project.root), "--jobs", "1").code == 0
     assert calls == [] and (project.root / "output/2023/data/indicators.json").read_bytes() == first
     project.edit("scores/2023/P05.yaml", "veto: {}", "veto: {}\n# changed")
     project.edit("scores/2023/P01.yaml", "  1-02: 1\n", "  1-02: {score: 0, reason: 公告缺少收费标准}\n")
-    assert _in_process("build", "--root", str(project.root), "--jobs", "1").code == 0
+    assert in_process("build", "--root", str(project.root), "--jobs", "1").code == 0
     assert calls == [1]
     after = json.loads((project.root / "output/2023/data/indicators.json").read_text(encoding="utf-8"))
     before = json.loads(first)

@@ -14,8 +14,8 @@ import feedparser
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-from conftest import _in_process
-from test_feed_corrections_years import APPROVED, approved_mini
+from support.mini import APPROVED, approved_mini
+from support.project import in_process as _in_process
 
 from site_builder.domain.facts import FactKey, to_text
 from site_builder.record import ledger as ledger_mod
@@ -214,7 +214,7 @@ def test_the_head_is_on_every_page_in_the_feed_and_the_article(corrected):
 
 
 def test_an_unpublished_year_says_so(tmp_path):
-    from mini import make_mini
+    from support.mini import make_mini
 
     root = make_mini(tmp_path / "m")
     assert build(root).code == 0

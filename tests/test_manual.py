@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import yaml
-from conftest import REPO, Project
+from support.project import REPO, Project
 
 MANUAL = (REPO / "docs" / "操作手册.md").read_text(encoding="utf-8")
 CJK = re.compile(r"[\u4e00-\u9fff]")

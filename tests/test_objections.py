@@ -11,72 +11,24 @@ import csv
 import hashlib
 import io
 import json
-import re
 
 import feedparser
 import pytest
 from bs4 import BeautifulSoup
-from conftest import _in_process
-from mini import make_mini
+from support.mini import make_mini
+from support.objections import (
+    LATE_PENDING,
+    LATE_REJECTED,
+    REJECTED,
+    STATUS,
+    UPHELD,
+    objection_project,
+    set_data,
+)
+from support.project import in_process as _in_process
 
 from site_builder.domain import objections
 from site_builder.read.project import RESERVED_FILES, load_project
-
-STATUS = (
-    "status: approved\napproved_by: 忻州市职业技能等级评价年度绩效考核工作领导小组\napproved_on: 2024-01-15\n"
-    "published_on: 2024-01-15\nobjection_deadline: 2024-01-20\n"
-)
-CORRECTIONS = (
-    "- date: 2024-01-22\n  institution: P01\n  changes:\n    - {indicator: 1-02, old: 0, new: 1}\n"
-    "  reason: 复核结果：机构已公告收费标准\n  approved_by: 考核工作领导小组\n"
-)
-
-UPHELD = """- received_on: 2024-01-17
-  institution: P01
-  subject: 对指标1-02扣分有异议
-  outcome: upheld
-  decided_on: 2024-01-22
-  reply: 复核后确认机构已公告收费标准，予以更正
-  correction: 1
-"""
-REJECTED = """- received_on: 2024-01-18
-  institution: M01
-  subject: 对总分有异议
-  outcome: rejected
-  decided_on: 2024-01-23
-  reply: 经复核，评分无误，维持原结果
-"""
-LATE_PENDING = """- received_on: 2024-01-22
-  institution: P01
-  subject: 对指标2-01扣分有异议
-  outcome: pending
-"""
-LATE_REJECTED = LATE_PENDING.replace(
-    "outcome: pending\n", "outcome: rejected\n  decided_on: 2024-01-26\n  reply: 经复核，机构缺1项资料，扣分无误\n"
-)
-
-
-def project(tmp_path, objections_yaml: str | None = None, final_on: str | None = None, corrections: bool = True):
-    root = make_mini(tmp_path / "m")
-    year = root / "scores/2023"
-    (year / "status.yaml").write_text(STATUS + (f"final_on: {final_on}\n" if final_on else ""), encoding="utf-8")
-    sheet = (year / "P01.yaml").read_text(encoding="utf-8")
-    corrected = re.sub(r"  1-02:\n    score: 0\n    reason: .*\n    self: 1\n", "  1-02: 1\n", sheet)
-    assert corrected != sheet
-    (year / "P01.yaml").write_text(corrected, encoding="utf-8")
-    if corrections:
-        (year / "corrections.yaml").write_text(CORRECTIONS, encoding="utf-8")
-    if objections_yaml is not None:
-        (year / "objections.yaml").write_text(objections_yaml, encoding="utf-8")
-    return root
-
-
-def set_data(root, objections_yaml: str, final_on: str | None = None, corrections: bool = True) -> None:
-    year = root / "scores/2023"
-    if corrections:
-        (year / "corrections.yaml").write_text(CORRECTIONS, encoding="utf-8")
-    (year / "objections.yaml").write_text(objections_yaml, encoding="utf-8")
-    (year / "status.yaml").write_text(STATUS + (f"final_on: {final_on}\n" if final_on else ""), encoding="utf-8")
 
 
 def build(root):
@@ -117,7 +69,7 @@ def results_phase(out):
 
 def test_phases_from_publicity_to_final(tmp_path):
     # 1. published, no objections: 公示中, shown on home, year and institution pages and in results.json
-    root = project(tmp_path, corrections=False)  # the correction comes with the upheld objection (3.)
+    root = objection_project(tmp_path, corrections=False)  # the correction comes with the upheld objection (3.)
     out = build(root)
     for rel in (
         "index.html",
@@ -283,7 +235,7 @@ def test_phases_from_publicity_to_final(tmp_path):
 
 
 def test_exports_and_downloads(tmp_path):
-    out = build(project(tmp_path, UPHELD + REJECTED + LATE_PENDING))
+    out = build(objection_project(tmp_path, UPHELD + REJECTED + LATE_PENDING))
     raw = (out / "2023/data/objections.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
@@ -339,7 +291,9 @@ def test_exports_and_downloads(tmp_path):
 
 def test_csv_cells_are_never_formulas(tmp_path):
     out = build(
-        project(tmp_path, REJECTED.replace("subject: 对总分有异议", "subject: '=HYPERLINK(\"http://x\")对总分有异议'"))
+        objection_project(
+            tmp_path, REJECTED.replace("subject: 对总分有异议", "subject: '=HYPERLINK(\"http://x\")对总分有异议'")
+        )
     )
     rows = list(csv.reader(io.StringIO((out / "2023/data/objections.csv").read_bytes().decode("utf-8-sig"))))
     assert rows[1][5] == '\'=HYPERLINK("http://x")对总分有异议'
@@ -363,13 +317,13 @@ def test_not_published_no_phase(tmp_path):
 
 def test_subject_and_reply_are_escaped(tmp_path):
     hostile = UPHELD.replace("对指标1-02扣分有异议", "'<img src=x onerror=alert(1)>对指标有异议'")
-    out = build(project(tmp_path, hostile))
+    out = build(objection_project(tmp_path, hostile))
     html = (out / "2023/index.html").read_text(encoding="utf-8")
     assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;对指标有异议" in html
 
 
 def test_a_changed_objections_file_renders_the_pages_again(tmp_path):
-    root = project(tmp_path, UPHELD + REJECTED)
+    root = objection_project(tmp_path, UPHELD + REJECTED)
     assert _in_process("build", "--root", str(root), "--jobs", "1").code == 0  # with the page cache
     set_data(root, UPHELD + REJECTED + LATE_PENDING)
     assert _in_process("build", "--root", str(root), "--jobs", "1").code == 0
@@ -385,7 +339,7 @@ def test_a_changed_objections_file_renders_the_pages_again(tmp_path):
 
 
 def test_texts_for_the_privacy_scan(tmp_path):
-    root = project(tmp_path, UPHELD + REJECTED + LATE_PENDING)
+    root = objection_project(tmp_path, UPHELD + REJECTED + LATE_PENDING)
     [year] = load_project(root / "scores", root / "rubric", base=root)
     assert objections.texts(year) == [
         ("scores/2023/objections.yaml", "P01", "第 1 条异议的异议事项 subject", "对指标1-02扣分有异议"),
@@ -578,7 +532,7 @@ S = "scores/2023/status.yaml"
     ],
 )
 def test_each_rule_has_a_clear_message(tmp_path, yaml_text, final_on, message):
-    root = project(tmp_path, yaml_text, final_on=final_on)
+    root = objection_project(tmp_path, yaml_text, final_on=final_on)
     result = _in_process("validate", "--root", str(root))
     assert result.code == 1
     assert "Traceback" not in result.err
@@ -612,7 +566,7 @@ def test_final_on_needs_a_complete_publicity_and_is_refused_for_a_draft(tmp_path
 
 
 def test_no_published_on_means_no_objections(tmp_path):
-    root = project(tmp_path, REJECTED)
+    root = objection_project(tmp_path, REJECTED)
     status = root / "scores/2023/status.yaml"
     status.write_text(
         STATUS.replace("status: approved", "status: draft").replace("published_on: 2024-01-15", "published_on: null"),
@@ -623,7 +577,7 @@ def test_no_published_on_means_no_objections(tmp_path):
 
 
 def test_late_objection_is_allowed_and_every_problem_is_reported_at_once(tmp_path):
-    root = project(tmp_path, LATE_PENDING)
+    root = objection_project(tmp_path, LATE_PENDING)
     result = _in_process("validate", "--root", str(root))
     assert result.code == 0
     assert result.out.endswith("  阶段：异议处理中；异议 1 件：成立 0，不成立 0，正在处理 1（逾期受理 1）\n")
@@ -637,7 +591,7 @@ def test_late_objection_is_allowed_and_every_problem_is_reported_at_once(tmp_pat
 
 
 def test_an_empty_file_means_no_objections(tmp_path):
-    out = build(project(tmp_path, "# 暂无异议\n", corrections=False))
+    out = build(objection_project(tmp_path, "# 暂无异议\n", corrections=False))
     assert phase_box(out, "2023/index.html") == "公示中 公示期： 2024年1月15日 至 2024年1月20日 。"
 
 
@@ -652,7 +606,7 @@ def phase_sites(tmp_path_factory):
         ("objections", UPHELD + REJECTED + LATE_PENDING, None),
         ("final", UPHELD + REJECTED + LATE_REJECTED, "2024-01-30"),
     ):
-        root = project(tmp_path_factory.mktemp(name), data, final_on=final_on)
+        root = objection_project(tmp_path_factory.mktemp(name), data, final_on=final_on)
         announcement = root / "content/2023/announcement.md"  # without mini's hostile link (an <a> without href)
         announcement.write_text(announcement.read_text(encoding="utf-8").split("<script>")[0], encoding="utf-8")
         sites[name] = build(root)
@@ -670,8 +624,8 @@ BROWSER_PAGES = [
 
 @pytest.mark.parametrize("which, rel", BROWSER_PAGES)
 def test_pages_at_phone_width_accessible_and_without_sideways_scroll(phase_sites, chromium_browser, which, rel):
-    from browser import serve
-    from quality import PageWatch, axe_serious, axe_source, sideways_scroll, tab
+    from support.browser import serve
+    from support.quality import PageWatch, axe_serious, axe_source, sideways_scroll, tab
 
     axe = axe_source()
     with serve(phase_sites[which]) as base:
@@ -688,13 +642,13 @@ def test_pages_at_phone_width_accessible_and_without_sideways_scroll(phase_sites
 
 
 def test_pages_are_valid_html(phase_sites):
-    from quality import validate_html
+    from support.quality import validate_html
 
     assert validate_html([phase_sites[which] / rel for which, rel in BROWSER_PAGES]) == []
 
 
 def test_the_ledger_records_the_objections_file_and_exports(tmp_path):
-    root = project(tmp_path, UPHELD + REJECTED + LATE_PENDING)
+    root = objection_project(tmp_path, UPHELD + REJECTED + LATE_PENDING)
     sheet = (root / "scores/2023/P01.yaml").read_text(encoding="utf-8")
     (root / "scores/2023/M02.yaml").write_text(sheet.replace("institution: P01", "institution: M02"), encoding="utf-8")
     (root / "scores/2023/corrections.yaml").unlink()  # before the first publication there is nothing to correct
@@ -710,7 +664,7 @@ def test_the_ledger_records_the_objections_file_and_exports(tmp_path):
 
 
 def test_the_privacy_scan_covers_subject_and_reply(tmp_path):
-    root = project(tmp_path, REJECTED.replace("维持原结果", "维持原结果，已电话告知13612345678"))
+    root = objection_project(tmp_path, REJECTED.replace("维持原结果", "维持原结果，已电话告知13612345678"))
     result = _in_process("validate", "--root", str(root))
     assert result.code == 1
     assert f"{F}: 机构 M01: 第 1 条异议的答复 reply含手机号码 136****5678" in result.err

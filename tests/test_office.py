@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import Project, copy_project
 from docx import Document
+from support.project import Project, copy_project
 
 MM = 72 / 25.4
 

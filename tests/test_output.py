@@ -16,9 +16,8 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
-from conftest import REPO, _in_process
-from mini import _sheet, make_mini
+from support.mini import approve, make_mini
+from support.project import REPO, in_process
 
 from site_builder.build.flow import build as run_build
 from site_builder.build.layout import Layout
@@ -57,7 +56,7 @@ def mini(tmp_path) -> Path:
 
 
 def build(root: Path, *args: str):
-    return _in_process("build", "--root", str(root), "--jobs", "1", *args)
+    return in_process("build", "--root", str(root), "--jobs", "1", *args)
 
 
 # --- 1. what --out may be ------------------------------------------------------------------------
@@ -352,18 +351,8 @@ def test_leftovers_of_a_crashed_run_are_removed(mini):
 # --- 4. files written with the site: both or neither ------------------------------------------
 
 
-def _approve(root: Path) -> None:
-    (root / "scores/2023/status.yaml").write_text(
-        "status: approved\napproved_by: 测试考核工作领导小组\napproved_on: 2024-01-15\n"
-        "published_on: 2024-01-15\nobjection_deadline: 2024-01-20\n",
-        encoding="utf-8",
-    )
-    rubric = yaml.safe_load((root / "rubric/2023.yaml").read_text(encoding="utf-8"))
-    (root / "scores/2023/M02.yaml").write_text(_sheet(rubric, "M02", False, False, {}, {}), encoding="utf-8")
-
-
 def test_publish_writes_the_site_and_the_record_together_or_neither(mini, tmp_path, monkeypatch):
-    _approve(mini)
+    approve(mini)
     out, record = mini / "output", mini / "scores/2023" / LEDGER_FILE
     assert build(mini).code == 0
     old = files(out)
@@ -390,7 +379,7 @@ def test_publish_writes_the_site_and_the_record_together_or_neither(mini, tmp_pa
 
 
 def test_killing_a_publish_at_any_step_leaves_site_and_record_together(mini, tmp_path):
-    _approve(mini)
+    approve(mini)
     out, record = mini / "output", mini / "scores/2023" / LEDGER_FILE
     assert build(mini).code == 0
     old = files(out)
@@ -535,7 +524,7 @@ def test_any_other_os_error_is_named_too():
 
 
 def test_a_record_that_cannot_be_written_is_named_and_nothing_changes(mini, monkeypatch):
-    _approve(mini)
+    approve(mini)
     out, record = mini / "output", mini / "scores/2023" / LEDGER_FILE
     assert build(mini).code == 0
     before = files(out)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import _in_process
-from mini import make_mini
+from support.mini import make_mini
+from support.project import in_process
 
 from site_builder.build.datafiles import DATA_FILES
 from site_builder.build.flow import build
@@ -24,7 +24,7 @@ from site_builder.storage.hashes import Fingerprint
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
     root = make_mini(tmp_path_factory.mktemp("pages") / "mini")
-    assert _in_process("build", "--root", str(root), "--jobs", "1", "--no-cache").code == 0
+    assert in_process("build", "--root", str(root), "--jobs", "1", "--no-cache").code == 0
     return root
 
 

@@ -24,9 +24,9 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from browser import serve
 from bs4 import BeautifulSoup
-from quality import ARTIFACTS, sideways_scroll, squeezed_cells
+from support.browser import serve
+from support.quality import ARTIFACTS, sideways_scroll, squeezed_cells
 
 JS_DIR = Path(__file__).resolve().parent / "js"
 HARNESS = JS_DIR / "paste-harness.html"

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from mini import make_mini
-from second_year import make_second_year
+from support.mini import make_mini
+from support.second_year import make_second_year
 
 from site_builder.build.flow import Layout, load
 from site_builder.common import urls

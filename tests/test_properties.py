@@ -5,9 +5,9 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 import yaml
-from conftest import REPO
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.project import REPO
 
 from site_builder.domain.scoring import fmt, score_sheet
 from site_builder.errors import DataError, Problems

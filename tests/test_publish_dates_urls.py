@@ -9,9 +9,9 @@ import re
 from dataclasses import fields
 
 import pytest
-from conftest import Project
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.project import Project
 
 from site_builder.build import validate
 from site_builder.build.flow import build as build_api

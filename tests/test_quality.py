@@ -14,9 +14,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from browser import serve
-from conftest import _in_process
-from quality import (
+from support.browser import serve
+from support.project import in_process
+from support.quality import (
     PageWatch,
     axe_serious,
     axe_source,
@@ -261,7 +261,7 @@ def test_print_expands_every_section_on_a4_without_javascript(chromium):
 
 def test_readable_with_corrections(tmp_path, chromium_browser):
     """The 更正记录 tables (absent from the repo's data) on the year and the institution page."""
-    from mini import make_mini
+    from support.mini import make_mini
 
     root = make_mini(tmp_path / "m")
     (root / "scores/2023/status.yaml").write_text(
@@ -273,7 +273,7 @@ def test_readable_with_corrections(tmp_path, chromium_browser):
         (root / "scores/2023/P01.yaml").read_text(encoding="utf-8").replace("institution: P01", "institution: M02"),
         encoding="utf-8",
     )
-    assert _in_process("build", "--root", str(root), "--publish").code == 0
+    assert in_process("build", "--root", str(root), "--publish").code == 0
     sheet = root / "scores/2023/P01.yaml"
     text = sheet.read_text(encoding="utf-8")
     sheet.write_text(re.sub(r"  1-02:\n(    .*\n)+", "  1-02: 1\n", text), encoding="utf-8")
@@ -282,7 +282,7 @@ def test_readable_with_corrections(tmp_path, chromium_browser):
         "  reason: 复核结果：机构补充提供了公告原件和第101-102页的记录\n  approved_by: 忻州市职业技能等级评价年度绩效考核工作领导小组\n",
         encoding="utf-8",
     )
-    result = _in_process("build", "--root", str(root))
+    result = in_process("build", "--root", str(root))
     assert result.code == 0, result.err
     with serve(root / "output") as base:
         for rel, kind in (("2023/index.html", "year"), ("2023/institutions/P01/index.html", "corrected")):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import REPO
+from support.project import REPO
 
 from site_builder.errors import Problems
 from site_builder.read.project import Paths, load_roster

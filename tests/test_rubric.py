@@ -6,7 +6,7 @@ from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from support.project import REPO
 
 from site_builder.errors import DataError, Problems
 from site_builder.read.project import Paths, load_rubric

@@ -91,7 +91,7 @@ def test_movement_letters_in_band_order_not_alphabet():
 
 
 def test_workbook_names_the_conditional_items_from_the_rubric():
-    from conftest import REPO
+    from support.project import REPO
 
     from site_builder.errors import Problems
     from site_builder.read.datafile import Paths

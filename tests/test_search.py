@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from browser import serve
 from bs4 import BeautifulSoup
-from conftest import _in_process
-from quality import PageWatch, axe_serious, axe_source, sideways_scroll
+from support.browser import serve
+from support.project import in_process
+from support.quality import PageWatch, axe_serious, axe_source, sideways_scroll
 
 PHONE = {"width": 390, "height": 844}
 EMERGENCY_PLAN = ["山西国智职业培训学校", "忻州市高级技工学校", "山西天宝集团有限公司"]  # roster order
@@ -139,10 +139,10 @@ def test_search_page_with_results_is_accessible(http):
 
 
 def test_hostile_names_and_reasons_show_as_text(tmp_path, chromium_browser):
-    from mini import HOSTILE_NAME, HOSTILE_REASON, make_mini
+    from support.mini import HOSTILE_NAME, HOSTILE_REASON, make_mini
 
     root = make_mini(tmp_path / "mini")
-    assert _in_process("build", "--root", str(root), "--jobs", "1").code == 0
+    assert in_process("build", "--root", str(root), "--jobs", "1").code == 0
     start = (root / "output/2023/index.html").as_uri()
     dialogs = []
     context, page, watch = _search_from(chromium_browser, start, "测试机构")

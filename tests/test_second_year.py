@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-from conftest import _in_process
 from openpyxl import load_workbook
-from second_year import GRADE_NAMES, make_second_year
+from support.project import in_process
+from support.second_year import GRADE_NAMES, make_second_year
 
 OUTCOMES = [*GRADE_NAMES, "取消评价资格"]
 SECTIONS = ["1", "2", "3", "4", "5", "8", "9"]
@@ -25,7 +25,7 @@ OLD_GRADE = re.compile(r"(?<![A-Za-z])[ABCD] ?级")  # 2023's letters
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
     root = make_second_year(tmp_path_factory.mktemp("second"))
-    result = _in_process("build", "--root", str(root), "--jobs", "1")
+    result = in_process("build", "--root", str(root), "--jobs", "1")
     assert result.code == 0, result.err
     return root
 

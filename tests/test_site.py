@@ -9,8 +9,8 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import _in_process
-from mini import HOSTILE_NAME, HOSTILE_REASON, make_mini
+from support.mini import HOSTILE_NAME, HOSTILE_REASON, make_mini
+from support.project import in_process
 
 PAGES = [
     "index.html",
@@ -28,7 +28,7 @@ PAGES = [
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     root = make_mini(tmp_path_factory.mktemp("mini"))
-    result = _in_process("build", "--root", str(root))
+    result = in_process("build", "--root", str(root))
     assert result.code == 0, result.err
     return root / "output"
 
@@ -343,7 +343,7 @@ def test_publish_refuses_missing_sheets_then_accepts_approved_complete_data(tmp_
         "published_on: 2024-01-15\nobjection_deadline: 2024-01-20\n",
         encoding="utf-8",
     )
-    result = _in_process("build", "--root", str(root), "--publish")
+    result = in_process("build", "--root", str(root), "--publish")
     assert result.code == 1
     assert (
         result.err
@@ -351,7 +351,7 @@ def test_publish_refuses_missing_sheets_then_accepts_approved_complete_data(tmp_
     )
     sheet = (root / "scores/2023/P01.yaml").read_text(encoding="utf-8").replace("institution: P01", "institution: M02")
     (root / "scores/2023/M02.yaml").write_text(sheet, encoding="utf-8")
-    result = _in_process("build", "--root", str(root), "--publish")
+    result = in_process("build", "--root", str(root), "--publish")
     assert result.code == 0, result.err
     page = soup(root / "output", "2023/index.html")
     assert not page.find(class_="status-banner") and not page.find("meta", attrs={"name": "robots"})

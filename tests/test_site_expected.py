@@ -12,8 +12,8 @@ import os
 import shutil
 from pathlib import Path
 
-from conftest import _in_process
-from mini import make_mini
+from support.mini import make_mini
+from support.project import in_process
 
 EXPECTED = Path(__file__).resolve().parent / "expected" / "mini"
 
@@ -24,7 +24,7 @@ def _files(root: Path) -> dict[str, bytes]:
 
 def test_build_matches_expected_output(tmp_path):
     root = make_mini(tmp_path / "mini")
-    result = _in_process("build", "--root", str(root))
+    result = in_process("build", "--root", str(root))
     assert result.code == 0, result.err
     built = _files(root / "output")
     if os.environ.get("REGENERATE_EXPECTED") == "1":

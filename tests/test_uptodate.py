@@ -9,8 +9,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import REPO, _in_process
-from mini import make_mini
+from support.mini import make_mini
+from support.project import REPO, in_process
 
 from site_builder.build.flow import build as run_build
 from site_builder.build.layout import Layout
@@ -21,7 +21,7 @@ STAMP = Path(".cache/site_builder") / uptodate.STAMP
 
 
 def build(root: Path, *args: str):
-    return _in_process("build", "--root", str(root), "--jobs", "1", *args)
+    return in_process("build", "--root", str(root), "--jobs", "1", *args)
 
 
 def snapshot(folder: Path) -> dict[str, tuple[int, int, bytes]]:

@@ -6,8 +6,8 @@ import re
 
 import pytest
 from bs4 import BeautifulSoup, NavigableString
-from conftest import REPO, _in_process
-from mini import HOSTILE_NAME, make_mini
+from support.mini import HOSTILE_NAME, make_mini
+from support.project import REPO, in_process
 
 from site_builder.errors import BuildError
 from site_builder.publish.wechat import check_limits
@@ -25,7 +25,7 @@ COLOR_PROPS = ("color", "background-color", "background", "border", "border-left
 def built(tmp_path_factory, repo_site):
     """The repo's own data (24 assessed institutions, built once for the session) and the mini fixture."""
     root = make_mini(tmp_path_factory.mktemp("mini"))
-    result = _in_process("build", "--out", str(root / "out"), "--root", str(root))
+    result = in_process("build", "--out", str(root / "out"), "--root", str(root))
     assert result.code == 0, result.err
     return {"repo": repo_site, "mini": root / "out"}
 
@@ -172,7 +172,7 @@ def test_build_fails_cleanly_when_the_article_is_too_long(tmp_path, monkeypatch)
     monkeypatch.setattr(wechat, "MAX_TEXT_CHARS", 50)
     monkeypatch.setattr(wechat.check_limits, "__defaults__", (50, wechat.MAX_HTML_BYTES))
     root = make_mini(tmp_path / "m")
-    result = _in_process("build", "--root", str(root))
+    result = in_process("build", "--root", str(root))
     assert result.code == 1
     assert result.err.startswith("错误：2023/wechat/article.html：正文 ")
     assert not (root / "output").exists()

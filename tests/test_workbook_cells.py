@@ -305,7 +305,7 @@ def _check(name: str, made: bytes) -> None:
 
 
 def test_the_filled_workbook_looks_as_before(tmp_path):
-    from conftest import _in_process
+    from support.project import in_process as _in_process
 
     out = tmp_path / "filled.xlsx"
     result = _in_process("workbook", "--out", str(out), "--scores", "scores", "--institution", "P03", "P06", "M01")
@@ -314,7 +314,7 @@ def test_the_filled_workbook_looks_as_before(tmp_path):
 
 
 def test_the_blank_workbook_looks_as_before(tmp_path):
-    from conftest import _in_process
+    from support.project import in_process as _in_process
 
     out = tmp_path / "blank.xlsx"
     result = _in_process("workbook", "--out", str(out), "--institution", "P01", "M13")
@@ -323,8 +323,8 @@ def test_the_blank_workbook_looks_as_before(tmp_path):
 
 
 def test_results_xlsx_looks_as_before(tmp_path):
-    from conftest import _in_process
-    from mini import make_mini
+    from support.mini import make_mini
+    from support.project import in_process as _in_process
 
     root = make_mini(tmp_path / "mini")
     result = _in_process("build", "--root", str(root))
@@ -370,8 +370,8 @@ def test_same_input_same_bytes(tmp_path):
     """The workbook and results.xlsx twice, a second apart: the same bytes, no clock in the file."""
     import time
 
-    from conftest import _in_process
-    from mini import make_mini
+    from support.mini import make_mini
+    from support.project import in_process as _in_process
 
     made = []
     for n in (1, 2):

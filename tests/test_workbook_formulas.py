@@ -10,7 +10,7 @@ import re
 from decimal import Decimal
 
 import pytest
-from conftest import _in_process
+from support.project import in_process
 
 from site_builder.build.flow import Layout, load
 
@@ -24,11 +24,11 @@ def _value(raw) -> Decimal:
 
 @pytest.fixture(scope="module")
 def evaluated(tmp_path_factory):
-    from conftest import copy_project
+    from support.project import copy_project
 
     project = copy_project(tmp_path_factory.mktemp("formulas") / "proj")
     out = project.root / "filled.xlsx"
-    result = _in_process(
+    result = in_process(
         "workbook", "--root", str(project.root), "--out", str(out), "--scores", str(project.root / "scores")
     )
     assert result.code == 0, result.err

@@ -8,8 +8,8 @@ import shutil
 import pandas as pd
 import pytest
 import yaml
-from conftest import _in_process, copy_project
 from openpyxl import load_workbook
+from support.project import copy_project, in_process
 
 from site_builder.build.flow import Layout, load
 
@@ -23,9 +23,9 @@ def made(tmp_path_factory):
     source = copy_project(tmp_path_factory.mktemp("books") / "proj")
     root = str(source.root)
     assert (
-        _in_process("workbook", "--root", root, "--out", f"{root}/filled.xlsx", "--scores", f"{root}/scores").code == 0
+        in_process("workbook", "--root", root, "--out", f"{root}/filled.xlsx", "--scores", f"{root}/scores").code == 0
     )
-    assert _in_process("workbook", "--root", root, "--out", f"{root}/blank.xlsx").code == 0
+    assert in_process("workbook", "--root", root, "--out", f"{root}/blank.xlsx").code == 0
     return source
 
 

@@ -17,10 +17,11 @@ import json
 import re
 import shutil
 import tempfile
+import zipfile
 from dataclasses import replace
 from pathlib import Path
 
-from site_builder.errors import DataError, Problem, Problems, SiteBuilderError
+from site_builder.errors import Problem, Problems, SiteBuilderError
 from site_builder.record.chain import read_ledger
 from site_builder.record.ledger import LEDGER_FILE
 from site_builder.storage.outdir import PLACEHOLDERS
@@ -149,10 +150,7 @@ def compare_rebuild(site: Path, layout, build) -> list[Problem]:
     tmp = Path(tempfile.mkdtemp(prefix="verify-"))
     try:
         out = tmp / "site"
-        try:
-            build(replace(layout, out=out), workers=1, cache=False)
-        except DataError:
-            raise
+        build(replace(layout, out=out), workers=1, cache=False)  # DataError when the data does not hold
         fresh, theirs = _files(out), _files(site)
         diffs: list[Problem] = []
         for rel in sorted(set(fresh) | set(theirs)):
@@ -167,6 +165,11 @@ def compare_rebuild(site: Path, layout, build) -> list[Problem]:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+class Unreadable(Exception):
+    """A data file of the site that cannot be read record by record (not UTF-8, not JSON or CSV or a
+    workbook, or not the shape the build writes): it is reported as differing as a whole."""
+
+
 def _explain(rel: str, site_file: Path, fresh: Path) -> list[Problem]:
     """What differs inside a file, by institution and indicator where the file says so."""
     m = INSTITUTION_PAGE.match(rel)
@@ -175,10 +178,13 @@ def _explain(rel: str, site_file: Path, fresh: Path) -> list[Problem]:
         if rel.endswith("/data/results.json"):
             found = _diff_records(rel, _json_rows(site_file), _json_rows(fresh))
         elif rel.endswith("/data/results.csv"):
-            found = _diff_records(rel, _csv_rows(site_file), _csv_rows(fresh))
+            (site_header, site_rows), (header, rows) = _csv_rows(site_file), _csv_rows(fresh)
+            if site_header != header:
+                raise Unreadable(site_file)  # other columns: the rows cannot be compared field by field
+            found = _diff_records(rel, site_rows, rows)
         elif rel.endswith("/data/results.xlsx"):
             found = _diff_xlsx(rel, site_file, fresh)
-    except Exception:  # noqa: BLE001 - an unreadable file is reported as differing, below
+    except Unreadable:
         found = []
     if found:
         return found
@@ -188,15 +194,31 @@ def _explain(rel: str, site_file: Path, fresh: Path) -> list[Problem]:
 
 
 def _json_rows(path: Path) -> dict[str, dict]:
-    doc = json.loads(path.read_text(encoding="utf-8"))
-    rows = {r["id"]: r for r in doc["institutions"]}
+    """results.json's institutions by id, and its other fields under the id ''."""
+    try:
+        doc = json.loads(path.read_bytes().decode("utf-8"))
+    except (OSError, ValueError) as exc:  # ValueError: not UTF-8, not JSON
+        raise Unreadable(path) from exc
+    institutions = doc.get("institutions") if isinstance(doc, dict) else None
+    if not isinstance(institutions, list) or not all(
+        isinstance(r, dict) and isinstance(r.get("id"), str) for r in institutions
+    ):
+        raise Unreadable(path)
+    rows = {r["id"]: r for r in institutions}
     rows[""] = {k: v for k, v in doc.items() if k != "institutions"}
     return rows
 
 
-def _csv_rows(path: Path) -> dict[str, dict]:
-    text = path.read_bytes().decode("utf-8-sig")
-    return {r["id"]: r for r in csv.DictReader(io.StringIO(text))}
+def _csv_rows(path: Path) -> tuple[list[str], dict[str, dict]]:
+    """results.csv's header, and its rows by institution: the first column (机构编号)."""
+    try:
+        rows = list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig"), newline=""), strict=True))
+    except (OSError, ValueError, csv.Error) as exc:  # ValueError: not UTF-8
+        raise Unreadable(path) from exc
+    if not rows or not rows[0] or any(not row for row in rows[1:]):
+        raise Unreadable(path)
+    header = rows[0]
+    return header, {row[0]: dict(zip(header, row)) for row in rows[1:]}
 
 
 def _diff_records(rel: str, site: dict[str, dict], fresh: dict[str, dict]) -> list[Problem]:
@@ -219,20 +241,35 @@ def _diff_xlsx(rel: str, site_file: Path, fresh: Path) -> list[Problem]:
     from openpyxl import load_workbook
 
     def cells(path: Path) -> dict[tuple[str, str], tuple]:
+        try:
+            return read(path)
+        except (OSError, ValueError, KeyError, SyntaxError, zipfile.BadZipFile) as exc:
+            # what openpyxl raises on a file that is no workbook: not a zip, a part missing (KeyError
+            # from zipfile), XML that does not parse (a SyntaxError), a value it cannot convert
+            raise Unreadable(path) from exc
+
+    def read(path: Path) -> dict[tuple[str, str], tuple]:
         wb = load_workbook(path, read_only=True)
         out = {}
-        for ws in wb.worksheets:
-            if ws.title.startswith("指标得分"):
-                for row in ws.iter_rows(min_row=2, values_only=True):
-                    out[(str(row[0]), str(row[2]))] = row[3:]
-            elif ws.title == "考核结果":
-                header = None
-                for row in ws.iter_rows(values_only=True):
-                    if header is None:
-                        header = row
-                        continue
-                    for name, value in zip(header[1:], row[1:]):
-                        out[(str(row[0]), str(name))] = (value,)
+        try:
+            for ws in wb.worksheets:
+                if ws.title.startswith("指标得分"):
+                    for row in ws.iter_rows(min_row=2, values_only=True):
+                        if len(row) < 3:
+                            raise Unreadable(path)
+                        out[(str(row[0]), str(row[2]))] = row[3:]
+                elif ws.title == "考核结果":
+                    header = None
+                    for row in ws.iter_rows(values_only=True):
+                        if header is None:
+                            header = row
+                            continue
+                        if not row:
+                            raise Unreadable(path)
+                        for name, value in zip(header[1:], row[1:]):
+                            out[(str(row[0]), str(name))] = (value,)
+        finally:
+            wb.close()
         return out
 
     a, b = cells(site_file), cells(fresh)

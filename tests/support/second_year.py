@@ -1,7 +1,7 @@
 """A second assessment year whose form differs from 2023's: no section 7, two bonus sections 8 and 9
 (3 items, 10 points), 112 items, and grades named 优秀/良好/合格/不合格 with other bounds.
 
-Built on top of the mini project (tests/mini.py), so the site has both years. P02 carries the
+Built on top of the mini project (tests/support/mini.py), so the site has both years. P02 carries the
 same stable code as 2023's P01, so its page compares an A with a 良好.
 """
 
@@ -12,7 +12,8 @@ import datetime as dt
 from pathlib import Path
 
 import yaml
-from mini import make_mini
+
+from support.mini import make_mini
 
 YEAR = 2024
 GRADES = [

@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-JS_DIR = Path(__file__).resolve().parent / "js"
+TESTS = Path(__file__).resolve().parents[1]
+JS_DIR = TESTS / "js"
 AXE = JS_DIR / "node_modules" / "axe-core" / "axe.min.js"
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+ARTIFACTS = TESTS / "artifacts"
 
 
 def _missing(what: str):

@@ -2,6 +2,8 @@
 
 Its rubric is the repo's; everything else is written here. The expected HTML built from it is kept
 in tests/expected/mini/ (regenerate: REGENERATE_EXPECTED=1 python -m pytest tests/test_site_expected.py).
+
+`approved_mini` makes it approved for publication; `approve` approves one already made.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-REPO = Path(__file__).resolve().parent.parent
+from support.project import REPO
 
 HOSTILE_NAME = '<script>alert("name")</script>测试机构'
 HOSTILE_REASON = "<img src=x onerror=alert(1)>缺少资料"
@@ -72,7 +74,7 @@ title: 关于
 """
 
 
-def _sheet(rubric: dict, inst: str, senior: bool, online: bool, changes: dict, veto: dict) -> str:
+def sheet_yaml(rubric: dict, inst: str, senior: bool, online: bool, changes: dict, veto: dict) -> str:
     items = {}
     for section in rubric["sections"]:
         for group in section["groups"]:
@@ -105,7 +107,7 @@ def make_mini(root: Path) -> Path:
         "scores/2023/roster.yaml": ROSTER,
         "scores/2023/status.yaml": STATUS,
         # P01: full marks except two deductions: 100 - 1 - 0.25 + 10 (bonus, no senior/online) = 108.75, A
-        "scores/2023/P01.yaml": _sheet(
+        "scores/2023/P01.yaml": sheet_yaml(
             rubric,
             "P01",
             False,
@@ -117,9 +119,9 @@ def make_mini(root: Path) -> Path:
             {},
         ),
         # P02: vetoed
-        "scores/2023/P02.yaml": _sheet(rubric, "P02", False, False, {}, {"6-04": "连续两年未开展评价工作（测试）"}),
+        "scores/2023/P02.yaml": sheet_yaml(rubric, "P02", False, False, {}, {"6-04": "连续两年未开展评价工作（测试）"}),
         # M01: senior levels and online exams, all at max: 100 + 20 = 120, A
-        "scores/2023/M01.yaml": _sheet(rubric, "M01", True, True, {}, {}),
+        "scores/2023/M01.yaml": sheet_yaml(rubric, "M01", True, True, {}, {}),
         # M02: no sheet (allowed in a draft)
     }
     for rel, text in files.items():
@@ -127,3 +129,31 @@ def make_mini(root: Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     return root
+
+
+APPROVED = (
+    "status: approved\napproved_by: 忻州市职业技能等级评价年度绩效考核工作领导小组\napproved_on: 2024-01-15\n"
+    "published_on: 2024-01-15\nobjection_deadline: 2024-01-20\n"
+)
+"""status.yaml of an approved mini project (published 2024-01-15, objections until 2024-01-20)."""
+
+
+def approved_mini(tmp_path: Path) -> Path:
+    """The mini project under tmp_path/m, approved, with M02's sheet a copy of P01's (a published
+    year needs every active institution's sheet)."""
+    root = make_mini(tmp_path / "m")
+    (root / "scores/2023/status.yaml").write_text(APPROVED, encoding="utf-8")
+    sheet = (root / "scores/2023/P01.yaml").read_text(encoding="utf-8").replace("institution: P01", "institution: M02")
+    (root / "scores/2023/M02.yaml").write_text(sheet, encoding="utf-8")
+    return root
+
+
+def approve(root: Path) -> None:
+    """Approve a mini project already made (by 测试考核工作领导小组), M02 at full marks."""
+    (root / "scores/2023/status.yaml").write_text(
+        "status: approved\napproved_by: 测试考核工作领导小组\napproved_on: 2024-01-15\n"
+        "published_on: 2024-01-15\nobjection_deadline: 2024-01-20\n",
+        encoding="utf-8",
+    )
+    rubric = yaml.safe_load((root / "rubric/2023.yaml").read_text(encoding="utf-8"))
+    (root / "scores/2023/M02.yaml").write_text(sheet_yaml(rubric, "M02", False, False, {}, {}), encoding="utf-8")
