@@ -65,9 +65,9 @@ _PATTERNS = (
 _MAYBE = re.compile(r"[@＠﹫]|\d{3}")
 _DIGIT = re.compile(r"\d")
 _BETWEEN_DIGITS = re.compile(r"(?<=\d)\s+(?=\d)")
-# A non-ASCII character or a slash between two digits (spaces around it): a separator when
-# `_separator` says so, then written '-'.
-_GAP = re.compile(r"(?<=\d)[ \t]*([^\x00-\x7f]|/)[ \t]*(?=\d)")
+# Up to five characters between two digits that are not letters or digits: one separator
+# (`_separator`) with spaces around it is written '-'; anything else is left as it is.
+_GAP = re.compile(r"(?<=\d)([^\w\n]{1,5})(?=\d)")
 
 
 @cache
@@ -93,7 +93,11 @@ def _numbering(m: re.Match) -> str:
 
 
 def _gap(m: re.Match) -> str:
-    return "-" if _separator(m.group(1)) else m.group()
+    gap = m.group(1)
+    marks = [c for c in gap if not (c in " \t" or unicodedata.category(c)[0] == "Z")]
+    if len(marks) <= 1 and all(_separator(c) for c in gap):
+        return "-"
+    return gap
 
 
 def _normalise(text: str) -> str:
@@ -106,7 +110,7 @@ def _normalise(text: str) -> str:
         text = unicodedata.normalize("NFKC", text)
         text = _DIGIT.sub(lambda m: str(unicodedata.decimal(m.group(), 0)), text)
         text = _GAP.sub(_gap, text)
-    elif "/" in text:
+    elif "/" in text or " -" in text or "- " in text:
         text = _GAP.sub(_gap, text)
     return _BETWEEN_DIGITS.sub(" ", text)
 
@@ -503,7 +507,7 @@ def check_published(staging: Path, contacts: tuple[tuple[str, ...], tuple[str, .
     problems.raise_if_any()
 
 
-_KEY = re.compile(r"^\s*(?:-\s+)?([^\s:#\"'][^:#]*?)\s*:(?:\s|$)")
+_KEY = re.compile(r"(?:^|[{,\s])-?\s*([A-Za-z_][\w-]*)\s*:(?:\s|$)")
 
 
 def _origins(
@@ -530,11 +534,23 @@ def _origins(
                 note(f, (rel, None, "文件名"))
             if not path.is_file():
                 continue
+            page = path.suffix == ".md"
             for text in _file_texts(path):
-                for number, line in enumerate(text.splitlines(), 1):
+                lines = text.splitlines()
+                # a page's front matter: the lines between its first two '---'
+                front = lines.index("---", 1) if page and lines[:1] == ["---"] and "---" in lines[1:] else 0
+                for number, line in enumerate(lines, 1):
                     if not _CANDIDATE.search(line):
                         continue
                     for f in _find_around(scanner, published_text(line)):
-                        key = _KEY.match(line)
-                        note(f, (rel, number, f"字段 {key.group(1)} " if key else ""))
+                        at = line.find(f.value[:3])  # the key written last before the number
+                        keys = [k for k in _KEY.finditer(line) if at < 0 or k.start() < at]
+                        key = keys[-1] if keys else None
+                        if page and number > front:
+                            field_name = "正文"
+                        elif key:
+                            field_name = f"页面设置 {key.group(1)} " if page else f"字段 {key.group(1)} "
+                        else:
+                            field_name = ""
+                        note(f, (rel, number, field_name))
     return {k: v for k, v in found.items() if v}
