@@ -184,3 +184,72 @@ def test_a_build_never_publishes_a_number_from_any_input(scan_project, tmp_path_
     assert digits not in result.err
     assert f"  {rel}" in result.err, result.err
     assert not out.exists()
+
+
+# The issue's examples ("False or private content published"), with their exact messages.
+HINT = "请去标识化，如 138****1234，或删去"
+
+
+@pytest.mark.parametrize(
+    "put, expected",
+    [
+        (
+            lambda p: p.edit("content/site.yaml", "title: 忻州市", "title: 忻州市138–1234–5678"),  # en dash
+            "content/site.yaml:2: 字段 title 含手机号码 138****5678，会发布在 2023/grades/index.html、2023/index.html、"
+            f"2023/institutions/M01/index.html 等 59 个文件：{HINT}",
+        ),
+        (
+            lambda p: p.edit("content/site.yaml", "office: 忻州市", "office: 138/1234/5678 忻州市"),  # slash
+            "content/site.yaml:5: 字段 office 含手机号码 138****5678，会发布在 2023/cms/announcement.html、2023/index.html、"
+            f"2023/wechat/article.html 等 5 个文件：{HINT}",
+        ),
+        (
+            lambda p: p.edit(  # em dash
+                "rubric/2023.yaml",
+                "text: 认定公告各项信息设置准确无误。",
+                "text: 认定公告各项信息设置准确无误，咨询139—1234—5678。",
+            ),
+            "rubric/2023.yaml:56: 字段 text 含手机号码 139****5678，会发布在 2023/data/rubric.json、"
+            f"2023/institutions/M01/index.html、2023/institutions/M02/index.html 等 27 个文件：{HINT}",
+        ),
+        (
+            lambda p: p.write("content/pages/13712345678.md", "---\ntitle: 关于\n---\n正文\n"),  # a file name
+            "content/pages/137****5678.md: 文件名含手机号码 137****5678，会发布在 137****5678、137****5678/index.html、"
+            f"2023/grades/index.html 等 62 个文件：{HINT}",
+        ),
+        (
+            lambda p: p.edit(  # an attribute other than href, U+2212 and U+2010
+                "content/pages/about.md", "本站公布", '<abbr title="联系 136\u22121234\u20105678">本站</abbr>公布'
+            ),
+            f"content/pages/about.md:6: 正文含手机号码 136****5678，会发布在 about/index.html：{HINT}",
+        ),
+    ],
+    ids=["site.yaml title, en dash", "site.yaml office, slash", "rubric text, em dash", "page file name", "attribute"],
+)
+def test_issue_numbers_the_scan_missed(project, tmp_path, put, expected):
+    put(project)
+    out = tmp_path / "site"
+    result = _in_process("build", "--root", str(project.root), "--out", str(out), "--no-cache", "--jobs", "1")
+    assert result.code == 1
+    assert result.err.splitlines() == ["错误：数据有 1 处问题，未写出任何文件：", "  " + expected]
+    assert not out.exists()
+
+
+def test_issue_a_correction_old_or_new_text_republished_in_the_corrections_record(tmp_path):
+    """A correction's old or new text is published in 更正记录: found there, named by its field."""
+    (tmp_path / "staging/2023").mkdir(parents=True)
+    (tmp_path / "staging/2023/corrections.html").write_text(
+        "<table><tr><td>原为 联系138‐1234‐5678</td><td>更正为 见公告</td></tr></table>\n", encoding="utf-8"
+    )
+    corrections = tmp_path / "scores/2023/corrections.yaml"
+    corrections.parent.mkdir(parents=True)
+    corrections.write_text(
+        "- date: 2024-01-22\n  institution: P01\n  kind: text\n  changes:\n"
+        "    - {indicator: 2-01, field: reason, old: 联系138‐1234‐5678, new: 见公告}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DataError) as caught:
+        check_published(tmp_path / "staging", CONTACTS, [tmp_path / "scores"], tmp_path)
+    assert str(caught.value) == (
+        f"scores/2023/corrections.yaml:5: 字段 old 含手机号码 138****5678，会发布在 2023/corrections.html：{HINT}"
+    )

@@ -474,7 +474,7 @@ def check_published(staging: Path, contacts: tuple[tuple[str, ...], tuple[str, .
     for text in texts.values():
         lines.update(text.splitlines())
     joined = "\n".join(lines)
-    hits: dict[tuple[str, str], tuple[Finding, str]] = {}
+    hits: dict[tuple[str, str], tuple[Finding, list[str]]] = {}
     m = _CANDIDATE.search(joined)
     while m:
         start = joined.rfind("\n", 0, m.start()) + 1
@@ -482,15 +482,19 @@ def check_published(staging: Path, contacts: tuple[tuple[str, ...], tuple[str, .
         end = len(joined) if end < 0 else end
         line = joined[start:end]
         for f in _find_around(scanner, published_text(line)):
-            hits.setdefault((f.kind, f.value), (f, line))
+            hits.setdefault((f.kind, f.value), (f, []))[1].append(line)
         m = _CANDIDATE.search(joined, end)
     if not hits:
         return
     problems = Problems()
     origins = _origins(scanner, {key for key in hits}, sources, root)
-    for key, (f, line) in hits.items():
-        outputs = sorted({k.split("\0")[0] if "\0path " not in k else v for k, v in texts.items() if line in v})
-        where = "、".join(scanner.redact(o) for o in outputs[:3]) + ("等" if len(outputs) > 3 else "")
+    for key, (f, lines_with) in hits.items():
+        outputs = sorted(
+            {k.split("\0")[0] if "\0path " not in k else v for k, v in texts.items() if any(x in v for x in lines_with)}
+        )
+        where = "、".join(scanner.redact(o) for o in outputs[:3])
+        if len(outputs) > 3:
+            where += f" 等 {len(outputs)} 个文件"
         found = origins.get(key)
         if found:
             for file, number, field_name in found:
