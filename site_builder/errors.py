@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -42,11 +43,18 @@ class BuildError(SiteBuilderError):
     """The build cannot go on (a publishing precondition, an output limit, a write guard)."""
 
 
+_CHARACTER = re.compile(r"含不允许的字符 (U\+[0-9A-F]{4,6})")
+
+
 class Problems:
     """Collects problems while loading; `raise_if_any` raises them all at once."""
 
     def __init__(self) -> None:
         self.items: list[Problem] = []
+        # (file, code point) -> index in items of the text gate's generic finding (`generic=True`): a
+        # later finding of the same character in the same file by a field's own check (which names the
+        # institution, indicator and field in the reader's words) takes its place.
+        self._generic: dict[tuple[str, str], int] = {}
 
     def add(
         self,
@@ -56,8 +64,23 @@ class Problems:
         institution: str | None = None,
         indicator: str | None = None,
         line: int | None = None,
+        generic: bool = False,
     ) -> None:
-        self.items.append(Problem(file, message, institution, indicator, line))
+        problem = Problem(file, message, institution, indicator, line)
+        found = _CHARACTER.search(message)
+        if found:
+            key = (file, found.group(1))
+            if generic:
+                if key in self._generic:
+                    return
+                self._generic[key] = len(self.items)
+            elif self._generic.get(key, -1) >= 0:
+                index = self._generic[key]
+                self._generic[key] = -1  # taken: a further field with it is its own finding
+                if index < len(self.items) and self.items[index].file == file:
+                    del self.items[index]  # the field's own finding is appended where it was always
+                    self._generic = {k: i - 1 if i > index else i for k, i in self._generic.items()}
+        self.items.append(problem)
 
     def __bool__(self) -> bool:
         return bool(self.items)

@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support.project import REPO
 
+from site_builder.common.textcheck import refused
 from site_builder.domain.scoring import fmt, score_sheet
 from site_builder.errors import DataError, Problems
 from site_builder.read.project import Paths, load_roster, load_rubric, load_sheet
@@ -20,7 +21,10 @@ ROSTER = load_roster(REPO / "scores/2023/roster.yaml", 2023, _paths, _problems)
 assert not _problems
 ACTIVE = [i.id for i in ROSTER.institutions if i.active]
 SCORED = [i for i in RUBRIC.indicators if not i.is_veto]
-VISIBLE = st.characters(blacklist_categories=("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"))
+# What the text gate allows (issue 24: fillers and blanks that show nothing are refused too)
+VISIBLE = st.characters(blacklist_categories=("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")).filter(
+    lambda c: refused(c) is None
+)
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 

@@ -111,6 +111,7 @@ def build(
             observed: dict[str, str | None] = {"output": None}
 
             def observe(staging: Path) -> None:  # the site as this build wrote it, before it is the output
+                check_published(site, layout, staging)
                 if state:
                     observed["output"] = uptodate.output_state(out, staging)
 
@@ -132,6 +133,17 @@ def build(
     except OSError as exc:
         raise BuildError(_os_message(exc, layout)) from None
     return site, written, BuildStats(len(written), context.pages.reused, time.perf_counter() - started, text)
+
+
+def check_published(site: SiteInput, layout: Layout, staging: Path) -> None:
+    """The privacy scan of what is published (`privacy.check_published`): every file and path of the
+    finished staging folder, just before it becomes the output; a finding stops the build (exit 1)
+    with the output as it was."""
+    from site_builder.publish import privacy
+
+    contact = site.config.contact
+    sources = [layout.scores, layout.rubric, layout.content, layout.templates]
+    privacy.check_published(staging, ((contact.phone,), (contact.email,)), sources, layout.root)
 
 
 def write_site(site: SiteInput, context: BuildContext, writer: Writer) -> None:

@@ -1,8 +1,27 @@
 """Checks for every text a data file or a workbook brings in: one place, used everywhere.
 
 A text is refused when it holds a character a reader cannot see or that changes how the text
-around it is shown (control, zero-width, bidi-override and other format characters), or when it is
-longer than its field allows. Veto evidence must in addition be real text, not a negation.
+around it is shown, or when it is longer than its field allows. Veto evidence must in addition be real
+text, not a negation.
+
+Which characters are allowed is decided by Unicode's properties, not by a list of bad ones
+(`refused`). A character is refused when
+
+1. its general category is one of the "other" ones or a line/paragraph separator: Cc (controls; tab,
+   line feed and carriage return are allowed in multi-line texts such as a Markdown page), Cf (format:
+   zero-width, bidi controls, soft hyphen, word joiner, tags…), Cs, Co (private use), Cn (unassigned),
+   Zl, Zp; or
+2. it is a Default_Ignorable_Code_Point (Unicode's DerivedCoreProperties: the code points a renderer
+   shows as nothing when it does not support them) although its category is a letter or a mark: the
+   Hangul fillers U+115F, U+1160, U+3164, U+FFA0, the combining grapheme joiner U+034F, the variation
+   selectors, the Mongolian free variation selectors, the Khmer inherent vowels U+17B4/5 (`_IGNORABLE`,
+   the complete list of that property outside the categories of rule 1); or
+3. it is a character whose Unicode name says it is an empty cell: its name ends in "BLANK" or holds
+   "FILLER" (U+2800 BRAILLE PATTERN BLANK, which is a symbol by category but prints nothing).
+
+Spaces (Zs) are allowed: they show as space (U+3000 in Chinese text). Names are compared after NFKC,
+with every refused character removed and runs of space made one (`name_key`), so two names a reader
+cannot tell apart are one name.
 """
 
 from __future__ import annotations
@@ -36,6 +55,20 @@ _KIND = {
     "Cn": "未定义字符",
 }
 _MULTILINE_OK = {"\n", "\r", "\t"}
+_REFUSED_CATEGORIES = frozenset(_KIND)
+# Default_Ignorable_Code_Point (Unicode 15, DerivedCoreProperties.txt) whose category is not in
+# _REFUSED_CATEGORIES (those are refused by category already): letters and marks that show nothing.
+_IGNORABLE = (
+    (0x034F, 0x034F),  # COMBINING GRAPHEME JOINER
+    (0x115F, 0x1160),  # HANGUL CHOSEONG / JUNGSEONG FILLER
+    (0x17B4, 0x17B5),  # KHMER VOWEL INHERENT AQ / AA
+    (0x180B, 0x180D),  # MONGOLIAN FREE VARIATION SELECTOR ONE..THREE
+    (0x180F, 0x180F),  # MONGOLIAN FREE VARIATION SELECTOR FOUR
+    (0x3164, 0x3164),  # HANGUL FILLER
+    (0xFE00, 0xFE0F),  # VARIATION SELECTOR-1..16
+    (0xFFA0, 0xFFA0),  # HALFWIDTH HANGUL FILLER
+    (0xE0100, 0xE01EF),  # VARIATION SELECTOR-17..256
+)
 
 NEGATIONS = re.compile(
     r"(无|没有|没|未发现|未见|未查到|未查见|不存在|暂无|否|不涉及|不适用|未发生|没发现|没有发现)"
@@ -45,17 +78,44 @@ NEGATIONS = re.compile(
 """Whole texts that say “nothing found” (after spaces and punctuation are removed)."""
 
 
+def refused(char: str, multiline: bool = False) -> str | None:
+    """Why one character is refused (its kind, in Chinese), or None when it is allowed (module doc)."""
+    if char.isascii():
+        return None if char.isprintable() or (multiline and char in _MULTILINE_OK) else _KIND["Cc"]
+    category = unicodedata.category(char)
+    if category in _REFUSED_CATEGORIES:
+        return _KIND[category]
+    code = ord(char)
+    if any(low <= code <= high for low, high in _IGNORABLE):
+        return "不显示的填充或连接字符"
+    if category[0] in "LSM":
+        name = unicodedata.name(char, "")
+        if name.endswith("BLANK") or "FILLER" in name:
+            return "不显示的填充或连接字符"
+    return None
+
+
 def bad_character(value: str, multiline: bool = False) -> str | None:
     """The first forbidden character of a text, described for a message; None when all are fine."""
+    if value.isascii() and value.isprintable():
+        return None
     for char in value:
-        if char.isprintable() or char == " " or (multiline and char in _MULTILINE_OK):
-            continue
-        category = unicodedata.category(char)
-        if category.startswith("Z") and category not in _KIND:  # other spaces (U+3000…) are fine
-            continue
-        kind = _KIND.get(category, "不可见字符")
-        return f"U+{ord(char):04X}（{kind}）"
+        kind = refused(char, multiline)
+        if kind:
+            return f"U+{ord(char):04X}（{kind}）"
     return None
+
+
+def strip_refused(value: str) -> str:
+    """The text without its refused characters (tab and line breaks kept)."""
+    return "".join(c for c in value if not refused(c, multiline=True))
+
+
+def name_key(value: str) -> str:
+    """A name as names are compared: NFKC, refused characters removed, runs of space one space, trimmed.
+    Two names with the same key look the same to a reader."""
+    text = strip_refused(unicodedata.normalize("NFKC", value))
+    return " ".join(text.split())
 
 
 def shown(value: object, width: int = 40) -> str:
@@ -118,3 +178,34 @@ def shown_id(value: Any) -> str:
     if text.isascii() and text.isprintable():
         return short(text)
     return short(ascii(text), 40)
+
+
+def gate_findings(data: Any, path: str = "") -> list[tuple[str, str]]:
+    """Every text of a data file's tree (keys and values, at any depth) through the gate: (field path,
+    character described) of the first text holding each refused character. Line breaks and tabs are
+    allowed here; a field that must be one line checks that itself (`check_text`)."""
+    found: dict[str, str] = {}
+
+    def walk(node: Any, where: str) -> None:
+        if isinstance(node, str):
+            bad = bad_character(node, multiline=True)
+            if bad and bad not in found:
+                found[bad] = where or "（文件顶层）"
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                label = str(key)
+                bad = bad_character(label, multiline=False) if isinstance(key, str) else None
+                if bad and bad not in found:
+                    found[bad] = f"{where}.{ascii(label)[1:-1]}" if where else ascii(label)[1:-1]
+                walk(value, f"{where}.{label}" if where else label)
+        elif isinstance(node, (list, tuple)):
+            for n, value in enumerate(node, 1):
+                walk(value, f"{where}[{n}]")
+
+    walk(data, path)
+    return [(where, bad) for bad, where in found.items()]
+
+
+def gate_message(where: str, bad: str) -> str:
+    """The gate's message for a field of a data file."""
+    return f"字段 {shown(where, 80)} 含不允许的字符 {bad}；请删除它（只能有可见文字和空格）"

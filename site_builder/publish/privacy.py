@@ -18,12 +18,16 @@ identifier of an institution that is published.
 from __future__ import annotations
 
 import html
+import os
 import posixpath
 import re
 import unicodedata
-from dataclasses import dataclass
+import zipfile
+from dataclasses import dataclass, field
+from functools import cache
 from itertools import chain
 from pathlib import Path
+from urllib.parse import unquote
 
 from stdnum import luhn
 from stdnum.cn import ric, uscc
@@ -61,16 +65,53 @@ _PATTERNS = (
 _MAYBE = re.compile(r"[@＠﹫]|\d{3}")
 _DIGIT = re.compile(r"\d")
 _BETWEEN_DIGITS = re.compile(r"(?<=\d)\s+(?=\d)")
+# Up to five characters between two digits that are not letters or digits: one separator
+# (`_separator`) with spaces around it is written '-'; anything else is left as it is.
+_GAP = re.compile(r"(?<=\d)([^\w\n]{1,5})(?=\d)")
+
+
+@cache
+def _separator(char: str) -> bool:
+    """Whether people use a character between the digit groups of a number, decided by Unicode's
+    properties, not by a list: any dash (category Pd: hyphen, en dash, em dash, U+2010, wave dash…),
+    any minus or slash (a punctuation or symbol whose name ends in MINUS, MINUS SIGN, SOLIDUS or
+    SLASH: U+2212, U+2044, U+2215, '/'…), any space (Z*) and any invisible format character (Cf)."""
+    category = unicodedata.category(char)
+    if category == "Pd" or category[0] == "Z" or category == "Cf":
+        return True
+    name = unicodedata.name(char, "")
+    return category[0] in "PS" and name.endswith(("MINUS", "MINUS SIGN", "SOLIDUS", "SLASH")) and "REVERSE" not in name
+
+
+# Characters outside ASCII's first part, the CJK ideographs and punctuation and the full-width forms:
+# the only ones that can be "other numbers" (category No; a test checks every code point).
+_UNCOMMON = re.compile(r"[^\x00-\xb1\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+
+
+def _numbering(m: re.Match) -> str:
+    return " " if unicodedata.category(m.group()) == "No" else m.group()
+
+
+def _gap(m: re.Match) -> str:
+    gap = m.group(1)
+    marks = [c for c in gap if not (c in " \t" or unicodedata.category(c)[0] == "Z")]
+    if len(marks) <= 1 and all(_separator(c) for c in gap):
+        return "-"
+    return gap
 
 
 def _normalise(text: str) -> str:
     """Text as scanned: NFKC (full-width digits, letters, ＠ and spaces become ASCII ones), every
-    script's decimal digits as ASCII ones, and a run of spaces between two digits one space. A numbering
-    sign (①, ⑴, ²: Unicode's other numbers) is a space first, or ①13812345678 would be 113812345678."""
+    script's decimal digits as ASCII ones, a separator between two digits (`_separator`) '-', and a run
+    of spaces between two digits one space. A numbering sign (①, ⑴, ²: Unicode's other numbers) is a
+    space first, or ①13812345678 would be 113812345678."""
     if not text.isascii():
-        text = "".join(" " if unicodedata.category(c) == "No" else c for c in text)
+        text = _UNCOMMON.sub(_numbering, text)
         text = unicodedata.normalize("NFKC", text)
         text = _DIGIT.sub(lambda m: str(unicodedata.decimal(m.group(), 0)), text)
+        text = _GAP.sub(_gap, text)
+    elif "/" in text or " -" in text or "- " in text:
+        text = _GAP.sub(_gap, text)
     return _BETWEEN_DIGITS.sub(" ", text)
 
 
@@ -78,6 +119,7 @@ def _normalise(text: str) -> str:
 class Finding:
     kind: str  # 居民身份证号 | 手机号码 | 电子邮箱 | 电话号码 | 银行卡号
     masked: str  # shown in the message; the full value is never echoed
+    value: str = field(default="", compare=False, repr=False)  # the number's digits: to find its source
 
 
 def _digits(text: str) -> str:
@@ -153,6 +195,14 @@ def _compact(kind: str, value: str) -> str:
     return value
 
 
+def _compact_key(kind: str, value: str) -> str:
+    """A found value as compared between an output and the inputs: digits (an ID's X), an address."""
+    if kind == "电子邮箱":
+        return value.lower()
+    digits = value.upper() if kind == "居民身份证号" else _digits(value)
+    return digits[2:] if kind == "手机号码" and len(digits) == 13 else digits
+
+
 def _mask(kind: str, value: str) -> str:
     if kind == "电子邮箱":
         local, _, domain = value.partition("@")
@@ -182,8 +232,21 @@ class Scanner:
         return self._seen[text]
 
     def _find(self, text: str) -> list[Finding]:
-        text = _normalise(text)
-        found: list[tuple[int, Finding]] = []
+        return [f for _start, _end, f in self._spans(_normalise(text))]
+
+    def redact(self, text: str) -> str:
+        """The text with every finding masked: a path or a line a message may quote."""
+        normal = _normalise(text)
+        spans = self._spans(normal)
+        if not spans:
+            return text
+        out = normal if len(normal) != len(text) else text
+        for start, end, f in reversed(spans):
+            out = out[:start] + f.masked + out[end:]
+        return out
+
+    def _spans(self, text: str) -> list[tuple[int, int, Finding]]:
+        found: list[tuple[int, int, Finding]] = []
         taken: list[tuple[int, int]] = []
         for kind, pattern in _PATTERNS:
             for m in pattern.finditer(text):
@@ -194,8 +257,8 @@ class Scanner:
                 if not self._matches(kind, pattern, value):
                     continue
                 taken.append((start, end))
-                found.append((start, Finding(kind, _mask(kind, value))))
-        return [f for _start, f in sorted(found, key=lambda p: p[0])]
+                found.append((start, end, Finding(kind, _mask(kind, value), _compact_key(kind, value))))
+        return sorted(found, key=lambda p: p[0])
 
     def _matches(self, kind: str, pattern: re.Pattern, value: str) -> bool:
         if kind == "居民身份证号":
@@ -318,3 +381,180 @@ def check_roster_codes(roster, problems: Problems) -> None:
             )
         else:
             seen[code] = inst.id
+
+
+# --- The scan of what is published -------------------------------------------------------------
+# `check_published` reads every file of the staging folder just before the swap (`swap.Staging`'s
+# `before_swap`), so that nothing any input or template brings into the site escapes it.
+
+ZIPPED = frozenset({".xlsx", ".docx", ".zip", ".odt", ".ods"})
+"""Zip packages: their XML members are scanned."""
+# A line worth reading: three digits (any script's), an '@', an entity, an escaped '@' or character.
+_CANDIDATE = re.compile(r"\d\d\d|[@＠﹫]|&#|%40|\\u")
+_TAG = re.compile(r"<[^<>]*>")
+_ATTRIBUTE = re.compile(r"""=\s*["']([^"'<>]*)""")
+_DENSE = re.compile(r"\d\d\d|[@＠﹫]")
+WINDOW = 80
+_PERCENT = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})")
+
+
+def published_text(line: str) -> str:
+    """A line of a published file as a reader or a crawler gets it: the text of its markup (a tag is a
+    space: `138<b>1234</b>5678` shows as 138 1234 5678) and then its attributes' values, entities
+    resolved, %-escapes and \\u-escapes decoded."""
+    if "<" in line:
+        values = _ATTRIBUTE.findall(line)
+        line = _TAG.sub(" ", line)
+        if values:
+            line += " " + " ".join(values)
+    if "&" in line:
+        line = html.unescape(line)
+    if "%" in line:
+        line = _PERCENT.sub(lambda m: unquote(m.group(), errors="replace"), line)
+    if "\\u" in line:
+        line = _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), line)
+    return line
+
+
+def _find_around(scanner: Scanner, text: str) -> list[Finding]:
+    """`scanner.find` on a long text only around its candidates (three digits, an '@'), windows of
+    80 characters either side merged: every finding is shorter than that, and a text of digits is
+    still read whole."""
+    if len(text) <= 400:
+        return scanner.find(text)
+    found: list[Finding] = []
+    start = end = -1
+    for m in _DENSE.finditer(text):
+        if m.start() - WINDOW > end:
+            if end > start:
+                found += scanner.find(text[start:end])
+            start = max(0, m.start() - WINDOW)
+        end = m.end() + WINDOW
+    if end > start:
+        found += scanner.find(text[start:end])
+    return found
+
+
+def _file_texts(path: Path) -> list[str]:
+    """The texts of a published file: its UTF-8 text, or its members' (a zip package); none when it is
+    neither (an image)."""
+    try:
+        if path.suffix.lower() in ZIPPED:
+            with zipfile.ZipFile(path) as package:
+                names = [
+                    n
+                    for n in package.namelist()
+                    if n.endswith((".xml", ".txt", ".html")) and not n.startswith(("xl/worksheets/", "xl/styles"))
+                ]  # a worksheet holds numbers and references; its texts are in sharedStrings.xml
+                return [package.read(n).decode("utf-8", "replace") for n in names]
+        return [path.read_bytes().decode("utf-8-sig")]
+    except (UnicodeDecodeError, zipfile.BadZipFile, OSError):
+        return []
+
+
+def check_published(staging: Path, contacts: tuple[tuple[str, ...], tuple[str, ...]], sources: list[Path], root: Path):
+    """Every text file and every path in `staging` scanned; a finding raises DataError naming the input
+    file, line and field it comes from (found by searching `sources`, the data, content and template
+    folders, for the same number), never the number itself.
+
+    Fast on a whole site: each distinct line is read once, and only lines with three digits, an '@' or
+    an escape are normalised and scanned."""
+    scanner = Scanner(*contacts)
+    texts: dict[str, str] = {}
+    for folder, dirs, files in os.walk(staging):
+        dirs.sort()
+        for name in sorted(files) + dirs:
+            rel = os.path.relpath(os.path.join(folder, name), staging).replace(os.sep, "/")
+            texts["\0path " + rel] = rel  # every path: a page's name becomes its address
+            if name in files:
+                for n, text in enumerate(_file_texts(Path(folder, name))):
+                    texts[f"{rel}\0{n}"] = text
+    lines = set()
+    for text in texts.values():
+        lines.update(text.splitlines())
+    joined = "\n".join(lines)
+    hits: dict[tuple[str, str], tuple[Finding, list[str]]] = {}
+    m = _CANDIDATE.search(joined)
+    while m:
+        start = joined.rfind("\n", 0, m.start()) + 1
+        end = joined.find("\n", m.end())
+        end = len(joined) if end < 0 else end
+        line = joined[start:end]
+        for f in _find_around(scanner, published_text(line)):
+            hits.setdefault((f.kind, f.value), (f, []))[1].append(line)
+        m = _CANDIDATE.search(joined, end)
+    if not hits:
+        return
+    problems = Problems()
+    origins = _origins(scanner, {key for key in hits}, sources, root)
+    for key, (f, lines_with) in hits.items():
+        outputs = sorted(
+            {k.split("\0")[0] if "\0path " not in k else v for k, v in texts.items() if any(x in v for x in lines_with)}
+        )
+        where = "、".join(scanner.redact(o) for o in outputs[:3])
+        if len(outputs) > 3:
+            where += f" 等 {len(outputs)} 个文件"
+        found = origins.get(key)
+        if found:
+            for file, number, field_name in found:
+                problems.add(
+                    scanner.redact(file),
+                    f"{field_name}含{f.kind} {f.masked}，会发布在 {where}：{HINT}",
+                    line=number,
+                )
+        else:
+            problems.add(
+                f"生成的 {where}",
+                f"含{f.kind} {f.masked}，在数据、页面和模板中找不到它原样写出的位置（可能被拆开书写）：{HINT}",
+            )
+    problems.raise_if_any()
+
+
+_KEY = re.compile(r"(?:^|[{,\s])-?\s*([A-Za-z_][\w-]*)\s*:(?:\s|$)")
+
+
+def _origins(
+    scanner: Scanner, wanted: set[tuple[str, str]], sources: list[Path], root: Path
+) -> dict[tuple[str, str], list[tuple[str, int | None, str]]]:
+    """Where each wanted (kind, value) is written in the inputs: (file, line, field) — a YAML line's key,
+    the front matter or body of a page, or the file's name."""
+    found: dict[tuple[str, str], list[tuple[str, int | None, str]]] = {}
+
+    def note(f: Finding, place: tuple[str, int | None, str]) -> None:
+        key = (f.kind, f.value)
+        if key in wanted and place not in found.setdefault(key, []):
+            found[key].append(place)
+
+    for folder in sources:
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*")):
+            try:
+                rel = path.relative_to(root).as_posix()
+            except ValueError:
+                rel = path.as_posix()
+            for f in scanner.find(published_text(path.name)):
+                note(f, (rel, None, "文件名"))
+            if not path.is_file():
+                continue
+            page = path.suffix == ".md"
+            for text in _file_texts(path):
+                lines = text.splitlines()
+                # a page's front matter: the lines between its first two '---'
+                front = lines.index("---", 1) if page and lines[:1] == ["---"] and "---" in lines[1:] else 0
+                for number, line in enumerate(lines, 1):
+                    if not _CANDIDATE.search(line):
+                        continue
+                    for f in _find_around(scanner, published_text(line)):
+                        at = line.find(f.value[:3])  # the key written last before the number
+                        keys = [k for k in _KEY.finditer(line) if at < 0 or k.start() < at]
+                        key = keys[-1] if keys else None
+                        if page and number > front:
+                            field_name = "正文"
+                        elif key:
+                            field_name = f"页面设置 {key.group(1)} " if page else f"字段 {key.group(1)} "
+                        else:
+                            field_name = ""
+                        note(f, (rel, number, field_name))
+    return {k: v for k, v in found.items() if v}

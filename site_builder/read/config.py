@@ -7,6 +7,7 @@ from dataclasses import fields
 from pathlib import Path
 
 from site_builder.common.addresses import NOT_ABSOLUTE, masked, url_problem
+from site_builder.common.textcheck import gate_findings, gate_message
 from site_builder.common.yamlio import YamlProblem, read_yaml
 from site_builder.domain.settings import Contact, SiteConfig
 from site_builder.errors import Problems
@@ -24,6 +25,8 @@ def load_config(path: Path, rel: str, problems: Problems) -> SiteConfig | None:
         problems.add(rel, "网站设置须为映射")
         return None
     before = len(problems.items)
+    for where, bad in gate_findings(data):
+        problems.add(rel, gate_message(where, bad))
     allowed = [f.name for f in fields(SiteConfig)]
     for key in data:
         if key not in allowed:

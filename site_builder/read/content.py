@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from site_builder.common.formats import zh_date, zh_number
-from site_builder.common.textcheck import PAGE_LIMIT, check_text, page_file_problem
+from site_builder.common.textcheck import PAGE_LIMIT, bad_character, check_text, page_file_problem
 from site_builder.common.yamlio import YamlProblem
 from site_builder.domain.models import Page, Rubric, YearData
 from site_builder.domain.settings import SiteConfig
@@ -138,6 +138,12 @@ def load_content(
     if pages_dir.is_dir():
         for path in sorted(pages_dir.iterdir()):
             if path.name.startswith("."):
+                continue
+            bad = bad_character(path.name)
+            if bad:  # the name becomes an address: it passes the same gate as every text
+                problems.add(
+                    ascii(rel(path))[1:-1], f"页面文件名含不允许的字符 {bad}；请删除它（只能有可见文字和空格）"
+                )
                 continue
             if (
                 path.suffix != ".md"

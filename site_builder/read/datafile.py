@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, TypeGuard
 
 from site_builder.common.messages import did_you_mean
-from site_builder.common.textcheck import check_text, shown_id
+from site_builder.common.textcheck import check_text, gate_findings, gate_message, shown_id
 from site_builder.common.yamlio import MB, YamlProblem, read_yaml
 from site_builder.domain.scoring import fmt
 from site_builder.errors import Problems
@@ -131,7 +131,15 @@ def read_data(
             indicator=shown_id(key) if is_indicator_id(key) else None,
             line=again,
         )
+    gate(data, rel, problems, institution)
     return data
+
+
+def gate(data: Any, rel: str, problems: Problems, institution: str | None = None) -> None:
+    """The text gate over a whole data file (every key and text, `textcheck.gate_findings`): a field a
+    reader checks itself reports the character in its own words instead (`Problems.add(generic=...)`)."""
+    for where, bad in gate_findings(data):
+        problems.add(rel, gate_message(where, bad), institution=institution, generic=True)
 
 
 def read_document(

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from site_builder import __version__
-from site_builder.common.textcheck import NAME_LIMIT, SHORT_LIMIT, shown_id
+from site_builder.common.textcheck import NAME_LIMIT, SHORT_LIMIT, name_key, shown_id
 from site_builder.common.yamlio import is_date, short
 from site_builder.domain.dates import out_of_order
 from site_builder.domain.models import STATUSES, TIERS, Institution, Roster, Sheet, Status
@@ -79,6 +79,7 @@ def _load_roster(path: Path, rel: str, year: int, paths: Paths, problems: Proble
     if data is None:
         return None
     institutions: list[Institution] = []
+    keyed: list[tuple[str, str, str]] = []  # (id, name as written, name as compared)
     seen: set[str] = set()
     for order, raw in enumerate(data["institutions"], start=1):
         if not isinstance(raw, dict):
@@ -104,6 +105,8 @@ def _load_roster(path: Path, rel: str, year: int, paths: Paths, problems: Proble
         name, problem = text_field(raw.get("name"), "机构名称 name", NAME_LIMIT, required=True)
         if problem:
             bad(problem)
+        if isinstance(raw.get("name"), str) and name_key(raw["name"]):
+            keyed.append((inst_id, raw["name"], name_key(raw["name"])))
         tier = raw.get("tier")
         if tier is None:
             bad(f"缺少 tier（层级）；允许：{join(TIERS)}")
@@ -126,16 +129,15 @@ def _load_roster(path: Path, rel: str, year: int, paths: Paths, problems: Proble
             )
         )
     named: dict[str, str] = {}
-    for inst in institutions:
-        if inst.name and inst.name in named:
+    for inst_id, _written, key in keyed:  # compared as a reader sees them (`name_key`)
+        if key in named:
             problems.add(
                 rel,
-                f"机构名称 {inst.name} 重复：{named[inst.name]} 和 {inst.id} 同名；每个机构的名称须不同，"
-                "请核对这两个机构的名称",
-                institution=inst.id,
+                f"机构名称 {key} 重复：{named[key]} 和 {inst_id} 同名；每个机构的名称须不同，请核对这两个机构的名称",
+                institution=inst_id,
             )
-        elif inst.name:
-            named[inst.name] = inst.id
+        else:
+            named[key] = inst_id
     if isinstance(data.get("year"), str):
         problems.add(rel, f'year 为加了引号的文字 "{short(data["year"])}"；year 须为数字，不加引号，如 year: {year}')
     elif data.get("year") != year:
