@@ -131,7 +131,7 @@ def test_first_publication_is_recorded_and_chained(published):
     assert (
         entry["hash"]
         == hashlib.sha256(
-            ledger_mod.canonical({k: v for k, v in entry.items() if k not in ("hash", "files")})
+            ledger_mod.canonical({k: v for k, v in entry.items() if k not in ("hash", "files", "site_files")})
         ).hexdigest()
     )
     assert entry["state_sha256"] == hashlib.sha256(ledger_mod.canonical(doc["published"])).hexdigest()
@@ -154,6 +154,11 @@ def test_first_publication_is_recorded_and_chained(published):
     )
     assert entry["files"] == {p: h for p, h in sums.items() if p.startswith("2023/") and p != "2023/data/ledger.json"}
     assert "2023/data/results.json" in entry["files"]
+    # and every other published file (issue 24, point 6), the checksums and the ledgers excepted
+    assert entry["site_files"] == {
+        p: h for p, h in sums.items() if not p.startswith("2023/") and p not in ("SHA256SUMS",)
+    }
+    assert {"index.html", "feed.xml", "sitemap.xml", "robots.txt", "files.txt"} <= set(entry["site_files"])
     # everything published is covered
     state = doc["published"]
     assert state["P01/1-02/score"] == "0" and state["P01/1-02/reason"].endswith("缺少资料")
@@ -236,7 +241,9 @@ def test_files_changed_without_the_data_make_a_new_entry(published, tmp_path):
     head = doc["entries"][1]["hash"][:12]
     html = (published / "output/2023/index.html").read_text(encoding="utf-8")
     assert "发布单位（新版式）" in html and f'data-ledger-head="{head}"' in html
-    assert _in_process("verify", str(published / "output"), "--root", str(published)).code == 1  # repo templates differ
+    result = _in_process("verify", str(published / "output"), "--root", str(published))
+    assert result.code == 0  # every byte as the ledger records; the repo's templates are what is pending
+    assert "仓库中另有尚未发布的改动" in result.out and "  index.html: 内容与按仓库数据生成的不同" in result.out
     assert json.loads((published / "output/2023/data/ledger.json").read_text(encoding="utf-8")) == doc
 
 
@@ -532,7 +539,7 @@ def test_13_a_no_op_correction(published):
         ),
         (
             '{"format": 1, "year": 2023, "entries": [{"n": 1}], "published": {}}',
-            "发布记录格式不对：第 1 个发布条目须含且只含 n、date、previous、corrections、inputs、state_sha256、hash、files（可另含 objections）",
+            "发布记录格式不对：第 1 个发布条目须含且只含 n、date、previous、corrections、inputs、state_sha256、hash、files（可另含 objections、site_files）",
         ),
         (
             '{"format": 1, "year": 2023, "entries": [], "published": {"x": [1]}}',
@@ -584,7 +591,7 @@ def _several(doc):
         (_entry(files=[]), "第 1 个发布条目的 files 须为 {文件: SHA-256}"),
         (
             _several,
-            "第 1 个发布条目须含且只含 n、date、previous、corrections、inputs、state_sha256、hash、files（可另含 objections）",
+            "第 1 个发布条目须含且只含 n、date、previous、corrections、inputs、state_sha256、hash、files（可另含 objections、site_files）",
         ),
         (
             lambda doc: doc["published"].update({"P01": "甲"}),
@@ -868,13 +875,16 @@ def test_verify_an_older_copy(published, tmp_path):
 
 
 def test_verify_names_the_indicator_when_the_data_moved_on(published):
-    """The repo holds a correction not yet published: the rebuild differs by institution and indicator."""
+    """The repo holds a correction not yet published: the site is the last publication, every byte
+    as recorded, so it is authentic (issue 24, point 6); the note names what is pending by
+    institution and indicator."""
     root = published
     set_item(root, "P01", "1-02", 1)
     write_corrections(root, FIRST)
     result = _in_process("verify", str(root / "output"), "--root", str(root))
-    assert result.code == 1
-    lines = err_lines(result)
+    assert result.code == 0, result.err
+    assert "网站与最近一次发布逐字节相同；仓库中另有尚未发布的改动（下一次 build --publish 时发布）" in result.out
+    lines = result.out.splitlines()
     assert (
         "  2023/data/results.xlsx: 机构 P01: 指标 1-02: 得分、扣分原因或自评分在网站中为 "
         "1、0、<img src=x onerror=alert(1)>缺少资料、1，按仓库数据应为 1、1" in lines
