@@ -103,8 +103,8 @@ def check_sums(site: Path, out: list[Problem]) -> dict[str, str]:
         if rel in linked or any(rel.startswith(f"{link}/") for link in linked):
             continue  # named above
         if rel not in files:
-            if rel == MARKER and not (site / MARKER).exists():
-                continue  # the build's marker, not a published file: a saved copy need not hold it
+            if rel == MARKER:
+                continue  # the build's marker as it writes it, or none: a saved copy need not hold it
             out.append(Problem(rel, "SHA256SUMS 列出了这个文件，但网站中没有"))
         elif rel not in listed:
             out.append(Problem(rel, "网站中有这个文件，但 SHA256SUMS 没有列出"))
@@ -169,7 +169,7 @@ def verify(site: Path, layout) -> str:
         which = f"发布记录第 {len(theirs.entries)} 次发布"
         _against(last["files"], by_year[year], which, diffs)
         if "site_files" in last:
-            recorded_shared.append((f"{year} 年度{which}", last["site_files"]))
+            recorded_shared.append((f"发布记录（{year} 年度）第 {len(theirs.entries)} 次发布", last["site_files"]))
     if recorded_shared:
         if all(shown_shared != files for _, files in recorded_shared):
             # the publication the shared files are closest to (the last made, on a tie)
