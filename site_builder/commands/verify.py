@@ -59,7 +59,15 @@ def _walk(folder: Path) -> tuple[dict[str, Path], list[Problem]]:
             elif name in names:
                 if not path.is_file():
                     odd.append(Problem(rel, "这不是普通文件（设备、管道或套接字），已发布的网站中只应有普通文件和目录"))
-                elif rel not in PLACEHOLDERS and not (rel == MARKER and _is_marker(path)):
+                elif rel == MARKER:
+                    if not _is_marker(path):
+                        odd.append(
+                            Problem(
+                                rel,
+                                "输出标记文件的内容不是本工具写的（它不是发布的文件：副本中可以没有，有则须与生成时写入的相同）",
+                            )
+                        )
+                elif rel not in PLACEHOLDERS:
                     files[rel] = path
         dirs[:] = sorted(d for d in dirs if not (here / d).is_symlink())
     return dict(sorted(files.items())), odd
