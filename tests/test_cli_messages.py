@@ -4,6 +4,7 @@ argument errors, YAML syntax errors, misspelt fields, file errors, and the note 
 from __future__ import annotations
 
 import errno
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -368,7 +369,8 @@ def test_publish_says_what_it_wrote_and_what_to_commit(tmp_path):
         f"  发布记录：{root / 'scores/2023/ledger.json'}\n"
         "请提交到版本库（git）：\n"
         "  scores/2023/ledger.json\n"
-        '  git add scores/2023/ledger.json && git commit -m "正式发布"\n'
+        f"  git -C {shlex.quote(str(root))} add -- scores/2023/ledger.json"
+        f" && git -C {shlex.quote(str(root))} commit -m '正式发布'\n"
     )
     _git(root, "add", "-A")
     _git(root, "commit", "-qm", "发布")

@@ -39,7 +39,9 @@ def uncached(years) -> set[str]:
     from site_builder.record import ledger
     from site_builder.storage.outdir import MARKER
 
-    rels = {MARKER, urls.checksums(), "sitemap.xml", "robots.txt"} | {urls.asset(a) for a in outputs.ASSETS}
+    rels = {MARKER, urls.checksums(), "sitemap.xml", "robots.txt", "files.txt"} | {
+        urls.asset(a) for a in outputs.ASSETS
+    }
     for y in years:
         rels.add(urls.data_file(y, ledger.LEDGER_FILE))
         rels |= {cms.cms_file(y, name) for name in cms.ATTACHED} | {

@@ -12,15 +12,13 @@ from pathlib import Path
 
 import feedparser
 import pytest
-import yaml
 from bs4 import BeautifulSoup
-from support.mini import APPROVED, approved_mini
+from support.ledger import BOARD, FIRST, SECOND, add_2024, correction, set_item, write_corrections
+from support.mini import approved_mini
 from support.project import in_process as _in_process
 
 from site_builder.domain.facts import FactKey, to_text
 from site_builder.record import ledger as ledger_mod
-
-BOARD = "考核工作领导小组"
 
 
 def build(root, *args):
@@ -29,29 +27,6 @@ def build(root, *args):
 
 def validate(root):
     return _in_process("validate", "--root", str(root))
-
-
-def set_item(root, inst, ind, value, year=2023):
-    path = root / f"scores/{year}/{inst}.yaml"
-    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    doc["items"][ind] = value
-    path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=1000), encoding="utf-8")
-
-
-def correction(date, inst, changes, reason="复核结果", kind=None):
-    lines = [f"- date: {date}"] + ([f"  kind: {kind}"] if kind else []) + ([f"  institution: {inst}"] if inst else [])
-    lines.append("  changes:")
-    lines += [f"    - {c}" for c in changes]
-    lines += [f"  reason: {reason}", f"  approved_by: {BOARD}"]
-    return "\n".join(lines) + "\n"
-
-
-def write_corrections(root, *entries, year=2023):
-    (root / f"scores/{year}/corrections.yaml").write_text("".join(entries), encoding="utf-8")
-
-
-FIRST = correction("2024-01-25", "P01", ["{indicator: 1-02, old: 0, new: 1}"], "复核结果：补充提供公告原件")
-SECOND = correction("2024-01-25", "P01", ["{indicator: 2-01, old: 0.75, new: 1}"], "复核结果：资料齐全")
 
 
 def ledger_doc(root, year=2023):
@@ -132,7 +107,7 @@ def test_first_publication_is_recorded_and_chained(published):
     assert (
         entry["hash"]
         == hashlib.sha256(
-            ledger_mod.canonical({k: v for k, v in entry.items() if k not in ("hash", "files")})
+            ledger_mod.canonical({k: v for k, v in entry.items() if k not in ("hash", "files", "site_files")})
         ).hexdigest()
     )
     assert entry["state_sha256"] == hashlib.sha256(ledger_mod.canonical(doc["published"])).hexdigest()
@@ -155,6 +130,11 @@ def test_first_publication_is_recorded_and_chained(published):
     )
     assert entry["files"] == {p: h for p, h in sums.items() if p.startswith("2023/") and p != "2023/data/ledger.json"}
     assert "2023/data/results.json" in entry["files"]
+    # and every other published file (issue 24, point 6), the checksums and the ledgers excepted
+    assert entry["site_files"] == {
+        p: h for p, h in sums.items() if not p.startswith("2023/") and p not in ("SHA256SUMS", ".site-builder-output")
+    }
+    assert {"index.html", "feed.xml", "sitemap.xml", "robots.txt", "files.txt"} <= set(entry["site_files"])
     # everything published is covered
     state = doc["published"]
     assert state["P01/1-02/score"] == "0" and state["P01/1-02/reason"].endswith("缺少资料")
@@ -242,7 +222,9 @@ def test_files_changed_without_the_data_make_a_new_entry(published, tmp_path):
     head = doc["entries"][1]["hash"][:12]
     html = (published / "output/2023/index.html").read_text(encoding="utf-8")
     assert "发布单位（新版式）" in html and f'data-ledger-head="{head}"' in html
-    assert _in_process("verify", str(published / "output"), "--root", str(published)).code == 1  # repo templates differ
+    result = _in_process("verify", str(published / "output"), "--root", str(published))
+    assert result.code == 0  # every byte as the ledger records; the repo's templates are what is pending
+    assert "仓库中另有尚未发布的改动" in result.out and "  index.html: 内容与按仓库数据生成的不同" in result.out
     assert json.loads((published / "output/2023/data/ledger.json").read_text(encoding="utf-8")) == doc
 
 
@@ -538,7 +520,7 @@ def test_13_a_no_op_correction(published):
         ),
         (
             '{"format": 1, "year": 2023, "entries": [{"n": 1}], "published": {}}',
-            "发布记录格式不对：第 1 个发布条目须含且只含 n、date、previous、corrections、inputs、state_sha256、hash、files（可另含 objections）",
+            "发布记录格式不对：第 1 个发布条目须含且只含 n、date、previous、corrections、inputs、state_sha256、hash、files（可另含 objections、site_files）",
         ),
         (
             '{"format": 1, "year": 2023, "entries": [], "published": {"x": [1]}}',
@@ -590,7 +572,7 @@ def _several(doc):
         (_entry(files=[]), "第 1 个发布条目的 files 须为 {文件: SHA-256}"),
         (
             _several,
-            "第 1 个发布条目须含且只含 n、date、previous、corrections、inputs、state_sha256、hash、files（可另含 objections）",
+            "第 1 个发布条目须含且只含 n、date、previous、corrections、inputs、state_sha256、hash、files（可另含 objections、site_files）",
         ),
         (
             lambda doc: doc["published"].update({"P01": "甲"}),
@@ -749,26 +731,6 @@ def test_a_correction_that_does_not_reach_the_data(published):
 # --- a second year -------------------------------------------------------------------------------
 
 
-def add_2024(root):
-    rubric24 = (root / "rubric/2023.yaml").read_text(encoding="utf-8").replace("year: 2023", "year: 2024", 1)
-    (root / "rubric/2024.yaml").write_text(rubric24, encoding="utf-8")
-    y24 = root / "scores/2024"
-    y24.mkdir()
-    (y24 / "roster.yaml").write_text(
-        "year: 2024\ninstitutions:\n"
-        "  - {id: P01, name: 甲职业培训学校, tier: 省属, county: null, active: true, code: null}\n",
-        encoding="utf-8",
-    )
-    (y24 / "status.yaml").write_text(
-        APPROVED.replace("2024-01-15", "2025-01-15").replace("2024-01-20", "2025-01-20"), encoding="utf-8"
-    )
-    (y24 / "P01.yaml").write_text((root / "scores/2023/P01.yaml").read_text(encoding="utf-8"), encoding="utf-8")
-    (root / "content/2024").mkdir()
-    (root / "content/2024/announcement.md").write_text(
-        (root / "content/2023/announcement.md").read_text(encoding="utf-8"), encoding="utf-8"
-    )
-
-
 def test_a_second_year_has_its_own_ledger(published):
     root = published
     first_2023 = (root / "scores/2023/ledger.json").read_bytes()
@@ -874,13 +836,16 @@ def test_verify_an_older_copy(published, tmp_path):
 
 
 def test_verify_names_the_indicator_when_the_data_moved_on(published):
-    """The repo holds a correction not yet published: the rebuild differs by institution and indicator."""
+    """The repo holds a correction not yet published: the site is the last publication, every byte
+    as recorded, so it is authentic (issue 24, point 6); the note names what is pending by
+    institution and indicator."""
     root = published
     set_item(root, "P01", "1-02", 1)
     write_corrections(root, FIRST)
     result = _in_process("verify", str(root / "output"), "--root", str(root))
-    assert result.code == 1
-    lines = err_lines(result)
+    assert result.code == 0, result.err
+    assert "网站与最近一次发布逐字节相同；仓库中另有尚未发布的改动（下一次 build --publish 时发布）" in result.out
+    lines = result.out.splitlines()
     assert (
         "  2023/data/results.xlsx: 机构 P01: 指标 1-02: 得分、扣分原因或自评分在网站中为 "
         "1、0、<img src=x onerror=alert(1)>缺少资料、1，按仓库数据应为 1、1" in lines

@@ -25,12 +25,15 @@ from site_builder.common import urls
 from site_builder.common.messages import os_error
 from site_builder.domain.models import SiteInput
 from site_builder.errors import BuildError, Problems
+from site_builder.publish.savelist import SAVE_LIST, save_list
 from site_builder.read.project import Paths
 from site_builder.record import previous as previous_site
 from site_builder.record import publishing
+from site_builder.record.ledger import LEDGER_FILE
 from site_builder.storage import stamp as uptodate
 from site_builder.storage.hashes import code_digest
 from site_builder.storage.locks import cache_lock
+from site_builder.storage.outdir import MARKER
 from site_builder.storage.pagecache import PageCache
 from site_builder.storage.swap import Staging, Step, claim_output
 from site_builder.storage.writer import Writer
@@ -147,8 +150,8 @@ def check_published(site: SiteInput, layout: Layout, staging: Path) -> None:
 
 
 def write_site(site: SiteInput, context: BuildContext, writer: Writer) -> None:
-    """Every file but the ledgers and SHA256SUMS: the pages and data files, then the CMS package and
-    the crawlers' files (after every page). (Imported here: a build with nothing changed renders nothing.)"""
+    """Every file but the ledgers and SHA256SUMS: the pages and data files, then the CMS package,
+    the crawlers' files (after every page) and the save list (`savelist`: every file's address). (Imported here: a build with nothing changed renders nothing.)"""
     from site_builder.build.datafiles import DATA_FILES
     from site_builder.build.generate import SiteRenderer
     from site_builder.publish import cms, crawl
@@ -156,6 +159,9 @@ def write_site(site: SiteInput, context: BuildContext, writer: Writer) -> None:
     SiteRenderer(site, writer, context).render_site()
     cms.write(writer, site, context.environment, {f.name: f.label for f in DATA_FILES})
     crawl.write(writer, site)
+    ledgers = [urls.data_file(rep.data.year, LEDGER_FILE) for rep in site.reports]
+    names = [n for n in writer.written if n != MARKER] + ledgers + [urls.CHECKSUMS, SAVE_LIST]
+    writer.write(SAVE_LIST, save_list(site.config.base_url, names))  # every file: written last but these
 
 
 def finish_site(site: SiteInput, writer: Writer, publish_mode: bool) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import shlex
 import subprocess
 import sys
 from collections.abc import Callable
@@ -171,14 +172,23 @@ def publish_note(layout: Layout, years: list[int]) -> str:
     elif pending:
         lines.append("请提交到版本库（git）：")
         lines += [f"  {name}" for name in pending]
-        lines.append("  git add " + " ".join(_quote(n) for n in pending) + ' && git commit -m "正式发布"')
+        lines.append("  " + commit_command(layout.root, pending, [os.path.relpath(p, layout.root) for p in records]))
     else:
         lines.append("发布记录与版本库中的一致，无须提交。")
     return "\n".join(lines)
 
 
-def _quote(name: str) -> str:
-    return f'"{name}"' if any(c in name for c in " \"'$`") else name
+def commit_command(root: Path, pending: list[str], records: list[str]) -> str:
+    """The shell line that commits a publication: every file it wrote (the ledgers always) and every
+    data file changed, each quoted with `shlex.quote` (a `$(…)` or a backtick in a name stays a
+    name), run in the data's folder whatever the current one."""
+    names = sorted(set(pending) | set(records))
+    where = shlex.quote(str(absolute(root)))
+    return (
+        f"git -C {where} add -- "
+        + " ".join(shlex.quote(n) for n in names)
+        + f" && git -C {where} commit -m {shlex.quote('正式发布')}"
+    )
 
 
 def _uncommitted(layout: Layout) -> list[str] | None:

@@ -32,6 +32,22 @@ from site_builder.errors import BuildError
 STATUS_PATH = "/__serve/status"
 SCRIPT_PATH = "/__serve/reload.js"
 POLL_SECONDS = 0.5
+IDLE_SECONDS = 10  # a connection that sends nothing for this long is closed (its thread ends)
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+"""The only `Host` names the preview answers (with its port): a page of another name that resolves
+to this machine (DNS rebinding) must not read unpublished results."""
+
+ERROR_TEXTS = {
+    400: ("请求无法识别", "浏览器发来的请求格式不对。请检查地址后重试。"),
+    403: ("不允许访问", "预览不列出目录内容，也不提供网站以外的文件。"),
+    404: ("找不到这个页面", "网站中没有这个地址。请检查地址，或从首页进入。"),
+    421: (
+        "只接受本机地址",
+        "预览只回答用 localhost、127.0.0.1 或 [::1] 加端口号访问的请求（例如 http://127.0.0.1:端口/），"
+        "以免其他网页读取尚未发布的结果。",
+    ),
+    501: ("不支持这种请求", "预览只用于查看页面（GET、HEAD）。"),
+}
 SETTLE_SECONDS = 0.3
 
 RELOAD_JS = f"""\
@@ -89,8 +105,31 @@ def inject(html: bytes, generation: int) -> bytes:
     return html[:at] + tag + html[at:] if at >= 0 else html + tag
 
 
+def host_allowed(host: str | None, port: int) -> bool:
+    """Is `host` (the request's `Host` header) this preview's own local address with its port?
+    (The port may be left out only where it is HTTP's default, 80.)"""
+    if host is None:
+        return False
+    allowed = {f"{name}:{port}" for name in LOCAL_HOSTS}
+    if port == 80:
+        allowed |= set(LOCAL_HOSTS)
+    return host.strip().lower() in allowed
+
+
+def error_page(code: int) -> bytes:
+    """The preview's page for an error, in Chinese."""
+    title, text = ERROR_TEXTS.get(code, ("请求未能完成", "请检查地址后重试。"))
+    return (
+        '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{code} {escape(title)}</title></head>"
+        f"<body><h1>{escape(title)}</h1><p>{escape(text)}</p><p>（本地预览，错误代码 {code}）</p></body></html>"
+    ).encode()
+
+
 class PreviewHandler(SimpleHTTPRequestHandler):
     state: State
+    timeout = IDLE_SECONDS  # the socket's timeout: an idle connection is closed, not kept forever
 
     def __init__(self, *args, state: State, **kwargs) -> None:
         self.state = state
@@ -98,6 +137,34 @@ class PreviewHandler(SimpleHTTPRequestHandler):
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - http.server's signature
         pass  # the terminal shows builds, not every request
+
+    def parse_request(self) -> bool:
+        """Every request, whatever its method: refused (421) unless its `Host` is the preview's own."""
+        if not super().parse_request():
+            return False
+        address = self.server.server_address
+        port = int(address[1]) if isinstance(address, tuple) else 0
+        if not host_allowed(self.headers.get("Host"), port):
+            self.send_error(421)
+            return False
+        return True
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Every error (http.server's own included) as a Chinese page; the connection then closed."""
+        self.close_connection = True
+        self.send_response(code)  # the status line's standard phrase; the page says it in Chinese
+        body = error_page(code)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Connection", "close")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD" and code >= 200 and code not in (204, 304):
+            self.wfile.write(body)
+
+    def list_directory(self, path):  # noqa: ANN001, ANN201 - http.server's signature
+        """No directory listings: a folder without index.html is a 404 page."""
+        self.send_error(404)
+        return None
 
     def _send(self, body: bytes, content_type: str, status: int = 200) -> None:
         self.send_response(status)

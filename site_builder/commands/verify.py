@@ -4,8 +4,13 @@ Checks, reporting every difference (file, institution, indicator):
 1. SHA256SUMS: every listed file is there with that hash, and every file is listed;
 2. each year's `data/ledger.json`: the hash chain holds;
 3. the site's ledger is the repo's ledger or a prefix of it (an older publication);
-4. the site's files of each year are those its latest ledger entry recorded;
-5. when the site is the repo's latest publication: building the repo's data gives the same bytes.
+4. every file of the site is one a ledger entry recorded, with that hash: each year's files those of
+   the year's latest entry (`files`), the shared ones (home page, assets, feed…) exactly those of
+   one of the years' latest entries (`site_files`; entries written before it record none);
+   a symlink or any other entry that is not a plain file or folder is named;
+5. when the site is the repo's latest publication: building the repo's data gives the same bytes;
+   when it does not while every file matched the ledgers, the site is the last publication and the
+   repo holds changes not yet published: reported as authentic, with what is pending.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import csv
 import hashlib
 import io
 import json
+import os
 import re
 import shutil
 import tempfile
@@ -23,8 +29,8 @@ from pathlib import Path
 
 from site_builder.errors import Problem, Problems, SiteBuilderError
 from site_builder.record.chain import read_ledger
-from site_builder.record.ledger import LEDGER_FILE
-from site_builder.storage.outdir import PLACEHOLDERS
+from site_builder.record.ledger import LEDGER_FILE, split_files
+from site_builder.storage.outdir import MARKER, MARKER_TEXT, PLACEHOLDERS
 
 INSTITUTION_PAGE = re.compile(r"^(\d{4})/institutions/([^/]+)/index\.html$")
 
@@ -36,13 +42,47 @@ class VerifyFailed(SiteBuilderError):
         super().__init__(f"核验未通过：{site} 与发布记录或仓库数据有 {len(differences)} 处不一致：\n{lines}")
 
 
+def _walk(folder: Path) -> tuple[dict[str, Path], list[Problem]]:
+    """Every regular file of a site (relative posix path -> path), and a problem for each entry that
+    is neither a file nor a folder: a symlink (to a file or a folder, never followed), a device, a
+    pipe. Left out: the placeholders kept from the folder it replaced (.gitignore) and the output
+    marker as the build writes it (neither is published; a saved copy need not hold them)."""
+    files: dict[str, Path] = {}
+    odd: list[Problem] = []
+    for top, dirs, names in os.walk(folder, followlinks=False):
+        here = Path(top)
+        for name in sorted(dirs + names):
+            path = here / name
+            rel = path.relative_to(folder).as_posix()
+            if path.is_symlink():
+                kind = "目录" if name in dirs else "文件"
+                odd.append(Problem(rel, f"这是指向其他位置的符号链接（{kind}），已发布的网站中只应有普通文件和目录"))
+            elif name in names:
+                if not path.is_file():
+                    odd.append(Problem(rel, "这不是普通文件（设备、管道或套接字），已发布的网站中只应有普通文件和目录"))
+                elif rel == MARKER:
+                    if not _is_marker(path):
+                        odd.append(
+                            Problem(
+                                rel,
+                                "输出标记文件的内容不是本工具写的（它不是发布的文件：副本中可以没有，有则须与生成时写入的相同）",
+                            )
+                        )
+                elif rel not in PLACEHOLDERS:
+                    files[rel] = path
+        dirs[:] = sorted(d for d in dirs if not (here / d).is_symlink())
+    return dict(sorted(files.items())), odd
+
+
 def _files(folder: Path) -> dict[str, Path]:
-    """Every file of a site but the placeholders kept from the folder it replaced (.gitignore)."""
-    return {
-        p.relative_to(folder).as_posix(): p
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and p.relative_to(folder).as_posix() not in PLACEHOLDERS
-    }
+    return _walk(folder)[0]
+
+
+def _is_marker(path: Path) -> bool:
+    try:
+        return path.read_bytes() == MARKER_TEXT.encode()
+    except OSError:
+        return False
 
 
 def _sha(path: Path) -> str:
@@ -50,7 +90,7 @@ def _sha(path: Path) -> str:
 
 
 def check_sums(site: Path, out: list[Problem]) -> dict[str, str]:
-    """SHA256SUMS against the files; returns what it lists."""
+    """SHA256SUMS against the files (every symlink or other odd entry named); returns what it lists."""
     listed: dict[str, str] = {}
     sums = site / "SHA256SUMS"
     try:
@@ -64,10 +104,16 @@ def check_sums(site: Path, out: list[Problem]) -> dict[str, str]:
             out.append(Problem("SHA256SUMS", f"第 {n} 行格式不对：{line[:80]}"))
             continue
         listed[m.group(2)] = m.group(1)
-    files = _files(site)
+    files, odd = _walk(site)
+    out.extend(odd)
     files.pop("SHA256SUMS", None)
+    linked = {p.file for p in odd}
     for rel in sorted(set(listed) | set(files)):
+        if rel in linked or any(rel.startswith(f"{link}/") for link in linked):
+            continue  # named above
         if rel not in files:
+            if rel == MARKER:
+                continue  # the build's marker as it writes it, or none: a saved copy need not hold it
             out.append(Problem(rel, "SHA256SUMS 列出了这个文件，但网站中没有"))
         elif rel not in listed:
             out.append(Problem(rel, "网站中有这个文件，但 SHA256SUMS 没有列出"))
@@ -93,6 +139,9 @@ def verify(site: Path, layout) -> str:
         {int(p.name) for p in site.iterdir() if p.is_dir() and re.fullmatch(r"\d{4}", p.name)}
         | {r.data.year for r in repo.reports}
     )
+    by_year, shown_shared = split_files(listed, years)
+    recorded_shared: list[tuple[str, dict[str, str]]] = []  # (which publication, its shared files)
+    every_file_recorded = True  # every file of the site is checked against a ledger entry
     for year in years:
         mine = repo.ledgers.get(year)
         path = site / str(year) / "data" / LEDGER_FILE
@@ -122,20 +171,33 @@ def verify(site: Path, layout) -> str:
                 f"{year} 年度：网站是第 {len(theirs.entries)} 次发布时的副本（仓库已有 {len(have)} 次发布），"
                 "已按发布记录核对其文件"
             )
-        if theirs.entries:
-            recorded = theirs.entries[-1]["files"]
-            shown = {p: h for p, h in listed.items() if p.startswith(f"{year}/") and p != rel}
-            for p in sorted(set(recorded) | set(shown)):
-                if p not in shown:
-                    diffs.append(
-                        Problem(p, f"发布记录第 {len(theirs.entries)} 次发布有这个文件，但网站的 SHA256SUMS 中没有")
-                    )
-                elif p not in recorded:
-                    diffs.append(Problem(p, f"网站有这个文件，但发布记录第 {len(theirs.entries)} 次发布中没有"))
-                elif recorded[p] != shown[p]:
-                    diffs.append(Problem(p, f"文件的 SHA-256 与发布记录第 {len(theirs.entries)} 次发布所记不符"))
+        if not theirs.entries:
+            every_file_recorded = False
+            continue
+        last = theirs.entries[-1]
+        which = f"发布记录第 {len(theirs.entries)} 次发布"
+        _against(last["files"], by_year[year], which, diffs)
+        if "site_files" in last:
+            recorded_shared.append((f"发布记录（{year} 年度）第 {len(theirs.entries)} 次发布", last["site_files"]))
+    if recorded_shared:
+        if all(shown_shared != files for _, files in recorded_shared):
+            # the publication the shared files are closest to (the last made, on a tie)
+            which, files = min(
+                reversed(recorded_shared), key=lambda r: len(set(r[1].items()) ^ set(shown_shared.items()))
+            )
+            _against(files, shown_shared, which, diffs)
+    else:  # ledgers written before `site_files`: the shared files are checked by the rebuild alone
+        every_file_recorded = False
     if current:
-        diffs.extend(compare_rebuild(site, layout, build))
+        rebuilt = compare_rebuild(site, layout, build)
+        if rebuilt and every_file_recorded and not diffs:
+            notes.append(
+                "网站与最近一次发布逐字节相同；仓库中另有尚未发布的改动（下一次 build --publish 时发布），"
+                f"按仓库数据重新生成的网站与之有 {len(rebuilt)} 处不同：\n" + "\n".join(f"  {d}" for d in rebuilt)
+            )
+            current = False
+        else:
+            diffs.extend(rebuilt)
     if diffs:
         raise VerifyFailed(site, diffs)
     heads = "，".join(f"{y} 年度 {repo.ledgers[y].head or '尚未发布'}" for y in sorted(repo.ledgers))
@@ -143,6 +205,17 @@ def verify(site: Path, layout) -> str:
     if current:
         lines.append("按仓库数据重新生成的网站与之逐字节相同。")
     return "\n".join(lines + notes)
+
+
+def _against(recorded: dict[str, str], shown: dict[str, str], which: str, diffs: list[Problem]) -> None:
+    """The files SHA256SUMS lists (of a year, or the shared ones) against those an entry recorded."""
+    for p in sorted(set(recorded) | set(shown)):
+        if p not in shown:
+            diffs.append(Problem(p, f"{which}有这个文件，但网站的 SHA256SUMS 中没有"))
+        elif p not in recorded:
+            diffs.append(Problem(p, f"网站有这个文件，但{which}中没有"))
+        elif recorded[p] != shown[p]:
+            diffs.append(Problem(p, f"文件的 SHA-256 与{which}所记不符"))
 
 
 def compare_rebuild(site: Path, layout, build) -> list[Problem]:

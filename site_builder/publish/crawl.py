@@ -1,5 +1,7 @@
-"""For crawlers: `sitemap.xml` (every public page, absolute URLs from base_url) and `robots.txt`
-(no crawling while any year's data is sample or draft)."""
+"""For crawlers: `sitemap.xml` (every public page of an approved year or of no year, absolute URLs
+from base_url) and `robots.txt`: a year whose data is sample or draft is kept out of crawlers
+(its folder disallowed, its pages not in the sitemap) without hiding the approved years; only
+while no year is approved is the whole site disallowed."""
 
 from __future__ import annotations
 
@@ -22,13 +24,23 @@ def public_pages(written) -> list[str]:
     )
 
 
+def unfinished_years(site: SiteInput) -> list[int]:
+    """The years whose data is sample or draft (not approved)."""
+    return sorted(r.data.year for r in site.reports if r.data.status.status != "approved")
+
+
 def sitemap_xml(site: SiteInput, written) -> str:
-    """sitemap.org 0.9; lastmod is the page's publication date (from the data)."""
+    """sitemap.org 0.9; lastmod is the page's publication date (from the data). While some year is
+    approved, the pages of the years that are not are left out."""
     by_year = {rep.data.year: year_publication(site, rep).time for rep in site.reports}
     latest = site.reports[-1].data.year
+    unfinished = unfinished_years(site)
+    hidden = set(unfinished) if len(unfinished) < len(site.reports) else set()
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
     for path in public_pages(written):
         first = path.split("/")[0]
+        if first.isdigit() and int(first) in hidden:
+            continue
         when = by_year.get(int(first) if first.isdigit() else latest)
         lastmod = f"<lastmod>{when.date().isoformat()}</lastmod>" if when else ""
         lines.append(f"<url><loc>{escape(site.config.base_url + path)}</loc>{lastmod}</url>")
@@ -37,17 +49,18 @@ def sitemap_xml(site: SiteInput, written) -> str:
 
 
 def robots_txt(site: SiteInput) -> str:
-    """While any year is sample or draft: disallow everything under the site's path (that is `/`
-    when the site is the host's root; under a sub-path it is the line to merge into the host's
-    robots.txt, never one that shuts the whole bureau site)."""
+    """While no year is approved: disallow everything under the site's path (that is `/` when the
+    site is the host's root; under a sub-path it is the line to merge into the host's robots.txt,
+    never one that shuts the whole bureau site). Otherwise the folders of the years that are
+    sample or draft are disallowed, the rest allowed."""
     base = urlsplit(site.config.base_url).path or "/"
-    unfinished = sorted(str(r.data.year) for r in site.reports if r.data.status.status != "approved")
-    if unfinished:
-        return (
-            "# 示例数据或草稿（" + "、".join(unfinished) + " 年度），禁止搜索引擎收录。\n"
-            f"User-agent: *\nDisallow: {base}\n"
-        )
-    return f"User-agent: *\nAllow: {base}\n\nSitemap: {site.config.base_url}sitemap.xml\n"
+    unfinished = unfinished_years(site)
+    names = "、".join(str(y) for y in unfinished)
+    if unfinished and len(unfinished) == len(site.reports):
+        return f"# 示例数据或草稿（{names} 年度），禁止搜索引擎收录。\nUser-agent: *\nDisallow: {base}\n"
+    kept_out = "".join(f"Disallow: {base}{y}/\n" for y in unfinished)
+    note = f"# 示例数据或草稿（{names} 年度），这些年度禁止搜索引擎收录。\n" if unfinished else ""
+    return f"{note}User-agent: *\n{kept_out}Allow: {base}\n\nSitemap: {site.config.base_url}sitemap.xml\n"
 
 
 def write(writer, site: SiteInput) -> None:

@@ -15,6 +15,13 @@ Each entry (one `build --publish` that published something new) holds:
   excepted). `hash` covers every field but `files` and itself: every page of the year shows the
   first 12 hex digits of the last entry's hash (the ledger head), so the pages cannot be part of it.
   The next entry's `previous` covers the whole entry, files included.
+- `site_files` (format 1, added later: an entry without it was written before): the SHA-256 of every
+  other file of the publication, outside the years' folders (home page, about, assets, feed,
+  sitemap, robots.txt, the save list), SHA256SUMS and the output marker excepted. Every entry a
+  publication makes records the same `site_files`; a copy's shared files must be exactly those one
+  of its years' last entries records (`shared_of`). Like `files`, it is outside `hash`. An old
+  entry without it records only its year's files: its shared files are checked by the rebuild
+  alone, and the next `build --publish` adds an entry that records them (`publishing.stale_years`).
 
 The document also holds `published`: everything published as of the last entry (scores, veto
 findings, reasons, evidence, names and roster status, the rubric's rules, maxima and grade bands,
@@ -26,7 +33,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import (
@@ -36,13 +43,15 @@ from typing import (
 
 from typing_extensions import TypedDict
 
+from site_builder.common import urls
 from site_builder.domain.facts import Fact, FactKey, from_text
 from site_builder.domain.models import PublicationRecord
+from site_builder.storage.outdir import MARKER
 
 LEDGER_FILE = "ledger.json"
 FORMAT: Literal[1] = 1
 ENTRY_KEYS = ("n", "date", "previous", "corrections", "inputs", "state_sha256", "hash", "files")
-OPTIONAL_ENTRY_KEYS = ("objections",)
+OPTIONAL_ENTRY_KEYS = ("objections", "site_files")
 """`objections`: every objection published by the entry (number, received_on, institution, outcome,
 the SHA-256 of the entry as written and of its fixed fields); only where the year has objections."""
 OBJECTION_RECORD_KEYS = ("number", "received_on", "institution", "outcome", "sha256", "fixed_sha256")
@@ -82,6 +91,7 @@ class Entry(TypedDict):
     hash: str
     files: dict[str, str]
     objections: NotRequired[list[ObjectionRecord]]
+    site_files: NotRequired[dict[str, str]]
 
 
 class LedgerDoc(TypedDict):
@@ -103,7 +113,37 @@ def sha(obj: object) -> str:
 
 def entry_hash(entry: Entry) -> str:
     """The entry's own hash: every field but `files` (see the module doc) and `hash`."""
-    return sha({k: v for k, v in entry.items() if k not in ("hash", "files")})
+    return sha({k: v for k, v in entry.items() if k not in ("hash", "files", "site_files")})
+
+
+UNRECORDED = (urls.CHECKSUMS, MARKER)
+"""Files of a site no entry records: the checksums (derived from the files) and the output marker
+(the build's, not a published file: a saved copy need not hold it)."""
+
+
+def year_of(path: str, years: Collection[int]) -> int | None:
+    """The year whose folder holds a site file (None: a shared file)."""
+    first = path.split("/", 1)[0]
+    return int(first) if "/" in path and first.isdigit() and int(first) in years else None
+
+
+def is_ledger(path: str) -> bool:
+    """A year's published ledger (`<year>/data/ledger.json`): checked by its chain, not recorded."""
+    parts = path.split("/")
+    return len(parts) == 3 and parts[0].isdigit() and parts[1:] == ["data", LEDGER_FILE]
+
+
+def split_files(files: Mapping[str, str], years: Collection[int]) -> tuple[dict[int, dict[str, str]], dict[str, str]]:
+    """A site's files (path -> SHA-256) as entries record them: by year (`files`) and the shared
+    ones (`site_files`); the ledgers and `UNRECORDED` left out."""
+    by_year: dict[int, dict[str, str]] = {y: {} for y in years}
+    shared: dict[str, str] = {}
+    for path, digest in sorted(files.items()):
+        if path in UNRECORDED or is_ledger(path):
+            continue
+        year = year_of(path, years)
+        (shared if year is None else by_year[year])[path] = digest
+    return by_year, shared
 
 
 @dataclass

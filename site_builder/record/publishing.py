@@ -15,7 +15,16 @@ from site_builder.domain import objections
 from site_builder.domain.corrections import CORRECTIONS_FILE
 from site_builder.domain.facts import to_text
 from site_builder.domain.models import Objection, SiteInput, YearData
-from site_builder.record.ledger import LEDGER_FILE, Entry, Ledger, ObjectionRecord, entry_hash, of_year, sha
+from site_builder.record.ledger import (
+    LEDGER_FILE,
+    Entry,
+    Ledger,
+    ObjectionRecord,
+    entry_hash,
+    of_year,
+    sha,
+    split_files,
+)
 from site_builder.record.state import published_state
 
 T = TypeVar("T")
@@ -96,32 +105,46 @@ def propose(site: SiteInput, inputs: dict[int, dict[str, str]], force: frozenset
     return replace(site, ledgers=ledgers)
 
 
-def _year_files(written: dict[str, str], year: int) -> dict[str, str]:
-    return {p: h for p, h in sorted(written.items()) if p.startswith(f"{year}/")}
+def _recorded(site: SiteInput, written: dict[str, str]) -> tuple[dict[int, dict[str, str]], dict[str, str]]:
+    return split_files(written, [rep.data.year for rep in site.reports])
 
 
 def stale_years(site: SiteInput, written: dict[str, str]) -> list[int]:
     """Publishing: the years whose last entry, left by an earlier publication, records other files
     than those just written (new templates or code, the data unchanged). Each needs a new entry
-    (`propose(..., force=...)`), and the pages its head: the site is written again."""
-    stale = []
+    (`propose(..., force=...)`), and the pages its head: the site is written again.
+    The shared files (`site_files`) too: when no year gets a new entry and the shared files just
+    written are those no year's last entry records (or the entries are older than `site_files`),
+    the latest year gets one."""
+    by_year, shared = _recorded(site, written)
+    stale, fresh = [], False
+    recorded_shared = []
     for rep in site.reports:
         year = rep.data.year
         ledger = of_year(site.ledgers, year) or Ledger(year)
-        if not ledger.new_entry and ledger.entries[-1]["files"] != _year_files(written, year):
+        if ledger.new_entry:
+            fresh = True
+            continue
+        if ledger.entries[-1]["files"] != by_year[year]:
             stale.append(year)
+        recorded_shared.append(ledger.entries[-1].get("site_files"))
+    if not stale and not fresh and site.reports and shared not in recorded_shared:
+        stale.append(site.reports[-1].data.year)
     return stale
 
 
 def output_files(site: SiteInput, written: dict[str, str], publish_mode: bool) -> dict[str, bytes]:
     """`<year>/data/ledger.json` for every year. Publishing, the new entries get the files just
-    written (none of the years is `stale_years`)."""
+    written, their year's (`files`) and the shared ones (`site_files`); none of the years is
+    `stale_years`."""
+    by_year, shared = _recorded(site, written)
     out = {}
     for rep in site.reports:
         year = rep.data.year
         ledger = of_year(site.ledgers, year) or Ledger(year)
         if publish_mode and ledger.new_entry:
-            ledger.entries[-1]["files"] = _year_files(written, year)
+            ledger.entries[-1]["files"] = by_year[year]
+            ledger.entries[-1]["site_files"] = shared
         out[urls.data_file(year, LEDGER_FILE)] = ledger.to_json()
     return out
 

@@ -36,6 +36,7 @@ ENTRY_PROBLEMS = {
     "corrections": (3, "第 {n} 个发布条目的 corrections 须为列表，每项含 number、date、sha256"),
     "inputs": (4, "第 {n} 个发布条目的 inputs 须为 {{文件: SHA-256}}"),
     "files": (5, "第 {n} 个发布条目的 files 须为 {{文件: SHA-256}}"),
+    "site_files": (6, "第 {n} 个发布条目的 site_files 须为 {{文件: SHA-256}}"),
 }
 ENTRY_KEYS_PROBLEM = f"第 {{n}} 个发布条目须含且只含 {'、'.join(ENTRY_KEYS)}（可另含 {'、'.join(OPTIONAL_ENTRY_KEYS)}）"
 KEY_PROBLEMS = ("missing", "extra_forbidden")  # pydantic's error types for a key missing or unknown

@@ -1,0 +1,52 @@
+"""Helpers for tests of published years: score and correction edits, a second year."""
+
+from __future__ import annotations
+
+import yaml
+
+from support.mini import APPROVED
+
+BOARD = "考核工作领导小组"
+
+
+def set_item(root, inst, ind, value, year=2023):
+    path = root / f"scores/{year}/{inst}.yaml"
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    doc["items"][ind] = value
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=1000), encoding="utf-8")
+
+
+def correction(date, inst, changes, reason="复核结果", kind=None):
+    lines = [f"- date: {date}"] + ([f"  kind: {kind}"] if kind else []) + ([f"  institution: {inst}"] if inst else [])
+    lines.append("  changes:")
+    lines += [f"    - {c}" for c in changes]
+    lines += [f"  reason: {reason}", f"  approved_by: {BOARD}"]
+    return "\n".join(lines) + "\n"
+
+
+def write_corrections(root, *entries, year=2023):
+    (root / f"scores/{year}/corrections.yaml").write_text("".join(entries), encoding="utf-8")
+
+
+FIRST = correction("2024-01-25", "P01", ["{indicator: 1-02, old: 0, new: 1}"], "复核结果：补充提供公告原件")
+SECOND = correction("2024-01-25", "P01", ["{indicator: 2-01, old: 0.75, new: 1}"], "复核结果：资料齐全")
+
+
+def add_2024(root):
+    rubric24 = (root / "rubric/2023.yaml").read_text(encoding="utf-8").replace("year: 2023", "year: 2024", 1)
+    (root / "rubric/2024.yaml").write_text(rubric24, encoding="utf-8")
+    y24 = root / "scores/2024"
+    y24.mkdir()
+    (y24 / "roster.yaml").write_text(
+        "year: 2024\ninstitutions:\n"
+        "  - {id: P01, name: 甲职业培训学校, tier: 省属, county: null, active: true, code: null}\n",
+        encoding="utf-8",
+    )
+    (y24 / "status.yaml").write_text(
+        APPROVED.replace("2024-01-15", "2025-01-15").replace("2024-01-20", "2025-01-20"), encoding="utf-8"
+    )
+    (y24 / "P01.yaml").write_text((root / "scores/2023/P01.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    (root / "content/2024").mkdir()
+    (root / "content/2024/announcement.md").write_text(
+        (root / "content/2023/announcement.md").read_text(encoding="utf-8"), encoding="utf-8"
+    )
