@@ -23,7 +23,7 @@ from pathlib import Path
 from site_builder.errors import DataError, Problem, Problems, SiteBuilderError
 from site_builder.record.chain import read_ledger
 from site_builder.record.ledger import LEDGER_FILE
-from site_builder.storage.outdir import PLACEHOLDERS
+from site_builder.storage.outdir import MARKER, PLACEHOLDERS
 
 INSTITUTION_PAGE = re.compile(r"^(\d{4})/institutions/([^/]+)/index\.html$")
 
@@ -36,11 +36,12 @@ class VerifyFailed(SiteBuilderError):
 
 
 def _files(folder: Path) -> dict[str, Path]:
-    """Every file of a site but the placeholders kept from the folder it replaced (.gitignore)."""
+    """Every file of a site but the placeholders kept from the folder it replaced (.gitignore) and
+    the tool's manifest of what it wrote there (the marker, not published content)."""
     return {
         p.relative_to(folder).as_posix(): p
         for p in sorted(folder.rglob("*"))
-        if p.is_file() and p.relative_to(folder).as_posix() not in PLACEHOLDERS
+        if p.is_file() and p.relative_to(folder).as_posix() not in (*PLACEHOLDERS, MARKER)
     }
 
 
