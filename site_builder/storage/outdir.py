@@ -132,6 +132,8 @@ def check_out_dir(
             why = "它不是目录"
         else:
             foreign = foreign_entries(out, hashes)
+            if foreign and not hashes:
+                foreign = foreign_entries(out)  # refused: name every foreign entry, a changed file too
             if foreign:
                 why = foreign_message(out, foreign) + "整体替换会删除它们，请先把它们移到别处"
     if why:
