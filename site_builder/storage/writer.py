@@ -107,9 +107,7 @@ def replace_file(
     raw = data.encode("utf-8") if isinstance(data, str) else data
     what = None if data_file else is_data_file(path, data_dirs)
     if what:
-        raise BuildError(
-            f"拒绝写出 {path}：它是{what}，本命令不会覆盖项目的数据文件（加 --force 也不会）；请换一个文件名，未写出任何文件"
-        )
+        raise BuildError(f"拒绝写出 {path}：{what}，未写出任何文件")
     if os.path.lexists(path):
         if path.is_symlink() or not path.is_file():
             raise BuildError(f"拒绝写出 {path}：该路径已存在且不是普通文件；请换一个文件名，未写出任何文件")
