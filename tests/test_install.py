@@ -26,7 +26,12 @@ P01_PAGE = "2023/institutions/P001/index.html"  # synth names institutions P001,
 def _synth(out: Path, n: int = 5) -> Path:
     """A data root as `synth` makes it: scores/, rubric/ and content/ only, no templates/."""
     synth_command(Layout.from_args(str(REPO)), out, n, 1)
-    assert sorted(p.name for p in out.iterdir()) == ["content", "rubric", "scores"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        ".site-builder-output",
+        "content",
+        "rubric",
+        "scores",
+    ]  # + manifest
     return out
 
 
@@ -147,7 +152,12 @@ def test_a_non_editable_install_builds_a_synthetic_root(tmp_path):
         str(purelib / "site_builder" / "templates"),
     ]
     run(python, "-m", "site_builder", "synth", "--root", REPO, "--institutions", "5", "--out", "data")
-    assert sorted(p.name for p in (elsewhere / "data").iterdir()) == ["content", "rubric", "scores"]
+    assert sorted(p.name for p in (elsewhere / "data").iterdir()) == [
+        ".site-builder-output",
+        "content",
+        "rubric",
+        "scores",
+    ]
     assert "已生成到 site" in run(venv / "bin" / "xz-site", "build", "--root", "data", "--out", "site", "--jobs", "1")
     run(sys.executable, "-m", "site_builder", "build", "--root", "data", "--out", "ref", "--no-cache", "--jobs", "1")
     assert (elsewhere / "site" / P01_PAGE).is_file()

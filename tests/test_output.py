@@ -102,7 +102,10 @@ def test_out_may_not_be_a_foreign_folder_or_a_file(mini, tmp_path):
     assert result.code == 1
     assert result.err == REFUSED.format(
         out=foreign,
-        why=(f"该目录不是空目录，也不是本工具以前生成的输出（没有标记文件 {MARKER}），整体替换会删除其中的文件"),
+        why=(
+            f"该目录没有本工具的文件清单（标记文件 {MARKER}），有 1 个不是本工具写出的文件或文件夹：holiday.jpg；"
+            "整体替换会删除它们，请先把它们移到别处"
+        ),
     )
     assert (foreign / "holiday.jpg").read_bytes() == b"jpeg"
     a_file = tmp_path / "notes.txt"
@@ -118,7 +121,10 @@ def test_out_may_be_missing_empty_a_placeholder_or_a_previous_build(mini, tmp_pa
     empty.mkdir()
     assert build(mini, "--out", str(empty)).code == 0
     assert (empty / MARKER).is_file() and "SHA256SUMS" in files(empty)
-    assert f"  {MARKER}\n" in (empty / "SHA256SUMS").read_text()  # checked like every published file
+    # the manifest of what the tool wrote: every file but itself, not a published file (issue 24)
+    assert f"  {MARKER}\n" not in (empty / "SHA256SUMS").read_text()
+    listed = (empty / MARKER).read_text().splitlines()[3:]
+    assert sorted(line.split("  ", 1)[1] for line in listed) == sorted(set(files(empty)) - {MARKER})
     again = build(mini, "--out", str(empty))  # a previous build: replaced
     assert again.code == 0, again.err
     # the repo's output/ holds only its .gitignore: carried over
@@ -128,21 +134,22 @@ def test_out_may_be_missing_empty_a_placeholder_or_a_previous_build(mini, tmp_pa
     assert (mini / "output/.gitignore").read_text() == "*\n!.gitignore\n"
 
 
-def test_an_output_of_a_version_before_the_marker_is_recognised_by_its_checksums(mini, tmp_path):
+def test_an_output_without_the_manifest_is_not_replaced_whatever_its_checksums_say(mini, tmp_path):
+    """Issue 24 (this test replaced the "older output" rule: a folder whose SHA256SUMS lists every
+    file was taken for an output, so a folder of someone's files with a `sha256sum` listing was
+    deleted). Only the tool's own manifest proves ownership."""
     out = tmp_path / "old"
     assert build(mini, "--out", str(out)).code == 0
-    (out / MARKER).unlink()  # as a build before this version left it: every file listed in SHA256SUMS
-    assert build(mini, "--out", str(out)).code == 0
-    (out / MARKER).unlink()
-    (out / "2023/mine.txt").write_text("not from a build")
+    (out / MARKER).unlink()  # as a build before the marker left it: every file listed in SHA256SUMS
+    before = files(out)
     result = build(mini, "--out", str(out))
-    assert result.code == 1 and "没有标记文件" in result.err
-    assert (out / "2023/mine.txt").is_file()
+    assert result.code == 1 and f"该目录没有本工具的文件清单（标记文件 {MARKER}），有 {len(before)} 个" in result.err
+    assert files(out) == before
 
 
 def test_an_empty_or_foreign_marker_does_not_make_a_folder_an_output(mini, tmp_path):
     """D13: a file merely named like the marker (empty, other text, a symlink to the real one) gets
-    nothing deleted; only the exact text a build writes marks an output."""
+    nothing deleted; and even the real marker (a manifest) owns only the files it lists (issue 24)."""
     folder = tmp_path / "thesis"
     folder.mkdir()
     (folder / "thesis.docx").write_bytes(b"PK chapter one")
@@ -160,16 +167,17 @@ def test_an_empty_or_foreign_marker_does_not_make_a_folder_an_output(mini, tmp_p
         assert result.err == REFUSED.format(
             out=folder,
             why=(
-                f"该目录中的标记文件 {MARKER} 不是本工具写的（内容与生成时写入的不符，例如空文件），"
-                "该目录也不是以前生成的输出，整体替换会删除其中的文件"
+                f"该目录没有本工具的文件清单（标记文件 {MARKER}），有 2 个不是本工具写出的文件或文件夹："
+                f"{MARKER}、thesis.docx；整体替换会删除它们，请先把它们移到别处"
             ),
         )
         assert sorted(p.name for p in folder.iterdir()) == [MARKER, "thesis.docx"]
         assert (folder / "thesis.docx").read_bytes() == b"PK chapter one"
     (folder / MARKER).unlink()
-    (folder / MARKER).write_bytes(marker_text)  # the real marker: the folder is taken for an output
-    assert build(mini, "--out", str(folder)).code == 0
-    assert not (folder / "thesis.docx").exists()
+    (folder / MARKER).write_bytes(marker_text)  # the real marker lists the files of `real`, not thesis.docx
+    result = build(mini, "--out", str(folder))
+    assert result.code == 1 and "thesis.docx；整体替换会删除它们" in result.err
+    assert (folder / "thesis.docx").read_bytes() == b"PK chapter one"
 
 
 def test_a_marker_inside_the_data_does_not_make_it_an_output(mini):
@@ -438,7 +446,7 @@ def test_a_full_disk_while_writing_gives_one_message_and_keeps_the_output(mini, 
     result = build(mini, "--no-cache")
     assert result.code == 1
     assert re.fullmatch(
-        r"错误：无法写入 \S+/\.output\.build-\w+/\.site-builder-output：磁盘空间不足（或超出配额）；"
+        r"错误：无法写入 \S+/\.output\.build-\w+/\S+：磁盘空间不足（或超出配额）；"
         r"请清理磁盘后重试；输出目录保持上一次的内容，未改动\n",
         result.err,
     ), result.err

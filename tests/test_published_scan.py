@@ -8,6 +8,7 @@ the message names the input file, line and field it comes from, never the number
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 import unicodedata
@@ -53,7 +54,7 @@ def _site(staging: Path, kind: str, text: str) -> None:
         "html-text": ("a/index.html", f"<p>联系<b>{text}</b></p>"),
         "html-attribute": ("a/index.html", f"<p><span title=\"{text}\" data-x='1'>x</span></p>"),
         "html-entities": ("a/index.html", "<p>" + "".join(f"&#{ord(c)};" for c in text) + "</p>"),
-        "json": ("2023/data/results.json", '{"reason": "' + text.encode("unicode-escape").decode("ascii") + '"}'),
+        "json": ("2023/data/results.json", '{"reason": ' + json.dumps(text) + "}"),  # \u escapes, as JSON writes them
         "csv": ("2023/data/results.csv", f"机构,原因\nP01,{text}\n"),
         "xml": ("feed.xml", f"<feed><entry><summary>{text}</summary></entry></feed>"),
         "js": ("assets/search.js", f'const INDEX = ["{text}"];'),
@@ -215,7 +216,7 @@ HINT = "请去标识化，如 138****1234，或删去"
         (
             lambda p: p.write("content/pages/13712345678.md", "---\ntitle: 关于\n---\n正文\n"),  # a file name
             "content/pages/137****5678.md: 文件名含手机号码 137****5678，会发布在 137****5678、137****5678/index.html、"
-            f"2023/grades/index.html 等 62 个文件：{HINT}",
+            f"2023/grades/index.html 等 63 个文件：{HINT}",
         ),
         (
             lambda p: p.edit(  # an attribute other than href, U+2212 and U+2010

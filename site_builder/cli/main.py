@@ -92,6 +92,9 @@ def _workbook_args(p: argparse.ArgumentParser) -> None:
         help="只为这些机构生成（默认全部开展评价的机构），如 --institution P01 P02",
     )
     p.add_argument("--scores", metavar="DIR", help="用该目录中已有的评分表填好工作簿（名单也从这里读）")
+    p.add_argument(
+        "--force", action="store_true", help="覆盖已有的同名工作簿（项目的数据文件在任何情况下都不会被覆盖）"
+    )
 
 
 def _import_args(p: argparse.ArgumentParser) -> None:
@@ -243,7 +246,12 @@ def _workbook(args: argparse.Namespace) -> None:
     from site_builder.commands import workbooks as spreadsheet  # openpyxl is only needed here and for results.xlsx
 
     year_, count = spreadsheet.write_workbook(
-        _layout(args, with_out=False), Path(args.out), args.year, args.institution, fill=args.scores is not None
+        _layout(args, with_out=False),
+        Path(args.out),
+        args.year,
+        args.institution,
+        fill=args.scores is not None,
+        force=args.force,
     )
     print(f"已生成 {year_} 年评分工作簿 {args.out}：{count} 个机构" + ("（已按现有评分表填写）" if args.scores else ""))
 

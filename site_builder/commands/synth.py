@@ -7,8 +7,8 @@ allowed values, reasons wherever a base item is below its maximum) and always ma
 from __future__ import annotations
 
 import json
+import os
 import random
-import shutil
 from pathlib import Path
 
 from site_builder.build.layout import Layout
@@ -16,6 +16,8 @@ from site_builder.domain.models import Rubric
 from site_builder.domain.scoring import fmt
 from site_builder.errors import BuildError, Problems
 from site_builder.read.project import Paths, load_rubric
+from site_builder.storage.swap import claim_output, replace_output
+from site_builder.storage.writer import Writer
 
 COUNTIES = (
     "忻府区",
@@ -38,23 +40,45 @@ REASONS = ("佐证资料不全，缺{n}项", "现场核查未达到要求", "未
 VETO_EVIDENCE = "经核查属实（合成数据）"
 
 
-def write_synthetic(rubric: Rubric, rubric_file: Path, content_dir: Path, out: Path, n: int, seed: int) -> dict:
-    """Write content/, rubric/ and scores/<year>/ for n institutions under out. Returns counts."""
+def write_synthetic(
+    rubric: Rubric,
+    rubric_file: Path,
+    content_dir: Path,
+    out: Path,
+    n: int,
+    seed: int,
+    root: Path | None = None,
+    protected: dict[str, Path] | None = None,
+) -> dict:
+    """Write content/, rubric/ and scores/<year>/ for n institutions as the folder `out`, replaced
+    as a whole by the one writer (`swap`): a missing or empty folder, or one this command wrote and
+    nobody changed since (its manifest); a project's folder is refused naming its files. Returns counts."""
+    files: dict[str, bytes] = {}
+    counts = _synthetic(rubric, rubric_file, content_dir, files, n, seed)
+
+    def fill(writer: Writer) -> None:
+        for rel, data in files.items():
+            writer.write(rel, data)
+
+    with claim_output(out, root, protected) as folder:
+        replace_output(folder, fill)
+    return counts
+
+
+def _synthetic(
+    rubric: Rubric, rubric_file: Path, content_dir: Path, files: dict[str, bytes], n: int, seed: int
+) -> dict:
+    """The synthetic project's files (relative path -> bytes) into `files`. Returns counts."""
     rng = random.Random(seed)
     year = rubric.year
-    (out / "rubric").mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(rubric_file, out / "rubric" / f"{year}.yaml")
-    if (out / "content").exists():
-        shutil.rmtree(out / "content")
-    shutil.copytree(content_dir, out / "content")
-    site_yaml = out / "content" / "site.yaml"  # a roll-up this size is too big for one WeChat article
-    site_yaml.write_text(
-        site_yaml.read_text(encoding="utf-8").rstrip("\n") + "\nwechat_article: false\n", encoding="utf-8"
-    )
-    scores = out / "scores" / str(year)
-    if scores.exists():
-        shutil.rmtree(scores)
-    scores.mkdir(parents=True)
+    files[f"rubric/{year}.yaml"] = rubric_file.read_bytes()
+    for dirpath, _dirs, names in os.walk(content_dir):
+        for name in names:
+            full = Path(dirpath, name)
+            files["content/" + full.relative_to(content_dir).as_posix()] = full.read_bytes()
+    site_yaml = files["content/site.yaml"].decode("utf-8")  # a roll-up this size is too big for one WeChat article
+    files["content/site.yaml"] = (site_yaml.rstrip("\n") + "\nwechat_article: false\n").encode("utf-8")
+    scores = f"scores/{year}"
     width = max(3, len(str(n)))
     provincial = max(1, n * 3 // 10)
     roster = [f"# 合成数据：{n} 个机构（seed {seed}）", f"year: {year}", "institutions:"]
@@ -104,13 +128,12 @@ def write_synthetic(rubric: Rubric, rubric_file: Path, content_dir: Path, out: P
             lines.append(f"veto: {{{rng.choice(vetoes)}: {VETO_EVIDENCE}}}")
         else:
             lines.append("veto: {}")
-        (scores / f"{inst_id}.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    (scores / "roster.yaml").write_text("\n".join(roster) + "\n", encoding="utf-8")
-    (scores / "status.yaml").write_text(
+        files[f"{scores}/{inst_id}.yaml"] = ("\n".join(lines) + "\n").encode("utf-8")
+    files[f"{scores}/roster.yaml"] = ("\n".join(roster) + "\n").encode("utf-8")
+    files[f"{scores}/status.yaml"] = (
         f"# 合成数据，仅供性能测试\nstatus: sample\napproved_by: null\napproved_on: null\n"
-        f"published_on: {year + 1}-01-15\nobjection_deadline: {year + 1}-01-20\n",
-        encoding="utf-8",
-    )
+        f"published_on: {year + 1}-01-15\nobjection_deadline: {year + 1}-01-20\n"
+    ).encode()
     return counts
 
 
@@ -136,4 +159,4 @@ def synth_command(layout: Layout, out: Path, n: int, seed: int) -> dict:
     rubric = load_rubric(rubric_file, Paths(layout.rubric, layout.scores, layout.root), problems)
     problems.raise_if_any()
     assert rubric is not None  # else a problem was raised
-    return write_synthetic(rubric, rubric_file, layout.content, out, n, seed)
+    return write_synthetic(rubric, rubric_file, layout.content, out, n, seed, layout.root, layout.protected())

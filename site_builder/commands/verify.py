@@ -30,7 +30,7 @@ from pathlib import Path
 from site_builder.errors import Problem, Problems, SiteBuilderError
 from site_builder.record.chain import read_ledger
 from site_builder.record.ledger import LEDGER_FILE, split_files
-from site_builder.storage.outdir import MARKER, MARKER_TEXT, PLACEHOLDERS
+from site_builder.storage.outdir import MARKER, PLACEHOLDERS
 
 INSTITUTION_PAGE = re.compile(r"^(\d{4})/institutions/([^/]+)/index\.html$")
 
@@ -46,7 +46,8 @@ def _walk(folder: Path) -> tuple[dict[str, Path], list[Problem]]:
     """Every regular file of a site (relative posix path -> path), and a problem for each entry that
     is neither a file nor a folder: a symlink (to a file or a folder, never followed), a device, a
     pipe. Left out: the placeholders kept from the folder it replaced (.gitignore) and the output
-    marker as the build writes it (neither is published; a saved copy need not hold them)."""
+    marker, the tool's manifest of what it wrote (neither is published; a saved copy need not hold
+    them)."""
     files: dict[str, Path] = {}
     odd: list[Problem] = []
     for top, dirs, names in os.walk(folder, followlinks=False):
@@ -61,13 +62,7 @@ def _walk(folder: Path) -> tuple[dict[str, Path], list[Problem]]:
                 if not path.is_file():
                     odd.append(Problem(rel, "这不是普通文件（设备、管道或套接字），已发布的网站中只应有普通文件和目录"))
                 elif rel == MARKER:
-                    if not _is_marker(path):
-                        odd.append(
-                            Problem(
-                                rel,
-                                "输出标记文件的内容不是本工具写的（它不是发布的文件：副本中可以没有，有则须与生成时写入的相同）",
-                            )
-                        )
+                    continue  # the tool's manifest of what it wrote there: not published, a copy need not hold it
                 elif rel not in PLACEHOLDERS:
                     files[rel] = path
         dirs[:] = sorted(d for d in dirs if not (here / d).is_symlink())
@@ -76,13 +71,6 @@ def _walk(folder: Path) -> tuple[dict[str, Path], list[Problem]]:
 
 def _files(folder: Path) -> dict[str, Path]:
     return _walk(folder)[0]
-
-
-def _is_marker(path: Path) -> bool:
-    try:
-        return path.read_bytes() == MARKER_TEXT.encode()
-    except OSError:
-        return False
 
 
 def _sha(path: Path) -> str:

@@ -12,7 +12,7 @@ from site_builder.domain.models import Roster, Rubric
 from site_builder.errors import Problems
 from site_builder.read.project import Paths, list_year_dirs, load_project, load_roster, load_rubric, load_sheet
 from site_builder.sheets import workbook as wbk
-from site_builder.storage.files import atomic_write
+from site_builder.storage.writer import replace_file
 
 
 def _year_inputs(layout: Layout, year: int | None, problems: Problems) -> tuple[int, Rubric | None, Roster | None]:
@@ -35,8 +35,12 @@ def _year_inputs(layout: Layout, year: int | None, problems: Problems) -> tuple[
     return year, load_rubric(rubric_path, paths, problems), load_roster(roster_path, year, paths, problems)
 
 
-def write_workbook(layout: Layout, out: Path, year: int | None, ids: list[str], fill: bool) -> tuple[int, int]:
-    """Write the scoring workbook; returns (year, worksheets). With fill, from the existing sheets."""
+def write_workbook(
+    layout: Layout, out: Path, year: int | None, ids: list[str], fill: bool, force: bool = False
+) -> tuple[int, int]:
+    """Write the scoring workbook; returns (year, worksheets). With fill, from the existing sheets.
+    An existing file is replaced only if this command wrote it (and nobody changed it) or with
+    `force`, a data file of the project never (`writer.replace_file`)."""
     problems = Problems()
     year, rubric, roster = _year_inputs(layout, year, problems)
     problems.raise_if_any()
@@ -57,7 +61,9 @@ def write_workbook(layout: Layout, out: Path, year: int | None, ids: list[str], 
             chosen.append(inst)
     problems.raise_if_any()
     institutions = chosen or [i for i in roster.institutions if i.active]
-    atomic_write(out, wbk.make_workbook(rubric, roster, institutions, sheets, when))
+    replace_file(
+        out, wbk.make_workbook(rubric, roster, institutions, sheets, when), layout.protected(), force, layout.cache
+    )
     return year, len(institutions)
 
 
@@ -167,6 +173,6 @@ def import_workbooks(layout: Layout, files: list[Path], into: Path | None, force
                 continue
         plans.append((target, sheet.yaml_text))
     problems.raise_if_any()
-    for target, text in plans:
-        atomic_write(target, text)
+    for target, text in plans:  # score sheets: data by design, compared above (identical, or --force)
+        replace_file(target, text, layout.protected(), force, data_file=True)
     return ImportResult([t for t, _ in plans], unchanged, summaries)

@@ -35,6 +35,7 @@ from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength, Val
 
 from site_builder.domain.models import Sheet
 from site_builder.errors import Problems
+from site_builder.storage.outdir import MARKER
 from site_builder.storage.records import item_column
 
 HINT = "请去标识化，如 138****1234，或删去"
@@ -466,6 +467,8 @@ def check_published(staging: Path, contacts: tuple[tuple[str, ...], tuple[str, .
         dirs.sort()
         for name in sorted(files) + dirs:
             rel = os.path.relpath(os.path.join(folder, name), staging).replace(os.sep, "/")
+            if rel == MARKER:
+                continue  # the tool's manifest of what it wrote (storage/outdir.py): not published
             texts["\0path " + rel] = rel  # every path: a page's name becomes its address
             if name in files:
                 for n, text in enumerate(_file_texts(Path(folder, name))):

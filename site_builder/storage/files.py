@@ -8,6 +8,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -47,11 +48,42 @@ def flush_tree(folder: Path) -> None:
         fsync_dir(Path(dirpath))
 
 
+def umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def new_file_mode(path: Path) -> int:
+    """The mode a file written at `path` gets: the one it has (a data file keeps its mode when it
+    is rewritten), else what the umask gives a new file (never the 0600 of a temporary file)."""
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        return 0o666 & ~umask()
+
+
+def publish_modes(folder: Path) -> None:
+    """Every file under `folder` 0644 and every folder 0755: a published site is readable by a web
+    server whatever the umask it was built under."""
+    os.chmod(folder, 0o755)
+    for dirpath, dirs, names in os.walk(folder):
+        for name in dirs:
+            os.chmod(os.path.join(dirpath, name), 0o755, follow_symlinks=False)
+        for name in names:
+            full = os.path.join(dirpath, name)
+            if not os.path.islink(full):
+                os.chmod(full, 0o644)
+
+
 def atomic_write(path: Path, data: str | bytes, mode: int | None = None, durable: bool = True) -> None:
     """Replace one file at once (a temporary file beside it, then a rename): never half-written, and
     two writers of the same file never trip over each other's temporary file. `durable`: flushed to
-    disk first (a cache object need not be: it is verified by its SHA-256 whenever it is read)."""
+    disk first (a cache object need not be: it is verified by its SHA-256 whenever it is read).
+    `mode`: by default the file's own (`new_file_mode`)."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    if mode is None:
+        mode = new_file_mode(path)
     tmp = _write_temp(path, data.encode("utf-8") if isinstance(data, str) else data, durable=durable)
     try:
         if mode is not None:

@@ -27,7 +27,7 @@ from site_builder.storage.hashes import PACKAGE
 from site_builder.storage.sealed import CacheFolder
 
 STAMP = "build-stamp.json"
-FORMAT = 2
+FORMAT = 3  # 3: the output has a manifest and is world-readable (an older stamp never matches)
 
 
 class LinkedFolder(Exception):

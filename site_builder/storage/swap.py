@@ -27,9 +27,18 @@ from pathlib import Path
 from typing import Any
 
 from site_builder.storage.discard import discard
-from site_builder.storage.files import atomic_write, exchange, flush_tree, fsync_dir, renamed, write_new
+from site_builder.storage.files import (
+    atomic_write,
+    exchange,
+    flush_tree,
+    fsync_dir,
+    new_file_mode,
+    publish_modes,
+    renamed,
+    write_new,
+)
 from site_builder.storage.locks import Lock, output_lock
-from site_builder.storage.outdir import MARKER, MARKER_TEXT, PLACEHOLDERS, check_out_dir, real
+from site_builder.storage.outdir import MARKER, PLACEHOLDERS, check_out_dir, manifest_text, real
 from site_builder.storage.writer import Writer
 
 Step = Callable[[str], None]
@@ -94,7 +103,7 @@ class claim_output:
     ):
         self.out = real(Path(out_dir))
         self.root, self.protected = root, protected
-        check_out_dir(self.out, root, protected)
+        check_out_dir(self.out, root, protected, hashes=False)  # quick, before the lock; in full under it
         self.locks = [output_lock(self.out), *locks]
         self.held: list[Lock] = []
 
@@ -143,7 +152,6 @@ class Staging:
             atomic_write(_journal(out), json.dumps(self.journal))
             self._step("journaled")
             self.writer = Writer(self.path)
-            self.writer.write(MARKER, MARKER_TEXT)  # first: listed in SHA256SUMS like every file
         except BaseException:
             self.abandon()
             raise
@@ -182,12 +190,15 @@ class Staging:
             for name in PLACEHOLDERS:
                 if (out / name).is_file() and name not in self.writer.written:
                     shutil.copy2(out / name, staging / name)
-            os.chmod(staging, 0o755)
+            # the manifest: what the tool wrote, the only proof that the next build may replace it
+            (staging / MARKER).write_text(manifest_text(self.writer.written), encoding="utf-8")
+            publish_modes(staging)  # world-readable whatever the umask
             self._step("filled")
             for tmp, final, backup in plan:
                 try:
                     final.parent.mkdir(parents=True, exist_ok=True)
                     write_new(tmp, (alongside or {})[final])
+                    os.chmod(tmp, new_file_mode(final))  # a data file keeps its mode; a new one, the umask's
                     if final.exists():
                         os.link(final, backup)
                     fsync_dir(final.parent)
