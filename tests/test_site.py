@@ -332,6 +332,12 @@ def test_publish_refuses_sample_data(project):
         "content/site.yaml: base_url 仍是占位地址 https://example.org/xinzhou-pjjg/；请改为本站在局网站上的实际地址\n"
         "content/site.yaml: 缺少 site_id_code（网站标识码）；政府网站须标明，填写后才能正式发布\n"
         "scores/2023/status.yaml: status 为 sample（示例数据，非正式结果），只有 approved（已审定）的数据可以正式发布\n"
+        "以下文件标记为示例数据（sample: true），不能作为正式结果发布：scores/2023/roster.yaml、"
+        + "、".join(
+            f"scores/2023/{p.stem}.yaml"
+            for p in sorted(project.year_dir.glob("[PM]*.yaml"), key=lambda p: (p.stem[0] == "M", p.stem))
+        )
+        + "、content/2023/announcement.md；请换成经审定的正式数据（正式数据的文件中没有 sample: true）\n"
     )
     assert not project.path("output").exists()
 
