@@ -159,9 +159,9 @@ def test_institution_page_assessed(site):
     assert "省属机构" in t
     outcome = text(s.find(class_="outcome"))
     assert "考核等级 A 级" in outcome
-    assert "总分108.75分（满分120）=基础分98.75（满分100）+加分10（满分20）" in outcome.replace(" ", "")
+    assert "总分108.75分（满分110）=基础分98.75（满分100）+加分10（满分10）" in outcome.replace(" ", "")
     assert "名次：第2名（共2个机构参与排名）" in outcome.replace(" ", "")
-    sections = s.find("caption", string="各部分得分与满分").parent
+    sections = s.find("caption", string="各部分得分与满分（满分按适用于本机构的指标计）").parent
     rows = [[c.get_text() for c in tr.find_all(["th", "td"])] for tr in sections.tbody.find_all("tr")]
     assert rows == [
         ["1. 考务管理", "48.75", "49.75", "1 项"],
@@ -169,9 +169,9 @@ def test_institution_page_assessed(site):
         ["3. 岗位设置标准", "16", "16", "0"],
         ["4. 题库管理标准", "6.5", "6.5", "0"],
         ["5. 档案管理标准", "3.5", "3.5", "0"],
-        ["7. 加分项", "10", "20", "0"],
+        ["7. 加分项", "10", "10", "0"],
     ]
-    assert [c.get_text() for c in sections.tfoot.find_all(["th", "td"])] == ["总分", "108.75", "120", "2 项"]
+    assert [c.get_text() for c in sections.tfoot.find_all(["th", "td"])] == ["总分", "108.75", "110", "2 项"]
     veto = s.find("table", class_="veto")
     assert len(veto.tbody.find_all("tr")) == 10
     assert all("未发现" in tr.get_text() for tr in veto.tbody.find_all("tr"))
