@@ -9,7 +9,7 @@ from pathlib import Path
 from site_builder.build.flow import Layout
 from site_builder.common.messages import absolute
 from site_builder.domain.models import Roster, Rubric
-from site_builder.errors import Problems
+from site_builder.errors import BuildError, Problems
 from site_builder.read.project import Paths, list_year_dirs, load_project, load_roster, load_rubric, load_sheet
 from site_builder.sheets import workbook as wbk
 from site_builder.storage.files import atomic_write
@@ -37,6 +37,11 @@ def _year_inputs(layout: Layout, year: int | None, problems: Problems) -> tuple[
 
 def write_workbook(layout: Layout, out: Path, year: int | None, ids: list[str], fill: bool) -> tuple[int, int]:
     """Write the scoring workbook; returns (year, worksheets). With fill, from the existing sheets."""
+    if out.suffix.lower() != ".xlsx":  # what is written is an .xlsx: any other name misleads Excel, WPS and the clerk
+        raise BuildError(
+            f"--out {out.name}：评分工作簿是 Excel 工作簿（.xlsx），文件名须以 .xlsx 结尾；"
+            f"请改为 {out.stem if out.suffix else out.name}.xlsx"
+        )
     problems = Problems()
     year, rubric, roster = _year_inputs(layout, year, problems)
     problems.raise_if_any()
