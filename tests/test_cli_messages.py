@@ -306,7 +306,7 @@ def test_a_misspelt_field_is_reported_once_with_the_field_meant(clean):
     assert result.err == (
         "错误：数据有 2 处问题，未写出任何文件：\n"
         "  scores/2023/P05.yaml: 机构 P05: 评分表中有未知字段 asessed_on；您是不是要写 assessed_on？"
-        "允许的字段：institution、assessed_on、senior_levels、online_exam、items、veto\n"
+        "允许的字段：institution、assessed_on、senior_levels、online_exam、items、veto、sample\n"
         "  scores/2023/P05.yaml: 机构 P05: 指标 1-02: 未知字段 scor；您是不是要写 score？"
         "允许：score（得分）、reason（扣分原因）、self（自评分）、self_reason（自评扣分原因）\n"
     )

@@ -42,13 +42,14 @@ class Independent:
 
     def __init__(self, root: Path, year: int = 2023):
         rubric = _yaml(root / "rubric" / f"{year}.yaml")
-        self.maxima, self.section_of, self.text = {}, {}, {}
+        self.maxima, self.section_of, self.text, self.applies, self.flags = {}, {}, {}, {}, {}
         for section in rubric["sections"]:
             for group in section["groups"]:
                 for item in group["items"]:
                     if "max" in item:
                         self.maxima[item["id"]] = Fraction(item["max"])
                         self.section_of[item["id"]] = int(section["number"])
+                        self.applies[item["id"]] = group.get("applies", "all")
         self.sheets = {}
         for path in sorted((root / "scores" / str(year)).glob("*.yaml")):
             if path.stem in ("roster", "status", "corrections"):
@@ -62,6 +63,7 @@ class Independent:
                     else (Fraction(value), None)
                 )
             self.sheets[doc["institution"]] = scores
+            self.flags[doc["institution"]] = doc
 
     def indicator(self, ind: str) -> dict:
         values = [s[ind][0] for s in self.sheets.values() if ind in s]
@@ -78,12 +80,29 @@ class Independent:
             "deducted_share": half_up(Fraction(n - full, n), 3) if n else None,
         }
 
-    def section_mean(self, number: int) -> Decimal:
-        totals = [
+    def section_max(self, number: int, inst: str) -> Fraction:
+        """The points that applied to `inst` in a section (an item of a group with `applies` counts
+        only where the sheet's flag of that name is true)."""
+        return sum(
+            (
+                top
+                for ind, top in self.maxima.items()
+                if self.section_of[ind] == number
+                and (self.applies[ind] == "all" or self.flags[inst][self.applies[ind]] in (True, "true"))
+            ),
+            Fraction(0),
+        )
+
+    def section_mean(self, number: int, inst: str) -> Decimal:
+        """Like with like: the mean share of each institution's applicable maximum, in points of
+        `inst`'s applicable maximum."""
+        shares = [
             sum((v for ind, (v, _) in s.items() if self.section_of[ind] == number), Fraction(0))
-            for s in self.sheets.values()
+            / self.section_max(number, i)
+            for i, s in self.sheets.items()
+            if self.section_max(number, i)
         ]
-        return half_up(sum(totals, Fraction(0)) / len(totals), 2)
+        return half_up(sum(shares, Fraction(0)) / len(shares) * self.section_max(number, inst), 2)
 
 
 # -- fixtures ----------------------------------------------------------------------------------
@@ -250,8 +269,8 @@ def test_institution_page_compares_with_the_city_and_marks_what_most_kept(built)
         own, mean, _ = (td.get_text() for td in tr.find_all("td"))
         mine = sum((v for ind, (v, _) in ref.sheets["P02"].items() if ref.section_of[ind] == number), Fraction(0))
         assert Decimal(own.replace("▼", "").replace("（低于平均）", "")) == Decimal(mine.numerator) / mine.denominator
-        assert Decimal(mean) == ref.section_mean(number)
-        assert own.startswith("▼") == own.endswith("（低于平均）") == (mine < ref.section_mean(number))
+        assert Decimal(mean) == ref.section_mean(number, "P02")
+        assert own.startswith("▼") == own.endswith("（低于平均）") == (mine < ref.section_mean(number, "P02"))
     expected = []
     for ind, (score, _) in ref.sheets["P02"].items():
         if score < ref.maxima[ind]:

@@ -11,7 +11,7 @@ from dataclasses import fields
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from support.project import Project
+from support.project import Project, unmark_sample
 
 from site_builder.build import validate
 from site_builder.build.flow import build as build_api
@@ -38,6 +38,7 @@ def site_line(project: Project, key: str, value: str) -> None:
 def publishable(project: Project) -> Project:
     """The repo's data, approved, with a real address and the identity `--publish` demands."""
     project.write(ST, APPROVED)
+    unmark_sample(project.root)
     site_line(project, "base_url", "https://rsj.xinzhou.gov.cn/kh/")
     site_line(project, "site_id_code", "1409000001")
     return project

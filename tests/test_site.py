@@ -159,9 +159,9 @@ def test_institution_page_assessed(site):
     assert "省属机构" in t
     outcome = text(s.find(class_="outcome"))
     assert "考核等级 A 级" in outcome
-    assert "总分108.75分（满分120）=基础分98.75（满分100）+加分10（满分20）" in outcome.replace(" ", "")
+    assert "总分108.75分（满分110）=基础分98.75（满分100）+加分10（满分10）" in outcome.replace(" ", "")
     assert "名次：第2名（共2个机构参与排名）" in outcome.replace(" ", "")
-    sections = s.find("caption", string="各部分得分与满分").parent
+    sections = s.find("caption", string="各部分得分与满分（满分按适用于本机构的指标计）").parent
     rows = [[c.get_text() for c in tr.find_all(["th", "td"])] for tr in sections.tbody.find_all("tr")]
     assert rows == [
         ["1. 考务管理", "48.75", "49.75", "1 项"],
@@ -169,9 +169,9 @@ def test_institution_page_assessed(site):
         ["3. 岗位设置标准", "16", "16", "0"],
         ["4. 题库管理标准", "6.5", "6.5", "0"],
         ["5. 档案管理标准", "3.5", "3.5", "0"],
-        ["7. 加分项", "10", "20", "0"],
+        ["7. 加分项", "10", "10", "0"],
     ]
-    assert [c.get_text() for c in sections.tfoot.find_all(["th", "td"])] == ["总分", "108.75", "120", "2 项"]
+    assert [c.get_text() for c in sections.tfoot.find_all(["th", "td"])] == ["总分", "108.75", "110", "2 项"]
     veto = s.find("table", class_="veto")
     assert len(veto.tbody.find_all("tr")) == 10
     assert all("未发现" in tr.get_text() for tr in veto.tbody.find_all("tr"))
@@ -336,6 +336,12 @@ def test_publish_refuses_sample_data(project):
         "content/site.yaml: base_url 仍是占位地址 https://example.org/xinzhou-pjjg/；请改为本站在局网站上的实际地址\n"
         "content/site.yaml: 缺少 site_id_code（网站标识码）；政府网站须标明，填写后才能正式发布\n"
         "scores/2023/status.yaml: status 为 sample（示例数据，非正式结果），只有 approved（已审定）的数据可以正式发布\n"
+        "以下文件标记为示例数据（sample: true），不能作为正式结果发布：scores/2023/roster.yaml、"
+        + "、".join(
+            f"scores/2023/{p.stem}.yaml"
+            for p in sorted(project.year_dir.glob("[PM]*.yaml"), key=lambda p: (p.stem[0] == "M", p.stem))
+        )
+        + "、content/2023/announcement.md；请换成经审定的正式数据（正式数据的文件中没有 sample: true）\n"
     )
     assert not project.path("output").exists()
 

@@ -129,7 +129,7 @@ def test_header_fields(clean):
     clean.edit("scores/2023/P05.yaml", "assessed_on: 2024-01-07", "assessed_on: 1月7日")
     expect_errors(
         clean,
-        "scores/2023/P05.yaml: 机构 P05: 评分表中有未知字段 foo；允许的字段：institution、assessed_on、senior_levels、online_exam、items、veto",
+        "scores/2023/P05.yaml: 机构 P05: 评分表中有未知字段 foo；允许的字段：institution、assessed_on、senior_levels、online_exam、items、veto、sample",
         "scores/2023/P05.yaml: 机构 P05: assessed_on（评估日期）须为日期，格式 YYYY-MM-DD，实为 1月7日",
         "scores/2023/P05.yaml: 机构 P05: senior_levels（是否评价技师（高级技师））须为 true 或 false，实为 否",
     )

@@ -10,7 +10,7 @@ import stat
 from pathlib import Path
 
 import pytest
-from support.project import Project
+from support.project import Project, unmark_sample
 from support.project import in_process as _in_process
 
 from site_builder.storage.outdir import MARKER
@@ -190,6 +190,7 @@ APPROVED = (
 
 def test_a_data_file_keeps_its_mode_when_publishing_rewrites_it(project: Project, umask022):
     project.write("scores/2023/status.yaml", APPROVED)
+    unmark_sample(project.root)
     site = project.read("content/site.yaml").replace(
         "https://example.org/xinzhou-pjjg/", "https://results.example.gov.cn/kh/"
     )

@@ -99,5 +99,24 @@ def check_publishable(site: SiteInput, today: dt.date) -> None:
                 f"{d.year} 年尚无评分表的开展评价机构：{'、'.join(missing)}；正式发布须每个开展评价的机构都有评分表"
             )
         problems.extend(dates.future_dates(d, today))
+    samples = sample_files(site)
+    if samples:
+        problems.append(
+            f"以下文件标记为示例数据（sample: true），不能作为正式结果发布：{'、'.join(samples)}；"
+            "请换成经审定的正式数据（正式数据的文件中没有 sample: true）"
+        )
     if problems:
         raise BuildError("不能正式发布：\n" + "\n".join(problems))
+
+
+def sample_files(site: SiteInput) -> list[str]:
+    """Every input file that marks itself as sample data (`sample: true`), in reading order: each
+    year's roster, score sheets and announcement."""
+    found = []
+    for rep in site.reports:
+        d = rep.data
+        found += [d.roster.path] if d.roster.sample else []
+        found += [s.path for s in d.sheets if s.sample]
+        page = site.announcements.get(d.year)
+        found += [page.path] if page is not None and page.sample else []
+    return found

@@ -9,10 +9,10 @@ from pathlib import Path
 from site_builder.build.flow import Layout
 from site_builder.common.messages import absolute
 from site_builder.domain.models import Roster, Rubric
-from site_builder.errors import Problems
+from site_builder.errors import BuildError, Problems
 from site_builder.read.project import Paths, list_year_dirs, load_project, load_roster, load_rubric, load_sheet
 from site_builder.sheets import workbook as wbk
-from site_builder.storage.writer import replace_file
+from site_builder.storage.writer import is_data_file, replace_file
 
 
 def _year_inputs(layout: Layout, year: int | None, problems: Problems) -> tuple[int, Rubric | None, Roster | None]:
@@ -41,6 +41,13 @@ def write_workbook(
     """Write the scoring workbook; returns (year, worksheets). With fill, from the existing sheets.
     An existing file is replaced only if this command wrote it (and nobody changed it) or with
     `force`, a data file of the project never (`writer.replace_file`)."""
+    if what := is_data_file(out, layout.protected()):  # before the name: the stronger refusal, whatever --force
+        raise BuildError(f"拒绝写出 {out}：{what}，未写出任何文件")
+    if out.suffix.lower() != ".xlsx":  # what is written is an .xlsx: any other name misleads Excel, WPS and the clerk
+        raise BuildError(
+            f"--out {out.name}：评分工作簿是 Excel 工作簿（.xlsx），文件名须以 .xlsx 结尾；"
+            f"请改为 {out.stem if out.suffix else out.name}.xlsx"
+        )
     problems = Problems()
     year, rubric, roster = _year_inputs(layout, year, problems)
     problems.raise_if_any()

@@ -76,12 +76,13 @@ def file_of(target: str) -> str:
 def relative(from_page: str, target: str) -> str:
     """Relative URL from one output file to a target (links point at files, so file:// works).
     Both are paths inside the output, so this is string work only (no working directory)."""
+    target, hash_mark, fragment = target.partition("#")  # a fragment (a row of a page) is kept as it is
     here = posixpath.dirname(from_page).split("/") if "/" in from_page else []
     there = file_of(target).split("/")
     common = 0
     while common < len(here) and common < len(there) - 1 and here[common] == there[common]:
         common += 1
-    return "/".join([".."] * (len(here) - common) + there[common:])
+    return "/".join([".."] * (len(here) - common) + there[common:]) + hash_mark + fragment
 
 
 def absolute(base_url: str, target: str) -> str:
@@ -101,6 +102,16 @@ def checksums() -> str:
     return CHECKSUMS
 
 
+def indicator_anchor(indicator_id: str) -> str:
+    """The id of an indicator's row (and entry) on its year's rubric page."""
+    return f"item-{indicator_id}"
+
+
+def indicator(year: int, indicator_id: str) -> str:
+    """An indicator's row on the rubric page (评估标准, 评估要求及相应分值, 分值)."""
+    return f"{rubric(year)}#{indicator_anchor(indicator_id)}"
+
+
 SHAPES = {
     f.__name__: f
     for f in (
@@ -112,6 +123,7 @@ SHAPES = {
         roster,
         grades,
         rubric,
+        indicator,
         institution,
         search,
         data_file,

@@ -257,6 +257,7 @@ class Roster:
     year: int
     institutions: tuple[Institution, ...]
     path: str
+    sample: bool = False  # the file carries `sample: true` (示例数据): never published officially
 
     get: ClassVar[Lookup[str, Institution]] = Lookup("institutions", "id")  # get(institution_id)
 
@@ -303,6 +304,7 @@ class Sheet:
     path: str
     digest: str = ""  # sha256 of the file: what a cached page rendered from it depends on
     section_sums: tuple[tuple[int, Decimal], ...] = ()  # per scored section, computed once on load
+    sample: bool = False  # the file carries `sample: true` (示例数据): never published officially
 
     item: ClassVar[Lookup[str, ItemScore]] = Lookup("items", "indicator")  # item(indicator_id)
 
@@ -445,6 +447,8 @@ class Page:
     html: Markup
     order: int = 0
     meta: dict[str, Any] = field(default_factory=dict, compare=False)  # the front matter
+    sample: bool = False  # the front matter carries `sample: true` (示例数据): never published officially
+    path: str = ""  # the file, relative to the project
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from functools import lru_cache
 from markupsafe import Markup, escape
 
 from site_builder.domain.models import Indicator, Result, Rubric, Section
+from site_builder.domain.scoring import section_max
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class SectionLine:
     section: Section
     score: Decimal
     deductions: tuple[Deduction, ...]
+    max: Decimal  # the section's applicable maximum for this institution (`scoring.section_max`)
 
     @property
     def lost(self) -> Decimal:
@@ -55,6 +57,10 @@ class InstitutionView:
     @property
     def with_deductions(self) -> tuple[SectionLine, ...]:
         return tuple(s for s in self.sections if s.deductions)
+
+    def max_in(self, kind: str | None = None) -> Decimal:
+        """The applicable maximum of the base sections, the bonus section, or (None) all of them."""
+        return sum((s.max for s in self.sections if kind is None or s.section.kind == kind), Decimal(0))
 
     def lost_in(self, kind: str) -> Decimal:
         """Points lost in the base sections (kind "base") or not earned in the bonus section ("bonus")."""
@@ -78,7 +84,8 @@ def institution_view(rubric: Rubric, result: Result) -> InstitutionView | None:
     if sheet is None:  # not assessed
         return None
     sections = tuple(
-        SectionLine(s, result.sections[s.number], deductions_in(s, result)) for s in rubric.scored_sections
+        SectionLine(s, result.sections[s.number], deductions_in(s, result), section_max(s, sheet))
+        for s in rubric.scored_sections
     )
     veto = tuple((rubric.by_id[v.indicator], v.evidence) for v in sheet.veto)
     return InstitutionView(sections, veto)

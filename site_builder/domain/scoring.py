@@ -7,7 +7,17 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from itertools import product
 
-from site_builder.domain.models import GradeBand, Institution, ItemScore, Result, Rubric, Rule, Sheet, YearData
+from site_builder.domain.models import (
+    GradeBand,
+    Institution,
+    ItemScore,
+    Result,
+    Rubric,
+    Rule,
+    Section,
+    Sheet,
+    YearData,
+)
 
 ZERO = Decimal("0")
 
@@ -30,6 +40,26 @@ def allowed_scores(rule: Rule) -> tuple[Decimal, ...]:
     else:  # the loader only builds the kinds above
         raise ValueError(f"unknown rule kind {rule.kind!r}")
     return tuple(sorted(values))
+
+
+def applies_to(applies: str, sheet: Sheet) -> bool:
+    """Whether an indicator that applies to `applies` (all, or a sheet's flag) applies to this sheet."""
+    return applies == "all" or bool(getattr(sheet, applies))
+
+
+def section_max(section: Section, sheet: Sheet) -> Decimal:
+    """The points an institution could earn in a scored section: an indicator that applies only to
+    some institutions (仅适用于…) counts only for those. What every page and document states as the
+    section's 满分 for this institution."""
+    return sum(
+        (ind.max for ind in section.indicators if ind.max is not None and applies_to(ind.applies, sheet)), Decimal(0)
+    )
+
+
+def applicable_max(rubric: Rubric, sheet: Sheet, kind: str | None = None) -> Decimal:
+    """The points an institution could earn in the rubric's sections of `kind` (base or bonus; every
+    scored section when None): the applicable maximum, section by section (`section_max`)."""
+    return sum((section_max(s, sheet) for s in rubric.scored_sections if kind is None or s.kind == kind), Decimal(0))
 
 
 def grade_for(total: Decimal, bands: tuple[GradeBand, ...]) -> str:

@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
 
 from bs4 import BeautifulSoup, Tag
 
 from site_builder.common import urls
 from site_builder.common.formats import zh_date
-from site_builder.domain.models import VETO_RESULT, Result, Rubric, Sheet, SiteInput, YearReport
+from site_builder.domain.models import VETO_RESULT, Result, Rubric, SiteInput, YearReport
 from site_builder.domain.presentation import institution_view
-from site_builder.domain.scoring import Figures, fmt
+from site_builder.domain.scoring import Figures, applicable_max, fmt
 from site_builder.office.gongwen import H1_FONT, GongWen, chinese_ordinal
 from site_builder.pages.meta import signoff, year_publication
 from site_builder.pages.specs import grade_tables
@@ -93,19 +92,6 @@ class Context:
 def grade_counts(ctx: Context) -> str:
     """A 级 3 个、B 级 10 个…: every outcome of the rubric, in band order."""
     return "、".join(f"{ctx.rubric.caption(g, '')}{n}个" for g, n in ctx.figures.by_outcome.items())
-
-
-def applicable_max(rubric: Rubric, sheet: Sheet, kind: str) -> Decimal:
-    """The points an institution could earn in the rubric's sections of `kind` (base or bonus):
-    an indicator that applies only to some institutions (仅适用于…) counts only for those."""
-    total = Decimal(0)
-    for section in rubric.scored_sections:
-        if section.kind != kind:
-            continue
-        for ind in section.indicators:
-            if ind.max is not None and (ind.applies == "all" or getattr(sheet, ind.applies)):
-                total += ind.max
-    return total
 
 
 # --- 公告 --------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import jinja2
 
+from site_builder.common import urls
 from site_builder.common.formats import zh_date
 from site_builder.domain import objections
 from site_builder.domain.presentation import FILTERS
@@ -34,5 +35,6 @@ def environment(templates: Path) -> jinja2.Environment:
     env.filters.update(FILTERS)
     env.globals.update(pagemeta.GLOBALS)  # page metadata, 发布时间/来源, 落款
     env.globals.update(objection_counts=objections.Counts.of, objection_summary=objections.summary_text)
+    env.globals["indicator_anchor"] = urls.indicator_anchor  # the id of an indicator's row: urls.indicator links it
     env.globals["indicator_rows"] = IndicatorRows(env)  # memoised rows: the indicator rows institution pages share
     return env

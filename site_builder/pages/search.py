@@ -115,7 +115,7 @@ def build_index(report: YearReport, page: str) -> dict:
         "year": year,
         "links": {
             "institution": urls.relative(page, urls.institution(year, "@")),
-            "indicator": urls.relative(page, urls.rubric(year)) + "#item-@",
+            "indicator": urls.relative(page, urls.indicator(year, "@")),
         },
         "outcomes": outcomes,
         "institutions": institutions,

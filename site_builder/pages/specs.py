@@ -158,7 +158,7 @@ def institution_page(site: SiteInput, report: YearReport, stats: YearStats, r: R
         objections=objections.of_institution(report.data, r.institution.id),
         other_years=other_years(site, y, r.institution.code),
         view=institution_view(report.data.rubric, r),
-        compare=stats.compare(r),
+        compare=stats.compare(r, report.data.rubric),
     )
 
 

@@ -15,16 +15,18 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from functools import cached_property
 
-from site_builder.domain.models import Result, Sheet, YearReport
+from site_builder.domain.models import Result, Rubric, Sheet, YearReport
+from site_builder.domain.scoring import applicable_max, section_max
 from site_builder.storage.records import item_column
 from site_builder.storage.sealed import CacheFolder
 
 MEAN_PLACES = Decimal("0.01")
 SHARE_PLACES = Decimal("0.001")
 TOP_REASONS = 3  # most common reasons kept per indicator
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,12 @@ class YearStats:
     indicators: tuple[IndicatorStat, ...]  # scored indicators, form order
     section_means: tuple[tuple[int, Decimal | None], ...]  # per scored section, 2 places
     total_mean: Decimal | None
+    # The mean share of the applicable maximum (score / the points that applied to the institution),
+    # exact, per scored section and of the total: what an institution is compared with (`compare`).
+    section_shares: tuple[
+        tuple[int, str | None], ...
+    ] = ()  # the text of a Fraction ("p/q"): plain data, for the page cache keys
+    total_share: str | None = None
 
     @cached_property
     def by_id(self) -> dict[str, IndicatorStat]:
@@ -78,19 +86,32 @@ class YearStats:
                 out[s.id] = int(_div(s.full * 100, others, Decimal("1")))
         return out
 
-    def compare(self, result: Result) -> Comparison | None:
+    def compare(self, result: Result, rubric: Rubric) -> Comparison | None:
         """An institution against the city: its section scores beside the means, and the
-        indicators where it lost points that most other institutions kept."""
-        if result.sheet is None:  # not assessed
+        indicators where it lost points that most other institutions kept.
+
+        Like with like: where indicators apply only to some institutions (the bonus section's 仅适用于…),
+        institutions had different maxima, so the city mean is the mean share of each institution's own
+        applicable maximum, stated in points of this institution's applicable maximum (mean share ×
+        its maximum). Where every institution had the same maximum this is the plain mean."""
+        sheet = result.sheet
+        if sheet is None:  # not assessed
             return None
-        means = dict(self.section_means)
-        rows = tuple((number, result.sections.get(number), means.get(number)) for number, _ in self.section_means)
+        shares = dict(self.section_shares)
+        rows = []
+        for s in rubric.scored_sections:
+            top = section_max(s, sheet)
+            share = shares.get(s.number)
+            mean = _points(Fraction(share) * Fraction(top)) if share is not None else None
+            rows.append((s.number, result.sections.get(s.number), mean, top))
+        total_top = applicable_max(rubric, sheet)
+        total_mean = _points(Fraction(self.total_share) * Fraction(total_top)) if self.total_share is not None else None
         kept, by_id, lost = self.kept_by_most, self.by_id, []
-        for ind, score, _reason in item_rows(result.sheet):  # no item is built in the main process
+        for ind, score, _reason in item_rows(sheet):  # no item is built in the main process
             if ind in kept:
                 if score < by_id[ind].max:
                     lost.append((ind, score, by_id[ind].max, kept[ind]))
-        return Comparison(rows, self.total_mean, tuple(lost))
+        return Comparison(tuple(rows), total_mean, tuple(lost), total_top)
 
 
 @dataclass(frozen=True)
@@ -98,9 +119,11 @@ class Comparison:
     """What an institution page shows of the city's figures, and nothing more: it is part of the
     page's context, so its cache key (one changed sheet re-renders only pages whose figures move)."""
 
-    city_sections: tuple[tuple[int, Decimal | None, Decimal | None], ...]  # (section, its score, city mean)
-    city_total_mean: Decimal | None
+    # (section, its score, city mean in points of its applicable maximum, its applicable maximum)
+    city_sections: tuple[tuple[int, Decimal | None, Decimal | None, Decimal], ...]
+    city_total_mean: Decimal | None  # likewise, of the total
     lost: tuple[tuple[str, Decimal, Decimal, int], ...]  # (indicator, its score, max, % of the others full)
+    total_max: Decimal = Decimal(0)  # its applicable maximum in total
 
 
 def _scale(values: Iterable[Decimal]) -> int:
@@ -115,6 +138,18 @@ def item_rows(sheet: Sheet) -> list[tuple[str, Decimal, str | None]]:
     in the main process."""
     items = sheet.items
     return list(zip(item_column(items, "indicator"), item_column(items, "score"), item_column(items, "reason")))
+
+
+def _points(value: Fraction) -> Decimal:
+    """An exact mean, rounded half up to 2 places like every mean shown."""
+    return _div(value.numerator, value.denominator, MEAN_PLACES)
+
+
+def _mean_share(pairs: list[tuple[Decimal, Decimal]]) -> str | None:
+    """The exact mean of score / maximum over (score, maximum) pairs with a maximum above 0, as the
+    text of a Fraction."""
+    kept = [Fraction(score) / Fraction(top) for score, top in pairs if top > 0]
+    return str(sum(kept, Fraction(0)) / len(kept)) if kept else None
 
 
 def _div(numerator: int, denominator: int, places: Decimal) -> Decimal:
@@ -190,7 +225,14 @@ def compute(report: YearReport) -> YearStats:
     means = tuple((n, _div(sums[n][1], sums[n][0] * scale, MEAN_PLACES) if n in sums else None) for n in sections)
     totals = pd.Series([int(r.total * scale) for r in assessed if r.total is not None], dtype="int64")
     total_mean = _div(int(totals.sum()), len(assessed) * scale, MEAN_PLACES) if assessed else None
-    return YearStats(data.year, len(assessed), tuple(stats), means, total_mean)
+    shares = tuple(
+        (s.number, _mean_share([(r.sections[s.number], section_max(s, r.sheet)) for r in assessed if r.sheet]))
+        for s in data.rubric.scored_sections
+    )
+    total_share = _mean_share(
+        [(r.total, applicable_max(data.rubric, r.sheet)) for r in assessed if r.sheet and r.total is not None]
+    )
+    return YearStats(data.year, len(assessed), tuple(stats), means, total_mean, shares, total_share)
 
 
 # -- the cache: plain JSON keyed by the year's inputs -------------------------------------------
@@ -210,6 +252,8 @@ def _to_doc(stats: YearStats) -> dict:
         "assessed": stats.assessed,
         "total_mean": _enc(stats.total_mean),
         "sections": [[n, _enc(m)] for n, m in stats.section_means],
+        "shares": [[n, f] for n, f in stats.section_shares],
+        "total_share": stats.total_share,
         "indicators": [
             [
                 s.id,
@@ -233,6 +277,8 @@ def _from_doc(doc: dict) -> YearStats:
         assessed=doc["assessed"],
         total_mean=_dec(doc["total_mean"]),
         section_means=tuple((n, _dec(m)) for n, m in doc["sections"]),
+        section_shares=tuple((n, None if f is None else str(Fraction(f))) for n, f in doc["shares"]),
+        total_share=None if doc["total_share"] is None else str(Fraction(doc["total_share"])),
         indicators=tuple(
             IndicatorStat(
                 i, sec, Decimal(mx), n, _dec(mean), full, ded, _dec(share), tuple((str(t), int(c)) for t, c in reasons)

@@ -13,6 +13,7 @@ from site_builder.domain.models import Page, Rubric, YearData
 from site_builder.domain.settings import SiteConfig
 from site_builder.errors import Problems
 from site_builder.read.config import load_config
+from site_builder.read.datafile import sample_mark
 from site_builder.read.markdown import markdown_to_html, split_front_matter
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -110,6 +111,8 @@ def _page(
         markdown_to_html(body),
         order if isinstance(order, int) else 0,
         {k: v for k, v in meta.items() if isinstance(v, str)} | {"title": title.strip()} | extra,
+        sample_mark(meta, rel, problems),
+        rel,
     )
 
 

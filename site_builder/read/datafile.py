@@ -17,7 +17,7 @@ from typing import Any, TypeGuard
 
 from site_builder.common.messages import did_you_mean
 from site_builder.common.textcheck import check_text, gate_findings, gate_message, shown_id
-from site_builder.common.yamlio import MB, YamlProblem, read_yaml
+from site_builder.common.yamlio import MB, YamlProblem, read_yaml, short
 from site_builder.domain.scoring import fmt
 from site_builder.errors import Problems
 from site_builder.storage.sealed import CacheFolder
@@ -223,3 +223,20 @@ def load_json(path: Path, **options: Any) -> tuple[Any, str | None]:
         return None, f"不是有效的 JSON（第 {exc.lineno} 行第 {exc.colno} 列有误）"
     except RecursionError:
         return None, "嵌套层数过多"
+
+
+SAMPLE_KEY = "sample"  # `sample: true` at the top of a data file (or a page's front matter): 示例数据
+
+
+def sample_mark(data: dict, rel: str, problems: Problems, institution: str | None = None) -> bool:
+    """Whether a data file marks itself as sample data (`sample: true`); `--publish` refuses every
+    file that does. Any other value than true or false is a problem."""
+    value = data.get(SAMPLE_KEY, False)
+    if not isinstance(value, bool):
+        problems.add(
+            rel,
+            f"sample 为 {short(str(value))}；示例数据文件写 sample: true，正式数据请删去这一行",
+            institution=institution,
+        )
+        return False
+    return value

@@ -19,6 +19,7 @@ from site_builder.read.datafile import (
     join,
     read_data,
     read_document,
+    sample_mark,
     text_field,
     unknown_keys,
 )
@@ -55,9 +56,10 @@ def load_roster(path: Path, year: int, paths: Paths, problems: Problems) -> Rost
             ).hexdigest()
         except OSError:
             key = None
-        cached = cache_file.read(key).get("institutions") if key else None
+        entry = cache_file.read(key) if key else {}
+        cached = entry.get("institutions")
         if cached:
-            return Roster(year, tuple(Institution(*t) for t in cached), rel)
+            return Roster(year, tuple(Institution(*t) for t in cached), rel, entry.get("sample") is True)
     else:
         key = None
     roster = _load_roster(path, rel, year, paths, problems)
@@ -67,7 +69,8 @@ def load_roster(path: Path, year: int, paths: Paths, problems: Problems) -> Rost
             {
                 "institutions": tuple(
                     (i.id, i.name, i.tier, i.county, i.active, i.code, i.order) for i in roster.institutions
-                )
+                ),
+                "sample": roster.sample,
             },
         )
     return roster
@@ -75,7 +78,9 @@ def load_roster(path: Path, year: int, paths: Paths, problems: Problems) -> Rost
 
 def _load_roster(path: Path, rel: str, year: int, paths: Paths, problems: Problems) -> Roster | None:
     before = len(problems.items)
-    data = read_document(path, paths, problems, "roster", "institutions", "名单文件", ("year", "institutions"))
+    data = read_document(
+        path, paths, problems, "roster", "institutions", "名单文件", ("year", "institutions", "sample")
+    )
     if data is None:
         return None
     institutions: list[Institution] = []
@@ -144,7 +149,7 @@ def _load_roster(path: Path, rel: str, year: int, paths: Paths, problems: Proble
         problems.add(rel, f"year 为 {short(str(data.get('year')))}，但文件位于 {year} 年的目录中")
     if len(problems.items) > before:
         return None
-    return Roster(year, tuple(institutions), rel)
+    return Roster(year, tuple(institutions), rel, sample_mark(data, rel, problems))
 
 
 def load_status(path: Path, paths: Paths, problems: Problems) -> Status | None:

@@ -14,9 +14,17 @@ from site_builder.domain.models import FLAG_LABELS, ItemScore, Roster, Rubric, S
 from site_builder.domain.rules import check_item
 from site_builder.domain.scoring import section_sums
 from site_builder.errors import Problems
-from site_builder.read.datafile import Paths, is_indicator_id, is_institution_id, join, read_data, unknown_keys
+from site_builder.read.datafile import (
+    Paths,
+    is_indicator_id,
+    is_institution_id,
+    join,
+    read_data,
+    sample_mark,
+    unknown_keys,
+)
 
-SHEET_KEYS = ("institution", "assessed_on", "senior_levels", "online_exam", "items", "veto")
+SHEET_KEYS = ("institution", "assessed_on", "senior_levels", "online_exam", "items", "veto", "sample")
 ITEM_KEYS = ("score", "reason", "self", "self_reason")
 ITEM_KEY_HELP = "score（得分）、reason（扣分原因）、self（自评分）、self_reason（自评扣分原因）"
 FLAGS = tuple((flag, f"是否{label}") for flag, label in FLAG_LABELS.items())
@@ -68,6 +76,7 @@ def load_sheet(path: Path, rubric: Rubric, roster: Roster, paths: Paths, problem
 
     items = _sheet_items(data.get("items"), rubric, flags, bad) if "items" not in typos else ()
     veto = _sheet_veto(data.get("veto"), rubric, bad)
+    sample = sample_mark(data, rel, problems, institution=inst_id)
     if len(problems.items) > before or not is_institution_id(raw_inst) or not isinstance(assessed_on, dt.date):
         return None  # (an id or date of another kind is one of the problems above)
     try:
@@ -85,6 +94,7 @@ def load_sheet(path: Path, rubric: Rubric, roster: Roster, paths: Paths, problem
         rel,
         digest,
         section_sums(rubric, items),
+        sample,
     )
 
 

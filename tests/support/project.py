@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -121,3 +122,15 @@ def copy_project(dest: Path) -> Project:
         if src.exists():
             shutil.copytree(src, dest / name)
     return Project(dest)
+
+
+def unmark_sample(root: Path) -> None:
+    """The repo's data as official data: every `sample: true` mark taken out of the data and the
+    announcement (publishing refuses while any input file carries it)."""
+    for folder in (root / "scores", root / "content"):
+        for path in sorted(folder.rglob("*")):
+            if path.suffix in (".yaml", ".md") and path.is_file():
+                text = path.read_text(encoding="utf-8")
+                kept = re.sub(r"^sample: true[^\n]*\n", "", text, flags=re.M)
+                if kept != text:
+                    path.write_text(kept, encoding="utf-8")
