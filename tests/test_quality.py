@@ -240,6 +240,30 @@ def test_loads_cleanly_and_readable_at_phone_and_desktop_width(chromium, kind, v
     assert check_reading(b, base + PAGE_TYPES[kind], viewport, kind, f"{kind}-{viewport}", loads_cleanly=True) == []
 
 
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_city_comparison_cells_take_one_line(chromium, viewport):
+    """The comparison column (本机构, ▼ below the city mean) of the pages the outside review named,
+    measured as it did: the distinct tops of every box a range over the cell's contents gives, hidden
+    labels included. A visually-hidden "（低于平均）" added two such boxes (three "lines" for a
+    ▼16.5); the mark's label is now its aria-label."""
+    base, b = chromium
+    page = tab(b, VIEWPORTS[viewport])
+    tall = []
+    for inst in ("P01", "P06", "M10"):
+        page.goto(f"{base}2023/institutions/{inst}/index.html", wait_until="load")
+        tall += page.evaluate(
+            """(inst) => [...document.querySelectorAll('table.city-table td, table.city-table th')].flatMap(cell => {
+                const range = document.createRange();
+                range.selectNodeContents(cell);
+                const tops = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
+                return tops.size > 1 ? [`${inst} ${cell.textContent}: ${tops.size}`] : [];
+            })""",
+            inst,
+        )
+        assert page.locator("table.city-table .below-mean").count() > 0 or inst == "P01"
+    assert tall == []
+
+
 def test_print_expands_every_section_on_a4_without_javascript(chromium):
     base, b = chromium
     context = b.new_context(java_script_enabled=False, viewport={"width": 794, "height": 1123})

@@ -200,6 +200,38 @@ def squeezed_cells(page, min_chars: int = 6, min_per_line: float = 4) -> list[st
     )
 
 
+def wrapped_short_cells(page, max_chars: int = 6, max_header_chars: int = 10) -> list[str]:
+    """Short table cells laid out on more than one line: a value of at most `max_chars` characters
+    (a grade, a score) or a column header of at most `max_header_chars` (考核结/果, 与2024年度/相比). Every
+    text node counts, hidden ones too: what a reader sees is the cell's height. Forced breaks
+    (<br>, block-level children) do not. Longer data (an institution's name) may wrap."""
+    return _in_frames(
+        page,
+        f"""([maxChars, maxHeaderChars]) => {{
+        const textNodes = {_TEXT_NODES};
+        const countLines = {_LINES};
+        const out = [];
+        for (const cell of document.querySelectorAll('td, th')) {{
+            if (!cell.getClientRects().length) continue;
+            const text = cell.textContent.replace(/\\s+/g, '');
+            if (!text || text.length > (cell.matches('thead th, th[scope="col"]') ? maxHeaderChars : maxChars)) continue;
+            const rects = [];
+            for (const n of textNodes(cell)) {{
+                const range = document.createRange();
+                range.selectNodeContents(n);
+                rects.push(...range.getClientRects());
+            }}
+            const blocks = Array.from(cell.querySelectorAll('*'))
+                .filter(e => /^(block|flex|grid|list-item|table)/.test(getComputedStyle(e).display)).length;
+            const lines = countLines(rects) - cell.querySelectorAll('br').length - blocks;
+            if (lines > 1) out.push(`表格单元格“${{text}}”（${{text.length}} 字）排成 ${{lines}} 行`);
+        }}
+        return out;
+    }}""",
+        [max_chars, max_header_chars],
+    )
+
+
 def broken_numbers(page) -> list[str]:
     """Numbers (89.75, 2024, 0350-3020718) laid out over two lines. Text that is deliberately
     allowed to break anywhere (checksums, addresses: word-break: break-all) is left out."""
@@ -318,7 +350,14 @@ def within_screens(page, selector: str, screens: float = 2) -> list[str]:
 
 def readability(page) -> list[str]:
     """Every readability check that applies to any page."""
-    return squeezed_cells(page) + broken_numbers(page) + small_text(page) + unhinted_scroll(page) + focus_ring(page)
+    return (
+        squeezed_cells(page)
+        + wrapped_short_cells(page)
+        + broken_numbers(page)
+        + small_text(page)
+        + unhinted_scroll(page)
+        + focus_ring(page)
+    )
 
 
 def keep_view(page, name: str, max_height: int = 6000) -> Path:
