@@ -167,11 +167,6 @@ def test_deduct_rule_with_at_most_400_scores(tmp_path, maximum, count):
         assert own(messages) == [TOO_MANY]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="read/rubric.py _count counts a multiple's scores as max/per + 2 (one too many): a deduct rule "
-    "with exactly 400 reachable scores is refused as having more than 400 (reported, not fixed here)",
-)
 def test_deduct_rule_with_exactly_400_scores_is_accepted(tmp_path):
     doc = small_rubric()
     item(doc, "1-02").update({"max": 399, "scoring": {"kind": "deduct", "per": 1}})  # 399 … 1 and 0
