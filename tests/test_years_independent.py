@@ -233,3 +233,20 @@ def test_publishing_some_years_changes_no_other_years_record(
     assert (2024 in published) == (root / "scores/2024/ledger.json").exists()
     checked = in_process("verify", str(root / "output"), "--root", str(root))
     assert checked.code == 0, checked.err
+
+
+def test_the_front_of_the_site_shows_the_published_year_not_the_draft(pending):
+    """The home page, the site's own pages and the feed are what a reader and a feed reader meet
+    first: while some year is approved they show the latest approved year, not the draft (which
+    would make the front page `noindex` and put a draft item into the feed, where an item never
+    changes). The draft is still listed, as a draft, under 历年结果."""
+    assert build(pending, "--publish", "--year", "2023").code == 0
+    home = (pending / "output/index.html").read_text(encoding="utf-8")
+    assert 'content="noindex"' not in home and "status-banner" not in home
+    assert '<p class="lead">2023年度忻州市职业技能等级评价机构年度绩效考核结果已经' in home
+    assert "2024年度考核结果</a>（草稿，未经审定）" in home
+    about = (pending / "output/about/index.html").read_text(encoding="utf-8")
+    assert 'content="noindex"' not in about and "status-banner" not in about
+    feed = feedparser.parse((pending / "output/feed.xml").read_bytes())
+    assert not any("-2024-" in e.id for e in feed.entries)
+    assert any(e.id == "xinzhou-pjjg-2023-results" for e in feed.entries)
