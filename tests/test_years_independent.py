@@ -6,6 +6,7 @@ publish stops it. The property: publishing the years Y changes no other year's r
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -250,3 +251,32 @@ def test_the_front_of_the_site_shows_the_published_year_not_the_draft(pending):
     feed = feedparser.parse((pending / "output/feed.xml").read_bytes())
     assert not any("-2024-" in e.id for e in feed.entries)
     assert any(e.id == "xinzhou-pjjg-2023-results" for e in feed.entries)
+
+
+def test_the_draft_years_pages_as_published_are_recorded_and_verified(pending, tmp_path):
+    """The draft year's pages are part of what is uploaded: the publication records their bytes with
+    the shared files (`site_files`), so a copy is checked file by file there too (issue 24, point 6),
+    and a live copy stays authentic after the clerk goes on editing the draft."""
+    assert build(pending, "--publish", "--year", "2023").code == 0
+    entry = entries(pending, 2023)[-1]
+    assert "2024/index.html" in entry["site_files"]
+    live = tmp_path / "live"
+    shutil.copytree(pending / "output", live)
+    set_item(pending, "P01", "1-03", {"score": 0, "reason": "复核"}, year=2024)  # the clerk goes on with the draft
+    checked = in_process("verify", str(live), "--root", str(pending))
+    assert (checked.code, checked.err) == (0, ""), checked.err
+    assert "仓库中另有尚未发布的改动" in checked.out
+    # a draft page changed on the live copy, its SHA256SUMS redone: named against the record
+    page = live / "2024/institutions/P01/index.html"
+    page.write_bytes(page.read_bytes().replace("甲职业培训学校".encode(), "乙职业培训学校".encode()))
+    sums = "".join(
+        f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.relative_to(live).as_posix()}\n"
+        for p in sorted(live.rglob("*"))
+        if p.is_file() and p.name not in ("SHA256SUMS", ".site-builder-output")
+    )
+    (live / "SHA256SUMS").write_text(sums, encoding="utf-8")
+    checked = in_process("verify", str(live), "--root", str(pending))
+    assert checked.code == 1
+    assert (
+        "  2024/institutions/P01/index.html: 文件的 SHA-256 与发布记录（2023 年度）第 2 次发布所记不符" in checked.err
+    )

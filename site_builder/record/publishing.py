@@ -115,7 +115,10 @@ def propose(
 
 
 def _recorded(site: SiteInput, written: dict[str, str]) -> tuple[dict[int, dict[str, str]], dict[str, str]]:
-    return split_files(written, [rep.data.year for rep in site.reports])
+    """The files written, by published year and shared. A year never published (a draft beside a
+    published one) has no entry to record its folder: its files are shared ones, recorded in the
+    `site_files` of the publication that carried them (every published byte is recorded)."""
+    return split_files(written, [y for y, ledger in site.ledgers.items() if ledger.entries])
 
 
 def held_back(site: SiteInput, inputs: dict[int, dict[str, str]], years: Collection[int]) -> list[int]:
