@@ -2,7 +2,9 @@
 published while the next year is a draft (`build --publish --year 2023`, or `--publish` alone:
 every approved year), the draft year is built as a draft, never checked for publication, never
 recorded; naming a draft year is refused; a published year left out that has something new to
-publish stops it. The property: publishing the years Y changes no other year's record."""
+publish stops it, and so does an approved year never published. The property, checked over every
+case of two years (not sampled: the space is small): publishing the years Y changes no other
+year's record."""
 
 from __future__ import annotations
 
@@ -14,8 +16,6 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 from support.ledger import FIRST, add_2024, set_item, write_corrections
 from support.mini import approved_mini
 from support.project import in_process
@@ -184,7 +184,7 @@ def test_a_published_year_left_out_with_a_pending_correction_stops_it(tmp_path):
     assert len(entries(root, 2023)) == 2 and len(entries(root, 2024)) == 1
 
 
-# --- the property ---------------------------------------------------------------------------------
+# --- the property, over every case ---------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
@@ -195,15 +195,18 @@ def base_once(tmp_path_factory) -> Path:
     return root
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(
-    draft_2024=st.booleans(),
-    correction_2023=st.booleans(),
-    chosen=st.sets(st.sampled_from([2023, 2024]), min_size=0, max_size=2),
-)
+CHOICES = [(), (2023,), (2024,), (2023, 2024)]
+
+
+@pytest.mark.parametrize("chosen", CHOICES, ids=lambda c: "--year " + " ".join(map(str, c)) if c else "no --year")
+@pytest.mark.parametrize("correction_2023", [False, True], ids=["", "2023 corrected"])
+@pytest.mark.parametrize("draft_2024", [False, True], ids=["2024 approved", "2024 draft"])
 def test_publishing_some_years_changes_no_other_years_record(
     base_once, tmp_path_factory, draft_2024, correction_2023, chosen
 ):
+    """Over the whole space (16 cases: every status of 2024, a pending 2023 correction or not, every
+    `--year` choice): a publication either is refused with nothing written, or changes no record
+    but those of the years it publishes (each appended to at most once), and verifies."""
     root = tmp_path_factory.mktemp("example") / "m"
     shutil.copytree(base_once, root, symlinks=True)
     if draft_2024:
@@ -212,10 +215,14 @@ def test_publishing_some_years_changes_no_other_years_record(
         set_item(root, "P01", "1-02", 1)
         write_corrections(root, FIRST)
     before = snapshot(root)
-    result = build(root, "--publish", *(["--year", *map(str, sorted(chosen))] if chosen else []))
+    result = build(root, "--publish", *(["--year", *map(str, chosen)] if chosen else []))
     approved = {2023} | (set() if draft_2024 else {2024})
-    published = chosen or approved
-    refused = bool(published - approved) or (correction_2023 and 2023 not in published)
+    published = set(chosen) or approved
+    refused = (
+        bool(published - approved)  # a year named that is not approved
+        or (correction_2023 and 2023 not in published)  # a published year left out with something new
+        or (2024 in approved and 2024 not in published)  # an approved year never published, left out
+    )
     assert "Traceback" not in result.err
     if refused:
         assert result.code == 1 and result.err.startswith("错误：")
@@ -280,3 +287,20 @@ def test_the_draft_years_pages_as_published_are_recorded_and_verified(pending, t
     assert (
         "  2024/institutions/P01/index.html: 文件的 SHA-256 与发布记录（2023 年度）第 2 次发布所记不符" in checked.err
     )
+
+
+def test_an_approved_year_never_published_cannot_be_left_out(tmp_path):
+    """2024 approved but never published: publishing 2023 alone would put 2024 online, as official
+    results, with no record. Refused, naming both ways out."""
+    root = published_2023(approved_mini(tmp_path))
+    add_2024(root)  # approved
+    before = snapshot(root)
+    result = build(root, "--publish", "--year", "2023")
+    assert (result.code, result.out) == (1, "")
+    assert result.err == (
+        "错误：不能正式发布：\n"
+        "scores/2024/status.yaml: 2024 年度已审定（approved），但从未正式发布；只发布 2023 年度，网站上的 2024 年度"
+        "就成了没有发布记录的正式结果。请一并发布：build --publish --year 2023 2024；"
+        "2024 年度还不到发布的时候，就先把它的 status 改回 draft\n"
+    )
+    assert snapshot(root) == before

@@ -107,6 +107,18 @@ def check_publishable(site: SiteInput, today: dt.date, years: Collection[int] | 
             have = "、".join(str(k) for k in sorted(known))
             problems.append(f"--year {y}：没有 {y} 年度的数据（scores/{y}/）；现有的年度：{have}")
     reports = [rep for rep in site.reports if rep.data.year in chosen]
+    if years:  # an approved year left out that was never published would be online without a record
+        asked = "、".join(f"{y} 年度" for y in chosen)
+        for rep in site.reports:
+            y, status = rep.data.year, rep.data.status
+            ledger = site.ledgers.get(y)
+            if y not in chosen and status.status == "approved" and not (ledger is not None and ledger.entries):
+                every = " ".join(str(x) for x in sorted({*chosen, y}))
+                problems.append(
+                    f"{status.path}: {y} 年度已审定（approved），但从未正式发布；只发布 {asked}，网站上的 {y} 年度"
+                    f"就成了没有发布记录的正式结果。请一并发布：build --publish --year {every}；"
+                    f"{y} 年度还不到发布的时候，就先把它的 status 改回 draft"
+                )
     for rep in reports:
         d = rep.data
         if d.status.status != "approved":
