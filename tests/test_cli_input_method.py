@@ -14,7 +14,7 @@ USAGE = (
     "用法：python -m site_builder build [-h] [--root DIR] [--scores DIR]\n"
     "                                [--rubric DIR] [--content DIR] [--out DIR]\n"
     "                                [--jobs N] [--no-cache] [--publish]\n"
-    "                                [--previous DIR]\n"
+    "                                [--year YYYY [YYYY ...]] [--previous DIR]\n"
 )
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,6 +72,7 @@ def build(
     previous: Path | None = None,
     on_step: Step | None = None,
     today: dt.date | None = None,
+    years: Collection[int] | None = None,
 ) -> tuple[SiteInput | None, dict[str, str], BuildStats]:
     """Validate everything, then write the whole output (and, publishing, the ledgers) in one swap.
     Returns the input, the files written and the build's figures. With `cache`, files whose inputs
@@ -80,7 +81,9 @@ def build(
     uses the cache (it is rendered afresh).
     Refuses to replace a publication (`previous`, by default the output) the ledgers do not hold.
     `on_step` is told each step of the swap (`swap.Staging`; tests stop the process there).
-    `today` (required to publish: the CLI passes `date.today()`) is the day no published date may follow."""
+    `today` (required to publish: the CLI passes `date.today()`) is the day no published date may follow.
+    Publishing, `years` are the years published (default: every approved one, `publishable_years`);
+    the others are written as a plain build writes them, and their ledgers are left as they are."""
     if publish_mode and today is None:
         raise ValueError("build(publish_mode=True) needs today")
     started = time.perf_counter()
@@ -106,9 +109,10 @@ def build(
             problems = Problems()
             previous_site.check_previous(previous or layout.out, site.ledgers, problems, rel)
             problems.raise_if_any()
+            chosen: list[int] = []
             if publish_mode:
                 assert today is not None  # (checked above)
-                check_publishable(site, today)
+                chosen = check_publishable(site, today, years)
             if caches:
                 context.pages = PageCache(caches, code_digest(caches.package, layout.templates))
             observed: dict[str, str | None] = {"output": None}
@@ -119,7 +123,7 @@ def build(
                     observed["output"] = uptodate.output_state(out, staging)
 
             if publish_mode:
-                site, written = publish(site, context, out, observe, on_step)
+                site, written = publish(site, context, out, observe, on_step, chosen)
             else:
                 with Staging(out, on_step=on_step) as staging:
                     write_site(site, context, staging.writer)
@@ -177,22 +181,27 @@ def publish(
     out: Path,
     observe: Callable[[Path], None],
     on_step: Step | None,
+    years: list[int],
 ) -> tuple[SiteInput, dict[str, str]]:
     """`build --publish`: the site written with the ledgers as this publication leaves them, and
     swapped in together with each year's ledger written back into the data (`publishing.record_files`).
-    Returns the site with those ledgers and the files written."""
+    Only `years` get new entries; a year left out that was published before and has something new
+    to publish stops it (`held_back`, or its files found stale): its pages would no longer be what
+    its ledger records. Returns the site with those ledgers and the files written."""
     layout = context.layout
     rel = Paths(layout.rubric, layout.scores, layout.root).rel
     inputs = {r.data.year: publishing.input_hashes(r.data, layout.scores, layout.rubric, rel) for r in site.reports}
-    proposed = publishing.propose(site, inputs)
+    _refuse_held_back(publishing.held_back(site, inputs, years), years)
+    proposed = publishing.propose(site, inputs, years=years)
     records = list(publishing.record_paths(proposed, layout.scores))
     staging = Staging(out, records, on_step)
     try:
         write_site(proposed, context, staging.writer)
-        stale = publishing.stale_years(proposed, staging.writer.written)
+        stale = publishing.stale_years(proposed, staging.writer.written, years)
         if stale:  # the files changed without the data: a new entry records them, the pages show its head
+            _refuse_held_back([y for y in stale if y not in years], years)
             staging.abandon()
-            proposed = publishing.propose(site, inputs, force=frozenset(stale))
+            proposed = publishing.propose(site, inputs, force=frozenset(stale), years=years)
             staging = Staging(out, records, on_step)
             write_site(proposed, context, staging.writer)
         finish_site(proposed, staging.writer, publish_mode=True)
@@ -200,6 +209,18 @@ def publish(
     finally:
         staging.abandon()
     return proposed, written
+
+
+def _refuse_held_back(held: list[int], years: list[int]) -> None:
+    if not held:
+        return
+    names = "、".join(f"{y} 年度" for y in held)
+    asked = "、".join(f"{y} 年度" for y in years)
+    every = " ".join(str(y) for y in sorted(set(held) | set(years)))
+    raise BuildError(
+        f"不能只发布 {asked}：{names}已正式发布过，现有尚未发布的改动（更正、异议或网页内容）；"
+        f"只发布 {asked}，网站上的{names}就与其发布记录不符。请一并发布：build --publish --year {every}"
+    )
 
 
 def _os_message(exc: OSError, layout: Layout) -> str:

@@ -5,6 +5,7 @@ published, at a glance (`summary`); and whether it may be published officially (
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from urllib.parse import urlsplit
 
 from site_builder.build.context import BuildContext
@@ -70,9 +71,23 @@ def summary(reports: list[YearReport]) -> str:
     return "\n".join(lines)
 
 
-def check_publishable(site: SiteInput, today: dt.date) -> None:
+def publishable_years(site: SiteInput, years: Collection[int] | None) -> list[int]:
+    """The years a `build --publish` publishes: those asked for (`--year`), else every approved
+    year, else (no year approved) every year, so that each one's refusal is named. A year that is
+    not among them is built as a plain build builds it and gets no ledger entry (years are
+    independent for publishing)."""
+    if years:
+        return sorted(set(years))
+    approved = [r.data.year for r in site.reports if r.data.status.status == "approved"]
+    return approved or [r.data.year for r in site.reports]
+
+
+def check_publishable(site: SiteInput, today: dt.date, years: Collection[int] | None = None) -> list[int]:
     """`build --publish` only for approved data with a sheet for every active institution, no date
-    later than `today` (`dates.future_dates`) and public addresses (`addresses`)."""
+    later than `today` (`dates.future_dates`) and public addresses (`addresses`), checked for the
+    years it publishes (`publishable_years`), which it returns; the years not published (drafts)
+    are not checked, and never block it."""
+    chosen = publishable_years(site, years)
     problems = []
     if urlsplit(site.config.base_url).hostname in PLACEHOLDER_HOSTS:
         problems.append(
@@ -86,20 +101,41 @@ def check_publishable(site: SiteInput, today: dt.date) -> None:
     for key, label in (("sponsor", "主办单位"), ("site_id_code", "网站标识码")):
         if not getattr(site.config, key):
             problems.append(f"content/site.yaml: 缺少 {key}（{label}）；政府网站须标明，填写后才能正式发布")
-    for rep in site.reports:
+    known = {rep.data.year for rep in site.reports}
+    for y in chosen:
+        if y not in known:
+            have = "、".join(str(k) for k in sorted(known))
+            problems.append(f"--year {y}：没有 {y} 年度的数据（scores/{y}/）；现有的年度：{have}")
+    reports = [rep for rep in site.reports if rep.data.year in chosen]
+    if years:  # an approved year left out that was never published would be online without a record
+        asked = "、".join(f"{y} 年度" for y in chosen)
+        for rep in site.reports:
+            y, status = rep.data.year, rep.data.status
+            ledger = site.ledgers.get(y)
+            if y not in chosen and status.status == "approved" and not (ledger is not None and ledger.entries):
+                every = " ".join(str(x) for x in sorted({*chosen, y}))
+                problems.append(
+                    f"{status.path}: {y} 年度已审定（approved），但从未正式发布；只发布 {asked}，网站上的 {y} 年度"
+                    f"就成了没有发布记录的正式结果。请一并发布：build --publish --year {every}；"
+                    f"{y} 年度还不到发布的时候，就先把它的 status 改回 draft"
+                )
+    for rep in reports:
         d = rep.data
         if d.status.status != "approved":
-            problems.append(
-                f"{d.status.path}: status 为 {d.status.status}（{d.status.label}），"
-                "只有 approved（已审定）的数据可以正式发布"
-            )
+            line = f"{d.status.path}: status 为 {d.status.status}（{d.status.label}），只有 approved（已审定）的数据可以正式发布"
+            if years:  # asked for by name: say what to do
+                line += (
+                    f"；{d.year} 年度须经审定后，把 status 改为 approved 并填写 approved_by 和 approved_on，"
+                    f"再运行 build --publish --year {d.year}"
+                )
+            problems.append(line)
         missing = [r.institution.id for r in rep.results if r.institution.active and not r.assessed]
         if missing:
             problems.append(
                 f"{d.year} 年尚无评分表的开展评价机构：{'、'.join(missing)}；正式发布须每个开展评价的机构都有评分表"
             )
         problems.extend(dates.future_dates(d, today))
-    samples = sample_files(site)
+    samples = sample_files(site, chosen)
     if samples:
         problems.append(
             f"以下文件标记为示例数据（sample: true），不能作为正式结果发布：{'、'.join(samples)}；"
@@ -107,14 +143,17 @@ def check_publishable(site: SiteInput, today: dt.date) -> None:
         )
     if problems:
         raise BuildError("不能正式发布：\n" + "\n".join(problems))
+    return chosen
 
 
-def sample_files(site: SiteInput) -> list[str]:
+def sample_files(site: SiteInput, years: Collection[int] | None = None) -> list[str]:
     """Every input file that marks itself as sample data (`sample: true`), in reading order: each
-    year's roster, score sheets and announcement."""
+    year's roster, score sheets and announcement (of `years`, or of every year)."""
     found = []
     for rep in site.reports:
         d = rep.data
+        if years is not None and d.year not in years:
+            continue
         found += [d.roster.path] if d.roster.sample else []
         found += [s.path for s in d.sheets if s.sample]
         page = site.announcements.get(d.year)

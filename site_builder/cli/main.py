@@ -12,7 +12,7 @@ import os
 import shlex
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,6 +66,14 @@ def _build_args(p: argparse.ArgumentParser) -> None:
         "--publish",
         action="store_true",
         help="正式发布：仅当状态为 approved 且每个开展评价的机构都有评分表时才生成，并写出发布记录",
+    )
+    p.add_argument(
+        "--year",
+        type=year,
+        nargs="+",
+        metavar="YYYY",
+        help="与 --publish 一起用：只正式发布这些年度（如更正 2023 年度而 2024 年度仍是草稿时 --year 2023）；"
+        "默认发布所有已审定的年度",
     )
     p.add_argument(
         "--previous", metavar="DIR", type=Path, help="上一次发布的网站副本，默认为输出目录；发布记录少于它所示的即拒绝"
@@ -138,6 +146,10 @@ def _validate(args: argparse.Namespace) -> None:
 
 
 def _build(args: argparse.Namespace) -> None:
+    if args.year and not args.publish:
+        raise SiteBuilderError(
+            "--year 只和 --publish 一起用（指定正式发布哪些年度）；不带 --publish 的 build 总是生成全部年度，请去掉 --year"
+        )
     layout = _layout(args)
     tty = sys.stderr.isatty() and not os.environ.get("CI")
     site, _written, stats = build(
@@ -148,16 +160,24 @@ def _build(args: argparse.Namespace) -> None:
         progress=tty,
         previous=args.previous,
         today=dt.date.today(),  # the one place the clock is read (the date policy: domain/dates.py)
+        years=args.year,
     )
     print(stats.summary)
     print(f"{layout.out}：{stats.line()}" if stats.unchanged else f"已生成到 {layout.out}：{stats.line()}")
     if args.publish:
         assert site is not None  # a publication never stops early (it never uses the cache)
-        print(publish_note(layout, [rep.data.year for rep in site.reports]))
+        recorded = [y for y, ledger in sorted(site.ledgers.items()) if ledger.entries]
+        left = [
+            (rep.data.year, rep.data.status.label)
+            for rep in site.reports
+            if rep.data.year not in recorded and rep.data.status.status != "approved"
+        ]
+        print(publish_note(layout, recorded, left))
 
 
-def publish_note(layout: Layout, years: list[int]) -> str:
-    """What `build --publish` wrote and what the clerk must commit and upload."""
+def publish_note(layout: Layout, years: list[int], unpublished: Sequence[tuple[int, str]] = ()) -> str:
+    """What `build --publish` wrote and what the clerk must commit and upload: the site, the
+    ledgers of the years published (`years`), and the years left unpublished (year, status label)."""
     from site_builder.record.ledger import LEDGER_FILE
 
     records = [layout.scores / str(y) / LEDGER_FILE for y in years]
@@ -166,6 +186,11 @@ def publish_note(layout: Layout, years: list[int]) -> str:
         f"  网站：{absolute(layout.out)}（整个文件夹上传到局网站）",
         "  发布记录：" + "、".join(str(p) for p in records),
     ]
+    for y, label in unpublished:
+        lines.append(
+            f"  未发布：{y} 年度（{label}），没有发布记录；网站中它的页面标有“{label}”，不被搜索引擎收录；"
+            f"审定后运行 build --publish --year {y} 发布"
+        )
     pending = _uncommitted(layout)
     if pending is None:
         lines.append(

@@ -127,7 +127,7 @@ def verify(site: Path, layout) -> str:
         {int(p.name) for p in site.iterdir() if p.is_dir() and re.fullmatch(r"\d{4}", p.name)}
         | {r.data.year for r in repo.reports}
     )
-    by_year, shown_shared = split_files(listed, years)
+    by_year, shown_shared = split_files(listed, _published_years(site, years))
     recorded_shared: list[tuple[str, dict[str, str]]] = []  # (which publication, its shared files)
     every_file_recorded = True  # every file of the site is checked against a ledger entry
     for year in years:
@@ -160,8 +160,7 @@ def verify(site: Path, layout) -> str:
                 "已按发布记录核对其文件"
             )
         if not theirs.entries:
-            every_file_recorded = False
-            continue
+            continue  # a year not published in this copy (a draft): its files are shared ones
         last = theirs.entries[-1]
         which = f"发布记录第 {len(theirs.entries)} 次发布"
         _against(last["files"], by_year[year], which, diffs)
@@ -193,6 +192,19 @@ def verify(site: Path, layout) -> str:
     if current:
         lines.append("按仓库数据重新生成的网站与之逐字节相同。")
     return "\n".join(lines + notes)
+
+
+def _published_years(site: Path, years: list[int]) -> list[int]:
+    """The years this copy holds a publication of (its ledger has an entry): their folders are
+    recorded in their entries' `files`; every other file, the folder of a year not published yet
+    included, in the `site_files` of the publication that carried it (`ledger.split_files`)."""
+    out = []
+    for year in years:
+        path = site / str(year) / "data" / LEDGER_FILE
+        found = read_ledger(path, path.name, year, Problems()) if path.is_file() else None
+        if found is not None and found.entries:
+            out.append(year)
+    return out
 
 
 def _against(recorded: dict[str, str], shown: dict[str, str], which: str, diffs: list[Problem]) -> None:

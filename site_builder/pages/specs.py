@@ -212,8 +212,16 @@ def year_page(site: SiteInput, report: YearReport, stats: YearStats, downloads: 
     )
 
 
+def featured_report(site: SiteInput) -> YearReport:
+    """The year the home page, the site's own pages and the crawlers' shared dates show: the latest
+    approved year while some year is approved (a draft or sample year beside it stays off the front
+    of the site, as it stays out of crawlers: `publish.crawl`), else the latest year."""
+    approved = [r for r in site.reports if r.data.status.status == "approved"]
+    return (approved or site.reports)[-1]
+
+
 def home_page(site: SiteInput) -> PageSpec:
-    report = site.reports[-1]
+    report = featured_report(site)
     return _page(
         site,
         report,
@@ -227,7 +235,7 @@ def home_page(site: SiteInput) -> PageSpec:
 
 
 def content_pages(site: SiteInput) -> list[PageSpec]:
-    report = site.reports[-1]
+    report = featured_report(site)
     return [_page(site, report, urls.content_page(p.slug), "page.html", report=report, doc=p) for p in site.pages]
 
 

@@ -10,6 +10,7 @@ from xml.sax.saxutils import escape
 
 from site_builder.domain.models import SiteInput
 from site_builder.pages.meta import year_publication
+from site_builder.pages.specs import featured_report
 
 # Pages for the bureau's own staff, not for search engines: the article preview, the CMS package.
 PRIVATE_FOLDERS = ("wechat", "cms")
@@ -33,7 +34,7 @@ def sitemap_xml(site: SiteInput, written) -> str:
     """sitemap.org 0.9; lastmod is the page's publication date (from the data). While some year is
     approved, the pages of the years that are not are left out."""
     by_year = {rep.data.year: year_publication(site, rep).time for rep in site.reports}
-    latest = site.reports[-1].data.year
+    latest = featured_report(site).data.year  # the year the home page and the site's own pages show
     unfinished = unfinished_years(site)
     hidden = set(unfinished) if len(unfinished) < len(site.reports) else set()
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']

@@ -93,10 +93,18 @@ def _objections_item(rep: YearReport, base: str) -> tuple[dt.date, str, str, str
     )
 
 
+def announced(site: SiteInput) -> list[YearReport]:
+    """The years the feed carries: while some year is approved, only the approved ones (a draft
+    year's item would be published with 【草稿】 and could never change once approved: an item never
+    changes); while none is, every year, marked by its status."""
+    approved = [r for r in site.reports if r.data.status.status == "approved"]
+    return approved or list(site.reports)
+
+
 def feed_xml(site: SiteInput) -> bytes:
     base = site.config.base_url
     items: list[tuple[dt.date | dt.datetime, str, str, str, str]] = []  # (when, guid, title, link, description)
-    for rep in site.reports:
+    for rep in announced(site):
         y = rep.data.year
         published = year_publication(site, rep).time
         items.append(

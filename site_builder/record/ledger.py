@@ -16,8 +16,8 @@ Each entry (one `build --publish` that published something new) holds:
   first 12 hex digits of the last entry's hash (the ledger head), so the pages cannot be part of it.
   The next entry's `previous` covers the whole entry, files included.
 - `site_files` (format 1, added later: an entry without it was written before): the SHA-256 of every
-  other file of the publication, outside the years' folders (home page, about, assets, feed,
-  sitemap, robots.txt, the save list), SHA256SUMS and the output marker excepted. Every entry a
+  other file of the publication, outside the published years' folders (home page, about, assets,
+  feed, sitemap, robots.txt, the save list, and the folder of a year not published yet, a draft), SHA256SUMS and the output marker excepted. Every entry a
   publication makes records the same `site_files`; a copy's shared files must be exactly those one
   of its years' last entries records (`shared_of`). Like `files`, it is outside `hash`. An old
   entry without it records only its year's files: its shared files are checked by the rebuild
@@ -134,8 +134,9 @@ def is_ledger(path: str) -> bool:
 
 
 def split_files(files: Mapping[str, str], years: Collection[int]) -> tuple[dict[int, dict[str, str]], dict[str, str]]:
-    """A site's files (path -> SHA-256) as entries record them: by year (`files`) and the shared
-    ones (`site_files`); the ledgers and `UNRECORDED` left out."""
+    """A site's files (path -> SHA-256) as entries record them: by year (`files`, for `years`: the
+    years published, those with an entry) and the shared ones (`site_files`: every other file,
+    a folder of a year never published included); the ledgers and `UNRECORDED` left out."""
     by_year: dict[int, dict[str, str]] = {y: {} for y in years}
     shared: dict[str, str] = {}
     for path, digest in sorted(files.items()):

@@ -5,7 +5,7 @@ the ledgers written back into the data and into the site."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
@@ -51,13 +51,22 @@ def _objection_record(o: Objection) -> ObjectionRecord:
     }
 
 
-def propose(site: SiteInput, inputs: dict[int, dict[str, str]], force: frozenset[int] = frozenset()) -> SiteInput:
-    """The ledgers as this publication leaves them: a new entry for each year whose published
-    content or corrections changed (or whose files did: `force`); its files are filled in later."""
+def propose(
+    site: SiteInput,
+    inputs: dict[int, dict[str, str]],
+    force: frozenset[int] = frozenset(),
+    years: Collection[int] | None = None,
+) -> SiteInput:
+    """The ledgers as this publication leaves them: a new entry for each year published (`years`,
+    default all) whose published content or corrections changed (or whose files did: `force`); its
+    files are filled in later. A year not published keeps its ledger as it is."""
     ledgers: dict[int, Ledger] = {}
     for rep in site.reports:
         data = rep.data
         old = of_year(site.ledgers, data.year) or Ledger(data.year)
+        if years is not None and data.year not in years:
+            ledgers[data.year] = replace(old, new_entry=False)
+            continue
         state = to_text(published_state(data))
         new_corrections = data.corrections[len(old.included) :]
         records = [_objection_record(o) for o in data.objections]
@@ -106,30 +115,48 @@ def propose(site: SiteInput, inputs: dict[int, dict[str, str]], force: frozenset
 
 
 def _recorded(site: SiteInput, written: dict[str, str]) -> tuple[dict[int, dict[str, str]], dict[str, str]]:
-    return split_files(written, [rep.data.year for rep in site.reports])
+    """The files written, by published year and shared. A year never published (a draft beside a
+    published one) has no entry to record its folder: its files are shared ones, recorded in the
+    `site_files` of the publication that carried them (every published byte is recorded)."""
+    return split_files(written, [y for y, ledger in site.ledgers.items() if ledger.entries])
 
 
-def stale_years(site: SiteInput, written: dict[str, str]) -> list[int]:
+def held_back(site: SiteInput, inputs: dict[int, dict[str, str]], years: Collection[int]) -> list[int]:
+    """The years not being published (`years` leaves them out) that were published before and now
+    have something new to publish (corrections, objections, changed content): publishing the others
+    alone would leave their pages other than their ledger records, so they must be published too."""
+    others = [y for y, ledger in site.ledgers.items() if y not in years and ledger.entries]
+    if not others:
+        return []
+    proposed = propose(site, inputs, years=others)
+    return sorted(y for y in others if (ledger := of_year(proposed.ledgers, y)) is not None and ledger.new_entry)
+
+
+def stale_years(site: SiteInput, written: dict[str, str], years: Collection[int] | None = None) -> list[int]:
     """Publishing: the years whose last entry, left by an earlier publication, records other files
     than those just written (new templates or code, the data unchanged). Each needs a new entry
     (`propose(..., force=...)`), and the pages its head: the site is written again.
     The shared files (`site_files`) too: when no year gets a new entry and the shared files just
     written are those no year's last entry records (or the entries are older than `site_files`),
-    the latest year gets one."""
+    the latest year published (of `years`, default all) gets one. A year not published that has no
+    entry is not stale: nothing of it is recorded."""
     by_year, shared = _recorded(site, written)
     stale, fresh = [], False
     recorded_shared = []
+    chosen = [rep.data.year for rep in site.reports if years is None or rep.data.year in years]
     for rep in site.reports:
         year = rep.data.year
         ledger = of_year(site.ledgers, year) or Ledger(year)
+        if not ledger.entries and year not in chosen:
+            continue
         if ledger.new_entry:
             fresh = True
             continue
         if ledger.entries[-1]["files"] != by_year[year]:
             stale.append(year)
         recorded_shared.append(ledger.entries[-1].get("site_files"))
-    if not stale and not fresh and site.reports and shared not in recorded_shared:
-        stale.append(site.reports[-1].data.year)
+    if not stale and not fresh and chosen and shared not in recorded_shared:
+        stale.append(chosen[-1])
     return stale
 
 
@@ -152,7 +179,11 @@ def output_files(site: SiteInput, written: dict[str, str], publish_mode: bool) -
 def record_paths(site: SiteInput, scores: Path) -> dict[Path, bytes | None]:
     """Where `build --publish` writes each year's ledger (absolute paths), before their bytes are
     known: they record the files the build writes (see `record_files`)."""
-    return {(scores / str(year) / LEDGER_FILE).resolve(): None for year in sorted(site.ledgers)}
+    return {
+        (scores / str(year) / LEDGER_FILE).resolve(): None
+        for year, ledger in sorted(site.ledgers.items())
+        if ledger.entries  # a year never published has no record
+    }
 
 
 def record_files(site: SiteInput, scores: Path) -> dict[Path, bytes]:
@@ -160,6 +191,6 @@ def record_files(site: SiteInput, scores: Path) -> dict[Path, bytes]:
     out: dict[Path, bytes] = {}
     for year in sorted(site.ledgers):
         ledger = of_year(site.ledgers, year)
-        if ledger is not None:
+        if ledger is not None and ledger.entries:  # a year never published has no record
             out[(scores / str(year) / LEDGER_FILE).resolve()] = ledger.to_json()
     return out
