@@ -7,7 +7,6 @@ rules as the YAML sheets and names the cell of each problem (`评分表.xlsx!P03
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import re
 import warnings
@@ -362,8 +361,8 @@ def _indicator_row(
 class ImportedSheet:
     institution: str
     year: int
-    yaml_text: str
-    data: dict  # the parsed form, for comparing with an existing sheet
+    name: str  # the institution's name, the comment heading a new sheet
+    data: dict  # the sheet's values (`sheet_as_data`'s form), compared with an existing sheet and written
 
 
 def _file_problem(path: Path) -> str | None:
@@ -550,29 +549,29 @@ def _import_sheet(
     def bad(cell: str, message: str, indicator: str | None = None) -> None:
         problems.add(f"{where}!{cell}", message, institution=shown, indicator=indicator)
 
+    # Every cell is checked whatever an earlier one holds: one run names every problem of the sheet.
     institution = roster.get(inst_id) if inst_id else None
     if institution is None:
         bad(ID_CELL, f"机构编号 {shown} 不在 {roster.year} 年名单中")
-        return None
-    if title_words[0] != inst_id:
+    elif title_words[0] != inst_id:
         bad(
             ID_CELL,
             f"机构编号 {inst_id} 与工作表名称“{shown_text(' '.join(title_words))}”不一致；"
             "编号和工作表名称都不要改动，请核对是否填错了工作表",
         )
     name = _text(ws[NAME_CELL].value)
-    if name != institution.name:
+    if institution is not None and name != institution.name:
         bad(
             NAME_CELL,
             f"机构名称“{shown_text(name)}”与名单中 {inst_id} 的名称"
             f"“{institution.name}”不一致；请核对是否填错了工作表，不要改动机构名称和编号",
         )
-    flags = {}
+    flags: dict[str, bool | None] = {}  # None: not chosen (its items are checked as entered, below)
     for key, ref in FLAG_CELLS.items():
         value = _text(ws[ref].value)
         if value not in (YES, NO):
             bad(ref, f"请选择 {YES} 或 {NO}，实为 {shown_text(value) if value else '空'}")
-        flags[key] = value == YES
+        flags[key] = None if value not in (YES, NO) else value == YES
     assessed = ws[DATE_CELL].value
     if isinstance(assessed, dt.datetime):
         assessed = assessed.date()
@@ -581,8 +580,6 @@ def _import_sheet(
             DATE_CELL,
             f"评估日期须为日期（如 2024-01-08），实为 {shown_text(assessed) if assessed is not None else '空'}",
         )
-    if len(problems.items) > before:
-        return None
 
     rows: dict[str, int] = {}
     for row in range(HEADER_ROW + 1, ws.max_row + 1):
@@ -616,10 +613,13 @@ def _import_sheet(
                     ind.id,
                 )
             continue
-        applicable = ind.applies == "all" or flags.get(ind.applies, False)
+        score = _value(ws[cell("score")].value)
+        applies = True if ind.applies == "all" else flags.get(ind.applies)
+        # a flag not chosen: an item entered is checked as applicable, one left blank as not
+        applicable = (score is not None) if applies is None else applies
         item, found_problems = check_item(
             ind,
-            _value(ws[cell("score")].value),
+            score,
             _text(ws[cell("reason")].value),
             _value(ws[cell("self")].value),
             _text(ws[cell("self_reason")].value),
@@ -629,7 +629,7 @@ def _import_sheet(
             bad(cell(FIELD_COLUMNS[problem.field]), problem.message, ind.id)
         if item:
             items[ind.id] = item_entry(item)
-    if len(problems.items) > before:
+    if len(problems.items) > before or institution is None or not isinstance(assessed, dt.date):
         return None
     data = {
         "institution": inst_id,
@@ -639,37 +639,7 @@ def _import_sheet(
         "items": items,
         "veto": veto,
     }
-    return ImportedSheet(institution.id, rubric.year, sheet_yaml(data, institution.name), data)
-
-
-def sheet_yaml(data: dict, name: str) -> str:
-    """The documented sheet format, exact decimals, strings quoted so that no text can break it."""
-    lines = [
-        f"# {name}",
-        f"institution: {data['institution']}",
-        f"assessed_on: {data['assessed_on'].isoformat()}",
-        f"senior_levels: {str(data['senior_levels']).lower()}",
-        f"online_exam: {str(data['online_exam']).lower()}",
-        "items:",
-    ]
-    for ind, entry in data["items"].items():
-        if set(entry) == {"score"}:
-            lines.append(f"  {ind}: {fmt(entry['score'])}")
-            continue
-        parts = [f"score: {fmt(entry['score'])}"]
-        if "reason" in entry:
-            parts.append(f"reason: {json.dumps(entry['reason'], ensure_ascii=False)}")
-        if "self" in entry:
-            parts.append(f"self: {fmt(entry['self'])}")
-        if "self_reason" in entry:
-            parts.append(f"self_reason: {json.dumps(entry['self_reason'], ensure_ascii=False)}")
-        lines.append(f"  {ind}: {{{', '.join(parts)}}}")
-    if data["veto"]:
-        lines.append("veto:")
-        lines += [f"  {ind}: {json.dumps(ev, ensure_ascii=False)}" for ind, ev in data["veto"].items()]
-    else:
-        lines.append("veto: {}")
-    return "\n".join(lines) + "\n"
+    return ImportedSheet(institution.id, rubric.year, institution.name, data)
 
 
 def item_entry(item: ItemScore) -> dict:
