@@ -4,13 +4,18 @@ sheet is named in one run, and then nothing is written."""
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
+from ruamel.yaml import YAML
 
 from site_builder.commands import workbooks
 from site_builder.sheets import sheetyaml
@@ -289,3 +294,56 @@ def test_a_sheet_edited_meanwhile_is_not_overwritten(book, monkeypatch):
     result = book.cli("import", BOOK, "--force")
     assert result.code == 1 and "导入过程中该文件被改动或新建了" in result.err
     assert sheets_text(book) == {**before, "M02.yaml": before["M02.yaml"].replace("1-03: 1", "1-03: 0", 1)}
+
+
+_BASE = {
+    "institution": "M02",
+    "assessed_on": dt.date(2024, 1, 7),
+    "senior_levels": False,
+    "online_exam": False,
+    "items": {"1-01": {"score": Decimal("0"), "reason": "原因"}, "1-02": {"score": Decimal("1")}},
+    "veto": {},
+}
+_PIECES = [
+    *"ab01:-#{}[],'\"!&*?|>%@` 是，：\\",
+    "yes",
+    "null",
+    "~",
+    "1e3",
+    "0o17",
+    "2024-01-08",
+    "1_0",
+    ".inf",
+    "\u3000",
+]
+
+
+@settings(max_examples=150, deadline=None)
+@example("0o17", "1e3", "1", False)  # text to PyYAML (YAML 1.1), numbers to ruamel.yaml (YAML 1.2)
+@example("yes", "a?", "0.75", True)  # a boolean to PyYAML; '?' ends a plain text in a flow mapping for one reader
+@example("是", "1-01", "89.75", True)
+@given(
+    st.lists(st.sampled_from(_PIECES), min_size=1, max_size=6).map(lambda p: "".join(p).strip()).filter(bool),
+    st.lists(st.sampled_from(_PIECES), min_size=1, max_size=6).map(lambda p: "".join(p).strip()).filter(bool),
+    st.sampled_from(["0.75", "0.3", "89.75", "1"]),
+    st.booleans(),
+)
+def test_any_text_and_score_read_back_by_every_reader(reason, evidence, score, veto):
+    new = {
+        **_BASE,
+        "items": {
+            "1-01": {"score": Decimal(score), "reason": reason},
+            "1-02": {"score": Decimal("0"), "reason": evidence, "self": Decimal("1")},
+        },
+        "veto": {"6-06": evidence} if veto else {},
+    }
+    original = sheetyaml.new_text(_BASE, "名")
+    for text in (sheetyaml.new_text(new, "名"), sheetyaml.edited_text(original, _BASE, new)):
+        # PyYAML's pure-Python loader (YAML 1.1) and ruamel.yaml's (YAML 1.2), not the project's reader
+        for data in (yaml.load(text, Loader=yaml.SafeLoader), YAML(typ="safe", pure=True).load(text)):
+            assert data["items"]["1-01"] == {"score": float(score) if "." in score else int(score), "reason": reason}
+            assert data["items"]["1-02"]["reason"] == evidence
+            assert data["veto"] == ({"6-06": evidence} if veto else {})
+        assert f"score: {score}," in text
+    # and back: the sheet as it was, byte for byte
+    assert sheetyaml.edited_text(sheetyaml.edited_text(original, _BASE, new), new, _BASE) == original

@@ -25,6 +25,9 @@ from site_builder.domain.scoring import fmt
 
 ENTRY_KEYS = ("score", "reason", "self", "self_reason")
 HEADER_KEYS = ("assessed_on", "senior_levels", "online_exam")
+INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`\\")
+"""ASCII characters that mean something to YAML somewhere: a text with one is always quoted, so that no
+reader (libyaml, pure-Python PyYAML, ruamel.yaml) can take it for anything but text ("1-01", "a?")."""
 
 
 class SheetTextError(Exception):
@@ -32,9 +35,13 @@ class SheetTextError(Exception):
 
 
 def plain_reads_back(text: str, flow: bool) -> bool:
-    """Whether `text` written plain reads back as the same text: inside a one-line flow mapping
-    (`{score: 0, reason: TEXT}`) when `flow`, else as a block mapping's value (`6-04: TEXT`)."""
-    if not text or text != text.strip() or "\n" in text or "\r" in text:
+    """Whether `text` may be written plain: it holds none of YAML's `INDICATORS`, has a character
+    beyond ASCII or is ASCII letters and spaces, and the project's reader reads it back as the same
+    text (not `yes`, `null`, `True`), inside a one-line flow mapping (`{score: 0, reason: TEXT}`) when
+    `flow`, else as a block mapping's value (`6-04: TEXT`)."""
+    if not text or text != text.strip() or not INDICATORS.isdisjoint(text) or not text.isprintable():
+        return False
+    if text.isascii() and not text.replace(" ", "").isalpha():  # 1e3, 0o17: numbers to some reader
         return False
     doc = f"k: {{v: {text}}}\n" if flow else f"k: {text}\n"
     try:
@@ -86,7 +93,7 @@ def edited_text(text: str, old: dict, new: dict) -> str:
     from ruamel.yaml import YAML  # only when a sheet changes: the round trip is slower than our readers
     from ruamel.yaml.comments import CommentedMap
     from ruamel.yaml.representer import RoundTripRepresenter
-    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString, PlainScalarString
 
     class Representer(RoundTripRepresenter):
         """Decimals written as `fmt` writes them: 0.75, 1, never 0.74999 or 7.5E-1."""
@@ -105,8 +112,10 @@ def edited_text(text: str, old: dict, new: dict) -> str:
     doc = yaml.load(text)
 
     def value(v: Any, flow: bool) -> Any:
-        if isinstance(v, str) and not plain_reads_back(v, flow):
-            return DoubleQuotedScalarString(v)
+        """A changed text is written as a new sheet writes it, whatever quotes the old one had (ruamel
+        would keep them): plain where it reads back as the same text, double-quoted otherwise."""
+        if isinstance(v, str):
+            return PlainScalarString(v) if plain_reads_back(v, flow) else DoubleQuotedScalarString(v)
         return v
 
     def entry_node(entry: dict) -> Any:
