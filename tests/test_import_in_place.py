@@ -347,3 +347,29 @@ def test_any_text_and_score_read_back_by_every_reader(reason, evidence, score, v
         assert f"score: {score}," in text
     # and back: the sheet as it was, byte for byte
     assert sheetyaml.edited_text(sheetyaml.edited_text(original, _BASE, new), new, _BASE) == original
+
+
+def test_the_privacy_scan_runs_on_imported_texts_with_their_cells(book):
+    before = sheets_text(book)
+    rows = edit(
+        book,
+        {
+            "M02": {
+                "H:1-04": "记录不完整，联系人 138 1234 5678",
+                "F:1-05": "已联系 0350-3020718",  # the office's own number (content/site.yaml): allowed
+                "C5": "x",
+            },
+            "P06": {"H:6-06": "经查实，违规收费，举报人身份证 110101199003074514"},
+        },
+    )
+    result = book.cli("import", BOOK, "--force")
+    assert result.code == 1
+    assert result.err == (
+        "错误：数据有 3 处问题，未写出任何文件：\n"
+        f"  {BOOK}!P06!H{rows['P06']['6-06']}: 机构 P06: 指标 6-06: "
+        "否决项证据含居民身份证号 110***********4514：请去标识化，如 138****1234，或删去\n"
+        f"  {BOOK}!M02!C5: 机构 M02: 评估日期须为日期（如 2024-01-08），实为 x\n"
+        f"  {BOOK}!M02!H{rows['M02']['1-04']}: 机构 M02: 指标 1-04: "
+        "扣分原因含手机号码 138****5678：请去标识化，如 138****1234，或删去\n"
+    )
+    assert sheets_text(book) == before

@@ -14,6 +14,7 @@ from site_builder.build.flow import Layout
 from site_builder.common.messages import absolute
 from site_builder.domain.models import Roster, Rubric
 from site_builder.errors import BuildError, DataError, Problems
+from site_builder.read.config import load_config
 from site_builder.read.project import Paths, list_year_dirs, load_project, load_roster, load_rubric, load_sheet
 from site_builder.sheets import sheetyaml
 from site_builder.sheets import workbook as wbk
@@ -112,6 +113,7 @@ def import_workbooks(layout: Layout, files: list[Path], into: Path | None, force
     summaries: list[tuple[str, list[str], list[str]]] = []
     inputs: dict[int, tuple[Rubric, Roster]] = {}
     names = [p.name for p in files]
+    privacy = _privacy_check(layout)
     for path in files:
         label = path.name if names.count(path.name) == 1 else str(path)
         if not path.is_file():
@@ -142,7 +144,7 @@ def import_workbooks(layout: Layout, files: list[Path], into: Path | None, force
         rubric, roster = inputs[year]
         skipped: list[str] = []
         try:
-            sheets = wbk.import_sheets(wb, label, rubric, roster, problems, skipped)
+            sheets = wbk.import_sheets(wb, label, rubric, roster, problems, skipped, privacy)
         finally:
             wb.close()
         for sheet in sheets:
@@ -207,6 +209,17 @@ def import_workbooks(layout: Layout, files: list[Path], into: Path | None, force
     problems.raise_if_any()
     _write_all(plans, layout)
     return ImportResult([p.target for p in plans], unchanged, summaries)
+
+
+def _privacy_check(layout: Layout) -> wbk.TextCheck:
+    """The privacy scan that `validate` and `build` run on the sheets (`publish.privacy`), for the
+    workbook's texts: personal data is named by its cell and never reaches a sheet."""
+    from site_builder.publish.privacy import HINT, Scanner  # the same scan, the same words
+
+    config = load_config(layout.content / "site.yaml", "content/site.yaml", Problems())  # its problems: validate's
+    contact = config.contact if config is not None else None
+    scanner = Scanner((contact.phone,) if contact else (), (contact.email,) if contact else ())
+    return lambda text: [f"含{found.kind} {found.masked}：{HINT}" for found in dict.fromkeys(scanner.find(text))]
 
 
 CHANGED_MEANWHILE = "导入过程中该文件被改动或新建了（可能正在别的程序中编辑）；请保存并关闭后重新导入，未写出任何文件"

@@ -11,6 +11,7 @@ import os
 import re
 import warnings
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -50,6 +51,7 @@ FLAG_CELLS = {"senior_levels": "C3", "online_exam": "C4"}
 DATE_CELL = "C5"
 ID_CELL = "G2"
 NAME_CELL = "B2"
+TEXT_LABELS = {"reason": "扣分原因", "self_reason": "自评扣分原因"}
 FIELD_COLUMNS = {"score": "score", "reason": "reason", "self": "self", "self_reason": "self_reason"}
 MAX_FILE = 20 * 1024 * 1024
 """Largest workbook accepted (one for a whole city is well under 1 MB)."""
@@ -435,10 +437,21 @@ def read_year(path: Path, label: str, problems: Problems) -> tuple[Workbook, int
     return wb, year
 
 
+TextCheck = Callable[[str], list[str]]
+"""A further check of every text an expert entered (the command's privacy scan): what is wrong with it."""
+
+
 def import_sheets(
-    wb, label: str, rubric: Rubric, roster: Roster, problems: Problems, skipped: list[str] | None = None
+    wb,
+    label: str,
+    rubric: Rubric,
+    roster: Roster,
+    problems: Problems,
+    skipped: list[str] | None = None,
+    check_text: TextCheck | None = None,
 ) -> list[ImportedSheet]:
-    """The filled institution sheets; a sheet with nothing entered is not checked but listed in `skipped`."""
+    """The filled institution sheets; a sheet with nothing entered is not checked but listed in `skipped`.
+    `check_text`: run on every reason and every piece of evidence, each finding a problem of its cell."""
     out = []
     for n, ws in enumerate(wb.worksheets, start=1):
         if ws.title in (META_SHEET, COVER_SHEET):
@@ -471,7 +484,7 @@ def import_sheets(
             skipped.append(ws.title)
             continue
         before = len(problems.items)
-        sheet = _import_sheet(grid, where, words, rubric, roster, problems)
+        sheet = _import_sheet(grid, where, words, rubric, roster, problems, check_text)
         if sheet:
             out.append(sheet)
         elif skipped is not None:
@@ -539,7 +552,13 @@ def _value(value):
 
 
 def _import_sheet(
-    ws, where: str, title_words: list[str], rubric: Rubric, roster: Roster, problems: Problems
+    ws,
+    where: str,
+    title_words: list[str],
+    rubric: Rubric,
+    roster: Roster,
+    problems: Problems,
+    check_text: TextCheck | None = None,
 ) -> ImportedSheet | None:
     before = len(problems.items)
     raw_id = _text(ws[ID_CELL].value)
@@ -595,6 +614,12 @@ def _import_sheet(
             bad(f"A{HEADER_ROW + 1}", f"缺少指标 {ind.id} 的行；工作表不能删除行，请重新生成工作簿后填写", ind.id)
             continue
         cell = lambda key, row=at: f"{COL[key]}{row}"  # noqa: E731
+        if check_text is not None:
+            for key in ("self_reason", "reason"):
+                text = _text(ws[cell(key)].value)
+                for finding in check_text(text) if text else ():
+                    what = "否决项证据" if ind.is_veto else TEXT_LABELS[key]
+                    bad(cell(key), f"{what}{finding}", ind.id)
         if ind.is_veto:
             found, evidence = _text(ws[cell("score")].value), _text(ws[cell("reason")].value)
             if found not in (YES, NO, None):
