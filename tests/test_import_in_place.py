@@ -373,3 +373,19 @@ def test_the_privacy_scan_runs_on_imported_texts_with_their_cells(book):
         "扣分原因含手机号码 138****5678：请去标识化，如 138****1234，或删去\n"
     )
     assert sheets_text(book) == before
+
+
+def test_every_sheet_changed_is_one_line_each(book):
+    # 24 changed sheets: their edits are spread over forked processes (workbooks.FORK_EDITS)
+    before = sheets_text(book)
+    names = [name[:-5] for name in before if name[0] in "PM"]
+    assert len(names) > workbooks.FORK_EDITS
+    edit(book, {inst: {"C5": dt.datetime(2024, 2, 29)} for inst in names})
+    result = book.cli("import", BOOK, "--force")
+    assert result.code == 0, result.err
+    assert result.out.count("已写出") == len(names)
+    lines = changed_lines(before, sheets_text(book))
+    assert [line.split(" ", 1)[1][:13] for line in lines] == ["-assessed_on:", "+assessed_on:"] * len(names)
+    assert [line for line in lines if line.split()[1][0] == "+"] == [
+        f"{name}.yaml +assessed_on: 2024-02-29" for name in sorted(names)
+    ]
