@@ -181,7 +181,11 @@ def import_workbooks(layout: Layout, files: list[Path], into: Path | None, force
         target = into / str(sheet.year) / f"{sheet.institution}.yaml"
         if not target.is_file():
             plans.append(
-                _Plan(target, _text_of(paths.rel(target), problems, sheetyaml.new_text, sheet.data, sheet.name))
+                _Plan(
+                    target,
+                    paths.rel(target),
+                    _text_of(paths.rel(target), problems, sheetyaml.new_text, sheet.data, sheet.name),
+                )
             )
             continue
         existing = load_sheet(target, rubric, roster, paths, problems)
@@ -208,11 +212,11 @@ def import_workbooks(layout: Layout, files: list[Path], into: Path | None, force
             problems.add(paths.rel(target), CHANGED_MEANWHILE, institution=sheet.institution)
             continue
         edits.append((len(plans), raw, old, sheet.data))
-        plans.append(_Plan(target, "", raw))
+        plans.append(_Plan(target, paths.rel(target), "", raw))
     # the round trip costs about 50 ms a sheet: many changed sheets are edited on every core
     for (index, *_), (text, error) in zip(edits, map_forked(_edit, edits, os.cpu_count() or 1, FORK_EDITS, 2)):
         if error is not None:
-            problems.add(paths.rel(plans[index].target), _internal(error))
+            problems.add(plans[index].rel, _internal(error))
         plans[index] = replace(plans[index], text=text)
     problems.raise_if_any()
     _write_all(plans, layout)
@@ -238,6 +242,7 @@ CHANGED_MEANWHILE = "导入过程中该文件被改动或新建了（可能正�
 @dataclass(frozen=True)
 class _Plan:
     target: Path
+    rel: str  # as messages name it: scores/2023/P03.yaml
     text: str
     before: bytes | None = None  # the file as read and checked; None: a new sheet
 
@@ -283,7 +288,7 @@ def _write_all(plans: list[_Plan], layout: Layout) -> None:
         except OSError:
             now = None
         if plan.before is not None and now != plan.before or plan.before is None and os.path.lexists(plan.target):
-            problems.add(absolute(plan.target), CHANGED_MEANWHILE)
+            problems.add(plan.rel, CHANGED_MEANWHILE)
     problems.raise_if_any()
     done: list[_Plan] = []
     try:
