@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+import hashlib
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from site_builder.build.flow import Layout
 from site_builder.common.messages import absolute
+from site_builder.common.processes import map_forked
 from site_builder.domain.models import Roster, Rubric
-from site_builder.errors import BuildError, Problems
+from site_builder.errors import BuildError, DataError, Problems
+from site_builder.read.config import load_config
 from site_builder.read.project import Paths, list_year_dirs, load_project, load_roster, load_rubric, load_sheet
+from site_builder.sheets import sheetyaml
 from site_builder.sheets import workbook as wbk
+from site_builder.storage.files import atomic_write
 from site_builder.storage.writer import is_data_file, replace_file
 
 
@@ -106,6 +114,7 @@ def import_workbooks(layout: Layout, files: list[Path], into: Path | None, force
     summaries: list[tuple[str, list[str], list[str]]] = []
     inputs: dict[int, tuple[Rubric, Roster]] = {}
     names = [p.name for p in files]
+    privacy = _privacy_check(layout)
     for path in files:
         label = path.name if names.count(path.name) == 1 else str(path)
         if not path.is_file():
@@ -121,23 +130,29 @@ def import_workbooks(layout: Layout, files: list[Path], into: Path | None, force
             continue
         wb, year = opened
         if year not in inputs:
-            _, rubric, roster = _year_inputs(
-                Layout(layout.root, into, layout.rubric, layout.content, layout.out), year, problems
-            )
+            found = Problems()  # its own list: the year's inputs stop at their own problems, not at the earlier files'
+            try:
+                _, rubric, roster = _year_inputs(
+                    Layout(layout.root, into, layout.rubric, layout.content, layout.out), year, found
+                )
+            except DataError:
+                rubric = roster = None
+            problems.items += found.items
             if rubric is None or roster is None:
+                wb.close()
                 continue
             inputs[year] = (rubric, roster)
         rubric, roster = inputs[year]
         skipped: list[str] = []
         try:
-            sheets = wbk.import_sheets(wb, label, rubric, roster, problems, skipped)
+            sheets = wbk.import_sheets(wb, label, rubric, roster, problems, skipped, privacy)
         finally:
             wb.close()
         for sheet in sheets:
             origin[id(sheet)] = label
         imported += sheets
         summaries.append((label, [s.institution for s in sheets], [t.split()[0] for t in skipped]))
-    problems.raise_if_any()
+    # no stop here: the sheets that are right are still compared below, so that one run names every problem
 
     first: dict[tuple[int, str], wbk.ImportedSheet] = {}
     unique = []
@@ -158,28 +173,135 @@ def import_workbooks(layout: Layout, files: list[Path], into: Path | None, force
             )
     imported = unique
     paths = Paths(layout.rubric, into, layout.root)
-    plans: list[tuple[Path, str]] = []
+    plans: list[_Plan] = []
+    edits: list[tuple[int, bytes, dict, dict]] = []  # (plan, the file's bytes, its data, the workbook's)
     unchanged = []
     for sheet in imported:  # checked cell by cell with the same rules as a YAML sheet (rules.check_item)
         rubric, roster = inputs[sheet.year]
         target = into / str(sheet.year) / f"{sheet.institution}.yaml"
-        if target.is_file():
-            existing = load_sheet(target, rubric, roster, paths, problems)
-            if existing is None:
-                continue
-            diff = wbk.differences(wbk.sheet_as_data(existing), sheet.data)
-            if not diff:
-                unchanged.append(target)
-                continue
-            if not force:
-                problems.add(
+        if not target.is_file():
+            plans.append(
+                _Plan(
+                    target,
                     paths.rel(target),
-                    "已有评分表与工作簿不同，未覆盖（确认无误后加 --force）：" + "；".join(diff),
-                    institution=sheet.institution,
+                    _text_of(paths.rel(target), problems, sheetyaml.new_text, sheet.data, sheet.name),
                 )
-                continue
-        plans.append((target, sheet.yaml_text))
+            )
+            continue
+        existing = load_sheet(target, rubric, roster, paths, problems)
+        if existing is None:
+            continue
+        old = wbk.sheet_as_data(existing)
+        diff = wbk.differences(old, sheet.data)
+        if not diff:
+            unchanged.append(target)
+            continue
+        if not force:
+            problems.add(
+                paths.rel(target),
+                "已有评分表与工作簿不同，未覆盖（确认无误后加 --force）：" + "；".join(diff),
+                institution=sheet.institution,
+            )
+            continue
+        try:
+            raw = target.read_bytes()
+        except OSError as exc:
+            problems.add(paths.rel(target), f"无法读取文件：{exc.strerror}", institution=sheet.institution)
+            continue
+        if hashlib.sha256(raw).hexdigest() != existing.digest:  # edited between the check and now
+            problems.add(paths.rel(target), CHANGED_MEANWHILE, institution=sheet.institution)
+            continue
+        edits.append((len(plans), raw, old, sheet.data))
+        plans.append(_Plan(target, paths.rel(target), "", raw))
+    # the round trip costs about 50 ms a sheet: many changed sheets are edited on every core
+    for (index, *_), (text, error) in zip(edits, map_forked(_edit, edits, os.cpu_count() or 1, FORK_EDITS, 2)):
+        if error is not None:
+            problems.add(plans[index].rel, _internal(error))
+        plans[index] = replace(plans[index], text=text)
     problems.raise_if_any()
-    for target, text in plans:  # score sheets: data by design, compared above (identical, or --force)
-        replace_file(target, text, layout.protected(), force, data_file=True)
-    return ImportResult([t for t, _ in plans], unchanged, summaries)
+    _write_all(plans, layout)
+    return ImportResult([p.target for p in plans], unchanged, summaries)
+
+
+def _privacy_check(layout: Layout) -> wbk.TextCheck:
+    """The privacy scan that `validate` and `build` run on the sheets (`publish.privacy`), for the
+    workbook's texts: personal data is named by its cell and never reaches a sheet."""
+    from site_builder.publish.privacy import HINT, Scanner  # the same scan, the same words
+
+    config = load_config(layout.content / "site.yaml", "content/site.yaml", Problems())  # its problems: validate's
+    contact = config.contact if config is not None else None
+    scanner = Scanner((contact.phone,) if contact else (), (contact.email,) if contact else ())
+    return lambda text: [f"含{found.kind} {found.masked}：{HINT}" for found in dict.fromkeys(scanner.find(text))]
+
+
+FORK_EDITS = 8
+"""Changed sheets from which their edits are spread over forked processes (`common.processes`)."""
+CHANGED_MEANWHILE = "导入过程中该文件被改动或新建了（可能正在别的程序中编辑）；请保存并关闭后重新导入，未写出任何文件"
+
+
+@dataclass(frozen=True)
+class _Plan:
+    target: Path
+    rel: str  # as messages name it: scores/2023/P03.yaml
+    text: str
+    before: bytes | None = None  # the file as read and checked; None: a new sheet
+
+
+def _internal(error: str) -> str:
+    return f"内部错误：写出的评分表读回后与工作簿不一致（{error}），未写出任何文件；请把本提示和工作簿发给维护人员"
+
+
+def _text_of(rel: str, problems: Problems, make: Callable[..., str], *args: Any) -> str:
+    """The sheet's new text; a text that would not read back as meant is a problem, never written."""
+    try:
+        return make(*args)
+    except sheetyaml.SheetTextError as exc:
+        problems.add(rel, _internal(str(exc)))
+        return ""
+
+
+def _edit(job: tuple[int, bytes, dict, dict]) -> tuple[str, str | None]:
+    """(text, None), or ('', why) when the text would not read back as meant (`sheetyaml._check`)."""
+    try:
+        return _edited(*job[1:]), None
+    except sheetyaml.SheetTextError as exc:
+        return "", str(exc)
+
+
+def _edited(raw: bytes, old: dict, new: dict) -> str:
+    """An existing sheet's text with the changed values replaced in place; its BOM and line ends kept."""
+    text = raw.decode("utf-8")
+    bom = "\ufeff" if text.startswith("\ufeff") else ""
+    crlf = "\r\n" in text
+    body = text[len(bom) :].replace("\r\n", "\n") if crlf else text[len(bom) :]
+    edited = sheetyaml.edited_text(body, old, new)
+    return bom + (edited.replace("\n", "\r\n") if crlf else edited)
+
+
+def _write_all(plans: list[_Plan], layout: Layout) -> None:
+    """Every sheet written, or none: a sheet changed by someone else since it was read is refused
+    before anything is written, and a write that fails puts back the sheets written before it."""
+    problems = Problems()
+    for plan in plans:
+        try:
+            now = plan.target.read_bytes() if plan.before is not None else None
+        except OSError:
+            now = None
+        if plan.before is not None and now != plan.before or plan.before is None and os.path.lexists(plan.target):
+            problems.add(plan.rel, CHANGED_MEANWHILE)
+    problems.raise_if_any()
+    done: list[_Plan] = []
+    try:
+        for plan in plans:  # score sheets: data by design, compared above (identical, or --force)
+            replace_file(plan.target, plan.text, layout.protected(), data_file=True)
+            done.append(plan)
+    except BaseException:
+        for plan in reversed(done):
+            try:
+                if plan.before is None:
+                    plan.target.unlink(missing_ok=True)
+                else:
+                    atomic_write(plan.target, plan.before)
+            except OSError:
+                pass  # the error being raised is what the clerk must see first
+        raise

@@ -7,11 +7,11 @@ rules as the YAML sheets and names the cell of each problem (`评分表.xlsx!P03
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import re
 import warnings
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -51,6 +51,7 @@ FLAG_CELLS = {"senior_levels": "C3", "online_exam": "C4"}
 DATE_CELL = "C5"
 ID_CELL = "G2"
 NAME_CELL = "B2"
+TEXT_LABELS = {"reason": "扣分原因", "self_reason": "自评扣分原因"}
 FIELD_COLUMNS = {"score": "score", "reason": "reason", "self": "self", "self_reason": "self_reason"}
 MAX_FILE = 20 * 1024 * 1024
 """Largest workbook accepted (one for a whole city is well under 1 MB)."""
@@ -362,8 +363,8 @@ def _indicator_row(
 class ImportedSheet:
     institution: str
     year: int
-    yaml_text: str
-    data: dict  # the parsed form, for comparing with an existing sheet
+    name: str  # the institution's name, the comment heading a new sheet
+    data: dict  # the sheet's values (`sheet_as_data`'s form), compared with an existing sheet and written
 
 
 def _file_problem(path: Path) -> str | None:
@@ -436,10 +437,21 @@ def read_year(path: Path, label: str, problems: Problems) -> tuple[Workbook, int
     return wb, year
 
 
+TextCheck = Callable[[str], list[str]]
+"""A further check of every text an expert entered (the command's privacy scan): what is wrong with it."""
+
+
 def import_sheets(
-    wb, label: str, rubric: Rubric, roster: Roster, problems: Problems, skipped: list[str] | None = None
+    wb,
+    label: str,
+    rubric: Rubric,
+    roster: Roster,
+    problems: Problems,
+    skipped: list[str] | None = None,
+    check_text: TextCheck | None = None,
 ) -> list[ImportedSheet]:
-    """The filled institution sheets; a sheet with nothing entered is not checked but listed in `skipped`."""
+    """The filled institution sheets; a sheet with nothing entered is not checked but listed in `skipped`.
+    `check_text`: run on every reason and every piece of evidence, each finding a problem of its cell."""
     out = []
     for n, ws in enumerate(wb.worksheets, start=1):
         if ws.title in (META_SHEET, COVER_SHEET):
@@ -472,7 +484,7 @@ def import_sheets(
             skipped.append(ws.title)
             continue
         before = len(problems.items)
-        sheet = _import_sheet(grid, where, words, rubric, roster, problems)
+        sheet = _import_sheet(grid, where, words, rubric, roster, problems, check_text)
         if sheet:
             out.append(sheet)
         elif skipped is not None:
@@ -540,7 +552,13 @@ def _value(value):
 
 
 def _import_sheet(
-    ws, where: str, title_words: list[str], rubric: Rubric, roster: Roster, problems: Problems
+    ws,
+    where: str,
+    title_words: list[str],
+    rubric: Rubric,
+    roster: Roster,
+    problems: Problems,
+    check_text: TextCheck | None = None,
 ) -> ImportedSheet | None:
     before = len(problems.items)
     raw_id = _text(ws[ID_CELL].value)
@@ -550,29 +568,29 @@ def _import_sheet(
     def bad(cell: str, message: str, indicator: str | None = None) -> None:
         problems.add(f"{where}!{cell}", message, institution=shown, indicator=indicator)
 
+    # Every cell is checked whatever an earlier one holds: one run names every problem of the sheet.
     institution = roster.get(inst_id) if inst_id else None
     if institution is None:
         bad(ID_CELL, f"机构编号 {shown} 不在 {roster.year} 年名单中")
-        return None
-    if title_words[0] != inst_id:
+    elif title_words[0] != inst_id:
         bad(
             ID_CELL,
             f"机构编号 {inst_id} 与工作表名称“{shown_text(' '.join(title_words))}”不一致；"
             "编号和工作表名称都不要改动，请核对是否填错了工作表",
         )
     name = _text(ws[NAME_CELL].value)
-    if name != institution.name:
+    if institution is not None and name != institution.name:
         bad(
             NAME_CELL,
             f"机构名称“{shown_text(name)}”与名单中 {inst_id} 的名称"
             f"“{institution.name}”不一致；请核对是否填错了工作表，不要改动机构名称和编号",
         )
-    flags = {}
+    flags: dict[str, bool | None] = {}  # None: not chosen (its items are checked as entered, below)
     for key, ref in FLAG_CELLS.items():
         value = _text(ws[ref].value)
         if value not in (YES, NO):
             bad(ref, f"请选择 {YES} 或 {NO}，实为 {shown_text(value) if value else '空'}")
-        flags[key] = value == YES
+        flags[key] = None if value not in (YES, NO) else value == YES
     assessed = ws[DATE_CELL].value
     if isinstance(assessed, dt.datetime):
         assessed = assessed.date()
@@ -581,8 +599,6 @@ def _import_sheet(
             DATE_CELL,
             f"评估日期须为日期（如 2024-01-08），实为 {shown_text(assessed) if assessed is not None else '空'}",
         )
-    if len(problems.items) > before:
-        return None
 
     rows: dict[str, int] = {}
     for row in range(HEADER_ROW + 1, ws.max_row + 1):
@@ -598,6 +614,12 @@ def _import_sheet(
             bad(f"A{HEADER_ROW + 1}", f"缺少指标 {ind.id} 的行；工作表不能删除行，请重新生成工作簿后填写", ind.id)
             continue
         cell = lambda key, row=at: f"{COL[key]}{row}"  # noqa: E731
+        if check_text is not None:
+            for key in ("self_reason", "reason"):
+                text = _text(ws[cell(key)].value)
+                for finding in check_text(text) if text else ():
+                    what = "否决项证据" if ind.is_veto else TEXT_LABELS[key]
+                    bad(cell(key), f"{what}{finding}", ind.id)
         if ind.is_veto:
             found, evidence = _text(ws[cell("score")].value), _text(ws[cell("reason")].value)
             if found not in (YES, NO, None):
@@ -616,10 +638,13 @@ def _import_sheet(
                     ind.id,
                 )
             continue
-        applicable = ind.applies == "all" or flags.get(ind.applies, False)
+        score = _value(ws[cell("score")].value)
+        applies = True if ind.applies == "all" else flags.get(ind.applies)
+        # a flag not chosen: an item entered is checked as applicable, one left blank as not
+        applicable = (score is not None) if applies is None else applies
         item, found_problems = check_item(
             ind,
-            _value(ws[cell("score")].value),
+            score,
             _text(ws[cell("reason")].value),
             _value(ws[cell("self")].value),
             _text(ws[cell("self_reason")].value),
@@ -629,7 +654,7 @@ def _import_sheet(
             bad(cell(FIELD_COLUMNS[problem.field]), problem.message, ind.id)
         if item:
             items[ind.id] = item_entry(item)
-    if len(problems.items) > before:
+    if len(problems.items) > before or institution is None or not isinstance(assessed, dt.date):
         return None
     data = {
         "institution": inst_id,
@@ -639,37 +664,7 @@ def _import_sheet(
         "items": items,
         "veto": veto,
     }
-    return ImportedSheet(institution.id, rubric.year, sheet_yaml(data, institution.name), data)
-
-
-def sheet_yaml(data: dict, name: str) -> str:
-    """The documented sheet format, exact decimals, strings quoted so that no text can break it."""
-    lines = [
-        f"# {name}",
-        f"institution: {data['institution']}",
-        f"assessed_on: {data['assessed_on'].isoformat()}",
-        f"senior_levels: {str(data['senior_levels']).lower()}",
-        f"online_exam: {str(data['online_exam']).lower()}",
-        "items:",
-    ]
-    for ind, entry in data["items"].items():
-        if set(entry) == {"score"}:
-            lines.append(f"  {ind}: {fmt(entry['score'])}")
-            continue
-        parts = [f"score: {fmt(entry['score'])}"]
-        if "reason" in entry:
-            parts.append(f"reason: {json.dumps(entry['reason'], ensure_ascii=False)}")
-        if "self" in entry:
-            parts.append(f"self: {fmt(entry['self'])}")
-        if "self_reason" in entry:
-            parts.append(f"self_reason: {json.dumps(entry['self_reason'], ensure_ascii=False)}")
-        lines.append(f"  {ind}: {{{', '.join(parts)}}}")
-    if data["veto"]:
-        lines.append("veto:")
-        lines += [f"  {ind}: {json.dumps(ev, ensure_ascii=False)}" for ind, ev in data["veto"].items()]
-    else:
-        lines.append("veto: {}")
-    return "\n".join(lines) + "\n"
+    return ImportedSheet(institution.id, rubric.year, institution.name, data)
 
 
 def item_entry(item: ItemScore) -> dict:
