@@ -343,3 +343,42 @@ def test_csv_and_xlsx_exports_keep_text_as_text(project):
     assert cells["P01"].value == '=cmd|" /C calc"!A0' and cells["P01"].data_type == "s"
     long = [row for row in wb["指标得分"].iter_rows(min_row=2) if row[0].value == "P01"]
     assert all(row[1].data_type == "s" for row in long)
+
+
+# --- an expert's formula is never imported (outside attack, issue 24) ----------------------------------------------
+
+
+def test_formulas_in_input_cells_are_refused_by_their_cells(project, book):
+    """A reason typed as a formula was imported as its source text (the page showed
+    `=CONCATENATE(…)`, and a phone number split by `"&"` passed the privacy scan). Every input cell
+    holding a formula is named, once, whatever column; the subtotal formulas are the workbook's own."""
+
+    def change(ws, rows):
+        ws[f"H{rows['1-05']}"] = '=CONCATENATE("执行不到位，","抽查发现问题2处")'
+        ws[f"H{rows['1-08']}"] = '="联系"&"138"&"1234"&"5678"'
+        ws[f"I{rows['1-03']}"] = "=0.5+0.5"
+        ws["C5"] = "=TODAY()"
+
+    edit(book, change)
+    wb = load_workbook(book)
+    rows = {wb[TITLE][f"A{r}"].value: r for r in range(7, wb[TITLE].max_row + 1)}
+    hint = "不能导入：评分表只收直接填写的文字、分值和选项，公式的内容未必是专家看到的结果。请把该单元格改为直接填写的内容（可复制后“选择性粘贴→数值”）再导入"
+    where = "评分表.xlsx!P03"
+    assert import_messages(project, book) == [
+        f"{where}!C5: 机构 P03: 单元格中是公式（=TODAY()），{hint}",
+        f"{where}!I{rows['1-03']}: 机构 P03: 指标 1-03: 单元格中是公式（=0.5+0.5），{hint}",
+        f'{where}!H{rows["1-05"]}: 机构 P03: 指标 1-05: 单元格中是公式（=CONCATENATE("执行不到位，","抽查发现问题2处")），{hint}',
+        f'{where}!H{rows["1-08"]}: 机构 P03: 指标 1-08: 单元格中是公式（="联系"&"138"&"1234"&"5678"），{hint}',
+    ]
+
+
+def test_only_xlsx_workbooks_without_macros_are_imported(project, book):
+    xlsm = project.path("g.xlsm")
+    xlsm.write_bytes(book.read_bytes())
+    assert import_messages(project, xlsm) == [f"g.xlsm: 文件扩展名为“.xlsm”，只能导入 Excel 工作簿（.xlsx）；{SAVE_AS}"]
+    with_macros = project.path("m.xlsx")
+    with zipfile.ZipFile(book) as src, zipfile.ZipFile(with_macros, "w") as dst:
+        for info in src.infolist():
+            dst.writestr(info, src.read(info))
+        dst.writestr("xl/vbaProject.bin", b"\0" * 64)
+    assert import_messages(project, with_macros) == [f"m.xlsx: 工作簿中含有宏（VBA），不能导入；{SAVE_AS}"]

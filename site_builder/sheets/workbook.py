@@ -392,6 +392,8 @@ def _file_problem(path: Path) -> str | None:
                 return f"这是 OpenDocument（.ods）文件，不能导入；{save_as}"
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         return f"文件已损坏或不完整，不是可读取的 .xlsx；{save_as}"
+    if any(n.lower().endswith("vbaproject.bin") for n in names):
+        return f"工作簿中含有宏（VBA），不能导入；{save_as}"
     if "xl/workbook.xml" not in names:
         return f"不是 Excel 工作簿（.xlsx）；{save_as}"
     total = sum(i.file_size for i in infos)
@@ -403,6 +405,10 @@ def _file_problem(path: Path) -> str | None:
     for info in infos:
         if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
             return f"压缩比异常（{info.file_size // max(info.compress_size, 1)} 倍），不是正常的评分工作簿，未打开"
+    if (
+        path.suffix.lower() != ".xlsx"
+    ):  # the content is an .xlsx but the name: .xlsm, .xltx (a template), .xls…: not what the tool writes
+        return f"文件扩展名为“{shown_text(path.suffix) or '无'}”，只能导入 Excel 工作簿（.xlsx）；{save_as}"
     return None
 
 
@@ -509,9 +515,17 @@ class _Grid:
 
     def __init__(self, ws, max_rows: int):
         self.title = ws.title
-        self.rows = [
-            tuple(r) for r in ws.iter_rows(min_row=1, max_row=max_rows, max_col=len(HEADERS), values_only=True)
-        ]
+        self.rows = []
+        self.formulas: dict[str, str] = {}  # cell -> formula: an expert's formula is never taken as a value
+        for line in ws.iter_rows(min_row=1, max_row=max_rows, max_col=len(HEADERS)):
+            values = []
+            for cell in line:
+                value = getattr(cell, "value", None)
+                if getattr(cell, "data_type", None) == "f":
+                    self.formulas[f"{cell.column_letter}{cell.row}"] = str(getattr(value, "text", value))
+                    value = None
+                values.append(value)
+            self.rows.append(tuple(values))
         self.max_row = len(self.rows)
 
     def __getitem__(self, ref: str) -> _Cell:
@@ -519,6 +533,14 @@ class _Grid:
         line = self.rows[row - 1] if row <= len(self.rows) else ()
         index = ord(col) - ord("A")
         return _Cell(line[index] if index < len(line) else None)
+
+
+def _formula_problem(text: str) -> str:
+    shown = shown_text(text if len(text) <= 40 else text[:40] + "…")
+    return (
+        f"单元格中是公式（{shown}），不能导入：评分表只收直接填写的文字、分值和选项，公式的内容未必是专家看到的结果。"
+        "请把该单元格改为直接填写的内容（可复制后“选择性粘贴→数值”）再导入"
+    )
 
 
 def _text(value) -> str | None:
@@ -565,8 +587,20 @@ def _import_sheet(
     inst_id = raw_id if is_institution_id(raw_id) else None
     shown = shown_id(raw_id)
 
+    formulas: dict[str, str] = getattr(ws, "formulas", {})
+    reported: set[str] = set()  # formula cells already named: what their blank value implies is not repeated
+
     def bad(cell: str, message: str, indicator: str | None = None) -> None:
-        problems.add(f"{where}!{cell}", message, institution=shown, indicator=indicator)
+        if cell not in reported:
+            problems.add(f"{where}!{cell}", message, institution=shown, indicator=indicator)
+
+    def formula(cell: str, indicator: str | None = None) -> None:
+        if cell in formulas:
+            bad(cell, _formula_problem(formulas[cell]), indicator)
+            reported.add(cell)
+
+    for ref in (ID_CELL, NAME_CELL, *FLAG_CELLS.values(), DATE_CELL):
+        formula(ref)
 
     # Every cell is checked whatever an earlier one holds: one run names every problem of the sheet.
     institution = roster.get(inst_id) if inst_id else None
@@ -614,6 +648,8 @@ def _import_sheet(
             bad(f"A{HEADER_ROW + 1}", f"缺少指标 {ind.id} 的行；工作表不能删除行，请重新生成工作簿后填写", ind.id)
             continue
         cell = lambda key, row=at: f"{COL[key]}{row}"  # noqa: E731
+        for key in ("self_reason", "self", "reason", "score"):
+            formula(cell(key), ind.id)
         if check_text is not None:
             for key in ("self_reason", "reason"):
                 text = _text(ws[cell(key)].value)
@@ -752,8 +788,9 @@ def _half_filled(ws, where: str, rubric: Rubric, problems: Problems, before: int
     for ind in rubric.indicators:
         if ind.is_veto or ind.id not in rows:
             continue
-        value = ws[f"{COL['score']}{rows[ind.id]}"].value
-        if value is not None and str(value).strip():
+        ref = f"{COL['score']}{rows[ind.id]}"
+        value = ws[ref].value
+        if (value is not None and str(value).strip()) or ref in ws.formulas:  # a formula is named as such
             filled += 1
         elif ind.applies == "all" or flags.get(ind.applies):
             empty.append(rows[ind.id])
