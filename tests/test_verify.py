@@ -453,7 +453,14 @@ def test_the_differences_are_given_to_a_caller(published):
 def test_a_workbook_saved_again_by_another_program_shows_no_cell_as_changed(published):
     """A spreadsheet pads its rows with empty cells that the build's workbook leaves out: the same
     values, so no institution is named; the file differs as a whole."""
-    rewrite(published / "output", XLSX, _workbook(published / "output", lambda wb: None))
+
+    def formatted_far_right(wb):
+        from openpyxl.styles import Font
+
+        for ws in wb.worksheets:  # an empty cell given a style, right of the data: rows read padded to it
+            ws.cell(2, ws.max_column + 3).font = Font(bold=True)
+
+    rewrite(published / "output", XLSX, _workbook(published / "output", formatted_far_right))
     assert verify(published).err == failed(
         published, f"{XLSX}: {RECORDED}", f"{XLSX}: 内容与按仓库数据生成的不同", SUMS
     )

@@ -241,7 +241,7 @@ def _explain(rel: str, site_file: Path, fresh: Path) -> list[Problem]:
         elif rel.endswith("/data/results.csv"):
             (site_header, site_rows), (header, rows) = _csv_rows(site_file), _csv_rows(fresh)
             if site_header != header:
-                raise Unreadable(site_file)  # other columns: the rows cannot be compared field by field
+                raise Unreadable  # other columns: the rows cannot be compared field by field
             found = _diff_records(rel, site_rows, rows)
         elif rel.endswith("/data/results.xlsx"):
             found = _diff_xlsx(rel, site_file, fresh)
@@ -259,12 +259,12 @@ def _json_rows(path: Path) -> dict[str, dict]:
     try:
         doc = json.loads(path.read_bytes().decode("utf-8"))
     except (OSError, ValueError) as exc:  # ValueError: not UTF-8, not JSON
-        raise Unreadable(path) from exc
+        raise Unreadable from exc
     institutions = doc.get("institutions") if isinstance(doc, dict) else None
     if not isinstance(institutions, list) or not all(
         isinstance(r, dict) and isinstance(r.get("id"), str) for r in institutions
     ):
-        raise Unreadable(path)
+        raise Unreadable
     rows = {r["id"]: r for r in institutions}
     rows[""] = {k: v for k, v in doc.items() if k != "institutions"}
     return rows
@@ -275,9 +275,9 @@ def _csv_rows(path: Path) -> tuple[list[str], dict[str, dict]]:
     try:
         rows = list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig"), newline=""), strict=True))
     except (OSError, ValueError, csv.Error) as exc:  # ValueError: not UTF-8
-        raise Unreadable(path) from exc
+        raise Unreadable from exc
     if not rows or not rows[0] or any(not row for row in rows[1:]):
-        raise Unreadable(path)
+        raise Unreadable
     header = rows[0]
     return header, {row[0]: dict(zip(header, row)) for row in rows[1:]}
 
@@ -338,11 +338,11 @@ def _diff_xlsx(rel: str, site_file: Path, fresh: Path) -> list[Problem]:
         except (OSError, ValueError, KeyError, SyntaxError, zipfile.BadZipFile) as exc:
             # what openpyxl raises on a file that is no workbook: not a zip, a part missing (KeyError
             # from zipfile), XML that does not parse (a SyntaxError), a value it cannot convert
-            raise Unreadable(path) from exc
+            raise Unreadable from exc
         try:
             return _cells(wb)
         except (ValueError, KeyError, SyntaxError, IndexError, StopIteration) as exc:  # IndexError: a short row
-            raise Unreadable(path) from exc
+            raise Unreadable from exc
         finally:
             wb.close()
 
