@@ -336,3 +336,21 @@ def test_every_date_later_than_today_is_named_with_its_file_and_field():
         f"scores/2023/corrections.yaml: 第 2 条更正的 date（更正日期）2204-01-21 {end}",
     ]
     assert future_dates(data, later) == []
+
+
+def test_an_objection_is_recorded_by_two_digests():
+    """The whole entry's, which changes when it is decided, and its fixed fields' (received_on,
+    institution, subject), which never may once published."""
+    import datetime as dt
+
+    from site_builder.domain.corrections import correction_digest
+    from site_builder.domain.objections import entry_digests
+
+    raw = {"received_on": dt.date(2024, 1, 18), "institution": "M01", "subject": "对总分有异议", "outcome": "pending"}
+    whole, fixed = entry_digests(raw)
+    assert whole == correction_digest(raw)
+    assert fixed == correction_digest({k: raw[k] for k in ("received_on", "institution", "subject")}) != whole
+    decided = {**raw, "outcome": "rejected", "decided_on": dt.date(2024, 1, 23), "reply": "经复核，评分无误"}
+    assert entry_digests(decided)[1] == fixed and entry_digests(decided)[0] != whole
+    for key, value in (("received_on", dt.date(2024, 1, 19)), ("institution", "M02"), ("subject", "另一事项")):
+        assert entry_digests({**raw, key: value})[1] != fixed
