@@ -59,6 +59,80 @@ def _publish(root, *entries):
     return build(root, "--publish")
 
 
+# --- the shape of a ledger: the first problem in the order a reader fixes them (first: the fastest) ---
+
+
+def _entry(**changes) -> dict:
+    """A first entry of the ledger's shape (values of the right types), changed as given; a value
+    None removes the key."""
+    entry = {
+        "n": 1,
+        "date": "2024-01-15",
+        "previous": None,
+        "corrections": [],
+        "inputs": {},
+        "state_sha256": "0" * 64,
+        "hash": "0" * 64,
+        "files": {},
+    }
+    entry.update(changes)
+    return {k: v for k, v in entry.items() if v is not None or k == "previous"}
+
+
+def _doc(**changes) -> dict:
+    doc = {"format": 1, "year": 2023, "entries": [_entry()], "published": {}}
+    doc.update(changes)
+    return {k: v for k, v in doc.items() if v is not None}
+
+
+KEYS = "须含且只含 n、date、previous、corrections、inputs、state_sha256、hash、files（可另含 objections、site_files）"
+
+
+@pytest.mark.parametrize(
+    "doc, message",
+    [
+        (_doc(), None),
+        (_doc(published=None), "须为含 format、year、entries、published 的对象"),
+        (_doc(published=None, format=2), "须为含 format、year、entries、published 的对象"),
+        (_doc(format=2, year=2022), "format 须为 1"),
+        (_doc(year=2022, entries=3), "year 为 2022，但文件在 2023 年的目录中"),
+        (_doc(year=2022, published=[]), "year 为 2022，但文件在 2023 年的目录中"),
+        (_doc(entries=3, published={"P01/1-02/score": 1.5}), "entries 须为列表，published 须为对象"),
+        (_doc(entries=[_entry(hash=None, objections=5)]), f"第 1 个发布条目{KEYS}"),
+        (_doc(entries=[_entry(extra=1, objections=5)]), f"第 1 个发布条目{KEYS}"),
+        (
+            _doc(entries=[_entry(objections=5, n="1")]),
+            "第 1 个发布条目的 objections 须为列表，每项含且只含 number、received_on、institution、outcome、"
+            "sha256、fixed_sha256",
+        ),
+        (
+            _doc(entries=[_entry(n=True, corrections=5)]),
+            "第 1 个发布条目的 n 须为整数，date、hash、state_sha256 须为文字",
+        ),
+        (
+            _doc(entries=[_entry(corrections=5, inputs=[])]),
+            "第 1 个发布条目的 corrections 须为列表，每项含 number、date、sha256",
+        ),
+        (_doc(entries=[_entry(inputs=[], files=[])]), "第 1 个发布条目的 inputs 须为 {文件: SHA-256}"),
+        (_doc(entries=[_entry(files=[], site_files=[])]), "第 1 个发布条目的 files 须为 {文件: SHA-256}"),
+        (
+            _doc(entries=[_entry(site_files=[])], published={"x": 1.5}),
+            "第 1 个发布条目的 site_files 须为 {文件: SHA-256}",
+        ),
+        (
+            _doc(entries=[_entry(), _entry(n="2")], published={"x": 1.5}),
+            "第 2 个发布条目的 n 须为整数，date、hash、state_sha256 须为文字",
+        ),
+        (_doc(published={"x": 1.5}), "published 的每个值须为文字、true/false 或 null"),
+        ([], "须为含 format、year、entries、published 的对象"),
+    ],
+)
+def test_the_first_problem_of_a_ledger_of_the_wrong_shape(doc, message):
+    from site_builder.record.shape import ledger_problem
+
+    assert ledger_problem(doc, 2023) == message
+
+
 # --- the dates of corrections and entries ---------------------------------------------------------
 
 
@@ -276,77 +350,3 @@ def test_published_objections_are_recorded_once(published):
     assert entries[2]["objections"][0]["sha256"] != entries[1]["objections"][0]["sha256"]
     assert build(published, "--publish").code == 0
     assert len(ledger_doc(published)["entries"]) == 3
-
-
-# --- the shape of a ledger: the first problem in the order a reader fixes them --------------------
-
-
-def _entry(**changes) -> dict:
-    """A first entry of the ledger's shape (values of the right types), changed as given; a value
-    None removes the key."""
-    entry = {
-        "n": 1,
-        "date": "2024-01-15",
-        "previous": None,
-        "corrections": [],
-        "inputs": {},
-        "state_sha256": "0" * 64,
-        "hash": "0" * 64,
-        "files": {},
-    }
-    entry.update(changes)
-    return {k: v for k, v in entry.items() if v is not None or k == "previous"}
-
-
-def _doc(**changes) -> dict:
-    doc = {"format": 1, "year": 2023, "entries": [_entry()], "published": {}}
-    doc.update(changes)
-    return {k: v for k, v in doc.items() if v is not None}
-
-
-KEYS = "须含且只含 n、date、previous、corrections、inputs、state_sha256、hash、files（可另含 objections、site_files）"
-
-
-@pytest.mark.parametrize(
-    "doc, message",
-    [
-        (_doc(), None),
-        (_doc(published=None), "须为含 format、year、entries、published 的对象"),
-        (_doc(published=None, format=2), "须为含 format、year、entries、published 的对象"),
-        (_doc(format=2, year=2022), "format 须为 1"),
-        (_doc(year=2022, entries=3), "year 为 2022，但文件在 2023 年的目录中"),
-        (_doc(year=2022, published=[]), "year 为 2022，但文件在 2023 年的目录中"),
-        (_doc(entries=3, published={"P01/1-02/score": 1.5}), "entries 须为列表，published 须为对象"),
-        (_doc(entries=[_entry(hash=None, objections=5)]), f"第 1 个发布条目{KEYS}"),
-        (_doc(entries=[_entry(extra=1, objections=5)]), f"第 1 个发布条目{KEYS}"),
-        (
-            _doc(entries=[_entry(objections=5, n="1")]),
-            "第 1 个发布条目的 objections 须为列表，每项含且只含 number、received_on、institution、outcome、"
-            "sha256、fixed_sha256",
-        ),
-        (
-            _doc(entries=[_entry(n=True, corrections=5)]),
-            "第 1 个发布条目的 n 须为整数，date、hash、state_sha256 须为文字",
-        ),
-        (
-            _doc(entries=[_entry(corrections=5, inputs=[])]),
-            "第 1 个发布条目的 corrections 须为列表，每项含 number、date、sha256",
-        ),
-        (_doc(entries=[_entry(inputs=[], files=[])]), "第 1 个发布条目的 inputs 须为 {文件: SHA-256}"),
-        (_doc(entries=[_entry(files=[], site_files=[])]), "第 1 个发布条目的 files 须为 {文件: SHA-256}"),
-        (
-            _doc(entries=[_entry(site_files=[])], published={"x": 1.5}),
-            "第 1 个发布条目的 site_files 须为 {文件: SHA-256}",
-        ),
-        (
-            _doc(entries=[_entry(), _entry(n="2")], published={"x": 1.5}),
-            "第 2 个发布条目的 n 须为整数，date、hash、state_sha256 须为文字",
-        ),
-        (_doc(published={"x": 1.5}), "published 的每个值须为文字、true/false 或 null"),
-        ([], "须为含 format、year、entries、published 的对象"),
-    ],
-)
-def test_the_first_problem_of_a_ledger_of_the_wrong_shape(doc, message):
-    from site_builder.record.shape import ledger_problem
-
-    assert ledger_problem(doc, 2023) == message
