@@ -316,3 +316,17 @@ def test_the_applicable_maximum_counts_what_applies_to_the_institution(tmp_path,
     assert maxima == [D(4), D(base) - 4, D(bonus)]
     # exact decimals even where nothing applies (no int 0 that a later sum or format would meet)
     assert {type(m) for m in [*maxima, applicable_max(rubric, sheet, "veto")]} == {D}
+
+
+def test_a_total_below_every_band_gets_the_lowest_grade():
+    """The loader makes the last band's minimum 0, so a total is never below every band; given bands
+    that start higher, the lowest band is the grade, never another."""
+    from site_builder.domain.models import GradeBand
+    from site_builder.domain.scoring import grade_for
+
+    bands = (
+        GradeBand("A", D(4), "4分及以上"),
+        GradeBand("B", D("2.5"), "2.5分及以上"),
+        GradeBand("C", D(1), "1分及以上"),
+    )
+    assert [grade_for(D(t), bands) for t in ("4", "2.5", "1", "0.5")] == ["A", "B", "C", "C"]

@@ -118,7 +118,6 @@ def check_item(
         value is not None
         and value < indicator.full_marks
         and indicator.needs_reason
-        and not texts.get("reason")
         and reason is None
     ):
         bad("reason", f"得分 {fmt(value)} 低于满分 {fmt(indicator.full_marks)}，须写明扣分原因")
