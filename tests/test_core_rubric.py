@@ -201,11 +201,6 @@ def test_deduct_rule_with_at_most_400_scores(tmp_path, maximum, count):
         assert own(messages) == [TOO_MANY]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="read/rubric.py _count counts a multiple's scores as max/per + 2 (one too many): a deduct rule "
-    "with exactly 400 reachable scores is refused as having more than 400 (reported, not fixed here)",
-)
 def test_deduct_rule_with_exactly_400_scores_is_accepted(tmp_path):
     doc = small_rubric()
     item(doc, "1-02").update({"max": 399, "scoring": {"kind": "deduct", "per": 1}})  # 399 … 1 and 0
@@ -418,3 +413,36 @@ def test_texts_rules_and_notes_are_kept(tmp_path):
     assert (ind.max, ind.section_kind, ind.is_veto) == (D(1), "base", False)
     veto = rubric.by_id["4-01"]
     assert (veto.max, veto.rule, veto.allowed, veto.section_kind, veto.is_veto) == (None, None, (), "veto", True)
+
+
+@pytest.mark.parametrize(
+    "per, refused",
+    [
+        ("0.00126", False),  # 0.25, 0.24874 … 0.00052 and 0: 200 scores, × 2 (all or nothing) = 400
+        ("0.001255", True),  # 201 scores, × 2 = 402
+    ],
+)
+def test_a_composite_counts_an_all_or_nothing_part_as_two_scores(tmp_path, per, refused):
+    doc = small_rubric()
+    item(doc, "2-01")["scoring"] = _composite({"max": 0.25, **AON}, {"max": 0.25, "kind": "deduct", "per": float(per)})
+    rubric, messages = load(tmp_path, doc)
+    assert own(messages) == (
+        [f"{R}: 指标 2-01: 评分规则可得的分值超过 400 个；请核对 per 或 values"] if refused else []
+    )
+
+
+@pytest.mark.parametrize(
+    "band, message",
+    [
+        ({"min": 5, "label": "无名"}, "第 2 个等级缺少 grade（等级名称，如 A 或 优秀）"),
+        ({"grade": "B", "min": 5}, "第 2 个等级缺少 label（说明，如 90分及以上）"),
+    ],
+)
+def test_a_band_refused_is_left_out_of_the_order_check(tmp_path, band, message):
+    """A band that is refused is not taken into the order of the minimums: only its own problem is
+    named (here its minimum 5, above A's 4, would also break the order)."""
+    doc = small_rubric()
+    doc["grades"] = [{"grade": "A", "min": 4, "label": "4分及以上"}, band, {"grade": "C", "min": 0, "label": "其余"}]
+    rubric, messages = load(tmp_path, doc)
+    assert rubric is None
+    assert messages == [f"{R}: {message}"]

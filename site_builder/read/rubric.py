@@ -289,7 +289,8 @@ def _count(rule: Rule) -> int:
     if rule.kind == "all_or_nothing":
         return 2
     if rule.kind == "deduct" and rule.per is not None:  # (a deduct rule always has its step)
-        return int(rule.max / rule.per) + 2
+        steps = rule.max / rule.per  # max, max - per, … while above 0, and 0
+        return int(steps) + (1 if steps == int(steps) else 2)
     if rule.kind == "tiers":
         return len(rule.values)
     total = 1
