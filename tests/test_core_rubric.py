@@ -446,3 +446,16 @@ def test_a_band_refused_is_left_out_of_the_order_check(tmp_path, band, message):
     rubric, messages = load(tmp_path, doc)
     assert rubric is None
     assert messages == [f"{R}: {message}"]
+
+
+@pytest.mark.parametrize("count", [400, 401])
+def test_a_tiers_rule_with_at_most_400_scores(tmp_path, count):
+    doc = small_rubric()
+    values = [float(D(2) - D("0.005") * n) for n in range(count - 1)] + [0]  # 2, 1.995, … and 0 (1-03's max is 2)
+    item(doc, "1-03")["scoring"] = {"kind": "tiers", "values": values}
+    rubric, messages = load(tmp_path, doc)
+    if count <= 400:
+        assert messages == []
+        assert len(rubric.by_id["1-03"].allowed) == count
+    else:
+        assert own(messages) == [f"{R}: 指标 1-03: 评分规则可得的分值超过 400 个；请核对 per 或 values"]
