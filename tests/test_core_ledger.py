@@ -96,6 +96,7 @@ KEYS = "须含且只含 n、date、previous、corrections、inputs、state_sha25
         (_doc(published=None, format=2), "须为含 format、year、entries、published 的对象"),
         (_doc(format=2, year=2022), "format 须为 1"),
         (_doc(year=2022, entries=3), "year 为 2022，但文件在 2023 年的目录中"),
+        (_doc(year="2023"), "year 为 2023，但文件在 2023 年的目录中"),  # a text, not the number
         (_doc(year=2022, published=[]), "year 为 2022，但文件在 2023 年的目录中"),
         (_doc(entries=3, published={"P01/1-02/score": 1.5}), "entries 须为列表，published 须为对象"),
         (_doc(entries=[_entry(hash=None, objections=5)]), f"第 1 个发布条目{KEYS}"),
