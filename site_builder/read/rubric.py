@@ -289,8 +289,8 @@ def _count(rule: Rule) -> int:
     if rule.kind == "all_or_nothing":
         return 2
     if rule.kind == "deduct" and rule.per is not None:  # (a deduct rule always has its step)
-        steps = rule.max / rule.per  # max, max - per, … while above 0, and 0
-        return int(steps) + (1 if steps == int(steps) else 2)
+        steps = int(rule.max / rule.per)  # max, max - per, …, max - steps×per: steps + 1 scores
+        return steps + 1 + (0 if steps * rule.per == rule.max else 1)  # and 0 when the steps miss it (扣完为止)
     if rule.kind == "tiers":
         return len(rule.values)
     total = 1
