@@ -459,3 +459,15 @@ def test_a_tiers_rule_with_at_most_400_scores(tmp_path, count):
         assert len(rubric.by_id["1-03"].allowed) == count
     else:
         assert own(messages) == [f"{R}: 指标 1-03: 评分规则可得的分值超过 400 个；请核对 per 或 values"]
+
+
+@pytest.mark.parametrize("maximum, count", [(99.75, 400), (99.8, 401)])  # per 0.25: 99.75 … 0.25 and 0
+def test_a_deduct_rule_with_a_fractional_step_counts_its_scores(tmp_path, maximum, count):
+    doc = small_rubric()
+    item(doc, "1-02").update({"max": maximum, "scoring": {"kind": "deduct", "per": 0.25}})
+    rubric, messages = load(tmp_path, doc)
+    if count <= 400:
+        assert messages == []
+        assert len(rubric.by_id["1-02"].allowed) == count
+    else:
+        assert own(messages) == [TOO_MANY]
