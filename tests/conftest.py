@@ -9,15 +9,44 @@ import os
 import signal
 from pathlib import Path
 
+import jinja2
+import jinja2.bccache
 import pytest
 from support.browser import chromium_browser  # noqa: F401  (a session fixture)
 from support.project import REPO, Project, copy_project, in_process
 
+CORE_TESTS = {
+    # a mutated module (mutmut's mutant names begin with it) -> the fast tests that check it, in order
+    "site_builder.domain.scoring.": ("test_core_scoring.py", "test_core_rules.py", "test_scoring.py"),
+    "site_builder.domain.rules.": ("test_core_rules.py", "test_core_scoring.py", "test_scoring.py"),
+    "site_builder.read.rubric.": (
+        "test_core_rubric.py",
+        "test_rubric.py",
+        "test_grade_bands.py",
+        "test_deduction_rules.py",
+    ),
+    "site_builder.domain.objections.": ("test_core_dates.py", "test_date_policy.py", "test_objections.py"),
+    "site_builder.domain.dates.": ("test_core_dates.py", "test_date_policy.py", "test_objections.py"),
+    "site_builder.record.": ("test_core_ledger.py", "test_ledger.py", "test_verify.py"),
+    "site_builder.commands.verify.": ("test_verify.py", "test_core_ledger.py", "test_ledger.py"),
+}
+"""The mutation run's tests by module (docs/testing.md): mutmut runs, for each mutant, the tests of its
+selection that reach the mutated function, and stops at the first failure. Of those, only the core's
+own tests of that module run, in this order: a mutant of the scoring is not taken through every build
+of the ledger's tests, which reach the scoring too but are not what checks it."""
+
 
 def pytest_collection_modifyitems(items):
     """The slow tests first: with the tests spread over processes (pytest-xdist), the longest one then
-    starts at once instead of running alone at the end while the other processes wait."""
+    starts at once instead of running alone at the end while the other processes wait.
+
+    In the mutation run, for a mutant, the core's own tests of its module alone (CORE_TESTS)."""
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    mutant = os.environ.get("MUTANT_UNDER_TEST", "")
+    if "__mutmut_" in mutant:
+        files = next((names for module, names in CORE_TESTS.items() if mutant.startswith(module)), ())
+        rank = {name: n for n, name in enumerate(files)}
+        items[:] = sorted((item for item in items if item.path.name in rank), key=lambda item: rank[item.path.name])
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -32,6 +61,43 @@ def cache_key_dir(tmp_path_factory) -> Path:
         os.environ.pop("SITE_BUILDER_KEY_DIR", None)
     else:
         os.environ["SITE_BUILDER_KEY_DIR"] = old
+
+
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Jinja's compiled templates kept in memory for the test session (one per xdist worker), keyed
+    by template and checked against the template's source (Jinja's checksum): a build made in-process
+    compiles each template source once per session, not once per build. An edited template has
+    another checksum and is compiled again. Only the suite does this; a build makes its own
+    environment and compiles in memory (site_builder/pages/environment.py)."""
+
+    def __init__(self) -> None:
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])  # a stale checksum resets the bucket
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_templates():
+    """Every environment the builds of the session make shares one in-memory compiled-template
+    cache (about half of a small in-process build is compiling the templates)."""
+    from site_builder.pages import environment as module
+
+    made = module.environment
+    shared = _CompiledTemplates()
+
+    def environment(templates: Path) -> jinja2.Environment:
+        env = made(templates)
+        env.bytecode_cache = shared
+        return env
+
+    module.environment = environment
+    yield shared
+    module.environment = made
 
 
 @pytest.fixture(autouse=True)

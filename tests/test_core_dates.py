@@ -278,3 +278,79 @@ def test_the_year_page_says_when_the_publicity_is_over(tmp_path, decided, over):
     box = _phase_box(root)
     assert box.startswith("公示中 ")
     assert ("公示期已结束，最终结果待确定。" in box) is over
+
+
+# --- the sentences and messages, from the records themselves --------------------------------------
+
+
+@pytest.mark.parametrize(
+    "counts, text",
+    [
+        ((0, 0, 0, 0, 0), "公示期内未收到异议。"),
+        ((2, 1, 1, 0, 0), "公示期间共受理异议2件，经复核，异议成立1件，已更正相关结果；异议不成立1件。"),
+        (
+            (3, 1, 0, 2, 1),
+            "公示期间共受理异议3件（其中逾期受理1件），经复核，异议成立1件，已更正相关结果；异议不成立0件；正在处理2件。",
+        ),
+    ],
+)
+def test_the_sentence_on_the_objections(counts, text):
+    import datetime as dt
+
+    from site_builder.domain.objections import Counts, Phase, summary_text
+
+    phase = Phase("publicity", dt.date(2024, 1, 15), dt.date(2024, 1, 20), None, Counts(*counts), False)
+    assert summary_text(phase) == text
+
+
+def test_every_date_later_than_today_is_named_with_its_file_and_field():
+    """`build --publish`'s refusal of dates in the future: every file and field, deadlines left alone,
+    a date of today allowed."""
+    import datetime as dt
+    from types import SimpleNamespace as Record
+
+    from site_builder.domain.dates import future_dates
+
+    today, later = dt.date(2024, 1, 21), dt.date(2204, 1, 21)
+    status = Record(
+        path="scores/2023/status.yaml",
+        approved_on=today,
+        published_on=later,
+        final_on=later,
+        objection_deadline=later,
+        rectify_by=later,
+    )
+    sheets = [Record(path="scores/2023/P01.yaml", institution="P01", assessed_on=later)]
+    sheets.append(Record(path="scores/2023/P02.yaml", institution="P02", assessed_on=today))
+    objections = [Record(path=OBJ, number=1, received_on=later, decided_on=None)]
+    objections.append(Record(path=OBJ, number=2, received_on=today, decided_on=later))
+    corrections = [Record(number=1, date=today), Record(number=2, date=later)]
+    data = Record(status=status, sheets=sheets, objections=objections, corrections=corrections)
+    end = "晚于今天（2024-01-21）；正式发布的日期不能是将来的日期，请核对年份（如把 2024 误写成 2204）"
+    assert future_dates(data, today) == [
+        f"{STATUS}: published_on（公示日期）2204-01-21 {end}",
+        f"{STATUS}: final_on（最终结果确定日期）2204-01-21 {end}",
+        f"scores/2023/P01.yaml: 机构 P01 评分表的assessed_on（评估日期）2204-01-21 {end}",
+        f"{OBJ}: 第 1 条异议的received_on（受理日期）2204-01-21 {end}",
+        f"{OBJ}: 第 2 条异议的decided_on（办结日期）2204-01-21 {end}",
+        f"scores/2023/corrections.yaml: 第 2 条更正的 date（更正日期）2204-01-21 {end}",
+    ]
+    assert future_dates(data, later) == []
+
+
+def test_an_objection_is_recorded_by_two_digests():
+    """The whole entry's, which changes when it is decided, and its fixed fields' (received_on,
+    institution, subject), which never may once published."""
+    import datetime as dt
+
+    from site_builder.domain.corrections import correction_digest
+    from site_builder.domain.objections import entry_digests
+
+    raw = {"received_on": dt.date(2024, 1, 18), "institution": "M01", "subject": "对总分有异议", "outcome": "pending"}
+    whole, fixed = entry_digests(raw)
+    assert whole == correction_digest(raw)
+    assert fixed == correction_digest({k: raw[k] for k in ("received_on", "institution", "subject")}) != whole
+    decided = {**raw, "outcome": "rejected", "decided_on": dt.date(2024, 1, 23), "reply": "经复核，评分无误"}
+    assert entry_digests(decided)[1] == fixed and entry_digests(decided)[0] != whole
+    for key, value in (("received_on", dt.date(2024, 1, 19)), ("institution", "M02"), ("subject", "另一事项")):
+        assert entry_digests({**raw, key: value})[1] != fixed

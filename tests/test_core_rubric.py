@@ -95,6 +95,40 @@ def test_grade_bands_accepted(tmp_path, bands, grades):
     assert [g.min for g in rubric.grades] == [D(str(m)) for _, m in bands]
 
 
+HINT = "grades 须为列表，每项如 {grade: A, min: 90, label: 90分及以上}，按分数下限从高到低排列，最后一项 min 为 0"
+
+
+@pytest.mark.parametrize("grades", [[], None, "A", {"grade": "A", "min": 0, "label": "x"}])
+def test_grade_bands_that_are_no_list(tmp_path, grades):
+    doc = small_rubric()
+    doc["grades"] = grades
+    rubric, messages = load(tmp_path, doc)
+    assert rubric is None
+    assert messages == [f"{R}: {HINT}"]
+
+
+def test_every_band_is_checked_and_named(tmp_path):
+    doc = small_rubric()
+    doc["grades"] = ["A", {"grade": "B", "min": "x", "label": " "}, {"grade": "C", "minn": 0, "label": "y"}]
+    rubric, messages = load(tmp_path, doc)
+    assert rubric is None
+    assert messages == [
+        f"{R}: 第 1 个等级不是映射；{HINT}",
+        f"{R}: 第 2 个等级的 min（分数下限）须为不小于 0 的数字",
+        f"{R}: 第 2 个等级缺少 label（说明，如 90分及以上）",
+        f"{R}: 第 3 个等级中有未知字段 minn；您是不是要写 min？允许的字段：grade、min、label",
+        f"{R}: 第 3 个等级的 min（分数下限）须为不小于 0 的数字",
+    ]
+
+
+def test_grade_names_may_be_numbers(tmp_path):
+    rubric, messages = _bands(tmp_path, (1, 4), (2, 2.5), (3, 0))
+    assert messages == []
+    assert [g.grade for g in rubric.grades] == ["1", "2", "3"]
+    rubric, messages = _bands(tmp_path, (True, 4), ("B", 0))
+    assert messages == [f"{R}: 第 1 个等级缺少 grade（等级名称，如 A 或 优秀）"]
+
+
 @pytest.mark.parametrize(
     "total, grade",
     [("5.5", "A"), ("4", "A"), ("3.99", "B"), ("2.5", "B"), ("2.49", "C"), ("0.01", "C"), ("0", "C")],
@@ -295,9 +329,10 @@ def test_a_scored_indicator_needs_a_positive_max(tmp_path, maximum):
     assert own(messages) == [f"{R}: 指标 1-01: max 须为正数"]
 
 
-def test_a_veto_item_has_no_points(tmp_path):
+@pytest.mark.parametrize("entry", [{"max": 1, "scoring": AON}, {"max": 1}, {"scoring": AON}])
+def test_a_veto_item_has_no_points(tmp_path, entry):
     doc = small_rubric()
-    item(doc, "4-01").update({"max": 1, "scoring": AON})
+    item(doc, "4-01").update(entry)
     rubric, messages = load(tmp_path, doc)
     assert rubric is None
     assert own(messages) == [f"{R}: 指标 4-01: 否决项不计分值，不应有 max 或 scoring"]
@@ -313,3 +348,126 @@ def test_an_indicator_refused_counts_no_more_in_the_totals(tmp_path):
         f"{R}: 基础部分（第 1、2 部分）合计为 3.5，与原表印出的 4.5 不符；评估表数据有误，请对照原表核对",
         f"{R}: 总分为 4.5，与原表印出的 5.5 不符；评估表数据有误，请对照原表核对",
     ]
+
+
+# --- an indicator's entry ------------------------------------------------------------------------------
+
+
+def _first_group(doc):
+    return doc["sections"][0]["groups"][0]["items"]
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda items: items.__setitem__(1, "1-02"), "第 1 部分第 2 项须为映射，含 id、text、max、scoring"),
+        (lambda items: items[1].__setitem__("id", "1-04"), "指标编号应为 1-02（第 1 部分第 2 项），实为 1-04"),
+        (lambda items: items[1].__setitem__("id", "1-2"), "指标编号应为 1-02（第 1 部分第 2 项），实为 1-2"),
+        (lambda items: items[1].__setitem__("text", 3), "text 须为文字或 null"),
+        (lambda items: items[1].__setitem__("rule", ["x"]), "rule 须为文字或 null"),
+        (lambda items: items[1].__setitem__("notes", "一条说明"), "notes 须为文字列表"),
+        (lambda items: items[1].__setitem__("notes", ["x", 1]), "notes 须为文字列表"),
+    ],
+)
+def test_an_indicator_entry_refused(tmp_path, change, message):
+    doc = small_rubric()
+    change(_first_group(doc))
+    rubric, messages = load(tmp_path, doc)
+    assert rubric is None
+    assert own(messages) == [f"{R}: 指标 1-02: {message}"]
+
+
+def test_an_indicator_with_an_unknown_field(tmp_path):
+    doc = small_rubric()
+    _first_group(doc)[1]["txet"] = "x"
+    rubric, messages = load(tmp_path, doc)
+    assert rubric is None
+    assert messages == [
+        f"{R}: 指标 1-02: 指标中有未知字段 txet；您是不是要写 text？允许的字段：id、max、text、rule、scoring、notes"
+    ]
+
+
+def test_an_indicator_id_where_another_should_be(tmp_path):
+    """Ids follow the form's order (section and position), so an id given twice is one out of place."""
+    doc = small_rubric()
+    doc["sections"][1]["groups"].append({"name": "重复组", "items": [item(doc, "2-01")]})
+    rubric, messages = load(tmp_path, doc)
+    assert rubric is None
+    assert own(messages) == [f"{R}: 指标 2-02: 指标编号应为 2-02（第 2 部分第 2 项），实为 2-01"]
+
+
+def test_texts_rules_and_notes_are_kept(tmp_path):
+    doc = small_rubric()
+    _first_group(doc)[1].update({"text": "条目", "rule": "缺1项扣0.25分", "notes": ["原表缺陷"]})
+    rubric, messages = load(tmp_path, doc)
+    assert messages == []
+    ind = rubric.by_id["1-02"]
+    assert (ind.text, ind.rule_text, ind.notes, ind.section, ind.group, ind.applies) == (
+        "条目",
+        "缺1项扣0.25分",
+        ("原表缺陷",),
+        1,
+        "甲组",
+        "all",
+    )
+    assert (ind.max, ind.section_kind, ind.is_veto) == (D(1), "base", False)
+    veto = rubric.by_id["4-01"]
+    assert (veto.max, veto.rule, veto.allowed, veto.section_kind, veto.is_veto) == (None, None, (), "veto", True)
+
+
+@pytest.mark.parametrize(
+    "per, refused",
+    [
+        ("0.00126", False),  # 0.25, 0.24874 … 0.00052 and 0: 200 scores, × 2 (all or nothing) = 400
+        ("0.001255", True),  # 201 scores, × 2 = 402
+    ],
+)
+def test_a_composite_counts_an_all_or_nothing_part_as_two_scores(tmp_path, per, refused):
+    doc = small_rubric()
+    item(doc, "2-01")["scoring"] = _composite({"max": 0.25, **AON}, {"max": 0.25, "kind": "deduct", "per": float(per)})
+    rubric, messages = load(tmp_path, doc)
+    assert own(messages) == (
+        [f"{R}: 指标 2-01: 评分规则可得的分值超过 400 个；请核对 per 或 values"] if refused else []
+    )
+
+
+@pytest.mark.parametrize(
+    "band, message",
+    [
+        ({"min": 5, "label": "无名"}, "第 2 个等级缺少 grade（等级名称，如 A 或 优秀）"),
+        ({"grade": "B", "min": 5}, "第 2 个等级缺少 label（说明，如 90分及以上）"),
+    ],
+)
+def test_a_band_refused_is_left_out_of_the_order_check(tmp_path, band, message):
+    """A band that is refused is not taken into the order of the minimums: only its own problem is
+    named (here its minimum 5, above A's 4, would also break the order)."""
+    doc = small_rubric()
+    doc["grades"] = [{"grade": "A", "min": 4, "label": "4分及以上"}, band, {"grade": "C", "min": 0, "label": "其余"}]
+    rubric, messages = load(tmp_path, doc)
+    assert rubric is None
+    assert messages == [f"{R}: {message}"]
+
+
+@pytest.mark.parametrize("count", [400, 401])
+def test_a_tiers_rule_with_at_most_400_scores(tmp_path, count):
+    doc = small_rubric()
+    values = [float(D(2) - D("0.005") * n) for n in range(count - 1)] + [0]  # 2, 1.995, … and 0 (1-03's max is 2)
+    item(doc, "1-03")["scoring"] = {"kind": "tiers", "values": values}
+    rubric, messages = load(tmp_path, doc)
+    if count <= 400:
+        assert messages == []
+        assert len(rubric.by_id["1-03"].allowed) == count
+    else:
+        assert own(messages) == [f"{R}: 指标 1-03: 评分规则可得的分值超过 400 个；请核对 per 或 values"]
+
+
+@pytest.mark.parametrize("maximum, count", [(99.75, 400), (99.8, 401)])  # per 0.25: 99.75 … 0.25 and 0
+def test_a_deduct_rule_with_a_fractional_step_counts_its_scores(tmp_path, maximum, count):
+    doc = small_rubric()
+    item(doc, "1-02").update({"max": maximum, "scoring": {"kind": "deduct", "per": 0.25}})
+    rubric, messages = load(tmp_path, doc)
+    if count <= 400:
+        assert messages == []
+        assert len(rubric.by_id["1-02"].allowed) == count
+    else:
+        assert own(messages) == [TOO_MANY]

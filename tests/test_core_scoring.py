@@ -292,3 +292,41 @@ def test_year_results_in_roster_order(rubric):
         ("P01", D("3.5"), "B", 2),
         ("P03", None, None, None),
     ]
+
+
+@pytest.mark.parametrize(
+    "senior, online, base, bonus",
+    [(False, False, "4", "0"), (True, False, "4.5", "0"), (False, True, "4", "1"), (True, True, "4.5", "1")],
+)
+def test_the_applicable_maximum_counts_what_applies_to_the_institution(tmp_path, senior, online, base, bonus):
+    """Section 2 applies only to institutions evaluating 技师 (senior_levels), the bonus section 3 only
+    to those with computer-based exams (online_exam): each counts only for those."""
+    from site_builder.domain.scoring import applicable_max, section_max
+
+    doc = small_rubric()
+    doc["sections"][1]["groups"][0]["applies"] = "senior_levels"
+    doc["sections"][2]["groups"][0]["applies"] = "online_exam"
+    rubric, messages = load(tmp_path, doc)
+    assert messages == []
+    sheet = Sheet("P01", dt.date(2024, 1, 8), senior, online, (), (), "scores/2023/P01.yaml")
+    assert applicable_max(rubric, sheet, "base") == D(base)
+    assert applicable_max(rubric, sheet, "bonus") == D(bonus)
+    assert applicable_max(rubric, sheet) == D(base) + D(bonus)
+    maxima = [section_max(s, sheet) for s in rubric.scored_sections]
+    assert maxima == [D(4), D(base) - 4, D(bonus)]
+    # exact decimals even where nothing applies (no int 0 that a later sum or format would meet)
+    assert {type(m) for m in [*maxima, applicable_max(rubric, sheet, "veto")]} == {D}
+
+
+def test_a_total_below_every_band_gets_the_lowest_grade():
+    """The loader makes the last band's minimum 0, so a total is never below every band; given bands
+    that start higher, the lowest band is the grade, never another."""
+    from site_builder.domain.models import GradeBand
+    from site_builder.domain.scoring import grade_for
+
+    bands = (
+        GradeBand("A", D(4), "4分及以上"),
+        GradeBand("B", D("2.5"), "2.5分及以上"),
+        GradeBand("C", D(1), "1分及以上"),
+    )
+    assert [grade_for(D(t), bands) for t in ("4", "2.5", "1", "0.5")] == ["A", "B", "C", "C"]

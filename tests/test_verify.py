@@ -135,3 +135,363 @@ def test_a_data_file_that_cannot_be_read_differs_as_a_whole(published, rel, data
     rewrite(published / "output", rel, data)
     result = verify(published)
     assert result.err == failed(published, f"{rel}: {RECORDED}", f"{rel}: 内容与按仓库数据生成的不同", SUMS)
+
+
+# --- the checksums, the ledger and the files ----------------------------------------------------------
+
+
+def _sums(root: Path) -> list[str]:
+    return (root / "output/SHA256SUMS").read_text(encoding="utf-8").splitlines()
+
+
+def _recorded(root: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """The last entry's files of the year, and the site's shared files it recorded."""
+    doc = json.loads((root / "scores/2023/ledger.json").read_text(encoding="utf-8"))
+    return doc["entries"][-1]["files"], doc["entries"][-1]["site_files"]
+
+
+def test_the_message_when_everything_holds(published):
+    head = json.loads((published / "scores/2023/ledger.json").read_text(encoding="utf-8"))["entries"][0]["hash"]
+    result = verify(published)
+    assert result.out == (
+        f"核验通过：{published / 'output'} 的 {len(_sums(published))} 个文件与 SHA256SUMS、发布记录一致"
+        f"（校验码：2023 年度 {head[:12]}）。\n按仓库数据重新生成的网站与之逐字节相同。\n"
+    )
+
+
+def test_an_unpublished_year_passes_as_not_yet_published(tmp_path):
+    from support.mini import make_mini
+
+    root = make_mini(tmp_path / "m")
+    assert in_process("build", "--root", str(root), "--jobs", "1").code == 0
+    result = verify(root)
+    assert (result.code, result.err) == (0, "")
+    assert result.out == (
+        f"核验通过：{root / 'output'} 的 {len(_sums(root))} 个文件与 SHA256SUMS、发布记录一致"
+        "（校验码：2023 年度 尚未发布）。\n按仓库数据重新生成的网站与之逐字节相同。\n"
+    )
+
+
+def test_without_sha256sums(published):
+    (published / "output/SHA256SUMS").unlink()
+    year, shared = _recorded(published)
+    assert year and shared
+    result = verify(published)
+    assert result.err == failed(
+        published,
+        "SHA256SUMS: 缺少或无法读取校验值清单",
+        *(f"{p}: 发布记录第 1 次发布有这个文件，但网站的 SHA256SUMS 中没有" for p in sorted(year)),
+        *(f"{p}: 发布记录（2023 年度）第 1 次发布有这个文件，但网站的 SHA256SUMS 中没有" for p in sorted(shared)),
+        "SHA256SUMS: 按仓库数据生成的网站有这个文件，但网站中没有",
+    )
+
+
+def test_a_line_of_sha256sums_that_is_not_one(published):
+    sums = published / "output/SHA256SUMS"
+    lines = sums.read_text(encoding="utf-8").splitlines()
+    sums.write_text("\n".join([*lines[:2], "0" * 63 + "  index.html", *lines[2:]]) + "\n", encoding="utf-8")
+    result = verify(published)
+    assert result.err == failed(published, f"SHA256SUMS: 第 3 行格式不对：{'0' * 63}  index.html", SUMS)
+
+
+def test_a_file_removed_and_a_file_added(published):
+    site = published / "output"
+    (site / "2023/data/results.csv").unlink()
+    (site / "2023/extra.txt").write_text("多出来的文件", encoding="utf-8")
+    result = verify(published)
+    assert result.err == failed(
+        published,
+        "2023/data/results.csv: SHA256SUMS 列出了这个文件，但网站中没有",
+        "2023/extra.txt: 网站中有这个文件，但 SHA256SUMS 没有列出",
+        "2023/data/results.csv: 按仓库数据生成的网站有这个文件，但网站中没有",
+        "2023/extra.txt: 网站中有这个文件，但按仓库数据生成的网站没有",
+    )
+
+
+def test_a_file_added_to_the_site_and_its_checksums(published):
+    site = published / "output"
+    (site / "2023/extra.txt").write_text("多出来的文件", encoding="utf-8")
+    digest = hashlib.sha256("多出来的文件".encode()).hexdigest()
+    sums = site / "SHA256SUMS"
+    sums.write_text(sums.read_text(encoding="utf-8") + f"{digest}  2023/extra.txt\n", encoding="utf-8")
+    result = verify(published)
+    assert result.err == failed(
+        published,
+        "2023/extra.txt: 网站有这个文件，但发布记录第 1 次发布中没有",
+        "2023/extra.txt: 网站中有这个文件，但按仓库数据生成的网站没有",
+        SUMS,
+    )
+
+
+def test_a_file_recorded_but_left_out_of_both(published):
+    site = published / "output"
+    (site / "2023/data/results.csv").unlink()
+    sums = site / "SHA256SUMS"
+    kept = [
+        line for line in sums.read_text(encoding="utf-8").splitlines() if not line.endswith("  2023/data/results.csv")
+    ]
+    sums.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    result = verify(published)
+    assert result.err == failed(
+        published,
+        "2023/data/results.csv: 发布记录第 1 次发布有这个文件，但网站的 SHA256SUMS 中没有",
+        "2023/data/results.csv: 按仓库数据生成的网站有这个文件，但网站中没有",
+        SUMS,
+    )
+
+
+def test_a_site_without_its_ledger(published):
+    site = published / "output"
+    (site / "2023/data/ledger.json").unlink()
+    result = verify(published)
+    assert result.err == failed(
+        published,
+        "2023/data/ledger.json: SHA256SUMS 列出了这个文件，但网站中没有",
+        "2023/data/ledger.json: 网站中没有 2023 年度的发布记录",
+    )
+
+
+def test_a_year_folder_the_repo_does_not_have(published):
+    (published / "output/2022").mkdir()
+    result = verify(published)
+    assert result.err == failed(published, "2022/data/ledger.json: 网站中没有 2022 年度的发布记录")
+
+
+def test_a_site_ledger_of_the_wrong_shape(published):
+    rewrite(published / "output", "2023/data/ledger.json", b"[]")
+    result = verify(published)
+    assert result.err == failed(
+        published,
+        "2023/data/ledger.json: 发布记录格式不对：须为含 format、year、entries、published 的对象；"
+        "它由 build --publish 写出，不能手改；请从版本库恢复（git checkout -- 2023/data/ledger.json）",
+    )
+
+
+def test_a_site_from_a_publication_the_repo_does_not_have(published, tmp_path):
+    """The repo's ledger put back to its first entry; the site is from the second publication."""
+    first = (published / "scores/2023/ledger.json").read_bytes()
+    sheet = published / "scores/2023/P01.yaml"
+    original = sheet.read_text(encoding="utf-8")
+    sheet.write_text(original.replace("  1-02:\n    score: 0\n", "  1-02:\n    score: 1\n", 1), encoding="utf-8")
+    assert sheet.read_text(encoding="utf-8") != original
+    (published / "scores/2023/corrections.yaml").write_text(
+        "- date: 2024-01-25\n  institution: P01\n  changes:\n    - {indicator: 1-02, old: 0, new: 1}\n"
+        "  reason: 复核结果\n  approved_by: 考核工作领导小组\n",
+        encoding="utf-8",
+    )
+    result = in_process("build", "--root", str(published), "--jobs", "1", "--publish")
+    assert result.code == 0, result.err
+    (published / "scores/2023/ledger.json").write_bytes(first)
+    (published / "scores/2023/corrections.yaml").unlink()
+    sheet.write_text(original, encoding="utf-8")
+    result = verify(published)
+    assert result.err == failed(
+        published,
+        "2023/data/ledger.json: 网站的发布记录不是仓库发布记录（scores/2023/ledger.json）或其前段：有 2 次发布，仓库只有 1 次",
+    )
+
+
+# --- results.xlsx, and what a record-by-record comparison shows --------------------------------------
+
+
+def _workbook(site: Path, change) -> bytes:
+    """results.xlsx of the site as openpyxl reads it, changed by `change(workbook)`, as bytes."""
+    import io
+
+    from openpyxl import load_workbook
+
+    wb = load_workbook(site / "2023/data/results.xlsx")
+    change(wb)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _row(ws, *start) -> int:
+    """The row whose first cells are `start`."""
+    return next(r[0].row for r in ws.iter_rows() if tuple(c.value for c in r[: len(start)]) == start)
+
+
+XLSX = "2023/data/results.xlsx"
+
+
+def test_a_total_changed_in_results_xlsx(published):
+    def change(wb):
+        ws = wb["考核结果"]
+        column = [c.value for c in ws[1]].index("总分") + 1
+        ws.cell(_row(ws, "P01"), column).value = 98.75
+
+    rewrite(published / "output", XLSX, _workbook(published / "output", change))
+    assert verify(published).err == failed(
+        published, f"{XLSX}: {RECORDED}", f"{XLSX}: 机构 P01: 总分在网站中为 98.75，按仓库数据应为 108.75", SUMS
+    )
+
+
+def test_an_indicator_cleared_in_results_xlsx(published):
+    def change(wb):
+        ws = next(ws for ws in wb.worksheets if ws.title.startswith("指标得分"))
+        row = _row(ws, "P01", "甲职业培训学校", "1-01")
+        for column in range(4, ws.max_column + 1):
+            ws.cell(row, column).value = None
+
+    rewrite(published / "output", XLSX, _workbook(published / "output", change))
+    assert verify(published).err == failed(
+        published,
+        f"{XLSX}: {RECORDED}",
+        f"{XLSX}: 机构 P01: 指标 1-01: 得分、扣分原因或自评分在网站中为 （无），按仓库数据应为 1、1",
+        SUMS,
+    )
+
+
+def test_the_first_indicator_row_and_a_row_added(published):
+    def change(wb):
+        ws = next(ws for ws in wb.worksheets if ws.title.startswith("指标得分"))
+        assert ws.cell(2, 3).value == "1-01"
+        ws.cell(2, 5).value = 0  # the first row under the header: P01's 1-01 scored 0
+        results = wb["考核结果"]
+        results.append(["P09", "多出的机构"])
+
+    rewrite(published / "output", XLSX, _workbook(published / "output", change))
+    assert verify(published).err == failed(
+        published,
+        f"{XLSX}: {RECORDED}",
+        f"{XLSX}: 机构 P01: 指标 1-01: 得分、扣分原因或自评分在网站中为 1、0，按仓库数据应为 1、1",
+        f"{XLSX}: 机构 P09: 机构名称在网站中为 多出的机构，按仓库数据应为 （无）",
+        SUMS,
+    )
+
+
+def _rename_score_column(wb):
+    ws = next(ws for ws in wb.worksheets if ws.title.startswith("指标得分"))
+    assert ws.cell(1, 5).value == "得分"
+    ws.cell(1, 5).value = "分数"
+
+
+def _cut_a_row_short(wb):
+    ws = next(ws for ws in wb.worksheets if ws.title.startswith("指标得分"))
+    ws.append(["P09", "多出的机构"])
+
+
+def _a_result_without_institution(wb):
+    wb["考核结果"].append([None, "无编号的机构", "省属"])
+
+
+def _a_score_without_institution(wb):
+    ws = next(ws for ws in wb.worksheets if ws.title.startswith("指标得分"))
+    ws.append([None, "甲职业培训学校", "1-01", 1, 1])
+
+
+def _no_results_at_all(wb):
+    ws = wb["考核结果"]
+    ws.delete_rows(1, ws.max_row)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        _rename_score_column,
+        _cut_a_row_short,
+        _a_result_without_institution,
+        _a_score_without_institution,
+        _no_results_at_all,
+    ],
+)
+def test_a_workbook_of_another_shape_differs_as_a_whole(published, change):
+    rewrite(published / "output", XLSX, _workbook(published / "output", change))
+    assert verify(published).err == failed(
+        published, f"{XLSX}: {RECORDED}", f"{XLSX}: 内容与按仓库数据生成的不同", SUMS
+    )
+
+
+def test_a_field_added_in_results_json(published):
+    rel = "2023/data/results.json"
+    doc = json.loads((published / "output" / rel).read_text(encoding="utf-8"))
+    doc["institutions"][0]["extra"] = 1
+    rewrite(published / "output", rel, (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+    assert verify(published).err == failed(
+        published,
+        f"{rel}: {RECORDED}",
+        f"{rel}: 机构 {doc['institutions'][0]['id']}: extra 在网站中为 1，按仓库数据应为 （无）",
+        SUMS,
+    )
+
+
+def test_results_csv_with_its_header_only(published):
+    rel = "2023/data/results.csv"
+    header = (published / "output" / rel).read_bytes().split(b"\r\n")[0]
+    rewrite(published / "output", rel, header + b"\r\n")
+    assert verify(published).err == failed(
+        published,
+        f"{rel}: {RECORDED}",
+        *(f"{rel}: 机构 {i}: 网站中缺少这个机构" for i in ("M01", "M02", "P01", "P02", "P03")),
+        SUMS,
+    )
+
+
+@pytest.mark.parametrize("at", [0, 1, 3])
+def test_results_csv_with_an_empty_line_differs_as_a_whole(published, at):
+    rel = "2023/data/results.csv"
+    lines = (published / "output" / rel).read_bytes().split(b"\r\n")
+    lines.insert(at, b"")
+    rewrite(published / "output", rel, b"\r\n".join(lines))
+    assert verify(published).err == failed(published, f"{rel}: {RECORDED}", f"{rel}: 内容与按仓库数据生成的不同", SUMS)
+
+
+def test_the_differences_are_given_to_a_caller(published):
+    """`verify` raises VerifyFailed; a program calling it reads the differences one by one."""
+    from site_builder.build.flow import Layout
+    from site_builder.commands.verify import VerifyFailed
+    from site_builder.commands.verify import verify as verify_site
+    from site_builder.errors import Problem
+
+    (published / "output/2022").mkdir()
+    with pytest.raises(VerifyFailed) as caught:
+        verify_site(published / "output", Layout.from_args(str(published)))
+    assert caught.value.differences == [Problem("2022/data/ledger.json", "网站中没有 2022 年度的发布记录")]
+
+
+def test_a_workbook_saved_again_by_another_program_shows_no_cell_as_changed(published):
+    """A spreadsheet pads its rows with empty cells that the build's workbook leaves out: the same
+    values, so no institution is named; the file differs as a whole."""
+
+    def formatted_far_right(wb):
+        from openpyxl.styles import Font
+
+        for ws in wb.worksheets:  # an empty cell given a style, right of the data: rows read padded to it
+            ws.cell(2, ws.max_column + 3).font = Font(bold=True)
+
+    rewrite(published / "output", XLSX, _workbook(published / "output", formatted_far_right))
+    assert verify(published).err == failed(
+        published, f"{XLSX}: {RECORDED}", f"{XLSX}: 内容与按仓库数据生成的不同", SUMS
+    )
+
+
+@pytest.mark.parametrize("make", [lambda p: None, lambda p: p.write_text("x", encoding="utf-8")])
+def test_a_site_that_is_no_folder(published, make):
+    site = published / "elsewhere"
+    make(site)
+    result = in_process("verify", str(site), "--root", str(published))
+    assert (result.code, result.out) == (1, "")
+    assert result.err == f"错误：{site} 不是网站目录；请给出 build 的输出目录或下载保存的网站副本\n"
+
+
+def test_a_long_line_of_sha256sums_is_cut_at_80_characters(published):
+    sums = published / "output/SHA256SUMS"
+    bad = "坏" * 100
+    sums.write_text(sums.read_text(encoding="utf-8") + bad + "\n", encoding="utf-8")
+    lines = len(sums.read_text(encoding="utf-8").splitlines())
+    assert verify(published).err == failed(published, f"SHA256SUMS: 第 {lines} 行格式不对：{'坏' * 80}", SUMS)
+
+
+def test_verify_leaves_nothing_behind(published, tmp_path, monkeypatch):
+    """The rebuild goes into a temporary folder, removed afterwards, without the build cache."""
+    import tempfile
+
+    shutil.rmtree(published / ".cache", ignore_errors=True)
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    before = sorted(p.relative_to(published) for p in published.rglob("*"))
+    assert verify(published).code == 0
+    assert sorted(p.relative_to(published) for p in published.rglob("*")) == before
+    assert list(temp.iterdir()) == []

@@ -116,7 +116,7 @@ def verify(site: Path, layout) -> str:
     from site_builder.build.flow import build
     from site_builder.build.validate import load
 
-    if not (site / "SHA256SUMS").is_file() and not site.is_dir():
+    if not site.is_dir():
         raise SiteBuilderError(f"{site} 不是网站目录；请给出 build 的输出目录或下载保存的网站副本")
     diffs: list[Problem] = []
     notes: list[str] = []
@@ -253,7 +253,7 @@ def _explain(rel: str, site_file: Path, fresh: Path) -> list[Problem]:
         elif rel.endswith("/data/results.csv"):
             (site_header, site_rows), (header, rows) = _csv_rows(site_file), _csv_rows(fresh)
             if site_header != header:
-                raise Unreadable(site_file)  # other columns: the rows cannot be compared field by field
+                raise Unreadable  # other columns: the rows cannot be compared field by field
             found = _diff_records(rel, site_rows, rows)
         elif rel.endswith("/data/results.xlsx"):
             found = _diff_xlsx(rel, site_file, fresh)
@@ -271,12 +271,12 @@ def _json_rows(path: Path) -> dict[str, dict]:
     try:
         doc = json.loads(path.read_bytes().decode("utf-8"))
     except (OSError, ValueError) as exc:  # ValueError: not UTF-8, not JSON
-        raise Unreadable(path) from exc
+        raise Unreadable from exc
     institutions = doc.get("institutions") if isinstance(doc, dict) else None
     if not isinstance(institutions, list) or not all(
         isinstance(r, dict) and isinstance(r.get("id"), str) for r in institutions
     ):
-        raise Unreadable(path)
+        raise Unreadable
     rows = {r["id"]: r for r in institutions}
     rows[""] = {k: v for k, v in doc.items() if k != "institutions"}
     return rows
@@ -287,9 +287,9 @@ def _csv_rows(path: Path) -> tuple[list[str], dict[str, dict]]:
     try:
         rows = list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig"), newline=""), strict=True))
     except (OSError, ValueError, csv.Error) as exc:  # ValueError: not UTF-8
-        raise Unreadable(path) from exc
+        raise Unreadable from exc
     if not rows or not rows[0] or any(not row for row in rows[1:]):
-        raise Unreadable(path)
+        raise Unreadable
     header = rows[0]
     return header, {row[0]: dict(zip(header, row)) for row in rows[1:]}
 
@@ -310,40 +310,53 @@ def _diff_records(rel: str, site: dict[str, dict], fresh: dict[str, dict]) -> li
     return out
 
 
+def _cells(wb) -> dict[tuple[str, str], tuple]:
+    """A results workbook's values by (institution, indicator or column): each indicator's maximum,
+    score, reason and self-assessment (指标得分 sheets), each result column (考核结果)."""
+    out = {}
+    for ws in wb.worksheets:
+        if ws.title.startswith("指标得分"):
+            for row in ws.iter_rows(min_row=2, values_only=True):
+                if row[0] is None or row[2] is None:  # no institution or indicator: not the build's
+                    raise Unreadable
+                out[(str(row[0]), str(row[2]))] = _trimmed(row[3:])
+        elif ws.title == "考核结果":
+            rows = ws.iter_rows(values_only=True)
+            header = next(rows)  # StopIteration: an empty sheet
+            for row in rows:
+                if row[0] is None:
+                    raise Unreadable
+                for name, value in zip(header[1:], row[1:]):
+                    if value is not None:  # an empty cell, or none at the end of a row: the same
+                        out[(str(row[0]), str(name))] = (value,)
+    return out
+
+
+def _trimmed(values: tuple) -> tuple:
+    """The values without the empty cells that end a row: a workbook saved by another program (a
+    spreadsheet) pads its rows with them, the build's does not; the cells a reader sees are the same."""
+    end = len(values)
+    while end and values[end - 1] is None:
+        end -= 1
+    return values[:end]
+
+
 def _diff_xlsx(rel: str, site_file: Path, fresh: Path) -> list[Problem]:
     from openpyxl import load_workbook
 
     def cells(path: Path) -> dict[tuple[str, str], tuple]:
         try:
-            return read(path)
+            wb = load_workbook(path, read_only=True)
         except (OSError, ValueError, KeyError, SyntaxError, zipfile.BadZipFile) as exc:
             # what openpyxl raises on a file that is no workbook: not a zip, a part missing (KeyError
             # from zipfile), XML that does not parse (a SyntaxError), a value it cannot convert
-            raise Unreadable(path) from exc
-
-    def read(path: Path) -> dict[tuple[str, str], tuple]:
-        wb = load_workbook(path, read_only=True)
-        out = {}
+            raise Unreadable from exc
         try:
-            for ws in wb.worksheets:
-                if ws.title.startswith("指标得分"):
-                    for row in ws.iter_rows(min_row=2, values_only=True):
-                        if len(row) < 3:
-                            raise Unreadable(path)
-                        out[(str(row[0]), str(row[2]))] = row[3:]
-                elif ws.title == "考核结果":
-                    header = None
-                    for row in ws.iter_rows(values_only=True):
-                        if header is None:
-                            header = row
-                            continue
-                        if not row:
-                            raise Unreadable(path)
-                        for name, value in zip(header[1:], row[1:]):
-                            out[(str(row[0]), str(name))] = (value,)
+            return _cells(wb)
+        except (ValueError, KeyError, SyntaxError, IndexError, StopIteration) as exc:  # IndexError: a short row
+            raise Unreadable from exc
         finally:
             wb.close()
-        return out
 
     a, b = cells(site_file), cells(fresh)
     out = []

@@ -114,13 +114,7 @@ def check_item(
             if problem:
                 bad(field, f"{label}{problem}")
             texts[field] = raw.strip()
-    if (
-        value is not None
-        and value < indicator.full_marks
-        and indicator.needs_reason
-        and not texts.get("reason")
-        and reason is None
-    ):
+    if value is not None and value < indicator.full_marks and indicator.needs_reason and reason is None:
         bad("reason", f"得分 {fmt(value)} 低于满分 {fmt(indicator.full_marks)}，须写明扣分原因")
     self_value = None
     if self_score is not None:

@@ -140,7 +140,7 @@ def fmt(value: Decimal | None) -> str:
     text = format(value, "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+    return "0" if text == "-0" else text  # a zero with a sign (-0, -0.00); the "0" before a point stays
 
 
 @dataclass(frozen=True)

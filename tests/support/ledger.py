@@ -1,10 +1,15 @@
-"""Helpers for tests of published years: score and correction edits, a second year."""
+"""Helpers for tests of published years: score and correction edits, a second year; building,
+validating and the ledger as a document."""
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
 
 import yaml
 
 from support.mini import APPROVED
+from support.project import CliResult, in_process
 
 BOARD = "考核工作领导小组"
 
@@ -50,3 +55,35 @@ def add_2024(root):
     (root / "content/2024/announcement.md").write_text(
         (root / "content/2023/announcement.md").read_text(encoding="utf-8"), encoding="utf-8"
     )
+
+
+def build(root: Path, *args: str) -> CliResult:
+    return in_process("build", "--root", str(root), "--jobs", "1", *args)
+
+
+def validate(root: Path) -> CliResult:
+    return in_process("validate", "--root", str(root))
+
+
+def problems(result: CliResult) -> list[str]:
+    """A refused command's problems, one line each (the heading line dropped, the indent kept off)."""
+    assert result.code == 1, result.out
+    return [line.removeprefix("  ") for line in result.err.splitlines()[1:]]
+
+
+def ledger_doc(root: Path, year: int = 2023) -> dict:
+    return json.loads((root / f"scores/{year}/ledger.json").read_text(encoding="utf-8"))
+
+
+def write_ledger(root: Path, doc: dict, year: int = 2023, rechain: bool = True) -> None:
+    """Write a ledger back; with `rechain`, each entry's hash and the next one's `previous` are made
+    to match again, as someone rewriting the record consistently would."""
+    from site_builder.record.ledger import entry_hash, sha
+
+    if rechain:
+        previous = None
+        for entry in doc["entries"]:
+            entry["previous"] = sha(previous) if previous is not None else None
+            entry["hash"] = entry_hash(entry)
+            previous = entry
+    (root / f"scores/{year}/ledger.json").write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -92,7 +92,7 @@ def printed_totals(doc: dict[str, Any]) -> dict[str, Any]:
                 if s["kind"] == kind
                 for g in s["groups"]
                 for i in g["items"]
-                if _number(i.get("max"))
+                if isinstance(i, dict) and _number(i.get("max"))
             ),
             Decimal(0),
         )
@@ -110,13 +110,20 @@ def _plain(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
+class _Plain(yaml.SafeDumper):
+    """Every value written out where it is used: the rubric loader refuses YAML anchors and aliases."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
 def load(tmp_path: Path, doc: dict[str, Any]):
     """Write the document (with its printed totals unless it has some) as tmp_path/2023.yaml and read
     it: (the rubric or None, every problem as a message shows it)."""
     doc = dict(doc)
     doc.setdefault("printed_totals", printed_totals(doc))
     path = tmp_path / "2023.yaml"
-    path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    path.write_text(yaml.dump(doc, Dumper=_Plain, allow_unicode=True, sort_keys=False), encoding="utf-8")
     problems = Problems()
     rubric = load_rubric(path, Paths(tmp_path, tmp_path, tmp_path), problems)
     return rubric, [str(p) for p in problems.items]
