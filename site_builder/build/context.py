@@ -10,13 +10,14 @@ from typing import TYPE_CHECKING
 
 from site_builder.build.layout import Layout
 from site_builder.build.progress import Progress
-from site_builder.pages.stats import YearStats
 from site_builder.storage.hashes import package_digest
 from site_builder.storage.pagecache import PageCache
 from site_builder.storage.sealed import CacheFolder, CacheKey
 
 if TYPE_CHECKING:
     import jinja2
+
+    from site_builder.pages.stats import YearStats
 
 
 def open_cache(folder: Path) -> CacheFolder | None:
