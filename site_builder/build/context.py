@@ -38,6 +38,7 @@ class BuildContext:
     progress: Progress = field(default_factory=lambda: Progress(False))
     pages: PageCache = field(default_factory=PageCache)  # the page cache, once the build renders (`flow`)
     stats: dict[int, YearStats] = field(default_factory=dict)  # by year, made by the renderer
+    compiled: CacheFolder | None = None  # where compiled templates are kept (also with --no-cache; not publishing)
     _environment: jinja2.Environment | None = field(default=None, repr=False)
 
     @property
@@ -47,5 +48,5 @@ class BuildContext:
         if self._environment is None:
             from site_builder.pages.environment import environment
 
-            self._environment = environment(self.layout.templates)
+            self._environment = environment(self.layout.templates, self.compiled)
         return self._environment

@@ -121,6 +121,8 @@ def build(
             from site_builder.record import previous as previous_site
 
             context = BuildContext(layout, caches, workers, Progress(progress))
+            # compiled templates are code, not output: kept even with --no-cache, never publishing
+            context.compiled = None if publish_mode else caches or open_cache(layout.cache)
             site = load(layout, context)
             rel = Paths(layout.rubric, layout.scores, layout.root).rel
             problems = Problems()
