@@ -7,7 +7,7 @@ float ever touches a published number.
 
 The counting is plain Python over each distinct (indicator, score, reason) of the year (issue 27):
 it gives what pandas gave (`tests/test_insight.py` checks it against pandas on the repo's data and
-a synthetic site) in a quarter of the time at 10,000 institutions, and without the 0.45 s pandas
+a synthetic site) in under a third of the time at 10,000 institutions, and without the 0.45 s pandas
 takes to import, more than a 48-institution build may take. The result is plain data, cached on
 disk by a hash of the year's inputs.
 """
