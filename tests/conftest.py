@@ -67,8 +67,8 @@ class _CompiledTemplates(jinja2.BytecodeCache):
     """Jinja's compiled templates kept in memory for the test session (one per xdist worker), keyed
     by template and checked against the template's source (Jinja's checksum): a build made in-process
     compiles each template source once per session, not once per build. An edited template has
-    another checksum and is compiled again. Only the suite does this; a build makes its own
-    environment and compiles in memory (site_builder/pages/environment.py)."""
+    another checksum and is compiled again. Only the suite does this, and only for builds without a
+    compiled-template folder (--publish); the others keep theirs (site_builder/pages/environment.py)."""
 
     def __init__(self) -> None:
         self.compiled: dict[str, bytes] = {}
@@ -90,9 +90,10 @@ def compiled_templates():
     made = module.environment
     shared = _CompiledTemplates()
 
-    def environment(templates: Path) -> jinja2.Environment:
-        env = made(templates)
-        env.bytecode_cache = shared
+    def environment(templates: Path, compiled=None) -> jinja2.Environment:
+        env = made(templates, compiled)
+        if env.bytecode_cache is None:  # a build with its own compiled-template folder keeps it (--publish has none)
+            env.bytecode_cache = shared
         return env
 
     module.environment = environment

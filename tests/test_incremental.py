@@ -6,9 +6,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import io
 import json
 import marshal
 import os
+import pickle
 import random
 import re
 import shutil
@@ -331,10 +333,11 @@ def test_without_a_readable_key_the_build_runs_without_the_cache(mini, tmp_path,
     monkeypatch.setenv(sealed.KEY_DIR_ENV, str(blocked / "site_builder"))
     assert sealed.CacheKey.load() is None and open_cache(mini / CACHE) is None
     out = tmp_path / "out"
+    before = files(mini / CACHE)  # (the reference build, with a key, kept its compiled templates)
     for _ in range(2):
         stats = _build(mini, out, cache=True)
         assert stats.reused == 0 and files(out) == reference
-    assert not (mini / CACHE).exists()
+    assert files(mini / CACHE) == before  # nothing read or written there
 
 
 def test_publish_never_reads_the_cache(mini, tmp_path):
@@ -557,3 +560,48 @@ def test_build_ends_with_a_one_line_summary_and_no_progress_bar_off_a_terminal(m
     assert result.code == 0 and result.err == ""
     last = result.out.splitlines()[-1]
     assert re.fullmatch(r"已生成到 .*：写出 \d+ 个文件，其中 0 页取自缓存，用时 \d+\.\d\d 秒", last), last
+
+
+def _compiled(payload: bytes):
+    """(source checksum, code) of a compiled template as Jinja's bytecode cache stores it."""
+    import jinja2
+
+    f = io.BytesIO(payload[len(jinja2.bccache.bc_magic) :])
+    return pickle.load(f), marshal.load(f)
+
+
+def test_compiled_templates_are_kept_sealed_even_without_the_cache_and_a_forged_one_is_compiled_again(
+    mini, tmp_path, monkeypatch
+):
+    """Issue 27: compiling the templates cost a quarter of a 48-institution build, so the compiled
+    code is kept in the cache folder, also with --no-cache (it is code, not output: every page is
+    still rendered afresh). Jinja runs what it finds there, so each file is sealed: one edited or
+    forged is not loaded, only compiled again, and the output stays the same (issue 11)."""
+    import jinja2
+
+    compiled: list[str] = []
+    real = jinja2.Environment.compile
+    monkeypatch.setattr(
+        jinja2.Environment,
+        "compile",
+        lambda self, source, name=None, *a, **k: compiled.append(name) or real(self, source, name, *a, **k),
+    )
+    _build(mini, tmp_path / "a", cache=False)
+    first = set(compiled)
+    kept = sorted((mini / CACHE / "compiled-templates").rglob("*"))
+    kept = [p for p in kept if p.is_file()]
+    assert "institution.html" in first and len(kept) == len(first)
+    compiled.clear()
+    _build(mini, tmp_path / "b", cache=False)
+    assert compiled == [] and files(tmp_path / "b") == files(tmp_path / "a")  # loaded, not compiled
+    # forged: template A's file made to hold B's code under A's source checksum, as Jinja would accept it
+    # (its seal, under A's old MAC, no longer matches)
+    (checksum, _code), (_other, code) = (_compiled(p.read_bytes()[32:]) for p in kept[:2])
+    forged = kept[0]
+    payload = jinja2.bccache.bc_magic + pickle.dumps(checksum, 2) + marshal.dumps(code)
+    forged.write_bytes(forged.read_bytes()[:32] + payload)
+    _build(mini, tmp_path / "c", cache=False)
+    assert len(compiled) == 1 and files(tmp_path / "c") == files(tmp_path / "a")
+    compiled.clear()
+    _build(mini, tmp_path / "d", publish_mode=False)  # with the cache: the same compiled templates
+    assert compiled == []

@@ -17,8 +17,9 @@ from pathlib import Path
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-from support.project import copy_project, in_process
+from support.project import REPO, copy_project, in_process
 
+from site_builder.domain.scoring import applicable_max, section_max
 from site_builder.pages import search, stats
 
 FIELDS = ["id", "section", "max", "assessed", "mean", "full", "deducted", "deducted_share"]
@@ -386,3 +387,91 @@ def test_statistics_from_cached_compact_sheets_equal_those_from_built_items(proj
     for sheet in compact.data.sheets:
         list(sheet.items)  # build every item
     assert stats.compute(compact) == from_rows == stats.compute(load(layout).reports[0])
+
+
+# -- the statistics against pandas ---------------------------------------------------------------
+
+
+def _pandas_stats(report) -> stats.YearStats:
+    """The statistics as the build computed them with pandas until issue 27 (groups and counts of
+    scores scaled to integers; every mean and share divided in Decimal): the reference the plain
+    counts must equal, on the repo's data and on a synthetic site."""
+    import pandas as pd
+
+    data = report.data
+    maxima = {i.id: i.max for i in data.rubric.indicators if i.max is not None}
+    assessed = [r for r in report.results if r.assessed]
+    rows = [(i.indicator, i.score, i.reason) for r in assessed if r.sheet for i in r.sheet.items]
+    scale = stats._scale([*{row[1] for row in rows}, *maxima.values()])
+    frame = pd.DataFrame(rows, columns=["indicator", "score", "reason"], dtype="object")
+    frame["score"] = frame["score"].map(lambda v: int(v * scale)).astype("int64")
+    frame["max"] = frame["indicator"].map({i: int(m * scale) for i, m in maxima.items()}).astype("int64")
+    frame["full"] = frame["score"] >= frame["max"]
+    agg = frame.groupby("indicator", sort=False).agg(n=("score", "size"), total=("score", "sum"), full=("full", "sum"))
+    deducted = frame[~frame["full"] & frame["reason"].notna()].reset_index(names="order")
+    common = (
+        deducted.groupby(["indicator", "reason"], sort=False)
+        .agg(count=("order", "size"), first=("order", "min"))
+        .reset_index()
+        .sort_values(["indicator", "count", "first"], ascending=[True, False, True], kind="stable")
+    )
+    top: dict[str, list[tuple[str, int]]] = {}
+    for ind, reason, count in zip(common["indicator"], common["reason"], common["count"]):
+        if len(top.setdefault(ind, [])) < stats.TOP_REASONS:
+            top[ind].append((str(reason), int(count)))
+    indicators = []
+    for ind in (i for i in data.rubric.indicators if i.id in maxima):
+        n, total, full = (int(x) for x in agg.loc[ind.id]) if ind.id in agg.index else (0, 0, 0)
+        indicators.append(
+            stats.IndicatorStat(
+                ind.id,
+                ind.section,
+                maxima[ind.id],
+                n,
+                stats._div(total, n * scale, stats.MEAN_PLACES) if n else None,
+                full,
+                n - full,
+                stats._div(n - full, n, stats.SHARE_PLACES) if n else None,
+                tuple(top.get(ind.id, ())),
+            )
+        )
+    numbers = [s.number for s in data.rubric.scored_sections]
+    sec = pd.DataFrame([(n, int(r.sections[n] * scale)) for r in assessed for n in numbers], columns=["s", "v"])
+    sums = sec.groupby("s")["v"].agg(["size", "sum"])
+    means = tuple(
+        (
+            n,
+            stats._div(int(sums.loc[n, "sum"]), int(sums.loc[n, "size"]) * scale, stats.MEAN_PLACES)
+            if n in sums.index
+            else None,
+        )
+        for n in numbers
+    )
+    totals = int(pd.Series([int(r.total * scale) for r in assessed if r.total is not None], dtype="int64").sum())
+    total_mean = stats._div(totals, len(assessed) * scale, stats.MEAN_PLACES) if assessed else None
+
+    def mean_share(pairs) -> str | None:
+        kept = [Fraction(score) / Fraction(top) for score, top in pairs if top > 0]
+        return str(sum(kept, Fraction(0)) / len(kept)) if kept else None
+
+    shares = tuple(
+        (s.number, mean_share([(r.sections[s.number], section_max(s, r.sheet)) for r in assessed if r.sheet]))
+        for s in data.rubric.scored_sections
+    )
+    total_share = mean_share(
+        [(r.total, applicable_max(data.rubric, r.sheet)) for r in assessed if r.sheet and r.total is not None]
+    )
+    return stats.YearStats(data.year, len(assessed), tuple(indicators), means, total_mean, shares, total_share)
+
+
+def test_statistics_equal_what_pandas_groups_and_counts(tmp_path):
+    from site_builder.build.layout import Layout
+    from site_builder.build.validate import load
+
+    synthetic = tmp_path / "synth"
+    assert in_process("synth", "--institutions", "300", "--seed", "11", "--out", str(synthetic)).code == 0
+    for root in (REPO, synthetic):
+        report = load(Layout.from_args(root=str(root))).reports[0]
+        computed = stats.compute(report)
+        assert any(s.reasons for s in computed.indicators) and computed.section_shares
+        assert computed == _pandas_stats(report), root

@@ -14,6 +14,7 @@ from support.project import REPO, in_process
 
 from site_builder.build.flow import build as run_build
 from site_builder.build.layout import Layout
+from site_builder.storage import outdir
 from site_builder.storage import stamp as uptodate
 
 P01_PAGE = "2023/institutions/P01/index.html"
@@ -159,3 +160,23 @@ def test_an_output_edited_just_after_the_swap_is_not_taken_as_built(mini, monkey
     result = build(mini)  # not "up to date"; and the edit is not the tool's file: kept, named (issue 24)
     assert result.code == 1 and "index.html（生成后被改动过）" in result.err
     assert (mini / "output/index.html").read_bytes().endswith(b"<!-- edited -->")
+
+
+def test_an_output_as_the_last_build_left_it_is_not_hashed_again(mini, monkeypatch):
+    """The ownership check (issue 24) hashes every file of the output, unless the stamp proves the
+    output is exactly as the last build left it (inode, size, times, mode of every entry): then a
+    build with one sheet changed, or nothing changed, hashes none of it (issue 27). Any edit, even
+    with its modification time put back, sends it back to hashing, and the edit is refused."""
+    hashed: list[str] = []
+    real_sha = outdir._sha
+    monkeypatch.setattr(outdir, "_sha", lambda path: hashed.append(path) or real_sha(path))
+    assert build(mini).code == 0 and hashed == []  # nothing changed
+    edit_keeping_mtime(mini / "scores/2023/P01.yaml", "缺1项", "缺2项")
+    result = build(mini)
+    assert result.code == 0 and "已生成到" in result.out and hashed == []  # one sheet changed
+    page = mini / "output" / P01_PAGE
+    edit_keeping_mtime(page, "缺2项", "缺3项")
+    result = build(mini)
+    assert result.code == 1 and f"{P01_PAGE}（生成后被改动过）" in result.err
+    assert len(hashed) == len(outdir.read_manifest(mini / "output") or ())  # every file, to name the changed one
+    assert "缺3项" in page.read_text(encoding="utf-8")

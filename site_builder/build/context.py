@@ -10,13 +10,14 @@ from typing import TYPE_CHECKING
 
 from site_builder.build.layout import Layout
 from site_builder.build.progress import Progress
-from site_builder.pages.stats import YearStats
 from site_builder.storage.hashes import package_digest
 from site_builder.storage.pagecache import PageCache
 from site_builder.storage.sealed import CacheFolder, CacheKey
 
 if TYPE_CHECKING:
     import jinja2
+
+    from site_builder.pages.stats import YearStats
 
 
 def open_cache(folder: Path) -> CacheFolder | None:
@@ -37,6 +38,7 @@ class BuildContext:
     progress: Progress = field(default_factory=lambda: Progress(False))
     pages: PageCache = field(default_factory=PageCache)  # the page cache, once the build renders (`flow`)
     stats: dict[int, YearStats] = field(default_factory=dict)  # by year, made by the renderer
+    compiled: CacheFolder | None = None  # where compiled templates are kept (also with --no-cache; not publishing)
     _environment: jinja2.Environment | None = field(default=None, repr=False)
 
     @property
@@ -46,5 +48,5 @@ class BuildContext:
         if self._environment is None:
             from site_builder.pages.environment import environment
 
-            self._environment = environment(self.layout.templates)
+            self._environment = environment(self.layout.templates, self.compiled)
         return self._environment

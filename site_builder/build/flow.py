@@ -16,20 +16,13 @@ import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from site_builder.build.context import BuildContext, open_cache
+from site_builder.build.context import open_cache
 from site_builder.build.layout import Layout
-from site_builder.build.progress import Progress
-from site_builder.build.validate import check_publishable, load, summary
 from site_builder.common import urls
 from site_builder.common.messages import os_error
-from site_builder.domain.models import SiteInput
 from site_builder.errors import BuildError, Problems
-from site_builder.publish.savelist import SAVE_LIST, save_list
-from site_builder.read.project import Paths
-from site_builder.record import previous as previous_site
-from site_builder.record import publishing
-from site_builder.record.ledger import LEDGER_FILE
 from site_builder.storage import stamp as uptodate
 from site_builder.storage.hashes import code_digest
 from site_builder.storage.locks import cache_lock
@@ -38,7 +31,20 @@ from site_builder.storage.pagecache import PageCache
 from site_builder.storage.swap import Staging, Step, claim_output
 from site_builder.storage.writer import Writer
 
-__all__ = ["BuildStats", "Layout", "build", "load", "summary"]  # the build as the commands and tests call it
+if TYPE_CHECKING:  # the rest is imported by the build that runs: one with nothing changed stops before
+    from site_builder.build.context import BuildContext
+    from site_builder.domain.models import SiteInput
+
+__all__ = ["BuildStats", "Layout", "build"]  # the build as the commands and tests call it (and `load`, `summary`)
+
+
+def __getattr__(name: str) -> Any:
+    """`load` and `summary` (`validate`), as the tests call them: imported when first asked for."""
+    if name in ("load", "summary"):
+        from site_builder.build import validate
+
+        return getattr(validate, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def checksums(writer: Writer) -> str:
@@ -73,12 +79,14 @@ def build(
     on_step: Step | None = None,
     today: dt.date | None = None,
     years: Collection[int] | None = None,
+    keep_compiled: bool = True,
 ) -> tuple[SiteInput | None, dict[str, str], BuildStats]:
     """Validate everything, then write the whole output (and, publishing, the ledgers) in one swap.
     Returns the input, the files written and the build's figures. With `cache`, files whose inputs
     did not change come from the cache, and when nothing at all changed since the last build
     (`uptodate`) nothing is read or written: (None, {}, figures). An official publication never
-    uses the cache (it is rendered afresh).
+    uses the cache (it is rendered afresh). With `keep_compiled` (not publishing), compiled templates
+    are kept in the cache folder even without `cache`: code, not output (`verify` keeps none).
     Refuses to replace a publication (`previous`, by default the output) the ledgers do not hold.
     `on_step` is told each step of the swap (`swap.Staging`; tests stop the process there).
     `today` (required to publish: the CLI passes `date.today()`) is the day no published date may follow.
@@ -91,19 +99,35 @@ def build(
     locks = [cache_lock(layout.cache)] if caches else []
     if previous is not None and not previous.is_dir():
         raise BuildError(f"--previous 指定的 {previous} 不是目录；请给出上一次发布的网站副本（含 SHA256SUMS 的目录）")
+    left: dict[Path, str] = {}  # the output's state, when exactly as the last build left it
+
+    def as_written(folder: Path) -> bool:  # under the output lock: the ownership check need not hash
+        state = uptodate.as_left(caches, folder) if caches else None
+        if state is not None:
+            left[folder] = state
+        return state is not None
+
     try:
-        with claim_output(layout.out, layout.root, layout.protected(), locks) as out:
+        with claim_output(layout.out, layout.root, layout.protected(), locks, as_written) as out:
             state = None
             if caches and previous is None:  # taken before anything is read (see stamp.py)
                 state = uptodate.inputs_state(
                     [layout.scores, layout.rubric, layout.content, layout.templates], f"{out}\0{layout.cache.resolve()}"
                 )
-                last = uptodate.unchanged(caches, state, out) if state else None
+                last = uptodate.unchanged(caches, state, out, left.get(out)) if state else None
                 if last is not None:
                     seconds = time.perf_counter() - started
                     return None, {}, BuildStats(last["files"], last["cached"], seconds, last["summary"], True)
                 uptodate.forget(layout.cache)  # until this build has finished
+            from site_builder.build.context import BuildContext
+            from site_builder.build.progress import Progress
+            from site_builder.build.validate import check_publishable, load, summary
+            from site_builder.read.project import Paths
+            from site_builder.record import previous as previous_site
+
             context = BuildContext(layout, caches, workers, Progress(progress))
+            # compiled templates are code, not output: kept even with --no-cache, never publishing
+            context.compiled = None if publish_mode or not keep_compiled else caches or open_cache(layout.cache)
             site = load(layout, context)
             rel = Paths(layout.rubric, layout.scores, layout.root).rel
             problems = Problems()
@@ -159,6 +183,8 @@ def write_site(site: SiteInput, context: BuildContext, writer: Writer) -> None:
     from site_builder.build.datafiles import DATA_FILES
     from site_builder.build.generate import SiteRenderer
     from site_builder.publish import cms, crawl
+    from site_builder.publish.savelist import SAVE_LIST, save_list
+    from site_builder.record.ledger import LEDGER_FILE
 
     SiteRenderer(site, writer, context).render_site()
     cms.write(writer, site, context.environment, {f.name: f.label for f in DATA_FILES})
@@ -170,6 +196,8 @@ def write_site(site: SiteInput, context: BuildContext, writer: Writer) -> None:
 
 def finish_site(site: SiteInput, writer: Writer, publish_mode: bool) -> None:
     """The ledgers (publishing, their new entries record the files written) and SHA256SUMS, last."""
+    from site_builder.record import publishing
+
     for path, body in publishing.output_files(site, writer.written, publish_mode).items():
         writer.write(path, body)
     writer.write(urls.CHECKSUMS, checksums(writer))
@@ -188,6 +216,9 @@ def publish(
     Only `years` get new entries; a year left out that was published before and has something new
     to publish stops it (`held_back`, or its files found stale): its pages would no longer be what
     its ledger records. Returns the site with those ledgers and the files written."""
+    from site_builder.read.project import Paths
+    from site_builder.record import publishing
+
     layout = context.layout
     rel = Paths(layout.rubric, layout.scores, layout.root).rel
     inputs = {r.data.year: publishing.input_hashes(r.data, layout.scores, layout.rubric, rel) for r in site.reports}

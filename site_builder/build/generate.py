@@ -83,17 +83,31 @@ class SiteRenderer:
     def page(self, spec: PageSpec) -> None:
         self.make(spec.rel, f"template:{spec.template}", spec.context, lambda: self.html(spec))
 
-    def many(self, make_spec: Callable[[T], PageSpec], items: Sequence[T]) -> None:
+    def many(
+        self, make_spec: Callable[[T], PageSpec], items: Sequence[T], meanwhile: Callable[[], None] | None = None
+    ) -> None:
         """One page per item. Each page's whole job — its context (`make_spec`), its key, the cache
         lookup or the rendering, writing it into the staging folder — runs in the worker processes
-        when there are many; only (path, key, SHA-256, reused) come back to be recorded."""
+        when there are many; only (path, key, SHA-256, reused) come back to be recorded.
+        `meanwhile()` runs in this process once the workers are at work (issue 27: this process
+        waited for them, idle)."""
         self.progress.start(len(items))
         job = partial(self._one_page, make_spec)
         # the first page here: its templates are compiled once, before the workers are forked
-        for rel, key, sha, reused in chain(map(job, items[:1]), map_forked(job, items[1:], self.workers)):
-            self.writer.register(rel, sha)
-            self.cache.record(rel, key, sha, reused)
-            self.progress.step()
+        forked = map_forked(job, items[1:], self.workers)
+        results = chain(map(job, items[:1]), forked)
+        try:
+            for done, (rel, key, sha, reused) in enumerate(results):
+                self.writer.register(rel, sha)
+                self.cache.record(rel, key, sha, reused)
+                self.progress.step()
+                if done == 1 and meanwhile is not None:  # the workers started (their first result is in)
+                    meanwhile()
+                    meanwhile = None
+        finally:
+            forked.close()  # the workers stopped if anything failed meanwhile
+        if meanwhile is not None:  # fewer than two pages
+            meanwhile()
         self.progress.done()
 
     def _one_page(self, make_spec: Callable[[T], PageSpec], item: T) -> tuple[str, str | None, str, bool]:
@@ -141,18 +155,26 @@ class SiteRenderer:
                 partial(data_file.produce, *inputs),
                 background=data_file.background,
             )
-        # the bulk, while the workbook is made
-        self.many(partial(pages.institution_page, self.site, report, year_stats), report.results)
+        # the bulk in the workers, while the workbook is made and this process makes the other pages
+        self.many(
+            partial(pages.institution_page, self.site, report, year_stats),
+            report.results,
+            meanwhile=partial(self.year_pages, report, year_stats),
+        )
+        self.finish()  # the year page shows the checksums of every data file
+        y = report.data.year
+        downloads = [(f.path(y), f.label, self.writer.sha256(f.path(y))) for f in DATA_FILES]
+        self.page(pages.year_page(self.site, report, year_stats, downloads))
+
+    def year_pages(self, report: YearReport, year_stats: YearStats) -> None:
+        """The year's pages but the institutions' and the year page: roster, grades, methodology,
+        search, the WeChat article."""
         self.page(pages.roster_page(self.site, report))
         self.page(pages.grades_page(self.site, report))
         self.page(pages.rubric_page(self.site, report, year_stats))
         self.render_search(report)
         if self.site.config.wechat_article:
             self.render_wechat(report)
-        self.finish()  # the year page shows the checksums of every data file
-        y = report.data.year
-        downloads = [(f.path(y), f.label, self.writer.sha256(f.path(y))) for f in DATA_FILES]
-        self.page(pages.year_page(self.site, report, year_stats, downloads))
 
     def render_search(self, report: YearReport) -> None:
         """The year's search page and its index (cached by what the index is made from)."""

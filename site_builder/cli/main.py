@@ -17,11 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from site_builder import __version__
-from site_builder.build.flow import build
 from site_builder.build.layout import Layout
-from site_builder.build.validate import load, summary
 from site_builder.cli.parser import ERROR_PREFIX, ChineseArgumentParser, port, positive_int, year
-from site_builder.commands.synth import synth_command
 from site_builder.common.messages import absolute, os_error
 from site_builder.errors import DataError, SiteBuilderError
 
@@ -140,6 +137,8 @@ def _layout(args: argparse.Namespace, with_out: bool = True) -> Layout:
 
 
 def _validate(args: argparse.Namespace) -> None:
+    from site_builder.build.validate import load, summary  # each command imports what it runs
+
     site = load(_layout(args))
     print("数据校验通过。")
     print(summary(site.reports))
@@ -150,6 +149,9 @@ def _build(args: argparse.Namespace) -> None:
         raise SiteBuilderError(
             "--year 只和 --publish 一起用（指定正式发布哪些年度）；不带 --publish 的 build 总是生成全部年度，请去掉 --year"
         )
+
+    from site_builder.build.flow import build  # what a build with nothing changed needs, no more
+
     layout = _layout(args)
     tty = sys.stderr.isatty() and not os.environ.get("CI")
     site, _written, stats = build(
@@ -312,6 +314,8 @@ def _office(args: argparse.Namespace) -> None:
 
 
 def _synth(args: argparse.Namespace) -> None:
+    from site_builder.commands.synth import synth_command
+
     counts = synth_command(_layout(args, with_out=False), Path(args.out), args.institutions, args.seed)
     print(
         f"已在 {args.out} 生成合成数据：{counts['institutions']} 个机构，开展评价 {counts['active']} 个，"

@@ -223,7 +223,8 @@ def compare_rebuild(site: Path, layout, build) -> list[Problem]:
     tmp = Path(tempfile.mkdtemp(prefix="verify-"))
     try:
         out = tmp / "site"
-        build(replace(layout, out=out), workers=1, cache=False)  # DataError when the data does not hold
+        # nothing kept in the repo (no cache, no compiled templates); DataError when the data does not hold
+        build(replace(layout, out=out), workers=1, cache=False, keep_compiled=False)
         fresh, theirs = _files(out), _files(site)
         diffs: list[Problem] = []
         for rel in sorted(set(fresh) | set(theirs)):

@@ -10,7 +10,7 @@ never as a traceback.
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from multiprocessing.connection import Connection, wait
 from multiprocessing.sharedctypes import Synchronized
 from typing import TypeVar
@@ -25,7 +25,7 @@ DIED = "生成进程意外退出"
 
 def map_forked(
     fn: Callable[[T], R], items: Sequence[T], workers: int, min_items: int = 32, chunk: int = 16
-) -> Iterator[R]:
+) -> Generator[R, None, None]:
     """fn(item) for every item, in order: in `workers` forked processes when there are enough items.
     Each process takes the next `chunk` items when it is free; results are given back in order."""
     if workers <= 1 or len(items) < min_items:

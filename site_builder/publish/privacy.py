@@ -23,6 +23,7 @@ import posixpath
 import re
 import unicodedata
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import chain
@@ -454,6 +455,21 @@ def _file_texts(path: Path) -> list[str]:
         return []
 
 
+def _published(staging: Path) -> Iterator[tuple[str, str]]:
+    """Every path of `staging` ("\0path <path>", the path) and every text of every file in it
+    ("<path>\0<n>", the text), but the tool's manifest (storage/outdir.py: not published)."""
+    for folder, dirs, files in os.walk(staging):
+        dirs.sort()
+        for name in sorted(files) + dirs:
+            rel = os.path.relpath(os.path.join(folder, name), staging).replace(os.sep, "/")
+            if rel == MARKER:
+                continue  # the tool's manifest of what it wrote (storage/outdir.py): not published
+            yield "\0path " + rel, rel  # every path: a page's name becomes its address
+            if name in files:
+                for n, text in enumerate(_file_texts(Path(folder, name))):
+                    yield f"{rel}\0{n}", text
+
+
 def check_published(staging: Path, contacts: tuple[tuple[str, ...], tuple[str, ...]], sources: list[Path], root: Path):
     """Every text file and every path in `staging` scanned; a finding raises DataError naming the input
     file, line and field it comes from (found by searching `sources`, the data, content and template
@@ -462,19 +478,8 @@ def check_published(staging: Path, contacts: tuple[tuple[str, ...], tuple[str, .
     Fast on a whole site: each distinct line is read once, and only lines with three digits, an '@' or
     an escape are normalised and scanned."""
     scanner = Scanner(*contacts)
-    texts: dict[str, str] = {}
-    for folder, dirs, files in os.walk(staging):
-        dirs.sort()
-        for name in sorted(files) + dirs:
-            rel = os.path.relpath(os.path.join(folder, name), staging).replace(os.sep, "/")
-            if rel == MARKER:
-                continue  # the tool's manifest of what it wrote (storage/outdir.py): not published
-            texts["\0path " + rel] = rel  # every path: a page's name becomes its address
-            if name in files:
-                for n, text in enumerate(_file_texts(Path(folder, name))):
-                    texts[f"{rel}\0{n}"] = text
     lines = set()
-    for text in texts.values():
+    for _key, text in _published(staging):  # one file at a time: a whole site's text is never held at once
         lines.update(text.splitlines())
     joined = "\n".join(lines)
     hits: dict[tuple[str, str], tuple[Finding, list[str]]] = {}
@@ -491,10 +496,13 @@ def check_published(staging: Path, contacts: tuple[tuple[str, ...], tuple[str, .
         return
     problems = Problems()
     origins = _origins(scanner, {key for key in hits}, sources, root)
-    for key, (f, lines_with) in hits.items():
-        outputs = sorted(
-            {k.split("\0")[0] if "\0path " not in k else v for k, v in texts.items() if any(x in v for x in lines_with)}
-        )
+    holding: dict[tuple[str, str], set[str]] = {key: set() for key in hits}  # the files each finding is in
+    for k, v in _published(staging):  # read again: only when something was found
+        for key, (_f, lines_with) in hits.items():
+            if any(x in v for x in lines_with):
+                holding[key].add(k.split("\0")[0] if "\0path " not in k else v)
+    for key, (f, _lines_with) in hits.items():
+        outputs = sorted(holding[key])
         where = "、".join(scanner.redact(o) for o in outputs[:3])
         if len(outputs) > 3:
             where += f" 等 {len(outputs)} 个文件"

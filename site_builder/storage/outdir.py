@@ -13,8 +13,8 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Iterable, Mapping
-from pathlib import Path, PurePosixPath
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 
 from site_builder.errors import BuildError
 
@@ -27,6 +27,7 @@ MANIFEST_HEAD = "manifest-v1: the files site_builder wrote here (sha256, path)\n
 PLACEHOLDERS = (".gitignore",)  # committed files of the repo's output/ that a build carries over
 SHOWN = 30  # foreign entries named in a refusal; the rest are counted
 _LINE = re.compile(r"([0-9a-f]{64})  (.+)")
+_NORMAL = frozenset(("", ".", ".."))  # parts a listed path may not have
 
 
 def manifest_text(written: Mapping[str, str]) -> str:
@@ -53,8 +54,8 @@ def read_manifest(folder: Path) -> dict[str, str] | None:
         m = _LINE.fullmatch(line)
         if not m:
             return None
-        rel = PurePosixPath(m.group(2))
-        if rel.is_absolute() or ".." in rel.parts or rel.as_posix() != m.group(2) or m.group(2) == MARKER:
+        # relative, normal (as PurePosixPath writes it) and not above the folder: no empty, . or .. part
+        if m.group(2) == MARKER or not _NORMAL.isdisjoint(m.group(2).split("/")):
             return None
         listed[m.group(2)] = m.group(1)
     return listed
@@ -80,34 +81,55 @@ def foreign_entries(folder: Path, hashes: bool = True, keep: Iterable[str] = PLA
     listed = manifest or {}
     keep = set(keep) | ({MARKER} if manifest is not None else set())
     foreign: list[str] = []
-    for dirpath, dirs, files in os.walk(folder):
-        base = Path(dirpath).relative_to(folder).as_posix()
-        prefix = "" if base == "." else base + "/"
-        for name in sorted(dirs):
-            if os.path.islink(os.path.join(dirpath, name)):
-                foreign.append(prefix + name)  # a link to a folder: os.walk does not enter it
-        for name in sorted(files):
-            rel = prefix + name
-            full = os.path.join(dirpath, name)
-            if not prefix and name in keep and not os.path.islink(full):
+
+    def walk(path: str, prefix: str) -> None:  # as os.walk: unreadable folders skipped, links not followed
+        try:
+            with os.scandir(path) as it:
+                entries = list(it)
+        except OSError:
+            return
+        dirs: list[os.DirEntry[str]] = []
+        files: list[os.DirEntry[str]] = []
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir()  # a link to a folder counts as a folder (and is foreign)
+            except OSError:
+                is_dir = False
+            (dirs if is_dir else files).append(entry)
+        for entry in files:
+            rel = prefix + entry.name
+            if not prefix and entry.name in keep and not entry.is_symlink():
                 continue
-            if rel in listed and os.path.isfile(full) and not os.path.islink(full):
-                if not hashes or _sha(full) == listed[rel]:
+            if rel in listed and entry.is_file(follow_symlinks=False):  # a regular file, not a link
+                if not hashes or _sha(entry.path) == listed[rel]:
                     continue
                 foreign.append(rel + "（生成后被改动过）")
                 continue
             foreign.append(rel)
+        for entry in dirs:
+            if entry.is_symlink():
+                foreign.append(prefix + entry.name)  # a link to a folder: not entered
+            else:
+                walk(entry.path, prefix + entry.name + "/")
+
+    walk(str(folder), "")
     return sorted(foreign)
 
 
 def check_out_dir(
-    out: Path, root: Path | None = None, protected: Mapping[str, Path] | None = None, hashes: bool = True
+    out: Path,
+    root: Path | None = None,
+    protected: Mapping[str, Path] | None = None,
+    hashes: bool = True,
+    as_written: Callable[[Path], bool] | None = None,
 ) -> None:
     """Refuse an output folder whose replacement could destroy anything the tool did not write.
 
     `root` (the data root) may contain the output but must not be it or be inside it; each folder in
     `protected` (label -> path) may neither be the output, contain it nor lie inside it; a folder
     that exists may hold nothing but what its manifest lists (`foreign_entries`).
+    `as_written(out)`: true when the folder is proven to be exactly as the tool wrote it (every entry
+    with the inode, size, times and mode it had then: `stamp.as_left`), so that no file needs hashing.
     """
     out = real(out)
     why = None
@@ -130,6 +152,8 @@ def check_out_dir(
     if why is None and os.path.lexists(out):
         if not out.is_dir():
             why = "它不是目录"
+        elif hashes and as_written is not None and as_written(out):
+            pass  # every entry as the tool left it: what its manifest lists, with those SHA-256
         else:
             foreign = foreign_entries(out, hashes)
             if foreign and not hashes:

@@ -98,16 +98,39 @@ def output_state(out: Path, folder: Path | None = None) -> str | None:
     return h.hexdigest()
 
 
-def unchanged(cache: CacheFolder, inputs: str, out: Path) -> dict[str, Any] | None:
-    """What the last build reported, when its inputs and its output are exactly as it left them."""
+def _stamp(cache: CacheFolder) -> dict[str, Any] | None:
+    body = cache.read(STAMP)
+    if body is None:
+        return None
+    stamp = json.loads(body)
+    return stamp if isinstance(stamp, dict) and stamp.get("format") == FORMAT else None
+
+
+def as_left(cache: CacheFolder, out: Path) -> str | None:
+    """The state of the output `out` when it is exactly as the last build that kept a stamp left it
+    (every entry with the same inode, size, modification and status-change times and mode, none added
+    or removed), else None. Then every file in it is one the tool wrote, with the SHA-256 its
+    manifest lists (the state was taken from the finished staging folder, manifest written), and the
+    ownership check (`outdir.check_out_dir`) need not hash them: an edit changes the ctime, which
+    cannot be set back."""
     try:
-        body = cache.read(STAMP)
-        if body is None:
-            return None
-        stamp = json.loads(body)
-        if stamp.get("format") != FORMAT or stamp.get("inputs") != inputs:
+        stamp = _stamp(cache)
+        if stamp is None or not isinstance(stamp.get("output"), str):
             return None
         now = output_state(out)
+        return now if now is not None and now == stamp["output"] else None
+    except (OSError, ValueError):
+        return None
+
+
+def unchanged(cache: CacheFolder, inputs: str, out: Path, now: str | None = None) -> dict[str, Any] | None:
+    """What the last build reported, when its inputs and its output are exactly as it left them.
+    `now`: the output's state, when just taken (`as_left`, under the same lock)."""
+    try:
+        stamp = _stamp(cache)
+        if stamp is None or stamp.get("inputs") != inputs:
+            return None
+        now = now or output_state(out)
         if now is None or stamp.get("output") != now:
             return None
         return stamp

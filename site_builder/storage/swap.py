@@ -92,7 +92,9 @@ def _ident(path: Path) -> tuple[int, int]:
 
 class claim_output:
     """`with claim_output(out, root, protected) as out:` checks the folder may be an output, takes the
-    output lock (and `locks`), and recovers what a crashed run left; the folder is then ours."""
+    output lock (and `locks`), and recovers what a crashed run left; the folder is then ours.
+    `as_written`: under the lock, a proof that the folder is exactly as the tool wrote it, which
+    spares hashing every file (`outdir.check_out_dir`)."""
 
     def __init__(
         self,
@@ -100,9 +102,10 @@ class claim_output:
         root: Path | None = None,
         protected: Mapping[str, Path] | None = None,
         locks: Iterable[Lock] = (),
+        as_written: Callable[[Path], bool] | None = None,
     ):
         self.out = real(Path(out_dir))
-        self.root, self.protected = root, protected
+        self.root, self.protected, self.as_written = root, protected, as_written
         check_out_dir(self.out, root, protected, hashes=False)  # quick, before the lock; in full under it
         self.locks = [output_lock(self.out), *locks]
         self.held: list[Lock] = []
@@ -113,7 +116,7 @@ class claim_output:
             for lock in self.locks:
                 self.held.append(lock.__enter__())
             recover(self.out)
-            check_out_dir(self.out, self.root, self.protected)
+            check_out_dir(self.out, self.root, self.protected, as_written=self.as_written)
         except BaseException:
             self.__exit__(None, None, None)
             raise
