@@ -17,7 +17,10 @@ identifier of an institution that is published.
 
 from __future__ import annotations
 
+import csv
 import html
+import io
+import json
 import os
 import posixpath
 import re
@@ -47,23 +50,65 @@ _EDGE_R = r"(?![0-9A-Za-z])"
 # Between the digit groups of a number people write a space, '-' or '.' (a full-width space or dash is
 # one of these after NFKC, see _normalise): 140902 19800101 1238, 138-1234-5678.
 _SEP = r"[-. ]?"
+# A mobile number and an 18-digit ID are found whatever is written between any two of their digits:
+# one character that is neither a letter nor a digit (any punctuation, symbol, space, mark or control,
+# a line break; a run of spaces or a dash with spaces around it is one after `_normalise`), and
+# whatever touches them but a digit (letters too: Tel13812345678); a number may follow another after a
+# separator (ID，mobile). `_CUT` (a boundary between cells, fields, values and attributes) is never
+# between.
+_CUT = "\x00"
+_J = r"(?:[^\w\x00]|_)"
+_NO_DIGIT_BEFORE = r"(?<!\d)"
+_NO_DIGIT_AFTER = r"(?!\d)"
+_MOBILE = re.compile(
+    _NO_DIGIT_BEFORE
+    + r"(?:\+?(?:0"
+    + _J
+    + r"?0"
+    + _J
+    + r"?)?8"
+    + _J
+    + r"?6"
+    + _J
+    + r"?)?"  # +86, 0086
+    + r"1"
+    + _J
+    + r"?[3-9](?:"
+    + _J
+    + r"?\d){9}"
+    + _NO_DIGIT_AFTER
+)
+_ID18 = re.compile(_NO_DIGIT_BEFORE + r"[1-8](?:" + _J + r"?\d){16}" + _J + r"?[0-9Xx]" + _NO_DIGIT_AFTER)
 # Order matters: an earlier kind claims its characters, so an ID number is not also a bank card.
-# An 18-digit ID may be split anywhere: its province, birth date and check digit keep dates and scores
-# out. A 15-digit one has no check digit, so only its own groups (area, birth date, order) may be split.
+# An 18-digit ID has its province, birth date and check digit to keep dates and scores out. A 15-digit
+# one has no check digit, so only its own groups (area, birth date, order) may be split.
 _PATTERNS = (
-    ("居民身份证号", re.compile(_EDGE_L + r"\d(?:" + _SEP + r"\d){16}" + _SEP + r"[0-9Xx]" + _EDGE_R)),
+    ("居民身份证号", _ID18),
     ("居民身份证号", re.compile(_EDGE_L + r"\d{6}([-. ]?)\d{6}\1\d{3}" + _EDGE_R)),
     ("银行卡号", re.compile(_EDGE_L + r"(?:\d{16,19}|\d{4}(?:[ -]\d{4}){3}(?:[ -]?\d{1,3})?)" + _EDGE_R)),
     ("电子邮箱", re.compile(r"[A-Za-z0-9._%+-]+ ?@ ?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")),
-    ("手机号码", re.compile(r"(?<![0-9A-Za-z*])(?:\+?86" + _SEP + r")?1[3-9]\d(?:" + _SEP + r"\d{4}){2}" + _EDGE_R)),
+    ("手机号码", _MOBILE),
     ("电话号码", re.compile(r"(?<![0-9A-Za-z*])(?:[(（]0\d{2,3}[)）]|0\d{2,3})" + _SEP + r"[2-9]\d{6,7}" + _EDGE_R)),
     ("电话号码", re.compile(r"(?:电话|座机|传真|[Tt][Ee][Ll])[:：]?\s*([2-9]\d{6,7})" + _EDGE_R)),
 )
+# A run of 18 or more ASCII letters and digits: a code, not a number, when it is a hash (32 or more
+# hexadecimal digits: SHA-256 in SHA256SUMS and the ledger) or a 统一社会信用代码 with a letter before
+# its check character (91140900MA0K2B3C46; an all-digit one is still read, as an ID number could be
+# one). Its digits are not read as a mobile number or an ID.
+_TOKEN = re.compile(r"(?<![0-9A-Za-z])[0-9A-Za-z]{18,}(?![0-9A-Za-z])")
+_HEX = re.compile(r"[0-9a-fA-F]{32,}")
+
+
+def _code(m: re.Match) -> str:
+    token = m.group()
+    if _HEX.fullmatch(token) or (len(token) == 18 and not token[:17].isdigit() and uscc.is_valid(token)):
+        return _CUT * len(token)
+    return token
 
 
 # Every finding has an '@' (or a full-width or small one) or three digits (any script's) in a row:
 # most texts are passed over on this alone.
-_MAYBE = re.compile(r"[@＠﹫]|\d{3}")
+_MAYBE = re.compile(r"[@＠﹫]|\d[\W_]{0,5}\d[\W_]{0,5}\d")
 _DIGIT = re.compile(r"\d")
 _BETWEEN_DIGITS = re.compile(r"(?<=\d)\s+(?=\d)")
 # Up to five characters between two digits that are not letters or digits: one separator
@@ -201,7 +246,12 @@ def _compact_key(kind: str, value: str) -> str:
     if kind == "电子邮箱":
         return value.lower()
     digits = value.upper() if kind == "居民身份证号" else _digits(value)
-    return digits[2:] if kind == "手机号码" and len(digits) == 13 else digits
+    return _national(digits) if kind == "手机号码" else digits
+
+
+def _national(digits: str) -> str:
+    """A mobile number's 11 digits, without +86 or 0086."""
+    return digits[-11:] if len(digits) in (13, 15) and digits[-11] == "1" else digits
 
 
 def _mask(kind: str, value: str) -> str:
@@ -209,8 +259,8 @@ def _mask(kind: str, value: str) -> str:
         local, _, domain = value.partition("@")
         return f"{local[:1]}***@{domain}"
     digits = value if kind == "居民身份证号" else _digits(value)
-    if kind == "手机号码" and len(digits) == 13:
-        digits = digits[2:]  # +86
+    if kind == "手机号码":
+        digits = _national(digits)  # +86, 0086
     return digits[:3] + "*" * max(len(digits) - 7, 4) + digits[-4:]
 
 
@@ -249,8 +299,10 @@ class Scanner:
     def _spans(self, text: str) -> list[tuple[int, int, Finding]]:
         found: list[tuple[int, int, Finding]] = []
         taken: list[tuple[int, int]] = []
+        # hashes and 统一社会信用代码 cut out for the patterns letters may touch (same length: positions kept)
+        coded = _TOKEN.sub(_code, text) if len(text) >= 18 else text
         for kind, pattern in _PATTERNS:
-            for m in pattern.finditer(text):
+            for m in pattern.finditer(coded if pattern is _ID18 or pattern is _MOBILE else text):
                 group = 1 if kind == "电话号码" and pattern.groups else 0
                 start, end, value = m.start(group), m.end(group), _compact(kind, m.group(group))
                 if any(start < b and a < end for a, b in taken):
@@ -271,9 +323,7 @@ class Scanner:
             return value.lower() not in self.emails
         if kind in ("手机号码", "电话号码"):
             digits = _digits(value)
-            if digits.startswith("86") and len(digits) == 13:
-                digits = digits[2:]
-            return not self._allowed_phone(digits)
+            return not self._allowed_phone(_national(digits) if kind == "手机号码" else digits)
         return True
 
 
@@ -390,38 +440,93 @@ def check_roster_codes(roster, problems: Problems) -> None:
 
 ZIPPED = frozenset({".xlsx", ".docx", ".zip", ".odt", ".ods"})
 """Zip packages: their XML members are scanned."""
-# A line worth reading: three digits (any script's), an '@', an entity, an escaped '@' or character.
-_CANDIDATE = re.compile(r"\d\d\d|[@＠﹫]|&#|%40|\\u")
+_MARKUP = frozenset({".html", ".htm", ".xhtml", ".xml", ".svg"})
+# A text worth reading: three digits (any script's) with at most a few non-letters between them, an '@',
+# an entity, a %-escaped digit or '@', an escaped character.
+_DIGITS3 = r"\d(?:[^\w\x00]|_){0,5}\d(?:[^\w\x00]|_){0,5}\d"  # never across `_CUT`
+_CANDIDATE = re.compile(_DIGITS3 + r"|[@＠﹫]|&#|%3\d|%40|\\u")
+_DENSE = re.compile(_DIGITS3 + r"|[@＠﹫]")
+WINDOW = 100
 _TAG = re.compile(r"<[^<>]*>")
 _ATTRIBUTE = re.compile(r"""=\s*["']([^"'<>]*)""")
-_DENSE = re.compile(r"\d\d\d|[@＠﹫]")
-WINDOW = 80
 _PERCENT = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})")
+# The tags inside a line of text join what is around them (a reader sees 138<b>1234</b>5678 as one
+# number): HTML's phrasing content and Office Open XML's runs (w:r, w:t; a run's properties, rPr, hold
+# no text and are dropped first). Every other tag (a paragraph, a cell, a row, a list item, a heading, a
+# feed's field, a shared string) is a boundary no number is read across, as are CSV fields, JSON values
+# and the lines of a plain text file.
+_PHRASING = (
+    "a|abbr|b|bdi|bdo|br|cite|code|data|del|dfn|em|font|i|ins|kbd|mark|q|rp|rt|ruby|s|samp|small|span|"
+    "strong|sub|sup|time|tt|u|var|wbr|r|t"
+)
+_BOUNDARY = re.compile(r"(<(?!/?(?:[\w.-]+:)?(?:" + _PHRASING + r")[\s/>])[^<>]*>)", re.I)  # split: tags kept
+_RUN_PROPERTIES = re.compile(r"<(\w+:)?rPr\b[^<>]*?(?:/>|>.*?</\1?rPr>)", re.S)
+_ASSIGNED = re.compile(r"\s*(?:var |let |const )?[\w.$]+\s*=\s*")
 
 
-def published_text(line: str) -> str:
-    """A line of a published file as a reader or a crawler gets it: the text of its markup (a tag is a
-    space: `138<b>1234</b>5678` shows as 138 1234 5678) and then its attributes' values, entities
-    resolved, %-escapes and \\u-escapes decoded."""
-    if "<" in line:
-        values = _ATTRIBUTE.findall(line)
-        line = _TAG.sub(" ", line)
+def published_text(segment: str) -> str:
+    """A part of a published file (`_scan_pieces`) as a reader or a crawler gets it: the text of its
+    markup (a tag inside a line is a space: `138<b>1234</b>5678` shows as 138 1234 5678) and then each
+    of its attributes' values apart, entities resolved, %-escapes and \\u-escapes decoded."""
+    if "<" in segment:
+        values = _ATTRIBUTE.findall(segment)
+        segment = _TAG.sub(" ", segment)
         if values:
-            line += " " + " ".join(values)
-    if "&" in line:
-        line = html.unescape(line)
-    if "%" in line:
-        line = _PERCENT.sub(lambda m: unquote(m.group(), errors="replace"), line)
-    if "\\u" in line:
-        line = _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), line)
-    return line
+            segment += _CUT + _CUT.join(values)
+    if "&" in segment:
+        segment = html.unescape(segment)
+    if "%" in segment:
+        segment = _PERCENT.sub(lambda m: unquote(m.group(), errors="replace"), segment)
+    if "\\u" in segment:
+        segment = _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), segment)
+    return segment
+
+
+def _json_values(data: object, out: list[str]) -> None:
+    if isinstance(data, dict):
+        for key, value in data.items():
+            out.append(key)
+            _json_values(value, out)
+    elif isinstance(data, list):
+        for value in data:
+            _json_values(value, out)
+    elif isinstance(data, str):
+        out.append(data)
+    elif isinstance(data, (int, float)) and not isinstance(data, bool):
+        out.append(str(data))
+
+
+def _pieces(name: str, text: str) -> list[str]:
+    """A published file's text in the pieces no number is read across: for markup, the text between
+    two line breaks that follow a tag (a text's own line breaks stay in it; `_scan_pieces` cuts a piece
+    at its boundary tags); each value and key of JSON (a number too; also the JSON a script assigns);
+    each field of CSV; each line of anything else. Cheap: string splits, so that a whole site's pieces
+    can be told apart and each distinct one read once."""
+    suffix = posixpath.splitext(name)[1].lower()
+    if suffix in _MARKUP:
+        if "rPr" in text:
+            text = _RUN_PROPERTIES.sub("", text)
+        return text.split(">\n")  # each piece but the last lost its '>': `_scan_pieces` puts it back
+    if suffix in (".json", ".js", ".csv"):
+        try:
+            if suffix == ".csv":
+                return [f for row in csv.reader(io.StringIO(text)) for f in row]
+            assigned = _ASSIGNED.match(text) if suffix == ".js" else None
+            data = json.loads(text[assigned.end() :].rstrip().rstrip(";") if assigned else text)
+        except (ValueError, csv.Error):
+            pass  # not JSON (a script): its lines
+        else:
+            values: list[str] = []
+            _json_values(data, values)
+            return values
+    return text.splitlines()
 
 
 def _find_around(scanner: Scanner, text: str) -> list[Finding]:
-    """`scanner.find` on a long text only around its candidates (three digits, an '@'), windows of
-    80 characters either side merged: every finding is shorter than that, and a text of digits is
-    still read whole."""
+    """`scanner.find` on a long text only around its candidates (digits, an '@'), windows of 100
+    characters either side merged: every finding is shorter than that, and a text of digits is still
+    read whole."""
     if len(text) <= 400:
         return scanner.find(text)
     found: list[Finding] = []
@@ -437,9 +542,9 @@ def _find_around(scanner: Scanner, text: str) -> list[Finding]:
     return found
 
 
-def _file_texts(path: Path) -> list[str]:
-    """The texts of a published file: its UTF-8 text, or its members' (a zip package); none when it is
-    neither (an image)."""
+def _file_texts(path: Path) -> list[tuple[str, str]]:
+    """The texts of a published file, each with the name its kind is told by: its UTF-8 text, or its
+    members' (a zip package); none when it is neither (an image)."""
     try:
         if path.suffix.lower() in ZIPPED:
             with zipfile.ZipFile(path) as package:
@@ -448,10 +553,30 @@ def _file_texts(path: Path) -> list[str]:
                     for n in package.namelist()
                     if n.endswith((".xml", ".txt", ".html")) and not n.startswith(("xl/worksheets/", "xl/styles"))
                 ]  # a worksheet holds numbers and references; its texts are in sharedStrings.xml
-                return [package.read(n).decode("utf-8", "replace") for n in names]
-        return [path.read_bytes().decode("utf-8-sig")]
+                return [(n, package.read(n).decode("utf-8", "replace")) for n in names]
+        return [(path.name, path.read_bytes().decode("utf-8-sig"))]
     except (UnicodeDecodeError, zipfile.BadZipFile, OSError):
         return []
+
+
+def _scan_pieces(scanner: Scanner, pieces: set[str]) -> dict[tuple[str, str], tuple[Finding, set[str]]]:
+    """Every finding in `pieces`, with the pieces it is in. Only a piece with a candidate is read: cut at
+    its boundary tags (`_BOUNDARY`), each part as a reader gets it (`published_text`)."""
+    joined = "\0".join(pieces)
+    hits: dict[tuple[str, str], tuple[Finding, set[str]]] = {}
+    m = _CANDIDATE.search(joined)
+    while m:
+        start = joined.rfind("\0", 0, m.start()) + 1
+        end = joined.find("\0", m.end())
+        end = len(joined) if end < 0 else end
+        piece = joined[start:end]
+        for part in _BOUNDARY.split(piece + ">") if "<" in piece else (piece,):
+            if part is not piece and not _CANDIDATE.search(part):
+                continue
+            for f in _find_around(scanner, published_text(part)):
+                hits.setdefault((f.kind, f.value), (f, set()))[1].add(piece)
+        m = _CANDIDATE.search(joined, end)
+    return hits
 
 
 def check_published(staging: Path, contacts: tuple[tuple[str, ...], tuple[str, ...]], sources: list[Path], root: Path):
@@ -459,42 +584,37 @@ def check_published(staging: Path, contacts: tuple[tuple[str, ...], tuple[str, .
     file, line and field it comes from (found by searching `sources`, the data, content and template
     folders, for the same number), never the number itself.
 
-    Fast on a whole site: each distinct line is read once, and only lines with three digits, an '@' or
-    an escape are normalised and scanned."""
+    Fast on a whole site: each file is cut into its pieces (`_pieces`; no number is read across a table
+    cell, a CSV field or a JSON value), each distinct piece is read once, and only those with digits,
+    an '@' or an escape are normalised and scanned."""
     scanner = Scanner(*contacts)
-    texts: dict[str, str] = {}
-    for folder, dirs, files in os.walk(staging):
+    files: list[tuple[str, Path | None]] = []  # (published path, file to read; None: a folder)
+    pieces: set[str] = set()
+    for folder, dirs, names in os.walk(staging):
         dirs.sort()
-        for name in sorted(files) + dirs:
+        for name in sorted(names) + dirs:
             rel = os.path.relpath(os.path.join(folder, name), staging).replace(os.sep, "/")
             if rel == MARKER:
                 continue  # the tool's manifest of what it wrote (storage/outdir.py): not published
-            texts["\0path " + rel] = rel  # every path: a page's name becomes its address
-            if name in files:
-                for n, text in enumerate(_file_texts(Path(folder, name))):
-                    texts[f"{rel}\0{n}"] = text
-    lines = set()
-    for text in texts.values():
-        lines.update(text.splitlines())
-    joined = "\n".join(lines)
-    hits: dict[tuple[str, str], tuple[Finding, list[str]]] = {}
-    m = _CANDIDATE.search(joined)
-    while m:
-        start = joined.rfind("\n", 0, m.start()) + 1
-        end = joined.find("\n", m.end())
-        end = len(joined) if end < 0 else end
-        line = joined[start:end]
-        for f in _find_around(scanner, published_text(line)):
-            hits.setdefault((f.kind, f.value), (f, []))[1].append(line)
-        m = _CANDIDATE.search(joined, end)
+            pieces.add(rel)  # every path: a page's name becomes its address
+            path = Path(folder, name) if name in names else None
+            files.append((rel, path))
+            if path is not None:
+                for member, text in _file_texts(path):
+                    pieces.update(_pieces(member, text))
+    hits = _scan_pieces(scanner, pieces)
     if not hits:
         return
     problems = Problems()
     origins = _origins(scanner, {key for key in hits}, sources, root)
-    for key, (f, lines_with) in hits.items():
-        outputs = sorted(
-            {k.split("\0")[0] if "\0path " not in k else v for k, v in texts.items() if any(x in v for x in lines_with)}
-        )
+    for key, (f, pieces_with) in hits.items():
+        outputs = []
+        for rel, path in files:
+            if rel in pieces_with or (
+                path is not None and any(not pieces_with.isdisjoint(_pieces(m, t)) for m, t in _file_texts(path))
+            ):
+                outputs.append(rel)
+        outputs.sort()
         where = "、".join(scanner.redact(o) for o in outputs[:3])
         if len(outputs) > 3:
             where += f" 等 {len(outputs)} 个文件"
@@ -542,7 +662,7 @@ def _origins(
             if not path.is_file():
                 continue
             page = path.suffix == ".md"
-            for text in _file_texts(path):
+            for _member, text in _file_texts(path):
                 lines = text.splitlines()
                 # a page's front matter: the lines between its first two '---'
                 front = lines.index("---", 1) if page and lines[:1] == ["---"] and "---" in lines[1:] else 0
