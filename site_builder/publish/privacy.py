@@ -110,10 +110,14 @@ def _code(m: re.Match) -> str:
 # most texts are passed over on this alone.
 _MAYBE = re.compile(r"[@＠﹫]|\d[\W_]{0,5}\d[\W_]{0,5}\d")
 _DIGIT = re.compile(r"\d")
-_BETWEEN_DIGITS = re.compile(r"(?<=\d)\s+(?=\d)")
+_BETWEEN_DIGITS = re.compile(r"(?<=\d)\s+(?=[\dXx])")  # X: an ID's check character
 # Up to five characters between two digits that are not letters or digits: one separator
 # (`_separator`) with spaces around it is written '-'; anything else is left as it is.
-_GAP = re.compile(r"(?<=\d)([^\w\n]{1,5})(?=\d)")
+_GAP = re.compile(r"(?<=\d)([^\w\x00]{1,5})(?=[\dXx])")
+_WIDE_GAP = re.compile(r"\d[^\w\x00]{2,5}\d")
+# A letter between two digits that is a modifier letter (Lm: the prolonged sound mark ー, ˉ) is read
+# as a separator: it is one in looks.
+_LETTER_BETWEEN = re.compile(r"(?<=\d)[^\W\d_](?=[\dXx])")
 
 
 @cache
@@ -139,24 +143,33 @@ def _numbering(m: re.Match) -> str:
 
 
 def _gap(m: re.Match) -> str:
+    """A gap between two digits with one mark and spaces: '-' when the mark is a separator (`_separator`,
+    so that the digit groups of a card or a landline number are read), else the mark alone (one
+    character, as the mobile and ID patterns read it)."""
     gap = m.group(1)
-    marks = [c for c in gap if not (c in " \t" or unicodedata.category(c)[0] == "Z")]
-    if len(marks) <= 1 and all(_separator(c) for c in gap):
-        return "-"
-    return gap
+    marks = [c for c in gap if not (c.isspace() or unicodedata.category(c)[0] == "Z")]
+    if len(marks) != 1:
+        return gap
+    return "-" if _separator(marks[0]) else marks[0]
+
+
+def _modifier(m: re.Match) -> str:
+    return "-" if unicodedata.category(m.group()) == "Lm" else m.group()
 
 
 def _normalise(text: str) -> str:
     """Text as scanned: NFKC (full-width digits, letters, ＠ and spaces become ASCII ones), every
-    script's decimal digits as ASCII ones, a separator between two digits (`_separator`) '-', and a run
-    of spaces between two digits one space. A numbering sign (①, ⑴, ²: Unicode's other numbers) is a
+    script's decimal digits as ASCII ones, a modifier letter between two digits '-', a separator between
+    two digits (`_separator`, spaces around it too) '-', any other mark with spaces around it the mark
+    alone, and a run of spaces between two digits one space. A numbering sign (①, ⑴, ²: Unicode's other numbers) is a
     space first, or ①13812345678 would be 113812345678."""
     if not text.isascii():
         text = _UNCOMMON.sub(_numbering, text)
         text = unicodedata.normalize("NFKC", text)
         text = _DIGIT.sub(lambda m: str(unicodedata.decimal(m.group(), 0)), text)
+        text = _LETTER_BETWEEN.sub(_modifier, text)
         text = _GAP.sub(_gap, text)
-    elif "/" in text or " -" in text or "- " in text:
+    elif "/" in text or _WIDE_GAP.search(text):
         text = _GAP.sub(_gap, text)
     return _BETWEEN_DIGITS.sub(" ", text)
 
@@ -328,9 +341,9 @@ class Scanner:
 
 
 def _markup_text(markup: str) -> str:
-    """Rendered Markdown as scanned: the text and the attributes (a mailto: link), unescaped."""
-    hrefs = re.findall(r'href="([^"]*)"', markup)
-    return html.unescape(re.sub(r"<[^>]+>", " ", markup) + " " + " ".join(hrefs))
+    """Rendered Markdown as scanned: read as the published scan reads a page (`published_text` of the
+    parts between its boundary tags, each attribute apart: a mailto: link, a %-escaped href)."""
+    return _CUT.join(published_text(part) for part in _BOUNDARY.split(markup))
 
 
 def check_site(years, config, pages, announcements, content_dir: Path, rel, problems: Problems) -> None:
