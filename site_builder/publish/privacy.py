@@ -106,10 +106,12 @@ def _code(m: re.Match) -> str:
     return token
 
 
-# Every finding has an '@' (or a full-width or small one) or three digits (any script's) in a row:
-# most texts are passed over on this alone.
-_MAYBE = re.compile(r"[@＠﹫]|\d[\W_]{0,5}\d[\W_]{0,5}\d")
+# Every finding has an '@' (or a full-width or small one), three digits (any script's) in a row, or
+# eleven digits with spaces and at most one other character between any two: most texts are passed over
+# on this alone.
+_MAYBE = re.compile(r"[@＠﹫]|\d\d\d|\d(?:\s*[^\d\s\x00]?\s*\d){10}")
 _DIGIT = re.compile(r"\d")
+_OTHER_DIGIT = re.compile(r"(?![0-9])\d")  # another script's digit
 _BETWEEN_DIGITS = re.compile(r"(?<=\d)\s+(?=[\dXx])")  # X: an ID's check character
 # Up to five characters between two digits that are not letters or digits: one separator
 # (`_separator`) with spaces around it is written '-'; anything else is left as it is.
@@ -166,7 +168,8 @@ def _normalise(text: str) -> str:
     if not text.isascii():
         text = _UNCOMMON.sub(_numbering, text)
         text = unicodedata.normalize("NFKC", text)
-        text = _DIGIT.sub(lambda m: str(unicodedata.decimal(m.group(), 0)), text)
+        if _OTHER_DIGIT.search(text):
+            text = _OTHER_DIGIT.sub(lambda m: str(unicodedata.decimal(m.group(), 0)), text)
         text = _LETTER_BETWEEN.sub(_modifier, text)
         text = _GAP.sub(_gap, text)
     elif "/" in text or _WIDE_GAP.search(text):
@@ -454,11 +457,16 @@ def check_roster_codes(roster, problems: Problems) -> None:
 ZIPPED = frozenset({".xlsx", ".docx", ".zip", ".odt", ".ods"})
 """Zip packages: their XML members are scanned."""
 _MARKUP = frozenset({".html", ".htm", ".xhtml", ".xml", ".svg"})
-# A text worth reading: three digits (any script's) with at most a few non-letters between them, an '@',
-# an entity, a %-escaped digit or '@', an escaped character.
-_DIGITS3 = r"\d(?:[^\w\x00]|_){0,5}\d(?:[^\w\x00]|_){0,5}\d"  # never across `_CUT`
-_CANDIDATE = re.compile(_DIGITS3 + r"|[@＠﹫]|&#|%3\d|%40|\\u")
-_DENSE = re.compile(_DIGITS3 + r"|[@＠﹫]")
+# A text worth reading: three digits (any script's) in a row, eleven with spaces, tags and at most one
+# other character between any two (never `_CUT`), an '@', an entity, a %-escaped digit or '@', an escaped character.
+# The shortest finding but an e-mail address (电话:2345678) is 9 characters; a shorter text is passed
+# over unless it has an '@'.
+SHORTEST = 9
+_AT = re.compile(r"[@＠﹫]")
+_FILL = r"(?:\s|<[^<>]*>)*"  # spaces and tags (in markup, a tag inside a line of text joins)
+_DIGITS = r"\d\d\d|\d(?:" + _FILL + r"[^\d\s\x00<]?" + _FILL + r"\d){10}"
+_CANDIDATE = re.compile(_DIGITS + r"|[@＠﹫]|&#|%3\d|%40|\\u")
+_DENSE = re.compile(_DIGITS + r"|[@＠﹫]")
 WINDOW = 100
 _TAG = re.compile(r"<[^<>]*>")
 _ATTRIBUTE = re.compile(r"""=\s*["']([^"'<>]*)""")
@@ -583,8 +591,13 @@ def _scan_pieces(scanner: Scanner, pieces: set[str]) -> dict[tuple[str, str], tu
         end = joined.find("\0", m.end())
         end = len(joined) if end < 0 else end
         piece = joined[start:end]
-        for part in _BOUNDARY.split(piece + ">") if "<" in piece else (piece,):
-            if part is not piece and not _CANDIDATE.search(part):
+        if end - start < SHORTEST and not _AT.search(piece):  # a score, a date, an id: nothing to find
+            m = _CANDIDATE.search(joined, end)
+            continue
+        parts = _BOUNDARY.split(piece + ">") if "<" in piece else [piece]
+        for n, part in enumerate(parts):
+            # a boundary tag (odd places) has only its attributes to read
+            if len(parts) > 1 and (n % 2 and "=" not in part or not _CANDIDATE.search(part)):
                 continue
             for f in _find_around(scanner, published_text(part)):
                 hits.setdefault((f.kind, f.value), (f, set()))[1].add(piece)
