@@ -8,7 +8,9 @@ Found: 18-digit 居民身份证号 (check digit, birth date and area code verifi
 and landline numbers other than the contacts configured in content/site.yaml, and bank card numbers
 (16-19 digits passing the Luhn check). Dates, scores, indicator numbers, ids and 文号 are not
 numbers of these kinds, so they pass. Texts are scanned after NFKC (full-width digits and ＠), with a
-space, '-' or '.' allowed between the digit groups of a number. While site.yaml cannot be read, the
+space, '-' or '.' allowed between the digit groups of a number, and for a mobile number or an 18-digit
+ID any one character that is not a letter or a digit between any two digits, letters touching it
+(`_MOBILE`, `_ID18`). While site.yaml cannot be read, the
 contacts are unknown: phones and e-mails on the Markdown pages are then not judged.
 
 Also checks the roster's `code` (统一社会信用代码: check character, unique within a year), the one
