@@ -98,6 +98,7 @@ def _percent(text: str) -> str:
 PLACES = {
     "html-text": ("a/index.html", lambda t: f"<p>联系<b>{t}</b>，谢谢</p>"),
     "html-lines": ("a/index.html", lambda t: "<p>联系\n" + t.replace("5", "5\n", 1) + "\n谢谢</p>"),
+    "html-inline-line": ("a/index.html", lambda t: f"<p>联系<strong>{t[:3]}</strong>\n{t[3:]}</p>"),
     "html-link": ("a/index.html", lambda t: f'<p><a href="https://x.example/?tel={_percent(t)}">链接</a></p>'),
     "html-attribute": ("a/index.html", lambda t: f'<p><span title="{t}">x</span></p>'),
     "json": ("2023/data/results.json", lambda t: json.dumps({"reason": t, "scores": [1, 0.5]})),

@@ -485,6 +485,7 @@ _PHRASING = (
 )
 _BOUNDARY = re.compile(r"(<(?!/?(?:[\w.-]+:)?(?:" + _PHRASING + r")[\s/>])[^<>]*>)", re.I)  # split: tags kept
 _RUN_PROPERTIES = re.compile(r"<(\w+:)?rPr\b[^<>]*?(?:/>|>.*?</\1?rPr>)", re.S)
+_CONTINUED = re.compile(r">\n(?=\s*[^\s<]?\d)")
 _ASSIGNED = re.compile(r"\s*(?:var |let |const )?[\w.$]+\s*=\s*")
 
 
@@ -530,6 +531,8 @@ def _pieces(name: str, text: str) -> list[str]:
     if suffix in _MARKUP:
         if "rPr" in text:
             text = _RUN_PROPERTIES.sub("", text)
+        # a line that goes on with a digit after a tag (`<b>138</b>` ⏎ `12345678`) stays with the line before
+        text = _CONTINUED.sub("> ", text)
         return text.split(">\n")  # each piece but the last lost its '>': `_scan_pieces` puts it back
     if suffix in (".json", ".js", ".csv"):
         try:
