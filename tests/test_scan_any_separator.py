@@ -294,3 +294,23 @@ def test_repo_copy_builds(tmp_path):
     project = copy_project(tmp_path / "p")
     result = in_process("build", "--root", str(project.root), "--out", str(tmp_path / "o"), "--no-cache", "--jobs", "1")
     assert result.code == 0, result.err
+
+
+@pytest.mark.parametrize(
+    "rel, body",
+    [
+        ("t/index.html", '<p><a href="https://x.example/?tel=138%001234%005678">链接</a></p>\n'),
+        ("t/index.html", "<p>联系 138%1234%5678</p>\n"),
+        ("t/data.json", '{"reason": "联系 138\\u00001234\\u00005678"}'),
+    ],
+    ids=["%00 in a link", "% between digits", "JSON \\u0000"],
+)
+def test_a_nul_or_percent_between_digits_is_a_separator_not_a_boundary(tmp_path, rel, body):
+    """The scan's own boundary is NUL: a NUL from the content (%00, \\u0000) is read as a space."""
+    (tmp_path / "staging" / rel).parent.mkdir(parents=True)
+    (tmp_path / "staging" / rel).write_text(body, encoding="utf-8")
+    with pytest.raises(DataError) as caught:
+        check_published(tmp_path / "staging", CONTACTS, [], tmp_path)
+    assert str(caught.value) == (
+        f"生成的 {rel}: 含手机号码 138****5678，在数据、页面和模板中找不到它原样写出的位置（可能被拆开书写）：" + HINT
+    )

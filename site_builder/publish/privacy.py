@@ -62,25 +62,14 @@ _CUT = "\x00"
 _J = r"(?:[^\w\x00]|_)"
 _NO_DIGIT_BEFORE = r"(?<!\d)"
 _NO_DIGIT_AFTER = r"(?!\d)"
+_J_ = _J + "?"
 _MOBILE = re.compile(
     _NO_DIGIT_BEFORE
-    + r"(?:\+?(?:0"
-    + _J
-    + r"?0"
-    + _J
-    + r"?)?8"
-    + _J
-    + r"?6"
-    + _J
-    + r"?)?"  # +86, 0086
-    + r"1"
-    + _J
-    + r"?[3-9](?:"
-    + _J
-    + r"?\d){9}"
+    + r"(?:\+?(?:0" + _J_ + "0" + _J_ + ")?8" + _J_ + "6" + _J_ + ")?"  # +86, 0086
+    + "1" + _J_ + "[3-9]" + (_J_ + r"\d") * 9
     + _NO_DIGIT_AFTER
-)
-_ID18 = re.compile(_NO_DIGIT_BEFORE + r"[1-8](?:" + _J + r"?\d){16}" + _J + r"?[0-9Xx]" + _NO_DIGIT_AFTER)
+)  # fmt: skip
+_ID18 = re.compile(_NO_DIGIT_BEFORE + "[1-8]" + (_J_ + r"\d") * 16 + _J_ + "[0-9Xx]" + _NO_DIGIT_AFTER)
 # Order matters: an earlier kind claims its characters, so an ID number is not also a bank card.
 # An 18-digit ID has its province, birth date and check digit to keep dates and scores out. A 15-digit
 # one has no check digit, so only its own groups (area, birth date, order) may be split.
@@ -492,7 +481,11 @@ _ASSIGNED = re.compile(r"\s*(?:var |let |const )?[\w.$]+\s*=\s*")
 def published_text(segment: str) -> str:
     """A part of a published file (`_scan_pieces`) as a reader or a crawler gets it: the text of its
     markup (a tag inside a line is a space: `138<b>1234</b>5678` shows as 138 1234 5678) and then each
-    of its attributes' values apart, entities resolved, %-escapes and \\u-escapes decoded."""
+    of its attributes' values apart, entities resolved, \\u-escapes decoded; with %-escapes, both as
+    written and decoded (a '%' between digits is a separator, %31%33%38 a number). A NUL from the
+    content, decoded or not, is a space: only the scan's own boundaries are `_CUT`."""
+    if _CUT in segment:
+        segment = segment.replace(_CUT, " ")
     if "<" in segment:
         values = _ATTRIBUTE.findall(segment)
         segment = _TAG.sub(" ", segment)
@@ -500,10 +493,12 @@ def published_text(segment: str) -> str:
             segment += _CUT + _CUT.join(values)
     if "&" in segment:
         segment = html.unescape(segment)
-    if "%" in segment:
-        segment = _PERCENT.sub(lambda m: unquote(m.group(), errors="replace"), segment)
     if "\\u" in segment:
-        segment = _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), segment)
+        segment = _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)).replace(_CUT, " "), segment)
+    if "%" in segment:
+        decoded = _PERCENT.sub(lambda m: unquote(m.group(), errors="replace").replace(_CUT, " "), segment)
+        if decoded != segment:
+            segment += _CUT + decoded
     return segment
 
 
@@ -516,7 +511,7 @@ def _json_values(data: object, out: list[str]) -> None:
         for value in data:
             _json_values(value, out)
     elif isinstance(data, str):
-        out.append(data)
+        out.append(data.replace(_CUT, " ") if _CUT in data else data)  # "\u0000": a space
     elif isinstance(data, (int, float)) and not isinstance(data, bool):
         out.append(str(data))
 
@@ -580,7 +575,8 @@ def _file_texts(path: Path) -> list[tuple[str, str]]:
                     if n.endswith((".xml", ".txt", ".html")) and not n.startswith(("xl/worksheets/", "xl/styles"))
                 ]  # a worksheet holds numbers and references; its texts are in sharedStrings.xml
                 return [(n, package.read(n).decode("utf-8", "replace")) for n in names]
-        return [(path.name, path.read_bytes().decode("utf-8-sig"))]
+        text = path.read_bytes().decode("utf-8-sig")
+        return [(path.name, text.replace(_CUT, " ") if _CUT in text else text)]  # a NUL: a space
     except (UnicodeDecodeError, zipfile.BadZipFile, OSError):
         return []
 
