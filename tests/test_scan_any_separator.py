@@ -193,7 +193,9 @@ def test_the_sites_own_numbers_in_tables_csv_json_and_xlsx_give_no_hit(tmp_path_
     (staging / "2023/index.html").write_text(f"<table>\n{table}</table>\n<p>{rows[0][0]}</p>\n", encoding="utf-8")
     (staging / "2023/data/results.csv").write_text("\n".join(",".join(row) for row in rows) + "\n", encoding="utf-8")
     (staging / "2023/data/results.json").write_text(json.dumps({"rows": rows}), encoding="utf-8")
-    (staging / "2023/search-index.js").write_text("window.XZ=" + json.dumps(rows) + ";", encoding="utf-8")
+    packed = {str(i): ",".join(v for v in row if " " not in v) for i, row in enumerate(rows)}  # posting lists
+    index = "window.XZ=" + json.dumps({"rows": rows, "grams": packed}) + ";"
+    (staging / "2023/search-index.js").write_text(index, encoding="utf-8")
     sums = "".join(
         f"{hashlib.sha256(v.encode()).hexdigest()}  2023/{v}/{i}.html\n" for i, row in enumerate(rows) for v in row
     )

@@ -474,6 +474,9 @@ _PHRASING = (
 )
 _BOUNDARY = re.compile(r"(<(?!/?(?:[\w.-]+:)?(?:" + _PHRASING + r")[\s/>])[^<>]*>)", re.I)  # split: tags kept
 _RUN_PROPERTIES = re.compile(r"<(\w+:)?rPr\b[^<>]*?(?:/>|>.*?</\1?rPr>)", re.S)
+# A JSON string that is a list of three or more codes joined by ',' with no space (the search
+# index's posting lists "3,7.3,8", packed scores "1.5,3.7,3.4"): machine data, read as a list.
+_PACKED = re.compile(r"[0-9A-Za-z.-]+(?:,[0-9A-Za-z.-]+){2,}")
 _CONTINUED = re.compile(r">\n(?=\s*[^\s<]?\d)")
 _ASSIGNED = re.compile(r"\s*(?:var |let |const )?[\w.$]+\s*=\s*")
 
@@ -511,7 +514,10 @@ def _json_values(data: object, out: list[str]) -> None:
         for value in data:
             _json_values(value, out)
     elif isinstance(data, str):
-        out.append(data.replace(_CUT, " ") if _CUT in data else data)  # "\u0000": a space
+        if "," in data and _PACKED.fullmatch(data):
+            out.extend(data.split(","))  # a list written as a string: its items apart
+        else:
+            out.append(data.replace(_CUT, " ") if _CUT in data else data)  # "\u0000": a space
     elif isinstance(data, (int, float)) and not isinstance(data, bool):
         out.append(str(data))
 
