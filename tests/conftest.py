@@ -12,8 +12,16 @@ from pathlib import Path
 import jinja2
 import jinja2.bccache
 import pytest
+from hypothesis import settings
 from support.browser import chromium_browser  # noqa: F401  (a session fixture)
 from support.project import REPO, Project, copy_project, in_process
+
+# In CI every property test runs on the same generated examples (derandomize): a red run is one
+# anyone can reproduce, and a green one is not luck of the draw. Locally the examples vary, which is
+# how new counterexamples are found (run with CI=1 to get CI's).
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 CORE_TESTS = {
     # a mutated module (mutmut's mutant names begin with it) -> the fast tests that check it, in order

@@ -8,7 +8,9 @@ Found: 18-digit 居民身份证号 (check digit, birth date and area code verifi
 and landline numbers other than the contacts configured in content/site.yaml, and bank card numbers
 (16-19 digits passing the Luhn check). Dates, scores, indicator numbers, ids and 文号 are not
 numbers of these kinds, so they pass. Texts are scanned after NFKC (full-width digits and ＠), with a
-space, '-' or '.' allowed between the digit groups of a number. While site.yaml cannot be read, the
+space, '-' or '.' allowed between the digit groups of a number, and for a mobile number or an 18-digit
+ID any one character that is not a letter or a digit between any two digits, letters touching it
+(`_MOBILE`, `_ID18`). While site.yaml cannot be read, the
 contacts are unknown: phones and e-mails on the Markdown pages are then not judged.
 
 Also checks the roster's `code` (统一社会信用代码: check character, unique within a year), the one
@@ -17,13 +19,15 @@ identifier of an institution that is published.
 
 from __future__ import annotations
 
+import csv
 import html
+import io
+import json
 import os
 import posixpath
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import chain
@@ -48,28 +52,65 @@ _EDGE_R = r"(?![0-9A-Za-z])"
 # Between the digit groups of a number people write a space, '-' or '.' (a full-width space or dash is
 # one of these after NFKC, see _normalise): 140902 19800101 1238, 138-1234-5678.
 _SEP = r"[-. ]?"
+# A mobile number and an 18-digit ID are found whatever is written between any two of their digits:
+# one character that is neither a letter nor a digit (any punctuation, symbol, space, mark or control,
+# a line break; a run of spaces or a dash with spaces around it is one after `_normalise`), and
+# whatever touches them but a digit (letters too: Tel13812345678); a number may follow another after a
+# separator (ID，mobile). `_CUT` (a boundary between cells, fields, values and attributes) is never
+# between.
+_CUT = "\x00"
+_J = r"(?:[^\w\x00]|_)"
+_NO_DIGIT_BEFORE = r"(?<!\d)"
+_NO_DIGIT_AFTER = r"(?!\d)"
+_J_ = _J + "?"
+_MOBILE = re.compile(
+    _NO_DIGIT_BEFORE
+    + r"(?:\+?(?:0" + _J_ + "0" + _J_ + ")?8" + _J_ + "6" + _J_ + ")?"  # +86, 0086
+    + "1" + _J_ + "[3-9]" + (_J_ + r"\d") * 9
+    + _NO_DIGIT_AFTER
+)  # fmt: skip
+_ID18 = re.compile(_NO_DIGIT_BEFORE + "[1-8]" + (_J_ + r"\d") * 16 + _J_ + "[0-9Xx]" + _NO_DIGIT_AFTER)
 # Order matters: an earlier kind claims its characters, so an ID number is not also a bank card.
-# An 18-digit ID may be split anywhere: its province, birth date and check digit keep dates and scores
-# out. A 15-digit one has no check digit, so only its own groups (area, birth date, order) may be split.
+# An 18-digit ID has its province, birth date and check digit to keep dates and scores out. A 15-digit
+# one has no check digit, so only its own groups (area, birth date, order) may be split.
 _PATTERNS = (
-    ("居民身份证号", re.compile(_EDGE_L + r"\d(?:" + _SEP + r"\d){16}" + _SEP + r"[0-9Xx]" + _EDGE_R)),
+    ("居民身份证号", _ID18),
     ("居民身份证号", re.compile(_EDGE_L + r"\d{6}([-. ]?)\d{6}\1\d{3}" + _EDGE_R)),
     ("银行卡号", re.compile(_EDGE_L + r"(?:\d{16,19}|\d{4}(?:[ -]\d{4}){3}(?:[ -]?\d{1,3})?)" + _EDGE_R)),
     ("电子邮箱", re.compile(r"[A-Za-z0-9._%+-]+ ?@ ?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")),
-    ("手机号码", re.compile(r"(?<![0-9A-Za-z*])(?:\+?86" + _SEP + r")?1[3-9]\d(?:" + _SEP + r"\d{4}){2}" + _EDGE_R)),
+    ("手机号码", _MOBILE),
     ("电话号码", re.compile(r"(?<![0-9A-Za-z*])(?:[(（]0\d{2,3}[)）]|0\d{2,3})" + _SEP + r"[2-9]\d{6,7}" + _EDGE_R)),
     ("电话号码", re.compile(r"(?:电话|座机|传真|[Tt][Ee][Ll])[:：]?\s*([2-9]\d{6,7})" + _EDGE_R)),
 )
+# A run of 18 or more ASCII letters and digits: a code, not a number, when it is a hash (32 or more
+# hexadecimal digits: SHA-256 in SHA256SUMS and the ledger) or a 统一社会信用代码 with a letter before
+# its check character (91140900MA0K2B3C46; an all-digit one is still read, as an ID number could be
+# one). Its digits are not read as a mobile number or an ID.
+_TOKEN = re.compile(r"(?<![0-9A-Za-z])[0-9A-Za-z]{18,}(?![0-9A-Za-z])")
+_HEX = re.compile(r"[0-9a-fA-F]{32,}")
 
 
-# Every finding has an '@' (or a full-width or small one) or three digits (any script's) in a row:
-# most texts are passed over on this alone.
-_MAYBE = re.compile(r"[@＠﹫]|\d{3}")
+def _code(m: re.Match) -> str:
+    token = m.group()
+    if _HEX.fullmatch(token) or (len(token) == 18 and not token[:17].isdigit() and uscc.is_valid(token)):
+        return _CUT * len(token)
+    return token
+
+
+# Every finding has an '@' (or a full-width or small one), three digits (any script's) in a row, or
+# eleven digits with spaces and at most one other character between any two: most texts are passed over
+# on this alone.
+_MAYBE = re.compile(r"[@＠﹫]|\d\d\d|\d(?:\s*[^\d\s\x00]?\s*\d){10}")
 _DIGIT = re.compile(r"\d")
-_BETWEEN_DIGITS = re.compile(r"(?<=\d)\s+(?=\d)")
+_OTHER_DIGIT = re.compile(r"(?![0-9])\d")  # another script's digit
+_BETWEEN_DIGITS = re.compile(r"(?<=\d)\s+(?=[\dXx])")  # X: an ID's check character
 # Up to five characters between two digits that are not letters or digits: one separator
 # (`_separator`) with spaces around it is written '-'; anything else is left as it is.
-_GAP = re.compile(r"(?<=\d)([^\w\n]{1,5})(?=\d)")
+_GAP = re.compile(r"(?<=\d)([^\w\x00]{1,5})(?=[\dXx])")
+_WIDE_GAP = re.compile(r"\d[^\w\x00]{2,5}\d")
+# A letter between two digits that is a modifier letter (Lm: the prolonged sound mark ー, ˉ) is read
+# as a separator: it is one in looks.
+_LETTER_BETWEEN = re.compile(r"(?<=\d)[^\W\d_](?=[\dXx])")
 
 
 @cache
@@ -95,24 +136,34 @@ def _numbering(m: re.Match) -> str:
 
 
 def _gap(m: re.Match) -> str:
+    """A gap between two digits with one mark and spaces: '-' when the mark is a separator (`_separator`,
+    so that the digit groups of a card or a landline number are read), else the mark alone (one
+    character, as the mobile and ID patterns read it)."""
     gap = m.group(1)
-    marks = [c for c in gap if not (c in " \t" or unicodedata.category(c)[0] == "Z")]
-    if len(marks) <= 1 and all(_separator(c) for c in gap):
-        return "-"
-    return gap
+    marks = [c for c in gap if not (c.isspace() or unicodedata.category(c)[0] == "Z")]
+    if len(marks) != 1:
+        return gap
+    return "-" if _separator(marks[0]) else marks[0]
+
+
+def _modifier(m: re.Match) -> str:
+    return "-" if unicodedata.category(m.group()) == "Lm" else m.group()
 
 
 def _normalise(text: str) -> str:
     """Text as scanned: NFKC (full-width digits, letters, ＠ and spaces become ASCII ones), every
-    script's decimal digits as ASCII ones, a separator between two digits (`_separator`) '-', and a run
-    of spaces between two digits one space. A numbering sign (①, ⑴, ²: Unicode's other numbers) is a
+    script's decimal digits as ASCII ones, a modifier letter between two digits '-', a separator between
+    two digits (`_separator`, spaces around it too) '-', any other mark with spaces around it the mark
+    alone, and a run of spaces between two digits one space. A numbering sign (①, ⑴, ²: Unicode's other numbers) is a
     space first, or ①13812345678 would be 113812345678."""
     if not text.isascii():
         text = _UNCOMMON.sub(_numbering, text)
         text = unicodedata.normalize("NFKC", text)
-        text = _DIGIT.sub(lambda m: str(unicodedata.decimal(m.group(), 0)), text)
+        if _OTHER_DIGIT.search(text):
+            text = _OTHER_DIGIT.sub(lambda m: str(unicodedata.decimal(m.group(), 0)), text)
+        text = _LETTER_BETWEEN.sub(_modifier, text)
         text = _GAP.sub(_gap, text)
-    elif "/" in text or " -" in text or "- " in text:
+    elif "/" in text or _WIDE_GAP.search(text):
         text = _GAP.sub(_gap, text)
     return _BETWEEN_DIGITS.sub(" ", text)
 
@@ -202,7 +253,12 @@ def _compact_key(kind: str, value: str) -> str:
     if kind == "电子邮箱":
         return value.lower()
     digits = value.upper() if kind == "居民身份证号" else _digits(value)
-    return digits[2:] if kind == "手机号码" and len(digits) == 13 else digits
+    return _national(digits) if kind == "手机号码" else digits
+
+
+def _national(digits: str) -> str:
+    """A mobile number's 11 digits, without +86 or 0086."""
+    return digits[-11:] if len(digits) in (13, 15) and digits[-11] == "1" else digits
 
 
 def _mask(kind: str, value: str) -> str:
@@ -210,8 +266,8 @@ def _mask(kind: str, value: str) -> str:
         local, _, domain = value.partition("@")
         return f"{local[:1]}***@{domain}"
     digits = value if kind == "居民身份证号" else _digits(value)
-    if kind == "手机号码" and len(digits) == 13:
-        digits = digits[2:]  # +86
+    if kind == "手机号码":
+        digits = _national(digits)  # +86, 0086
     return digits[:3] + "*" * max(len(digits) - 7, 4) + digits[-4:]
 
 
@@ -250,8 +306,10 @@ class Scanner:
     def _spans(self, text: str) -> list[tuple[int, int, Finding]]:
         found: list[tuple[int, int, Finding]] = []
         taken: list[tuple[int, int]] = []
+        # hashes and 统一社会信用代码 cut out for the patterns letters may touch (same length: positions kept)
+        coded = _TOKEN.sub(_code, text) if len(text) >= 18 else text
         for kind, pattern in _PATTERNS:
-            for m in pattern.finditer(text):
+            for m in pattern.finditer(coded if pattern is _ID18 or pattern is _MOBILE else text):
                 group = 1 if kind == "电话号码" and pattern.groups else 0
                 start, end, value = m.start(group), m.end(group), _compact(kind, m.group(group))
                 if any(start < b and a < end for a, b in taken):
@@ -272,16 +330,14 @@ class Scanner:
             return value.lower() not in self.emails
         if kind in ("手机号码", "电话号码"):
             digits = _digits(value)
-            if digits.startswith("86") and len(digits) == 13:
-                digits = digits[2:]
-            return not self._allowed_phone(digits)
+            return not self._allowed_phone(_national(digits) if kind == "手机号码" else digits)
         return True
 
 
 def _markup_text(markup: str) -> str:
-    """Rendered Markdown as scanned: the text and the attributes (a mailto: link), unescaped."""
-    hrefs = re.findall(r'href="([^"]*)"', markup)
-    return html.unescape(re.sub(r"<[^>]+>", " ", markup) + " " + " ".join(hrefs))
+    """Rendered Markdown as scanned: read as the published scan reads a page (`published_text` of the
+    parts between its boundary tags, each attribute apart: a mailto: link, a %-escaped href)."""
+    return _CUT.join(published_text(part) for part in _BOUNDARY.split(markup))
 
 
 def check_site(years, config, pages, announcements, content_dir: Path, rel, problems: Problems) -> None:
@@ -391,38 +447,115 @@ def check_roster_codes(roster, problems: Problems) -> None:
 
 ZIPPED = frozenset({".xlsx", ".docx", ".zip", ".odt", ".ods"})
 """Zip packages: their XML members are scanned."""
-# A line worth reading: three digits (any script's), an '@', an entity, an escaped '@' or character.
-_CANDIDATE = re.compile(r"\d\d\d|[@＠﹫]|&#|%40|\\u")
+_MARKUP = frozenset({".html", ".htm", ".xhtml", ".xml", ".svg"})
+# A text worth reading: three digits (any script's) in a row, eleven with spaces, tags and at most one
+# other character between any two (never `_CUT`), an '@', an entity, a %-escaped digit or '@', an escaped character.
+# The shortest finding but an e-mail address (电话:2345678) is 9 characters; a shorter text is passed
+# over unless it has an '@'.
+SHORTEST = 9
+_AT = re.compile(r"[@＠﹫]")
+_FILL = r"(?:\s|<[^<>]*>)*"  # spaces and tags (in markup, a tag inside a line of text joins)
+_DIGITS = r"\d\d\d|\d(?:" + _FILL + r"[^\d\s\x00<]?" + _FILL + r"\d){10}"
+_CANDIDATE = re.compile(_DIGITS + r"|[@＠﹫]|&#|%3\d|%40|\\u")
+_DENSE = re.compile(_DIGITS + r"|[@＠﹫]")
+WINDOW = 100
 _TAG = re.compile(r"<[^<>]*>")
 _ATTRIBUTE = re.compile(r"""=\s*["']([^"'<>]*)""")
-_DENSE = re.compile(r"\d\d\d|[@＠﹫]")
-WINDOW = 80
 _PERCENT = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})")
+# The tags inside a line of text join what is around them (a reader sees 138<b>1234</b>5678 as one
+# number): HTML's phrasing content and Office Open XML's runs (w:r, w:t; a run's properties, rPr, hold
+# no text and are dropped first). Every other tag (a paragraph, a cell, a row, a list item, a heading, a
+# feed's field, a shared string) is a boundary no number is read across, as are CSV fields, JSON values
+# and the lines of a plain text file.
+_PHRASING = (
+    "a|abbr|b|bdi|bdo|br|cite|code|data|del|dfn|em|font|i|ins|kbd|mark|q|rp|rt|ruby|s|samp|small|span|"
+    "strong|sub|sup|time|tt|u|var|wbr|r|t"
+)
+_BOUNDARY = re.compile(r"(<(?!/?(?:[\w.-]+:)?(?:" + _PHRASING + r")[\s/>])[^<>]*>)", re.I)  # split: tags kept
+_RUN_PROPERTIES = re.compile(r"<(\w+:)?rPr\b[^<>]*?(?:/>|>.*?</\1?rPr>)", re.S)
+# A JSON string that is a list of two or more codes joined by ',' with no space (the search
+# index's posting lists "3,7.3,8", packed scores "1.5,3.7,3.4", a score and a date "1.31,2000-01-01"
+# that would otherwise read as 131 2000 0101): machine data, read as a list. (A number typed so into
+# a text is found where the text is read: inputs are scanned when loaded.)
+_PACKED = re.compile(r"[0-9A-Za-z.-]+(?:,[0-9A-Za-z.-]+)+")
+_CONTINUED = re.compile(r">\n(?=\s*[^\s<]?\d)")
+_ASSIGNED = re.compile(r"\s*(?:var |let |const )?[\w.$]+\s*=\s*")
 
 
-def published_text(line: str) -> str:
-    """A line of a published file as a reader or a crawler gets it: the text of its markup (a tag is a
-    space: `138<b>1234</b>5678` shows as 138 1234 5678) and then its attributes' values, entities
-    resolved, %-escapes and \\u-escapes decoded."""
-    if "<" in line:
-        values = _ATTRIBUTE.findall(line)
-        line = _TAG.sub(" ", line)
+def published_text(segment: str) -> str:
+    """A part of a published file (`_scan_pieces`) as a reader or a crawler gets it: the text of its
+    markup (a tag inside a line is a space: `138<b>1234</b>5678` shows as 138 1234 5678) and then each
+    of its attributes' values apart, entities resolved, \\u-escapes decoded; with %-escapes, both as
+    written and decoded (a '%' between digits is a separator, %31%33%38 a number). A NUL from the
+    content, decoded or not, is a space: only the scan's own boundaries are `_CUT`."""
+    if _CUT in segment:
+        segment = segment.replace(_CUT, " ")
+    if "<" in segment:
+        values = _ATTRIBUTE.findall(segment)
+        segment = _TAG.sub(" ", segment)
         if values:
-            line += " " + " ".join(values)
-    if "&" in line:
-        line = html.unescape(line)
-    if "%" in line:
-        line = _PERCENT.sub(lambda m: unquote(m.group(), errors="replace"), line)
-    if "\\u" in line:
-        line = _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), line)
-    return line
+            segment += _CUT + _CUT.join(values)
+    if "&" in segment:
+        segment = html.unescape(segment)
+    if "\\u" in segment:
+        segment = _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)).replace(_CUT, " "), segment)
+    if "%" in segment:
+        decoded = _PERCENT.sub(lambda m: unquote(m.group(), errors="replace").replace(_CUT, " "), segment)
+        if decoded != segment:
+            segment += _CUT + decoded
+    return segment
+
+
+def _json_values(data: object, out: list[str]) -> None:
+    if isinstance(data, dict):
+        for key, value in data.items():
+            out.append(key)
+            _json_values(value, out)
+    elif isinstance(data, list):
+        for value in data:
+            _json_values(value, out)
+    elif isinstance(data, str):
+        if "," in data and _PACKED.fullmatch(data):
+            out.extend(data.split(","))  # a list written as a string: its items apart
+        else:
+            out.append(data.replace(_CUT, " ") if _CUT in data else data)  # "\u0000": a space
+    elif isinstance(data, (int, float)) and not isinstance(data, bool):
+        out.append(str(data))
+
+
+def _pieces(name: str, text: str) -> list[str]:
+    """A published file's text in the pieces no number is read across: for markup, the text between
+    two line breaks that follow a tag (a text's own line breaks stay in it; `_scan_pieces` cuts a piece
+    at its boundary tags); each value and key of JSON (a number too; also the JSON a script assigns);
+    each field of CSV; each line of anything else. Cheap: string splits, so that a whole site's pieces
+    can be told apart and each distinct one read once."""
+    suffix = posixpath.splitext(name)[1].lower()
+    if suffix in _MARKUP:
+        if "rPr" in text:
+            text = _RUN_PROPERTIES.sub("", text)
+        # a line that goes on with a digit after a tag (`<b>138</b>` ⏎ `12345678`) stays with the line before
+        text = _CONTINUED.sub("> ", text)
+        return text.split(">\n")  # each piece but the last lost its '>': `_scan_pieces` puts it back
+    if suffix in (".json", ".js", ".csv"):
+        try:
+            if suffix == ".csv":
+                return [f for row in csv.reader(io.StringIO(text)) for f in row]
+            assigned = _ASSIGNED.match(text) if suffix == ".js" else None
+            data = json.loads(text[assigned.end() :].rstrip().rstrip(";") if assigned else text)
+        except (ValueError, csv.Error):
+            pass  # not JSON (a script): its lines
+        else:
+            values: list[str] = []
+            _json_values(data, values)
+            return values
+    return text.splitlines()
 
 
 def _find_around(scanner: Scanner, text: str) -> list[Finding]:
-    """`scanner.find` on a long text only around its candidates (three digits, an '@'), windows of
-    80 characters either side merged: every finding is shorter than that, and a text of digits is
-    still read whole."""
+    """`scanner.find` on a long text only around its candidates (digits, an '@'), windows of 100
+    characters either side merged: every finding is shorter than that, and a text of digits is still
+    read whole."""
     if len(text) <= 400:
         return scanner.find(text)
     found: list[Finding] = []
@@ -438,9 +571,9 @@ def _find_around(scanner: Scanner, text: str) -> list[Finding]:
     return found
 
 
-def _file_texts(path: Path) -> list[str]:
-    """The texts of a published file: its UTF-8 text, or its members' (a zip package); none when it is
-    neither (an image)."""
+def _file_texts(path: Path) -> list[tuple[str, str]]:
+    """The texts of a published file, each with the name its kind is told by: its UTF-8 text, or its
+    members' (a zip package); none when it is neither (an image)."""
     try:
         if path.suffix.lower() in ZIPPED:
             with zipfile.ZipFile(path) as package:
@@ -449,25 +582,36 @@ def _file_texts(path: Path) -> list[str]:
                     for n in package.namelist()
                     if n.endswith((".xml", ".txt", ".html")) and not n.startswith(("xl/worksheets/", "xl/styles"))
                 ]  # a worksheet holds numbers and references; its texts are in sharedStrings.xml
-                return [package.read(n).decode("utf-8", "replace") for n in names]
-        return [path.read_bytes().decode("utf-8-sig")]
+                return [(n, package.read(n).decode("utf-8", "replace")) for n in names]
+        text = path.read_bytes().decode("utf-8-sig")
+        return [(path.name, text.replace(_CUT, " ") if _CUT in text else text)]  # a NUL: a space
     except (UnicodeDecodeError, zipfile.BadZipFile, OSError):
         return []
 
 
-def _published(staging: Path) -> Iterator[tuple[str, str]]:
-    """Every path of `staging` ("\0path <path>", the path) and every text of every file in it
-    ("<path>\0<n>", the text), but the tool's manifest (storage/outdir.py: not published)."""
-    for folder, dirs, files in os.walk(staging):
-        dirs.sort()
-        for name in sorted(files) + dirs:
-            rel = os.path.relpath(os.path.join(folder, name), staging).replace(os.sep, "/")
-            if rel == MARKER:
-                continue  # the tool's manifest of what it wrote (storage/outdir.py): not published
-            yield "\0path " + rel, rel  # every path: a page's name becomes its address
-            if name in files:
-                for n, text in enumerate(_file_texts(Path(folder, name))):
-                    yield f"{rel}\0{n}", text
+def _scan_pieces(scanner: Scanner, pieces: set[str]) -> dict[tuple[str, str], tuple[Finding, set[str]]]:
+    """Every finding in `pieces`, with the pieces it is in. Only a piece with a candidate is read: cut at
+    its boundary tags (`_BOUNDARY`), each part as a reader gets it (`published_text`)."""
+    joined = "\0".join(pieces)
+    hits: dict[tuple[str, str], tuple[Finding, set[str]]] = {}
+    m = _CANDIDATE.search(joined)
+    while m:
+        start = joined.rfind("\0", 0, m.start()) + 1
+        end = joined.find("\0", m.end())
+        end = len(joined) if end < 0 else end
+        piece = joined[start:end]
+        if end - start < SHORTEST and not _AT.search(piece):  # a score, a date, an id: nothing to find
+            m = _CANDIDATE.search(joined, end)
+            continue
+        parts = _BOUNDARY.split(piece + ">") if "<" in piece else [piece]
+        for n, part in enumerate(parts):
+            # a boundary tag (odd places) has only its attributes to read
+            if len(parts) > 1 and (n % 2 and "=" not in part or not _CANDIDATE.search(part)):
+                continue
+            for f in _find_around(scanner, published_text(part)):
+                hits.setdefault((f.kind, f.value), (f, set()))[1].add(piece)
+        m = _CANDIDATE.search(joined, end)
+    return hits
 
 
 def check_published(staging: Path, contacts: tuple[tuple[str, ...], tuple[str, ...]], sources: list[Path], root: Path):
@@ -475,34 +619,37 @@ def check_published(staging: Path, contacts: tuple[tuple[str, ...], tuple[str, .
     file, line and field it comes from (found by searching `sources`, the data, content and template
     folders, for the same number), never the number itself.
 
-    Fast on a whole site: each distinct line is read once, and only lines with three digits, an '@' or
-    an escape are normalised and scanned."""
+    Fast on a whole site: each file is cut into its pieces (`_pieces`; no number is read across a table
+    cell, a CSV field or a JSON value), each distinct piece is read once, and only those with digits,
+    an '@' or an escape are normalised and scanned."""
     scanner = Scanner(*contacts)
-    lines = set()
-    for _key, text in _published(staging):  # one file at a time: a whole site's text is never held at once
-        lines.update(text.splitlines())
-    joined = "\n".join(lines)
-    hits: dict[tuple[str, str], tuple[Finding, list[str]]] = {}
-    m = _CANDIDATE.search(joined)
-    while m:
-        start = joined.rfind("\n", 0, m.start()) + 1
-        end = joined.find("\n", m.end())
-        end = len(joined) if end < 0 else end
-        line = joined[start:end]
-        for f in _find_around(scanner, published_text(line)):
-            hits.setdefault((f.kind, f.value), (f, []))[1].append(line)
-        m = _CANDIDATE.search(joined, end)
+    files: list[tuple[str, Path | None]] = []  # (published path, file to read; None: a folder)
+    pieces: set[str] = set()
+    for folder, dirs, names in os.walk(staging):
+        dirs.sort()
+        for name in sorted(names) + dirs:
+            rel = os.path.relpath(os.path.join(folder, name), staging).replace(os.sep, "/")
+            if rel == MARKER:
+                continue  # the tool's manifest of what it wrote (storage/outdir.py): not published
+            pieces.add(rel)  # every path: a page's name becomes its address
+            path = Path(folder, name) if name in names else None
+            files.append((rel, path))
+            if path is not None:
+                for member, text in _file_texts(path):
+                    pieces.update(_pieces(member, text))
+    hits = _scan_pieces(scanner, pieces)
     if not hits:
         return
     problems = Problems()
     origins = _origins(scanner, {key for key in hits}, sources, root)
-    holding: dict[tuple[str, str], set[str]] = {key: set() for key in hits}  # the files each finding is in
-    for k, v in _published(staging):  # read again: only when something was found
-        for key, (_f, lines_with) in hits.items():
-            if any(x in v for x in lines_with):
-                holding[key].add(k.split("\0")[0] if "\0path " not in k else v)
-    for key, (f, _lines_with) in hits.items():
-        outputs = sorted(holding[key])
+    for key, (f, pieces_with) in hits.items():
+        outputs = []
+        for rel, path in files:
+            if rel in pieces_with or (
+                path is not None and any(not pieces_with.isdisjoint(_pieces(m, t)) for m, t in _file_texts(path))
+            ):
+                outputs.append(rel)
+        outputs.sort()
         where = "、".join(scanner.redact(o) for o in outputs[:3])
         if len(outputs) > 3:
             where += f" 等 {len(outputs)} 个文件"
@@ -550,7 +697,7 @@ def _origins(
             if not path.is_file():
                 continue
             page = path.suffix == ".md"
-            for text in _file_texts(path):
+            for _member, text in _file_texts(path):
                 lines = text.splitlines()
                 # a page's front matter: the lines between its first two '---'
                 front = lines.index("---", 1) if page and lines[:1] == ["---"] and "---" in lines[1:] else 0
