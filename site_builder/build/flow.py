@@ -107,7 +107,9 @@ def build(
             site = load(layout, context)
             rel = Paths(layout.rubric, layout.scores, layout.root).rel
             problems = Problems()
-            previous_site.check_previous(previous or layout.out, site.ledgers, problems, rel)
+            # --previous names the copy to trust; else the output folder and the default one
+            sites = [previous] if previous is not None else [layout.out, layout.root / "output"]
+            previous_site.check_history(sites, layout.scores, site.ledgers, problems, rel)
             problems.raise_if_any()
             chosen: list[int] = []
             if publish_mode:
