@@ -33,7 +33,7 @@ from site_builder.record.ledger import LEDGER_FILE
 from site_builder.storage import stamp as uptodate
 from site_builder.storage.hashes import code_digest
 from site_builder.storage.locks import cache_lock
-from site_builder.storage.outdir import MARKER
+from site_builder.storage.outdir import MARKER, read_manifest
 from site_builder.storage.pagecache import PageCache
 from site_builder.storage.swap import Staging, Step, claim_output
 from site_builder.storage.writer import Writer
@@ -53,6 +53,7 @@ class BuildStats:
     seconds: float
     summary: str = ""  # what would be published, at a glance (`summary`)
     unchanged: bool = False  # nothing changed since the last build: nothing was written
+    replaced: tuple[tuple[int, int], ...] = ()  # the official publication (year, number) a preview replaced
 
     def line(self) -> str:
         if self.unchanged:
@@ -118,6 +119,7 @@ def build(
             if caches:
                 context.pages = PageCache(caches, code_digest(caches.package, layout.templates))
             observed: dict[str, str | None] = {"output": None}
+            replaced: tuple[tuple[int, int], ...] = ()
 
             def observe(staging: Path) -> None:  # the site as this build wrote it, before it is the output
                 check_published(site, layout, staging)
@@ -127,10 +129,13 @@ def build(
             if publish_mode:
                 site, written = publish(site, context, out, observe, on_step, chosen)
             else:
+                official = previous_site.publications_in(read_manifest(out) or {}, site.ledgers)
                 with Staging(out, on_step=on_step) as staging:
                     write_site(site, context, staging.writer)
                     finish_site(site, staging.writer, publish_mode=False)
                     written = staging.swap(before_swap=observe)
+                if official and previous_site.publications_in(written, site.ledgers) != official:
+                    replaced = tuple(official)
             text = summary(site.reports)
             try:
                 context.pages.save()
@@ -141,7 +146,8 @@ def build(
                 pass  # the site is out; a cache left unsaved only costs time next build
     except OSError as exc:
         raise BuildError(_os_message(exc, layout)) from None
-    return site, written, BuildStats(len(written), context.pages.reused, time.perf_counter() - started, text)
+    seconds = time.perf_counter() - started
+    return site, written, BuildStats(len(written), context.pages.reused, seconds, text, replaced=replaced)
 
 
 def check_published(site: SiteInput, layout: Layout, staging: Path) -> None:

@@ -14,11 +14,26 @@ from pathlib import Path
 
 from site_builder.domain.models import PublicationRecord
 from site_builder.errors import Problems
-from site_builder.record.ledger import HEAD_LEN, LEDGER_FILE, of_year
+from site_builder.record.ledger import HEAD_LEN, LEDGER_FILE, of_year, split_files
 
 HEAD_MARK = re.compile(r'data-ledger-head="([0-9a-f]{12})"')
 """How a page shows the ledger head (templates/base.html)."""
 GIT_SECONDS = 10
+
+
+def publications_in(files: Mapping[str, str], ledgers: Mapping[int, PublicationRecord]) -> list[tuple[int, int]]:
+    """The publications a site (its files, path -> SHA-256, as the tool's manifest lists them) is
+    exactly: (year, number) of each year whose folder holds the files its latest entry records,
+    with the shared files of one of the latest entries (where they record them); [] when the site
+    is not, or no longer, an official publication (a preview build, a draft, a later change)."""
+    latest = {y: e.entries[-1] for y in ledgers if (e := of_year(ledgers, y)) is not None and e.entries}
+    if not latest:
+        return []
+    by_year, shared = split_files(files, sorted(latest))
+    recorded_shared = [e["site_files"] for e in latest.values() if "site_files" in e]
+    if recorded_shared and shared not in recorded_shared:
+        return []
+    return [(y, e["n"]) for y, e in sorted(latest.items()) if by_year[y] == e["files"]]
 
 
 def check_history(
