@@ -1,7 +1,8 @@
 """The evidence of earlier publications checked against the ledgers before anything is written: the
 previous publication (a site folder: `--previous`, the output folder, the default output/), and the
 ledgers of the project's last git commit. None may show a publication the repo's ledgers do not
-hold, nor others, or the record was lost or rewritten: publishing then would start a new history."""
+hold, nor others, or the record was lost or rewritten: publishing then would start a new history.
+And which publications a site folder is exactly (`publications_in`: a preview build replacing one is named)."""
 
 from __future__ import annotations
 
