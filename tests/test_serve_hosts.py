@@ -2,7 +2,8 @@
 
 Chokepoints: `PreviewHandler.parse_request` (every request, any method, checked against
 `host_allowed`), `send_error` (every error page, http.server's own included, in Chinese),
-`list_directory` (none), the handler's `timeout` (idle connections closed); `cli.main.commit_command`
+`list_directory` (none), the handler's `timeout` (idle connections closed) and its per-request deadline
+(`handle_one_request`); `cli.main.commit_command`
 (every name shlex-quoted, the ledgers always in it).
 """
 
@@ -21,7 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from site_builder.cli.main import commit_command
-from site_builder.commands.serve import PreviewHandler, State, bind
+from site_builder.commands.serve import REQUEST_SECONDS, PreviewHandler, State, bind
 
 
 @pytest.fixture(scope="module")
@@ -120,6 +121,49 @@ def test_an_idle_connection_is_closed(server):
     finally:
         sock.close()
     assert time.perf_counter() - started < 5
+
+
+def test_a_request_trickling_in_is_cut_off_at_its_deadline(tmp_path):
+    """One byte every 0.5 s keeps under the idle timeout (1 s here) for ever; the request's own
+    deadline (2 s here, REQUEST_SECONDS in use) cuts it off all the same (attack report, point 16)."""
+    assert REQUEST_SECONDS <= 10
+    (tmp_path / "index.html").write_text("<p>首页</p>", encoding="utf-8")
+
+    class Slow(PreviewHandler):
+        timeout = 1
+        request_seconds = 2
+
+    srv = bind(0, partial(Slow, state=State(), directory=str(tmp_path)))
+    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        port = srv.server_address[1]
+        sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+        started = time.perf_counter()
+        closed_after = None
+        try:
+            for byte in f"GET / HTTP/1.1\r\nHost: localhost:{port}\r\nX-Slow: {'a' * 40}".encode():
+                try:
+                    sock.sendall(bytes([byte]))
+                except OSError:  # reset by the server: cut off
+                    closed_after = time.perf_counter() - started
+                    break
+                sock.settimeout(0.5)
+                try:
+                    if sock.recv(1024) == b"":
+                        closed_after = time.perf_counter() - started
+                        break
+                except TimeoutError:
+                    pass
+                if time.perf_counter() - started > 8:
+                    break
+        finally:
+            sock.close()
+        assert closed_after is not None, "a request trickling in was still open after 8 s"
+        assert 1.5 < closed_after < 4
+    finally:
+        srv.shutdown()
+        srv.server_close()
 
 
 NAMES = st.lists(

@@ -78,9 +78,9 @@ def _dirs(site: Path) -> list[str]:
 def tamperings(draw, files: list[str], dirs: list[str]):
     kind = draw(st.sampled_from(["byte", "add", "remove", "link_file", "link_dir"]))
     if kind == "byte":
-        # the marker is the tool's manifest of what it wrote (storage/outdir.py), not a published file:
-        # verify leaves it out, as it leaves out .gitignore
-        target = draw(st.sampled_from([f for f in files if f != MARKER]))
+        # the marker, the tool's manifest of what it wrote (storage/outdir.py), included: a copy need
+        # not hold it, but one it holds must be exactly what the tool wrote (hosts serve it)
+        target = draw(st.sampled_from(files))
         return kind, target, draw(st.integers(0, 10**9)), draw(st.integers(1, 255)), draw(st.booleans())
     if kind == "add":
         folder = draw(st.sampled_from(["", *dirs]))
@@ -166,6 +166,37 @@ def test_a_copy_without_the_marker_passes(published, tmp_path):
     root, old, _ = published
     copy = _copy(old, tmp_path / "copy")
     (copy / MARKER).unlink()
+    assert verify(copy, root).code == 0
+
+
+def test_a_manifest_other_than_the_tools_is_named(published, tmp_path):
+    """A copy's `.site-builder-output` holding anything but the manifest the tool wrote (any text, a
+    hash changed, a file left out or added) is named: hosts serve it like any file (attack report,
+    point 18)."""
+    root, old, _ = published
+    copy = _copy(old, tmp_path / "copy")
+    manifest = (copy / MARKER).read_text(encoding="utf-8")
+    head = f"错误：核验未通过：{copy} 与发布记录或仓库数据有 1 处不一致：\n"
+    (copy / MARKER).write_text("hacked", encoding="utf-8")
+    result = verify(copy, root)
+    assert (result.code, result.err) == (
+        1,
+        head + f"  {MARKER}: 这个文件名是本工具的输出清单，但内容不是本工具写出的清单；请删去它，或重新生成网站\n",
+    )
+    lines = manifest.splitlines(keepends=True)
+    index = next(i for i, line in enumerate(lines) if line.endswith("  index.html\n"))
+    for changed, named in [
+        (lines[:index] + ["0" * 64 + "  index.html\n"] + lines[index + 1 :], "1 个文件：index.html"),
+        (lines[:index] + lines[index + 1 :], "1 个文件：index.html"),
+        ([*lines, "0" * 64 + "  x.html\n"], "1 个文件：x.html"),
+    ]:
+        (copy / MARKER).write_text("".join(changed), encoding="utf-8")
+        result = verify(copy, root)
+        assert (result.code, result.err) == (
+            1,
+            head + f"  {MARKER}: 本工具的输出清单与网站中的文件不符（{named}）；它被改动过：请删去它，或重新生成网站\n",
+        )
+    (copy / MARKER).write_text(manifest, encoding="utf-8")
     assert verify(copy, root).code == 0
 
 

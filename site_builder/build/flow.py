@@ -26,7 +26,7 @@ from site_builder.errors import BuildError, Problems
 from site_builder.storage import stamp as uptodate
 from site_builder.storage.hashes import code_digest
 from site_builder.storage.locks import cache_lock
-from site_builder.storage.outdir import MARKER
+from site_builder.storage.outdir import MARKER, read_manifest
 from site_builder.storage.pagecache import PageCache
 from site_builder.storage.swap import Staging, Step, claim_output
 from site_builder.storage.writer import Writer
@@ -59,6 +59,7 @@ class BuildStats:
     seconds: float
     summary: str = ""  # what would be published, at a glance (`summary`)
     unchanged: bool = False  # nothing changed since the last build: nothing was written
+    replaced: tuple[tuple[int, int], ...] = ()  # the official publication (year, number) a preview replaced
 
     def line(self) -> str:
         if self.unchanged:
@@ -131,7 +132,9 @@ def build(
             site = load(layout, context)
             rel = Paths(layout.rubric, layout.scores, layout.root).rel
             problems = Problems()
-            previous_site.check_previous(previous or layout.out, site.ledgers, problems, rel)
+            # --previous names the copy to trust; else the output folder and the default one
+            sites = [previous] if previous is not None else [layout.out, layout.root / "output"]
+            previous_site.check_history(sites, layout.scores, site.ledgers, problems, rel)
             problems.raise_if_any()
             chosen: list[int] = []
             if publish_mode:
@@ -140,6 +143,7 @@ def build(
             if caches:
                 context.pages = PageCache(caches, code_digest(caches.package, layout.templates))
             observed: dict[str, str | None] = {"output": None}
+            replaced: tuple[tuple[int, int], ...] = ()
 
             def observe(staging: Path) -> None:  # the site as this build wrote it, before it is the output
                 check_published(site, layout, staging)
@@ -149,10 +153,13 @@ def build(
             if publish_mode:
                 site, written = publish(site, context, out, observe, on_step, chosen)
             else:
+                official = previous_site.publications_in(read_manifest(out) or {}, site.ledgers)
                 with Staging(out, on_step=on_step) as staging:
                     write_site(site, context, staging.writer)
                     finish_site(site, staging.writer, publish_mode=False)
                     written = staging.swap(before_swap=observe)
+                if official and previous_site.publications_in(written, site.ledgers) != official:
+                    replaced = tuple(official)
             text = summary(site.reports)
             try:
                 context.pages.save()
@@ -163,7 +170,8 @@ def build(
                 pass  # the site is out; a cache left unsaved only costs time next build
     except OSError as exc:
         raise BuildError(_os_message(exc, layout)) from None
-    return site, written, BuildStats(len(written), context.pages.reused, time.perf_counter() - started, text)
+    seconds = time.perf_counter() - started
+    return site, written, BuildStats(len(written), context.pages.reused, seconds, text, replaced=replaced)
 
 
 def check_published(site: SiteInput, layout: Layout, staging: Path) -> None:

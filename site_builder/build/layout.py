@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from site_builder.storage.hashes import PACKAGE
+from site_builder.storage.writer import SITE_OUTPUT
 
 
 def package_templates() -> Path:
@@ -38,9 +39,12 @@ class Layout:
         """The page cache, under the data root (git-ignored)."""
         return self.root / ".cache" / "site_builder"
 
-    def protected(self) -> dict[str, Path]:
-        """Folders an output may neither be, contain nor lie inside (label -> path)."""
+    def protected(self, site: bool = False) -> dict[str, Path]:
+        """Folders an output may neither be, contain nor lie inside (label -> path); with `site`,
+        the site's output folder too: for whatever is not the site (the office's documents, the
+        workbook, synthetic data), which would be uploaded with it."""
         return {
+            **({SITE_OUTPUT: self.out} if site else {}),
             "评分数据目录": self.scores,
             "评估表目录": self.rubric,
             "页面内容目录": self.content,

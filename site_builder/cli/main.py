@@ -166,6 +166,12 @@ def _build(args: argparse.Namespace) -> None:
     )
     print(stats.summary)
     print(f"{layout.out}：{stats.line()}" if stats.unchanged else f"已生成到 {layout.out}：{stats.line()}")
+    if stats.replaced:
+        which = "、".join(f"{y} 年度第 {n} 次发布" for y, n in stats.replaced)
+        print(
+            f"注意：{layout.out} 原来是正式发布的网站（{which}），现已被这次预览生成替换，不再是正式版本，"
+            "不要上传它；上传前请先运行 build --publish"
+        )
     if args.publish:
         assert site is not None  # a publication never stops early (it never uses the cache)
         recorded = [y for y, ledger in sorted(site.ledgers.items()) if ledger.entries]

@@ -76,7 +76,7 @@ def write_office(layout: Layout, year: int | None = None, out: Path | None = Non
             )
     problems.raise_if_any()
     target = out if out is not None else office_dir(layout, year)
-    protected = {**layout.protected(), "网站输出目录": layout.out}
+    protected = layout.protected(site=True)
 
     def fill(writer: Writer) -> None:
         for name, data in docs.items():

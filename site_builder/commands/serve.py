@@ -15,6 +15,7 @@ import errno
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -33,6 +34,7 @@ STATUS_PATH = "/__serve/status"
 SCRIPT_PATH = "/__serve/reload.js"
 POLL_SECONDS = 0.5
 IDLE_SECONDS = 10  # a connection that sends nothing for this long is closed (its thread ends)
+REQUEST_SECONDS = 10  # a whole request, however slowly it trickles in, is cut off after this long
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]")
 """The only `Host` names the preview answers (with its port): a page of another name that resolves
 to this machine (DNS rebinding) must not read unpublished results."""
@@ -131,9 +133,35 @@ class PreviewHandler(SimpleHTTPRequestHandler):
     state: State
     timeout = IDLE_SECONDS  # the socket's timeout: an idle connection is closed, not kept forever
 
+    request_seconds = REQUEST_SECONDS  # a deadline for each request as a whole, not only between its bytes
+    cut_off = False
+
     def __init__(self, *args, state: State, **kwargs) -> None:
         self.state = state
         super().__init__(*args, **kwargs)
+
+    def handle_one_request(self) -> None:
+        """One request under a total deadline: a client that sends a byte now and then (each within
+        the idle timeout) is cut off all the same, and its thread ends."""
+        timer = threading.Timer(self.request_seconds, self._cut_off)
+        timer.daemon = True
+        timer.start()
+        try:
+            super().handle_one_request()
+        except OSError:
+            if not self.cut_off:
+                raise
+            self.close_connection = True  # answering the request we cut off fails: nothing to say
+        finally:
+            timer.cancel()
+
+    def _cut_off(self) -> None:
+        self.cut_off = True
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass  # already closed
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - http.server's signature
         pass  # the terminal shows builds, not every request

@@ -159,4 +159,4 @@ def synth_command(layout: Layout, out: Path, n: int, seed: int) -> dict:
     rubric = load_rubric(rubric_file, Paths(layout.rubric, layout.scores, layout.root), problems)
     problems.raise_if_any()
     assert rubric is not None  # else a problem was raised
-    return write_synthetic(rubric, rubric_file, layout.content, out, n, seed, layout.root, layout.protected())
+    return write_synthetic(rubric, rubric_file, layout.content, out, n, seed, layout.root, layout.protected(site=True))

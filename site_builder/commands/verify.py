@@ -30,7 +30,7 @@ from pathlib import Path
 from site_builder.errors import Problem, Problems, SiteBuilderError
 from site_builder.record.chain import read_ledger
 from site_builder.record.ledger import LEDGER_FILE, split_files
-from site_builder.storage.outdir import MARKER, PLACEHOLDERS
+from site_builder.storage.outdir import MARKER, PLACEHOLDERS, read_manifest
 
 INSTITUTION_PAGE = re.compile(r"^(\d{4})/institutions/([^/]+)/index\.html$")
 
@@ -110,6 +110,36 @@ def check_sums(site: Path, out: list[Problem]) -> dict[str, str]:
     return listed
 
 
+def _manifest_problems(site: Path, diffs: list[Problem]) -> list[Problem]:
+    """The tool's manifest in a copy (`.site-builder-output`: hosts serve it like any file) must be
+    exactly what the tool writes: its text, listing every file of the copy with its SHA-256 and
+    nothing else. A difference is named unless it is that of a file named already (`diffs`: a file
+    changed, added or removed, and then SHA256SUMS redone): the manifest itself is then as written.
+    A copy need not hold it at all."""
+    path = site / MARKER
+    if path.is_symlink() or not path.is_file():
+        return []  # none (a symlink or odd entry is named by `_walk`)
+    manifest = read_manifest(site)
+    if manifest is None:
+        return [Problem(MARKER, "这个文件名是本工具的输出清单，但内容不是本工具写出的清单；请删去它，或重新生成网站")]
+    shown = {rel: _sha(p) for rel, p in _files(site).items()}
+    named = {d.file for d in diffs}
+    wrong = sorted(
+        rel
+        for rel in manifest.keys() | shown.keys()
+        if manifest.get(rel) != shown.get(rel) and rel not in named and not (rel == "SHA256SUMS" and diffs)
+    )
+    if not wrong:
+        return []
+    names = "、".join(wrong[:5]) + ("等" if len(wrong) > 5 else "")
+    return [
+        Problem(
+            MARKER,
+            f"本工具的输出清单与网站中的文件不符（{len(wrong)} 个文件：{names}）；它被改动过：请删去它，或重新生成网站",
+        )
+    ]
+
+
 def verify(site: Path, layout) -> str:
     """Check a site folder against its own checksums, its ledgers and the repo (see the module
     doc). Returns a summary; raises VerifyFailed listing every difference."""
@@ -185,6 +215,7 @@ def verify(site: Path, layout) -> str:
             current = False
         else:
             diffs.extend(rebuilt)
+    diffs = _manifest_problems(site, diffs) + diffs
     if diffs:
         raise VerifyFailed(site, diffs)
     heads = "，".join(f"{y} 年度 {repo.ledgers[y].head or '尚未发布'}" for y in sorted(repo.ledgers))

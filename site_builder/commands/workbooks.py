@@ -49,7 +49,9 @@ def write_workbook(
     """Write the scoring workbook; returns (year, worksheets). With fill, from the existing sheets.
     An existing file is replaced only if this command wrote it (and nobody changed it) or with
     `force`, a data file of the project never (`writer.replace_file`)."""
-    if what := is_data_file(out, layout.protected()):  # before the name: the stronger refusal, whatever --force
+    if what := is_data_file(
+        out, layout.protected(site=True)
+    ):  # before the name: the stronger refusal, whatever --force
         raise BuildError(f"拒绝写出 {out}：{what}，未写出任何文件")
     if out.suffix.lower() != ".xlsx":  # what is written is an .xlsx: any other name misleads Excel, WPS and the clerk
         raise BuildError(
@@ -77,7 +79,11 @@ def write_workbook(
     problems.raise_if_any()
     institutions = chosen or [i for i in roster.institutions if i.active]
     replace_file(
-        out, wbk.make_workbook(rubric, roster, institutions, sheets, when), layout.protected(), force, layout.cache
+        out,
+        wbk.make_workbook(rubric, roster, institutions, sheets, when),
+        layout.protected(site=True),
+        force,
+        layout.cache,
     )
     return year, len(institutions)
 
@@ -293,7 +299,7 @@ def _write_all(plans: list[_Plan], layout: Layout) -> None:
     done: list[_Plan] = []
     try:
         for plan in plans:  # score sheets: data by design, compared above (identical, or --force)
-            replace_file(plan.target, plan.text, layout.protected(), data_file=True)
+            replace_file(plan.target, plan.text, layout.protected(site=True), data_file=True)
             done.append(plan)
     except BaseException:
         for plan in reversed(done):

@@ -9,7 +9,13 @@ never as a traceback.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import multiprocessing
+import os
+import signal
+import threading
+import time
 from collections.abc import Callable, Generator, Sequence
 from multiprocessing.connection import Connection, wait
 from multiprocessing.sharedctypes import Synchronized
@@ -21,6 +27,53 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 DIED = "生成进程意外退出"
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def detach_child(parent: int) -> None:
+    """In a forked worker, first thing: die with the parent, and hold none of its locks.
+
+    A parent killed (kill -9) must not leave a worker behind, blocked on writing to a pipe nobody
+    reads and keeping the output folder's lock for ever: on Linux the kernel kills the worker when
+    its parent dies (PR_SET_PDEATHSIG), elsewhere a watchdog thread ends it once its parent is gone.
+    A lock held by the parent (a flock, shared by fork) is closed in the worker: it is released
+    when the parent ends, whatever the worker does."""
+    if not _die_with_parent():
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    if os.getppid() != parent:  # the parent died before the worker could ask to die with it
+        os._exit(1)
+    _close_inherited_locks()
+
+
+def _die_with_parent() -> bool:
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name, use_errno=True)
+        return bool(libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0)
+    except (OSError, AttributeError):  # not Linux: no prctl
+        return False
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
+
+
+def _close_inherited_locks() -> None:
+    """Close every descriptor that holds a file lock (Linux lists them in /proc/self/fdinfo)."""
+    try:
+        fds = os.listdir("/proc/self/fdinfo")
+    except OSError:
+        return
+    for name in fds:
+        try:
+            with open(f"/proc/self/fdinfo/{name}", encoding="ascii", errors="replace") as info:
+                locked = any(line.startswith("lock:") for line in info)
+        except OSError:
+            continue  # the descriptor used to list the folder, closed since
+        if locked and int(name) > 2:
+            os.close(int(name))
 
 
 def map_forked(
@@ -39,7 +92,7 @@ def map_forked(
     processes = []
     for _ in range(min(workers, chunks)):
         receive, send = ctx.Pipe(duplex=False)
-        process = ctx.Process(target=_serve, args=(fn, items, chunk, chunks, claimed, send), daemon=True)
+        process = ctx.Process(target=_serve, args=(fn, items, chunk, chunks, claimed, send, os.getpid()), daemon=True)
         process.start()
         send.close()
         receivers.append(receive)
@@ -73,9 +126,16 @@ def map_forked(
 
 
 def _serve(
-    fn: Callable[[T], R], items: Sequence[T], chunk: int, chunks: int, claimed: Synchronized[int], send: Connection
+    fn: Callable[[T], R],
+    items: Sequence[T],
+    chunk: int,
+    chunks: int,
+    claimed: Synchronized[int],
+    send: Connection,
+    parent: int,
 ) -> None:
     """A forked process: the next chunk not taken, until none is left; each chunk's results sent back."""
+    detach_child(parent)
     try:
         while True:
             with claimed.get_lock():
@@ -106,12 +166,13 @@ class Forked:
     def __init__(self, produce: Callable[[], str | bytes]):
         ctx = multiprocessing.get_context("fork")
         self.receive, send = ctx.Pipe(duplex=False)
-        self.process = ctx.Process(target=Forked._run, args=(produce, send), daemon=True)
+        self.process = ctx.Process(target=Forked._run, args=(produce, send, os.getpid()), daemon=True)
         self.process.start()
         send.close()
 
     @staticmethod
-    def _run(produce: Callable[[], str | bytes], send: Connection) -> None:
+    def _run(produce: Callable[[], str | bytes], send: Connection, parent: int) -> None:
+        detach_child(parent)
         try:
             data = produce()
             send.send_bytes(b"\x01" + (data.encode("utf-8") if isinstance(data, str) else data))

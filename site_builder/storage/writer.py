@@ -12,6 +12,7 @@ from pathlib import Path, PurePosixPath
 
 from site_builder.errors import BuildError
 from site_builder.storage.files import atomic_write, named
+from site_builder.storage.outdir import read_manifest
 
 
 class Writer:
@@ -76,9 +77,32 @@ def _record(record_dir: Path | None) -> dict[str, str]:
     return {k: v for k, v in doc.items() if isinstance(k, str) and isinstance(v, str)} if isinstance(doc, dict) else {}
 
 
+SITE_OUTPUT = "网站输出目录"  # the label of the site's output folder among the folders a file may not lie in
+
+
+def in_site_output(path: Path, data_dirs: Mapping[str, Path]) -> str | None:
+    """Why `path`, a file that is not part of the site, may not be written there: it lies in the
+    site's output folder (`data_dirs[SITE_OUTPUT]`) or in any folder the tool's manifest marks as a
+    site it built (another --out): everything in it is uploaded, and published, with the site."""
+    p = Path(os.path.realpath(path))
+    site = data_dirs.get(SITE_OUTPUT)
+    folders = [Path(os.path.realpath(site))] if site is not None else []
+    folders += [parent for parent in p.parents if read_manifest(parent) is not None]
+    for folder in folders:
+        if p == folder or folder in p.parents:
+            return (
+                f"它位于{SITE_OUTPUT} {folder} 之内，该目录整个上传到网站，放进去的文件会被公开"
+                "（加 --force 也不会写）；请换一个不在网站输出目录里的位置"
+            )
+    return None
+
+
 def is_data_file(path: Path, data_dirs: Mapping[str, Path]) -> str | None:
-    """Why `path` may not be written by a command that writes no data: it lies in one of the
-    project's folders (`data_dirs`, label -> folder), or it is an existing ledger.json or site.yaml."""
+    """Why `path` may not be written by a command that writes no data: it lies in the site's output
+    folder (`in_site_output`) or one of the project's folders (`data_dirs`, label -> folder), or it
+    is an existing ledger.json or site.yaml."""
+    if what := in_site_output(path, data_dirs):
+        return what
     p = Path(os.path.realpath(path))
     for label, folder in data_dirs.items():
         f = Path(os.path.realpath(folder))
@@ -105,7 +129,7 @@ def replace_file(
     command writes data by design (`import`'s score sheets, which it compares itself). Written at
     once (`atomic_write`), with the file's own mode or the umask's; recorded afterwards."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
-    what = None if data_file else is_data_file(path, data_dirs)
+    what = in_site_output(path, data_dirs) if data_file else is_data_file(path, data_dirs)
     if what:
         raise BuildError(f"拒绝写出 {path}：{what}，未写出任何文件")
     if os.path.lexists(path):
