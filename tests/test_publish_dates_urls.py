@@ -185,6 +185,69 @@ def test_conac_url_with_userinfo_is_refused(project: Project):
     ), result.err
 
 
+NUMERIC = (
+    "不是有效的 IP 地址（数字地址只接受 4 段十进制写法，如 8.8.8.8；十六进制、八进制、整数或少于 4 段的写法不接受）"
+)
+LOCAL_NAME = "是本机或局域网的名称，公众无法访问；请改为本站对外的域名"
+PATH_CHARS = (
+    "路径含网址中不允许直接写的字符（如引号、尖括号、空格、中文或单独的 %）；"
+    "请从浏览器地址栏复制本站的实际地址（这些字符在其中写作 %XX）"
+)
+ATTACK_BASE = [  # the outside attacker's base_url values (report item 7), each refused by the one check
+    ("https://0x7f000001/", f"主机 0x7f000001 {NUMERIC}"),
+    ("https://0177.0.0.1/x/", f"主机 0177.0.0.1 {NUMERIC}"),
+    (
+        "https://rsj.xinzhóu.gov.cn/x/",
+        "主机 rsj.xinzhóu.gov.cn 含非英文字符；网址的主机名须以 ASCII 写出（中文域名写其 "
+        "punycode 形式 xn--…），以免与外形相近的其他网站混淆；请从浏览器地址栏复制本站的实际地址",
+    ),
+    (
+        "https://rsj.xinzhou.gov.cn。/x/",
+        "主机 rsj.xinzhou.gov.cn。 含非英文字符；网址的主机名须以 ASCII 写出（中文域名写其 "
+        "punycode 形式 xn--…），以免与外形相近的其他网站混淆；请从浏览器地址栏复制本站的实际地址",
+    ),
+    (
+        "https://rsj.xinzhou.gov.cn./x/",
+        "主机 rsj.xinzhou.gov.cn. 的开头、结尾或中间有多余的点；请去掉（如 rsj.xinzhou.gov.cn）",
+    ),
+    (
+        "https://rsj.xinzhou.gov.cn/../x/",
+        "路径含 . 或 .. 目录；请直接写出本站的实际目录（如 https://rsj.xinzhou.gov.cn/pjjg/）",
+    ),
+    (
+        "https://rsj.xinzhou.gov.cn/%2e%2e/",
+        "路径含编码的点、斜杠或反斜杠（%2e、%2f、%5c）；请直接写出本站的实际目录，不要编码",
+    ),
+    ('https://rsj.xinzhou.gov.cn/"><script>alert(1)</script>/', PATH_CHARS),
+]
+
+
+@pytest.mark.parametrize("url, problem", ATTACK_BASE)
+def test_a_base_url_read_otherwise_than_written_is_refused_by_validate(project: Project, url: str, problem: str):
+    site_line(project, "base_url", url)
+    result = project.validate()
+    assert result.code == 1
+    assert result.err == (
+        f"错误：数据有 1 处问题，未写出任何文件：\n  {SITE}: base_url（网站地址）{url}：{problem}\n"
+    ), result.err
+
+
+@pytest.mark.parametrize(
+    "url, problem",
+    [
+        ("https://localhost.localdomain/x/", f"主机 localhost.localdomain {LOCAL_NAME}"),
+        ("https://db.internal/x/", f"主机 db.internal {LOCAL_NAME}"),
+        ("https://a/x/", "主机 a 不含点（.），是本机或局域网的名称，公众无法访问；请改为本站对外的完整域名"),
+    ],
+)
+def test_publish_refuses_a_local_name_of_any_form(publishable: Project, url: str, problem: str):
+    site_line(publishable, "base_url", url)
+    assert publishable.validate().code == 0  # a preview on the office's network is fine
+    result = publish(publishable)
+    assert result.code == 1
+    assert result.err == f"错误：不能正式发布：\n{SITE}: base_url（网站地址）{url}：{problem}\n", result.err
+
+
 def test_every_address_field_is_checked():
     """Every `*_url` of the settings goes through the one check, in `validate` and in `--publish`."""
     url_fields = {f.name for f in fields(SiteConfig) if f.name.endswith("_url")}
@@ -217,7 +280,60 @@ HOSTS = {
     "a]b": "broken",
     "": "broken",
     "1.2.3": "broken",
+    # numeric hosts in every other form a browser reads as an IP address
+    "0x7f000001": "broken",
+    "0X7F.0.0.1": "broken",
+    "0177.0.0.1": "broken",
+    "2130706433": "broken",
+    "127.1": "broken",
+    "8.8.8.0x8": "broken",
+    # local names, and a name with no dot: refused to publish only
+    "localhost.localdomain": "private",
+    "LOCALHOST.example.org": "private",
+    "db.internal": "private",
+    "pc.localdomain": "private",
+    "intranet": "private",
+    "a": "private",
+    # written otherwise than a browser takes it
+    "rsj.xinzhóu.gov.cn": "broken",
+    "rsj.xinzhou.gov.cn。": "broken",
+    "rsj.xinzhou.gov.cn.": "broken",
+    ".xinzhou.gov.cn": "broken",
+    "rsj..gov.cn": "broken",
+    "rsj_x.gov.cn": "broken",
+    "rsj%2ex.gov.cn": "broken",
+    "рsj.xinzhou.gov.cn": "broken",
+    "xn--rsj-xinzhu-9db.gov.cn": "public",
+    "0xdead.example.org": "public",
+    "1example.org": "public",
 }
+PATHS = {
+    "": True,
+    "/": True,
+    "/kh/": True,
+    "/kh": True,
+    "/index.html": True,
+    "/a]/": False,
+    "/[x/": False,
+    "/../x/": False,
+    "/kh/./": False,
+    "/kh/..": False,
+    "/%2e%2e/": False,
+    "/%2E/": False,
+    "/a%2fb/": False,
+    "/a%5Cb/": False,
+    '/"><script>alert(1)</script>/': False,
+    "/a b/": False,
+    "/考核/": False,
+    "/a%/": False,
+    "/a%zz/": False,
+    "/a%20b/": True,
+    "/%E8%80%83/": True,
+    "/~a/b.c/": True,
+    "/a;b=c/": True,
+    "/a...b/": True,
+}
+QUERIES = {None: True, "": True, "from=wx": True, "a=%E8%80%83&b=1?": True, 'a="><x>': False, "a=%": False}
 
 url_parts = st.fixed_dictionaries(
     {
@@ -225,8 +341,8 @@ url_parts = st.fixed_dictionaries(
         "userinfo": st.sampled_from([None, "u@", "u:p@", ":p@", "@"]),
         "host": st.sampled_from(sorted(HOSTS)),
         "port": st.one_of(st.none(), st.integers(-1, 70000), st.sampled_from(["", "abc", "0080"])),
-        "path": st.sampled_from(["", "/", "/kh/", "/kh", "/index.html", "/a]/", "/[x/"]),
-        "query": st.sampled_from([None, "", "from=wx"]),
+        "path": st.sampled_from(sorted(PATHS)),
+        "query": st.sampled_from(list(QUERIES)),
         "fragment": st.sampled_from([None, "", "top"]),
     }
 )
@@ -249,7 +365,8 @@ def meets_the_rule(p: dict, folder: bool, public: bool) -> bool:
         and p["userinfo"] is None
         and HOSTS[p["host"]] != "broken"
         and port_ok
-        and not re.search(r"[\[\]]", p["path"])
+        and PATHS[p["path"]]
+        and QUERIES[p["query"]]
         and p["fragment"] is None
         and (not folder or p["query"] is None and (p["path"] == "" or p["path"].endswith("/")))
         and (not public or HOSTS[p["host"]] == "public")
