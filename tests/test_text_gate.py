@@ -212,7 +212,7 @@ def test_issue_invisible_character_in_a_page_file_name(project):
     result = project.validate()
     assert result.code == 1
     assert result.err.splitlines()[1:] == [
-        f"  content/pages/ab\\u200bout.md: 页面文件名含不允许的字符 U+200B（零宽或文字方向控制字符）{HINT}",
+        f"  content/pages/ab⟨U+200B⟩out.md: 页面文件名含不允许的字符 U+200B（零宽或文字方向控制字符）{HINT}",
     ]
 
 

@@ -154,7 +154,11 @@ def test_approved_status_needs_approver_and_dates(clean):
 
 def test_stray_file_is_not_skipped_silently(clean):
     clean.write("scores/2023/P05.yml", "institution: P05\n")
-    expect_errors(clean, "scores/2023/P05.yml: 不认识的文件；评分表须命名为 <机构编号>.yaml（如 P01.yaml）")
+    expect_errors(
+        clean,
+        "scores/2023/P05.yml: 不认识的文件，工具不读取它；scores/2023/ 只放评分表 <机构编号>.yaml（如 P01.yaml）和 "
+        "roster.yaml、status.yaml、corrections.yaml、objections.yaml、ledger.json；请改名、移到数据目录之外或删去",
+    )
 
 
 def test_every_problem_in_every_file_is_reported_in_one_run(clean):

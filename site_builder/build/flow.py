@@ -20,7 +20,7 @@ from pathlib import Path
 from site_builder.build.context import BuildContext, open_cache
 from site_builder.build.layout import Layout
 from site_builder.build.progress import Progress
-from site_builder.build.validate import check_publishable, load, summary
+from site_builder.build.validate import check_publishable, ignored, load, summary
 from site_builder.common import urls
 from site_builder.common.messages import os_error
 from site_builder.domain.models import SiteInput
@@ -129,7 +129,7 @@ def build(
                     write_site(site, context, staging.writer)
                     finish_site(site, staging.writer, publish_mode=False)
                     written = staging.swap(before_swap=observe)
-            text = summary(site.reports)
+            text = summary(site.reports, ignored(layout))
             try:
                 context.pages.save()
                 if caches and state:

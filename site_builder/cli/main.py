@@ -19,7 +19,7 @@ from pathlib import Path
 from site_builder import __version__
 from site_builder.build.flow import build
 from site_builder.build.layout import Layout
-from site_builder.build.validate import load, summary
+from site_builder.build.validate import ignored, load, summary
 from site_builder.cli.parser import ERROR_PREFIX, ChineseArgumentParser, port, positive_int, year
 from site_builder.commands.synth import synth_command
 from site_builder.common.messages import absolute, os_error
@@ -140,9 +140,10 @@ def _layout(args: argparse.Namespace, with_out: bool = True) -> Layout:
 
 
 def _validate(args: argparse.Namespace) -> None:
-    site = load(_layout(args))
+    layout = _layout(args)
+    site = load(layout)
     print("数据校验通过。")
-    print(summary(site.reports))
+    print(summary(site.reports, ignored(layout)))
 
 
 def _build(args: argparse.Namespace) -> None:

@@ -111,6 +111,14 @@ def strip_refused(value: str) -> str:
     return "".join(c for c in value if not refused(c, multiline=True))
 
 
+def marked(value: str) -> str:
+    """The text as a message shows it: each refused character (invisible, or reordering the line)
+    replaced by its code point in brackets, ⟨U+200B⟩; everything else as written."""
+    if value.isascii() and value.isprintable():
+        return value
+    return "".join(f"⟨U+{ord(c):04X}⟩" if refused(c, multiline=False) else c for c in value)
+
+
 def name_key(value: str) -> str:
     """A name as names are compared: NFKC, refused characters removed, runs of space one space, trimmed.
     Two names with the same key look the same to a reader."""

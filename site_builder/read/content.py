@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Collection
 from pathlib import Path
 
 from site_builder.common.formats import zh_date, zh_number
@@ -14,6 +15,7 @@ from site_builder.domain.settings import SiteConfig
 from site_builder.errors import Problems
 from site_builder.read.config import load_config
 from site_builder.read.datafile import sample_mark
+from site_builder.read.inventory import entries, unknown
 from site_builder.read.markdown import markdown_to_html, split_front_matter
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -122,11 +124,47 @@ def grade_bands(rubric: Rubric) -> str:
     return f"{zh_number(len(rubric.grades))}个等级：{listed}"
 
 
+WINDOWS_RESERVED = re.compile(r"(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?", re.IGNORECASE)
+NAME_LIMIT = 64
+"""The longest page file name (without .md): it becomes a folder and an address."""
+
+
+def page_name_problem(path: Path) -> str | None:
+    """The one check of a page file's name (content/pages/<name>.md, which becomes the address
+    <name>/): None when it is read, else the message refusing it."""
+    bad = bad_character(path.name)
+    if bad:  # the name becomes an address: it passes the same gate as every text
+        return f"页面文件名含不允许的字符 {bad}；请删除它（只能有可见文字和空格）"
+    if (
+        path.suffix != ".md"
+        or not SLUG.match(path.stem)
+        or path.stem in RESERVED_SLUGS
+        or re.match(r"^\d{4}$", path.stem)
+    ):
+        return "页面文件须命名为小写字母、数字和连字符组成的 <名称>.md（如 about.md）"
+    if WINDOWS_RESERVED.fullmatch(path.stem):
+        return (
+            f"页面文件名 {path.stem} 是 Windows 的保留名称（con、prn、aux、nul、com1–com9、lpt1–lpt9），"
+            "网站复制到 Windows 电脑或服务器上时无法建立这个目录；请换一个名称（如 contact.md）"
+        )
+    if len(path.stem) > NAME_LIMIT:
+        return f"页面文件名有 {len(path.stem)} 个字符，超过上限 {NAME_LIMIT} 个（它会成为网址的一部分）；请改短"
+    return None
+
+
 def load_content(
-    content: Path, years: list[int], rel, problems: Problems, bands: dict[int, str] | None = None
+    content: Path,
+    years: list[int],
+    rel,
+    problems: Problems,
+    bands: dict[int, str] | None = None,
+    data_years: Collection[int] | None = None,
 ) -> tuple[SiteConfig | None, list[Page], dict[int, Page]]:
     """Site config, pages (content/pages/*.md, by `order` then name) and announcements by year.
-    `bands`: each year's grade bands (`grade_bands`), for an announcement's {{等级划分}}."""
+    `bands`: each year's grade bands (`grade_bands`), for an announcement's {{等级划分}}.
+    `data_years`: the years scores/ has a folder for (default `years`): content/<year>/ of another
+    year is refused (it would never be published)."""
+    known = set(years if data_years is None else data_years)
     config_path = content / "site.yaml"
     config = None
     if not content.is_dir():  # reported with the other missing inputs, by an absolute path
@@ -137,29 +175,31 @@ def load_content(
     else:
         config = load_config(config_path, rel(config_path), problems)
     pages = []
-    pages_dir = content / "pages"
-    if pages_dir.is_dir():
-        for path in sorted(pages_dir.iterdir()):
-            if path.name.startswith("."):
-                continue
-            bad = bad_character(path.name)
-            if bad:  # the name becomes an address: it passes the same gate as every text
-                problems.add(
-                    ascii(rel(path))[1:-1], f"页面文件名含不允许的字符 {bad}；请删除它（只能有可见文字和空格）"
-                )
-                continue
-            if (
-                path.suffix != ".md"
-                or not SLUG.match(path.stem)
-                or path.stem in RESERVED_SLUGS
-                or re.match(r"^\d{4}$", path.stem)
-            ):
-                problems.add(rel(path), "页面文件须命名为小写字母、数字和连字符组成的 <名称>.md（如 about.md）")
-                continue
-            page = _page(path, rel(path), path.stem, problems)
-            if page:
-                pages.append(page)
+    for path in entries(content / "pages", page_name_problem, rel, problems):
+        page = _page(path, rel(path), path.stem, problems)
+        if page:
+            pages.append(page)
     pages.sort(key=lambda p: (p.order, p.slug))
+
+    def content_entry(path: Path) -> str | None:
+        if path.name == "site.yaml" or (path.name == "pages" and path.is_dir()):
+            return None
+        if path.is_dir() and re.fullmatch(r"\d{4}", path.name) and int(path.name) in known:
+            entries(path, announcement_only, rel, problems)
+            return None
+        if path.is_dir() and re.fullmatch(r"\d{4}", path.name):
+            return (
+                f"没有 {path.name} 年度的评分数据（scores/{path.name}/），这个年度的公告不会发布；"
+                f"请先建立 scores/{path.name}/，或把这个目录移到数据目录之外"
+            )
+        return unknown("content/ 只放 site.yaml、pages/ 目录和各年度的目录（如 2023/，其中是 announcement.md）")
+
+    def announcement_only(path: Path) -> str | None:
+        if path.name == "announcement.md":
+            return None
+        return unknown(f"{rel(path.parent)}/ 只放该年度的公告 announcement.md；其他页面请放在 content/pages/")
+
+    entries(content, content_entry, rel, problems)
     announcements = {}
     for year in years:
         path = content / str(year) / "announcement.md"
