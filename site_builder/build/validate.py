@@ -43,7 +43,7 @@ def load(layout: Layout, context: BuildContext | None = None) -> SiteInput:
         years = []
     rel = Paths(layout.rubric, layout.scores, layout.root).rel
     bands = {y.year: grade_bands(y.rubric) for y in years}
-    data_years = [int(p.name) for p in list_year_dirs(layout.scores)]
+    data_years = [int(p.name) for p in list_year_dirs(layout.scores)] if layout.scores.is_dir() else None
     config, pages, announcements = load_content(
         layout.content, [y.year for y in years], rel, problems, bands, data_years
     )

@@ -162,9 +162,9 @@ def load_content(
 ) -> tuple[SiteConfig | None, list[Page], dict[int, Page]]:
     """Site config, pages (content/pages/*.md, by `order` then name) and announcements by year.
     `bands`: each year's grade bands (`grade_bands`), for an announcement's {{等级划分}}.
-    `data_years`: the years scores/ has a folder for (default `years`): content/<year>/ of another
-    year is refused (it would never be published)."""
-    known = set(years if data_years is None else data_years)
+    `data_years`: the years scores/ has a folder for: content/<year>/ of another year is refused (it
+    would never be published); None (scores/ itself is missing, reported on its own): not checked."""
+    known = None if data_years is None else set(data_years)
     config_path = content / "site.yaml"
     config = None
     if not content.is_dir():  # reported with the other missing inputs, by an absolute path
@@ -184,7 +184,7 @@ def load_content(
     def content_entry(path: Path) -> str | None:
         if path.name == "site.yaml" or (path.name == "pages" and path.is_dir()):
             return None
-        if path.is_dir() and re.fullmatch(r"\d{4}", path.name) and int(path.name) in known:
+        if path.is_dir() and re.fullmatch(r"\d{4}", path.name) and (known is None or int(path.name) in known):
             entries(path, announcement_only, rel, problems)
             return None
         if path.is_dir() and re.fullmatch(r"\d{4}", path.name):
