@@ -18,7 +18,7 @@ from site_builder.errors import BuildError, DataError, Problems
 from site_builder.pages import meta as pagemeta
 from site_builder.publish import privacy
 from site_builder.read import inventory
-from site_builder.read.content import check_assessment_periods, grade_bands, load_content
+from site_builder.read.content import check_assessment_periods, check_content_dates, grade_bands, load_content
 from site_builder.read.project import Paths, list_year_dirs, load_project
 from site_builder.record import reconcile
 
@@ -48,6 +48,10 @@ def load(layout: Layout, context: BuildContext | None = None) -> SiteInput:
         layout.content, [y.year for y in years], rel, problems, bands, data_years
     )
     check_assessment_periods(years, announcements, layout.content, rel, problems)
+    check_content_dates(pages, announcements, problems)
+    for year in years:
+        for file, message in dates.early_dates(year):
+            problems.add(file, message)
     privacy.check_site(years, config, pages, announcements, layout.content, rel, problems)
     pagemeta.check_content(years, pages, announcements, layout.content, rel, problems)
     ledgers = reconcile.read_year_ledgers(years, layout.scores, rel, problems)
@@ -146,6 +150,10 @@ def check_publishable(site: SiteInput, today: dt.date, years: Collection[int] | 
                 f"{d.year} 年尚无评分表的开展评价机构：{'、'.join(missing)}；正式发布须每个开展评价的机构都有评分表"
             )
         problems.extend(dates.future_dates(d, today))
+        page = site.announcements.get(d.year)
+        problems.extend(dates.future_content(page.path, page.meta, today) if page is not None else [])
+    for page in site.pages:  # the site's own pages are published with every year
+        problems.extend(dates.future_content(page.path, page.meta, today))
     samples = sample_files(site, chosen)
     if samples:
         problems.append(

@@ -10,6 +10,7 @@ from pathlib import Path
 from site_builder.common.formats import zh_date, zh_number
 from site_builder.common.textcheck import PAGE_LIMIT, bad_character, check_text, page_file_problem
 from site_builder.common.yamlio import YamlProblem
+from site_builder.domain import dates
 from site_builder.domain.models import Page, Rubric, YearData
 from site_builder.domain.settings import SiteConfig
 from site_builder.errors import Problems
@@ -48,7 +49,7 @@ def _period(meta: dict, rel: str, problems: Problems) -> tuple[dt.date, dt.date]
             values.append(value)
     if len(values) != 2:
         return None
-    if values[0] > values[1]:
+    if dates.out_of_order("assessed_from", values[0], "assessed_to", values[1]):
         problems.add(
             rel,
             f"考核期开始日期 assessed_from {values[0].isoformat()} 晚于结束日期 assessed_to "
@@ -112,7 +113,9 @@ def _page(
         title.strip(),
         markdown_to_html(body),
         order if isinstance(order, int) else 0,
-        {k: v for k, v in meta.items() if isinstance(v, str)} | {"title": title.strip()} | extra,
+        {k: str(v) if isinstance(v, dt.date) else v for k, v in meta.items() if isinstance(v, (str, dt.date))}
+        | {"title": title.strip()}
+        | extra,
         sample_mark(meta, rel, problems),
         rel,
     )
@@ -214,6 +217,16 @@ def load_content(
     return config, pages, announcements
 
 
+def check_content_dates(pages: list[Page], announcements: dict[int, Page], problems: Problems) -> None:
+    """No date of a page's front matter before its year (an announcement) or before 2000 (a page):
+    the date policy's `too_early`, checked by `validate`."""
+    docs = [(p, None) for p in pages] + [(p, y) for y, p in sorted(announcements.items())]
+    for page, year in docs:
+        for key, day in dates.content_dates(page.meta):
+            if dates.too_early(day, year):
+                problems.add(page.path, dates.early_message(key, day, year, f"页面开头的设置 {dates.label(key)}"))
+
+
 def check_assessment_periods(
     years: list[YearData], announcements: dict[int, Page], content: Path, rel, problems: Problems
 ) -> None:
@@ -224,6 +237,13 @@ def check_assessment_periods(
             continue  # already reported by load_content
         start, end = page.meta["assessed_from"], page.meta["assessed_to"]
         where = rel(content / str(year.year) / "announcement.md")
+        published_on = year.status.published_on
+        if published_on is not None and dates.out_of_order("assessed_to", end, "published_on", published_on):
+            problems.add(
+                where,
+                f"考核期结束日期 assessed_to {end.isoformat()} 晚于公示日期 {published_on.isoformat()}"
+                f"（{year.status.path} 的 published_on）；考核期须在结果公示之前结束，请核对日期",
+            )
         for sheet in year.sheets:
             if not start <= sheet.assessed_on <= end:
                 problems.add(
