@@ -126,11 +126,25 @@ def name_key(value: str) -> str:
     return " ".join(text.split())
 
 
+def typed(value: object) -> str:
+    """A value as the clerk typed it in YAML (flow style), never a Python repr: 1.5, [1.5],
+    {score: 1}, true, null, 2024-01-15, and text with its refused characters `marked`."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        return marked(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(typed(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{typed(k)}: {typed(v)}" for k, v in value.items()) + "}"
+    return marked(str(value))  # a number (Decimal, int), a date: as written
+
+
 def shown(value: object, width: int = 40) -> str:
-    """A value as a message quotes it: short, and escaped when it holds invisible characters."""
-    text = str(value)
-    if bad_character(text):
-        text = ascii(text)
+    """A value as a message quotes it: as typed (`typed`), short."""
+    text = typed(value)
     return text if len(text) <= width else text[:width] + "…"
 
 
@@ -180,12 +194,27 @@ def page_file_problem(path: Path) -> str | None:
     return None
 
 
+def _plain_in_id(char: str) -> bool:
+    """A character an id or a name may show as itself: printable, not refused, unchanged by NFKC
+    (not a full-width or compatibility form) and not a digit of another script (٠, ０), or Chinese
+    full-width punctuation （）、，."""
+    if char.isascii():
+        return char.isprintable()
+    if refused(char, multiline=False):
+        return False
+    if unicodedata.category(char)[0] == "P":
+        return True
+    return unicodedata.normalize("NFKC", char) == char and unicodedata.category(char) != "Nd"
+
+
 def shown_id(value: Any) -> str:
-    """An id as a message may quote it: escaped when it holds anything unusual, and short."""
-    text = str(value)
+    """An id as a message may quote it, short: a character that could pass for another (a
+    full-width or other script's digit, an invisible one, a line break) as its code point, ⟨U+0660⟩;
+    Chinese as written (a sheet named 杂项 is shown as 杂项)."""
+    text = typed(value)
     if text.isascii() and text.isprintable():
         return short(text)
-    return short(ascii(text), 40)
+    return short("".join(c if _plain_in_id(c) else f"⟨U+{ord(c):04X}⟩" for c in text), 40)
 
 
 def gate_findings(data: Any, path: str = "") -> list[tuple[str, str]]:
@@ -204,7 +233,7 @@ def gate_findings(data: Any, path: str = "") -> list[tuple[str, str]]:
                 label = str(key)
                 bad = bad_character(label, multiline=False) if isinstance(key, str) else None
                 if bad and bad not in found:
-                    found[bad] = f"{where}.{ascii(label)[1:-1]}" if where else ascii(label)[1:-1]
+                    found[bad] = f"{where}.{marked(label)}" if where else marked(label)
                 walk(value, f"{where}.{label}" if where else label)
         elif isinstance(node, (list, tuple)):
             for n, value in enumerate(node, 1):

@@ -8,7 +8,7 @@ from collections.abc import Collection
 from pathlib import Path
 
 from site_builder.common.formats import zh_date, zh_number
-from site_builder.common.textcheck import PAGE_LIMIT, bad_character, check_text, page_file_problem
+from site_builder.common.textcheck import PAGE_LIMIT, bad_character, check_text, page_file_problem, shown
 from site_builder.common.yamlio import YamlProblem
 from site_builder.domain import dates
 from site_builder.domain.models import Page, Rubric, YearData
@@ -44,7 +44,7 @@ def _period(meta: dict, rel: str, problems: Problems) -> tuple[dt.date, dt.date]
         if value is None:
             problems.add(rel, f"页面开头的设置缺少 {key}（{help_text}）")
         elif not isinstance(value, dt.date) or isinstance(value, dt.datetime):
-            problems.add(rel, f"页面开头的设置 {key} 须为日期（{help_text}），实为 {value}")
+            problems.add(rel, f"页面开头的设置 {key} 须为日期（{help_text}），实为 {shown(value)}")
         else:
             values.append(value)
     if len(values) != 2:
