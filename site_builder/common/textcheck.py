@@ -20,8 +20,15 @@ Which characters are allowed is decided by Unicode's properties, not by a list o
    "FILLER" (U+2800 BRAILLE PATTERN BLANK, which is a symbol by category but prints nothing).
 
 Spaces (Zs) are allowed: they show as space (U+3000 in Chinese text). Names are compared after NFKC,
-with every refused character removed and runs of space made one (`name_key`), so two names a reader
-cannot tell apart are one name.
+with every refused character and every space removed (`name_key`: 山西 工程职业学院 is 山西工程职业学院),
+so two names a reader cannot tell apart are one name.
+
+An institution's name is written in Han characters and Latin letters (with digits and punctuation):
+a letter of any other script — Cyrillic Ѕ for Latin S, Greek Α, Katakana エ ロ ニ カ タ ト ハ for the
+Han 工 口 二 力 夕 卜 八, Hangul — is refused (`name_script_problem`). That is decided instead of a
+confusables skeleton (Unicode TR39): no Chinese institution's name needs those scripts, and a
+refusal naming the letter tells the clerk what to retype, where a skeleton would quietly equate
+names; the script is read from the character's Unicode name (no table to keep).
 """
 
 from __future__ import annotations
@@ -120,10 +127,41 @@ def marked(value: str) -> str:
 
 
 def name_key(value: str) -> str:
-    """A name as names are compared: NFKC, refused characters removed, runs of space one space, trimmed.
-    Two names with the same key look the same to a reader."""
+    """A name as names are compared: NFKC, refused characters and every space removed (a space
+    inside a Chinese name is not seen as a difference). Two names with the same key look the same
+    to a reader."""
     text = strip_refused(unicodedata.normalize("NFKC", value))
-    return " ".join(text.split())
+    return "".join(text.split())
+
+
+NAME_SCRIPTS = ("CJK UNIFIED IDEOGRAPH", "LATIN ", "IDEOGRAPHIC ")
+"""The letters an institution's name is written in, by the start of their Unicode name (Han, Latin)."""
+SCRIPT_LABELS = {
+    "CYRILLIC": "西里尔字母",
+    "GREEK": "希腊字母",
+    "KATAKANA": "日文片假名",
+    "HIRAGANA": "日文平假名",
+    "HALFWIDTH KATAKANA": "日文片假名",
+    "KATAKANA-HIRAGANA": "日文假名符号",
+    "HANGUL": "韩文字母",
+}
+
+
+def name_script_problem(value: str) -> str | None:
+    """Why a name holds a letter no Chinese institution's name is written in (None: it holds none):
+    any letter, after NFKC, that is neither Han nor Latin."""
+    for char in unicodedata.normalize("NFKC", value):
+        if unicodedata.category(char)[0] != "L":
+            continue
+        name = unicodedata.name(char, "")
+        if name.startswith(NAME_SCRIPTS):
+            continue
+        script = next((label for key, label in SCRIPT_LABELS.items() if name.startswith(key + " ")), "其他文字的字母")
+        return (
+            f"含{script} {char}（U+{ord(char):04X}），与汉字或拉丁字母外形相近，读者分辨不出；"
+            "机构名称只用汉字、拉丁字母、数字和标点，请改为相应的汉字或字母重新输入"
+        )
+    return None
 
 
 def typed(value: object) -> str:

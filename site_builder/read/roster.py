@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from site_builder import __version__
-from site_builder.common.textcheck import NAME_LIMIT, SHORT_LIMIT, name_key, shown, shown_id
+from site_builder.common.textcheck import NAME_LIMIT, SHORT_LIMIT, name_key, name_script_problem, shown, shown_id
 from site_builder.common.yamlio import is_date, short
 from site_builder.domain.dates import out_of_order
 from site_builder.domain.models import STATUSES, TIERS, Institution, Roster, Sheet, Status
@@ -108,8 +108,9 @@ def _load_roster(path: Path, rel: str, year: int, paths: Paths, problems: Proble
             problems.add(rel, message, institution=inst_id)
 
         name, problem = text_field(raw.get("name"), "机构名称 name", NAME_LIMIT, required=True)
+        problem = problem or (name_script_problem(name) if name else None)
         if problem:
-            bad(problem)
+            bad(problem if problem.startswith("机构名称") else f"机构名称 name {problem}")
         if isinstance(raw.get("name"), str) and name_key(raw["name"]):
             keyed.append((inst_id, raw["name"], name_key(raw["name"])))
         tier = raw.get("tier")
