@@ -122,6 +122,22 @@ def test_nothing_close_gets_no_suggestion():
             "错误：--port 须为 0 至 65535 之间的端口号（0 表示自动选一个空闲端口），实为“70000”",
         ),
         (("build", "--publish=yes"), "错误：--publish 不带值，请去掉“=yes”"),
+        # synth: bounded, and ASCII digits only (int() takes full-width digits: attack report item 17)
+        (
+            ("synth", "--out", "x", "--institutions", "100000000"),
+            "错误：--institutions 须为 1 至 100000 之间的整数，实为“100000000”",
+        ),
+        (("synth", "--out", "x", "--institutions", "0"), "错误：--institutions 须为 1 至 100000 之间的整数，实为“0”"),
+        (
+            ("synth", "--out", "x", "--institutions", "１０"),
+            "错误：--institutions 须为 1 至 100000 之间的整数，实为“１０”（请用半角数字 0–9，不要用全角数字）",
+        ),
+        (("synth", "--out", "x", "--institutions", "5", "--seed", "-1"), "错误：--seed 须为 0 或正整数，实为“-1”"),
+        (("build", "--jobs", "２"), "错误：--jobs 须为正整数，实为“２”（请用半角数字 0–9，不要用全角数字）"),
+        (
+            ("build", "--publish", "--year", "２０２３"),
+            "错误：--year 须为四位数的年度，如 2023，实为“２０２３”（请用半角数字 0–9，不要用全角数字）",
+        ),
         (("validate", "extra"), "错误：多余的参数“extra”"),
     ],
 )

@@ -45,7 +45,7 @@ def test_every_reachable_score_is_accepted(score):
         (D("0.3"), "得分 0.3 不是本项评分规则可得的分值；可得 0、0.25、0.5、0.75、1"),
         (D("0.2500001"), "得分 0.2500001 不是本项评分规则可得的分值；可得 0、0.25、0.5、0.75、1"),
         ("1", "得分 1 不是数字；可得 0、0.25、0.5、0.75、1"),  # text: the workbook's cells say no more
-        (True, "得分 True 不是数字；可得 0、0.25、0.5、0.75、1"),
+        (True, "得分 true 不是数字；可得 0、0.25、0.5、0.75、1"),
         (D("NaN"), "得分 NaN 不是数字；可得 0、0.25、0.5、0.75、1"),
         (D("Infinity"), "得分 Infinity 不是数字；可得 0、0.25、0.5、0.75、1"),
         (None, "缺少本项得分（满分 1，可得 0、0.25、0.5、0.75、1）"),
@@ -145,7 +145,7 @@ def test_a_self_score_from_0_to_the_maximum(self_score):
 
 @pytest.mark.parametrize(
     "self_score, shown",
-    [(D("1.01"), "1.01"), (D("-0.01"), "-0.01"), ("x", "x"), (False, "False"), (D("1E+20"), "1E+20")],
+    [(D("1.01"), "1.01"), (D("-0.01"), "-0.01"), ("x", "x"), (False, "false"), (D("1E+20"), "1E+20")],
 )
 def test_a_self_score_refused(self_score, shown):
     assert problems(indicator("bonus"), D(1), self_score=self_score) == [

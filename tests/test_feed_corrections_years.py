@@ -200,7 +200,10 @@ def test_a_second_year(tmp_path):
     (y24 / "P01.yaml").write_text(text, encoding="utf-8")
     (root / "content/2024").mkdir()
     (root / "content/2024/announcement.md").write_text(
-        (root / "content/2023/announcement.md").read_text(encoding="utf-8").replace("2023年度", "2024年度"),
+        (root / "content/2023/announcement.md")
+        .read_text(encoding="utf-8")
+        .replace("2023年度", "2024年度")
+        .replace("assessed_from: 2023-12-21", "assessed_from: 2024-01-01"),  # within its year (the date policy)
         encoding="utf-8",
     )
     result = build(root)

@@ -6,15 +6,21 @@ Message tests call the function that produces the message (fast); a few go throu
 from __future__ import annotations
 
 import os
+import re
 import time
 from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from openpyxl import load_workbook
 from support.project import REPO
 
+from site_builder.build.flow import Layout
+from site_builder.commands import workbooks
 from site_builder.common.yamlio import YamlProblem, parse_yaml
-from site_builder.errors import Problems
+from site_builder.errors import DataError, Problems
 from site_builder.read.datafile import Paths
 from site_builder.read.project import load_project, load_roster, load_rubric, load_sheet
 from site_builder.read.roster import load_status
@@ -179,7 +185,7 @@ def test_yaml_messages_are_short():
 
 
 @pytest.mark.parametrize(
-    "raw, shown", [('"P05\\n"', "'P05\\n'"), ("P𝟎𝟓", "'P\\U0001d7ce\\U0001d7d3'"), ("P٠٥", "'P\\u0660\\u0665'")]
+    "raw, shown", [('"P05\\n"', "P05⟨U+000A⟩"), ("P𝟎𝟓", "P⟨U+1D7CE⟩⟨U+1D7D3⟩"), ("P٠٥", "P⟨U+0660⟩⟨U+0665⟩")]
 )
 def test_look_alike_institution_ids_in_a_sheet(tmp_path, raw, shown):
     messages = sheet_messages(tmp_path, edited("institution: P05", f"institution: {raw}"))
@@ -191,7 +197,7 @@ def test_look_alike_institution_ids_in_a_sheet(tmp_path, raw, shown):
 def test_look_alike_indicator_id(tmp_path):
     messages = sheet_messages(tmp_path, edited("  1-01: 1\n", "  1-0١: 1\n"))
     assert messages == [
-        "P05.yaml: 机构 P05: 指标 '1-0\\u0661': 未知指标 '1-0\\u0661'；指标编号为 1-01 至 7-31（见 rubric/2023.yaml）",
+        "P05.yaml: 机构 P05: 指标 1-0⟨U+0661⟩: 未知指标 1-0⟨U+0661⟩；指标编号为 1-01 至 7-31（见 rubric/2023.yaml）",
         "P05.yaml: 机构 P05: 指标 1-01: 缺少本项得分（满分 1，可得 0、1）",
     ]
 
@@ -207,7 +213,7 @@ def roster_messages(tmp_path: Path, old: str, new: str) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    "raw, shown", [('"M01\\n"', "'M01\\n'"), ("M٠٢", "'M\\u0660\\u0662'"), ("M０１", "'M\\uff10\\uff11'")]
+    "raw, shown", [('"M01\\n"', "M01⟨U+000A⟩"), ("M٠٢", "M⟨U+0660⟩⟨U+0662⟩"), ("M０１", "M⟨U+FF10⟩⟨U+FF11⟩")]
 )
 def test_look_alike_ids_in_the_roster(tmp_path, raw, shown):
     assert roster_messages(tmp_path, "  - id: M01\n", f"  - id: {raw}\n") == [
@@ -402,3 +408,89 @@ def test_markdown_page_with_a_control_character(project):
 def test_whole_project_loads_with_the_checks(project):
     years = load_project(project.path("scores"), project.path("rubric"), base=project.root)
     assert [len(y.sheets) for y in years] == [24]
+
+
+# --- messages show a value as the clerk typed it: never a Python repr, never \u escapes (attack item 15) ---------
+
+SCALARS = [
+    "1.5",
+    "-0.25",
+    "1e400",
+    "0.1234567890123",
+    "true",
+    "null",
+    "2024-01-07",
+    "abc",
+    "杂项",
+    "'１．５'",
+    '"a\\u200bb"',
+    '"\\u202e学校"',
+    '"P٠٥"',
+    "'1.5'",
+    '"\\t"',
+    "ｘ",
+]
+flow_values = st.recursive(
+    st.sampled_from(SCALARS),
+    lambda inner: st.one_of(
+        st.lists(inner, min_size=1, max_size=3).map(lambda xs: "[" + ", ".join(xs) + "]"),
+        st.lists(
+            st.tuples(st.sampled_from(["score", "reason", "self", "x", "杂项"]), inner), min_size=1, max_size=2
+        ).map(lambda kvs: "{" + ", ".join(f"{k}: {v}" for k, v in kvs) + "}"),
+    ),
+    max_leaves=4,
+)
+PLACES = [
+    ("  2-01: 1\n", "  2-01: {v}\n"),
+    ("  2-01: 1\n", "  2-01: {{score: {v}}}\n"),
+    ("  2-01: 1\n", "  2-01: {{score: 0.5, reason: {v}}}\n"),
+    ("  2-01: 1\n", "  2-01: {{score: 1, self: {v}}}\n"),
+    ("  2-01: 1\n", "  2-01: {{score: 1, self: 0.5, self_reason: {v}}}\n"),
+    ("institution: P05", "institution: {v}"),
+    ("assessed_on: 2024-01-07", "assessed_on: {v}"),
+    ("senior_levels: false", "senior_levels: {v}"),
+    ("veto: {}", "veto: {v}"),
+    ("veto: {}", "veto: {{6-01: {v}}}"),
+]
+REPR = re.compile(
+    r"Decimal\(|datetime\.|\\u[0-9a-fA-F]{4}|\\U[0-9a-fA-F]{8}|\\x[0-9a-fA-F]{2}|\['|\{'|\bTrue\b|\bFalse\b|\bNone\b"
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(PLACES), flow_values)
+def test_no_message_shows_a_python_repr_or_escape(tmp_path, place, value):
+    old, new = place
+    messages = sheet_messages(tmp_path, edited(old, new.format(v=value)))
+    for message in messages:
+        assert not REPR.search(message), (value, message)
+
+
+def test_a_list_where_a_score_belongs_is_shown_as_typed(tmp_path):
+    """Attack report item 15: `1-11: [1.5]` was shown as 得分 [Decimal('1.5')]."""
+    assert sheet_messages(tmp_path, edited("  2-01: 1\n", "  2-01: [1.5]\n")) == [
+        "P05.yaml: 机构 P05: 指标 2-01: 得分 [1.5] 不是数字；可得 0、0.25、0.5、0.75、1"
+    ]
+
+
+@pytest.mark.parametrize("depth", [33, 1000, 100_000])
+def test_nesting_beyond_the_limit_names_the_limit(tmp_path, depth):
+    """libyaml's own limit (1,000 levels) used to give a generic 无法解析 without the 32-level limit."""
+    messages = sheet_messages(tmp_path, edited("institution: P05", "institution: " + "[" * depth + "]" * depth))
+    assert messages == ["P05.yaml:1: 机构 P05: 嵌套超过 32 层；数据文件不需要这么深的结构，请检查文件"]
+
+
+def test_a_hidden_extra_sheet_is_named_as_written(project):
+    """Attack report item 15: a hidden sheet 杂项 was named m.xlsx!'\\u6742\\u9879'."""
+    layout = Layout.from_args(root=str(project.root))
+    path = project.path("m.xlsx")
+    workbooks.write_workbook(layout, path, None, ["P03"], fill=True)
+    wb = load_workbook(path)
+    wb.create_sheet("杂项").sheet_state = "hidden"
+    wb.save(path)
+    with pytest.raises(DataError) as refused:
+        workbooks.import_workbooks(layout, [path], None, True)
+    assert [str(p) for p in refused.value.problems] == [
+        "m.xlsx!杂项: 工作表“杂项”是隐藏的工作表，不导入（其中的内容在表格中看不到，无法确认是专家填写的）；"
+        "请在 Excel 或 WPS 中右键工作表标签，取消隐藏后再导入，或删去这张工作表"
+    ]

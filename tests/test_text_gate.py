@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from support.project import copy_project, in_process
 
-from site_builder.common.textcheck import bad_character, gate_findings, name_key, refused
+from site_builder.common.textcheck import bad_character, gate_findings, name_key, name_script_problem, refused
 
 # Unicode's Default_Ignorable_Code_Point (DerivedCoreProperties.txt, Unicode 15), written out here
 # independently of the code: the oracle the gate is checked against.
@@ -174,6 +174,63 @@ def test_two_names_equal_after_normalisation_are_refused_as_duplicates(gate_proj
     ) in result.err
 
 
+SPACES = [c for c in map(chr, range(0x110000)) if unicodedata.category(c) == "Zs"]
+
+
+@settings(max_examples=8, deadline=None, phases=NO_SHRINK, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(SPACES), st.integers(1, 7))
+def test_two_names_that_differ_only_by_a_space_are_duplicates(gate_project, space, at):
+    """Attack report item 12: 山西 工程职业学院 was accepted beside 山西工程职业学院."""
+    rel = "scores/2023/roster.yaml"
+    original = gate_project.read(rel)
+    twin = "山西工程职业学院"[:at] + space + "山西工程职业学院"[at:]
+    try:
+        gate_project.edit(rel, "name: 山西国智职业培训学校", f"name: {_q(twin)}")
+        result = in_process("validate", "--root", str(gate_project.root))
+    finally:
+        gate_project.write(rel, original)
+    assert result.code == 1
+    assert result.err.splitlines()[1:] == [
+        "  scores/2023/roster.yaml: 机构 P02: 机构名称 山西工程职业学院 重复：P01 和 P02 同名；每个机构的名称须不同，"
+        "请核对这两个机构的名称"
+    ], result.err
+
+
+def _script(char: str) -> str:
+    name = unicodedata.name(char, "")
+    return "han" if name.startswith(("CJK UNIFIED IDEOGRAPH", "IDEOGRAPHIC ")) else name.split(" ")[0]
+
+
+letters = st.characters(categories=["Lu", "Ll", "Lt", "Lm", "Lo"]).filter(
+    lambda c: unicodedata.normalize("NFKC", c) == c and not refused(c)
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(letters, st.sampled_from(["山西{}程职业学院", "{}hanxi", "山西工程{}"]))
+def test_a_name_is_refused_iff_it_holds_a_letter_neither_han_nor_latin(char, form):
+    problem = name_script_problem(form.format(char))
+    assert (problem is None) == (_script(char) in ("han", "LATIN")), (char, unicodedata.name(char, ""), problem)
+    if problem:
+        assert f"{char}（U+{ord(char):04X}）" in problem
+
+
+@pytest.mark.parametrize(
+    "twin, script, char",
+    [("Ѕhanxi", "西里尔字母", "Ѕ"), ("山西エ程职业学院", "日文片假名", "エ"), ("山西工程职业学院ニ", "日文片假名", "ニ"),
+     ("山西ロ程职业学院", "日文片假名", "ロ"), ("Αnhui", "希腊字母", "Α"), ("山西공정", "韩文字母", "공")],
+)  # fmt: skip
+def test_a_lookalike_letter_in_a_roster_name_is_refused(project, twin, script, char):
+    """Attack report item 12: Ѕhanxi (Cyrillic Ѕ) and 山西エ程职业学院 (Katakana エ) were accepted."""
+    project.edit("scores/2023/roster.yaml", "name: 山西国智职业培训学校", f"name: {twin}")
+    result = project.validate()
+    assert result.code == 1
+    assert result.err.splitlines()[1:] == [
+        f"  scores/2023/roster.yaml: 机构 P02: 机构名称 name 含{script} {char}（U+{ord(char):04X}），与汉字或拉丁字母"
+        "外形相近，读者分辨不出；机构名称只用汉字、拉丁字母、数字和标点，请改为相应的汉字或字母重新输入"
+    ], result.err
+
+
 # The issue's examples, with their exact messages.
 HINT = "；请删除它（只能有可见文字和空格）"
 
@@ -212,7 +269,7 @@ def test_issue_invisible_character_in_a_page_file_name(project):
     result = project.validate()
     assert result.code == 1
     assert result.err.splitlines()[1:] == [
-        f"  content/pages/ab\\u200bout.md: 页面文件名含不允许的字符 U+200B（零宽或文字方向控制字符）{HINT}",
+        f"  content/pages/ab⟨U+200B⟩out.md: 页面文件名含不允许的字符 U+200B（零宽或文字方向控制字符）{HINT}",
     ]
 
 

@@ -47,7 +47,7 @@ def test_unknown_missing_and_duplicated_indicators(clean):
     "value, message",
     [
         ('"abc"', "得分 abc 不是数字；可得 0、0.25、0.5、0.75、1"),
-        ("true", "得分 True 不是数字；可得 0、0.25、0.5、0.75、1"),
+        ("true", "得分 true 不是数字；可得 0、0.25、0.5、0.75、1"),
         ("-0.25", "得分 -0.25 超出 0 至 1 的范围；可得 0、0.25、0.5、0.75、1"),
         ("1.25", "得分 1.25 超出 0 至 1 的范围；可得 0、0.25、0.5、0.75、1"),
         ("{score: 0.7, reason: 缺项}", "得分 0.7 不是本项评分规则可得的分值；可得 0、0.25、0.5、0.75、1"),
@@ -154,7 +154,11 @@ def test_approved_status_needs_approver_and_dates(clean):
 
 def test_stray_file_is_not_skipped_silently(clean):
     clean.write("scores/2023/P05.yml", "institution: P05\n")
-    expect_errors(clean, "scores/2023/P05.yml: 不认识的文件；评分表须命名为 <机构编号>.yaml（如 P01.yaml）")
+    expect_errors(
+        clean,
+        "scores/2023/P05.yml: 不认识的文件，工具不读取它；scores/2023/ 只放评分表 <机构编号>.yaml（如 P01.yaml）和 "
+        "roster.yaml、status.yaml、corrections.yaml、objections.yaml、ledger.json；请改名、移到数据目录之外或删去",
+    )
 
 
 def test_every_problem_in_every_file_is_reported_in_one_run(clean):

@@ -122,7 +122,7 @@ def build(
                 uptodate.forget(layout.cache)  # until this build has finished
             from site_builder.build.context import BuildContext
             from site_builder.build.progress import Progress
-            from site_builder.build.validate import check_publishable, load, summary
+            from site_builder.build.validate import check_publishable, ignored, load, summary
             from site_builder.read.project import Paths
             from site_builder.record import previous as previous_site
 
@@ -160,7 +160,7 @@ def build(
                     written = staging.swap(before_swap=observe)
                 if official and previous_site.publications_in(written, site.ledgers) != official:
                     replaced = tuple(official)
-            text = summary(site.reports)
+            text = summary(site.reports, ignored(layout))
             try:
                 context.pages.save()
                 if caches and state:

@@ -17,8 +17,9 @@ from site_builder.domain.scoring import Figures, year_results
 from site_builder.errors import BuildError, DataError, Problems
 from site_builder.pages import meta as pagemeta
 from site_builder.publish import privacy
-from site_builder.read.content import check_assessment_periods, grade_bands, load_content
-from site_builder.read.project import Paths, load_project
+from site_builder.read import inventory
+from site_builder.read.content import check_assessment_periods, check_content_dates, grade_bands, load_content
+from site_builder.read.project import Paths, list_year_dirs, load_project
 from site_builder.record import reconcile
 
 PLACEHOLDER_HOSTS = {"example.org", "example.com", "example.net"}
@@ -42,8 +43,15 @@ def load(layout: Layout, context: BuildContext | None = None) -> SiteInput:
         years = []
     rel = Paths(layout.rubric, layout.scores, layout.root).rel
     bands = {y.year: grade_bands(y.rubric) for y in years}
-    config, pages, announcements = load_content(layout.content, [y.year for y in years], rel, problems, bands)
+    data_years = [int(p.name) for p in list_year_dirs(layout.scores)] if layout.scores.is_dir() else None
+    config, pages, announcements = load_content(
+        layout.content, [y.year for y in years], rel, problems, bands, data_years
+    )
     check_assessment_periods(years, announcements, layout.content, rel, problems)
+    check_content_dates(pages, announcements, problems)
+    for year in years:
+        for file, message in dates.early_dates(year):
+            problems.add(file, message)
     privacy.check_site(years, config, pages, announcements, layout.content, rel, problems)
     pagemeta.check_content(years, pages, announcements, layout.content, rel, problems)
     ledgers = reconcile.read_year_ledgers(years, layout.scores, rel, problems)
@@ -53,8 +61,14 @@ def load(layout: Layout, context: BuildContext | None = None) -> SiteInput:
     return SiteInput(config, reports, pages, announcements, layout.templates, ledgers=ledgers)
 
 
-def summary(reports: list[YearReport]) -> str:
-    """What `validate` prints: what would be published, at a glance."""
+def ignored(layout: Layout) -> list[str]:
+    """The files under the data folders left alone as an editor's or the system's (`inventory`)."""
+    rel = Paths(layout.rubric, layout.scores, layout.root).rel
+    return inventory.ignored_files([layout.scores, layout.rubric, layout.content], rel)
+
+
+def summary(reports: list[YearReport], ignored_names: Collection[str] = ()) -> str:
+    """What `validate` prints: what would be published, at a glance, and the files left unread."""
     lines = []
     for rep in reports:
         d, f = rep.data, Figures.of(rep.results, rep.data.rubric)
@@ -68,6 +82,7 @@ def summary(reports: list[YearReport]) -> str:
         grades = "，".join(f"{g} {n}" for g, n in f.by_outcome.items())
         lines.append(f"  等级：{grades}")
         lines.extend(filter(None, [objections.summary_line(d)]))
+    lines.extend(filter(None, [inventory.ignored_line(list(ignored_names))]))
     return "\n".join(lines)
 
 
@@ -135,6 +150,10 @@ def check_publishable(site: SiteInput, today: dt.date, years: Collection[int] | 
                 f"{d.year} 年尚无评分表的开展评价机构：{'、'.join(missing)}；正式发布须每个开展评价的机构都有评分表"
             )
         problems.extend(dates.future_dates(d, today))
+        page = site.announcements.get(d.year)
+        problems.extend(dates.future_content(page.path, page.meta, today) if page is not None else [])
+    for page in site.pages:  # the site's own pages are published with every year
+        problems.extend(dates.future_content(page.path, page.meta, today))
     samples = sample_files(site, chosen)
     if samples:
         problems.append(

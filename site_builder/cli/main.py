@@ -18,7 +18,7 @@ from pathlib import Path
 
 from site_builder import __version__
 from site_builder.build.layout import Layout
-from site_builder.cli.parser import ERROR_PREFIX, ChineseArgumentParser, port, positive_int, year
+from site_builder.cli.parser import ERROR_PREFIX, ChineseArgumentParser, institutions, port, positive_int, seed, year
 from site_builder.common.messages import absolute, os_error
 from site_builder.errors import DataError, SiteBuilderError
 
@@ -116,9 +116,9 @@ def _verify_args(p: argparse.ArgumentParser) -> None:
 
 
 def _synth_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--institutions", type=positive_int, required=True, metavar="N", help="机构数")
+    p.add_argument("--institutions", type=institutions, required=True, metavar="N", help="机构数")
     p.add_argument("--out", required=True, metavar="DIR", help="输出目录")
-    p.add_argument("--seed", type=int, default=1, help="随机种子，默认 1")
+    p.add_argument("--seed", type=seed, default=1, help="随机种子，默认 1")
     p.add_argument("--root", metavar="DIR", help="取评估表和页面内容的数据根目录，默认当前目录")
 
 
@@ -137,11 +137,12 @@ def _layout(args: argparse.Namespace, with_out: bool = True) -> Layout:
 
 
 def _validate(args: argparse.Namespace) -> None:
-    from site_builder.build.validate import load, summary  # each command imports what it runs
+    from site_builder.build.validate import ignored, load, summary  # each command imports what it runs
 
-    site = load(_layout(args))
+    layout = _layout(args)
+    site = load(layout)
     print("数据校验通过。")
-    print(summary(site.reports))
+    print(summary(site.reports, ignored(layout)))
 
 
 def _build(args: argparse.Namespace) -> None:

@@ -20,8 +20,15 @@ Which characters are allowed is decided by Unicode's properties, not by a list o
    "FILLER" (U+2800 BRAILLE PATTERN BLANK, which is a symbol by category but prints nothing).
 
 Spaces (Zs) are allowed: they show as space (U+3000 in Chinese text). Names are compared after NFKC,
-with every refused character removed and runs of space made one (`name_key`), so two names a reader
-cannot tell apart are one name.
+with every refused character and every space removed (`name_key`: 山西 工程职业学院 is 山西工程职业学院),
+so two names a reader cannot tell apart are one name.
+
+An institution's name is written in Han characters and Latin letters (with digits and punctuation):
+a letter of any other script — Cyrillic Ѕ for Latin S, Greek Α, Katakana エ ロ ニ カ タ ト ハ for the
+Han 工 口 二 力 夕 卜 八, Hangul — is refused (`name_script_problem`). That is decided instead of a
+confusables skeleton (Unicode TR39): no Chinese institution's name needs those scripts, and a
+refusal naming the letter tells the clerk what to retype, where a skeleton would quietly equate
+names; the script is read from the character's Unicode name (no table to keep).
 """
 
 from __future__ import annotations
@@ -111,18 +118,71 @@ def strip_refused(value: str) -> str:
     return "".join(c for c in value if not refused(c, multiline=True))
 
 
+def marked(value: str) -> str:
+    """The text as a message shows it: each refused character (invisible, or reordering the line)
+    replaced by its code point in brackets, ⟨U+200B⟩; everything else as written."""
+    if value.isascii() and value.isprintable():
+        return value
+    return "".join(f"⟨U+{ord(c):04X}⟩" if refused(c, multiline=False) else c for c in value)
+
+
 def name_key(value: str) -> str:
-    """A name as names are compared: NFKC, refused characters removed, runs of space one space, trimmed.
-    Two names with the same key look the same to a reader."""
+    """A name as names are compared: NFKC, refused characters and every space removed (a space
+    inside a Chinese name is not seen as a difference). Two names with the same key look the same
+    to a reader."""
     text = strip_refused(unicodedata.normalize("NFKC", value))
-    return " ".join(text.split())
+    return "".join(text.split())
+
+
+NAME_SCRIPTS = ("CJK UNIFIED IDEOGRAPH", "LATIN ", "IDEOGRAPHIC ")
+"""The letters an institution's name is written in, by the start of their Unicode name (Han, Latin)."""
+SCRIPT_LABELS = {
+    "CYRILLIC": "西里尔字母",
+    "GREEK": "希腊字母",
+    "KATAKANA": "日文片假名",
+    "HIRAGANA": "日文平假名",
+    "HALFWIDTH KATAKANA": "日文片假名",
+    "KATAKANA-HIRAGANA": "日文假名符号",
+    "HANGUL": "韩文字母",
+}
+
+
+def name_script_problem(value: str) -> str | None:
+    """Why a name holds a letter no Chinese institution's name is written in (None: it holds none):
+    any letter, after NFKC, that is neither Han nor Latin."""
+    for char in unicodedata.normalize("NFKC", value):
+        if unicodedata.category(char)[0] != "L":
+            continue
+        name = unicodedata.name(char, "")
+        if name.startswith(NAME_SCRIPTS):
+            continue
+        script = next((label for key, label in SCRIPT_LABELS.items() if name.startswith(key + " ")), "其他文字的字母")
+        return (
+            f"含{script} {char}（U+{ord(char):04X}），与汉字或拉丁字母外形相近，读者分辨不出；"
+            "机构名称只用汉字、拉丁字母、数字和标点，请改为相应的汉字或字母重新输入"
+        )
+    return None
+
+
+def typed(value: object) -> str:
+    """A value as the clerk typed it in YAML (flow style), never a Python repr: 1.5, [1.5],
+    {score: 1}, true, null, 2024-01-15, and text with its refused characters `marked`."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        return marked(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(typed(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{typed(k)}: {typed(v)}" for k, v in value.items()) + "}"
+    return marked(str(value))  # a number (Decimal, int), a date: as written
 
 
 def shown(value: object, width: int = 40) -> str:
-    """A value as a message quotes it: short, and escaped when it holds invisible characters."""
-    text = str(value)
-    if bad_character(text):
-        text = ascii(text)
+    """A value as a message quotes it: as typed (`typed`), short."""
+    text = typed(value)
     return text if len(text) <= width else text[:width] + "…"
 
 
@@ -172,12 +232,27 @@ def page_file_problem(path: Path) -> str | None:
     return None
 
 
+def _plain_in_id(char: str) -> bool:
+    """A character an id or a name may show as itself: printable, not refused, unchanged by NFKC
+    (not a full-width or compatibility form) and not a digit of another script (٠, ０), or Chinese
+    full-width punctuation （）、，."""
+    if char.isascii():
+        return char.isprintable()
+    if refused(char, multiline=False):
+        return False
+    if unicodedata.category(char)[0] == "P":
+        return True
+    return unicodedata.normalize("NFKC", char) == char and unicodedata.category(char) != "Nd"
+
+
 def shown_id(value: Any) -> str:
-    """An id as a message may quote it: escaped when it holds anything unusual, and short."""
-    text = str(value)
+    """An id as a message may quote it, short: a character that could pass for another (a
+    full-width or other script's digit, an invisible one, a line break) as its code point, ⟨U+0660⟩;
+    Chinese as written (a sheet named 杂项 is shown as 杂项)."""
+    text = typed(value)
     if text.isascii() and text.isprintable():
         return short(text)
-    return short(ascii(text), 40)
+    return short("".join(c if _plain_in_id(c) else f"⟨U+{ord(c):04X}⟩" for c in text), 40)
 
 
 def gate_findings(data: Any, path: str = "") -> list[tuple[str, str]]:
@@ -196,7 +271,7 @@ def gate_findings(data: Any, path: str = "") -> list[tuple[str, str]]:
                 label = str(key)
                 bad = bad_character(label, multiline=False) if isinstance(key, str) else None
                 if bad and bad not in found:
-                    found[bad] = f"{where}.{ascii(label)[1:-1]}" if where else ascii(label)[1:-1]
+                    found[bad] = f"{where}.{marked(label)}" if where else marked(label)
                 walk(value, f"{where}.{label}" if where else label)
         elif isinstance(node, (list, tuple)):
             for n, value in enumerate(node, 1):

@@ -170,6 +170,8 @@ def _syntax_problem(text: str, exc: yaml.MarkedYAMLError) -> YamlProblem:
     def line(mark: yaml.Mark | None) -> int | None:
         return mark.line + 1 if mark else None
 
+    if "nesting depth" in str(exc.problem):  # libyaml's own limit (1,000 levels) met before our count
+        return YamlProblem(f"嵌套超过 {MAX_DEPTH} 层；数据文件不需要这么深的结构，请检查文件", line(exc.problem_mark))
     message, at = explain(text, exc.problem, exc.context, line(exc.problem_mark), line(exc.context_mark))
     return YamlProblem(message, at)
 

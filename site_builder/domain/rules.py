@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from site_builder.common.numbers import within_bounds
-from site_builder.common.textcheck import REASON_LIMIT, check_text
+from site_builder.common.textcheck import REASON_LIMIT, check_text, typed
 from site_builder.common.yamlio import is_number, short, to_decimal
 from site_builder.domain.models import APPLIES_LABELS, FLAG_LABELS, Indicator, ItemScore
 from site_builder.domain.scoring import fmt
@@ -41,7 +41,7 @@ def _shown(value: Any) -> str:
     """A value as a message quotes it: numbers exactly, text cut short."""
     if isinstance(value, Decimal) and value.is_finite():
         return fmt(value) if within_bounds(value) else short(str(value))
-    return short(str(value))
+    return short(typed(value))
 
 
 QUOTED_NUMBER = re.compile(r"\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*", re.ASCII)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from site_builder.common.formats import zh_date
+from site_builder.common.textcheck import shown
 from site_builder.errors import Problems
 
 # The site's columns (栏目) by the first folder below a year, as the main navigation names them.
@@ -74,7 +75,7 @@ def check_content(years, pages, announcements, content_dir, rel, problems: Probl
             continue
         when = parse_time(raw)
         if when is None:
-            problems.add(file, f"published_at（发布时间）为 {raw}，应写成 2024-01-15 09:00 的形式")
+            problems.add(file, f"published_at（发布时间）为 {shown(raw)}，应写成 2024-01-15 09:00 的形式")
         elif year is not None and published_on.get(year) and when.date() != published_on[year]:
             problems.add(
                 file,

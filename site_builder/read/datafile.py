@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any, TypeGuard
 
 from site_builder.common.messages import did_you_mean
-from site_builder.common.textcheck import check_text, gate_findings, gate_message, shown_id
-from site_builder.common.yamlio import MB, YamlProblem, read_yaml, short
+from site_builder.common.textcheck import check_text, gate_findings, gate_message, shown, shown_id
+from site_builder.common.yamlio import MB, YamlProblem, read_yaml
 from site_builder.domain.scoring import fmt
 from site_builder.errors import Problems
 from site_builder.storage.sealed import CacheFolder
@@ -235,7 +235,7 @@ def sample_mark(data: dict, rel: str, problems: Problems, institution: str | Non
     if not isinstance(value, bool):
         problems.add(
             rel,
-            f"sample 为 {short(str(value))}；示例数据文件写 sample: true，正式数据请删去这一行",
+            f"sample 为 {shown(value)}；示例数据文件写 sample: true，正式数据请删去这一行",
             institution=institution,
         )
         return False

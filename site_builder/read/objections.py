@@ -183,7 +183,7 @@ def parse_objections(
                     f"写作 correction: {correction.strip()}"
                 )
             elif isinstance(correction, bool) or not isinstance(correction, int) or correction < 1:
-                bad(f"的 correction 须为正整数（{corrections_rel} 中更正的序号，从 1 起），实为 {correction}")
+                bad(f"的 correction 须为正整数（{corrections_rel} 中更正的序号，从 1 起），实为 {shown(correction)}")
             elif correction not in fixes:
                 bad(
                     f"引用第 {correction} 条更正，但 {corrections_rel} 中只有 {len(fixes)} 条更正；请核对序号，"

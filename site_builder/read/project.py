@@ -23,6 +23,7 @@ from site_builder.read.datafile import (  # noqa: F401 - re-exported for the res
     outside_message,
     read_data,
 )
+from site_builder.read.inventory import entries, unknown
 from site_builder.read.objections import load_objections
 from site_builder.read.roster import check_dates_against_sheets, load_roster, load_status
 from site_builder.read.rubric import load_rubric
@@ -61,20 +62,17 @@ def load_year(year_dir: Path, paths: Paths, problems: Problems) -> YearData | No
     if (year_dir / "status.yaml").is_file():
         status = load_status(year_dir / "status.yaml", paths, problems)
 
-    sheet_paths = []
-    for path in sorted(year_dir.iterdir()):
-        if path.name in RESERVED_FILES and not path.is_file():
-            problems.add(paths.rel(path), not_a_file_message(path.name))
-            continue
-        if path.name.startswith(".") or path.name in RESERVED_FILES:
-            continue
+    def wanted(path: Path) -> str | None:
+        if path.name in RESERVED_FILES:
+            return None if path.is_file() else not_a_file_message(path.name)
         if path.suffix != ".yaml" or not path.is_file():
-            problems.add(paths.rel(path), "不认识的文件；评分表须命名为 <机构编号>.yaml（如 P01.yaml）")
-            continue
-        if not paths.inside(path):
-            problems.add(paths.rel(path), outside_message())
-            continue
-        sheet_paths.append(path)
+            return unknown(
+                f"{rel_dir}/ 只放评分表 <机构编号>.yaml（如 P01.yaml）和 roster.yaml、status.yaml、"
+                "corrections.yaml、objections.yaml、ledger.json"
+            )
+        return None if paths.inside(path) else outside_message()
+
+    sheet_paths = [p for p in entries(year_dir, wanted, paths.rel, problems) if p.name not in RESERVED_FILES]
     if rubric is None or roster is None:
         return None  # sheets cannot be checked without both; their problems are reported above
     context = rubric_path.read_bytes() + b"\0" + (year_dir / "roster.yaml").read_bytes()
@@ -132,15 +130,6 @@ def list_year_dirs(scores_dir: Path) -> list[Path]:
     )
 
 
-def implausible_year_dirs(scores_dir: Path) -> list[Path]:
-    """Folders named with four digits that are not a year the data can be for (0999, 3023)."""
-    if not scores_dir.is_dir():
-        return []
-    return sorted(
-        p for p in scores_dir.iterdir() if p.is_dir() and YEAR_DIR.fullmatch(p.name) and not plausible_year(p.name)
-    )
-
-
 def load_project(
     scores_dir: Path, rubric_dir: Path, base: Path | None = None, cache: CacheFolder | None = None, workers: int = 1
 ) -> list[YearData]:
@@ -153,13 +142,25 @@ def load_project(
         if not folder.is_dir():  # every missing input in one run, with a path that cannot be misread
             problems.add(os.path.abspath(folder), f"{what}不存在")
     problems.raise_if_any()
-    year_dirs = list_year_dirs(scores_dir)
-    for bad in implausible_year_dirs(scores_dir):
-        problems.add(
-            paths.rel(bad),
-            f"年度目录名 {bad.name} 不是合理的年份；年度目录须以四位年份命名"
-            f"（{FIRST_YEAR}–{LAST_YEAR}，如 2023），请改名或删去这个目录",
-        )
+
+    def year_folder(path: Path) -> str | None:
+        if not (path.is_dir() and YEAR_DIR.fullmatch(path.name)):
+            return unknown(f"{paths.rel(scores_dir)}/ 只放年度目录（四位年份，如 2023/）")
+        if not plausible_year(path.name):
+            return (
+                f"年度目录名 {path.name} 不是合理的年份；年度目录须以四位年份命名"
+                f"（{FIRST_YEAR}–{LAST_YEAR}，如 2023），请改名或删去这个目录"
+            )
+        return None
+
+    year_dirs = entries(scores_dir, year_folder, paths.rel, problems)
+
+    def rubric_file(path: Path) -> str | None:
+        if path.is_file() and path.suffix == ".yaml" and YEAR_DIR.fullmatch(path.stem):
+            return None
+        return unknown(f"{paths.rel(rubric_dir)}/ 只放各年度的评估表 <年份>.yaml（如 2023.yaml，扩展名是 .yaml）")
+
+    entries(rubric_dir, rubric_file, paths.rel, problems)
     if not year_dirs:
         problems.add(paths.rel(scores_dir), "没有年度目录（如 scores/2023/）")
     years = [y for d in year_dirs if (y := load_year(d, paths, problems))]

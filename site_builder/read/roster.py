@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from site_builder import __version__
-from site_builder.common.textcheck import NAME_LIMIT, SHORT_LIMIT, name_key, shown_id
+from site_builder.common.textcheck import NAME_LIMIT, SHORT_LIMIT, name_key, name_script_problem, shown, shown_id
 from site_builder.common.yamlio import is_date, short
 from site_builder.domain.dates import out_of_order
 from site_builder.domain.models import STATUSES, TIERS, Institution, Roster, Sheet, Status
@@ -108,15 +108,16 @@ def _load_roster(path: Path, rel: str, year: int, paths: Paths, problems: Proble
             problems.add(rel, message, institution=inst_id)
 
         name, problem = text_field(raw.get("name"), "机构名称 name", NAME_LIMIT, required=True)
+        problem = problem or (name_script_problem(name) if name else None)
         if problem:
-            bad(problem)
+            bad(problem if problem.startswith("机构名称") else f"机构名称 name {problem}")
         if isinstance(raw.get("name"), str) and name_key(raw["name"]):
             keyed.append((inst_id, raw["name"], name_key(raw["name"])))
         tier = raw.get("tier")
         if tier is None:
             bad(f"缺少 tier（层级）；允许：{join(TIERS)}")
         elif tier not in TIERS:
-            bad(f"tier 为 {short(str(tier))}；允许：{join(TIERS)}")
+            bad(f"tier 为 {shown(tier)}；允许：{join(TIERS)}")
         elif inst_id[0] != ("P" if tier == "省属" else "M"):
             bad(f"编号 {inst_id} 与层级 {tier} 不符（省属用 P，市属用 M）")
         if not isinstance(raw.get("active"), bool):
@@ -146,7 +147,7 @@ def _load_roster(path: Path, rel: str, year: int, paths: Paths, problems: Proble
     if isinstance(data.get("year"), str):
         problems.add(rel, f'year 为加了引号的文字 "{short(data["year"])}"；year 须为数字，不加引号，如 year: {year}')
     elif data.get("year") != year:
-        problems.add(rel, f"year 为 {short(str(data.get('year')))}，但文件位于 {year} 年的目录中")
+        problems.add(rel, f"year 为 {shown(data.get('year'))}，但文件位于 {year} 年的目录中")
     if len(problems.items) > before:
         return None
     return Roster(year, tuple(institutions), rel, sample_mark(data, rel, problems))
@@ -167,12 +168,12 @@ def load_status(path: Path, paths: Paths, problems: Problems) -> Status | None:
         if "status" not in typos:
             problems.add(rel, f"缺少 status；允许：{join(STATUSES)}（示例、草稿、已审定）")
     elif status not in STATUSES:
-        problems.add(rel, f"status 为 {short(str(status))}；允许：{join(STATUSES)}（示例、草稿、已审定）")
+        problems.add(rel, f"status 为 {shown(status)}；允许：{join(STATUSES)}（示例、草稿、已审定）")
     dates: dict[str, Any] = {}
     for key in ("approved_on", "published_on", "objection_deadline", *OPTIONAL_DATES):
         value = data.get(key)
         if value is not None and not is_date(value):
-            problems.add(rel, f"{key} 须为日期，格式 YYYY-MM-DD，实为 {short(str(value))}")
+            problems.add(rel, f"{key} 须为日期，格式 YYYY-MM-DD，实为 {shown(value)}")
             value = None
         elif value is None and status == "approved" and key not in OPTIONAL_DATES and key not in typos:
             problems.add(rel, f"status 为 approved 时须填写 {key}")

@@ -11,8 +11,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeGuard
 
-from site_builder.common.textcheck import shown_id
-from site_builder.common.yamlio import is_number, short, to_decimal
+from site_builder.common.textcheck import shown, shown_id
+from site_builder.common.yamlio import is_number, to_decimal
 from site_builder.domain.models import APPLIES, GradeBand, Group, Indicator, Rubric, Rule, Section
 from site_builder.domain.scoring import allowed_scores, fmt
 from site_builder.errors import Problems
@@ -40,7 +40,7 @@ def load_rubric(path: Path, paths: Paths, problems: Problems) -> Rubric | None:
     if data is None:
         return None
     if not _int(data.get("year")):
-        problems.add(rel, f"year 须为年份数字，如 2023，实为 {short(str(data.get('year')))}")
+        problems.add(rel, f"year 须为年份数字，如 2023，实为 {shown(data.get('year'))}")
     if not _text(data.get("title")):
         problems.add(rel, "缺少 title（评估表标题）")
     if data.get("subtitle") is not None and not isinstance(data.get("subtitle"), str):
@@ -80,7 +80,7 @@ def load_rubric(path: Path, paths: Paths, problems: Problems) -> Rubric | None:
             if not is_number(expected) or to_decimal(expected) != computed:
                 problems.add(
                     rel,
-                    f"{label}为 {fmt(Decimal(computed))}，与原表印出的 {short(str(expected))} 不符；"
+                    f"{label}为 {fmt(Decimal(computed))}，与原表印出的 {shown(expected)} 不符；"
                     "评估表数据有误，请对照原表核对",
                 )
     if len(problems.items) > before:
@@ -143,7 +143,7 @@ def _section(raw: Any, n: int, rel: str, problems: Problems, seen_ids: set[str],
         return None
     number, kind, name = raw.get("number"), raw.get("kind"), raw.get("name")
     if not _int(number) or not 1 <= number <= 99:
-        problems.add(rel, f"sections 的第 {n} 项的 number 须为 1 至 99 的整数，实为 {short(str(number))}")
+        problems.add(rel, f"sections 的第 {n} 项的 number 须为 1 至 99 的整数，实为 {shown(number)}")
         return None
     if number in numbers:
         problems.add(rel, f"部分编号 {number} 重复")
@@ -152,7 +152,7 @@ def _section(raw: Any, n: int, rel: str, problems: Problems, seen_ids: set[str],
     where = f"第 {number} 部分"
     unknown_keys(raw, ("number", "name", "kind", "printed", "groups"), rel, problems, where)
     if kind not in SECTION_KINDS:
-        problems.add(rel, f"{where}的 kind 为 {short(str(kind))}；允许：{join(SECTION_KINDS)}")
+        problems.add(rel, f"{where}的 kind 为 {shown(kind)}；允许：{join(SECTION_KINDS)}")
         return None
     if not _text(name):
         problems.add(rel, f"{where}缺少 name（部分名称）")
@@ -173,7 +173,7 @@ def _section(raw: Any, n: int, rel: str, problems: Problems, seen_ids: set[str],
             g_name = None
         applies = g_raw.get("applies", "all")
         if applies not in APPLIES:
-            problems.add(rel, f"{where}第 {m} 组的 applies 为 {short(str(applies))}；允许：{join(APPLIES)}")
+            problems.add(rel, f"{where}第 {m} 组的 applies 为 {shown(applies)}；允许：{join(APPLIES)}")
             continue
         indicators = []
         for i_raw in g_raw["items"]:
@@ -207,11 +207,11 @@ def _check_printed(printed: Any, items: list[Indicator], label: str, kind: str, 
         problems.add(rel, f"{label}的 printed 须为映射，如 {{items: 7, points: 7}}")
         return
     if "items" in printed and printed["items"] != len(items):
-        problems.add(rel, f"{label}有 {len(items)} 项，原表印为 {short(str(printed['items']))} 项")
+        problems.add(rel, f"{label}有 {len(items)} 项，原表印为 {shown(printed['items'])} 项")
     if kind != "veto" and "points" in printed:
         points = sum((i.max for i in items if i.max is not None), Decimal(0))
         if not is_number(printed["points"]) or points != to_decimal(printed["points"]):
-            problems.add(rel, f"{label}合计 {fmt(points)} 分，原表印为 {short(str(printed['points']))} 分")
+            problems.add(rel, f"{label}合计 {fmt(points)} 分，原表印为 {shown(printed['points'])} 分")
 
 
 def _indicator(

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from site_builder.common.messages import did_you_mean
-from site_builder.common.textcheck import REASON_LIMIT, check_evidence, check_text, shown_id
-from site_builder.common.yamlio import is_date, short
+from site_builder.common.textcheck import REASON_LIMIT, check_evidence, check_text, shown, shown_id
+from site_builder.common.yamlio import is_date
 from site_builder.domain.models import FLAG_LABELS, ItemScore, Roster, Rubric, Sheet, Veto
 from site_builder.domain.rules import check_item
 from site_builder.domain.scoring import section_sums
@@ -64,14 +64,14 @@ def load_sheet(path: Path, rubric: Rubric, roster: Roster, paths: Paths, problem
     if assessed_on is None:
         bad("缺少 assessed_on（评估日期），格式 YYYY-MM-DD", field="assessed_on")
     elif not is_date(assessed_on):
-        bad(f"assessed_on（评估日期）须为日期，格式 YYYY-MM-DD，实为 {short(str(assessed_on))}")
+        bad(f"assessed_on（评估日期）须为日期，格式 YYYY-MM-DD，实为 {shown(assessed_on)}")
     flags = {}
     for flag, meaning in FLAGS:
         value = data.get(flag)
         if value is None:
             bad(f"缺少 {flag}（{meaning}），填 true 或 false", field=flag)
         elif not isinstance(value, bool):
-            bad(f"{flag}（{meaning}）须为 true 或 false，实为 {short(str(value))}")
+            bad(f"{flag}（{meaning}）须为 true 或 false，实为 {shown(value)}")
         flags[flag] = value is True
 
     items = _sheet_items(data.get("items"), rubric, flags, bad) if "items" not in typos else ()

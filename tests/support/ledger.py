@@ -53,7 +53,10 @@ def add_2024(root):
     (y24 / "P01.yaml").write_text((root / "scores/2023/P01.yaml").read_text(encoding="utf-8"), encoding="utf-8")
     (root / "content/2024").mkdir()
     (root / "content/2024/announcement.md").write_text(
-        (root / "content/2023/announcement.md").read_text(encoding="utf-8"), encoding="utf-8"
+        (root / "content/2023/announcement.md")
+        .read_text(encoding="utf-8")
+        .replace("assessed_from: 2023-12-21", "assessed_from: 2024-01-01"),  # within its year (the date policy)
+        encoding="utf-8",
     )
 
 
