@@ -10,8 +10,9 @@ import json
 import os
 import re
 import subprocess
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from site_builder.domain.models import PublicationRecord
 from site_builder.errors import Problems
@@ -102,8 +103,17 @@ def _committed_hashes(folder: Path) -> list[str]:
     return [h for h in hashes if isinstance(h, str)]
 
 
-def _compare(have: list[str], theirs: list[str], repo_rel: str, name: str, where: str, problems: Problems) -> None:
-    """The repo's ledger (`have`, hashes) must begin with what the evidence `theirs` shows."""
+def _compare(
+    have: Sequence[Any],
+    theirs: Sequence[Any],
+    repo_rel: str,
+    name: str,
+    where: str,
+    problems: Problems,
+    hash_of: Callable[[Any], Any] = lambda h: h,
+) -> None:
+    """The repo's ledger (`have`: hashes, or entries with `hash_of` giving their hash) must begin
+    with what the evidence `theirs` shows, entry for entry."""
     restore = f"已发布的记录不能丢失或改写；请从版本库恢复 {repo_rel}（git checkout -- {repo_rel}）"
     if not theirs:
         return
@@ -115,12 +125,12 @@ def _compare(have: list[str], theirs: list[str], repo_rel: str, name: str, where
             f"发布记录只有 {len(have)} 次发布，少于{name}（{where}）所示的 {len(theirs)} 次；{restore}",
         )
     else:
-        for n, (mine_h, their_h) in enumerate(zip(have, theirs), start=1):
-            if mine_h != their_h:
+        for n, (mine, their) in enumerate(zip(have, theirs), start=1):
+            if mine != their:
                 problems.add(
                     repo_rel,
-                    f"发布记录的第 {n} 次发布（校验码 {mine_h[:HEAD_LEN]}）与{name}"
-                    f"（{where}，校验码 {their_h[:HEAD_LEN]}）不同；{restore}",
+                    f"发布记录的第 {n} 次发布（校验码 {str(hash_of(mine))[:HEAD_LEN]}）与{name}"
+                    f"（{where}，校验码 {str(hash_of(their))[:HEAD_LEN]}）不同；{restore}",
                 )
                 break
 
@@ -161,21 +171,4 @@ def check_previous(
         except (OSError, ValueError, KeyError, TypeError, RecursionError):
             problems.add(shown, "上一次发布的网站中的发布记录无法读取；请用 --previous 指定一份完好的已发布网站副本")
             continue
-        if not hashes:
-            continue
-        if not have:
-            problems.add(repo_rel, f"发布记录不见了，但上一次发布的网站（{shown}）已有 {len(hashes)} 次发布；{restore}")
-        elif len(have) < len(hashes):
-            problems.add(
-                repo_rel,
-                f"发布记录只有 {len(have)} 次发布，少于上一次发布的网站（{shown}）所示的 {len(hashes)} 次；{restore}",
-            )
-        else:
-            for n, (mine_e, theirs) in enumerate(zip(have, entries), start=1):
-                if mine_e != theirs:
-                    problems.add(
-                        repo_rel,
-                        f"发布记录的第 {n} 次发布（校验码 {mine_e['hash'][:HEAD_LEN]}）与上一次发布的网站"
-                        f"（{shown}，校验码 {str(theirs.get('hash'))[:HEAD_LEN]}）不同；{restore}",
-                    )
-                    break
+        _compare(have, entries, repo_rel, "上一次发布的网站", shown, problems, lambda e: e.get("hash"))
