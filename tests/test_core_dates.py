@@ -354,3 +354,29 @@ def test_an_objection_is_recorded_by_two_digests():
     assert entry_digests(decided)[1] == fixed and entry_digests(decided)[0] != whole
     for key, value in (("received_on", dt.date(2024, 1, 19)), ("institution", "M02"), ("subject", "另一事项")):
         assert entry_digests({**raw, key: value})[1] != fixed
+
+
+def test_the_phase_as_the_exports_name_it_and_an_institutions_objections():
+    """`phase_label` (the open data's `phase`): none before publication, then 公示中, 异议处理中 or
+    最终结果; `of_institution`: the objections about one institution (its page), in their order."""
+    import datetime as dt
+    from types import SimpleNamespace as Record
+
+    from site_builder.domain.objections import of_institution, phase_label
+
+    status = Record(published_on=None, objection_deadline=dt.date(2024, 1, 20), final_on=None)
+    first = Record(institution="P01", outcome="pending", late=False, received_on=dt.date(2024, 1, 18), decided_on=None)
+    other = Record(institution="P02", outcome="rejected", late=True, received_on=dt.date(2024, 1, 21), decided_on=None)
+    last = Record(institution="P01", outcome="upheld", late=False, received_on=dt.date(2024, 1, 19), decided_on=None)
+    data = Record(status=status, objections=[first, other, last], corrections=[])
+    assert phase_label(data) is None
+    status.published_on = dt.date(2024, 1, 15)
+    assert phase_label(data) == "异议处理中"  # one pending, a date after the deadline
+    data.objections = [first, last]
+    assert phase_label(data) == "公示中"
+    status.final_on = dt.date(2024, 1, 25)
+    assert phase_label(data) == "最终结果"
+    data.objections = [first, other, last]
+    assert of_institution(data, "P01") == [first, last]
+    assert of_institution(data, "P02") == [other]
+    assert of_institution(data, "P03") == []
