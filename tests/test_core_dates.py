@@ -358,11 +358,12 @@ def test_an_objection_is_recorded_by_two_digests():
 
 def test_the_phase_as_the_exports_name_it_and_an_institutions_objections():
     """`phase_label` (the open data's `phase`): none before publication, then 公示中, 异议处理中 or
-    最终结果; `of_institution`: the objections about one institution (its page), in their order."""
+    最终结果, the period over once a date of the data (the final results' own included) is after
+    the deadline; `of_institution`: the objections about one institution (its page), in their order."""
     import datetime as dt
     from types import SimpleNamespace as Record
 
-    from site_builder.domain.objections import of_institution, phase_label
+    from site_builder.domain.objections import of_institution, phase_label, phase_of
 
     status = Record(published_on=None, objection_deadline=dt.date(2024, 1, 20), final_on=None)
     first = Record(institution="P01", outcome="pending", late=False, received_on=dt.date(2024, 1, 18), decided_on=None)
@@ -376,6 +377,12 @@ def test_the_phase_as_the_exports_name_it_and_an_institutions_objections():
     assert phase_label(data) == "公示中"
     status.final_on = dt.date(2024, 1, 25)
     assert phase_label(data) == "最终结果"
+    # the final results' own date after the deadline shows the period over (no page shows it today:
+    # every template reads `period_over` only outside the final phase)
+    data.objections = []
+    assert phase_of(data).period_over is True
+    status.final_on = dt.date(2024, 1, 20)
+    assert phase_of(data).period_over is False
     data.objections = [first, other, last]
     assert of_institution(data, "P01") == [first, last]
     assert of_institution(data, "P02") == [other]
