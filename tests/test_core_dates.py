@@ -363,7 +363,7 @@ def test_the_phase_as_the_exports_name_it_and_an_institutions_objections():
     import datetime as dt
     from types import SimpleNamespace as Record
 
-    from site_builder.domain.objections import of_institution, phase_label, phase_of
+    from site_builder.domain.objections import Counts, Phase, of_institution, phase_label, phase_of
 
     status = Record(published_on=None, objection_deadline=dt.date(2024, 1, 20), final_on=None)
     first = Record(institution="P01", outcome="pending", late=False, received_on=dt.date(2024, 1, 18), decided_on=None)
@@ -380,7 +380,8 @@ def test_the_phase_as_the_exports_name_it_and_an_institutions_objections():
     # the final results' own date after the deadline shows the period over (no page shows it today:
     # every template reads `period_over` only outside the final phase)
     data.objections = []
-    assert phase_of(data).period_over is True
+    published, deadline, final = dt.date(2024, 1, 15), dt.date(2024, 1, 20), dt.date(2024, 1, 25)
+    assert phase_of(data) == Phase("final", published, deadline, final, Counts(0, 0, 0, 0, 0), True)
     status.final_on = dt.date(2024, 1, 20)
     assert phase_of(data).period_over is False
     data.objections = [first, other, last]
