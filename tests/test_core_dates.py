@@ -388,3 +388,31 @@ def test_the_phase_as_the_exports_name_it_and_an_institutions_objections():
     assert of_institution(data, "P01") == [first, last]
     assert of_institution(data, "P02") == [other]
     assert of_institution(data, "P03") == []
+
+
+@pytest.mark.parametrize(
+    "earlier, later, strict",
+    [
+        ("published_on", "objection_deadline", True),  # a 公示 of at least one day
+        ("published_on", "rectify_by", True),
+        ("approved_on", "published_on", False),
+        ("received_on", "decided_on", False),
+        ("objection_deadline", "final_on", False),
+    ],
+)
+def test_the_order_of_two_dates_on_the_same_day(earlier, later, strict):
+    """A strict rule refuses the later date on the day of the earlier one, the others allow it; the
+    day after is allowed by both, the day before by neither; a date not given breaks no order."""
+    import datetime as dt
+
+    from site_builder.domain.dates import out_of_order, rule
+
+    day, next_day = dt.date(2024, 1, 15), dt.date(2024, 1, 16)
+    assert [rule(earlier, later).holds(*pair) for pair in ((day, day), (day, next_day), (next_day, day))] == [
+        not strict,
+        True,
+        False,
+    ]
+    assert out_of_order(earlier, day, later, day) is strict
+    assert (out_of_order(earlier, day, later, next_day), out_of_order(earlier, next_day, later, day)) == (False, True)
+    assert (out_of_order(earlier, None, later, day), out_of_order(earlier, next_day, later, None)) == (False, False)
