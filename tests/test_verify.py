@@ -495,3 +495,16 @@ def test_verify_leaves_nothing_behind(published, tmp_path, monkeypatch):
     assert verify(published).code == 0
     assert sorted(p.relative_to(published) for p in published.rglob("*")) == before
     assert list(temp.iterdir()) == []
+
+
+def test_a_results_csv_is_read_as_written(tmp_path):
+    """results.csv's rows by institution: a quote out of place makes the file unreadable (compared
+    whole, not field by field); a line break inside a quoted field is kept as written (CRLF)."""
+    from site_builder.commands.verify import Unreadable, _csv_rows
+
+    path = tmp_path / "results.csv"
+    path.write_bytes('机构编号,总分\r\nP01,"9"5\r\n'.encode())
+    with pytest.raises(Unreadable):
+        _csv_rows(path)
+    path.write_bytes('\ufeff机构编号,备注\r\nP01,"第一行\r\n第二行"\r\n'.encode())
+    assert _csv_rows(path) == (["机构编号", "备注"], {"P01": {"机构编号": "P01", "备注": "第一行\r\n第二行"}})
