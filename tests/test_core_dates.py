@@ -354,3 +354,65 @@ def test_an_objection_is_recorded_by_two_digests():
     assert entry_digests(decided)[1] == fixed and entry_digests(decided)[0] != whole
     for key, value in (("received_on", dt.date(2024, 1, 19)), ("institution", "M02"), ("subject", "另一事项")):
         assert entry_digests({**raw, key: value})[1] != fixed
+
+
+def test_the_phase_as_the_exports_name_it_and_an_institutions_objections():
+    """`phase_label` (the open data's `phase`): none before publication, then 公示中, 异议处理中 or
+    最终结果, the period over once a date of the data (the final results' own included) is after
+    the deadline; `of_institution`: the objections about one institution (its page), in their order."""
+    import datetime as dt
+    from types import SimpleNamespace as Record
+
+    from site_builder.domain.objections import Counts, Phase, of_institution, phase_label, phase_of
+
+    status = Record(published_on=None, objection_deadline=dt.date(2024, 1, 20), final_on=None)
+    first = Record(institution="P01", outcome="pending", late=False, received_on=dt.date(2024, 1, 18), decided_on=None)
+    other = Record(institution="P02", outcome="rejected", late=True, received_on=dt.date(2024, 1, 21), decided_on=None)
+    last = Record(institution="P01", outcome="upheld", late=False, received_on=dt.date(2024, 1, 19), decided_on=None)
+    data = Record(status=status, objections=[first, other, last], corrections=[])
+    assert phase_label(data) is None
+    status.published_on = dt.date(2024, 1, 15)
+    assert phase_label(data) == "异议处理中"  # one pending, a date after the deadline
+    data.objections = [first, last]
+    assert phase_label(data) == "公示中"
+    status.final_on = dt.date(2024, 1, 25)
+    assert phase_label(data) == "最终结果"
+    # the final results' own date after the deadline shows the period over (no page shows it today:
+    # every template reads `period_over` only outside the final phase)
+    data.objections = []
+    published, deadline, final = dt.date(2024, 1, 15), dt.date(2024, 1, 20), dt.date(2024, 1, 25)
+    assert phase_of(data) == Phase("final", published, deadline, final, Counts(0, 0, 0, 0, 0), True)
+    status.final_on = dt.date(2024, 1, 20)
+    assert phase_of(data).period_over is False
+    data.objections = [first, other, last]
+    assert of_institution(data, "P01") == [first, last]
+    assert of_institution(data, "P02") == [other]
+    assert of_institution(data, "P03") == []
+
+
+@pytest.mark.parametrize(
+    "earlier, later, strict",
+    [
+        ("published_on", "objection_deadline", True),  # a 公示 of at least one day
+        ("published_on", "rectify_by", True),
+        ("approved_on", "published_on", False),
+        ("received_on", "decided_on", False),
+        ("objection_deadline", "final_on", False),
+    ],
+)
+def test_the_order_of_two_dates_on_the_same_day(earlier, later, strict):
+    """A strict rule refuses the later date on the day of the earlier one, the others allow it; the
+    day after is allowed by both, the day before by neither; a date not given breaks no order."""
+    import datetime as dt
+
+    from site_builder.domain.dates import out_of_order, rule
+
+    day, next_day = dt.date(2024, 1, 15), dt.date(2024, 1, 16)
+    assert [rule(earlier, later).holds(*pair) for pair in ((day, day), (day, next_day), (next_day, day))] == [
+        not strict,
+        True,
+        False,
+    ]
+    assert out_of_order(earlier, day, later, day) is strict
+    assert (out_of_order(earlier, day, later, next_day), out_of_order(earlier, next_day, later, day)) == (False, True)
+    assert (out_of_order(earlier, None, later, day), out_of_order(earlier, next_day, later, None)) == (False, False)

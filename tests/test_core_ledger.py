@@ -5,7 +5,9 @@ mini project approved and published on 2024-01-15 (tests/test_ledger.py has the 
 - an entry is dated by the newest correction it includes, and dates never go back along the chain;
 - a ledger rewritten consistently (each hash recomputed) still fails where its numbers or dates
   do not follow each other;
-- the previous publication (`--previous`) holds the repo's ledger to what was published.
+- the previous publication (`--previous`) holds the repo's ledger to what was published;
+- `read_ledger` on ledgers written by hand (no build: fast, the mutation run's first tests): a whole
+  one read, each way of a broken one reported, the file and the way to restore it named.
 
 Every message is checked whole.
 """
@@ -132,6 +134,127 @@ def test_the_first_problem_of_a_ledger_of_the_wrong_shape(doc, message):
     from site_builder.record.shape import ledger_problem
 
     assert ledger_problem(doc, 2023) == message
+
+
+# --- read_ledger itself, on a ledger written by hand (no build): every way it reports ---------------
+
+
+def _chained(*dates: str, published: dict | None = None) -> dict:
+    """A ledger of entries dated `dates` (the second includes correction 1), chained and hashed as
+    `build --publish` writes them, whose last entry's state is `published`."""
+    from site_builder.record.ledger import entry_hash, sha
+
+    published = {"P01/1-02/score": "1"} if published is None else published
+    entries: list[dict] = []
+    for n, date in enumerate(dates, start=1):
+        entry = _entry(n=n, date=date, previous=sha(entries[-1]) if entries else None)
+        if n == 2:
+            entry["corrections"] = [{"number": 1, "date": date, "sha256": "1" * 64}]
+        entry["state_sha256"] = sha(published)
+        entry["hash"] = entry_hash(entry)
+        entries.append(entry)
+    return _doc(entries=entries, published=published)
+
+
+def _read(tmp_path, doc: object) -> tuple[object, list[str]]:
+    """read_ledger's ledger (None when refused) and its problems, as `file: message`."""
+    from site_builder.errors import Problems
+    from site_builder.record.chain import read_ledger
+
+    path = tmp_path / "ledger.json"
+    path.write_text(doc if isinstance(doc, str) else json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    found = Problems()
+    found.add("other.yaml", "a problem of another file, found before")
+    ledger = read_ledger(path, LEDGER, 2023, found)
+    assert found.items[0].file == "other.yaml"
+    return ledger, [f"{p.file}: {p.message}" for p in found.items[1:]]
+
+
+@pytest.mark.parametrize("dates", [(), ("2024-01-15",), ("2024-01-15", "2024-01-15"), ("2024-01-15", "2024-01-25")])
+def test_a_whole_ledger_is_read(tmp_path, dates):
+    """A problem of another file before it does not make a whole ledger count as refused."""
+    doc = _chained(*dates, published={} if not dates else None)
+    ledger, found = _read(tmp_path, doc)
+    assert found == []
+    assert ledger is not None
+    assert (ledger.year, ledger.entries, ledger.published, ledger.rel) == (
+        2023,
+        doc["entries"],
+        doc["published"],
+        LEDGER,
+    )
+
+
+def _rewritten(doc: dict, at: int, **changes) -> dict:
+    """Entry `at` changed as given and its hash recomputed, each later entry chained to it again:
+    the ledger rewritten consistently from there on."""
+    from site_builder.record.ledger import entry_hash, sha
+
+    entries = doc["entries"]
+    entries[at - 1].update(changes)
+    entries[at - 1]["hash"] = entry_hash(entries[at - 1])
+    for before, entry in zip(entries[at - 1 :], entries[at:], strict=False):
+        entry["previous"] = sha(before)
+        entry["hash"] = entry_hash(entry)
+    return doc
+
+
+def _tampered_entry(doc: dict) -> dict:
+    doc["entries"][0]["date"] = "2024-01-16"  # its hash not recomputed
+    return doc
+
+
+def _tampered_published(doc: dict) -> dict:
+    doc["published"]["P01/1-02/score"] = "0.5"  # the last entry's state_sha256 not recomputed
+    return doc
+
+
+@pytest.mark.parametrize(
+    "doc, message",
+    [
+        ('{"format": 1,', "发布记录无法读取：不是有效的 JSON（第 1 行第 14 列有误）"),
+        (_doc(format=2), "发布记录格式不对：format 须为 1"),
+        (
+            _chained("2024-01-15", published={"P01": "1"}),
+            "发布记录格式不对：published 的键 P01 不是已发布内容的键（如 P01/1-02/score、status/published_on）",
+        ),
+        (
+            _tampered_entry(_chained("2024-01-15")),
+            "第 1 次发布的内容与它的校验值 {head} 不符：该条目被改动过",
+        ),
+        (
+            _rewritten(_chained("2024-01-15"), 1, previous="0" * 64),
+            "第 1 次发布的 previous 与第 0 次发布的校验值不符：发布记录的链条断了（前面的条目被改动、删除或调换过）",
+        ),
+        (
+            _rewritten(_chained("2024-01-15", "2024-01-25"), 2, previous="0" * 64),
+            "第 2 次发布的 previous 与第 1 次发布的校验值不符：发布记录的链条断了（前面的条目被改动、删除或调换过）",
+        ),
+        (_rewritten(_chained("2024-01-15", "2024-01-25"), 2, n=3), "第 2 个发布条目的序号为 3；发布条目只能依次追加"),
+        (_rewritten(_chained("2024-01-15", "2024-01-25"), 1, n=0), "第 1 个发布条目的序号为 0；发布条目只能依次追加"),
+        (
+            _rewritten(_chained("2024-01-15", "2024-01-25"), 2, date="2024-01-14"),
+            "第 2 次发布的日期 2024-01-14 早于第 1 次的 2024-01-15",
+        ),
+        (
+            _rewritten(
+                _chained("2024-01-15", "2024-01-25"),
+                2,
+                corrections=[{"number": 2, "date": "2024-01-25", "sha256": "1" * 64}],
+            ),
+            "发布记录所含更正的序号不连续：[2]",
+        ),
+        (
+            _tampered_published(_chained("2024-01-15", "2024-01-25")),
+            "发布记录中的已发布内容（published）与最后一次发布的校验值不符：它被改动过",
+        ),
+    ],
+)
+def test_a_ledger_refused_says_why(tmp_path, doc, message):
+    head = doc["entries"][0]["hash"][:12] if isinstance(doc, dict) and doc.get("entries") else ""
+    ledger, found = _read(tmp_path, doc)
+    assert ledger is None
+    assert found == [f"{LEDGER}: {message.format(head=head)}；{RESTORE}"]
 
 
 # --- the dates of corrections and entries ---------------------------------------------------------

@@ -495,3 +495,31 @@ def test_verify_leaves_nothing_behind(published, tmp_path, monkeypatch):
     assert verify(published).code == 0
     assert sorted(p.relative_to(published) for p in published.rglob("*")) == before
     assert list(temp.iterdir()) == []
+
+
+def test_a_results_csv_is_read_as_written(tmp_path):
+    """results.csv's rows by institution: a quote out of place makes the file unreadable (compared
+    whole, not field by field); a line break inside a quoted field is kept as written (CRLF)."""
+    from site_builder.commands.verify import Unreadable, _csv_rows
+
+    path = tmp_path / "results.csv"
+    path.write_bytes('机构编号,总分\r\nP01,"9"5\r\n'.encode())
+    with pytest.raises(Unreadable):
+        _csv_rows(path)
+    path.write_bytes('\ufeff机构编号,备注\r\nP01,"第一行\r\n第二行"\r\n'.encode())
+    assert _csv_rows(path) == (["机构编号", "备注"], {"P01": {"机构编号": "P01", "备注": "第一行\r\n第二行"}})
+
+
+def test_a_file_that_differs_is_named_with_its_institution_where_it_has_one(tmp_path):
+    """An institution's page that differs from its rebuild names the institution; another file, or a
+    results file that cannot be compared field by field, is named alone."""
+    from site_builder.commands.verify import _explain
+    from site_builder.errors import Problem
+
+    site, fresh = tmp_path / "site", tmp_path / "fresh"
+    site.write_text("甲", encoding="utf-8")
+    fresh.write_text("乙", encoding="utf-8")
+    page = "2023/institutions/P01/index.html"
+    assert _explain(page, site, fresh) == [Problem(page, "页面与按仓库数据生成的不同", institution="P01")]
+    for rel in ("2023/index.html", "2023/institutions/P01/index.htm", "2023/data/results.csv"):
+        assert _explain(rel, site, fresh) == [Problem(rel, "内容与按仓库数据生成的不同")]
