@@ -57,7 +57,7 @@ removal.BACKGROUND_REMOVAL = 1
 parent, real = os.getpid(), shutil.rmtree
 def slow(*a, **k):
     if os.getpid() != parent:
-        time.sleep(6)  # the detached removal, slowed down
+        time.sleep(40)  # the detached removal, slowed down (far beyond a build, even on a loaded machine)
     return real(*a, **k)
 shutil.rmtree = slow
 sys.exit(cli.main(sys.argv[1:]))
@@ -75,10 +75,10 @@ def test_whoever_reads_the_build_through_a_pipe_does_not_wait_for_the_removal(tm
         [sys.executable, "-c", SLOW_REMOVAL, "build", "--root", str(root), "--no-cache", "--jobs", "1"],
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=90,
     )
     assert done.returncode == 0, done.stderr
-    assert time.perf_counter() - started < 5  # the pipe closed when the build ended, not 6 s later
+    assert time.perf_counter() - started < 30  # the pipe closed when the build ended, not 40 s later
 
 
 def test_an_output_name_with_glob_characters_touches_no_other_folder(tmp_path):
