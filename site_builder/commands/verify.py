@@ -24,6 +24,7 @@ import re
 import shutil
 import tempfile
 import zipfile
+import zlib
 from dataclasses import replace
 from pathlib import Path
 
@@ -379,13 +380,24 @@ def _diff_xlsx(rel: str, site_file: Path, fresh: Path) -> list[Problem]:
     def cells(path: Path) -> dict[tuple[str, str], tuple]:
         try:
             wb = load_workbook(path, read_only=True)
-        except (OSError, ValueError, KeyError, SyntaxError, zipfile.BadZipFile) as exc:
+        except (OSError, ValueError, KeyError, SyntaxError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
             # what openpyxl raises on a file that is no workbook: not a zip, a part missing (KeyError
-            # from zipfile), XML that does not parse (a SyntaxError), a value it cannot convert
+            # from zipfile), a damaged part (a bad CRC, data that does not inflate: zlib.error), XML
+            # that does not parse (a SyntaxError), a value it cannot convert
             raise Unreadable from exc
         try:
             return _cells(wb)
-        except (ValueError, KeyError, SyntaxError, IndexError, StopIteration) as exc:  # IndexError: a short row
+        # IndexError: a short row; a sheet's part damaged is found only when it is read (streamed)
+        except (
+            ValueError,
+            KeyError,
+            SyntaxError,
+            IndexError,
+            StopIteration,
+            EOFError,
+            zipfile.BadZipFile,
+            zlib.error,
+        ) as exc:
             raise Unreadable from exc
         finally:
             wb.close()
