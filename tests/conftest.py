@@ -73,20 +73,52 @@ def cache_key_dir(tmp_path_factory) -> Path:
 
 class _CompiledTemplates(jinja2.BytecodeCache):
     """Jinja's compiled templates kept in memory for the test session (one per xdist worker), keyed
-    by template and checked against the template's source (Jinja's checksum): a build made in-process
-    compiles each template source once per session, not once per build. An edited template has
-    another checksum and is compiled again. Only the suite does this, and only for builds without a
-    compiled-template folder (--publish); the others keep theirs (site_builder/pages/environment.py)."""
+    by the template's name and source (Jinja's checksum), not by the file it was read from: the
+    projects the tests copy hold the same templates in other folders, and a build made in-process
+    compiles each template source once per session, not once per project. An edited template has
+    another checksum and is compiled again.
+
+    A build with its own compiled-template folder (`SealedBytecode`, site_builder/pages/environment.py)
+    still reads and writes that folder as it does outside the suite: this cache is asked only when
+    the folder has nothing valid (missing, edited or forged), and what it gives is written to the
+    folder as a compiled template would be, so the folder's files and seals are what they would be.
+    Only the time of compiling is saved. A test that watches the compiling itself is marked
+    `compiles_templates`: this cache is not asked during it."""
 
     def __init__(self) -> None:
-        self.compiled: dict[str, bytes] = {}
+        self.compiled: dict[tuple[str, str], bytes] = {}
+        self.asked = True  # False during a test marked compiles_templates
+
+    def layered(self, own: jinja2.BytecodeCache | None) -> jinja2.BytecodeCache:
+        return _Layered(self, own)
+
+
+class _Layered(jinja2.BytecodeCache):
+    """One environment's cache: its own (the project's folder, or none), then the session's."""
+
+    def __init__(self, shared: _CompiledTemplates, own: jinja2.BytecodeCache | None) -> None:
+        self.shared = shared
+        self.own = own
+        self.names: dict[str, str] = {}  # bucket key -> template name
+
+    def get_bucket(self, environment, name, filename, source):  # as Jinja's, remembering the name
+        self.names[self.get_cache_key(name, filename)] = name
+        return super().get_bucket(environment, name, filename, source)
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        if bucket.key in self.compiled:
-            bucket.bytecode_from_string(self.compiled[bucket.key])  # a stale checksum resets the bucket
+        if self.own is not None:
+            self.own.load_bytecode(bucket)
+        if bucket.code is None and self.shared.asked:
+            compiled = self.shared.compiled.get((self.names[bucket.key], bucket.checksum))
+            if compiled is not None:
+                bucket.bytecode_from_string(compiled)
+                if self.own is not None and bucket.code is not None:
+                    self.own.dump_bytecode(bucket)  # as if compiled here: the folder gets its file
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        self.compiled[bucket.key] = bucket.bytecode_to_string()
+        if self.own is not None:
+            self.own.dump_bytecode(bucket)
+        self.shared.compiled[(self.names[bucket.key], bucket.checksum)] = bucket.bytecode_to_string()
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -100,13 +132,20 @@ def compiled_templates():
 
     def environment(templates: Path, compiled=None) -> jinja2.Environment:
         env = made(templates, compiled)
-        if env.bytecode_cache is None:  # a build with its own compiled-template folder keeps it (--publish has none)
-            env.bytecode_cache = shared
+        env.bytecode_cache = shared.layered(env.bytecode_cache)
         return env
 
     module.environment = environment
     yield shared
     module.environment = made
+
+
+@pytest.fixture(autouse=True)
+def _compiling_watched(request, compiled_templates):
+    """A test marked `compiles_templates` sees every template compiled as a build outside the suite would."""
+    compiled_templates.asked = request.node.get_closest_marker("compiles_templates") is None
+    yield
+    compiled_templates.asked = True
 
 
 @pytest.fixture(autouse=True)

@@ -570,6 +570,7 @@ def _compiled(payload: bytes):
     return pickle.load(f), marshal.load(f)
 
 
+@pytest.mark.compiles_templates
 def test_compiled_templates_are_kept_sealed_even_without_the_cache_and_a_forged_one_is_compiled_again(
     mini, tmp_path, monkeypatch
 ):

@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from support.project import copy_project, in_process
 
+from site_builder.common import textcheck
 from site_builder.common.textcheck import bad_character, gate_findings, name_key, name_script_problem, refused
 
 # Unicode's Default_Ignorable_Code_Point (DerivedCoreProperties.txt, Unicode 15), written out here
@@ -66,6 +67,25 @@ def test_any_refused_character_anywhere_is_named_by_code_point(text, char, data)
     value = text[:at] + char + text[at:]
     assert bad_character(value) == f"U+{ord(char):04X}（{refused(char)}）"
     assert bad_character(text) is None
+
+
+def test_the_common_characters_read_without_a_lookup_are_each_allowed():
+    """`bad_character` lets a text made only of common characters (ASCII, CJK, fullwidth punctuation)
+    through without looking up each one: every character that shortcut accepts, of all of Unicode, is
+    one `refused` allows."""
+    every = "".join(map(chr, range(sys.maxunicode + 1)))
+    for pattern, multiline in ((textcheck._SURELY_ALLOWED, False), (textcheck._SURELY_ALLOWED_LINES, True)):
+        taken = "".join(pattern.findall(every))
+        assert len(taken) > 20_000  # the CJK ideographs at least
+        assert [c for c in taken if refused(c, multiline)] == []
+
+
+@given(st.text(st.characters(max_codepoint=sys.maxunicode), max_size=40), st.booleans())
+def test_the_shortcut_gives_what_each_character_gives(text, multiline):
+    first = next((c for c in text if refused(c, multiline)), None)
+    assert bad_character(text, multiline) == (
+        None if first is None else f"U+{ord(first):04X}（{refused(first, multiline)}）"
+    )
 
 
 FIELD_PATH = st.lists(st.from_regex(r"[a-z_]{1,8}", fullmatch=True), min_size=1, max_size=4, unique=True)
