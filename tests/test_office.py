@@ -190,6 +190,32 @@ def test_the_same_data_gives_the_same_bytes(made: dict, tmp_path: Path) -> None:
     assert (tmp_path / "again" / "SHA256SUMS").read_bytes() == (made["folder"] / "SHA256SUMS").read_bytes()
 
 
+def test_the_text_scanned_is_every_paragraph_of_every_part(made: dict) -> None:
+    """`docx_text` skips a part without a paragraph (the styles: most of a document's bytes): what it
+    gives is what parsing every part gives, on every document made."""
+    import zipfile
+    from xml.etree import ElementTree
+
+    from site_builder.commands.office import W, docx_text
+
+    def every_part(data: bytes) -> str:
+        parts = []
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            for name in sorted(z.namelist()):
+                if (name.startswith(("word/", "docProps/"))) and name.endswith(".xml"):
+                    root = ElementTree.fromstring(z.read(name))
+                    parts += ["".join(t.text or "" for t in p.iter(f"{{{W}}}t")) for p in root.iter(f"{{{W}}}p")]
+                    if name.startswith("docProps/"):
+                        parts += [el.text for el in root.iter() if el.text and el.text.strip()]
+        return "\n".join(parts)
+
+    documents = sorted(made["folder"].rglob("*.docx"))
+    assert len(documents) > 20
+    for path in documents:
+        data = path.read_bytes()
+        assert docx_text(data) == every_part(data), path.name
+
+
 def test_personal_information_in_any_text_stops_the_documents(project: Project) -> None:
     """A mobile number in the office's name (site.yaml) reaches every notice: refused, nothing written.
     The documents' own text is scanned, whatever input it came from."""
