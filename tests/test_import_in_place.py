@@ -16,6 +16,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 from ruamel.yaml import YAML
+from support.project import copy_project
 
 from site_builder.commands import workbooks
 from site_builder.sheets import sheetyaml
@@ -48,10 +49,19 @@ def changed_lines(before: dict[str, str], after: dict[str, str]) -> list[str]:
     return out
 
 
-@pytest.fixture
-def book(project):
+@pytest.fixture(scope="module")
+def made_book(tmp_path_factory) -> bytes:
+    """The experts' workbook made from the repo's sheets, once for the module (the same for every test)."""
+    project = copy_project(tmp_path_factory.mktemp("book") / "p")
     result = project.cli("workbook", "--out", BOOK, "--scores", "scores")
     assert result.code == 0, result.err
+    return project.path(BOOK).read_bytes()
+
+
+@pytest.fixture
+def book(project, made_book):
+    """A copy of the repo's data with that workbook in it, as `workbook --out 评分表.xlsx` leaves it."""
+    project.path(BOOK).write_bytes(made_book)
     return project
 
 
