@@ -211,7 +211,12 @@ def test_the_text_scanned_is_every_paragraph_of_every_part(made: dict) -> None:
 
     documents = sorted(made["folder"].rglob("*.docx"))
     assert len(documents) > 20
-    for path in documents:
+    # each kind of document once (the notices are one kind): parsing every part of all of them takes seconds
+    kinds = [p for p in documents if p.parent == made["folder"]] + [p for p in documents if p.parent != made["folder"]][
+        :2
+    ]
+    assert len(kinds) >= 5
+    for path in kinds:
         data = path.read_bytes()
         assert docx_text(data) == every_part(data), path.name
 
