@@ -21,7 +21,7 @@ from site_builder.pages import search, stats
 from site_builder.pages import specs as pages
 from site_builder.pages.specs import PageSpec
 from site_builder.pages.stats import YearStats
-from site_builder.publish import wechat
+from site_builder.publish import privacy, wechat
 from site_builder.publish.feed import feed_xml
 from site_builder.storage.hashes import Fingerprint, Unhashable
 from site_builder.storage.writer import Writer
@@ -40,6 +40,8 @@ class SiteRenderer:
         self.workers = context.workers
         self.progress = context.progress
         self.pending: list[tuple[str, str | None, Forked]] = []
+        # the privacy scan of the pages as they are written: each worker process has its own copy
+        self.scan = privacy.FileScan(privacy.Scanner(*privacy.site_contacts(site.config)))
 
     # -- one file ------------------------------------------------------------------------------
     def key(self, kind: str, rel: str, inputs: object) -> str | None:
@@ -87,8 +89,10 @@ class SiteRenderer:
         self, make_spec: Callable[[T], PageSpec], items: Sequence[T], meanwhile: Callable[[], None] | None = None
     ) -> None:
         """One page per item. Each page's whole job — its context (`make_spec`), its key, the cache
-        lookup or the rendering, writing it into the staging folder — runs in the worker processes
-        when there are many; only (path, key, SHA-256, reused) come back to be recorded.
+        lookup or the rendering, writing it into the staging folder, the privacy scan of its text
+        (`privacy.FileScan`) — runs in the worker processes when there are many; only (path, key,
+        SHA-256, reused, findings) come back to be recorded (the findings in `context.scanned`, for
+        `privacy.check_published`, which then reads only the pages' paths).
         `meanwhile()` runs in this process once the workers are at work (issue 27: this process
         waited for them, idle)."""
         self.progress.start(len(items))
@@ -97,8 +101,10 @@ class SiteRenderer:
         forked = map_forked(job, items[1:], self.workers)
         results = chain(map(job, items[:1]), forked)
         try:
-            for done, (rel, key, sha, reused) in enumerate(results):
+            for done, (rel, key, sha, reused, hits) in enumerate(results):
                 self.writer.register(rel, sha)
+                if hits is not None:
+                    self.context.scanned[rel] = (sha, hits)
                 self.cache.record(rel, key, sha, reused)
                 self.progress.step()
                 if done == 1 and meanwhile is not None:  # the workers started (their first result is in)
@@ -110,7 +116,9 @@ class SiteRenderer:
             meanwhile()
         self.progress.done()
 
-    def _one_page(self, make_spec: Callable[[T], PageSpec], item: T) -> tuple[str, str | None, str, bool]:
+    def _one_page(
+        self, make_spec: Callable[[T], PageSpec], item: T
+    ) -> tuple[str, str | None, str, bool, privacy.Hits | None]:
         spec = make_spec(item)
         key = self.key(f"template:{spec.template}", spec.rel, spec.context)
         data = self.cache.lookup(spec.rel, key) if key else None
@@ -121,7 +129,8 @@ class SiteRenderer:
                 self.cache.store(key, data)
         # a page from the cache was just checked against the SHA-256 its manifest entry holds
         rel, sha = self.writer.put(spec.rel, data, self.cache.entries[spec.rel][1] if reused else None)
-        return rel, key, sha, reused
+        # the bytes just written, wherever they came from (rendered or from the cache)
+        return rel, key, sha, reused, self.scan.scan(rel, data)
 
     # -- the site ------------------------------------------------------------------------------
     def render_site(self) -> None:
