@@ -55,16 +55,23 @@ class SiteRenderer:
             return None
 
     def make(
-        self, rel: str, kind: str, inputs: object, produce: Callable[[], str | bytes], background: bool = False
+        self,
+        rel: str,
+        kind: str,
+        inputs: object,
+        produce: Callable[[], str | bytes],
+        background: bool = False,
+        as_raised: bool = False,
     ) -> None:
         """Write `rel`: from the cache when stored under the same key, else `produce()` (with
-        `background` and several workers, in a forked process; `finish` collects it)."""
+        `background` and several workers, in a forked process; `finish` collects it; `as_raised`: a
+        BuildError there stops the build with its own message, as made here)."""
         key = self.key(kind, rel, inputs)
         data = self.cache.get(rel, key) if key else None
         if data is not None:
             self.writer.write(rel, data)
         elif background and self.workers > 1:
-            self.pending.append((rel, key, Forked(produce)))
+            self.pending.append((rel, key, Forked(produce, as_raised)))
         else:
             self._store(rel, key, produce())
 
@@ -164,6 +171,8 @@ class SiteRenderer:
                 partial(data_file.produce, *inputs),
                 background=data_file.background,
             )
+        # the WeChat articles too (bs4 and css-inline: their import and parses are not this process's)
+        articles = self.start_wechat(report) if self.site.config.wechat_article else []
         # the bulk in the workers, while the workbook is made and this process makes the other pages
         self.many(
             partial(pages.institution_page, self.site, report, year_stats),
@@ -171,19 +180,19 @@ class SiteRenderer:
             meanwhile=partial(self.year_pages, report, year_stats),
         )
         self.finish()  # the year page shows the checksums of every data file
+        for spec, final in articles:  # their preview pages show them
+            self.wechat_preview(report, spec, final)
         y = report.data.year
         downloads = [(f.path(y), f.label, self.writer.sha256(f.path(y))) for f in DATA_FILES]
         self.page(pages.year_page(self.site, report, year_stats, downloads))
 
     def year_pages(self, report: YearReport, year_stats: YearStats) -> None:
-        """The year's pages but the institutions' and the year page: roster, grades, methodology,
-        search, the WeChat article."""
+        """The year's pages but the institutions', the WeChat articles' and the year page: roster,
+        grades, methodology, search."""
         self.page(pages.roster_page(self.site, report))
         self.page(pages.grades_page(self.site, report))
         self.page(pages.rubric_page(self.site, report, year_stats))
         self.render_search(report)
-        if self.site.config.wechat_article:
-            self.render_wechat(report)
 
     def render_search(self, report: YearReport) -> None:
         """The year's search page and its index (cached by what the index is made from)."""
@@ -192,23 +201,27 @@ class SiteRenderer:
         self.make(search.index_path(report.data.year), "search-index", index, lambda: search.index_js(report, spec.rel))
         self.page(spec)
 
-    def render_wechat(self, report: YearReport) -> None:
-        """The paste-ready article fragment and the preview page with the copy button."""
-        fragment = self.wechat_fragment(pages.wechat_article(self.site, report))
-        self.page(pages.wechat_preview(self.site, report, fragment, wechat.editor_fields(self.site, report)))
+    def start_wechat(self, report: YearReport) -> list[tuple[PageSpec, bool]]:
+        """The year's WeChat article and, once the results are final, the final one: each rendered,
+        its stylesheet inlined, the editor's limits checked, written (through the cache), in a forked
+        process when there are workers (`finish` collects them). Returns their specs (and whether
+        final) for `wechat_preview`."""
+        articles = [(pages.wechat_article(self.site, report), False)]
         final = pages.final_article(self.site, report)  # once the results are final
         if final is not None:
-            fields = wechat.editor_fields(self.site, report, final=True)
-            self.page(pages.final_preview(self.site, report, self.wechat_fragment(final), fields))
+            articles.append((final, True))
+        for spec, _final in articles:
+            self.make(spec.rel, f"template:{spec.template}", spec.context, partial(self._article, spec), True, True)
+        return articles
 
-    def wechat_fragment(self, spec: PageSpec) -> Markup:
-        """A WeChat article: rendered, its stylesheet inlined, the editor's limits checked, written
-        (through the cache); returned as the fragment its preview page shows."""
+    def _article(self, spec: PageSpec) -> bytes:
+        html = wechat.inline_article(self.html(spec).decode("utf-8"), wechat.article_css(self.site.templates))
+        wechat.check_limits(html, spec.rel)
+        return html.encode("utf-8")
 
-        def article() -> bytes:
-            html = wechat.inline_article(self.html(spec).decode("utf-8"), wechat.article_css(self.site.templates))
-            wechat.check_limits(html, spec.rel)
-            return html.encode("utf-8")
-
-        self.make(spec.rel, f"template:{spec.template}", spec.context, article)
-        return Markup(self.writer.read(spec.rel).decode("utf-8"))
+    def wechat_preview(self, report: YearReport, spec: PageSpec, final: bool) -> None:
+        """The preview page of an article (`start_wechat`) already written: the fragment it shows."""
+        fragment = Markup(self.writer.read(spec.rel).decode("utf-8"))
+        fields = wechat.editor_fields(self.site, report, final=final)
+        preview = pages.final_preview if final else pages.wechat_preview
+        self.page(preview(self.site, report, fragment, fields))
