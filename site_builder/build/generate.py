@@ -29,6 +29,11 @@ from site_builder.storage.writer import Writer
 T = TypeVar("T")
 
 
+def _made(make: Callable[[], PageSpec]) -> PageSpec:
+    """A page's spec from its maker (`SiteRenderer.many` of the year's pages)."""
+    return make()
+
+
 class SiteRenderer:
     def __init__(self, site: SiteInput, writer: Writer, context: BuildContext):
         self.site = site
@@ -141,15 +146,17 @@ class SiteRenderer:
 
     # -- the site ------------------------------------------------------------------------------
     def render_site(self) -> None:
+        # the feed (feedgen and lxml: their import is not this process's) while the years are made
+        self.make(urls.FEED, "feed", self.site, partial(feed_xml, self.site), background=True)
         for name in ASSETS:
             rel = urls.asset(name)
             self.writer.write(rel, (self.site.templates / rel).read_bytes())
         for report in self.site.reports:
             self.render_year(report)
         self.page(pages.home_page(self.site))
-        self.make(urls.FEED, "feed", self.site, lambda: feed_xml(self.site))
         for spec in pages.content_pages(self.site):
             self.page(spec)
+        self.finish()
 
     def year_stats(self, report: YearReport) -> YearStats:
         """The year's statistics, once per build: from the stats cache when the year's rubric and
@@ -173,26 +180,22 @@ class SiteRenderer:
             )
         # the WeChat articles too (bs4 and css-inline: their import and parses are not this process's)
         articles = self.start_wechat(report) if self.site.config.wechat_article else []
-        # the bulk in the workers, while the workbook is made and this process makes the other pages
-        self.many(
-            partial(pages.institution_page, self.site, report, year_stats),
-            report.results,
-            meanwhile=partial(self.year_pages, report, year_stats),
-        )
+        # the bulk in the workers, with the roster, grades and methodology pages (an institution's
+        # first: its templates compiled before the workers are forked), while the workbook is made
+        # and this process makes the search index and page
+        institutions = [partial(pages.institution_page, self.site, report, year_stats, r) for r in report.results]
+        others = [
+            partial(pages.roster_page, self.site, report),
+            partial(pages.grades_page, self.site, report),
+            partial(pages.rubric_page, self.site, report, year_stats),
+        ]
+        self.many(_made, institutions[:1] + others + institutions[1:], meanwhile=partial(self.render_search, report))
         self.finish()  # the year page shows the checksums of every data file
         for spec, final in articles:  # their preview pages show them
             self.wechat_preview(report, spec, final)
         y = report.data.year
         downloads = [(f.path(y), f.label, self.writer.sha256(f.path(y))) for f in DATA_FILES]
         self.page(pages.year_page(self.site, report, year_stats, downloads))
-
-    def year_pages(self, report: YearReport, year_stats: YearStats) -> None:
-        """The year's pages but the institutions', the WeChat articles' and the year page: roster,
-        grades, methodology, search."""
-        self.page(pages.roster_page(self.site, report))
-        self.page(pages.grades_page(self.site, report))
-        self.page(pages.rubric_page(self.site, report, year_stats))
-        self.render_search(report)
 
     def render_search(self, report: YearReport) -> None:
         """The year's search page and its index (cached by what the index is made from)."""
