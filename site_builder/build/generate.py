@@ -27,6 +27,7 @@ from site_builder.storage.hashes import Fingerprint, Unhashable
 from site_builder.storage.writer import Writer
 
 T = TypeVar("T")
+CHUNK = 16  # pages a worker takes at a time (`map_forked`)
 
 
 def _made(make: Callable[[], PageSpec]) -> PageSpec:
@@ -110,7 +111,7 @@ class SiteRenderer:
         self.progress.start(len(items))
         job = partial(self._one_page, make_spec)
         # the first page here: its templates are compiled once, before the workers are forked
-        forked = map_forked(job, items[1:], self.workers)
+        forked = map_forked(job, items[1:], self.workers, chunk=CHUNK)
         results = chain(map(job, items[:1]), forked)
         try:
             for done, (rel, key, sha, reused, hits) in enumerate(results):
@@ -180,16 +181,19 @@ class SiteRenderer:
             )
         # the WeChat articles too (bs4 and css-inline: their import and parses are not this process's)
         articles = self.start_wechat(report) if self.site.config.wechat_article else []
-        # the bulk in the workers, with the roster, grades and methodology pages (an institution's
-        # first: its templates compiled before the workers are forked), while the workbook is made
-        # and this process makes the search index and page
+        # the bulk in the workers, with the roster, grades and methodology pages, while the workbook
+        # is made and this process makes the search index and page. First an institution's page (its
+        # templates compiled before the workers are forked) and a chunk of them: the search starts
+        # once that chunk is in, and the other pages (large at 10,000) would hold it back.
         institutions = [partial(pages.institution_page, self.site, report, year_stats, r) for r in report.results]
         others = [
             partial(pages.roster_page, self.site, report),
             partial(pages.grades_page, self.site, report),
             partial(pages.rubric_page, self.site, report, year_stats),
         ]
-        self.many(_made, institutions[:1] + others + institutions[1:], meanwhile=partial(self.render_search, report))
+        ahead = 1 + CHUNK
+        jobs = institutions[:ahead] + others + institutions[ahead:]
+        self.many(_made, jobs, meanwhile=partial(self.render_search, report))
         self.finish()  # the year page shows the checksums of every data file
         for spec, final in articles:  # their preview pages show them
             self.wechat_preview(report, spec, final)
