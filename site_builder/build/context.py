@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     import jinja2
 
     from site_builder.pages.stats import YearStats
+    from site_builder.publish.privacy import Hits
 
 
 def open_cache(folder: Path) -> CacheFolder | None:
@@ -39,6 +40,8 @@ class BuildContext:
     pages: PageCache = field(default_factory=PageCache)  # the page cache, once the build renders (`flow`)
     stats: dict[int, YearStats] = field(default_factory=dict)  # by year, made by the renderer
     compiled: CacheFolder | None = None  # where compiled templates are kept (also with --no-cache; not publishing)
+    # the privacy scan's findings in each page a worker wrote, by path: (its SHA-256, the findings)
+    scanned: dict[str, tuple[str, Hits]] = field(default_factory=dict)
     _environment: jinja2.Environment | None = field(default=None, repr=False)
 
     @property

@@ -146,7 +146,7 @@ def build(
             replaced: tuple[tuple[int, int], ...] = ()
 
             def observe(staging: Path) -> None:  # the site as this build wrote it, before it is the output
-                check_published(site, layout, staging)
+                check_published(site, layout, staging, context.scanned)
                 if state:
                     observed["output"] = uptodate.output_state(out, staging)
 
@@ -174,15 +174,20 @@ def build(
     return site, written, BuildStats(len(written), context.pages.reused, seconds, text, replaced=replaced)
 
 
-def check_published(site: SiteInput, layout: Layout, staging: Path) -> None:
+def check_published(
+    site: SiteInput, layout: Layout, staging: Path, scanned: dict[str, tuple[str, Any]] | None = None
+) -> None:
     """The privacy scan of what is published (`privacy.check_published`): every file and path of the
     finished staging folder, just before it becomes the output; a finding stops the build (exit 1)
-    with the output as it was."""
+    with the output as it was. The pages the workers scanned as they wrote them (`scanned`: path ->
+    (SHA-256, findings)) are not read again when the staging folder's manifest lists them with the
+    same SHA-256 (a publication that writes its site twice scans the second one's own pages)."""
     from site_builder.publish import privacy
 
-    contact = site.config.contact
     sources = [layout.scores, layout.rubric, layout.content, layout.templates]
-    privacy.check_published(staging, ((contact.phone,), (contact.email,)), sources, layout.root)
+    written = read_manifest(staging) or {}
+    done = {rel: hits for rel, (sha, hits) in (scanned or {}).items() if written.get(rel) == sha}
+    privacy.check_published(staging, privacy.site_contacts(site.config), sources, layout.root, done)
 
 
 def write_site(site: SiteInput, context: BuildContext, writer: Writer) -> None:

@@ -21,12 +21,18 @@ from site_builder.pages import search, stats
 from site_builder.pages import specs as pages
 from site_builder.pages.specs import PageSpec
 from site_builder.pages.stats import YearStats
-from site_builder.publish import wechat
+from site_builder.publish import privacy, wechat
 from site_builder.publish.feed import feed_xml
 from site_builder.storage.hashes import Fingerprint, Unhashable
 from site_builder.storage.writer import Writer
 
 T = TypeVar("T")
+CHUNK = 16  # pages a worker takes at a time (`map_forked`)
+
+
+def _made(make: Callable[[], PageSpec]) -> PageSpec:
+    """A page's spec from its maker (`SiteRenderer.many` of the year's pages)."""
+    return make()
 
 
 class SiteRenderer:
@@ -40,6 +46,8 @@ class SiteRenderer:
         self.workers = context.workers
         self.progress = context.progress
         self.pending: list[tuple[str, str | None, Forked]] = []
+        # the privacy scan of the pages as they are written: each worker process has its own copy
+        self.scan = privacy.FileScan(privacy.Scanner(*privacy.site_contacts(site.config)))
 
     # -- one file ------------------------------------------------------------------------------
     def key(self, kind: str, rel: str, inputs: object) -> str | None:
@@ -53,16 +61,23 @@ class SiteRenderer:
             return None
 
     def make(
-        self, rel: str, kind: str, inputs: object, produce: Callable[[], str | bytes], background: bool = False
+        self,
+        rel: str,
+        kind: str,
+        inputs: object,
+        produce: Callable[[], str | bytes],
+        background: bool = False,
+        as_raised: bool = False,
     ) -> None:
         """Write `rel`: from the cache when stored under the same key, else `produce()` (with
-        `background` and several workers, in a forked process; `finish` collects it)."""
+        `background` and several workers, in a forked process; `finish` collects it; `as_raised`: a
+        BuildError there stops the build with its own message, as made here)."""
         key = self.key(kind, rel, inputs)
         data = self.cache.get(rel, key) if key else None
         if data is not None:
             self.writer.write(rel, data)
         elif background and self.workers > 1:
-            self.pending.append((rel, key, Forked(produce)))
+            self.pending.append((rel, key, Forked(produce, as_raised)))
         else:
             self._store(rel, key, produce())
 
@@ -87,18 +102,22 @@ class SiteRenderer:
         self, make_spec: Callable[[T], PageSpec], items: Sequence[T], meanwhile: Callable[[], None] | None = None
     ) -> None:
         """One page per item. Each page's whole job — its context (`make_spec`), its key, the cache
-        lookup or the rendering, writing it into the staging folder — runs in the worker processes
-        when there are many; only (path, key, SHA-256, reused) come back to be recorded.
+        lookup or the rendering, writing it into the staging folder, the privacy scan of its text
+        (`privacy.FileScan`) — runs in the worker processes when there are many; only (path, key,
+        SHA-256, reused, findings) come back to be recorded (the findings in `context.scanned`, for
+        `privacy.check_published`, which then reads only the pages' paths).
         `meanwhile()` runs in this process once the workers are at work (issue 27: this process
         waited for them, idle)."""
         self.progress.start(len(items))
         job = partial(self._one_page, make_spec)
         # the first page here: its templates are compiled once, before the workers are forked
-        forked = map_forked(job, items[1:], self.workers)
+        forked = map_forked(job, items[1:], self.workers, chunk=CHUNK)
         results = chain(map(job, items[:1]), forked)
         try:
-            for done, (rel, key, sha, reused) in enumerate(results):
+            for done, (rel, key, sha, reused, hits) in enumerate(results):
                 self.writer.register(rel, sha)
+                if hits is not None:
+                    self.context.scanned[rel] = (sha, hits)
                 self.cache.record(rel, key, sha, reused)
                 self.progress.step()
                 if done == 1 and meanwhile is not None:  # the workers started (their first result is in)
@@ -110,7 +129,9 @@ class SiteRenderer:
             meanwhile()
         self.progress.done()
 
-    def _one_page(self, make_spec: Callable[[T], PageSpec], item: T) -> tuple[str, str | None, str, bool]:
+    def _one_page(
+        self, make_spec: Callable[[T], PageSpec], item: T
+    ) -> tuple[str, str | None, str, bool, privacy.Hits | None]:
         spec = make_spec(item)
         key = self.key(f"template:{spec.template}", spec.rel, spec.context)
         data = self.cache.lookup(spec.rel, key) if key else None
@@ -121,19 +142,22 @@ class SiteRenderer:
                 self.cache.store(key, data)
         # a page from the cache was just checked against the SHA-256 its manifest entry holds
         rel, sha = self.writer.put(spec.rel, data, self.cache.entries[spec.rel][1] if reused else None)
-        return rel, key, sha, reused
+        # the bytes just written, wherever they came from (rendered or from the cache)
+        return rel, key, sha, reused, self.scan.scan(rel, data)
 
     # -- the site ------------------------------------------------------------------------------
     def render_site(self) -> None:
+        # the feed (feedgen and lxml: their import is not this process's) while the years are made
+        self.make(urls.FEED, "feed", self.site, partial(feed_xml, self.site), background=True)
         for name in ASSETS:
             rel = urls.asset(name)
             self.writer.write(rel, (self.site.templates / rel).read_bytes())
         for report in self.site.reports:
             self.render_year(report)
         self.page(pages.home_page(self.site))
-        self.make(urls.FEED, "feed", self.site, lambda: feed_xml(self.site))
         for spec in pages.content_pages(self.site):
             self.page(spec)
+        self.finish()
 
     def year_stats(self, report: YearReport) -> YearStats:
         """The year's statistics, once per build: from the stats cache when the year's rubric and
@@ -155,26 +179,27 @@ class SiteRenderer:
                 partial(data_file.produce, *inputs),
                 background=data_file.background,
             )
-        # the bulk in the workers, while the workbook is made and this process makes the other pages
-        self.many(
-            partial(pages.institution_page, self.site, report, year_stats),
-            report.results,
-            meanwhile=partial(self.year_pages, report, year_stats),
-        )
+        # the WeChat articles too (bs4 and css-inline: their import and parses are not this process's)
+        articles = self.start_wechat(report) if self.site.config.wechat_article else []
+        # the bulk in the workers, with the roster, grades and methodology pages, while the workbook
+        # is made and this process makes the search index and page. First an institution's page (its
+        # templates compiled before the workers are forked) and a chunk of them: the search starts
+        # once that chunk is in, and the other pages (large at 10,000) would hold it back.
+        institutions = [partial(pages.institution_page, self.site, report, year_stats, r) for r in report.results]
+        others = [
+            partial(pages.roster_page, self.site, report),
+            partial(pages.grades_page, self.site, report),
+            partial(pages.rubric_page, self.site, report, year_stats),
+        ]
+        ahead = 1 + CHUNK
+        jobs = institutions[:ahead] + others + institutions[ahead:]
+        self.many(_made, jobs, meanwhile=partial(self.render_search, report))
         self.finish()  # the year page shows the checksums of every data file
+        for spec, final in articles:  # their preview pages show them
+            self.wechat_preview(report, spec, final)
         y = report.data.year
         downloads = [(f.path(y), f.label, self.writer.sha256(f.path(y))) for f in DATA_FILES]
         self.page(pages.year_page(self.site, report, year_stats, downloads))
-
-    def year_pages(self, report: YearReport, year_stats: YearStats) -> None:
-        """The year's pages but the institutions' and the year page: roster, grades, methodology,
-        search, the WeChat article."""
-        self.page(pages.roster_page(self.site, report))
-        self.page(pages.grades_page(self.site, report))
-        self.page(pages.rubric_page(self.site, report, year_stats))
-        self.render_search(report)
-        if self.site.config.wechat_article:
-            self.render_wechat(report)
 
     def render_search(self, report: YearReport) -> None:
         """The year's search page and its index (cached by what the index is made from)."""
@@ -183,23 +208,27 @@ class SiteRenderer:
         self.make(search.index_path(report.data.year), "search-index", index, lambda: search.index_js(report, spec.rel))
         self.page(spec)
 
-    def render_wechat(self, report: YearReport) -> None:
-        """The paste-ready article fragment and the preview page with the copy button."""
-        fragment = self.wechat_fragment(pages.wechat_article(self.site, report))
-        self.page(pages.wechat_preview(self.site, report, fragment, wechat.editor_fields(self.site, report)))
+    def start_wechat(self, report: YearReport) -> list[tuple[PageSpec, bool]]:
+        """The year's WeChat article and, once the results are final, the final one: each rendered,
+        its stylesheet inlined, the editor's limits checked, written (through the cache), in a forked
+        process when there are workers (`finish` collects them). Returns their specs (and whether
+        final) for `wechat_preview`."""
+        articles = [(pages.wechat_article(self.site, report), False)]
         final = pages.final_article(self.site, report)  # once the results are final
         if final is not None:
-            fields = wechat.editor_fields(self.site, report, final=True)
-            self.page(pages.final_preview(self.site, report, self.wechat_fragment(final), fields))
+            articles.append((final, True))
+        for spec, _final in articles:
+            self.make(spec.rel, f"template:{spec.template}", spec.context, partial(self._article, spec), True, True)
+        return articles
 
-    def wechat_fragment(self, spec: PageSpec) -> Markup:
-        """A WeChat article: rendered, its stylesheet inlined, the editor's limits checked, written
-        (through the cache); returned as the fragment its preview page shows."""
+    def _article(self, spec: PageSpec) -> bytes:
+        html = wechat.inline_article(self.html(spec).decode("utf-8"), wechat.article_css(self.site.templates))
+        wechat.check_limits(html, spec.rel)
+        return html.encode("utf-8")
 
-        def article() -> bytes:
-            html = wechat.inline_article(self.html(spec).decode("utf-8"), wechat.article_css(self.site.templates))
-            wechat.check_limits(html, spec.rel)
-            return html.encode("utf-8")
-
-        self.make(spec.rel, f"template:{spec.template}", spec.context, article)
-        return Markup(self.writer.read(spec.rel).decode("utf-8"))
+    def wechat_preview(self, report: YearReport, spec: PageSpec, final: bool) -> None:
+        """The preview page of an article (`start_wechat`) already written: the fragment it shows."""
+        fragment = Markup(self.writer.read(spec.rel).decode("utf-8"))
+        fields = wechat.editor_fields(self.site, report, final=final)
+        preview = pages.final_preview if final else pages.wechat_preview
+        self.page(preview(self.site, report, fragment, fields))

@@ -10,7 +10,6 @@ never as a traceback.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import multiprocessing
 import os
 import signal
@@ -46,9 +45,10 @@ def detach_child(parent: int) -> None:
 
 
 def _die_with_parent() -> bool:
-    name = ctypes.util.find_library("c")
     try:
-        libc = ctypes.CDLL(name, use_errno=True)
+        # the symbols already loaded (libc's among them): no `find_library`, which runs ldconfig in
+        # every worker (7 ms a process)
+        libc = ctypes.CDLL(None, use_errno=True)
         return bool(libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0)
     except (OSError, AttributeError):  # not Linux: no prctl
         return False
@@ -161,21 +161,25 @@ def _send_failure(send: Connection, index: int, exc: Exception) -> None:
 
 
 class Forked:
-    """One file produced in a forked child (which inherits the loaded data); only its bytes come back."""
+    """One file produced in a forked child (which inherits the loaded data); only its bytes come back.
+    With `as_raised`, a BuildError in the child is raised by `result` with its own message, as if the
+    file had been made in this process (any other failure: "生成 … 失败：…")."""
 
-    def __init__(self, produce: Callable[[], str | bytes]):
+    def __init__(self, produce: Callable[[], str | bytes], as_raised: bool = False):
         ctx = multiprocessing.get_context("fork")
         self.receive, send = ctx.Pipe(duplex=False)
-        self.process = ctx.Process(target=Forked._run, args=(produce, send, os.getpid()), daemon=True)
+        self.process = ctx.Process(target=Forked._run, args=(produce, send, os.getpid(), as_raised), daemon=True)
         self.process.start()
         send.close()
 
     @staticmethod
-    def _run(produce: Callable[[], str | bytes], send: Connection, parent: int) -> None:
+    def _run(produce: Callable[[], str | bytes], send: Connection, parent: int, as_raised: bool = False) -> None:
         detach_child(parent)
         try:
             data = produce()
             send.send_bytes(b"\x01" + (data.encode("utf-8") if isinstance(data, str) else data))
+        except BuildError as exc:
+            send.send_bytes((b"\x02" if as_raised else b"\x00") + str(exc).encode("utf-8"))
         except Exception as exc:  # noqa: BLE001 - any failure in the worker is reported by the parent as a build error, never as a traceback
             send.send_bytes(b"\x00" + str(exc).encode("utf-8"))
         finally:
@@ -187,6 +191,8 @@ class Forked:
         except EOFError:
             raw = b"\x00" + DIED.encode()
         self.process.join()
+        if raw[:1] == b"\x02":
+            raise BuildError(raw[1:].decode("utf-8"))
         if raw[:1] != b"\x01":
             raise BuildError(f"生成 {rel} 失败：{raw[1:].decode('utf-8')}")
         return raw[1:]

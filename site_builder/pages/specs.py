@@ -281,7 +281,7 @@ def wechat_preview(site: SiteInput, report: YearReport, article, fields=None) ->
 
 def final_article(site: SiteInput, report: YearReport) -> PageSpec | None:
     """Once the year's results are final: a short second WeChat article (`<year>/wechat/final.html`),
-    None before. Made like the first (`SiteRenderer.wechat_fragment`)."""
+    None before. Made like the first (`SiteRenderer.start_wechat`)."""
     data = report.data
     phase = objections.phase_of(data)
     if phase is None or phase.code != "final":

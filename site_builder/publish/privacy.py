@@ -28,6 +28,7 @@ import posixpath
 import re
 import unicodedata
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import chain
@@ -456,7 +457,14 @@ SHORTEST = 9
 _AT = re.compile(r"[@＠﹫]")
 _FILL = r"(?:\s|<[^<>]*>)*"  # spaces and tags (in markup, a tag inside a line of text joins)
 _DIGITS = r"\d\d\d|\d(?:" + _FILL + r"[^\d\s\x00<]?" + _FILL + r"\d){10}"
+_FILL_IN_PIECE = r"(?:\s|<[^<>\x00]*>)*"  # `_FILL` within one piece of those `_scan_pieces` joins
+_DIGITS_IN_PIECE = r"\d\d\d|\d(?:" + _FILL_IN_PIECE + r"[^\d\s\x00<]?" + _FILL_IN_PIECE + r"\d){10}"
 _CANDIDATE = re.compile(_DIGITS + r"|[@＠﹫]|&#|%3\d|%40|\\u")
+# `_CANDIDATE` where the pieces of a whole site are joined by `_CUT` (`_scan_pieces`): a tag inside a
+# match never holds a `_CUT`, so that no match runs from one piece into the next and each piece is read
+# alone, whatever piece it is joined after (a set's order): the scan of a site is the union of its
+# files' scans (`scan_file` in the processes that render the pages).
+_LOCATE = re.compile(_DIGITS_IN_PIECE + r"|[@＠﹫]|&#|%3\d|%40|\\u")
 _DENSE = re.compile(_DIGITS + r"|[@＠﹫]")
 WINDOW = 100
 _TAG = re.compile(r"<[^<>]*>")
@@ -583,25 +591,90 @@ def _file_texts(path: Path) -> list[tuple[str, str]]:
                     if n.endswith((".xml", ".txt", ".html")) and not n.startswith(("xl/worksheets/", "xl/styles"))
                 ]  # a worksheet holds numbers and references; its texts are in sharedStrings.xml
                 return [(n, package.read(n).decode("utf-8", "replace")) for n in names]
-        text = path.read_bytes().decode("utf-8-sig")
-        return [(path.name, text.replace(_CUT, " ") if _CUT in text else text)]  # a NUL: a space
+        return _plain_texts(path.name, path.read_bytes())
     except (UnicodeDecodeError, zipfile.BadZipFile, OSError):
         return []
+
+
+def _plain_texts(name: str, data: bytes) -> list[tuple[str, str]]:
+    """`_file_texts` of a file that is not a zip package, from its bytes (raises UnicodeDecodeError)."""
+    text = data.decode("utf-8-sig")
+    return [(name, text.replace(_CUT, " ") if _CUT in text else text)]  # a NUL: a space
+
+
+Hits = dict[tuple[str, str], tuple[Finding, set[str]]]
+"""(kind, value) -> (the finding, the pieces it is in): what `_scan_pieces` finds."""
+
+
+class FileScan:
+    """The findings in the text of each published file (not in its path), exactly as `check_published`
+    finds them in it: a process that writes pages scans each one on the way (`build.generate`), and
+    `check_published` is given the results instead of reading the files again. As in the scan of a
+    whole folder, each distinct piece (`_pieces`) is read once: a page's pieces read for an earlier
+    page are not read again (their findings are kept)."""
+
+    def __init__(self, scanner: Scanner):
+        self.scanner = scanner
+        self._read: set[str] = set()  # every piece read so far
+        self._found: dict[str, Hits] = {}  # the pieces with a finding: their own
+
+    def scan(self, rel: str, data: bytes) -> Hits | None:
+        """The findings in `data`, the bytes of published file `rel`. None for a zip package (read with
+        the whole folder). A file that is not UTF-8 has no text, as in `_file_texts`."""
+        name = posixpath.basename(rel)
+        if posixpath.splitext(name)[1].lower() in ZIPPED:
+            return None
+        try:
+            texts = _plain_texts(name, data)  # no NUL left: a piece is what `_scan_pieces` reads as one
+        except UnicodeDecodeError:
+            return {}
+        pieces: set[str] = set()
+        for member, text in texts:
+            pieces.update(_pieces(member, text))
+        new = pieces - self._read
+        if new:
+            self._read |= new
+            for key, (f, pieces_with) in _scan_pieces(self.scanner, new).items():
+                for piece in pieces_with:
+                    self._found.setdefault(piece, {})[key] = (f, {piece})
+        hits: Hits = {}
+        for piece in pieces.intersection(self._found) if self._found else ():
+            _merge(hits, self._found[piece])
+        return hits
+
+
+def scan_file(scanner: Scanner, rel: str, data: bytes) -> Hits | None:
+    """`FileScan.scan` of one file alone."""
+    return FileScan(scanner).scan(rel, data)
+
+
+def _merge(hits: Hits, more: Hits) -> None:
+    """`more` added to `hits`: the pieces of a finding joined; of two findings of the same (kind, value)
+    (an e-mail address written in other cases) the one whose masked form sorts first, whichever was read
+    first."""
+    for key, (f, pieces_with) in more.items():
+        if key not in hits:
+            hits[key] = (f, set(pieces_with))
+            continue
+        kept, known = hits[key]
+        known |= pieces_with
+        if f.masked < kept.masked:
+            hits[key] = (f, known)
 
 
 def _scan_pieces(scanner: Scanner, pieces: set[str]) -> dict[tuple[str, str], tuple[Finding, set[str]]]:
     """Every finding in `pieces`, with the pieces it is in. Only a piece with a candidate is read: cut at
     its boundary tags (`_BOUNDARY`), each part as a reader gets it (`published_text`)."""
     joined = "\0".join(pieces)
-    hits: dict[tuple[str, str], tuple[Finding, set[str]]] = {}
-    m = _CANDIDATE.search(joined)
+    hits: Hits = {}
+    m = _LOCATE.search(joined)
     while m:
         start = joined.rfind("\0", 0, m.start()) + 1
         end = joined.find("\0", m.end())
         end = len(joined) if end < 0 else end
         piece = joined[start:end]
         if end - start < SHORTEST and not _AT.search(piece):  # a score, a date, an id: nothing to find
-            m = _CANDIDATE.search(joined, end)
+            m = _LOCATE.search(joined, end)
             continue
         parts = _BOUNDARY.split(piece + ">") if "<" in piece else [piece]
         for n, part in enumerate(parts):
@@ -609,19 +682,34 @@ def _scan_pieces(scanner: Scanner, pieces: set[str]) -> dict[tuple[str, str], tu
             if len(parts) > 1 and (n % 2 and "=" not in part or not _CANDIDATE.search(part)):
                 continue
             for f in _find_around(scanner, published_text(part)):
-                hits.setdefault((f.kind, f.value), (f, set()))[1].add(piece)
-        m = _CANDIDATE.search(joined, end)
+                _merge(hits, {(f.kind, f.value): (f, {piece})})
+        m = _LOCATE.search(joined, end)
     return hits
 
 
-def check_published(staging: Path, contacts: tuple[tuple[str, ...], tuple[str, ...]], sources: list[Path], root: Path):
+Contacts = tuple[tuple[str, ...], tuple[str, ...]]
+"""The phones and e-mail addresses a `Scanner` allows."""
+
+
+def site_contacts(config) -> Contacts:
+    """The contacts content/site.yaml configures (`config.contact`): allowed where they are published."""
+    return (config.contact.phone,), (config.contact.email,)
+
+
+def check_published(
+    staging: Path, contacts: Contacts, sources: list[Path], root: Path, scanned: Mapping[str, Hits] | None = None
+):
     """Every text file and every path in `staging` scanned; a finding raises DataError naming the input
     file, line and field it comes from (found by searching `sources`, the data, content and template
-    folders, for the same number), never the number itself.
+    folders, for the same number), never the number itself. The findings are reported in the order of
+    (kind, value).
 
     Fast on a whole site: each file is cut into its pieces (`_pieces`; no number is read across a table
     cell, a CSV field or a JSON value), each distinct piece is read once, and only those with digits,
-    an '@' or an escape are normalised and scanned."""
+    an '@' or an escape are normalised and scanned. `scanned` holds the findings of files already
+    scanned as they were written (`scan_file`, by relative path, for exactly the bytes in `staging`):
+    their text is not read again, their paths are."""
+    scanned = scanned or {}
     scanner = Scanner(*contacts)
     files: list[tuple[str, Path | None]] = []  # (published path, file to read; None: a folder)
     pieces: set[str] = set()
@@ -634,15 +722,18 @@ def check_published(staging: Path, contacts: tuple[tuple[str, ...], tuple[str, .
             pieces.add(rel)  # every path: a page's name becomes its address
             path = Path(folder, name) if name in names else None
             files.append((rel, path))
-            if path is not None:
+            if path is not None and rel not in scanned:
                 for member, text in _file_texts(path):
                     pieces.update(_pieces(member, text))
     hits = _scan_pieces(scanner, pieces)
+    for rel, _path in files:
+        if rel in scanned:
+            _merge(hits, scanned[rel])
     if not hits:
         return
     problems = Problems()
     origins = _origins(scanner, {key for key in hits}, sources, root)
-    for key, (f, pieces_with) in hits.items():
+    for key, (f, pieces_with) in sorted(hits.items(), key=lambda item: item[0]):
         outputs = []
         for rel, path in files:
             if rel in pieces_with or (
