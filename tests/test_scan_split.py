@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -179,3 +180,25 @@ def test_a_number_only_on_the_institution_pages_stops_the_build(tmp_path, jobs):
     assert "含手机号码 138****5678，会发布在 2023/institutions/" in result.err, result.err
     assert "13812345678" not in result.err and "138-1234-5678" not in result.err
     assert not Path(out).exists()
+
+
+POSSESSIVE = {"_CANDIDATE": privacy._CANDIDATE, "_LOCATE": privacy._LOCATE, "_DENSE": privacy._DENSE}
+"""The scan's patterns written with possessive quantifiers (`*+`, `?+`, for speed)."""
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(bit, st.sampled_from(["1", "23", "4567", " ", "-", ".", "\x00", "<", ">", "a", "中"])), max_size=40
+    )
+)
+def test_the_possessive_patterns_match_as_their_backtracking_twins(bits):
+    """Each possessive pattern finds what the same pattern without `+` finds, from every position
+    (`_scan_pieces` searches on from a piece's end): giving nothing back loses no match."""
+    text = "".join(bits)
+    for name, pattern in POSSESSIVE.items():
+        assert "*+" in pattern.pattern and "?+" in pattern.pattern, name
+        twin = re.compile(pattern.pattern.replace("*+", "*").replace("?+", "?"), pattern.flags)
+        for start in range(len(text) + 1):
+            found, expected = pattern.search(text, start), twin.search(text, start)
+            assert (found and found.span()) == (expected and expected.span()), (name, start)

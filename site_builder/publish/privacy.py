@@ -455,10 +455,13 @@ _MARKUP = frozenset({".html", ".htm", ".xhtml", ".xml", ".svg"})
 # over unless it has an '@'.
 SHORTEST = 9
 _AT = re.compile(r"[@＠﹫]")
-_FILL = r"(?:\s|<[^<>]*>)*"  # spaces and tags (in markup, a tag inside a line of text joins)
-_DIGITS = r"\d\d\d|\d(?:" + _FILL + r"[^\d\s\x00<]?" + _FILL + r"\d){10}"
-_FILL_IN_PIECE = r"(?:\s|<[^<>\x00]*>)*"  # `_FILL` within one piece of those `_scan_pieces` joins
-_DIGITS_IN_PIECE = r"\d\d\d|\d(?:" + _FILL_IN_PIECE + r"[^\d\s\x00<]?" + _FILL_IN_PIECE + r"\d){10}"
+# Possessive (`*+`, `?+`): spaces and tags, then at most one other character, then a digit, can be
+# read only one way, so nothing is given back; trying every split at each of a site's digits was most
+# of the scan's time. `test_scan_split.py` checks each pattern against its backtracking twin.
+_FILL = r"(?:\s|<[^<>]*>)*+"  # spaces and tags (in markup, a tag inside a line of text joins)
+_DIGITS = r"\d\d\d|\d(?:" + _FILL + r"[^\d\s\x00<]?+" + _FILL + r"\d){10}"
+_FILL_IN_PIECE = r"(?:\s|<[^<>\x00]*>)*+"  # `_FILL` within one piece of those `_scan_pieces` joins
+_DIGITS_IN_PIECE = r"\d\d\d|\d(?:" + _FILL_IN_PIECE + r"[^\d\s\x00<]?+" + _FILL_IN_PIECE + r"\d){10}"
 _CANDIDATE = re.compile(_DIGITS + r"|[@＠﹫]|&#|%3\d|%40|\\u")
 # `_CANDIDATE` where the pieces of a whole site are joined by `_CUT` (`_scan_pieces`): a tag inside a
 # match never holds a `_CUT`, so that no match runs from one piece into the next and each piece is read
