@@ -10,6 +10,7 @@ never as a traceback.
 from __future__ import annotations
 
 import ctypes
+import gc
 import multiprocessing
 import os
 import signal
@@ -27,10 +28,12 @@ R = TypeVar("R")
 
 DIED = "生成进程意外退出"
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
+WORKER_GC_THRESHOLDS = (10_000, 20, 50)
 
 
 def detach_child(parent: int) -> None:
-    """In a forked worker, first thing: die with the parent, and hold none of its locks.
+    """In a forked worker, first thing: die with the parent, hold none of its locks, and leave what
+    it inherited out of the garbage collector's work.
 
     A parent killed (kill -9) must not leave a worker behind, blocked on writing to a pipe nobody
     reads and keeping the output folder's lock for ever: on Linux the kernel kills the worker when
@@ -42,6 +45,11 @@ def detach_child(parent: int) -> None:
     if os.getppid() != parent:  # the parent died before the worker could ask to die with it
         os._exit(1)
     _close_inherited_locks()
+    # What the parent made (the data, the statistics, the compiled templates) is the worker's to read:
+    # out of the garbage collector's way, which then runs every 10,000 allocations, not 700 (a worker's
+    # CPU at 2,000 institutions -10 %, issue 27)
+    gc.freeze()
+    gc.set_threshold(*WORKER_GC_THRESHOLDS)
 
 
 def _die_with_parent() -> bool:
