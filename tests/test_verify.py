@@ -523,3 +523,57 @@ def test_a_file_that_differs_is_named_with_its_institution_where_it_has_one(tmp_
     assert _explain(page, site, fresh) == [Problem(page, "页面与按仓库数据生成的不同", institution="P01")]
     for rel in ("2023/index.html", "2023/institutions/P01/index.htm", "2023/data/results.csv"):
         assert _explain(rel, site, fresh) == [Problem(rel, "内容与按仓库数据生成的不同")]
+
+
+# --- what is no plain file: a symlink, a pipe -------------------------------------------------------
+
+
+def test_a_symlinked_file_and_a_symlinked_folder_are_named_as_such(published, tmp_path):
+    """A file and a folder replaced by symlinks to the same bytes outside the site: each named with
+    what it links (file or folder), never followed; their files count as missing from the site."""
+    site = published / "output"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    shutil.move(str(site / "2023/institutions"), str(elsewhere / "institutions"))
+    (site / "2023/institutions").symlink_to(elsewhere / "institutions", target_is_directory=True)
+    shutil.move(str(site / "2023/data/results.csv"), str(elsewhere / "results.csv"))
+    (site / "2023/data/results.csv").symlink_to(elsewhere / "results.csv")
+    pages = sorted(
+        f"2023/institutions/{p.relative_to(elsewhere / 'institutions').as_posix()}"
+        for p in (elsewhere / "institutions").rglob("*")
+        if p.is_file()
+    )
+    assert "2023/institutions/P01/index.html" in pages
+    missing = "按仓库数据生成的网站有这个文件，但网站中没有"
+    assert verify(published).err == failed(
+        published,
+        "2023/institutions: 这是指向其他位置的符号链接（目录），已发布的网站中只应有普通文件和目录",
+        "2023/data/results.csv: 这是指向其他位置的符号链接（文件），已发布的网站中只应有普通文件和目录",
+        f"2023/data/results.csv: {missing}",
+        *(f"{p}: {missing}" for p in pages),
+    )
+
+
+def test_a_pipe_in_place_of_the_ledger_is_named_and_not_read(published):
+    """A named pipe where the year's ledger should be: named, and verify does not wait on it (reading
+    a pipe nobody writes to would hang; it runs in a thread here, so that a hang fails the test)."""
+    import os
+    import threading
+
+    ledger = published / "output/2023/data/ledger.json"
+    ledger.unlink()
+    os.mkfifo(ledger)
+    results = []
+    thread = threading.Thread(target=lambda: results.append(verify(published)), daemon=True)
+    thread.start()
+    thread.join(timeout=20)
+    waited = thread.is_alive()
+    if waited:  # waiting on the pipe: open it for writing and close it, so that the read ends
+        os.close(os.open(ledger, os.O_WRONLY | os.O_NONBLOCK))
+        thread.join()
+    assert not waited
+    assert results[0].err == failed(
+        published,
+        "2023/data/ledger.json: 这不是普通文件（设备、管道或套接字），已发布的网站中只应有普通文件和目录",
+        "2023/data/ledger.json: 网站中没有 2023 年度的发布记录",
+    )
