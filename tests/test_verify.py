@@ -577,3 +577,48 @@ def test_a_pipe_in_place_of_the_ledger_is_named_and_not_read(published):
         "2023/data/ledger.json: 这不是普通文件（设备、管道或套接字），已发布的网站中只应有普通文件和目录",
         "2023/data/ledger.json: 网站中没有 2023 年度的发布记录",
     )
+
+
+def test_a_temporary_folder_that_cannot_be_removed_leaves_the_verdict_as_it_is(published, tmp_path, monkeypatch):
+    """The rebuild's temporary folder is removed afterwards; when that fails (a temp cleaner got there
+    first, a busy file system), the verdict on the site is given all the same."""
+    import errno
+    import os
+    import tempfile
+
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    expected = verify(published).out
+    assert expected.startswith(f"核验通过：{published / 'output'} 的 ")
+
+    def busy(path, *args, **kwargs):
+        raise OSError(errno.EBUSY, "busy", path)
+
+    with monkeypatch.context() as m:
+        m.setattr(os, "rmdir", busy)
+        result = verify(published)
+    assert (result.code, result.out, result.err) == (0, expected, "")
+
+
+def test_sha256sums_is_read_as_utf8_whatever_the_machines_locale(tmp_path):
+    """On a machine whose locale is not UTF-8 (here the C locale without Python's UTF-8 mode: ASCII),
+    SHA256SUMS is still read as UTF-8: a line of Chinese text is a line of the wrong form, quoted."""
+    import os
+    import subprocess
+    import sys
+
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "SHA256SUMS").write_text("坏" * 3 + "\n", encoding="utf-8")
+    code = (
+        "import json, sys; from pathlib import Path; import locale;"
+        "from site_builder.commands.verify import check_sums;"
+        "out = []; check_sums(Path(sys.argv[1]), out);"
+        "print(json.dumps([locale.getpreferredencoding(False), [[p.file, p.message] for p in out]]))"
+    )
+    env = {**os.environ, "LC_ALL": "C", "PYTHONCOERCECLOCALE": "0", "PYTHONUTF8": "0", "PYTHONIOENCODING": ""}
+    done = subprocess.run([sys.executable, "-c", code, str(site)], env=env, capture_output=True, check=True)
+    encoding, problems = json.loads(done.stdout)
+    assert encoding.lower().replace("-", "") not in ("utf8", "utf_8")
+    assert problems == [["SHA256SUMS", "第 1 行格式不对：坏坏坏"]]
