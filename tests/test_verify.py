@@ -538,6 +538,7 @@ def test_a_symlinked_file_and_a_symlinked_folder_are_named_as_such(published, tm
     (site / "2023/institutions").symlink_to(elsewhere / "institutions", target_is_directory=True)
     shutil.move(str(site / "2023/data/results.csv"), str(elsewhere / "results.csv"))
     (site / "2023/data/results.csv").symlink_to(elsewhere / "results.csv")
+    (site / "notice.html").write_text("<p>假公告</p>", encoding="utf-8")  # after them: still checked
     pages = sorted(
         f"2023/institutions/{p.relative_to(elsewhere / 'institutions').as_posix()}"
         for p in (elsewhere / "institutions").rglob("*")
@@ -549,8 +550,44 @@ def test_a_symlinked_file_and_a_symlinked_folder_are_named_as_such(published, tm
         published,
         "2023/institutions: 这是指向其他位置的符号链接（目录），已发布的网站中只应有普通文件和目录",
         "2023/data/results.csv: 这是指向其他位置的符号链接（文件），已发布的网站中只应有普通文件和目录",
+        "notice.html: 网站中有这个文件，但 SHA256SUMS 没有列出",
         f"2023/data/results.csv: {missing}",
         *(f"{p}: {missing}" for p in pages),
+        "notice.html: 网站中有这个文件，但按仓库数据生成的网站没有",
+    )
+
+
+def test_sha256sums_itself_symlinked(published, tmp_path):
+    """SHA256SUMS replaced by a symlink to the same list outside the site: named, the list still read."""
+    sums = published / "output/SHA256SUMS"
+    shutil.move(str(sums), str(tmp_path / "SHA256SUMS"))
+    sums.symlink_to(tmp_path / "SHA256SUMS")
+    assert verify(published).err == failed(
+        published,
+        "SHA256SUMS: 这是指向其他位置的符号链接（文件），已发布的网站中只应有普通文件和目录",
+        "SHA256SUMS: 按仓库数据生成的网站有这个文件，但网站中没有",
+    )
+
+
+def test_sha256sums_listing_the_output_marker_of_a_copy_without_it(published):
+    """A list that also names the tool's output marker (`.site-builder-output`, which a saved copy
+    need not hold), in a copy without it: the marker is not missed, and every file after it in the
+    list is checked all the same."""
+    site = published / "output"
+    marker = site / ".site-builder-output"
+    sums = site / "SHA256SUMS"
+    sums.write_text(
+        f"{hashlib.sha256(marker.read_bytes()).hexdigest()}  .site-builder-output\n" + sums.read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
+    marker.unlink()
+    page = site / "index.html"
+    page.write_bytes(page.read_bytes().replace(b"</body>", "<p>异议电话 0350-0000000</p></body>".encode()))
+    assert verify(published).err == failed(
+        published,
+        "index.html: 文件的 SHA-256 与 SHA256SUMS 所列不符",
+        SUMS,
+        "index.html: 内容与按仓库数据生成的不同",
     )
 
 
