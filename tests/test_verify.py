@@ -659,3 +659,76 @@ def test_sha256sums_is_read_as_utf8_whatever_the_machines_locale(tmp_path):
     encoding, problems = json.loads(done.stdout)
     assert encoding.lower().replace("-", "") not in ("utf8", "utf_8")
     assert problems == [["SHA256SUMS", "第 1 行格式不对：坏坏坏"]]
+
+
+def test_the_latest_publication_with_a_change_not_yet_published_passes_with_what_is_pending(published):
+    """The repo holds a correction not yet published (P01's 1-02 from 0 to 1): the site is still the
+    latest publication, byte for byte as its ledger says, so it passes, and what is pending is listed
+    (P01's scores up by 1, M02 down to rank 3, every page that shows them)."""
+    sheet = published / "scores/2023/P01.yaml"
+    text = sheet.read_text(encoding="utf-8")
+    assert "  1-02:\n    score: 0\n" in text
+    sheet.write_text(text.replace("  1-02:\n    score: 0\n", "  1-02:\n    score: 1\n", 1), encoding="utf-8")
+    (published / "scores/2023/corrections.yaml").write_text(
+        "- date: 2024-01-25\n  institution: P01\n  changes:\n    - {indicator: 1-02, old: 0, new: 1}\n"
+        "  reason: 复核结果\n  approved_by: 考核工作领导小组\n",
+        encoding="utf-8",
+    )
+    head = json.loads((published / "scores/2023/ledger.json").read_text(encoding="utf-8"))["entries"][0]["hash"]
+    csv, js, xlsx = "2023/data/results.csv", "2023/data/results.json", XLSX
+    reason = "<img src=x onerror=alert(1)>缺少资料"  # the mini project's reason, as the workbook holds it
+    sections = "{'1': %s, '2': 24, '3': 16, '4': 6.5, '5': 3.5, '7': 10}"
+    pending = [
+        *(
+            f"2023/cms/{p}: 内容与按仓库数据生成的不同"
+            for p in ("announcement.html", "results.csv", "results.json", "results.xlsx")
+        ),
+        "2023/data/indicators.csv: 内容与按仓库数据生成的不同",
+        "2023/data/indicators.json: 内容与按仓库数据生成的不同",
+        f"{csv}: 机构 M02: 名次 在网站中为 2，按仓库数据应为 3",
+        f"{csv}: 机构 P01: 基础分 在网站中为 98.75，按仓库数据应为 99.75",
+        f"{csv}: 机构 P01: 总分 在网站中为 108.75，按仓库数据应为 109.75",
+        f"{csv}: 机构 P01: 第1部分 在网站中为 48.75，按仓库数据应为 49.75",
+        f"{js}: 机构 M02: rank 在网站中为 2，按仓库数据应为 3",
+        f"{js}: 机构 P01: base 在网站中为 98.75，按仓库数据应为 99.75",
+        f"{js}: 机构 P01: sections 在网站中为 {sections % 48.75}，按仓库数据应为 {sections % 49.75}",
+        f"{js}: 机构 P01: total 在网站中为 108.75，按仓库数据应为 109.75",
+        f"{xlsx}: 机构 M02: 名次在网站中为 2，按仓库数据应为 3",
+        f"{xlsx}: 机构 P01: 指标 1-02: 得分、扣分原因或自评分在网站中为 1、0、{reason}、1，按仓库数据应为 1、1、{reason}、1",
+        f"{xlsx}: 机构 P01: 基础分在网站中为 98.75，按仓库数据应为 99.75",
+        f"{xlsx}: 机构 P01: 总分在网站中为 108.75，按仓库数据应为 109.75",
+        f"{xlsx}: 机构 P01: 第1部分在网站中为 48.75，按仓库数据应为 49.75",
+        "2023/grades/index.html: 内容与按仓库数据生成的不同",
+        "2023/index.html: 内容与按仓库数据生成的不同",
+        *(
+            f"2023/institutions/{i}/index.html: 机构 {i}: 页面与按仓库数据生成的不同"
+            for i in ("M01", "M02", "P01", "P02", "P03")
+        ),
+        *(
+            f"{p}: 内容与按仓库数据生成的不同"
+            for p in ("2023/roster/index.html", "2023/rubric/index.html", "2023/wechat/article.html")
+        ),
+        "2023/wechat/index.html: 内容与按仓库数据生成的不同",
+        SUMS,
+        "feed.xml: 内容与按仓库数据生成的不同",
+        "index.html: 内容与按仓库数据生成的不同",
+    ]
+    result = verify(published)
+    assert (result.code, result.err) == (0, "")
+    assert result.out == (
+        f"核验通过：{published / 'output'} 的 {len(_sums(published))} 个文件与 SHA256SUMS、发布记录一致"
+        f"（校验码：2023 年度 {head[:12]}）。\n"
+        "网站与最近一次发布逐字节相同；仓库中另有尚未发布的改动（下一次 build --publish 时发布），"
+        f"按仓库数据重新生成的网站与之有 {len(pending)} 处不同：\n" + "".join(f"  {line}\n" for line in pending)
+    )
+    assert len(pending) == 33
+
+
+def test_a_year_without_its_ledger_does_not_stop_the_check_of_the_next(published):
+    """A 2022 folder without a ledger comes first; 2023's files are still checked against its ledger."""
+    (published / "output/2022").mkdir()
+    rel = "2023/data/results.csv"
+    rewrite(published / "output", rel, (published / "output" / rel).read_bytes() + b"P09,\r\n")
+    assert verify(published).err == failed(
+        published, "2022/data/ledger.json: 网站中没有 2022 年度的发布记录", f"{rel}: {RECORDED}"
+    )
