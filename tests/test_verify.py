@@ -724,11 +724,56 @@ def test_the_latest_publication_with_a_change_not_yet_published_passes_with_what
     assert len(pending) == 33
 
 
-def test_a_year_without_its_ledger_does_not_stop_the_check_of_the_next(published):
-    """A 2022 folder without a ledger comes first; 2023's files are still checked against its ledger."""
-    (published / "output/2022").mkdir()
+@pytest.mark.parametrize(
+    "ledger, problem",
+    [
+        (None, "网站中没有 2022 年度的发布记录"),
+        (
+            b"[]",
+            "发布记录格式不对：须为含 format、year、entries、published 的对象；"
+            "它由 build --publish 写出，不能手改；请从版本库恢复（git checkout -- 2022/data/ledger.json）",
+        ),
+    ],
+)
+def test_a_year_without_a_readable_ledger_does_not_stop_the_check_of_the_next(published, ledger, problem):
+    """A 2022 folder without a ledger, or with one that cannot be read, comes first; 2023's files are
+    still checked against 2023's ledger."""
+    (published / "output/2022/data").mkdir(parents=True)
+    unlisted = []
+    if ledger is not None:
+        (published / "output/2022/data/ledger.json").write_bytes(ledger)
+        unlisted = ["2022/data/ledger.json: 网站中有这个文件，但 SHA256SUMS 没有列出"]
     rel = "2023/data/results.csv"
     rewrite(published / "output", rel, (published / "output" / rel).read_bytes() + b"P09,\r\n")
     assert verify(published).err == failed(
-        published, "2022/data/ledger.json: 网站中没有 2022 年度的发布记录", f"{rel}: {RECORDED}"
+        published, *unlisted, f"2022/data/ledger.json: {problem}", f"{rel}: {RECORDED}"
+    )
+
+
+def test_a_draft_ledger_of_a_year_the_repo_does_not_have(published):
+    """A 2022 folder holding an empty ledger (a year not published, as a build writes it) that the
+    repo does not have: nothing published to compare, the file itself is named as not built."""
+    (published / "output/2022/data").mkdir(parents=True)
+    draft = {"entries": [], "format": 1, "published": {}, "year": 2022}
+    (published / "output/2022/data/ledger.json").write_text(json.dumps(draft), encoding="utf-8")
+    assert verify(published).err == failed(
+        published,
+        "2022/data/ledger.json: 网站中有这个文件，但 SHA256SUMS 没有列出",
+        "2022/data/ledger.json: 网站中有这个文件，但按仓库数据生成的网站没有",
+    )
+
+
+def test_a_site_whose_first_publication_is_not_the_repos(published, tmp_path):
+    """Two projects each published once, with other data: the site of one is not a publication of
+    the other, and the first entry that differs is named."""
+    other = approved_mini(tmp_path / "other")
+    sheet = other / "scores/2023/P01.yaml"
+    text = sheet.read_text(encoding="utf-8")
+    assert "  1-02:\n    score: 0\n" in text
+    sheet.write_text(text.replace("  1-02:\n    score: 0\n", "  1-02:\n    score: 1\n", 1), encoding="utf-8")
+    assert in_process("build", "--root", str(other), "--jobs", "1", "--publish").code == 0
+    result = in_process("verify", str(published / "output"), "--root", str(other))
+    assert result.err == failed(
+        published,
+        "2023/data/ledger.json: 网站的发布记录不是仓库发布记录（scores/2023/ledger.json）或其前段：第 1 次发布与仓库的不同",
     )
