@@ -665,15 +665,7 @@ def test_the_latest_publication_with_a_change_not_yet_published_passes_with_what
     """The repo holds a correction not yet published (P01's 1-02 from 0 to 1): the site is still the
     latest publication, byte for byte as its ledger says, so it passes, and what is pending is listed
     (P01's scores up by 1, M02 down to rank 3, every page that shows them)."""
-    sheet = published / "scores/2023/P01.yaml"
-    text = sheet.read_text(encoding="utf-8")
-    assert "  1-02:\n    score: 0\n" in text
-    sheet.write_text(text.replace("  1-02:\n    score: 0\n", "  1-02:\n    score: 1\n", 1), encoding="utf-8")
-    (published / "scores/2023/corrections.yaml").write_text(
-        "- date: 2024-01-25\n  institution: P01\n  changes:\n    - {indicator: 1-02, old: 0, new: 1}\n"
-        "  reason: 复核结果\n  approved_by: 考核工作领导小组\n",
-        encoding="utf-8",
-    )
+    _correct_p01(published)
     head = json.loads((published / "scores/2023/ledger.json").read_text(encoding="utf-8"))["entries"][0]["hash"]
     csv, js, xlsx = "2023/data/results.csv", "2023/data/results.json", XLSX
     reason = "<img src=x onerror=alert(1)>缺少资料"  # the mini project's reason, as the workbook holds it
@@ -756,10 +748,15 @@ def test_a_draft_ledger_of_a_year_the_repo_does_not_have(published):
     (published / "output/2022/data").mkdir(parents=True)
     draft = {"entries": [], "format": 1, "published": {}, "year": 2022}
     (published / "output/2022/data/ledger.json").write_text(json.dumps(draft), encoding="utf-8")
+    rel = "2023/data/results.csv"  # and after it, 2023 is checked against its ledger all the same
+    rewrite(published / "output", rel, (published / "output" / rel).read_bytes() + b"P09,\r\n")
     assert verify(published).err == failed(
         published,
         "2022/data/ledger.json: 网站中有这个文件，但 SHA256SUMS 没有列出",
+        f"{rel}: {RECORDED}",
         "2022/data/ledger.json: 网站中有这个文件，但按仓库数据生成的网站没有",
+        f"{rel}: 机构 P09: 网站中多出这个机构",
+        SUMS,
     )
 
 
@@ -767,13 +764,77 @@ def test_a_site_whose_first_publication_is_not_the_repos(published, tmp_path):
     """Two projects each published once, with other data: the site of one is not a publication of
     the other, and the first entry that differs is named."""
     other = approved_mini(tmp_path / "other")
-    sheet = other / "scores/2023/P01.yaml"
-    text = sheet.read_text(encoding="utf-8")
-    assert "  1-02:\n    score: 0\n" in text
-    sheet.write_text(text.replace("  1-02:\n    score: 0\n", "  1-02:\n    score: 1\n", 1), encoding="utf-8")
+    _correct_p01(other)
+    (other / "scores/2023/corrections.yaml").unlink()  # not published yet: no correction needed
     assert in_process("build", "--root", str(other), "--jobs", "1", "--publish").code == 0
     result = in_process("verify", str(published / "output"), "--root", str(other))
     assert result.err == failed(
         published,
         "2023/data/ledger.json: 网站的发布记录不是仓库发布记录（scores/2023/ledger.json）或其前段：第 1 次发布与仓库的不同",
+    )
+
+
+def _correct_p01(root: Path) -> None:
+    """P01's 1-02 from 0 to 1, with the correction that allows it once published."""
+    sheet = root / "scores/2023/P01.yaml"
+    text = sheet.read_text(encoding="utf-8")
+    assert "  1-02:\n    score: 0\n" in text
+    sheet.write_text(text.replace("  1-02:\n    score: 0\n", "  1-02:\n    score: 1\n", 1), encoding="utf-8")
+    (root / "scores/2023/corrections.yaml").write_text(
+        "- date: 2024-01-25\n  institution: P01\n  changes:\n    - {indicator: 1-02, old: 0, new: 1}\n"
+        "  reason: 复核结果\n  approved_by: 考核工作领导小组\n",
+        encoding="utf-8",
+    )
+
+
+def test_an_older_copy_passes_and_says_which_publication_it_is(published, tmp_path):
+    old = tmp_path / "old"
+    shutil.copytree(published / "output", old)
+    _correct_p01(published)
+    assert in_process("build", "--root", str(published), "--jobs", "1", "--publish").code == 0
+    doc = json.loads((published / "scores/2023/ledger.json").read_text(encoding="utf-8"))
+    assert len(doc["entries"]) == 2
+    result = in_process("verify", str(old), "--root", str(published))
+    assert (result.code, result.err) == (0, "")
+    lines = len((old / "SHA256SUMS").read_text(encoding="utf-8").splitlines())
+    assert result.out == (
+        f"核验通过：{old} 的 {lines} 个文件与 SHA256SUMS、发布记录一致（校验码：2023 年度 {doc['entries'][1]['hash'][:12]}）。\n"
+        "2023 年度：网站是第 1 次发布时的副本（仓库已有 2 次发布），已按发布记录核对其文件\n"
+    )
+
+
+def test_two_years_shared_files_against_the_closest_publication_and_each_year_against_the_repo(published, tmp_path):
+    """2023 published, then 2024: the shared files (home page…) are those of 2024's entry, which a
+    changed home page is named against; against another project whose 2023 differs, both years
+    are named, not only the first."""
+    from support.ledger import add_2024
+
+    def publish(root: Path) -> None:
+        assert in_process("build", "--root", str(root), "--jobs", "1", "--publish").code == 0
+
+    add_2024(published)
+    publish(published)
+    other = approved_mini(tmp_path / "other")
+    _correct_p01(other)
+    (other / "scores/2023/corrections.yaml").unlink()  # not published yet: no correction needed
+    publish(other)
+    add_2024(other)
+    publish(other)
+    result = in_process("verify", str(published / "output"), "--root", str(other))
+    assert result.err == failed(
+        published,
+        *(
+            f"{y}/data/ledger.json: 网站的发布记录不是仓库发布记录（scores/{y}/ledger.json）或其前段：第 1 次发布与仓库的不同"
+            for y in (2023, 2024)
+        ),
+    )
+    page = published / "output/index.html"
+    rewrite(
+        page.parent, "index.html", page.read_bytes().replace(b"</body>", "<p>异议电话 0350-0000000</p></body>".encode())
+    )
+    assert verify(published).err == failed(
+        published,
+        "index.html: 文件的 SHA-256 与发布记录（2024 年度）第 1 次发布所记不符",
+        SUMS,
+        "index.html: 内容与按仓库数据生成的不同",
     )
