@@ -661,16 +661,13 @@ def test_sha256sums_is_read_as_utf8_whatever_the_machines_locale(tmp_path):
     assert problems == [["SHA256SUMS", "第 1 行格式不对：坏坏坏"]]
 
 
-def test_the_latest_publication_with_a_change_not_yet_published_passes_with_what_is_pending(published):
-    """The repo holds a correction not yet published (P01's 1-02 from 0 to 1): the site is still the
-    latest publication, byte for byte as its ledger says, so it passes, and what is pending is listed
-    (P01's scores up by 1, M02 down to rank 3, every page that shows them)."""
-    _correct_p01(published)
-    head = json.loads((published / "scores/2023/ledger.json").read_text(encoding="utf-8"))["entries"][0]["hash"]
+def _pending() -> list[str]:
+    """What the rebuild shows after `_correct_p01` on the published mini project: P01's scores up by
+    1, M02 down to rank 3, every page that shows them."""
     csv, js, xlsx = "2023/data/results.csv", "2023/data/results.json", XLSX
     reason = "<img src=x onerror=alert(1)>缺少资料"  # the mini project's reason, as the workbook holds it
     sections = "{'1': %s, '2': 24, '3': 16, '4': 6.5, '5': 3.5, '7': 10}"
-    pending = [
+    return [
         *(
             f"2023/cms/{p}: 内容与按仓库数据生成的不同"
             for p in ("announcement.html", "results.csv", "results.json", "results.xlsx")
@@ -705,6 +702,15 @@ def test_the_latest_publication_with_a_change_not_yet_published_passes_with_what
         "feed.xml: 内容与按仓库数据生成的不同",
         "index.html: 内容与按仓库数据生成的不同",
     ]
+
+
+def test_the_latest_publication_with_a_change_not_yet_published_passes_with_what_is_pending(published):
+    """The repo holds a correction not yet published (P01's 1-02 from 0 to 1): the site is still the
+    latest publication, byte for byte as its ledger says, so it passes, and what is pending is listed
+    (P01's scores up by 1, M02 down to rank 3, every page that shows them)."""
+    _correct_p01(published)
+    head = json.loads((published / "scores/2023/ledger.json").read_text(encoding="utf-8"))["entries"][0]["hash"]
+    pending = _pending()
     result = verify(published)
     assert (result.code, result.err) == (0, "")
     assert result.out == (
@@ -814,6 +820,14 @@ def test_two_years_shared_files_against_the_closest_publication_and_each_year_ag
 
     add_2024(published)
     publish(published)
+    heads = "，".join(
+        f"{y} 年度 {json.loads((published / f'scores/{y}/ledger.json').read_text(encoding='utf-8'))['entries'][-1]['hash'][:12]}"
+        for y in (2023, 2024)
+    )
+    assert verify(published).out == (
+        f"核验通过：{published / 'output'} 的 {len(_sums(published))} 个文件与 SHA256SUMS、发布记录一致（校验码：{heads}）。\n"
+        "按仓库数据重新生成的网站与之逐字节相同。\n"
+    )
     other = approved_mini(tmp_path / "other")
     _correct_p01(other)
     (other / "scores/2023/corrections.yaml").unlink()  # not published yet: no correction needed
@@ -838,3 +852,18 @@ def test_two_years_shared_files_against_the_closest_publication_and_each_year_ag
         SUMS,
         "index.html: 内容与按仓库数据生成的不同",
     )
+
+
+def test_ledgers_from_before_site_files_leave_the_shared_files_to_the_rebuild(published):
+    """Entries written before `site_files` record no shared file (home page, feed…): with a change
+    pending in the repo, what the rebuild shows cannot be told from a rewrite of those files, so it
+    is reported as differences, not passed as pending."""
+    doc = json.loads((published / "scores/2023/ledger.json").read_text(encoding="utf-8"))
+    for entry in doc["entries"]:
+        del entry["site_files"]  # outside the entry's hash, like `files`
+    old = (json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+    (published / "scores/2023/ledger.json").write_bytes(old)
+    rewrite(published / "output", "2023/data/ledger.json", old)
+    (published / "output/.site-builder-output").unlink()  # a saved copy, without the tool's manifest
+    _correct_p01(published)
+    assert verify(published).err == failed(published, *_pending())
