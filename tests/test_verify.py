@@ -867,3 +867,54 @@ def test_ledgers_from_before_site_files_leave_the_shared_files_to_the_rebuild(pu
     (published / "output/.site-builder-output").unlink()  # a saved copy, without the tool's manifest
     _correct_p01(published)
     assert verify(published).err == failed(published, *_pending())
+
+
+# --- the tool's manifest in a copy (.site-builder-output) ---------------------------------------------
+
+MARKER = ".site-builder-output"
+FOREIGN = f"{MARKER}: 这个文件名是本工具的输出清单，但内容不是本工具写出的清单；请删去它，或重新生成网站"
+
+
+def _not_as_listed(named: str) -> str:
+    return f"{MARKER}: 本工具的输出清单与网站中的文件不符（{named}）；它被改动过：请删去它，或重新生成网站"
+
+
+def test_a_manifest_that_is_not_the_tools_is_named(published):
+    (published / "output" / MARKER).write_text("hacked", encoding="utf-8")
+    assert verify(published).err == failed(published, FOREIGN)
+
+
+@pytest.mark.parametrize("wrong", [1, 5, 6])
+def test_a_manifest_whose_hashes_were_changed_names_the_first_five_files(published, wrong):
+    """Each file whose hash the manifest gives wrong is counted; the first five are named, then 等."""
+    path = published / "output" / MARKER
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    listed = [n for n, line in enumerate(lines) if re.fullmatch(r"[0-9a-f]{64}  .+\n", line)]
+    changed = [lines[n][66:-1] for n in listed[:wrong]]
+    for n in listed[:wrong]:
+        lines[n] = "0" * 64 + lines[n][64:]
+    path.write_text("".join(lines), encoding="utf-8")
+    names = "、".join(changed[:5]) + ("等" if wrong > 5 else "")
+    assert changed == sorted(changed) and len(changed) == wrong
+    assert verify(published).err == failed(published, _not_as_listed(f"{wrong} 个文件：{names}"))
+
+
+def test_a_manifest_listing_a_file_the_copy_lacks_is_named_beside_other_differences(published):
+    """A file the manifest lists and the copy does not hold is named, also when the copy differs
+    elsewhere (here a year folder without its ledger)."""
+    path = published / "output" / MARKER
+    path.write_text(path.read_text(encoding="utf-8") + "0" * 64 + "  x.html\n", encoding="utf-8")
+    (published / "output/2022").mkdir()
+    assert verify(published).err == failed(
+        published, _not_as_listed("1 个文件：x.html"), "2022/data/ledger.json: 网站中没有 2022 年度的发布记录"
+    )
+
+
+def test_a_symlinked_manifest_is_named_as_a_symlink_and_not_read(published, tmp_path):
+    path = published / "output" / MARKER
+    (tmp_path / "elsewhere").write_text("hacked", encoding="utf-8")
+    path.unlink()
+    path.symlink_to(tmp_path / "elsewhere")
+    assert verify(published).err == failed(
+        published, f"{MARKER}: 这是指向其他位置的符号链接（文件），已发布的网站中只应有普通文件和目录"
+    )
