@@ -523,3 +523,398 @@ def test_a_file_that_differs_is_named_with_its_institution_where_it_has_one(tmp_
     assert _explain(page, site, fresh) == [Problem(page, "页面与按仓库数据生成的不同", institution="P01")]
     for rel in ("2023/index.html", "2023/institutions/P01/index.htm", "2023/data/results.csv"):
         assert _explain(rel, site, fresh) == [Problem(rel, "内容与按仓库数据生成的不同")]
+
+
+# --- what is no plain file: a symlink, a pipe -------------------------------------------------------
+
+
+def test_a_symlinked_file_and_a_symlinked_folder_are_named_as_such(published, tmp_path):
+    """A file and a folder replaced by symlinks to the same bytes outside the site: each named with
+    what it links (file or folder), never followed; their files count as missing from the site."""
+    site = published / "output"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    shutil.move(str(site / "2023/institutions"), str(elsewhere / "institutions"))
+    (site / "2023/institutions").symlink_to(elsewhere / "institutions", target_is_directory=True)
+    shutil.move(str(site / "2023/data/results.csv"), str(elsewhere / "results.csv"))
+    (site / "2023/data/results.csv").symlink_to(elsewhere / "results.csv")
+    (site / "notice.html").write_text("<p>假公告</p>", encoding="utf-8")  # after them: still checked
+    pages = sorted(
+        f"2023/institutions/{p.relative_to(elsewhere / 'institutions').as_posix()}"
+        for p in (elsewhere / "institutions").rglob("*")
+        if p.is_file()
+    )
+    assert "2023/institutions/P01/index.html" in pages
+    missing = "按仓库数据生成的网站有这个文件，但网站中没有"
+    assert verify(published).err == failed(
+        published,
+        "2023/institutions: 这是指向其他位置的符号链接（目录），已发布的网站中只应有普通文件和目录",
+        "2023/data/results.csv: 这是指向其他位置的符号链接（文件），已发布的网站中只应有普通文件和目录",
+        "notice.html: 网站中有这个文件，但 SHA256SUMS 没有列出",
+        f"2023/data/results.csv: {missing}",
+        *(f"{p}: {missing}" for p in pages),
+        "notice.html: 网站中有这个文件，但按仓库数据生成的网站没有",
+    )
+
+
+def test_sha256sums_itself_symlinked(published, tmp_path):
+    """SHA256SUMS replaced by a symlink to the same list outside the site: named, the list still read."""
+    sums = published / "output/SHA256SUMS"
+    shutil.move(str(sums), str(tmp_path / "SHA256SUMS"))
+    sums.symlink_to(tmp_path / "SHA256SUMS")
+    assert verify(published).err == failed(
+        published,
+        "SHA256SUMS: 这是指向其他位置的符号链接（文件），已发布的网站中只应有普通文件和目录",
+        "SHA256SUMS: 按仓库数据生成的网站有这个文件，但网站中没有",
+    )
+
+
+def test_sha256sums_listing_the_output_marker_of_a_copy_without_it(published):
+    """A list that also names the tool's output marker (`.site-builder-output`, which a saved copy
+    need not hold), in a copy without it: the marker is not missed, and every file after it in the
+    list is checked all the same."""
+    site = published / "output"
+    marker = site / ".site-builder-output"
+    sums = site / "SHA256SUMS"
+    sums.write_text(
+        f"{hashlib.sha256(marker.read_bytes()).hexdigest()}  .site-builder-output\n" + sums.read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
+    marker.unlink()
+    page = site / "index.html"
+    page.write_bytes(page.read_bytes().replace(b"</body>", "<p>异议电话 0350-0000000</p></body>".encode()))
+    assert verify(published).err == failed(
+        published,
+        "index.html: 文件的 SHA-256 与 SHA256SUMS 所列不符",
+        SUMS,
+        "index.html: 内容与按仓库数据生成的不同",
+    )
+
+
+def test_a_pipe_in_place_of_the_ledger_is_named_and_not_read(published):
+    """A named pipe where the year's ledger should be: named, and verify does not wait on it (reading
+    a pipe nobody writes to would hang; it runs in a thread here, so that a hang fails the test)."""
+    import os
+    import threading
+
+    ledger = published / "output/2023/data/ledger.json"
+    ledger.unlink()
+    os.mkfifo(ledger)
+    results = []
+    thread = threading.Thread(target=lambda: results.append(verify(published)), daemon=True)
+    thread.start()
+    thread.join(timeout=20)
+    waited = thread.is_alive()
+    if waited:  # waiting on the pipe: open it for writing and close it, so that the read ends
+        os.close(os.open(ledger, os.O_WRONLY | os.O_NONBLOCK))
+        thread.join()
+    assert not waited
+    assert results[0].err == failed(
+        published,
+        "2023/data/ledger.json: 这不是普通文件（设备、管道或套接字），已发布的网站中只应有普通文件和目录",
+        "2023/data/ledger.json: 网站中没有 2023 年度的发布记录",
+    )
+
+
+def test_a_temporary_folder_that_cannot_be_removed_leaves_the_verdict_as_it_is(published, tmp_path, monkeypatch):
+    """The rebuild's temporary folder is removed afterwards; when that fails (a temp cleaner got there
+    first, a busy file system), the verdict on the site is given all the same."""
+    import errno
+    import os
+    import tempfile
+
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    expected = verify(published).out
+    assert expected.startswith(f"核验通过：{published / 'output'} 的 ")
+
+    def busy(path, *args, **kwargs):
+        raise OSError(errno.EBUSY, "busy", path)
+
+    with monkeypatch.context() as m:
+        m.setattr(os, "rmdir", busy)
+        result = verify(published)
+    assert (result.code, result.out, result.err) == (0, expected, "")
+
+
+def test_sha256sums_is_read_as_utf8_whatever_the_machines_locale(tmp_path):
+    """On a machine whose locale is not UTF-8 (here the C locale without Python's UTF-8 mode: ASCII),
+    SHA256SUMS is still read as UTF-8: a line of Chinese text is a line of the wrong form, quoted."""
+    import os
+    import subprocess
+    import sys
+
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "SHA256SUMS").write_text("坏" * 3 + "\n", encoding="utf-8")
+    code = (
+        "import json, sys; from pathlib import Path; import locale;"
+        "from site_builder.commands.verify import check_sums;"
+        "out = []; check_sums(Path(sys.argv[1]), out);"
+        "print(json.dumps([locale.getpreferredencoding(False), [[p.file, p.message] for p in out]]))"
+    )
+    env = {**os.environ, "LC_ALL": "C", "PYTHONCOERCECLOCALE": "0", "PYTHONUTF8": "0", "PYTHONIOENCODING": ""}
+    done = subprocess.run([sys.executable, "-c", code, str(site)], env=env, capture_output=True, check=True)
+    encoding, problems = json.loads(done.stdout)
+    assert encoding.lower().replace("-", "") not in ("utf8", "utf_8")
+    assert problems == [["SHA256SUMS", "第 1 行格式不对：坏坏坏"]]
+
+
+def _pending() -> list[str]:
+    """What the rebuild shows after `_correct_p01` on the published mini project: P01's scores up by
+    1, M02 down to rank 3, every page that shows them."""
+    csv, js, xlsx = "2023/data/results.csv", "2023/data/results.json", XLSX
+    reason = "<img src=x onerror=alert(1)>缺少资料"  # the mini project's reason, as the workbook holds it
+    sections = "{'1': %s, '2': 24, '3': 16, '4': 6.5, '5': 3.5, '7': 10}"
+    return [
+        *(
+            f"2023/cms/{p}: 内容与按仓库数据生成的不同"
+            for p in ("announcement.html", "results.csv", "results.json", "results.xlsx")
+        ),
+        "2023/data/indicators.csv: 内容与按仓库数据生成的不同",
+        "2023/data/indicators.json: 内容与按仓库数据生成的不同",
+        f"{csv}: 机构 M02: 名次 在网站中为 2，按仓库数据应为 3",
+        f"{csv}: 机构 P01: 基础分 在网站中为 98.75，按仓库数据应为 99.75",
+        f"{csv}: 机构 P01: 总分 在网站中为 108.75，按仓库数据应为 109.75",
+        f"{csv}: 机构 P01: 第1部分 在网站中为 48.75，按仓库数据应为 49.75",
+        f"{js}: 机构 M02: rank 在网站中为 2，按仓库数据应为 3",
+        f"{js}: 机构 P01: base 在网站中为 98.75，按仓库数据应为 99.75",
+        f"{js}: 机构 P01: sections 在网站中为 {sections % 48.75}，按仓库数据应为 {sections % 49.75}",
+        f"{js}: 机构 P01: total 在网站中为 108.75，按仓库数据应为 109.75",
+        f"{xlsx}: 机构 M02: 名次在网站中为 2，按仓库数据应为 3",
+        f"{xlsx}: 机构 P01: 指标 1-02: 得分、扣分原因或自评分在网站中为 1、0、{reason}、1，按仓库数据应为 1、1、{reason}、1",
+        f"{xlsx}: 机构 P01: 基础分在网站中为 98.75，按仓库数据应为 99.75",
+        f"{xlsx}: 机构 P01: 总分在网站中为 108.75，按仓库数据应为 109.75",
+        f"{xlsx}: 机构 P01: 第1部分在网站中为 48.75，按仓库数据应为 49.75",
+        "2023/grades/index.html: 内容与按仓库数据生成的不同",
+        "2023/index.html: 内容与按仓库数据生成的不同",
+        *(
+            f"2023/institutions/{i}/index.html: 机构 {i}: 页面与按仓库数据生成的不同"
+            for i in ("M01", "M02", "P01", "P02", "P03")
+        ),
+        *(
+            f"{p}: 内容与按仓库数据生成的不同"
+            for p in ("2023/roster/index.html", "2023/rubric/index.html", "2023/wechat/article.html")
+        ),
+        "2023/wechat/index.html: 内容与按仓库数据生成的不同",
+        SUMS,
+        "feed.xml: 内容与按仓库数据生成的不同",
+        "index.html: 内容与按仓库数据生成的不同",
+    ]
+
+
+def test_the_latest_publication_with_a_change_not_yet_published_passes_with_what_is_pending(published):
+    """The repo holds a correction not yet published (P01's 1-02 from 0 to 1): the site is still the
+    latest publication, byte for byte as its ledger says, so it passes, and what is pending is listed
+    (P01's scores up by 1, M02 down to rank 3, every page that shows them)."""
+    _correct_p01(published)
+    head = json.loads((published / "scores/2023/ledger.json").read_text(encoding="utf-8"))["entries"][0]["hash"]
+    pending = _pending()
+    result = verify(published)
+    assert (result.code, result.err) == (0, "")
+    assert result.out == (
+        f"核验通过：{published / 'output'} 的 {len(_sums(published))} 个文件与 SHA256SUMS、发布记录一致"
+        f"（校验码：2023 年度 {head[:12]}）。\n"
+        "网站与最近一次发布逐字节相同；仓库中另有尚未发布的改动（下一次 build --publish 时发布），"
+        f"按仓库数据重新生成的网站与之有 {len(pending)} 处不同：\n" + "".join(f"  {line}\n" for line in pending)
+    )
+    assert len(pending) == 33
+
+
+@pytest.mark.parametrize(
+    "ledger, problem",
+    [
+        (None, "网站中没有 2022 年度的发布记录"),
+        (
+            b"[]",
+            "发布记录格式不对：须为含 format、year、entries、published 的对象；"
+            "它由 build --publish 写出，不能手改；请从版本库恢复（git checkout -- 2022/data/ledger.json）",
+        ),
+    ],
+)
+def test_a_year_without_a_readable_ledger_does_not_stop_the_check_of_the_next(published, ledger, problem):
+    """A 2022 folder without a ledger, or with one that cannot be read, comes first; 2023's files are
+    still checked against 2023's ledger."""
+    (published / "output/2022/data").mkdir(parents=True)
+    unlisted = []
+    if ledger is not None:
+        (published / "output/2022/data/ledger.json").write_bytes(ledger)
+        unlisted = ["2022/data/ledger.json: 网站中有这个文件，但 SHA256SUMS 没有列出"]
+    rel = "2023/data/results.csv"
+    rewrite(published / "output", rel, (published / "output" / rel).read_bytes() + b"P09,\r\n")
+    assert verify(published).err == failed(
+        published, *unlisted, f"2022/data/ledger.json: {problem}", f"{rel}: {RECORDED}"
+    )
+
+
+def test_a_draft_ledger_of_a_year_the_repo_does_not_have(published):
+    """A 2022 folder holding an empty ledger (a year not published, as a build writes it) that the
+    repo does not have: nothing published to compare, the file itself is named as not built."""
+    (published / "output/2022/data").mkdir(parents=True)
+    draft = {"entries": [], "format": 1, "published": {}, "year": 2022}
+    (published / "output/2022/data/ledger.json").write_text(json.dumps(draft), encoding="utf-8")
+    rel = "2023/data/results.csv"  # and after it, 2023 is checked against its ledger all the same
+    rewrite(published / "output", rel, (published / "output" / rel).read_bytes() + b"P09,\r\n")
+    assert verify(published).err == failed(
+        published,
+        "2022/data/ledger.json: 网站中有这个文件，但 SHA256SUMS 没有列出",
+        f"{rel}: {RECORDED}",
+        "2022/data/ledger.json: 网站中有这个文件，但按仓库数据生成的网站没有",
+        f"{rel}: 机构 P09: 网站中多出这个机构",
+        SUMS,
+    )
+
+
+def test_a_site_whose_first_publication_is_not_the_repos(published, tmp_path):
+    """Two projects each published once, with other data: the site of one is not a publication of
+    the other, and the first entry that differs is named."""
+    other = approved_mini(tmp_path / "other")
+    _correct_p01(other)
+    (other / "scores/2023/corrections.yaml").unlink()  # not published yet: no correction needed
+    assert in_process("build", "--root", str(other), "--jobs", "1", "--publish").code == 0
+    result = in_process("verify", str(published / "output"), "--root", str(other))
+    assert result.err == failed(
+        published,
+        "2023/data/ledger.json: 网站的发布记录不是仓库发布记录（scores/2023/ledger.json）或其前段：第 1 次发布与仓库的不同",
+    )
+
+
+def _correct_p01(root: Path) -> None:
+    """P01's 1-02 from 0 to 1, with the correction that allows it once published."""
+    sheet = root / "scores/2023/P01.yaml"
+    text = sheet.read_text(encoding="utf-8")
+    assert "  1-02:\n    score: 0\n" in text
+    sheet.write_text(text.replace("  1-02:\n    score: 0\n", "  1-02:\n    score: 1\n", 1), encoding="utf-8")
+    (root / "scores/2023/corrections.yaml").write_text(
+        "- date: 2024-01-25\n  institution: P01\n  changes:\n    - {indicator: 1-02, old: 0, new: 1}\n"
+        "  reason: 复核结果\n  approved_by: 考核工作领导小组\n",
+        encoding="utf-8",
+    )
+
+
+def test_an_older_copy_passes_and_says_which_publication_it_is(published, tmp_path):
+    old = tmp_path / "old"
+    shutil.copytree(published / "output", old)
+    _correct_p01(published)
+    assert in_process("build", "--root", str(published), "--jobs", "1", "--publish").code == 0
+    doc = json.loads((published / "scores/2023/ledger.json").read_text(encoding="utf-8"))
+    assert len(doc["entries"]) == 2
+    result = in_process("verify", str(old), "--root", str(published))
+    assert (result.code, result.err) == (0, "")
+    lines = len((old / "SHA256SUMS").read_text(encoding="utf-8").splitlines())
+    assert result.out == (
+        f"核验通过：{old} 的 {lines} 个文件与 SHA256SUMS、发布记录一致（校验码：2023 年度 {doc['entries'][1]['hash'][:12]}）。\n"
+        "2023 年度：网站是第 1 次发布时的副本（仓库已有 2 次发布），已按发布记录核对其文件\n"
+    )
+
+
+def test_two_years_shared_files_against_the_closest_publication_and_each_year_against_the_repo(published, tmp_path):
+    """2023 published, then 2024: the shared files (home page…) are those of 2024's entry, which a
+    changed home page is named against; against another project whose 2023 differs, both years
+    are named, not only the first."""
+    from support.ledger import add_2024
+
+    def publish(root: Path) -> None:
+        assert in_process("build", "--root", str(root), "--jobs", "1", "--publish").code == 0
+
+    add_2024(published)
+    publish(published)
+    heads = "，".join(
+        f"{y} 年度 {json.loads((published / f'scores/{y}/ledger.json').read_text(encoding='utf-8'))['entries'][-1]['hash'][:12]}"
+        for y in (2023, 2024)
+    )
+    assert verify(published).out == (
+        f"核验通过：{published / 'output'} 的 {len(_sums(published))} 个文件与 SHA256SUMS、发布记录一致（校验码：{heads}）。\n"
+        "按仓库数据重新生成的网站与之逐字节相同。\n"
+    )
+    other = approved_mini(tmp_path / "other")
+    _correct_p01(other)
+    (other / "scores/2023/corrections.yaml").unlink()  # not published yet: no correction needed
+    publish(other)
+    add_2024(other)
+    publish(other)
+    result = in_process("verify", str(published / "output"), "--root", str(other))
+    assert result.err == failed(
+        published,
+        *(
+            f"{y}/data/ledger.json: 网站的发布记录不是仓库发布记录（scores/{y}/ledger.json）或其前段：第 1 次发布与仓库的不同"
+            for y in (2023, 2024)
+        ),
+    )
+    page = published / "output/index.html"
+    rewrite(
+        page.parent, "index.html", page.read_bytes().replace(b"</body>", "<p>异议电话 0350-0000000</p></body>".encode())
+    )
+    assert verify(published).err == failed(
+        published,
+        "index.html: 文件的 SHA-256 与发布记录（2024 年度）第 1 次发布所记不符",
+        SUMS,
+        "index.html: 内容与按仓库数据生成的不同",
+    )
+
+
+def test_ledgers_from_before_site_files_leave_the_shared_files_to_the_rebuild(published):
+    """Entries written before `site_files` record no shared file (home page, feed…): with a change
+    pending in the repo, what the rebuild shows cannot be told from a rewrite of those files, so it
+    is reported as differences, not passed as pending."""
+    doc = json.loads((published / "scores/2023/ledger.json").read_text(encoding="utf-8"))
+    for entry in doc["entries"]:
+        del entry["site_files"]  # outside the entry's hash, like `files`
+    old = (json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+    (published / "scores/2023/ledger.json").write_bytes(old)
+    rewrite(published / "output", "2023/data/ledger.json", old)
+    (published / "output/.site-builder-output").unlink()  # a saved copy, without the tool's manifest
+    _correct_p01(published)
+    assert verify(published).err == failed(published, *_pending())
+
+
+# --- the tool's manifest in a copy (.site-builder-output) ---------------------------------------------
+
+MARKER = ".site-builder-output"
+FOREIGN = f"{MARKER}: 这个文件名是本工具的输出清单，但内容不是本工具写出的清单；请删去它，或重新生成网站"
+
+
+def _not_as_listed(named: str) -> str:
+    return f"{MARKER}: 本工具的输出清单与网站中的文件不符（{named}）；它被改动过：请删去它，或重新生成网站"
+
+
+def test_a_manifest_that_is_not_the_tools_is_named(published):
+    (published / "output" / MARKER).write_text("hacked", encoding="utf-8")
+    assert verify(published).err == failed(published, FOREIGN)
+
+
+@pytest.mark.parametrize("wrong", [1, 5, 6])
+def test_a_manifest_whose_hashes_were_changed_names_the_first_five_files(published, wrong):
+    """Each file whose hash the manifest gives wrong is counted; the first five are named, then 等."""
+    path = published / "output" / MARKER
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    listed = [n for n, line in enumerate(lines) if re.fullmatch(r"[0-9a-f]{64}  .+\n", line)]
+    changed = [lines[n][66:-1] for n in listed[:wrong]]
+    for n in listed[:wrong]:
+        lines[n] = "0" * 64 + lines[n][64:]
+    path.write_text("".join(lines), encoding="utf-8")
+    names = "、".join(changed[:5]) + ("等" if wrong > 5 else "")
+    assert changed == sorted(changed) and len(changed) == wrong
+    assert verify(published).err == failed(published, _not_as_listed(f"{wrong} 个文件：{names}"))
+
+
+def test_a_manifest_listing_a_file_the_copy_lacks_is_named_beside_other_differences(published):
+    """A file the manifest lists and the copy does not hold is named, also when the copy differs
+    elsewhere (here a year folder without its ledger)."""
+    path = published / "output" / MARKER
+    path.write_text(path.read_text(encoding="utf-8") + "0" * 64 + "  x.html\n", encoding="utf-8")
+    (published / "output/2022").mkdir()
+    assert verify(published).err == failed(
+        published, _not_as_listed("1 个文件：x.html"), "2022/data/ledger.json: 网站中没有 2022 年度的发布记录"
+    )
+
+
+def test_a_symlinked_manifest_is_named_as_a_symlink_and_not_read(published, tmp_path):
+    path = published / "output" / MARKER
+    (tmp_path / "elsewhere").write_text("hacked", encoding="utf-8")
+    path.unlink()
+    path.symlink_to(tmp_path / "elsewhere")
+    assert verify(published).err == failed(
+        published, f"{MARKER}: 这是指向其他位置的符号链接（文件），已发布的网站中只应有普通文件和目录"
+    )
