@@ -98,6 +98,10 @@ def _page(
         if not isinstance(meta.get(key), str) or not meta[key].strip():
             problems.add(rel, f"页面开头的设置缺少 {key}（{required[key]}）")
             return None
+    before = len(problems.items)
+    sample = sample_mark(meta, rel, problems)
+    if len(problems.items) > before:
+        return None  # a sample mark that is neither true nor false: a page or a problem, never both
     extra = {}
     if period:
         dates = _period(meta, rel, problems)
@@ -116,7 +120,7 @@ def _page(
         {k: str(v) if isinstance(v, dt.date) else v for k, v in meta.items() if isinstance(v, (str, dt.date))}
         | {"title": title.strip()}
         | extra,
-        sample_mark(meta, rel, problems),
+        sample,
         rel,
     )
 

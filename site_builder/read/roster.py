@@ -148,9 +148,10 @@ def _load_roster(path: Path, rel: str, year: int, paths: Paths, problems: Proble
         problems.add(rel, f'year 为加了引号的文字 "{short(data["year"])}"；year 须为数字，不加引号，如 year: {year}')
     elif data.get("year") != year:
         problems.add(rel, f"year 为 {shown(data.get('year'))}，但文件位于 {year} 年的目录中")
+    sample = sample_mark(data, rel, problems)
     if len(problems.items) > before:
-        return None
-    return Roster(year, tuple(institutions), rel, sample_mark(data, rel, problems))
+        return None  # a roster or problems, never both
+    return Roster(year, tuple(institutions), rel, sample)
 
 
 def load_status(path: Path, paths: Paths, problems: Problems) -> Status | None:
