@@ -316,11 +316,22 @@ def test_each_publication_adds_what_is_new(published):
 # --- a ledger rewritten consistently ----------------------------------------------------------------
 
 
+@pytest.fixture(scope="module")
+def corrected_once(published_once, tmp_path_factory):
+    root = tmp_path_factory.mktemp("corrected") / "m"
+    shutil.copytree(published_once, root)
+    assert _publish(root, correction("2024-01-25", "P01", [FIX_1_02])).code == 0
+    return root
+
+
 @pytest.fixture
-def corrected(published):
-    """Published, then one correction published as the second entry (2024-01-25)."""
-    assert _publish(published, correction("2024-01-25", "P01", [FIX_1_02])).code == 0
-    return published
+def corrected(corrected_once, tmp_path):
+    """Published, then one correction published as the second entry (2024-01-25): made once for the
+    module, each test has its own copy (a project folder holds no absolute path, and `--publish`
+    never uses the up-to-date stamp)."""
+    root = tmp_path / "m"
+    shutil.copytree(corrected_once, root)
+    return root
 
 
 def test_dates_that_go_back_along_the_chain(corrected):

@@ -144,13 +144,29 @@ def mini(tmp_path) -> Path:
     return make_mini(tmp_path / "mini")
 
 
-@pytest.fixture
-def reference(mini, tmp_path) -> dict[str, bytes]:
-    _build(mini, tmp_path / "ref", cache=False)
-    return files(tmp_path / "ref")
-
-
 CACHE = ".cache/site_builder"
+
+
+@pytest.fixture(scope="module")
+def reference_made(tmp_path_factory) -> tuple[Path, dict[str, bytes]]:
+    """The mini project's --no-cache build, once for the module: what it left in the project's cache
+    folder (its compiled templates, sealed with the session's key) and its output's bytes."""
+    where = tmp_path_factory.mktemp("reference")
+    root = make_mini(where / "mini")
+    _build(root, where / "ref", cache=False)
+    return root / CACHE, files(where / "ref")
+
+
+@pytest.fixture
+def reference(mini, reference_made) -> dict[str, bytes]:
+    """The --no-cache build's bytes, and `mini` as that build leaves it: its cache folder holding the
+    compiled templates (copied from the module's build of the same project; read-only there)."""
+    cache, out = reference_made
+    assert not (mini / CACHE).exists()
+    shutil.copytree(cache, mini / CACHE)
+    return out
+
+
 P01_PAGE = "2023/institutions/P01/index.html"
 
 

@@ -25,6 +25,9 @@ SCORED = [i for i in RUBRIC.indicators if not i.is_veto]
 VISIBLE = st.characters(blacklist_categories=("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")).filter(
     lambda c: refused(c) is None
 )
+REASON = st.text(VISIBLE, min_size=1, max_size=20).filter(lambda t: t.strip())
+"""A deduction's reason (one strategy for the module: a new one per indicator drawn was most of the time)."""
+ALLOWED = {ind.id: st.sampled_from(ind.allowed) for ind in SCORED}
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
@@ -36,10 +39,10 @@ def sheets(draw):
     for ind in SCORED:
         if not flags[ind.applies]:
             continue
-        score = draw(st.sampled_from(ind.allowed))
+        score = draw(ALLOWED[ind.id])
         entry: dict = {"score": float(score) if score % 1 else int(score)}
         if score < ind.max:
-            entry["reason"] = draw(st.text(VISIBLE, min_size=1, max_size=20).filter(lambda t: t.strip()))
+            entry["reason"] = draw(REASON)
         if draw(st.booleans()):
             entry["self"] = float(ind.max)
         items[ind.id] = entry

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import os
 import time
 import tracemalloc
 import zipfile
@@ -14,10 +16,12 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from support.project import copy_project
 
 from site_builder.build.flow import Layout
 from site_builder.commands import workbooks as spreadsheet
 from site_builder.errors import DataError
+from site_builder.storage.writer import RECORD as RECORD_FILE
 
 TITLE = "P03 山西省瑜伽科学健身学会"
 
@@ -26,11 +30,28 @@ def layout(project) -> Layout:
     return Layout.from_args(root=str(project.root))
 
 
+BOOK = "评分表.xlsx"
+RECORD = f".cache/site_builder/{RECORD_FILE}"
+
+
+@pytest.fixture(scope="module")
+def made_book(tmp_path_factory) -> tuple[bytes, str, str]:
+    """What `write_workbook` leaves in a copy of the repo's data, once for the module (it writes the
+    same bytes every time): the workbook, and its line in the record of the files the tool wrote
+    (keyed by the workbook's real path, given as the folder it was made in)."""
+    project = copy_project(tmp_path_factory.mktemp("book") / "proj")
+    spreadsheet.write_workbook(layout(project), project.path(BOOK), None, ["P03"], fill=True)
+    return project.path(BOOK).read_bytes(), project.read(RECORD), os.path.realpath(project.root)
+
+
 @pytest.fixture
-def book(project) -> Path:
-    """A workbook for P03, filled from the existing sheets; the YAML sheet is then removed."""
-    path = project.path("评分表.xlsx")
-    spreadsheet.write_workbook(layout(project), path, None, ["P03"], fill=True)
+def book(project, made_book) -> Path:
+    """A workbook for P03, filled from the existing sheets, in the test's project as `write_workbook`
+    leaves it there: the workbook and the record of it under the project's own path."""
+    data, record, made_in = made_book
+    path = project.path(BOOK)
+    path.write_bytes(data)
+    project.write(RECORD, record.replace(json.dumps(made_in)[1:-1], json.dumps(os.path.realpath(project.root))[1:-1]))
     return path
 
 
