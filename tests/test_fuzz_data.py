@@ -265,3 +265,17 @@ def test_a_page_whose_sample_mark_is_neither_true_nor_false_is_a_problem_not_a_p
     assert [(p.file, p.message) for p in problems.items] == [
         ("content/2023/announcement.md", "sample 为 1；示例数据文件写 sample: true，正式数据请删去这一行")
     ]
+    # with its period wrong too: both named in the one run
+    (content / "2023/announcement.md").write_text(
+        text.replace("sample: true", "sample: 1", 1).replace("assessed_to: 2024-01-10", "assessed_to: 明年", 1),
+        encoding="utf-8",
+    )
+    problems = Problems()
+    _config, _pages, announcements = load_content(
+        content, [2023], lambda p: p.relative_to(tmp_path).as_posix(), problems
+    )
+    assert 2023 not in announcements
+    assert [p.message for p in problems.items] == [
+        "sample 为 1；示例数据文件写 sample: true，正式数据请删去这一行",
+        "页面开头的设置 assessed_to 须为日期（考核期结束日期，格式 YYYY-MM-DD，如 assessed_to: 2024-01-10），实为 明年",
+    ]

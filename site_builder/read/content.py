@@ -99,9 +99,7 @@ def _page(
             problems.add(rel, f"页面开头的设置缺少 {key}（{required[key]}）")
             return None
     before = len(problems.items)
-    sample = sample_mark(meta, rel, problems)
-    if len(problems.items) > before:
-        return None  # a sample mark that is neither true nor false: a page or a problem, never both
+    sample = sample_mark(meta, rel, problems)  # a problem too, then the period's, in one run
     extra = {}
     if period:
         dates = _period(meta, rel, problems)
@@ -109,6 +107,8 @@ def _page(
             return None
         extra = dict(zip(PERIOD_FIELDS, dates))
         body = body.replace(PERIOD_PLACEHOLDER, f"{zh_date(dates[0])}至{zh_date(dates[1])}")
+    if len(problems.items) > before:
+        return None  # a page or problems, never both
     if bands is not None:
         body = body.replace(GRADES_PLACEHOLDER, bands)
     order = meta.get("order", 0)
