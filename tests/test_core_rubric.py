@@ -183,30 +183,25 @@ TOO_MANY = f"{R}: 指标 1-02: 评分规则可得的分值超过 400 个；请�
 
 
 @pytest.mark.parametrize(
-    "maximum, count",
+    "maximum, per, count",
     [
-        (398.5, 400),  # 398.5, 397.5 … 0.5 and 0
-        (399.5, 401),
-        (400, 401),  # 400 … 1 and 0
+        (398.5, 1, 400),  # 398.5, 397.5 … 0.5 and 0
+        (399, 1, 400),  # 399 … 1 and 0: exactly 400
+        (399.5, 1, 401),
+        (400, 1, 401),  # 400 … 1 and 0
+        (99.75, 0.25, 400),  # a fractional step: 99.75 … 0.25 and 0
+        (99.8, 0.25, 401),
     ],
 )
-def test_deduct_rule_with_at_most_400_scores(tmp_path, maximum, count):
+def test_deduct_rule_with_at_most_400_scores(tmp_path, maximum, per, count):
     doc = small_rubric()
-    item(doc, "1-02").update({"max": maximum, "scoring": {"kind": "deduct", "per": 1}})
+    item(doc, "1-02").update({"max": maximum, "scoring": {"kind": "deduct", "per": per}})
     rubric, messages = load(tmp_path, doc)
     if count <= 400:
         assert messages == []
         assert len(rubric.by_id["1-02"].allowed) == count
     else:
         assert own(messages) == [TOO_MANY]
-
-
-def test_deduct_rule_with_exactly_400_scores_is_accepted(tmp_path):
-    doc = small_rubric()
-    item(doc, "1-02").update({"max": 399, "scoring": {"kind": "deduct", "per": 1}})  # 399 … 1 and 0
-    rubric, messages = load(tmp_path, doc)
-    assert messages == []
-    assert len(rubric.by_id["1-02"].allowed) == 400
 
 
 # --- the other rules ------------------------------------------------------------------------------
@@ -459,15 +454,3 @@ def test_a_tiers_rule_with_at_most_400_scores(tmp_path, count):
         assert len(rubric.by_id["1-03"].allowed) == count
     else:
         assert own(messages) == [f"{R}: 指标 1-03: 评分规则可得的分值超过 400 个；请核对 per 或 values"]
-
-
-@pytest.mark.parametrize("maximum, count", [(99.75, 400), (99.8, 401)])  # per 0.25: 99.75 … 0.25 and 0
-def test_a_deduct_rule_with_a_fractional_step_counts_its_scores(tmp_path, maximum, count):
-    doc = small_rubric()
-    item(doc, "1-02").update({"max": maximum, "scoring": {"kind": "deduct", "per": 0.25}})
-    rubric, messages = load(tmp_path, doc)
-    if count <= 400:
-        assert messages == []
-        assert len(rubric.by_id["1-02"].allowed) == count
-    else:
-        assert own(messages) == [TOO_MANY]
