@@ -176,17 +176,22 @@ def test_names_equal_after_normalisation_have_one_key(name, extra, data):
     assert name_key(unicodedata.normalize("NFKD", name)) == name_key(name)
 
 
+def _validate_with_p02_named(gate_project, name: str):
+    """`validate` with P02 renamed `name` in the roster, the roster put back afterwards."""
+    rel = "scores/2023/roster.yaml"
+    original = gate_project.read(rel)
+    try:
+        gate_project.edit(rel, "name: 山西国智职业培训学校", f"name: {_q(name)}")
+        return in_process("validate", "--root", str(gate_project.root))
+    finally:
+        gate_project.write(rel, original)
+
+
 @settings(max_examples=8, deadline=None, phases=NO_SHRINK, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(refused_chars.filter(lambda c: unicodedata.category(c) not in ("Cs", "Cc")), st.booleans())
 def test_two_names_equal_after_normalisation_are_refused_as_duplicates(gate_project, char, inside):
-    rel = "scores/2023/roster.yaml"
-    original = gate_project.read(rel)
     twin = "山西工程职业学院" + char if not inside else "山西工程" + char + "职业学院"  # at the end, or inside
-    try:
-        gate_project.edit(rel, "name: 山西国智职业培训学校", f"name: {_q(twin)}")
-        result = in_process("validate", "--root", str(gate_project.root))
-    finally:
-        gate_project.write(rel, original)
+    result = _validate_with_p02_named(gate_project, twin)
     assert result.code == 1
     assert (
         "scores/2023/roster.yaml: 机构 P02: 机构名称 山西工程职业学院 重复：P01 和 P02 同名；每个机构的名称须不同，"
@@ -201,14 +206,8 @@ SPACES = [c for c in map(chr, range(0x110000)) if unicodedata.category(c) == "Zs
 @given(st.sampled_from(SPACES), st.integers(1, 7))
 def test_two_names_that_differ_only_by_a_space_are_duplicates(gate_project, space, at):
     """Attack report item 12: 山西 工程职业学院 was accepted beside 山西工程职业学院."""
-    rel = "scores/2023/roster.yaml"
-    original = gate_project.read(rel)
     twin = "山西工程职业学院"[:at] + space + "山西工程职业学院"[at:]
-    try:
-        gate_project.edit(rel, "name: 山西国智职业培训学校", f"name: {_q(twin)}")
-        result = in_process("validate", "--root", str(gate_project.root))
-    finally:
-        gate_project.write(rel, original)
+    result = _validate_with_p02_named(gate_project, twin)
     assert result.code == 1
     assert result.err.splitlines()[1:] == [
         "  scores/2023/roster.yaml: 机构 P02: 机构名称 山西工程职业学院 重复：P01 和 P02 同名；每个机构的名称须不同，"
