@@ -1,5 +1,5 @@
 """The privacy scan split (issue 27): the processes that render the institution pages scan each page as
-they write it (`privacy.scan_file`), and `privacy.check_published` reads only the other files and every
+they write it (`privacy.FileScan`), and `privacy.check_published` reads only the other files and every
 path. It must find exactly what the scan of the whole staging folder finds, with the same messages
 (input file, line, field, the published files listed).
 """
@@ -18,7 +18,7 @@ from support.project import copy_project, in_process
 
 from site_builder.errors import DataError
 from site_builder.publish import privacy
-from site_builder.publish.privacy import FileScan, Scanner, check_published, scan_file
+from site_builder.publish.privacy import FileScan, Scanner, check_published
 
 CONTACTS = (("0350-3020718",), ("xzsjdZX@163.com",))
 SCANNER = Scanner(*CONTACTS)
@@ -149,7 +149,7 @@ def test_pages_scanned_as_written_give_exactly_the_whole_folder_scan(tmp_path_fa
     workers = [FileScan(Scanner(*CONTACTS)) for _ in range(2)]  # each its own, over several pages
     scanned = {rel: workers[n].scan(rel, (staging / rel).read_bytes()) for rel, n in split}
     for rel, hits in scanned.items():  # a page's findings, whatever the worker read before it
-        alone = scan_file(Scanner(*CONTACTS), rel, (staging / rel).read_bytes())
+        alone = FileScan(Scanner(*CONTACTS)).scan(rel, (staging / rel).read_bytes())
         assert hits is not None and alone is not None and _plain(hits) == _plain(alone)
     whole = _outcome(lambda: check_published(staging, CONTACTS, sources, base))
     parts = _outcome(lambda: check_published(staging, CONTACTS, sources, base, scanned))  # type: ignore[arg-type]
@@ -157,8 +157,8 @@ def test_pages_scanned_as_written_give_exactly_the_whole_folder_scan(tmp_path_fa
 
 
 def test_a_zip_package_is_left_to_the_whole_folder_scan():
-    assert scan_file(SCANNER, "2023/data/results.xlsx", b"PK\x03\x04") is None
-    assert scan_file(SCANNER, "2023/x.html", b"\xff\xfe 13812345678") == {}  # not UTF-8: no text, as read
+    assert FileScan(SCANNER).scan("2023/data/results.xlsx", b"PK\x03\x04") is None
+    assert FileScan(SCANNER).scan("2023/x.html", b"\xff\xfe 13812345678") == {}  # not UTF-8: no text, as read
 
 
 # --- the build: a number only the institution pages carry ---------------------------------------------

@@ -34,6 +34,7 @@ from site_builder.storage.writer import Writer
 if TYPE_CHECKING:  # the rest is imported by the build that runs: one with nothing changed stops before
     from site_builder.build.context import BuildContext
     from site_builder.domain.models import SiteInput
+    from site_builder.publish.privacy import Hits
 
 __all__ = ["BuildStats", "Layout", "build"]  # the build as the commands and tests call it (and `load`, `summary`)
 
@@ -175,7 +176,7 @@ def build(
 
 
 def check_published(
-    site: SiteInput, layout: Layout, staging: Path, scanned: dict[str, tuple[str, Any]] | None = None
+    site: SiteInput, layout: Layout, staging: Path, scanned: dict[str, tuple[str, Hits]] | None = None
 ) -> None:
     """The privacy scan of what is published (`privacy.check_published`): every file and path of the
     finished staging folder, just before it becomes the output; a finding stops the build (exit 1)

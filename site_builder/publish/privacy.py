@@ -474,7 +474,7 @@ _CANDIDATE = re.compile(_DIGITS + r"|[@＠﹫]|&#|%3\d|%40|\\u")
 # `_CANDIDATE` where the pieces of a whole site are joined by `_CUT` (`_scan_pieces`): a tag inside a
 # match never holds a `_CUT`, so that no match runs from one piece into the next and each piece is read
 # alone, whatever piece it is joined after (a set's order): the scan of a site is the union of its
-# files' scans (`scan_file` in the processes that render the pages).
+# files' scans (`FileScan` in the processes that render the pages).
 _LOCATE = re.compile(_DIGITS_IN_PIECE + r"|[@＠﹫]|&#|%3\d|%40|\\u")
 _DENSE = re.compile(_DIGITS + r"|[@＠﹫]")
 WINDOW = 100
@@ -654,11 +654,6 @@ class FileScan:
         return hits
 
 
-def scan_file(scanner: Scanner, rel: str, data: bytes) -> Hits | None:
-    """`FileScan.scan` of one file alone."""
-    return FileScan(scanner).scan(rel, data)
-
-
 def _merge(hits: Hits, more: Hits) -> None:
     """`more` added to `hits`: the pieces of a finding joined; of two findings of the same (kind, value)
     (an e-mail address written in other cases) the one whose masked form sorts first, whichever was read
@@ -673,7 +668,7 @@ def _merge(hits: Hits, more: Hits) -> None:
             hits[key] = (f, known)
 
 
-def _scan_pieces(scanner: Scanner, pieces: set[str]) -> dict[tuple[str, str], tuple[Finding, set[str]]]:
+def _scan_pieces(scanner: Scanner, pieces: set[str]) -> Hits:
     """Every finding in `pieces`, with the pieces it is in. Only a piece with a candidate is read: cut at
     its boundary tags (`_BOUNDARY`), each part as a reader gets it (`published_text`)."""
     joined = "\0".join(pieces)
@@ -718,7 +713,7 @@ def check_published(
     Fast on a whole site: each file is cut into its pieces (`_pieces`; no number is read across a table
     cell, a CSV field or a JSON value), each distinct piece is read once, and only those with digits,
     an '@' or an escape are normalised and scanned. `scanned` holds the findings of files already
-    scanned as they were written (`scan_file`, by relative path, for exactly the bytes in `staging`):
+    scanned as they were written (`FileScan`, by relative path, for exactly the bytes in `staging`):
     their text is not read again, their paths are."""
     scanned = scanned or {}
     scanner = Scanner(*contacts)
