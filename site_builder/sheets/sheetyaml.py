@@ -208,8 +208,9 @@ def _check(text: str, before: dict, new: dict, touched: set[str]) -> None:
     as `before` (the file's previous data, as our reader reads it) everywhere else; the text gate over
     the whole file must find nothing."""
     data = _read(text)
-    if gate_findings(data):
-        raise SheetTextError(f"written text fails the text gate: {gate_findings(data)}")
+    findings = gate_findings(data)
+    if findings:
+        raise SheetTextError(f"written text fails the text gate: {findings}")
     wrong = []
     for key in set(data) | set(before):
         if key in ("items", "veto") or key in touched:
