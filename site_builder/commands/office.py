@@ -18,7 +18,7 @@ from site_builder.build.validate import load
 from site_builder.errors import BuildError, Problems
 from site_builder.office.documents import Context, all_documents
 from site_builder.pages.stats import compute
-from site_builder.publish.privacy import HINT, Scanner
+from site_builder.publish.privacy import HINT, Scanner, site_contacts
 from site_builder.storage.swap import claim_output, replace_output
 from site_builder.storage.writer import Writer
 
@@ -69,8 +69,7 @@ def write_office(layout: Layout, year: int | None = None, out: Path | None = Non
     if year not in site.announcements:
         raise BuildError(f"content/{year}/announcement.md 不存在：公告和通知书的依据、落款取自它")
     docs = {safe_name(k): v for k, v in all_documents(Context(site, report, compute(report))).items()}
-    contact = site.config.contact
-    scanner = Scanner((contact.phone,), (contact.email,))
+    scanner = Scanner(*site_contacts(site.config))
     problems = Problems()
     for name, data in docs.items():
         text = docx_text(data) if name.endswith(".docx") else data.decode("utf-8-sig")

@@ -232,11 +232,10 @@ def import_workbooks(layout: Layout, files: list[Path], into: Path | None, force
 def _privacy_check(layout: Layout) -> wbk.TextCheck:
     """The privacy scan that `validate` and `build` run on the sheets (`publish.privacy`), for the
     workbook's texts: personal data is named by its cell and never reaches a sheet."""
-    from site_builder.publish.privacy import HINT, Scanner  # the same scan, the same words
+    from site_builder.publish.privacy import HINT, Scanner, site_contacts  # the same scan, the same words
 
     config = load_config(layout.content / "site.yaml", "content/site.yaml", Problems())  # its problems: validate's
-    contact = config.contact if config is not None else None
-    scanner = Scanner((contact.phone,) if contact else (), (contact.email,) if contact else ())
+    scanner = Scanner(*site_contacts(config))
     return lambda text: [f"含{found.kind} {found.masked}：{HINT}" for found in dict.fromkeys(scanner.find(text))]
 
 

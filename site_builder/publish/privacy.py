@@ -352,8 +352,7 @@ def _markup_text(markup: str) -> str:
 def check_site(years, config, pages, announcements, content_dir: Path, rel, problems: Problems) -> None:
     """Everything that can be published, scanned; every finding a problem (file, institution, field).
     Also the roster codes. Called from `build.validate.load`, after everything has been read."""
-    contact = getattr(config, "contact", None)
-    scanner = Scanner((contact.phone,) if contact else (), (contact.email,) if contact else ())
+    scanner = Scanner(*site_contacts(config))
 
     def scan(
         file: str,
@@ -698,8 +697,10 @@ Contacts = tuple[tuple[str, ...], tuple[str, ...]]
 
 
 def site_contacts(config) -> Contacts:
-    """The contacts content/site.yaml configures (`config.contact`): allowed where they are published."""
-    return (config.contact.phone,), (config.contact.email,)
+    """The contacts content/site.yaml configures (`config.contact`): allowed where they are published.
+    None (content/site.yaml unreadable, its problem named by its reader): none allowed."""
+    contact = getattr(config, "contact", None)
+    return ((contact.phone,), (contact.email,)) if contact else ((), ())
 
 
 def check_published(
