@@ -113,10 +113,11 @@ _MAYBE = re.compile(r"[@＠﹫]|\d\d\d|\d(?:\s*[^\d\s\x00]?\s*\d){10}")
 _DIGIT = re.compile(r"\d")
 _OTHER_DIGIT = re.compile(r"(?![0-9])\d")  # another script's digit
 _BETWEEN_DIGITS = re.compile(r"(?<=\d)\s+(?=[\dXx])")  # X: an ID's check character
-# Up to five characters between two digits that are not letters or digits: one separator
-# (`_separator`) with spaces around it is written '-'; anything else is left as it is.
-_GAP = re.compile(r"(?<=\d)([^\w\x00]{1,5})(?=[\dXx])")
-_WIDE_GAP = re.compile(r"\d[^\w\x00]{2,5}\d")
+# Up to five characters between two digits that are not letters or digits (an underscore is a mark
+# here, as in `_J`): one separator (`_separator`) with spaces around it is written '-', another mark
+# with spaces around it the mark alone; anything else is left as it is.
+_GAP = re.compile(r"(?<=\d)(" + _J + r"{1,5})(?=[\dXx])")
+_WIDE_GAP = re.compile(r"\d" + _J + r"{2,5}\d")
 # A letter between two digits that is a modifier letter (Lm: the prolonged sound mark ー, ˉ) is read
 # as a separator: it is one in looks.
 _LETTER_BETWEEN = re.compile(r"(?<=\d)[^\W\d_](?=[\dXx])")
