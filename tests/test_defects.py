@@ -99,6 +99,7 @@ def test_d3_published_objections_are_append_only(tmp_path):
 
 import pytest  # noqa: E402
 from support.mini import make_mini  # noqa: E402
+from support.yamlfiles import load_yaml  # noqa: E402
 
 
 def _validate(root):
@@ -155,10 +156,9 @@ def _roster(root, old, new):
 
 
 def test_d10_duplicate_institution_names_are_refused(tmp_path):
-    import yaml
 
     root = make_mini(tmp_path / "m")
-    roster = yaml.safe_load((root / "scores/2023/roster.yaml").read_text(encoding="utf-8"))["institutions"]
+    roster = load_yaml((root / "scores/2023/roster.yaml").read_text(encoding="utf-8"))["institutions"]
     first, second = roster[0], roster[1]
     _roster(root, f"name: {second['name']}", f"name: {first['name']}")
     result = _validate(root)

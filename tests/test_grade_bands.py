@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import yaml
 from bs4 import BeautifulSoup
 from support.project import REPO, Project
+from support.yamlfiles import load_yaml
 
 
 def _bands() -> list[dict]:
-    return yaml.safe_load((REPO / "rubric" / "2023.yaml").read_text(encoding="utf-8"))["grades"]
+    return load_yaml((REPO / "rubric" / "2023.yaml").read_text(encoding="utf-8"))["grades"]
 
 
 def _num(value) -> str:

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from ruamel.yaml import YAML
 from support.project import copy_project
+from support.yamlfiles import load_yaml
 
 from site_builder.commands import workbooks
 from site_builder.sheets import sheetyaml
@@ -146,7 +147,7 @@ def test_texts_yaml_would_read_as_something_else_are_quoted(book):
     assert result.code == 0, result.err
     after = sheets_text(book)
     # read back by PyYAML itself (YAML 1.1: yes/No/on are booleans there), not by the project's reader
-    items = yaml.safe_load(after["M02.yaml"])["items"]
+    items = load_yaml(after["M02.yaml"])["items"]
     assert [items[ind]["reason"] for ind in ids] == TRICKY
     lines = changed_lines(before, after)
     assert len(lines) == 2 * len(ids) and all(line.startswith("M02.yaml ") for line in lines)

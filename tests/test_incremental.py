@@ -20,6 +20,7 @@ import pytest
 import yaml
 from support.mini import make_mini
 from support.project import REPO, in_process
+from support.yamlfiles import load_yaml
 
 from site_builder.build import context as context_module
 from site_builder.build import flow as build_module
@@ -467,14 +468,14 @@ def _toggle(path: Path, a: str, b: str) -> None:
 
 def _edit_sheet(root: Path, inst: str, change) -> None:
     path = root / f"scores/2023/{inst}.yaml"
-    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    doc = load_yaml(path.read_text(encoding="utf-8"))
     change(doc["items"])
     path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=1000), encoding="utf-8")
 
 
 def _bonus(root: Path, items: dict) -> None:
     """M01's bonus all or nothing: 120 or 100 against P01's 108.75, so the two swap ranks."""
-    rubric = yaml.safe_load((root / "rubric/2023.yaml").read_text(encoding="utf-8"))
+    rubric = load_yaml((root / "rubric/2023.yaml").read_text(encoding="utf-8"))
     bonus = [i for s in rubric["sections"] if s["number"] == 7 for g in s["groups"] for i in g["items"]]
     zero = all(items[i["id"]] == 0 for i in bonus)
     for i in bonus:

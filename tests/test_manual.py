@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import re
 
-import yaml
 from support.project import REPO, Project
+from support.yamlfiles import load_yaml
 
 MANUAL = (REPO / "docs" / "操作手册.md").read_text(encoding="utf-8")
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -67,4 +67,4 @@ def test_every_comment_in_site_yaml_is_in_chinese() -> None:
     comments = [line.split("#", 1)[1] for line in lines if "#" in line]
     assert comments
     assert [c for c in comments if not CJK.search(c)] == []
-    yaml.safe_load((REPO / "content" / "site.yaml").read_text(encoding="utf-8"))  # still valid YAML
+    load_yaml((REPO / "content" / "site.yaml").read_text(encoding="utf-8"))  # still valid YAML

@@ -10,11 +10,11 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
 from bs4 import BeautifulSoup
 from openpyxl import load_workbook
 from support.project import in_process
 from support.second_year import GRADE_NAMES, make_second_year
+from support.yamlfiles import load_yaml
 
 OUTCOMES = [*GRADE_NAMES, "取消评价资格"]
 SECTIONS = ["1", "2", "3", "4", "5", "8", "9"]
@@ -65,7 +65,7 @@ def test_no_page_of_the_year_speaks_of_2023s_grades_or_section_7(built, rel):
 
 def test_bands_are_read_from_the_rubric_file(built):
     """The grade of every institution, from its total and the bands written in rubric/2024.yaml."""
-    bands = yaml.safe_load(out(built, "../rubric/2024.yaml").read_text(encoding="utf-8"))["grades"]
+    bands = load_yaml(out(built, "../rubric/2024.yaml").read_text(encoding="utf-8"))["grades"]
     doc = json.loads(out(built, "2024/data/results.json").read_text(encoding="utf-8"))
     for inst in doc["institutions"]:
         if inst["grade"] is not None:

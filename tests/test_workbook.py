@@ -5,8 +5,8 @@ from __future__ import annotations
 import shutil
 
 import pytest
-import yaml
 from openpyxl import Workbook, load_workbook
+from support.yamlfiles import load_yaml
 
 from site_builder.build.flow import Layout, load
 from site_builder.sheets import workbook as wbk
@@ -26,7 +26,7 @@ def rows_by_id(ws) -> dict[str, int]:
 
 def _entries(path) -> dict:
     """A sheet file as plain YAML data, each item as a mapping (`1-01: 1` is `{score: 1}`)."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = load_yaml(path.read_text(encoding="utf-8"))
     data["items"] = {k: v if isinstance(v, dict) else {"score": v} for k, v in data["items"].items()}
     return data
 

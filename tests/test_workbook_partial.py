@@ -7,9 +7,9 @@ import shutil
 
 import pandas as pd
 import pytest
-import yaml
 from openpyxl import load_workbook
 from support.project import copy_project, in_process
+from support.yamlfiles import load_yaml
 
 from site_builder.build.flow import Layout, load
 
@@ -49,7 +49,7 @@ def copy_inputs(project, source: str, target: str, titles: list[str], only=None)
 
 
 def sheet_data(project, inst: str) -> dict:
-    data = yaml.safe_load(project.read(f"scores/2023/{inst}.yaml"))
+    data = load_yaml(project.read(f"scores/2023/{inst}.yaml"))
     data.pop("sample", None)  # the sample mark is not carried by the workbook
     return data
 
@@ -110,7 +110,7 @@ def test_a_half_filled_sheet_is_refused_with_its_cells(books):
 
 def _applicable_all(project) -> list[str]:
     """Indicators scored for every institution, except the three filled above."""
-    rubric = yaml.safe_load(project.read("rubric/2023.yaml"))
+    rubric = load_yaml(project.read("rubric/2023.yaml"))
     return [
         i["id"]
         for s in rubric["sections"]

@@ -10,13 +10,14 @@ import yaml
 
 from support.mini import APPROVED
 from support.project import CliResult, in_process
+from support.yamlfiles import load_yaml
 
 BOARD = "考核工作领导小组"
 
 
 def set_item(root, inst, ind, value, year=2023):
     path = root / f"scores/{year}/{inst}.yaml"
-    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    doc = load_yaml(path.read_text(encoding="utf-8"))
     doc["items"][ind] = value
     path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=1000), encoding="utf-8")
 

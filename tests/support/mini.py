@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from support.project import REPO
+from support.yamlfiles import load_yaml
 
 HOSTILE_NAME = '<script>alert("name")</script>测试机构'
 HOSTILE_REASON = "<img src=x onerror=alert(1)>缺少资料"
@@ -99,7 +100,7 @@ def sheet_yaml(rubric: dict, inst: str, senior: bool, online: bool, changes: dic
 def make_mini(root: Path) -> Path:
     """Write the mini project under root; return root."""
     shutil.copytree(REPO / "rubric", root / "rubric")
-    rubric = yaml.safe_load((root / "rubric/2023.yaml").read_text(encoding="utf-8"))
+    rubric = load_yaml((root / "rubric/2023.yaml").read_text(encoding="utf-8"))
     files = {
         "content/site.yaml": SITE,
         "content/2023/announcement.md": ANNOUNCEMENT,
@@ -155,5 +156,5 @@ def approve(root: Path) -> None:
         "published_on: 2024-01-15\nobjection_deadline: 2024-01-20\n",
         encoding="utf-8",
     )
-    rubric = yaml.safe_load((root / "rubric/2023.yaml").read_text(encoding="utf-8"))
+    rubric = load_yaml((root / "rubric/2023.yaml").read_text(encoding="utf-8"))
     (root / "scores/2023/M02.yaml").write_text(sheet_yaml(rubric, "M02", False, False, {}, {}), encoding="utf-8")

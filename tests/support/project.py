@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 
 from site_builder.cli.main import main
+from support.yamlfiles import load_yaml
 
 REPO = Path(__file__).resolve().parents[2]
 """The repository: its rubric/, content/, scores/ and templates/ are the data the tests copy."""
@@ -47,7 +48,7 @@ class Project:
         return p
 
     def sheet(self, inst: str) -> dict:
-        return yaml.safe_load(self.read(f"scores/2023/{inst}.yaml"))
+        return load_yaml(self.read(f"scores/2023/{inst}.yaml"))
 
     def write_sheet(self, inst: str, data: dict, name: str | None = None) -> None:
         text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
@@ -60,7 +61,7 @@ class Project:
 
     def write_clean_sheet(self, inst: str = "P05", senior: bool = False, online: bool = False) -> str:
         """A sheet with every applicable indicator at full marks; line 5 + k holds the k-th item."""
-        rubric = yaml.safe_load(self.read("rubric/2023.yaml"))
+        rubric = load_yaml(self.read("rubric/2023.yaml"))
         lines = [
             f"institution: {inst}",
             "assessed_on: 2024-01-07",

@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from support.mini import make_mini
+from support.yamlfiles import load_yaml
 
 YEAR = 2024
 GRADES = [
@@ -171,7 +172,7 @@ def make_second_year(root: Path) -> Path:
         ),
         encoding="utf-8",
     )
-    rubric = rubric_2024(yaml.safe_load((root / "rubric/2023.yaml").read_text(encoding="utf-8")))
+    rubric = rubric_2024(load_yaml((root / "rubric/2023.yaml").read_text(encoding="utf-8")))
     files = {
         "rubric/2024.yaml": yaml.safe_dump(rubric, allow_unicode=True, sort_keys=False, width=1000),
         "scores/2024/roster.yaml": ROSTER,
