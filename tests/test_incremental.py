@@ -28,6 +28,7 @@ from site_builder.build import generate as site
 from site_builder.build.context import BuildContext, open_cache
 from site_builder.build.flow import build
 from site_builder.build.layout import Layout
+from site_builder.common.processes import Forked
 from site_builder.errors import BuildError
 from site_builder.storage import hashes, records, sealed
 from site_builder.storage import stamp as uptodate
@@ -110,13 +111,20 @@ def _build(root: Path, out: Path, templates: Path | None = None, **kw):
     return build(layout, **kw)[2]
 
 
-def test_full_parallel_and_incremental_builds_give_the_same_bytes(tmp_path):
+def test_full_parallel_and_incremental_builds_give_the_same_bytes(tmp_path, monkeypatch):
     root = tmp_path / "data"
     assert in_process("synth", "--institutions", "40", "--out", str(root), "--seed", "7", "--root", str(REPO)).code == 0
+    forked = []  # the slow files made in a forked process (site.BACKGROUND_FROM)
+    monkeypatch.setattr(site, "Forked", lambda *args, **kw: forked.append(args) or Forked(*args, **kw))
     serial = _build(root, tmp_path / "serial", workers=1, cache=False)
     parallel = _build(root, tmp_path / "parallel", workers=2, cache=False)  # 40 pages: rendered by 2 processes
     assert serial.reused == parallel.reused == 0
     assert files(tmp_path / "serial") == files(tmp_path / "parallel")
+    assert forked == []  # 40 institutions: the feed and results.xlsx made in this process (synth: no article)
+    monkeypatch.setattr(site, "BACKGROUND_FROM", 40)  # now a large site: both forked
+    _build(root, tmp_path / "background", workers=2, cache=False)
+    assert len(forked) == 2
+    assert files(tmp_path / "background") == files(tmp_path / "serial")
 
     warm = _build(root, tmp_path / "inc", workers=2, cache=True)
     assert warm.reused == 0
@@ -563,13 +571,17 @@ def test_the_differential_test_fails_when_an_input_is_dropped_from_the_keys(
 
 
 def test_a_failure_in_a_background_job_is_a_build_error_not_a_traceback():
-    from site_builder.common.processes import Forked
-    from site_builder.errors import BuildError
-
     with pytest.raises(BuildError) as exc:
         Forked(lambda: 1 / 0).result("2023/data/results.xlsx")
     assert str(exc.value) == "生成 2023/data/results.xlsx 失败：division by zero"
     assert Forked(lambda: "好").result("x") == "好".encode()
+
+    def refused():  # a check in the worker (the WeChat article's limits): its own message, as if made here
+        raise BuildError("2023/wechat/article.html: 文章超过编辑器的字数上限")
+
+    with pytest.raises(BuildError) as exc:
+        Forked(refused, as_raised=True).result("2023/wechat/article.html")
+    assert str(exc.value) == "2023/wechat/article.html: 文章超过编辑器的字数上限"
 
 
 def test_build_ends_with_a_one_line_summary_and_no_progress_bar_off_a_terminal(mini):

@@ -28,6 +28,19 @@ from site_builder.storage.writer import Writer
 
 T = TypeVar("T")
 CHUNK = 16  # pages a worker takes at a time (`map_forked`)
+BACKGROUND_FROM = 1000
+"""A slow file (`make(background=True)`: the feed, results.xlsx, the WeChat articles) is made in a forked
+process, while the pages render, only for a site of at least this many institutions (in the year; for the
+feed, in all years). Below it such a process costs more than it saves: it imports what it needs (bs4,
+lxml, feedgen, xlsxwriter) for a file made in milliseconds. Measured with --jobs 2 and --no-cache:
+the repo's 48 institutions took 0.66 s of CPU a build forked against 0.52 s not, in the same time;
+400 and 1,000 the same CPU and time either way; at 10,000 forking is what keeps the pages' workers
+busy (docs/benchmark.md)."""
+
+
+def _large(institutions: int) -> bool:
+    """Whether a slow file of a site this large is made in a forked process (`BACKGROUND_FROM`)."""
+    return institutions >= BACKGROUND_FROM
 
 
 def _made(make: Callable[[], PageSpec]) -> PageSpec:
@@ -70,7 +83,7 @@ class SiteRenderer:
         as_raised: bool = False,
     ) -> None:
         """Write `rel`: from the cache when stored under the same key, else `produce()` (with
-        `background` and several workers, in a forked process; `finish` collects it; `as_raised`: a
+        `background` (a slow file of a large site, `BACKGROUND_FROM`) and several workers, in a forked process; `finish` collects it; `as_raised`: a
         BuildError there stops the build with its own message, as made here)."""
         key = self.key(kind, rel, inputs)
         data = self.cache.get(rel, key) if key else None
@@ -148,7 +161,8 @@ class SiteRenderer:
     # -- the site ------------------------------------------------------------------------------
     def render_site(self) -> None:
         # the feed (feedgen and lxml: their import is not this process's) while the years are made
-        self.make(urls.FEED, "feed", self.site, partial(feed_xml, self.site), background=True)
+        institutions = sum(len(report.results) for report in self.site.reports)
+        self.make(urls.FEED, "feed", self.site, partial(feed_xml, self.site), background=_large(institutions))
         for name in ASSETS:
             rel = urls.asset(name)
             self.writer.write(rel, (self.site.templates / rel).read_bytes())
@@ -177,7 +191,7 @@ class SiteRenderer:
                 f"data:{data_file.name}",
                 inputs,
                 partial(data_file.produce, *inputs),
-                background=data_file.background,
+                background=data_file.background and _large(len(report.results)),
             )
         # the WeChat articles too (bs4 and css-inline: their import and parses are not this process's)
         articles = self.start_wechat(report) if self.site.config.wechat_article else []
@@ -211,14 +225,21 @@ class SiteRenderer:
     def start_wechat(self, report: YearReport) -> list[tuple[PageSpec, bool]]:
         """The year's WeChat article and, once the results are final, the final one: each rendered,
         its stylesheet inlined, the editor's limits checked, written (through the cache), in a forked
-        process when there are workers (`finish` collects them). Returns their specs (and whether
+        process when there are workers and the year is large (`BACKGROUND_FROM`; `finish` collects them). Returns their specs (and whether
         final) for `wechat_preview`."""
         articles = [(pages.wechat_article(self.site, report), False)]
         final = pages.final_article(self.site, report)  # once the results are final
         if final is not None:
             articles.append((final, True))
         for spec, _final in articles:
-            self.make(spec.rel, f"template:{spec.template}", spec.context, partial(self._article, spec), True, True)
+            self.make(
+                spec.rel,
+                f"template:{spec.template}",
+                spec.context,
+                partial(self._article, spec),
+                background=_large(len(report.results)),
+                as_raised=True,
+            )
         return articles
 
     def _article(self, spec: PageSpec) -> bytes:
