@@ -10,17 +10,15 @@ also one saved with `wget -i files.txt`, passes.
 from __future__ import annotations
 
 import hashlib
-import http.server
 import os
 import shutil
 import subprocess
-import threading
-from functools import partial
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from support.browser import serve
 from support.ledger import FIRST, correction, set_item, write_corrections
 from support.mini import approved_mini
 from support.project import in_process as _in_process
@@ -216,12 +214,8 @@ def test_a_copy_saved_with_wget_and_the_file_list_passes(published, tmp_path, wh
     served = tmp_path / "host"
     shutil.copytree(site, served / "kh")
     (served / "kh" / MARKER).unlink()  # hosts refuse dotfiles; the list does not name it anyway
-    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(served))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        local = f"http://127.0.0.1:{server.server_address[1]}/kh/"
+    with serve(served) as host:
+        local = f"{host}kh/"
         listed = (site / "files.txt").read_text(encoding="utf-8")
         assert all(line.startswith(base) for line in listed.splitlines())
         assert MARKER not in listed
@@ -236,9 +230,6 @@ def test_a_copy_saved_with_wget_and_the_file_list_passes(published, tmp_path, wh
             env={**os.environ, "no_proxy": "127.0.0.1"},
         )
         assert done.returncode == 0, done.stderr
-    finally:
-        server.shutdown()
-        server.server_close()
     result = verify(saved / "kh", root)
     assert result.code == 0, result.err
 
