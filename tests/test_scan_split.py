@@ -202,3 +202,30 @@ def test_the_possessive_patterns_match_as_their_backtracking_twins(bits):
         for start in range(len(text) + 1):
             found, expected = pattern.search(text, start), twin.search(text, start)
             assert (found and found.span()) == (expected and expected.span()), (name, start)
+
+
+# Numbers as the patterns find them and almost: digits in groups, the separators and brackets a
+# number is written with, a keyword, an '@' and the letters around an address, other text.
+number_bit = st.one_of(
+    st.text("0123456789", min_size=1, max_size=8),
+    st.sampled_from(["1", "13", "138", "0351", "(", ")", "（", "）", "-", " ", "  ", ".", "_", "/", "X", "x"]),
+    st.sampled_from(["电话", "座机：", "传真:", "Tel", "TEL ", "@", " @ ", "a", "b.cn", "中", "，", "\x00", "+86"]),
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(number_bit, max_size=30))
+@example(["(", "0351", ")", "-", "2345678"])  # a landline: two characters between two of its digits
+@example(["a", "@", "b.cn"])
+def test_the_patterns_a_text_is_not_read_for_find_nothing_in_it(bits):
+    """`Scanner._spans` reads a text only for the patterns that can match in it (`privacy._patterns_for`:
+    a number pattern needs a run of ten digits, an address an '@'): what it finds is what all the
+    patterns find."""
+    text = privacy._normalise("".join(bits))
+    found = Scanner()._spans(text)
+    chosen = privacy._patterns_for
+    try:
+        privacy._patterns_for = lambda _text: privacy._PATTERNS
+        assert Scanner()._spans(text) == found
+    finally:
+        privacy._patterns_for = chosen
