@@ -503,6 +503,9 @@ _LOCATE = re.compile(_DIGITS_IN_PIECE + r"|[@＠﹫]|&#|%3\d|%40|\\u")
 _DENSE = re.compile(_DIGITS + r"|[@＠﹫]")
 WINDOW = 100
 _TAG = re.compile(r"<[^<>]*>")
+# A word-break opportunity shows as nothing: the text on either side of it is one word, as a reader
+# sees it (a checksum written in groups with <wbr> between them is one hash, a code, not four numbers).
+_WORD_BREAK = re.compile(r"<wbr\s*/?>", re.I)
 _ATTRIBUTE = re.compile(r"""=\s*["']([^"'<>]*)""")
 _PERCENT = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})")
@@ -528,15 +531,16 @@ _ASSIGNED = re.compile(r"\s*(?:var |let |const )?[\w.$]+\s*=\s*")
 
 def published_text(segment: str) -> str:
     """A part of a published file (`_scan_pieces`) as a reader or a crawler gets it: the text of its
-    markup (a tag inside a line is a space: `138<b>1234</b>5678` shows as 138 1234 5678) and then each
-    of its attributes' values apart, entities resolved, \\u-escapes decoded; with %-escapes, both as
-    written and decoded (a '%' between digits is a separator, %31%33%38 a number). A NUL from the
-    content, decoded or not, is a space: only the scan's own boundaries are `_CUT`."""
+    markup (a tag inside a line is a space: `138<b>1234</b>5678` shows as 138 1234 5678; a <wbr> is
+    nothing, `_WORD_BREAK`) and then each of its attributes' values apart, entities resolved,
+    \\u-escapes decoded; with %-escapes, both as written and decoded (a '%' between digits is a
+    separator, %31%33%38 a number). A NUL from the content, decoded or not, is a space: only the scan's
+    own boundaries are `_CUT`."""
     if _CUT in segment:
         segment = segment.replace(_CUT, " ")
     if "<" in segment:
         values = _ATTRIBUTE.findall(segment)
-        segment = _TAG.sub(" ", segment)
+        segment = _TAG.sub(" ", _WORD_BREAK.sub("", segment))
         if values:
             segment += _CUT + _CUT.join(values)
     if "&" in segment:
