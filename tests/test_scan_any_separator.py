@@ -217,8 +217,6 @@ def test_the_sites_own_numbers_in_tables_csv_json_and_xlsx_give_no_hit(tmp_path_
 @pytest.mark.slow
 @settings(max_examples=2, deadline=None, phases=NO_SHRINK, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.integers(1, 10_000))
-# found by a local random run: the CMS announcement's SHA-256 in groups of 16 with <wbr> read as a bank card
-@example(seed=345)
 def test_a_synthetic_site_gives_no_hit(tmp_path_factory, seed):
     """Any seed of `synth` (its scores, dates and reasons): the build passes the scan."""
     base = tmp_path_factory.mktemp("synth")
