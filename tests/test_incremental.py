@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from support.mini import make_mini
 from support.project import REPO, in_process
 from support.yamlfiles import load_yaml
@@ -29,7 +31,8 @@ from site_builder.build.context import BuildContext, open_cache
 from site_builder.build.flow import build
 from site_builder.build.layout import Layout
 from site_builder.common.processes import Forked
-from site_builder.errors import BuildError
+from site_builder.errors import BuildError, DataError
+from site_builder.read import rubric as rubric_module
 from site_builder.storage import hashes, records, sealed
 from site_builder.storage import stamp as uptodate
 
@@ -261,7 +264,7 @@ def test_an_edited_manifest_is_not_trusted(mini, tmp_path, reference):
     assert files(out) == reference
 
 
-def test_an_edited_sheet_or_roster_cache_is_not_trusted(mini, tmp_path, reference):
+def test_an_edited_sheet_roster_or_rubric_cache_is_not_trusted(mini, tmp_path, reference):
     out = tmp_path / "out"
     _build(mini, out, cache=True)
     sheets = mini / CACHE / "sheets-2023.marshal"
@@ -269,12 +272,76 @@ def test_an_edited_sheet_or_roster_cache_is_not_trusted(mini, tmp_path, referenc
     assert b"0.75" in raw
     _edit_keeping_mtime(sheets, b"0.75", b"0.25")  # P01's 2-01, seal left as it was
     _edit_keeping_mtime(mini / CACHE / "roster-2023.marshal", "甲".encode(), "乙".encode())
+    [rubric] = (mini / CACHE).glob("rubric-*.marshal")
+    _edit_keeping_mtime(rubric, "综合考核评估表".encode(), "综合考试评估表".encode())
     _build(mini, out, cache=True)
     assert files(out) == reference
-    for path in (sheets, mini / CACHE / "roster-2023.marshal"):
+    for path in (sheets, mini / CACHE / "roster-2023.marshal", rubric):
         path.write_bytes(b"garbage")
         _build(mini, out, cache=True)
         assert files(out) == reference
+
+
+_YAML_SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**20), 10**20),
+    st.floats(allow_nan=False),
+    st.decimals(allow_nan=False, allow_infinity=False, places=4),
+    st.dates(),
+    st.datetimes(),
+    st.text(max_size=8),
+)
+_YAML_VALUES = st.recursive(
+    _YAML_SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(_YAML_SCALARS.filter(lambda k: k == k), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+def _typed(value):
+    """A value with every part's type beside it: 1 == 1.0 == True == Decimal(1) would hide a changed type."""
+    if isinstance(value, dict):
+        return ("dict", [(_typed(k), _typed(v)) for k, v in value.items()])
+    if isinstance(value, list):
+        return ("list", [_typed(v) for v in value])
+    return (type(value).__name__, str(value))
+
+
+@settings(max_examples=200, deadline=None)
+@given(_YAML_VALUES)
+def test_a_document_comes_back_from_the_cache_as_it_was_read(value):
+    """What the rubric cache keeps (records.pack_document, through marshal) is what yamlio read:
+    mappings stay mappings, lists lists, a Decimal a Decimal with its digits, a date a date."""
+    packed = marshal.loads(marshal.dumps(records.pack_document(value)))
+    assert _typed(records.unpack_document(packed)) == _typed(value)
+
+
+def test_the_rubric_is_read_from_the_cache_until_its_file_changes(mini, tmp_path, reference, monkeypatch):
+    """A valid rubric's content is cached by the file's bytes (read/rubric.py): the next build does not
+    read the file with the YAML reader and gives the same bytes; an edited rubric is read, and one with
+    a problem is refused as without the cache and never cached."""
+    read = []
+    real = rubric_module.read_document
+    monkeypatch.setattr(rubric_module, "read_document", lambda path, *a: read.append(path.name) or real(path, *a))
+    out = tmp_path / "out"
+    _build(mini, out, cache=True)
+    _build(mini, out, cache=True)
+    assert read == ["2023.yaml"] and files(out) == reference
+    path = mini / "rubric/2023.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("title: 忻州市职业技能人才评价机构综合考核评估表", "title: 综合考核评估表（修订）"), "utf-8"
+    )
+    _build(mini, out, cache=True)
+    assert read == ["2023.yaml"] * 2 and "综合考核评估表（修订）" in (out / "2023/rubric/index.html").read_text("utf-8")
+    cached = sorted(p.read_bytes() for p in (mini / CACHE).glob("rubric-*.marshal"))
+    path.write_text(text.replace("  base_max: 100", "  base_max: 99"), "utf-8")
+    with pytest.raises(DataError, match="与原表印出的 99 不符"):
+        _build(mini, out, cache=True)
+    assert sorted(p.read_bytes() for p in (mini / CACHE).glob("rubric-*.marshal")) == cached
 
 
 def _expanded(rec):

@@ -7,16 +7,20 @@ their shape is checked (non-empty, unique, minimums strictly decreasing down to 
 
 from __future__ import annotations
 
+import hashlib
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeGuard
 
+from site_builder import __version__
 from site_builder.common.textcheck import shown, shown_id
 from site_builder.common.yamlio import is_number, to_decimal
 from site_builder.domain.models import APPLIES, GradeBand, Group, Indicator, Rubric, Rule, Section
 from site_builder.domain.scoring import allowed_scores, fmt
 from site_builder.errors import Problems
 from site_builder.read.datafile import Paths, join, read_document, unknown_keys
+from site_builder.storage.records import pack_document, unpack_document
+from site_builder.storage.sealed import EntriesFile
 
 RULE_KINDS = ("all_or_nothing", "deduct", "tiers", "composite")
 SECTION_KINDS = ("base", "bonus", "veto")
@@ -34,11 +38,45 @@ def _int(value: Any) -> TypeGuard[int]:
 
 
 def load_rubric(path: Path, paths: Paths, problems: Problems) -> Rubric | None:
+    """The rubric; the content of a valid one is cached by the file's bytes (the rubric is the largest
+    data file most builds read, and PyYAML's reader the slowest part of reading it); what is made of
+    it, and every check of that, is the same either way."""
     rel = paths.rel(path)
     before = len(problems.items)
-    data = read_document(path, paths, problems, "rubric", "sections", "评估表文件", RUBRIC_KEYS, "评估表")
+    cache_file, key = _cache_entry(path, paths)
+    cached = cache_file.read(key).get("document") if cache_file and key else None
+    try:
+        data = unpack_document(cached) if cached is not None else None
+    except (ValueError, TypeError):  # a cache entry of another shape: read the file
+        data = None
+    if not isinstance(data, dict) or not isinstance(data.get("sections"), list):
+        data = None  # what read_document makes sure of
+    packed = None
     if data is None:
-        return None
+        data = read_document(path, paths, problems, "rubric", "sections", "评估表文件", RUBRIC_KEYS, "评估表")
+        if data is None:
+            return None
+        packed = pack_document(data) if cache_file and key else None
+    rubric = _rubric(data, rel, problems, before)
+    if rubric is not None and cache_file and key and packed is not None:
+        cache_file.write(key, {"document": packed})
+    return rubric
+
+
+def _cache_entry(path: Path, paths: Paths) -> tuple[EntriesFile | None, str | None]:
+    """Where a rubric's content is cached, and its key (the package's version and the file's bytes);
+    none without the cache or for a file outside the project (it is refused when read)."""
+    if paths.cache is None or not paths.inside(path):
+        return None, None
+    try:
+        key = hashlib.sha256(__version__.encode() + b"\0" + path.read_bytes()).hexdigest()
+    except OSError:
+        return None, None
+    name = hashlib.sha256(paths.rel(path).encode("utf-8")).hexdigest()[:16]
+    return paths.cache.entries(f"rubric-{name}.marshal"), key
+
+
+def _rubric(data: dict, rel: str, problems: Problems, before: int) -> Rubric | None:
     if not _int(data.get("year")):
         problems.add(rel, f"year 须为年份数字，如 2023，实为 {shown(data.get('year'))}")
     if not _text(data.get("title")):

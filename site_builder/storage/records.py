@@ -1,5 +1,6 @@
-"""Sheets as plain data and back: what the sheet cache keeps (marshal: plain data, no code), and the
-item scores of a sheet read from it, kept compact until they are read (`LazyItems`).
+"""Sheets and data files as plain data and back: what the sheet and rubric caches keep (marshal: plain
+data, no code), and the item scores of a sheet read from it, kept compact until they are read
+(`LazyItems`).
 
 This module owns the compact form of an item score: ItemScore's fields in `ITEM_FIELDS` order, a
 Decimal as ("d", its text). Code that reads one field of many items without building them (the
@@ -130,6 +131,46 @@ def _unpack(value: Any, decimals: Decimals) -> Any:
     if tag == "@":
         return _RECORDS[value[1]](*(_unpack(v, decimals) for v in value[2]))
     raise ValueError(f"unknown tag {tag!r}")
+
+
+def pack_document(value: Any) -> Any:
+    """A data file's content as `yamlio` reads it (mappings, lists, text, numbers, dates, true/false,
+    null) as plain data for marshal, mappings and lists kept as they are: a Decimal ("d", its text), a
+    date ("D", its ordinal), a date and time ("Z", its ISO text). A YAML document holds no tuple, so a
+    tuple is always one of these."""
+    t = type(value)
+    if t is dict:
+        return {pack_document(k): pack_document(v) for k, v in value.items()}
+    if t is list:
+        return [pack_document(v) for v in value]
+    if t is Decimal:
+        return ("d", str(value))
+    if t is dt.date:
+        return ("D", value.toordinal())
+    if t is dt.datetime:
+        return ("Z", value.isoformat())
+    if t in (str, int, float, bool) or value is None:
+        return value
+    raise TypeError(f"not a YAML value: {t.__name__}")
+
+
+def unpack_document(value: Any) -> Any:
+    """The content `pack_document` made `value` of. Raises ValueError, TypeError… for another shape."""
+    t = type(value)
+    if t is dict:
+        return {unpack_document(k): unpack_document(v) for k, v in value.items()}
+    if t is list:
+        return [unpack_document(v) for v in value]
+    if t is tuple:
+        tag, data = value
+        if tag == "d":
+            return Decimal(data)
+        if tag == "D":
+            return dt.date.fromordinal(data)
+        if tag == "Z":
+            return dt.datetime.fromisoformat(data)
+        raise ValueError(f"unknown tag {tag!r}")
+    return value
 
 
 def pack_sheet(sheet: Sheet) -> Record:
