@@ -240,3 +240,14 @@ def test_a_checksum_in_groups_with_word_breaks_is_one_code():
     assert privacy._scan_pieces(Scanner(), {f"<td>{groups}</td"}) == {}
     found = privacy._scan_pieces(Scanner(), {"<td>138<wbr>1234<WBR/>5678</td"})
     assert [f.masked for f, _pieces in found.values()] == ["138****5678"]
+
+
+def test_the_sites_own_codes_are_not_read_only_where_one_stands_alone():
+    """`Scanner(codes=…)` (the ledger heads, `privacy.site_codes`): a code standing alone is not a
+    number; the same digits inside a longer number are still read with it."""
+    plain, coded = Scanner(), Scanner(codes=("035123456789", "198001011238"))
+    text = "校验码：<code>035123456789</code>（第 1 次发布）"
+    assert [f.masked for f in plain.find(privacy.published_text(text))] == ["035*****6789"]
+    assert coded.find(privacy.published_text(text)) == []
+    assert [f.kind for f in coded.find("身份证140902198001011238")] == ["居民身份证号"]
+    assert [f.masked for f in coded.find("电话 0351-2345678")] == ["035****5678"]

@@ -146,8 +146,9 @@ def build(
             observed: dict[str, str | None] = {"output": None}
             replaced: tuple[tuple[int, int], ...] = ()
 
-            def observe(staging: Path) -> None:  # the site as this build wrote it, before it is the output
-                check_published(site, layout, staging, context.scanned)
+            def observe(staging: Path, written_site: SiteInput) -> None:
+                # the site as this build wrote it (publishing: with the new ledger heads), before it is the output
+                check_published(written_site, layout, staging, context.scanned)
                 if state:
                     observed["output"] = uptodate.output_state(out, staging)
 
@@ -158,7 +159,7 @@ def build(
                 with Staging(out, on_step=on_step) as staging:
                     write_site(site, context, staging.writer)
                     finish_site(site, staging.writer, publish_mode=False)
-                    written = staging.swap(before_swap=observe)
+                    written = staging.swap(before_swap=lambda folder: observe(folder, site))
                 if official and previous_site.publications_in(written, site.ledgers) != official:
                     replaced = tuple(official)
             text = summary(site.reports, ignored(layout))
@@ -188,7 +189,8 @@ def check_published(
     sources = [layout.scores, layout.rubric, layout.content, layout.templates]
     written = read_manifest(staging) or {}
     done = {rel: hits for rel, (sha, hits) in (scanned or {}).items() if written.get(rel) == sha}
-    privacy.check_published(staging, privacy.site_contacts(site.config), sources, layout.root, done)
+    contacts, codes = privacy.site_contacts(site.config), privacy.site_codes(site.ledgers)
+    privacy.check_published(staging, contacts, sources, layout.root, done, codes)
 
 
 def write_site(site: SiteInput, context: BuildContext, writer: Writer) -> None:
@@ -221,7 +223,7 @@ def publish(
     site: SiteInput,
     context: BuildContext,
     out: Path,
-    observe: Callable[[Path], None],
+    observe: Callable[[Path, SiteInput], None],
     on_step: Step | None,
     years: list[int],
 ) -> tuple[SiteInput, dict[str, str]]:
@@ -250,7 +252,9 @@ def publish(
             staging = Staging(out, records, on_step)
             write_site(proposed, context, staging.writer)
         finish_site(proposed, staging.writer, publish_mode=True)
-        written = staging.swap(publishing.record_files(proposed, layout.scores), before_swap=observe)
+        written = staging.swap(
+            publishing.record_files(proposed, layout.scores), before_swap=lambda folder: observe(folder, proposed)
+        )
     finally:
         staging.abandon()
     return proposed, written

@@ -60,7 +60,9 @@ class SiteRenderer:
         self.progress = context.progress
         self.pending: list[tuple[str, str | None, Forked]] = []
         # the privacy scan of the pages as they are written: each worker process has its own copy
-        self.scan = privacy.FileScan(privacy.Scanner(*privacy.site_contacts(site.config)))
+        self.scan = privacy.FileScan(
+            privacy.Scanner(*privacy.site_contacts(site.config), codes=privacy.site_codes(site.ledgers))
+        )
 
     # -- one file ------------------------------------------------------------------------------
     def key(self, kind: str, rel: str, inputs: object) -> str | None:

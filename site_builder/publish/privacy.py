@@ -306,11 +306,15 @@ def _mask(kind: str, value: str) -> str:
 
 
 class Scanner:
-    """Finds personal information in text; the configured contacts are allowed."""
+    """Finds personal information in text; the configured contacts are allowed, and the site's own
+    codes (`codes`: the ledger heads every page shows, 12 hexadecimal digits that are now and then all
+    decimal ones, 035123456789, the shape of a landline number) are not read where one stands alone."""
 
-    def __init__(self, phones: tuple[str, ...] = (), emails: tuple[str, ...] = ()):
+    def __init__(self, phones: tuple[str, ...] = (), emails: tuple[str, ...] = (), codes: tuple[str, ...] = ()):
         self.phones = {d for d in (_digits(_normalise(p)) for p in phones) if d}
         self.emails = {e.lower() for e in (_normalise(e).strip() for e in emails) if e}
+        alone = "|".join(sorted(re.escape(c) for c in set(codes) if c))
+        self._codes = re.compile(f"(?<![0-9A-Za-z])(?:{alone})(?![0-9A-Za-z])") if alone else None
         self._seen: dict[str, list[Finding]] = {}  # reasons repeat: each distinct text scanned once
 
     def _allowed_phone(self, digits: str) -> bool:
@@ -341,6 +345,8 @@ class Scanner:
         found: list[tuple[int, int, Finding]] = []
         taken: list[tuple[int, int]] = []
         # hashes and 统一社会信用代码 cut out for the patterns letters may touch (same length: positions kept)
+        if self._codes is not None:  # the site's own codes cut out (same length: positions kept)
+            text = self._codes.sub(lambda m: _CUT * len(m.group()), text)
         coded = _TOKEN.sub(_code, text) if len(text) >= 18 else text
         for kind, pattern in _patterns_for(text):
             for m in pattern.finditer(coded if pattern is _ID18 or pattern is _MOBILE else text):
@@ -725,6 +731,12 @@ Contacts = tuple[tuple[str, ...], tuple[str, ...]]
 """The phones and e-mail addresses a `Scanner` allows."""
 
 
+def site_codes(ledgers) -> tuple[str, ...]:
+    """The site's own codes a `Scanner` does not read as numbers: each year's ledger head (`ledgers`:
+    year -> Ledger, the heads the pages show)."""
+    return tuple(sorted({ledger.head for ledger in ledgers.values() if ledger.head}))
+
+
 def site_contacts(config) -> Contacts:
     """The contacts content/site.yaml configures (`config.contact`): allowed where they are published.
     None (content/site.yaml unreadable, its problem named by its reader): none allowed."""
@@ -733,7 +745,12 @@ def site_contacts(config) -> Contacts:
 
 
 def check_published(
-    staging: Path, contacts: Contacts, sources: list[Path], root: Path, scanned: Mapping[str, Hits] | None = None
+    staging: Path,
+    contacts: Contacts,
+    sources: list[Path],
+    root: Path,
+    scanned: Mapping[str, Hits] | None = None,
+    codes: tuple[str, ...] = (),
 ):
     """Every text file and every path in `staging` scanned; a finding raises DataError naming the input
     file, line and field it comes from (found by searching `sources`, the data, content and template
@@ -746,7 +763,7 @@ def check_published(
     scanned as they were written (`FileScan`, by relative path, for exactly the bytes in `staging`):
     their text is not read again, their paths are."""
     scanned = scanned or {}
-    scanner = Scanner(*contacts)
+    scanner = Scanner(*contacts, codes=codes)
     files: list[tuple[str, Path | None]] = []  # (published path, file to read; None: a folder)
     pieces: set[str] = set()
     for folder, dirs, names in os.walk(staging):
