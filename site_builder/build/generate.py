@@ -85,8 +85,9 @@ class SiteRenderer:
         as_raised: bool = False,
     ) -> None:
         """Write `rel`: from the cache when stored under the same key, else `produce()` (with
-        `background` (a slow file of a large site, `BACKGROUND_FROM`) and several workers, in a forked process; `finish` collects it; `as_raised`: a
-        BuildError there stops the build with its own message, as made here)."""
+        `background`, a slow file of a large site (`BACKGROUND_FROM`), and several workers, in a forked
+        process; `finish` collects it; `as_raised`: a BuildError there stops the build with its own
+        message, as made here)."""
         key = self.key(kind, rel, inputs)
         data = self.cache.get(rel, key) if key else None
         if data is not None:
@@ -227,8 +228,8 @@ class SiteRenderer:
     def start_wechat(self, report: YearReport) -> list[tuple[PageSpec, bool]]:
         """The year's WeChat article and, once the results are final, the final one: each rendered,
         its stylesheet inlined, the editor's limits checked, written (through the cache), in a forked
-        process when there are workers and the year is large (`BACKGROUND_FROM`; `finish` collects them). Returns their specs (and whether
-        final) for `wechat_preview`."""
+        process when there are workers and the year is large (`BACKGROUND_FROM`; `finish` collects
+        them). Returns their specs (and whether final) for `wechat_preview`."""
         articles = [(pages.wechat_article(self.site, report), False)]
         final = pages.final_article(self.site, report)  # once the results are final
         if final is not None:

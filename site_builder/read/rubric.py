@@ -47,7 +47,7 @@ def load_rubric(path: Path, paths: Paths, problems: Problems) -> Rubric | None:
     cached = cache_file.read(key).get("document") if cache_file and key else None
     try:
         data = unpack_document(cached) if cached is not None else None
-    except (ValueError, TypeError):  # a cache entry of another shape: read the file
+    except (ValueError, TypeError, ArithmeticError):  # a cache entry of another shape: read the file
         data = None
     if not isinstance(data, dict) or not isinstance(data.get("sections"), list):
         data = None  # what read_document makes sure of

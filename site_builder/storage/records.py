@@ -155,7 +155,8 @@ def pack_document(value: Any) -> Any:
 
 
 def unpack_document(value: Any) -> Any:
-    """The content `pack_document` made `value` of. Raises ValueError, TypeError… for another shape."""
+    """The content `pack_document` made `value` of. Raises ValueError, TypeError, ArithmeticError… for
+    another shape."""
     t = type(value)
     if t is dict:
         return {unpack_document(k): unpack_document(v) for k, v in value.items()}
