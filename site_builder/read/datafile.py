@@ -7,6 +7,7 @@ Messages never quote the content of a file that was not read as data.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -15,12 +16,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeGuard
 
+from site_builder import __version__
 from site_builder.common.messages import did_you_mean
 from site_builder.common.textcheck import check_text, gate_findings, gate_message, shown, shown_id
 from site_builder.common.yamlio import MB, YamlProblem, read_yaml
 from site_builder.domain.scoring import fmt
 from site_builder.errors import Problems
-from site_builder.storage.sealed import CacheFolder
+from site_builder.storage.sealed import CacheFolder, EntriesFile
 
 INDICATOR_ID = re.compile(r"\d-\d{2}", re.ASCII)
 INSTITUTION_ID = re.compile(r"[PM]\d{2,}", re.ASCII)
@@ -56,7 +58,7 @@ class Paths:
     rubric: Path
     scores: Path
     base: Path
-    cache: CacheFolder | None = None  # where validated sheets and rosters are cached (None: no cache)
+    cache: CacheFolder | None = None  # where validated sheets, rosters and rubrics are cached (None: no cache)
     workers: int = 1  # processes for parsing many sheets
     _real: dict[str, str] = field(default_factory=dict, init=False, compare=False, repr=False)
 
@@ -80,6 +82,19 @@ class Paths:
             return True
         given = os.path.abspath(path)
         return not any(_under(given, os.path.abspath(r)) or _under(given, self._abs_dir(r)) for r in roots)
+
+    def cache_entry(self, path: Path, name: str, *salt: str) -> tuple[EntriesFile | None, str | None]:
+        """The cache file `name` a data file's validated content is kept in, and its key: the package's
+        version, `salt` and the file's bytes. (None, None) without the cache, for a file outside the
+        project (refused when read) or one that cannot be read."""
+        if self.cache is None or not self.inside(path):
+            return None, None
+        try:
+            content = path.read_bytes()
+        except OSError:
+            return None, None
+        parts = [__version__.encode(), *(s.encode() for s in salt), content]
+        return self.cache.entries(name), hashlib.sha256(b"\0".join(parts)).hexdigest()
 
     def _abs_dir(self, folder: str) -> str:
         folder = os.path.abspath(folder)  # absolute first: a relative name means another folder after a chdir

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from pathlib import Path
 from typing import Any
 
-from site_builder import __version__
 from site_builder.common.textcheck import NAME_LIMIT, SHORT_LIMIT, name_key, name_script_problem, shown, shown_id
 from site_builder.common.yamlio import is_date, short
 from site_builder.domain.dates import out_of_order
@@ -48,20 +46,12 @@ OPTIONAL_DATES = ("final_on", "rectify_by")
 def load_roster(path: Path, year: int, paths: Paths, problems: Problems) -> Roster | None:
     """The year's roster; a validated one is cached by content (a national roll-up lists thousands)."""
     rel = paths.rel(path)
-    cache_file = paths.cache.entries(f"roster-{year}.marshal") if paths.cache else None
-    if cache_file and paths.inside(path):
-        try:
-            key = hashlib.sha256(
-                __version__.encode() + b"\0" + str(year).encode() + b"\0" + path.read_bytes()
-            ).hexdigest()
-        except OSError:
-            key = None
-        entry = cache_file.read(key) if key else {}
+    cache_file, key = paths.cache_entry(path, f"roster-{year}.marshal", str(year))
+    if cache_file and key:
+        entry = cache_file.read(key)
         cached = entry.get("institutions")
         if cached:
             return Roster(year, tuple(Institution(*t) for t in cached), rel, entry.get("sample") is True)
-    else:
-        key = None
     roster = _load_roster(path, rel, year, paths, problems)
     if roster and cache_file and key:
         cache_file.write(

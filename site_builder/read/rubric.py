@@ -12,7 +12,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeGuard
 
-from site_builder import __version__
 from site_builder.common.textcheck import shown, shown_id
 from site_builder.common.yamlio import is_number, to_decimal
 from site_builder.domain.models import APPLIES, GradeBand, Group, Indicator, Rubric, Rule, Section
@@ -20,7 +19,6 @@ from site_builder.domain.scoring import allowed_scores, fmt
 from site_builder.errors import Problems
 from site_builder.read.datafile import Paths, join, read_document, unknown_keys
 from site_builder.storage.records import pack_document, unpack_document
-from site_builder.storage.sealed import EntriesFile
 
 RULE_KINDS = ("all_or_nothing", "deduct", "tiers", "composite")
 SECTION_KINDS = ("base", "bonus", "veto")
@@ -43,7 +41,9 @@ def load_rubric(path: Path, paths: Paths, problems: Problems) -> Rubric | None:
     it, and every check of that, is the same either way."""
     rel = paths.rel(path)
     before = len(problems.items)
-    cache_file, key = _cache_entry(path, paths)
+    # the cache file named by the rubric's path, its key by its bytes
+    name = hashlib.sha256(rel.encode("utf-8")).hexdigest()[:16]
+    cache_file, key = paths.cache_entry(path, f"rubric-{name}.marshal")
     cached = cache_file.read(key).get("document") if cache_file and key else None
     try:
         data = unpack_document(cached) if cached is not None else None
@@ -61,19 +61,6 @@ def load_rubric(path: Path, paths: Paths, problems: Problems) -> Rubric | None:
     if rubric is not None and cache_file and key and packed is not None:
         cache_file.write(key, {"document": packed})
     return rubric
-
-
-def _cache_entry(path: Path, paths: Paths) -> tuple[EntriesFile | None, str | None]:
-    """Where a rubric's content is cached, and its key (the package's version and the file's bytes);
-    none without the cache or for a file outside the project (it is refused when read)."""
-    if paths.cache is None or not paths.inside(path):
-        return None, None
-    try:
-        key = hashlib.sha256(__version__.encode() + b"\0" + path.read_bytes()).hexdigest()
-    except OSError:
-        return None, None
-    name = hashlib.sha256(paths.rel(path).encode("utf-8")).hexdigest()[:16]
-    return paths.cache.entries(f"rubric-{name}.marshal"), key
 
 
 def _rubric(data: dict, rel: str, problems: Problems, before: int) -> Rubric | None:
