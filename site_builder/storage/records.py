@@ -111,6 +111,8 @@ def _pack(value: Any) -> Any:
         return ("d", str(value))
     if t is dt.date:
         return ("D", value.toordinal())
+    if t is dt.datetime:
+        return ("Z", value.isoformat())
     if t is tuple or isinstance(value, Sequence) and t is not str:
         return ("t", tuple(_pack(v) for v in value))
     if dataclasses.is_dataclass(value):
@@ -126,6 +128,8 @@ def _unpack(value: Any, decimals: Decimals) -> Any:
         return decimals[value[1]]
     if tag == "D":
         return dt.date.fromordinal(value[1])
+    if tag == "Z":
+        return dt.datetime.fromisoformat(value[1])
     if tag == "t":
         return tuple(_unpack(v, decimals) for v in value[1])
     if tag == "@":
@@ -133,44 +137,38 @@ def _unpack(value: Any, decimals: Decimals) -> Any:
     raise ValueError(f"unknown tag {tag!r}")
 
 
+_SCALAR_TAGS = frozenset("dDZ")  # `_pack`'s tags of a Decimal, a date, a date and time
+
+
 def pack_document(value: Any) -> Any:
     """A data file's content as `yamlio` reads it (mappings, lists, text, numbers, dates, true/false,
-    null) as plain data for marshal, mappings and lists kept as they are: a Decimal ("d", its text), a
-    date ("D", its ordinal), a date and time ("Z", its ISO text). A YAML document holds no tuple, so a
-    tuple is always one of these."""
+    null) as plain data for marshal, mappings and lists kept as they are, a Decimal or a date as
+    `_pack` writes it. A YAML document holds no tuple, so a tuple is always one of those."""
     t = type(value)
     if t is dict:
         return {pack_document(k): pack_document(v) for k, v in value.items()}
     if t is list:
         return [pack_document(v) for v in value]
-    if t is Decimal:
-        return ("d", str(value))
-    if t is dt.date:
-        return ("D", value.toordinal())
-    if t is dt.datetime:
-        return ("Z", value.isoformat())
     if t in (str, int, float, bool) or value is None:
         return value
+    if t in (Decimal, dt.date, dt.datetime):
+        return _pack(value)
     raise TypeError(f"not a YAML value: {t.__name__}")
 
 
-def unpack_document(value: Any) -> Any:
+def unpack_document(value: Any, decimals: Decimals | None = None) -> Any:
     """The content `pack_document` made `value` of. Raises ValueError, TypeError, ArithmeticError… for
     another shape."""
+    decimals = Decimals() if decimals is None else decimals
     t = type(value)
     if t is dict:
-        return {unpack_document(k): unpack_document(v) for k, v in value.items()}
+        return {unpack_document(k, decimals): unpack_document(v, decimals) for k, v in value.items()}
     if t is list:
-        return [unpack_document(v) for v in value]
+        return [unpack_document(v, decimals) for v in value]
     if t is tuple:
-        tag, data = value
-        if tag == "d":
-            return Decimal(data)
-        if tag == "D":
-            return dt.date.fromordinal(data)
-        if tag == "Z":
-            return dt.datetime.fromisoformat(data)
-        raise ValueError(f"unknown tag {tag!r}")
+        if len(value) != 2 or value[0] not in _SCALAR_TAGS:
+            raise ValueError(f"not a packed value: {value[:1]!r}")
+        return _unpack(value, decimals)
     return value
 
 
