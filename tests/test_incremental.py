@@ -702,3 +702,18 @@ def test_compiled_templates_are_kept_sealed_even_without_the_cache_and_a_forged_
     compiled.clear()
     _build(mini, tmp_path / "d", publish_mode=False)  # with the cache: the same compiled templates
     assert compiled == []
+
+
+@pytest.mark.parametrize("rel", ["rubric/2023.yaml", "scores/2023/roster.yaml"])
+def test_a_cached_file_replaced_by_a_link_out_of_the_project_is_refused_as_without_the_cache(mini, tmp_path, rel):
+    """The rubric's and the roster's content are cached by their bytes (`Paths.cache_entry`); the same
+    bytes through a link to a file outside the project are refused all the same, never taken from
+    the cache."""
+    out = tmp_path / "out"
+    _build(mini, out, cache=True)
+    outside = tmp_path / "outside.yaml"
+    outside.write_bytes((mini / rel).read_bytes())
+    (mini / rel).unlink()
+    (mini / rel).symlink_to(outside)
+    with pytest.raises(DataError, match=f"{rel}: 是指向项目目录之外的符号链接，未读取"):
+        _build(mini, out, cache=True)
