@@ -2,7 +2,8 @@
 readability (issue 13), on the repo's data and on a synthetic 1,000-institution site.
 
 Each check is also shown failing on a deliberately broken page. Screenshots of every page type at
-both widths are kept under tests/artifacts/ (git-ignored) for a person to look at.
+both widths are kept under tests/artifacts/ (git-ignored) for a person to look at (in CI, only of a
+page that failed).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pytest
 from support.browser import serve
 from support.project import in_process
 from support.quality import (
+    ALL_SCREENSHOTS,
     PageWatch,
     axe_serious,
     axe_source,
@@ -60,39 +62,6 @@ def site(repo_site) -> Path:
 def chromium(site, chromium_browser):
     with serve(site) as base:
         yield base, chromium_browser
-
-
-def page_problems(page, name: str, axe: str | None = None, zoom: bool = False) -> list[str]:
-    """On a loaded page: sideways scroll, then (with `axe`) serious accessibility violations, then
-    (with `zoom`) sideways scroll again with the text at 200 %; a screenshot kept if anything failed.
-    One load serves all three: axe only reads the page, and the zoom comes last."""
-    problems = sideways_scroll(page)
-    if axe:
-        problems += axe_serious(page, axe)
-    if zoom:
-        page.evaluate("document.documentElement.style.fontSize = '200%'")
-        problems += [f"200% 字号：{p}" for p in sideways_scroll(page)]
-    if problems:
-        problems.append(f"screenshot: {keep_screenshot(page, name)}")
-    return problems
-
-
-def check_page(b, url: str, viewport: dict, name: str, axe: str | None = None, zoom: bool = False) -> list[str]:
-    """Load the page (in the browser's open page of that size): console errors, failed requests,
-    then `page_problems`."""
-    page = tab(b, viewport)
-    watch = PageWatch(page)
-    try:
-        page.goto(url, wait_until="load")
-        return list(watch.problems) + page_problems(page, name, axe, zoom)
-    finally:
-        watch.stop()
-
-
-@pytest.mark.parametrize("kind", PAGE_TYPES)
-def test_accessibility_and_200_percent_text(chromium, kind):
-    base, b = chromium
-    assert check_page(b, base + PAGE_TYPES[kind], VIEWPORTS["phone"], f"{kind}-axe", axe=axe_source(), zoom=True) == []
 
 
 def test_every_page_is_valid_html(site):
@@ -189,15 +158,16 @@ def test_checks_fail_on_a_broken_page(broken):
     violations = axe_serious(page, axe_source())
     assert any(v.startswith("color-contrast") for v in violations)
     assert any(v.startswith("image-alt") for v in violations)
-    # the page checks as the tests above run them, on one load: every kind of problem is reported
-    problems = check_page(b, base + "index.html", VIEWPORTS["phone"], "broken-example", axe=axe_source(), zoom=True)
-    assert problems and problems[-1].startswith("screenshot: ") and Path(problems[-1][12:]).is_file()
+    # the page checked as the tests above check every page type, on one load: every kind of problem
+    # is reported, with a screenshot of the page as loaded and one with the text at 200 %
+    problems = check_reading(
+        b, base + "index.html", "phone", "broken", "broken", loads_cleanly=True, accessibility=True
+    )
     assert any("console: 坏了" in p for p in problems) and any("HTTP 404" in p for p in problems)
     assert any(p.startswith("页面宽 ") for p in problems) and any(p.startswith("color-contrast") for p in problems)
     assert any(p.startswith("200% 字号：页面宽 ") for p in problems)
-    reading = check_reading(b, base + "index.html", "phone", "broken", "broken-reading", loads_cleanly=True)
-    assert any("console: 坏了" in p for p in reading) and any("HTTP 404" in p for p in reading)
-    assert any(p.startswith("页面宽 ") for p in reading)
+    shots = [Path(p.removeprefix("screenshot: ")) for p in problems if p.startswith("screenshot: ")]
+    assert [p.name for p in shots] == ["broken-200.png", "broken.jpg"] and all(p.is_file() for p in shots)
     errors = validate_html([folder / "index.html"])
     assert any("alt" in e for e in errors) and any("div" in e for e in errors)
 
@@ -206,38 +176,61 @@ def test_checks_fail_on_a_broken_page(broken):
 
 
 def check_reading(
-    b, url: str, viewport: str, kind: str, name: str, shot_height: int = 6000, loads_cleanly: bool = False
+    b,
+    url: str,
+    viewport: str,
+    kind: str,
+    name: str,
+    shot_height: int = 6000,
+    loads_cleanly: bool = False,
+    accessibility: bool = False,
 ) -> list[str]:
-    """The readability gate on one page; a screenshot of it (its first `shot_height` px) is kept either way.
-    With `loads_cleanly`, first (on the same load) no console error or failed request and no sideways scroll."""
+    """The readability gate on one page, all on one load. With `loads_cleanly`, first: no console
+    error or failed request and no sideways scroll. With `accessibility`, last (until then the page is
+    only read): serious axe-core violations, then no sideways scroll with the text at 200 %.
+
+    A screenshot of the page as loaded (its first `shot_height` px) is kept when a check failed, and
+    for every page checked outside CI (`ALL_SCREENSHOTS`), for a person to look at; with the text
+    at 200 %, one more when that failed."""
     require_cjk_font()
     page = tab(b, VIEWPORTS[viewport])
     watch = PageWatch(page) if loads_cleanly else None
     try:
         page.goto(url, wait_until="load")
-        problems = page_problems(page, f"{name}-load") if watch else []
+        problems = sideways_scroll(page) if watch else []
         problems += readability(page)
         if viewport == "phone" and kind in ("institution", "vetoed"):
             problems += within_screens(page, ".ded-reason")  # the first deduction reason, within two screens
         if viewport == "phone" and kind == "vetoed":
             problems += within_screens(page, ".veto-evidence")
-        shot = keep_view(page, name, shot_height)
+        failed = bool(problems or (watch and watch.problems))
+        shot = keep_view(page, name, shot_height) if failed or ALL_SCREENSHOTS else None
+        if accessibility:
+            late = axe_serious(page, axe_source())
+            page.evaluate("document.documentElement.style.fontSize = '200%'")
+            late += [f"200% 字号：{p}" for p in sideways_scroll(page)]
+            if late:
+                late.append(f"screenshot: {keep_screenshot(page, name + '-200')}")
+            problems += late
     finally:
         if watch:
             watch.stop()
     problems = (list(watch.problems) if watch else []) + problems
-    if problems:
+    if problems and shot:
         problems.append(f"screenshot: {shot}")
     return problems
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 @pytest.mark.parametrize("kind", PAGE_TYPES)
-def test_loads_cleanly_and_readable_at_phone_and_desktop_width(chromium, kind, viewport):
+def test_loads_cleanly_readable_and_accessible_at_phone_and_desktop_width(chromium, kind, viewport):
     """Every page type at both widths, on one load: no console error, failed request or sideways
-    scroll, then the readability gate."""
+    scroll, then the readability gate; at phone width also no serious accessibility violation and
+    no sideways scroll with the text at 200 %."""
     base, b = chromium
-    assert check_reading(b, base + PAGE_TYPES[kind], viewport, kind, f"{kind}-{viewport}", loads_cleanly=True) == []
+    url = base + PAGE_TYPES[kind]
+    phone = viewport == "phone"
+    assert check_reading(b, url, viewport, kind, f"{kind}-{viewport}", loads_cleanly=True, accessibility=phone) == []
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
@@ -334,6 +327,7 @@ def synthetic(tmp_path_factory, chromium_browser):
     weakest = min((r for r in assessed if not r["vetoed"]), key=lambda r: float(r["total"]))  # the most deductions
     pages = dict(PAGE_TYPES)
     del pages["wechat"]  # synth turns the article off: a roll-up of 1,000 does not fit in one
+    del pages["page"]  # a Markdown page: the same text whatever the number of institutions (checked above)
     pages["institution"] = f"2023/institutions/{weakest['id']}/index.html"
     pages["vetoed"] = f"2023/institutions/{next(r['id'] for r in assessed if r['vetoed'])}/index.html"
     pages["inactive"] = f"2023/institutions/{next(r['id'] for r in results if not r['active'])}/index.html"

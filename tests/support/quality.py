@@ -17,6 +17,10 @@ TESTS = Path(__file__).resolve().parents[1]
 JS_DIR = TESTS / "js"
 AXE = JS_DIR / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = TESTS / "artifacts"
+ALL_SCREENSHOTS = not os.environ.get("CI")
+"""Keep a screenshot of every page a readability check looked at, for a person to look at (a local
+run); in CI, where nobody does, only of a page that failed (a screenshot is about a fifth of a check's
+browser time)."""
 
 
 def _missing(what: str):
