@@ -10,9 +10,10 @@ import pytest
 from support.browser import serve
 from support.mini import make_mini
 from support.project import in_process
-from support.quality import PageWatch, axe_serious, axe_source, sideways_scroll
+from support.quality import PageWatch, axe_serious, axe_source, sideways_scroll, tab
 
 ATTACHMENTS = ["results.xlsx", "results.csv", "results.json"]
+PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="module")
@@ -122,30 +123,39 @@ def test_elder_mode_switch(out, chromium_browser):
 
 def test_without_javascript_no_switch_and_everything_readable(out, chromium_browser):
     with serve(out) as base:
-        context = chromium_browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844})
-        page = context.new_page()
+        page = tab(chromium_browser, PHONE, javascript=False)
         page.goto(base + "2023/index.html", wait_until="load")
         assert page.locator(".elder-toggle").count() == 0
         body = page.inner_text("body")
         assert "各等级机构" in body and "主办单位：测试主办单位" in body and "测试发布单位" in body
         assert sideways_scroll(page) == []
-        context.close()
+
+
+@pytest.fixture(scope="module")
+def elder_page(chromium_browser):
+    """A phone-size page whose every document starts in 长者模式 (as remembered from an earlier page),
+    for the module's tests that only read pages in that mode."""
+    context = chromium_browser.new_context(viewport=PHONE)
+    context.add_init_script("localStorage.setItem('xz-elder-mode', '1')")
+    yield context.new_page()
+    context.close()
 
 
 @pytest.mark.parametrize(
     "rel",
     ["index.html", "2023/roster/index.html", "2023/rubric/index.html", "2023/grades/index.html", "about/index.html"],
 )
-def test_elder_mode_keeps_every_page_type_readable(out, chromium_browser, rel):
+def test_elder_mode_keeps_every_page_type_readable(out, elder_page, rel):
     with serve(out) as base:
-        context = chromium_browser.new_context(viewport={"width": 390, "height": 844})
-        context.add_init_script("localStorage.setItem('xz-elder-mode', '1')")
-        page = context.new_page()
+        page = elder_page
         watch = PageWatch(page)
-        page.goto(base + rel, wait_until="load")
-        assert page.evaluate("document.documentElement.classList.contains('elder-mode')")
-        assert watch.problems + sideways_scroll(page) + axe_serious(page, axe_source()) == []
-        context.close()
+        try:
+            page.goto(base + rel, wait_until="load")
+            assert page.evaluate("document.documentElement.classList.contains('elder-mode')")
+            problems = sideways_scroll(page) + axe_serious(page, axe_source())
+        finally:
+            watch.stop()
+        assert watch.problems + problems == []
 
 
 CURRENT_NAV_CONTRAST = """() => {
@@ -162,16 +172,12 @@ CURRENT_NAV_CONTRAST = """() => {
 
 @pytest.mark.parametrize("elder", [False, True], ids=["normal", "elder"])
 @pytest.mark.parametrize("rel", ["2023/index.html", "2023/roster/index.html", "2023/grades/index.html"])
-def test_the_current_menu_item_is_readable_in_both_modes(out, chromium_browser, rel, elder):
+def test_the_current_menu_item_is_readable_in_both_modes(out, chromium_browser, elder_page, rel, elder):
     """The menu item of the page one is on: dark red on white, in 长者模式 too (it was white on white)."""
     with serve(out) as base:
-        context = chromium_browser.new_context(viewport={"width": 390, "height": 844})
-        if elder:
-            context.add_init_script("localStorage.setItem('xz-elder-mode', '1')")
-        page = context.new_page()
+        page = elder_page if elder else tab(chromium_browser, PHONE)
         page.goto(base + rel, wait_until="load")
         assert page.evaluate("document.documentElement.classList.contains('elder-mode')") == elder
         found = page.evaluate(CURRENT_NAV_CONTRAST)
         assert found is not None, "no current menu item"
         assert found["ratio"] >= 4.5, found
-        context.close()

@@ -80,7 +80,7 @@ def _rows(page) -> list[str]:
 
 def test_roster_filter(chromium):
     base, b = chromium
-    page = b.new_page()
+    page = tab(b, VIEWPORTS["desktop"])
     page.goto(base + PAGE_TYPES["roster"])
     assert len(_rows(page)) == 48 and page.inner_text("#filter-count") == "显示 48 / 48 个机构"
     assert page.inner_text("#tier-1") == "省属机构（21 个）"
@@ -116,17 +116,14 @@ def test_roster_filter(chromium):
         page.select_option(field, "")
     assert len(_rows(page)) == 48 and page.inner_text("#tier-1") == "省属机构（21 个）"
     assert not page.is_visible(".no-match")
-    page.close()
 
 
 def test_roster_without_javascript_shows_every_row(site, chromium):
     base, b = chromium
-    context = b.new_context(java_script_enabled=False)
-    page = context.new_page()
+    page = tab(b, VIEWPORTS["desktop"], javascript=False)
     page.goto(base + PAGE_TYPES["roster"])
     assert len(_rows(page)) == 48
     assert not page.is_visible("#roster-filter")  # no controls that would do nothing
-    context.close()
 
 
 # --- each check shown failing on a deliberately broken page -----------------------------------
@@ -148,9 +145,10 @@ def broken(tmp_path_factory, chromium_browser):
 
 def test_checks_fail_on_a_broken_page(broken):
     folder, base, b = broken
-    page = b.new_page(viewport=VIEWPORTS["phone"])
+    page = tab(b, VIEWPORTS["phone"])
     watch = PageWatch(page)
     page.goto(base + "index.html", wait_until="load")
+    watch.stop()
     assert any("console: 坏了" in p for p in watch.problems)
     assert any("HTTP 404" in p and "missing.png" in p for p in watch.problems)
     [wide] = sideways_scroll(page)
@@ -367,7 +365,7 @@ HARD_TO_READ = """<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">
 def test_readability_checks_fail_on_a_hard_to_read_page(tmp_path, chromium_browser):
     (tmp_path / "index.html").write_text(HARD_TO_READ, encoding="utf-8")
     with serve(tmp_path) as base:
-        page = chromium_browser.new_page(viewport=VIEWPORTS["phone"])
+        page = tab(chromium_browser, VIEWPORTS["phone"])
         page.goto(base + "index.html")
         squeezed = squeezed_cells(page)
         assert len(squeezed) == 3 and squeezed[0].startswith("表格单元格“山西工程职业学院”（8 字）排成 ")
@@ -385,4 +383,3 @@ def test_readability_checks_fail_on_a_hard_to_read_page(tmp_path, chromium_brows
         [late] = within_screens(page, ".ded-reason")
         assert late.startswith(".ded-reason 在页面 ") and late.endswith("超出前 2 屏（1688px）")
         assert within_screens(page, ".veto-evidence") == ["页面上没有 .veto-evidence"]
-        page.close()

@@ -115,15 +115,16 @@ class PageWatch:
 _TABS: dict = {}
 
 
-def tab(browser, viewport: dict):
-    """One open page per browser and viewport, navigated from check to check. A new context costs a
-    renderer process start (about 0.4 CPU-s a page); the checks that use this keep nothing between
-    pages: no storage is involved, and the zoom, focus, scroll and injected axe belong to the document,
-    which every navigation starts afresh."""
-    key = (id(browser), viewport["width"], viewport["height"])
+def tab(browser, viewport: dict, javascript: bool = True):
+    """One open page per browser, viewport and JavaScript setting, navigated from check to check. A
+    new context costs a renderer process start (about 0.25 CPU-s more than a navigation); the checks
+    that use this keep nothing between pages: they set no storage, and the zoom, focus, scroll and
+    injected axe belong to the document, which every navigation starts afresh. A test that sets
+    storage, permissions, media or an init script makes its own context."""
+    key = (id(browser), viewport["width"], viewport["height"], javascript)
     page = _TABS.get(key)
     if page is None or page.is_closed():
-        page = _TABS[key] = browser.new_context(viewport=viewport).new_page()
+        page = _TABS[key] = browser.new_context(viewport=viewport, java_script_enabled=javascript).new_page()
     return page
 
 
