@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from bs4 import BeautifulSoup
 from support.browser import serve
 from support.mini import HOSTILE_NAME, make_mini
 from support.project import in_process
 
 
-def test_copy_button_puts_the_article_on_the_clipboard(tmp_path, chromium_browser):
-    root = make_mini(tmp_path / "m")
+@pytest.fixture(scope="module")
+def out(tmp_path_factory) -> Path:
+    """The mini project built once for the module (the tests only read it)."""
+    root = make_mini(tmp_path_factory.mktemp("wechat") / "m")
     assert in_process("build", "--root", str(root)).code == 0
-    out = root / "output"
+    return root / "output"
+
+
+def test_copy_button_puts_the_article_on_the_clipboard(out, chromium_browser):
     expected = BeautifulSoup((out / "2023/wechat/article.html").read_text(encoding="utf-8"), "html.parser")
     b = chromium_browser
     with serve(out) as base:
@@ -46,11 +54,9 @@ def test_copy_button_puts_the_article_on_the_clipboard(tmp_path, chromium_browse
     assert HOSTILE_NAME in plain and "公示期" in plain
 
 
-def test_copy_falls_back_to_selection_without_the_clipboard_api(tmp_path, chromium_browser):
-    root = make_mini(tmp_path / "m")
-    assert in_process("build", "--root", str(root)).code == 0
+def test_copy_falls_back_to_selection_without_the_clipboard_api(out, chromium_browser):
     b = chromium_browser
-    with serve(root / "output") as base:
+    with serve(out) as base:
         context = b.new_context()
         context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base.rstrip("/"))
         page = context.new_page()

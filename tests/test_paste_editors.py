@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 from support.browser import serve
-from support.quality import ARTIFACTS, sideways_scroll, squeezed_cells
+from support.quality import ALL_SCREENSHOTS, ARTIFACTS, sideways_scroll, squeezed_cells, tab
 
 JS_DIR = Path(__file__).resolve().parent / "js"
 HARNESS = JS_DIR / "paste-harness.html"
@@ -238,9 +238,10 @@ def copies(context, base: str) -> dict[str, dict[str, str]]:
     return out
 
 
-def paste_all(browser, site: Path, shots: bool = True) -> dict:
+def paste_all(browser, site: Path, shots: bool = ALL_SCREENSHOTS) -> dict:
     """Every fragment pasted into every editor: {(editor, fragment): survived(...)}, with the sources,
-    the saved HTML and screenshots of each editor after the paste (tests/artifacts/paste-*.png)."""
+    the saved HTML and (`shots`: on a local run, not in CI) screenshots of each editor after the paste
+    (tests/artifacts/paste-*.png)."""
     require_editors()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -318,11 +319,9 @@ def test_fragments_fit_a_phone_and_read_as_utf8(repo_site, chromium_browser, rel
     read as UTF-8 (the <meta charset>), no sideways scroll at 390 px, no name squeezed to a column of
     single characters (at least 4 a line)."""
     with serve(repo_site) as base:
-        context = chromium_browser.new_context(viewport={"width": 390, "height": 844})
-        page = context.new_page()
+        page = tab(chromium_browser, {"width": 390, "height": 844})
         page.goto(base + rel)
         assert page.evaluate("document.characterSet") == "UTF-8"
         assert "公示期和异议方式" in page.inner_text("body")
         assert sideways_scroll(page) == []
         assert squeezed_cells(page) == []
-        context.close()
