@@ -17,12 +17,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from support.mini import make_mini
 from support.project import REPO, in_process
-from support.yamlfiles import load_yaml
+from support.yamlfiles import dump_yaml, load_yaml
 
 from site_builder.build import context as context_module
 from site_builder.build import flow as build_module
@@ -545,7 +544,7 @@ def _edit_sheet(root: Path, inst: str, change) -> None:
     path = root / f"scores/2023/{inst}.yaml"
     doc = load_yaml(path.read_text(encoding="utf-8"))
     change(doc["items"])
-    path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=1000), encoding="utf-8")
+    path.write_text(dump_yaml(doc, allow_unicode=True, sort_keys=False, width=1000), encoding="utf-8")
 
 
 def _bonus(root: Path, items: dict) -> None:

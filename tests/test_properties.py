@@ -27,7 +27,11 @@ VISIBLE = st.characters(blacklist_categories=("Cc", "Cf", "Cs", "Co", "Cn", "Zl"
 )
 REASON = st.text(VISIBLE, min_size=1, max_size=20).filter(lambda t: t.strip())
 """A deduction's reason (one strategy for the module: a new one per indicator drawn was most of the time)."""
+REASONS = st.lists(REASON, min_size=1, max_size=5)
+"""The reasons a sheet's deductions draw from: a text drawn for each of its hundred-odd deductions
+was most of a test's time, and the loader reads each reason alone (any text of them is a case)."""
 ALLOWED = {ind.id: st.sampled_from(ind.allowed) for ind in SCORED}
+DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's emitter, when present: the same YAML, faster
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
@@ -35,6 +39,7 @@ SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[Healt
 def sheets(draw):
     senior, online = draw(st.booleans()), draw(st.booleans())
     flags = {"all": True, "senior_levels": senior, "online_exam": online}
+    reasons = draw(REASONS)
     items = {}
     for ind in SCORED:
         if not flags[ind.applies]:
@@ -42,7 +47,7 @@ def sheets(draw):
         score = draw(ALLOWED[ind.id])
         entry: dict = {"score": float(score) if score % 1 else int(score)}
         if score < ind.max:
-            entry["reason"] = draw(REASON)
+            entry["reason"] = draw(st.sampled_from(reasons))
         if draw(st.booleans()):
             entry["self"] = float(ind.max)
         items[ind.id] = entry
@@ -60,7 +65,8 @@ def sheets(draw):
 
 
 def _write(tmp_path, data: dict, name: str | None = None):
-    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False).replace("'2024-01-08'", "2024-01-08")
+    text = yaml.dump(data, Dumper=DUMPER, allow_unicode=True, sort_keys=False)
+    text = text.replace("'2024-01-08'", "2024-01-08")
     path = tmp_path / f"{name or data['institution']}.yaml"
     path.write_text(text, encoding="utf-8")
     return path

@@ -6,11 +6,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import yaml
-
 from support.mini import APPROVED
 from support.project import CliResult, in_process
-from support.yamlfiles import load_yaml
+from support.yamlfiles import dump_yaml, load_yaml
 
 BOARD = "考核工作领导小组"
 
@@ -19,7 +17,7 @@ def set_item(root, inst, ind, value, year=2023):
     path = root / f"scores/{year}/{inst}.yaml"
     doc = load_yaml(path.read_text(encoding="utf-8"))
     doc["items"][ind] = value
-    path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=1000), encoding="utf-8")
+    path.write_text(dump_yaml(doc, allow_unicode=True, sort_keys=False, width=1000), encoding="utf-8")
 
 
 def correction(date, inst, changes, reason="复核结果", kind=None):

@@ -11,10 +11,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import yaml
-
 from support.project import REPO
-from support.yamlfiles import load_yaml
+from support.yamlfiles import dump_yaml, load_yaml
 
 HOSTILE_NAME = '<script>alert("name")</script>测试机构'
 HOSTILE_REASON = "<img src=x onerror=alert(1)>缺少资料"
@@ -93,7 +91,7 @@ def sheet_yaml(rubric: dict, inst: str, senior: bool, online: bool, changes: dic
         "items": items,
         "veto": veto,
     }
-    text = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=1000)
+    text = dump_yaml(doc, allow_unicode=True, sort_keys=False, width=1000)
     return text.replace("DATE", "2024-01-08")
 
 

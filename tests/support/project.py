@@ -12,10 +12,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from site_builder.cli.main import main
-from support.yamlfiles import load_yaml
+from support.yamlfiles import dump_yaml, load_yaml
 
 REPO = Path(__file__).resolve().parents[2]
 """The repository: its rubric/, content/, scores/ and templates/ are the data the tests copy."""
@@ -51,7 +49,7 @@ class Project:
         return load_yaml(self.read(f"scores/2023/{inst}.yaml"))
 
     def write_sheet(self, inst: str, data: dict, name: str | None = None) -> None:
-        text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+        text = dump_yaml(data, allow_unicode=True, sort_keys=False)
         self.write(f"scores/2023/{name or inst}.yaml", text)
 
     def edit(self, rel: str, old: str, new: str) -> None:

@@ -11,10 +11,8 @@ import copy
 import datetime as dt
 from pathlib import Path
 
-import yaml
-
 from support.mini import make_mini
-from support.yamlfiles import load_yaml
+from support.yamlfiles import dump_yaml, load_yaml
 
 YEAR = 2024
 GRADES = [
@@ -174,13 +172,13 @@ def make_second_year(root: Path) -> Path:
     )
     rubric = rubric_2024(load_yaml((root / "rubric/2023.yaml").read_text(encoding="utf-8")))
     files = {
-        "rubric/2024.yaml": yaml.safe_dump(rubric, allow_unicode=True, sort_keys=False, width=1000),
+        "rubric/2024.yaml": dump_yaml(rubric, allow_unicode=True, sort_keys=False, width=1000),
         "scores/2024/roster.yaml": ROSTER,
         "scores/2024/status.yaml": STATUS,
         "content/2024/announcement.md": ANNOUNCEMENT,
     }
     for inst in PLAN:
-        files[f"scores/2024/{inst}.yaml"] = yaml.safe_dump(
+        files[f"scores/2024/{inst}.yaml"] = dump_yaml(
             sheet(rubric, inst), allow_unicode=True, sort_keys=False, width=1000
         )
     for rel, body in files.items():
