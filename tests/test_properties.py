@@ -27,11 +27,10 @@ VISIBLE = st.characters(blacklist_categories=("Cc", "Cf", "Cs", "Co", "Cn", "Zl"
 )
 REASON = st.text(VISIBLE, min_size=1, max_size=20).filter(lambda t: t.strip())
 """A deduction's reason (one strategy for the module: a new one per indicator drawn was most of the time)."""
-REASONS = st.lists(REASON, min_size=1, max_size=5)
+REASONS = st.lists(REASON, min_size=1, max_size=12)
 """The reasons a sheet's deductions draw from: a text drawn for each of its hundred-odd deductions
 was most of a test's time, and the loader reads each reason alone (any text of them is a case)."""
 ALLOWED = {ind.id: st.sampled_from(ind.allowed) for ind in SCORED}
-DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's emitter, when present: the same YAML, faster
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
@@ -65,8 +64,8 @@ def sheets(draw):
 
 
 def _write(tmp_path, data: dict, name: str | None = None):
-    text = yaml.dump(data, Dumper=DUMPER, allow_unicode=True, sort_keys=False)
-    text = text.replace("'2024-01-08'", "2024-01-08")
+    # PyYAML's own emitter: libyaml's writes a character beyond U+FFFF (𠮷, an emoji) as an escape
+    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False).replace("'2024-01-08'", "2024-01-08")
     path = tmp_path / f"{name or data['institution']}.yaml"
     path.write_text(text, encoding="utf-8")
     return path

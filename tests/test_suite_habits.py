@@ -16,6 +16,10 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from support.yamlfiles import dump_yaml
 
 TESTS = Path(__file__).resolve().parent
 SOURCES = sorted(p for p in TESTS.rglob("*.py") if not {"node_modules", "js", "artifacts"} & set(p.parts))
@@ -174,3 +178,12 @@ def test_the_python_check_catches_a_bare_python(code, caught):
 )
 def test_the_import_check_catches_a_test_module(code, names):
     assert [n for _, n in _imported(ast.parse(code)) if n in TEST_MODULES or n.startswith(("test_", "."))] == names
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.recursive(st.text() | st.integers() | st.booleans() | st.none(), lambda kids: st.lists(kids, max_size=3)))
+def test_the_tests_yaml_writer_writes_what_safe_dump_writes(value):
+    """support.yamlfiles.dump_yaml (libyaml's emitter, for speed) writes the text `yaml.safe_dump` writes,
+    whatever the characters: the files the tests make are the ones they were made as before."""
+    for options in ({"allow_unicode": True, "sort_keys": False, "width": 1000}, {"allow_unicode": True}):
+        assert dump_yaml({"r": value}, **options) == yaml.safe_dump({"r": value}, **options)

@@ -5,6 +5,7 @@ Each returns a list of problems (empty when the page passes), so a test can show
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -29,11 +30,16 @@ def _missing(what: str):
     pytest.skip(f"{what} is missing")
 
 
+@functools.cache
+def has_cjk_font() -> bool:
+    """Whether fontconfig knows a Chinese font (asked once a process)."""
+    fc = shutil.which("fc-list")
+    return bool(fc and subprocess.run([fc, ":lang=zh"], capture_output=True, text=True).stdout.strip())
+
+
 def require_cjk_font() -> None:
     """The readability checks measure Chinese text: without a Chinese font they would measure boxes."""
-    fc = shutil.which("fc-list")
-    found = fc and subprocess.run([fc, ":lang=zh"], capture_output=True, text=True).stdout.strip()
-    if not found:
+    if not has_cjk_font():
         _missing("a Chinese font (apt-get install fonts-wqy-microhei)")
 
 
