@@ -148,14 +148,15 @@ def test_hostile_names_and_reasons_show_as_text(tmp_path, chromium_browser):
         dialogs.append(d.message)
         d.dismiss()
 
-    with _search_from(chromium_browser, start, "测试机构") as (page, watch):
-        page.on("dialog", dialog)
-        try:
+    page = tab(chromium_browser, PHONE)  # the page the search runs in: listened to from the first load
+    page.on("dialog", dialog)
+    try:
+        with _search_from(chromium_browser, start, "测试机构") as (page, watch):
             assert _section(page, "机构") == [HOSTILE_NAME]
             page.fill("#search-q", "缺少资料")
             page.click("#search-form button")
             assert HOSTILE_REASON in page.inner_text("#search-results")
             assert page.eval_on_selector_all("#search-results img", "els => els.length") == 0
-        finally:
-            page.remove_listener("dialog", dialog)
-        assert dialogs == [] and watch.problems == []
+    finally:
+        page.remove_listener("dialog", dialog)
+    assert dialogs == [] and watch.problems == []
